@@ -1,0 +1,43 @@
+import type { Env } from '../env';
+
+/**
+ * Every size limit in one place. Each default has its reason; deployments may
+ * lower or raise them through the variables of the same name.
+ */
+export interface Limits {
+  /** The largest upload body: beyond it the Upload API answers 400 "File size too large". */
+  maxUploadBytes: number;
+  /** The largest image stored, read from the file header before any decoding. */
+  maxImagePixels: number;
+  /**
+   * What the engine decodes for one request. A Worker isolate has 128 MB shared
+   * by concurrent requests; photon's decoder needs about 14.5 bytes per pixel,
+   * so 7 MP (~100 MB) is the most one request may ask for.
+   */
+  maxDecodePixels: number;
+  /** The largest image the engine will produce (RGBA at 4 bytes per pixel, plus encoder buffers). */
+  maxOutputPixels: number;
+  /** How long a fetched remote original is kept before it is checked again. */
+  fetchTtlSeconds: number;
+  /** Cache lifetime of unversioned delivery URLs (they may change on overwrite). */
+  unversionedMaxAge: number;
+}
+
+const num = (v: string | undefined, fallback: number) => {
+  const n = v === undefined || v === '' ? NaN : Number(v);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+};
+
+export function limitsFrom(env: Env): Limits {
+  return {
+    maxUploadBytes: num(env.MAX_UPLOAD_BYTES, 100 * 1024 * 1024),
+    maxImagePixels: num(env.MAX_IMAGE_PIXELS, 100_000_000),
+    maxDecodePixels: num(env.MAX_DECODE_PIXELS, 7_000_000),
+    maxOutputPixels: num(env.MAX_OUTPUT_PIXELS, 25_000_000),
+    fetchTtlSeconds: num(env.FETCH_TTL_SECONDS, 86_400),
+    unversionedMaxAge: num(env.UNVERSIONED_MAX_AGE, 3_600),
+  };
+}
+
+/** Versioned URLs never change content, so they may be cached for a year. */
+export const VERSIONED_MAX_AGE = 31_536_000;

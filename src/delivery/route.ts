@@ -1,0 +1,59 @@
+import type { Env } from '../env';
+import { CldError, deliveryErrorResponse, notFound } from '../errors';
+import { findCloud } from '../config/clouds';
+import { getSettings } from '../config/settings';
+import { limitsFrom } from '../config/limits';
+import { checkRequestAccess, checkResourceAccess, type AccessInput } from '../access/check';
+import { getResource, type ResourceRow } from '../storage/resources';
+import { isRealVersion, parseDeliveryPath, type DeliveryRequest } from './url';
+import { cacheControl, deliveryHeaders, respondWithBody } from './respond';
+
+/** `jpeg` and `jpg` (and `tif`/`tiff`) name the same stored format. */
+export const normaliseFormat = (f: string | null | undefined) => (f === 'jpeg' || f === 'jpe' ? 'jpg' : f === 'tif' ? 'tiff' : f);
+
+/** No transformation and no change of format: the stored bytes are the answer. */
+export const wantsOriginal = (d: DeliveryRequest, r: ResourceRow) =>
+  d.transformations.length === 0 &&
+  (d.format === undefined || r.resource_type === 'raw' || normaliseFormat(d.format) === normaliseFormat(r.format));
+
+/**
+ * GET/HEAD of a delivery URL, top to bottom: parse, find the cloud, check
+ * access, resolve the source, answer with the original or a derived image.
+ */
+export async function handleDelivery(req: Request, env: Env, _ctx?: ExecutionContext): Promise<Response> {
+  try {
+    const url = new URL(req.url);
+    const d = parseDeliveryPath(url.pathname, url.search.slice(1));
+    const cloud = findCloud(env, d.cloud);
+    if (!cloud) throw notFound(`Unknown cloud name ${d.cloud}`);
+    if (d.resourceType === 'video') throw new CldError(501, 'Video delivery is not supported');
+    const access: AccessInput = { req, env, d, cloud, settings: await getSettings(env.CONFIG, d.cloud) };
+    let decision = await checkRequestAccess(access);
+
+    if (d.type === 'fetch') throw new CldError(501, 'Fetch delivery is not supported yet');
+    const resource = await getResource(env.DB, { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId });
+    if (!resource) throw notFound(`Resource not found - ${d.publicId}`);
+    decision = await checkResourceAccess(access, resource, decision);
+
+    if (wantsOriginal(d, resource)) return await deliverOriginal(req, env, d, resource);
+    throw new CldError(501, 'Transformations are not supported yet');
+  } catch (err) {
+    return deliveryErrorResponse(err);
+  }
+}
+
+/** The stored bytes, untouched, with the headers INTERFACE.md lists. */
+export async function deliverOriginal(req: Request, env: Env, d: DeliveryRequest, r: ResourceRow): Promise<Response> {
+  const headers = deliveryHeaders(
+    { contentType: r.content_type, bytes: r.bytes, etag: r.etag, lastModified: new Date(r.uploaded_at) },
+    cacheControl(isRealVersion(d.version), limitsFrom(env).unversionedMaxAge),
+  );
+  // A conditional or HEAD request needs no bytes from R2.
+  if (req.method === 'HEAD' || req.headers.has('If-None-Match')) {
+    const answer = respondWithBody(req, null, headers);
+    if (answer.status === 304 || req.method === 'HEAD') return answer;
+  }
+  const obj = await env.BUCKET.get(r.r2_key);
+  if (!obj) throw notFound(`Resource not found - ${d.publicId}`);
+  return respondWithBody(req, obj.body, headers);
+}

@@ -1,0 +1,22 @@
+/** Bindings and variables the worker receives (see wrangler.toml and INTERFACE.md). */
+export interface Env {
+  BUCKET: R2Bucket;
+  CONFIG: KVNamespace;
+  DB: D1Database;
+  JOBS: Queue<unknown>;
+
+  CLOUDINARY_URL?: string;
+  CLOUDS?: string;
+  ALLOW_PRIVATE_NETWORK_FETCH?: string;
+  DELIVERY_BASE_URL?: string;
+  MAX_UPLOAD_BYTES?: string;
+  MAX_IMAGE_PIXELS?: string;
+  MAX_DECODE_PIXELS?: string;
+  MAX_OUTPUT_PIXELS?: string;
+  FETCH_TTL_SECONDS?: string;
+  UNVERSIONED_MAX_AGE?: string;
+  CF_ZONE_ID?: string;
+  CF_API_TOKEN?: string;
+  CF_API_BASE_URL?: string;
+  ENABLE_DEMO_PAGES?: string;
+}

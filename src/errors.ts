@@ -1,0 +1,61 @@
+/**
+ * One error value for the whole worker: a status and Cloudinary's wording.
+ * Delivery turns it into an `X-Cld-Error` header, the APIs into `{"error":{"message"}}`.
+ */
+export class CldError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'CldError';
+  }
+}
+
+export const badRequest = (message: string) => new CldError(400, message);
+export const unauthorized = (message: string) => new CldError(401, message);
+export const notFound = (message: string) => new CldError(404, message);
+
+/** Statuses the SDKs parse as JSON on the Upload API (spec §7.1); anything else becomes 400 or 500. */
+const UPLOAD_API_STATUSES = new Set([200, 400, 401, 404, 420, 429, 500]);
+/** The Admin API additionally parses 403 and 409 (spec §8.1). */
+const ADMIN_API_STATUSES = new Set([...UPLOAD_API_STATUSES, 403, 409]);
+
+export type ApiKind = 'upload' | 'admin';
+
+function asCldError(err: unknown): CldError {
+  if (err instanceof CldError) return err;
+  console.error('unexpected error', err instanceof Error ? (err.stack ?? err.message) : err);
+  return new CldError(500, 'Internal error');
+}
+
+/** Cloudinary's error JSON with a status code the SDKs understand. */
+export function apiErrorResponse(err: unknown, kind: ApiKind = 'upload'): Response {
+  const e = asCldError(err);
+  const allowed = kind === 'admin' ? ADMIN_API_STATUSES : UPLOAD_API_STATUSES;
+  let status = e.status;
+  if (!allowed.has(status)) status = status >= 500 ? 500 : 400;
+  return new Response(JSON.stringify({ error: { message: e.message } }), {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', ...e.headers },
+  });
+}
+
+/** A delivery failure: the status plus `X-Cld-Error` saying why (spec §9). */
+export function deliveryErrorResponse(err: unknown): Response {
+  const e = asCldError(err);
+  return new Response(null, {
+    status: e.status,
+    headers: {
+      'X-Cld-Error': headerSafe(e.message),
+      'Cache-Control': 'no-store',
+      ...e.headers,
+    },
+  });
+}
+
+/** Header values must be ISO-8859-1 without control characters. */
+function headerSafe(message: string): string {
+  return message.replace(/[^\x20-\x7e]/g, (c) => encodeURIComponent(c)).slice(0, 1024);
+}

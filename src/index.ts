@@ -1,0 +1,64 @@
+import { Hono } from 'hono';
+import type { Env } from './env';
+import { apiErrorResponse, deliveryErrorResponse, notFound } from './errors';
+import { ConfigError, loadClouds } from './config/clouds';
+import type { AppEnv } from './api/cloud';
+import { settingsRoutes } from './admin/settings';
+import { uploadRoutes } from './upload/routes';
+import { handleDelivery } from './delivery/route';
+
+const app = new Hono<AppEnv>();
+
+// Configuration is validated on every request (cheaply: parsed once per
+// isolate), so a malformed variable is reported by name instead of failing later.
+app.use('*', async (c, next) => {
+  try {
+    loadClouds(c.env);
+  } catch (err) {
+    if (err instanceof ConfigError) return configErrorPage(err);
+    throw err;
+  }
+  await next();
+});
+
+app.route('/', settingsRoutes);
+app.route('/', uploadRoutes);
+
+app.all('/v1_1/*', () => apiErrorResponse(notFound('Not found'), 'admin'));
+app.on(['GET', 'HEAD'], '/:cloud/*', (c) => handleDelivery(c.req.raw, c.env, c.executionCtx as ExecutionContext));
+app.get('/', (c) => c.text('cld-worker: a Cloudinary-compatible media service. See README.md.\n'));
+
+app.onError((err, c) => {
+  const path = new URL(c.req.url).pathname;
+  if (path.startsWith('/v1_1/')) return apiErrorResponse(err, 'admin');
+  return deliveryErrorResponse(err);
+});
+app.notFound(() => deliveryErrorResponse(notFound('Not found')));
+
+function configErrorPage(err: ConfigError): Response {
+  return new Response(`${err.message}\n\nFix the ${err.variable} variable (see README.md, "Configuration").\n`, {
+    status: err.status,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Cld-Error': err.message },
+  });
+}
+
+/**
+ * Admin paths arrive with `%2F`-encoded slashes from the Node SDK
+ * (`resources%2Fimage%2Fupload`): decode them before routing (spec §8.1).
+ */
+function normaliseApiPath(req: Request): Request {
+  const url = new URL(req.url);
+  if (!url.pathname.startsWith('/v1_1/') || !/%2F/i.test(url.pathname)) return req;
+  url.pathname = url.pathname.replace(/%2F/gi, '/');
+  return new Request(url.toString(), req);
+}
+
+export default {
+  fetch(req: Request, env: Env, ctx: ExecutionContext) {
+    return app.fetch(normaliseApiPath(req), env, ctx);
+  },
+  async queue(batch: MessageBatch<unknown>, _env: Env) {
+    // Background jobs arrive with later issues (eager_async, webhooks); acknowledge unknown ones.
+    for (const m of batch.messages) m.ack();
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,176 @@
+/**
+ * What a file is, from its first bytes: the format by magic number, and for
+ * images the dimensions from the header, without decoding any pixels. Every
+ * size limit is checked on this before a decoder sees the file.
+ */
+export type ImageFormat = 'jpg' | 'png' | 'gif' | 'webp' | 'avif' | 'heic' | 'svg' | 'bmp' | 'tiff' | 'ico';
+
+export interface Sniffed {
+  format: ImageFormat;
+  width: number;
+  height: number;
+  /** EXIF orientation 1-8 (JPEG), 1 when absent. */
+  orientation: number;
+  /** Frames of an animated GIF/WebP; 1 otherwise. */
+  pages: number;
+}
+
+export const MIME_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', avif: 'image/avif',
+  heic: 'image/heic', heif: 'image/heif', svg: 'image/svg+xml', bmp: 'image/bmp', tiff: 'image/tiff', tif: 'image/tiff',
+  ico: 'image/x-icon', pdf: 'application/pdf', json: 'application/json', txt: 'text/plain', csv: 'text/csv',
+  html: 'text/html', css: 'text/css', js: 'text/javascript', xml: 'application/xml', zip: 'application/zip',
+  mp4: 'video/mp4', webm: 'video/webm', mp3: 'audio/mpeg', wav: 'audio/wav', woff: 'font/woff', woff2: 'font/woff2',
+};
+
+export const mimeFor = (format: string | undefined | null) => (format && MIME_TYPES[format.toLowerCase()]) || 'application/octet-stream';
+
+/** How many leading bytes are enough to sniff any supported header (JPEG EXIF can push SOF far in). */
+export const SNIFF_BYTES = 256 * 1024;
+
+const u16be = (b: Uint8Array, o: number) => (b[o] << 8) | b[o + 1];
+const u16le = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8);
+const u32be = (b: Uint8Array, o: number) => ((b[o] << 24) >>> 0) + (b[o + 1] << 16) + (b[o + 2] << 8) + b[o + 3];
+const u24le = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8) | (b[o + 2] << 16);
+const ascii = (b: Uint8Array, o: number, n: number) => String.fromCharCode(...b.subarray(o, o + n));
+
+export function sniffImage(b: Uint8Array): Sniffed | null {
+  if (b.length < 12) return null;
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return jpeg(b);
+  if (b[0] === 0x89 && ascii(b, 1, 3) === 'PNG') return png(b);
+  if (ascii(b, 0, 4) === 'GIF8') return gif(b);
+  if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') return webp(b);
+  if (ascii(b, 4, 4) === 'ftyp') return isobmff(b);
+  if (b[0] === 0x42 && b[1] === 0x4d && b.length >= 26) {
+    return { format: 'bmp', width: b[18] | (b[19] << 8) | (b[20] << 16) | (b[21] << 24), height: Math.abs((b[22] | (b[23] << 8) | (b[24] << 16) | (b[25] << 24)) >> 0), orientation: 1, pages: 1 };
+  }
+  if ((ascii(b, 0, 4) === 'II*\u0000' || ascii(b, 0, 4) === 'MM\u0000*')) return { format: 'tiff', width: 0, height: 0, orientation: 1, pages: 1 };
+  return svg(b);
+}
+
+function jpeg(b: Uint8Array): Sniffed | null {
+  let o = 2;
+  let orientation = 1;
+  while (o + 9 < b.length) {
+    if (b[o] !== 0xff) return null;
+    const marker = b[o + 1];
+    if (marker === 0xff) { o++; continue; }
+    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) { o += 2; continue; }
+    const len = u16be(b, o + 2);
+    if (len < 2) return null;
+    if (marker === 0xe1 && ascii(b, o + 4, 4) === 'Exif') orientation = exifOrientation(b.subarray(o + 10, o + 2 + len)) ?? 1;
+    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC)
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      const height = u16be(b, o + 5);
+      const width = u16be(b, o + 7);
+      if (!width || !height) return null;
+      return { format: 'jpg', width, height, orientation, pages: 1 };
+    }
+    if (marker === 0xda || marker === 0xd9) return null;
+    o += 2 + len;
+  }
+  return null;
+}
+
+function exifOrientation(t: Uint8Array): number | undefined {
+  if (t.length < 8) return undefined;
+  const le = t[0] === 0x49;
+  const r16 = (o: number) => (le ? u16le(t, o) : u16be(t, o));
+  const r32 = (o: number) => (le ? (t[o] | (t[o + 1] << 8) | (t[o + 2] << 16) | (t[o + 3] << 24)) >>> 0 : u32be(t, o));
+  const ifd = r32(4);
+  if (ifd + 2 > t.length) return undefined;
+  const n = r16(ifd);
+  for (let i = 0; i < n; i++) {
+    const e = ifd + 2 + i * 12;
+    if (e + 12 > t.length) break;
+    if (r16(e) === 0x0112) {
+      const v = r16(e + 8);
+      return v >= 1 && v <= 8 ? v : undefined;
+    }
+  }
+  return undefined;
+}
+
+function png(b: Uint8Array): Sniffed | null {
+  if (ascii(b, 12, 4) !== 'IHDR' || b.length < 24) return null;
+  const width = u32be(b, 16);
+  const height = u32be(b, 20);
+  if (!width || !height) return null;
+  let pages = 1;
+  // An acTL chunk before IDAT makes it an animated PNG.
+  for (let o = 8; o + 8 < b.length; ) {
+    const len = u32be(b, o);
+    const kind = ascii(b, o + 4, 4);
+    if (kind === 'acTL' && o + 12 <= b.length) { pages = u32be(b, o + 8) || 1; break; }
+    if (kind === 'IDAT') break;
+    o += 12 + len;
+  }
+  return { format: 'png', width, height, orientation: 1, pages };
+}
+
+function gif(b: Uint8Array): Sniffed | null {
+  const width = u16le(b, 6);
+  const height = u16le(b, 8);
+  if (!width || !height) return null;
+  // Count image descriptors in what we have (a lower bound when the file is longer).
+  let pages = 0;
+  for (let i = 13; i < b.length - 1; i++) if (b[i] === 0x00 && b[i + 1] === 0x2c) pages++;
+  return { format: 'gif', width, height, orientation: 1, pages: Math.max(1, pages) };
+}
+
+function webp(b: Uint8Array): Sniffed | null {
+  const chunk = ascii(b, 12, 4);
+  if (chunk === 'VP8 ' && b.length >= 30) {
+    return { format: 'webp', width: u16le(b, 26) & 0x3fff, height: u16le(b, 28) & 0x3fff, orientation: 1, pages: 1 };
+  }
+  if (chunk === 'VP8L' && b.length >= 25) {
+    const bits = (b[21] | (b[22] << 8) | (b[23] << 16) | (b[24] << 24)) >>> 0;
+    return { format: 'webp', width: (bits & 0x3fff) + 1, height: ((bits >> 14) & 0x3fff) + 1, orientation: 1, pages: 1 };
+  }
+  if (chunk === 'VP8X' && b.length >= 30) {
+    const animated = (b[20] & 0x02) !== 0;
+    return { format: 'webp', width: u24le(b, 24) + 1, height: u24le(b, 27) + 1, orientation: 1, pages: animated ? 2 : 1 };
+  }
+  return null;
+}
+
+/** AVIF and HEIC: the brand says which; the `ispe` property box holds the size. */
+function isobmff(b: Uint8Array): Sniffed | null {
+  const brands = ascii(b, 8, Math.min(u32be(b, 0), 64) - 8);
+  const format: ImageFormat | null = /avi[fs]/.test(brands) ? 'avif' : /hei[cxms]|mif1|msf1|hevc/.test(brands) ? 'heic' : null;
+  if (!format) return null;
+  let width = 0;
+  let height = 0;
+  for (let i = 0; i + 16 < b.length; i++) {
+    if (b[i] === 0x69 && b[i + 1] === 0x73 && b[i + 2] === 0x70 && b[i + 3] === 0x65) {
+      const w = u32be(b, i + 8);
+      const h = u32be(b, i + 12);
+      if (w * h > width * height) { width = w; height = h; }
+    }
+  }
+  if (!width || !height) return null;
+  return { format, width, height, orientation: 1, pages: 1 };
+}
+
+function svg(b: Uint8Array): Sniffed | null {
+  const head = new TextDecoder().decode(b.subarray(0, Math.min(b.length, 4096)));
+  const m = /<svg\b[^>]*>/i.exec(head);
+  if (!m || !/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*|<!DOCTYPE[^>]*>\s*)*<svg\b/i.test(head)) return null;
+  const tag = m[0];
+  const attr = (n: string) => new RegExp(`\\s${n}\\s*=\\s*["']\\s*([0-9.]+)(px)?\\s*["']`, 'i').exec(tag)?.[1];
+  let width = Number(attr('width') ?? 0);
+  let height = Number(attr('height') ?? 0);
+  const vb = /viewBox\s*=\s*["']\s*[-0-9.]+[\s,]+[-0-9.]+[\s,]+([0-9.]+)[\s,]+([0-9.]+)\s*["']/i.exec(tag);
+  if ((!width || !height) && vb) {
+    const vw = Number(vb[1]);
+    const vh = Number(vb[2]);
+    if (!width && !height) { width = vw; height = vh; }
+    else if (!width) width = (height * vw) / vh;
+    else height = (width * vh) / vw;
+  }
+  return { format: 'svg', width: Math.round(width) || 300, height: Math.round(height) || 150, orientation: 1, pages: 1 };
+}
+
+/** Orientations 5-8 swap width and height when applied. */
+export const orientedSize = (s: Pick<Sniffed, 'width' | 'height' | 'orientation'>) =>
+  s.orientation >= 5 ? { width: s.height, height: s.width } : { width: s.width, height: s.height };

@@ -1,0 +1,234 @@
+import { CldError } from '../errors';
+import { randomId, toHex } from '../auth/crypto';
+import { assetPrefix, originalKey, versionOfKey, type AssetRef } from './keys';
+import { ensureSchema } from './schema';
+import { getResource, type ResourceRow } from './resources';
+
+/**
+ * The asset service: the one place that writes originals and their index
+ * rows. Uploads, auto-upload, admin and background jobs all go through it.
+ *
+ * Crash safety: bytes are written to R2 first under a fresh key, the D1 row
+ * last; a crash leaves at most unreferenced bytes, never a row that points at
+ * nothing. Deletion removes the row first, then the bytes.
+ *
+ * Concurrency: every write takes its own version from `version_seq` (an atomic
+ * upsert), and the row is replaced only by a higher version. Parallel writers
+ * to one public id therefore serialise by version: the highest wins, the
+ * others are as if overwritten at once, and their bytes are removed.
+ */
+export interface PutOriginal {
+  ref: AssetRef;
+  /** The bytes; a stream must come with its exact `bytes` count (R2 needs the length). */
+  body: ReadableStream<Uint8Array> | ArrayBuffer | Uint8Array;
+  bytes: number;
+  /** MD5 hex of the bytes, computed by the caller while reading them. */
+  etag: string;
+  contentType: string;
+  format: string | null;
+  width?: number | null;
+  height?: number | null;
+  pages?: number | null;
+  overwrite: boolean;
+  /** Keep the replaced original as a backup revision. */
+  backup?: boolean;
+  tags?: string[];
+  context?: Record<string, string>;
+  accessMode?: string;
+  moderation?: { kind: string; status: string } | null;
+  originalFilename?: string | null;
+  assetFolder?: string;
+  displayName?: string | null;
+  accessControl?: string | null;
+  coordinates?: string | null;
+  info?: string | null;
+  sourceUrl?: string | null;
+  placeholder?: boolean;
+  now?: Date;
+}
+
+export interface PutResult {
+  resource: ResourceRow;
+  /** True when an asset of this public id existed before and was replaced. */
+  overwritten: boolean;
+  /** True when overwrite was false and the existing asset was kept. */
+  existing: boolean;
+}
+
+async function nextVersion(db: D1Database, a: AssetRef, floor: number): Promise<number> {
+  const row = await db
+    .prepare(
+      `INSERT INTO version_seq (cloud, resource_type, type, public_id, last_version) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (cloud, resource_type, type, public_id)
+       DO UPDATE SET last_version = max(excluded.last_version, version_seq.last_version + 1)
+       RETURNING last_version`,
+    )
+    .bind(a.cloud, a.resourceType, a.type, a.publicId, floor)
+    .first<{ last_version: number }>();
+  if (!row) throw new CldError(500, 'Could not allocate a version');
+  return row.last_version;
+}
+
+const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export async function putOriginal(env: { BUCKET: R2Bucket; DB: D1Database }, p: PutOriginal): Promise<PutResult> {
+  const db = env.DB;
+  await ensureSchema(db);
+  const a = p.ref;
+  const now = p.now ?? new Date();
+
+  const before = await getResource(db, a);
+  if (before && !p.overwrite) {
+    if (p.body instanceof ReadableStream) await p.body.cancel();
+    return { resource: before, overwritten: false, existing: true };
+  }
+
+  const version = await nextVersion(db, a, Math.floor(now.getTime() / 1000));
+  const key = originalKey(a, version, randomId(8));
+  await env.BUCKET.put(key, p.body instanceof ReadableStream ? withLength(p.body, p.bytes) : p.body, {
+    httpMetadata: { contentType: p.contentType },
+  });
+
+  const versionId = toHex(crypto.getRandomValues(new Uint8Array(16)));
+  const assetId = toHex(crypto.getRandomValues(new Uint8Array(16)));
+  const created = iso(now);
+  const match = 'cloud = ? AND resource_type = ? AND type = ? AND public_id = ?';
+  const ids = [a.cloud, a.resourceType, a.type, a.publicId] as const;
+  const resourceId = `(SELECT id FROM resources WHERE ${match})`;
+
+  const statements: D1PreparedStatement[] = [];
+  if (p.backup) {
+    // The original being replaced becomes a revision, in the same transaction
+    // and under the same condition as the replacement itself.
+    statements.push(
+      db.prepare(
+        `INSERT INTO revisions (cloud, resource_type, type, public_id, asset_id, version, version_id, r2_key, format, content_type, width, height, bytes, etag, created_at, reason)
+         SELECT cloud, resource_type, type, public_id, asset_id, version, version_id, r2_key, format, content_type, width, height, bytes, etag, uploaded_at, 'overwrite'
+         FROM resources WHERE ${match} AND version < ?`,
+      ).bind(...ids, version),
+    );
+  }
+  const upsert = db
+    .prepare(
+      `INSERT INTO resources (cloud, resource_type, type, public_id, asset_id, version, version_id, r2_key, format, content_type,
+         width, height, pages, bytes, etag, created_at, uploaded_at, access_mode, moderation_kind, moderation_status, moderation_updated_at,
+         original_filename, placeholder, backup, asset_folder, display_name, access_control, coordinates, info, source_url)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (cloud, resource_type, type, public_id) DO UPDATE SET
+         version = excluded.version, version_id = excluded.version_id, r2_key = excluded.r2_key, format = excluded.format,
+         content_type = excluded.content_type, width = excluded.width, height = excluded.height, pages = excluded.pages,
+         bytes = excluded.bytes, etag = excluded.etag, uploaded_at = excluded.uploaded_at, access_mode = excluded.access_mode,
+         moderation_kind = excluded.moderation_kind, moderation_status = excluded.moderation_status,
+         moderation_updated_at = excluded.moderation_updated_at, original_filename = excluded.original_filename,
+         placeholder = excluded.placeholder, backup = max(resources.backup, excluded.backup), asset_folder = excluded.asset_folder,
+         display_name = excluded.display_name, access_control = excluded.access_control, coordinates = excluded.coordinates,
+         info = excluded.info, source_url = excluded.source_url
+       WHERE resources.version < excluded.version
+       RETURNING id, created_at`,
+    )
+    .bind(
+      ...ids, assetId, version, versionId, key, p.format, p.contentType,
+      p.width ?? null, p.height ?? null, p.pages ?? null, p.bytes, p.etag, created, created, p.accessMode ?? 'public',
+      p.moderation?.kind ?? null, p.moderation?.status ?? null, p.moderation ? created : null,
+      p.originalFilename ?? null, p.placeholder ? 1 : 0, p.backup ? 1 : 0, p.assetFolder ?? '', p.displayName ?? null,
+      p.accessControl ?? null, p.coordinates ?? null, p.info ?? null, p.sourceUrl ?? null,
+    );
+  statements.push(upsert);
+  // Tags, context and derived rows follow the winning version only.
+  const won = `EXISTS (SELECT 1 FROM resources WHERE ${match} AND version = ?)`;
+  statements.push(db.prepare(`DELETE FROM resource_tags WHERE resource_id = ${resourceId} AND ${won}`).bind(...ids, ...ids, version));
+  statements.push(db.prepare(`DELETE FROM resource_context WHERE resource_id = ${resourceId} AND ${won}`).bind(...ids, ...ids, version));
+  statements.push(db.prepare(`DELETE FROM derived WHERE resource_id = ${resourceId} AND ${won}`).bind(...ids, ...ids, version));
+  for (const tag of new Set(p.tags ?? [])) {
+    statements.push(
+      db.prepare(`INSERT OR IGNORE INTO resource_tags (resource_id, cloud, tag) SELECT id, cloud, ? FROM resources WHERE ${match} AND version = ?`)
+        .bind(tag, ...ids, version),
+    );
+  }
+  for (const [k, v] of Object.entries(p.context ?? {})) {
+    statements.push(
+      db.prepare(`INSERT OR REPLACE INTO resource_context (resource_id, cloud, key, value) SELECT id, cloud, ?, ? FROM resources WHERE ${match} AND version = ?`)
+        .bind(k, v, ...ids, version),
+    );
+  }
+  const results = await db.batch(statements);
+  const committed = (results[p.backup ? 1 : 0].results as unknown[]).length > 0;
+
+  const current = await getResource(db, a);
+  if (current) await removeSuperseded(env, a, current.r2_key, current.version);
+  else await env.BUCKET.delete(key); // destroyed meanwhile
+  if (!current) throw new CldError(404, `Resource not found - ${a.publicId}`);
+  // When a parallel writer committed a higher version, ours was overwritten at once.
+  return { resource: current, overwritten: !!before || !committed, existing: false };
+}
+
+/** R2 needs the length of a streamed body up front. */
+function withLength(body: ReadableStream<Uint8Array>, length: number): ReadableStream<Uint8Array> {
+  const fixed = new FixedLengthStream(length);
+  body.pipeTo(fixed.writable).catch(() => undefined);
+  return fixed.readable;
+}
+
+/**
+ * Deletes originals of this asset older than the current version (superseded
+ * or lost writes), except those kept as backup revisions. Objects of versions
+ * above the current one belong to writes still in flight and are left alone.
+ */
+export async function removeSuperseded(env: { BUCKET: R2Bucket; DB: D1Database }, a: AssetRef, keepKey: string | undefined, maxVersion: number): Promise<void> {
+  const listed = await listAll(env.BUCKET, assetPrefix('o', a));
+  const candidates = listed.filter((k) => k !== keepKey && (versionOfKey(k) ?? 0) <= maxVersion);
+  if (!candidates.length) return;
+  const kept = new Set(
+    (
+      await env.DB.prepare(`SELECT r2_key FROM revisions WHERE r2_key IN (${candidates.map(() => '?').join(',')})`)
+        .bind(...candidates)
+        .all<{ r2_key: string }>()
+    ).results.map((r) => r.r2_key),
+  );
+  const doomed = candidates.filter((k) => !kept.has(k));
+  if (doomed.length) await env.BUCKET.delete(doomed);
+}
+
+export async function listAll(bucket: R2Bucket, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix, cursor });
+    keys.push(...page.objects.map((o) => o.key));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return keys;
+}
+
+/**
+ * Removes an asset: the row (with its tags, context and derived rows) first,
+ * then its bytes. With `backup`, the original stays in R2 as a revision.
+ * Returns the row that was removed, or null when there was none.
+ */
+export async function destroyAsset(env: { BUCKET: R2Bucket; DB: D1Database }, a: AssetRef, opts: { backup?: boolean; keepDerived?: boolean } = {}): Promise<ResourceRow | null> {
+  const db = env.DB;
+  const row = await getResource(db, a);
+  if (!row) return null;
+  const statements: D1PreparedStatement[] = [];
+  if (opts.backup || row.backup) {
+    statements.push(
+      db.prepare(
+        `INSERT INTO revisions (cloud, resource_type, type, public_id, asset_id, version, version_id, r2_key, format, content_type, width, height, bytes, etag, created_at, reason)
+         SELECT cloud, resource_type, type, public_id, asset_id, version, version_id, r2_key, format, content_type, width, height, bytes, etag, uploaded_at, 'delete'
+         FROM resources WHERE id = ? AND version = ?`,
+      ).bind(row.id, row.version),
+    );
+  }
+  statements.push(db.prepare('DELETE FROM resource_tags WHERE resource_id = ?').bind(row.id));
+  statements.push(db.prepare('DELETE FROM resource_context WHERE resource_id = ?').bind(row.id));
+  statements.push(db.prepare('DELETE FROM derived WHERE resource_id = ?').bind(row.id));
+  statements.push(db.prepare('DELETE FROM resources WHERE id = ? AND version = ?').bind(row.id, row.version));
+  const results = await db.batch(statements);
+  if ((results[results.length - 1].meta.changes ?? 0) === 0) return null; // replaced meanwhile by a newer write
+  await removeSuperseded(env, a, undefined, row.version);
+  if (!opts.keepDerived) {
+    const derived = await listAll(env.BUCKET, assetPrefix('d', a));
+    if (derived.length) await env.BUCKET.delete(derived);
+  }
+  return row;
+}

@@ -1,0 +1,42 @@
+import m0001 from '../../migrations/0001_init.sql';
+
+/**
+ * The D1 migrations, in order. The worker applies the missing ones itself on
+ * first use, so `wrangler dev` on an empty state directory, the tests and a
+ * fresh deployment all get the schema without a manual step. Each file runs
+ * once; the applied names are recorded in `schema_migrations`.
+ */
+export const MIGRATIONS: ReadonlyArray<readonly [name: string, sql: string]> = [['0001_init', m0001]];
+
+let ready: Promise<void> | undefined;
+
+export function ensureSchema(db: D1Database): Promise<void> {
+  ready ??= apply(db).catch((err) => {
+    ready = undefined; // a later request may try again
+    throw err;
+  });
+  return ready;
+}
+
+/** Splits a migration file into statements (no semicolons inside our SQL literals). */
+function statements(sql: string): string[] {
+  return sql
+    .split('\n')
+    .filter((l) => !l.trim().startsWith('--'))
+    .join('\n')
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+async function apply(db: D1Database): Promise<void> {
+  await db.prepare('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)').run();
+  const done = new Set((await db.prepare('SELECT name FROM schema_migrations').all<{ name: string }>()).results.map((r) => r.name));
+  for (const [name, sql] of MIGRATIONS) {
+    if (done.has(name)) continue;
+    await db.batch([
+      ...statements(sql).map((s) => db.prepare(s)),
+      db.prepare('INSERT OR IGNORE INTO schema_migrations (name, applied_at) VALUES (?, ?)').bind(name, Date.now()),
+    ]);
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The clouds every test run configures: `demo` (the dev default) plus two
+ * more, so isolation between clouds is tested against real configuration.
+ */
+export const DEMO = { cloud_name: 'demo', api_key: '123456789012345', api_secret: 'local-dev-secret' };
+export const OTHER = { cloud_name: 'other', api_key: '222222222222222', api_secret: 'other-secret' };
+export const THIRD = { cloud_name: 'third', api_key: '333333333333333', api_secret: 'third-secret' };
+
+export const TEST_VARS = {
+  CLOUDINARY_URL: `cloudinary://${DEMO.api_key}:${DEMO.api_secret}@${DEMO.cloud_name}`,
+  CLOUDS: JSON.stringify([OTHER, THIRD]),
+  ALLOW_PRIVATE_NETWORK_FETCH: 'true',
+  ENABLE_DEMO_PAGES: 'true',
+};
+
+export const basicAuth = (c: { api_key: string; api_secret: string }) =>
+  'Basic ' + btoa(`${c.api_key}:${c.api_secret}`);
