@@ -4,6 +4,7 @@ import { apiErrorResponse, deliveryErrorResponse, notFound } from './errors';
 import { ConfigError, loadClouds } from './config/clouds';
 import type { AppEnv } from './api/cloud';
 import { settingsRoutes } from './admin/settings';
+import { accessRoutes } from './access/routes';
 import { uploadRoutes } from './upload/routes';
 import { handleDelivery } from './delivery/route';
 
@@ -21,6 +22,7 @@ app.use('*', async (c, next) => {
   await next();
 });
 
+app.route('/', accessRoutes);
 app.route('/', settingsRoutes);
 app.route('/', uploadRoutes);
 

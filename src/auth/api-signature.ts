@@ -32,6 +32,8 @@ export interface VerifyOptions {
   now?: number;
   /** Also accept a signature computed without `type` (the seed's text leaves it out, the SDKs include it). */
   lenientType?: boolean;
+  /** Unix seconds: a signed URL with `expires_at` is valid until then rather than for an hour from its timestamp. */
+  expiresAt?: number;
 }
 
 /**
@@ -49,9 +51,10 @@ export async function verifyApiSignature(params: Params, cloud: CloudCredentials
   if (!timestamp) throw unauthorized('Missing required parameter - timestamp');
   const ts = Number(timestamp);
   const now = Math.floor((opts.now ?? Date.now()) / 1000);
-  if (!Number.isFinite(ts) || now - ts > SIGNATURE_MAX_AGE_SECONDS) {
+  if (!Number.isFinite(ts) || (opts.expiresAt === undefined && now - ts > SIGNATURE_MAX_AGE_SECONDS)) {
     throw unauthorized(`Stale request - reported time is ${timestamp} which is more than 1 hour ago`);
   }
+  if (opts.expiresAt !== undefined && now > opts.expiresAt) throw unauthorized(`Expired request - expires_at ${opts.expiresAt} is in the past`);
   const alg = /^[0-9a-f]{64}$/i.test(signature) ? 'SHA-256' : /^[0-9a-f]{40}$/i.test(signature) ? 'SHA-1' : null;
   const fields = params.signable();
   const candidates = [stringToSign(fields, true), stringToSign(fields, false)];

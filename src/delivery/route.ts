@@ -3,13 +3,12 @@ import { CldError, deliveryErrorResponse, notFound } from '../errors';
 import { findCloud } from '../config/clouds';
 import { getSettings } from '../config/settings';
 import { limitsFrom } from '../config/limits';
-import { checkRequestAccess, checkResourceAccess, type AccessInput } from '../access/check';
+import { checkRequestAccess, checkResourceAccess, withAccessPolicy, type AccessInput } from '../access/check';
 import { getResource, type ResourceRow } from '../storage/resources';
-import { isRealVersion, parseDeliveryPath, type DeliveryRequest } from './url';
+import { isRealVersion, normaliseFormat, parseDeliveryPath, type DeliveryRequest } from './url';
 import { cacheControl, deliveryHeaders, respondWithBody } from './respond';
 
-/** `jpeg` and `jpg` (and `tif`/`tiff`) name the same stored format. */
-export const normaliseFormat = (f: string | null | undefined) => (f === 'jpeg' || f === 'jpe' ? 'jpg' : f === 'tif' ? 'tiff' : f);
+export { normaliseFormat };
 
 /** No transformation and no change of format: the stored bytes are the answer. */
 export const wantsOriginal = (d: DeliveryRequest, r: ResourceRow) =>
@@ -35,7 +34,7 @@ export async function handleDelivery(req: Request, env: Env, _ctx?: ExecutionCon
     if (!resource) throw notFound(`Resource not found - ${d.publicId}`);
     decision = await checkResourceAccess(access, resource, decision);
 
-    if (wantsOriginal(d, resource)) return await deliverOriginal(req, env, d, resource);
+    if (wantsOriginal(d, resource)) return withAccessPolicy(await deliverOriginal(req, env, d, resource), decision);
     throw new CldError(501, 'Transformations are not supported yet');
   } catch (err) {
     return deliveryErrorResponse(err);

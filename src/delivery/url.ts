@@ -40,7 +40,8 @@ const SHORT_FORMS: Record<string, [ResourceType, DeliveryType, boolean]> = {
   videos: ['video', 'upload', true],
 };
 
-const SIGNATURE = /^s--([A-Za-z0-9_-]{8}|[A-Za-z0-9_-]{32})--$/;
+/** Any `s--...--` is a signature component; a wrong length is rejected by the access check (401), not read as a folder. */
+const SIGNATURE = /^s--([A-Za-z0-9_-]{1,64})--$/;
 const VERSION = /^v(\d+)$/;
 
 /** Percent-decodes once; a malformed escape is the client's error. */
@@ -51,6 +52,9 @@ export function decodeSegment(s: string): string {
     throw badRequest(`Malformed URL encoding: ${s}`);
   }
 }
+
+/** `jpeg` and `jpg` (and `tif`/`tiff`) name the same stored format. */
+export const normaliseFormat = (f: string | null | undefined) => (f === 'jpeg' || f === 'jpe' ? 'jpg' : f === 'tif' ? 'tiff' : f);
 
 /** Whether a `v<number>` is a real version: the SDK adds `v1` to every id in a folder. */
 export const isRealVersion = (v: number | undefined): v is number => v !== undefined && v !== 1;
