@@ -47,11 +47,33 @@ function fullyUnescape(s: string): string {
   return current;
 }
 
+/**
+ * The SDK's text overlays encode their text (`a b` -> `a%20b`) before signing
+ * but not their font (`Times New Roman`): in `l_text:<style>:<text>` only the
+ * part before the last `:` had literal spaces.
+ */
+function spacedOutsideText(transformation: string): string {
+  return transformation
+    .split('/')
+    .map((component) =>
+      component
+        .split(',')
+        .map((item) => {
+          if (!/^[lu]_text:/.test(item)) return item.replace(/%20/g, ' ');
+          const i = item.lastIndexOf(':');
+          return item.slice(0, i).replace(/%20/g, ' ') + item.slice(i);
+        })
+        .join(','),
+    )
+    .join('/');
+}
+
 const join = (transformation: string, source: string) => (transformation ? `${transformation}/${source}` : source);
 
 /**
  * The strings the SDKs sign for this URL (spec §3.3): Node and Python sign the
- * transformation with literal spaces and the source as encoded in the URL;
+ * transformation with literal spaces (but a text overlay's text encoded) and
+ * the source as encoded in the URL;
  * some sign the path as it appears; Ruby signs it fully unescaped; Go signs
  * the public id as the user gave it. None includes the version or url_suffix.
  */
@@ -61,6 +83,7 @@ export function urlSignatureCandidates(d: Pick<DeliveryRequest, 'transformations
   return [
     ...new Set([
       join(spaced, d.rawSource),
+      join(spacedOutsideText(raw), d.rawSource),
       join(raw, d.rawSource),
       fullyUnescape(join(raw, d.rawSource)),
       join(spaced, fullyUnescape(d.rawSource)),
