@@ -1,19 +1,20 @@
 import type { Env } from '../env';
 import { unauthorized } from '../errors';
-import { namedTransformations } from '../config/collections';
+import { namedTransformations, type Collection, type NamedTransformation } from '../config/collections';
 import { normaliseFormat, type DeliveryRequest } from '../delivery/url';
 import { ensureSchema } from '../storage/schema';
 
 /**
  * Strict transformations (seed, "Control access to images"): with the cloud
  * setting on, an unsigned derived URL is served only when its transformation
- * was generated eagerly for the asset, or consists only of named
- * transformations marked `allowed_for_strict`. A token does not lift strict
- * mode: only a URL signature does, as at Cloudinary.
+ * was generated eagerly for the asset, is itself marked `allowed_for_strict`
+ * through the Admin API, or consists only of named transformations that are.
+ * A token does not lift strict mode: only a URL signature does, as at
+ * Cloudinary.
  */
 
-/** `t_a.b` components only, each name allowed for strict. */
-async function onlyAllowedNames(env: Env, d: DeliveryRequest): Promise<boolean> {
+/** `t_a.b` components only, each a named transformation allowed for strict. */
+async function onlyAllowedNames(collection: Collection<NamedTransformation>, d: DeliveryRequest): Promise<boolean> {
   const names: string[] = [];
   for (const component of d.transformations) {
     if (!component.startsWith('t_') || component.includes(',')) return false;
@@ -25,14 +26,14 @@ async function onlyAllowedNames(env: Env, d: DeliveryRequest): Promise<boolean> 
     }
     names.push(...decoded.split('.'));
   }
-  const collection = namedTransformations(env.CONFIG, d.cloud);
   for (const name of names) {
-    if (!(await collection.get(name))?.allowed_for_strict) return false;
+    const entry = await collection.get(name);
+    if (!entry || entry.named === false || !entry.allowed_for_strict) return false;
   }
   return true;
 }
 
-/** The transformation as a derived row may record it: as in the URL, with spaces, or decoded. */
+/** The transformation as the URL, a derived row or an Admin API entry may spell it: as sent, with spaces, or decoded. */
 function transformationForms(d: DeliveryRequest): string[] {
   const raw = d.transformations.join('/');
   let decoded = raw;
@@ -42,6 +43,21 @@ function transformationForms(d: DeliveryRequest): string[] {
     // keep the raw form
   }
   return [...new Set([raw, raw.replace(/%20/g, ' '), decoded])];
+}
+
+/**
+ * An unnamed transformation marked `allowed_for_strict` through the Admin API
+ * (`update_transformation('w_100', {allowed_for_strict: true})`), stored under
+ * its own string, possibly ending in the format.
+ */
+async function explicitlyAllowed(collection: Collection<NamedTransformation>, d: DeliveryRequest): Promise<boolean> {
+  const forms = transformationForms(d);
+  const keys = d.format ? [...forms, ...forms.map((f) => `${f}/${d.format}`)] : forms;
+  for (const key of keys) {
+    const entry = await collection.get(key);
+    if (entry && entry.named === false && entry.allowed_for_strict) return true;
+  }
+  return false;
 }
 
 /**
@@ -65,11 +81,13 @@ async function generatedEagerly(env: Env, d: DeliveryRequest): Promise<boolean> 
 
 /** Throws 401 with the reason unless strict mode allows this unsigned derived URL. */
 export async function requireStrictAllowed(env: Env, d: DeliveryRequest): Promise<void> {
-  if (await onlyAllowedNames(env, d)) return;
+  const collection = namedTransformations(env.CONFIG, d.cloud);
+  if (await onlyAllowedNames(collection, d)) return;
+  if (await explicitlyAllowed(collection, d)) return;
   if (await generatedEagerly(env, d)) return;
   throw unauthorized(
     `Transformation ${d.transformations.join('/')} is not allowed: strict transformations are on, and it was not generated eagerly, ` +
-      'does not consist only of named transformations allowed for strict, and the URL is not signed',
+      'is not marked allowed_for_strict (nor made only of named transformations that are), and the URL is not signed',
   );
 }
 

@@ -65,6 +65,10 @@ describe('strict transformations (access stage, real KV and D1)', () => {
     await named.put('thumb', { name: 'thumb', transformation: 'c_fill,h_80,w_80', allowed_for_strict: true, created_at: at, updated_at: at });
     await named.put('with space', { name: 'with space', transformation: 'e_sepia', allowed_for_strict: true, created_at: at, updated_at: at });
     await named.put('closed', { name: 'closed', transformation: 'e_blur', allowed_for_strict: false, created_at: at, updated_at: at });
+    // Unnamed definitions marked through the Admin API, stored under their own string.
+    await named.put('w_100', { name: 'w_100', transformation: 'w_100', named: false, allowed_for_strict: true, created_at: at, updated_at: at });
+    await named.put('c_scale,w_30/png', { name: 'c_scale,w_30/png', transformation: 'c_scale,w_30', format: 'png', named: false, allowed_for_strict: true, created_at: at, updated_at: at });
+    await named.put('e_sepia', { name: 'e_sepia', transformation: 'e_sepia', named: false, allowed_for_strict: false, created_at: at, updated_at: at });
   });
 
   it('serves a derived image generated eagerly for the current version, with its extension', async () => {
@@ -103,6 +107,18 @@ describe('strict transformations (access stage, real KV and D1)', () => {
     expect(await verdict(`/${CLOUD}/image/upload/t_unknown/${pid}.jpg`)).toMatch(NOT_ALLOWED);
     expect(await verdict(`/${CLOUD}/image/upload/t_thumb,w_10/${pid}.jpg`)).toMatch(NOT_ALLOWED);
     expect(await verdict(`/${CLOUD}/image/upload/t_thumb/w_10/${pid}.jpg`)).toMatch(NOT_ALLOWED);
+    expect(await verdict(`/${CLOUD}/image/upload/t_w_100/${pid}.jpg`)).toMatch(NOT_ALLOWED);
+  });
+
+  it('serves unnamed transformations marked allowed_for_strict', async () => {
+    const pid = id();
+    await asset(pid);
+    expect(await verdict(`/${CLOUD}/image/upload/w_100/${pid}.jpg`)).toEqual({ shareable: true });
+    expect(await verdict(`/${CLOUD}/image/upload/c_scale,w_30/${pid}.png`)).toEqual({ shareable: true });
+    expect(await verdict(`/${CLOUD}/image/upload/c_scale,w_30/${pid}.jpg`)).toMatch(NOT_ALLOWED);
+    expect(await verdict(`/${CLOUD}/image/upload/w_101/${pid}.jpg`)).toMatch(NOT_ALLOWED);
+    expect(await verdict(`/${CLOUD}/image/upload/e_sepia/${pid}.jpg`)).toMatch(NOT_ALLOWED);
+    expect(await verdict(`/${CLOUD}/image/upload/w_100/e_sepia/${pid}.jpg`)).toMatch(NOT_ALLOWED);
   });
 
   it('serves any signed derived URL, and judges originals by their extension', async () => {
