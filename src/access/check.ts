@@ -75,6 +75,8 @@ export const PRIVATE_CACHE_CONTROL = 'private, no-store';
 
 /** Applies the decision to an answer's headers (304s included). */
 export function withAccessPolicy(res: Response, decision: AccessDecision): Response {
-  if (!decision.shareable) res.headers.set('Cache-Control', PRIVATE_CACHE_CONTROL);
-  return res;
+  if (decision.shareable) return res;
+  const out = new Response(res.body, res);
+  out.headers.set('Cache-Control', PRIVATE_CACHE_CONTROL);
+  return out;
 }

@@ -7,6 +7,7 @@ import { checkRequestAccess, checkResourceAccess, withAccessPolicy, type AccessI
 import { getResource, type ResourceRow } from '../storage/resources';
 import { isRealVersion, normaliseFormat, parseDeliveryPath, type DeliveryRequest } from './url';
 import { cacheControl, deliveryHeaders, respondWithBody } from './respond';
+import { deliverDerived } from '../transform/deliver';
 
 export { normaliseFormat };
 
@@ -34,8 +35,8 @@ export async function handleDelivery(req: Request, env: Env, _ctx?: ExecutionCon
     if (!resource) throw notFound(`Resource not found - ${d.publicId}`);
     decision = await checkResourceAccess(access, resource, decision);
 
-    if (wantsOriginal(d, resource)) return withAccessPolicy(await deliverOriginal(req, env, d, resource), decision);
-    throw new CldError(501, 'Transformations are not supported yet');
+    const answer = wantsOriginal(d, resource) ? await deliverOriginal(req, env, d, resource) : await deliverDerived(req, env, d, resource);
+    return withAccessPolicy(answer, decision);
   } catch (err) {
     return deliveryErrorResponse(err);
   }
