@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { loadSdk, LOCAL_URL, uid } from '../support/sdk';
 import { basicAuth, LOCKED, OTHER } from '../support/clouds';
@@ -19,6 +20,13 @@ async function expectDenied(url: string, why: RegExp) {
   expect(res.status, url).toBe(401);
   expect(res.headers.get('x-cld-error'), url).toMatch(why);
   expect(res.headers.get('cache-control')).toMatch(/no-store/);
+}
+
+async function expectDerived(url: string, width: number, cacheControl: RegExp) {
+  const res = await fetch(url);
+  expect(res.status, `${url}: ${res.headers.get('x-cld-error')}`).toBe(200);
+  expect(res.headers.get('cache-control')).toMatch(cacheControl);
+  expect((await sharp(Buffer.from(await res.arrayBuffer())).metadata()).width).toBe(width);
 }
 
 async function expectOriginal(url: string, cacheControl: RegExp) {
@@ -57,6 +65,8 @@ describe('access control on a cloud with its own settings', async () => {
       await expectOriginal(auth({ duration: 300, acl: `/${LOCKED.cloud_name}/image/authenticated/*` }), /private, no-store/);
       await expectOriginal(auth({ duration: 300, acl: '/image/authenticated/*' }), /private, no-store/);
       await expectOriginal(auth({ duration: 300, acl: ['/video/*', '/image/*'] }), /private, no-store/);
+      await expectDerived(url(id, { type: 'authenticated', width: 120, crop: 'scale', sign_url: true, auth_token: { key: KEY, duration: 300 } }), 120, /private, no-store/);
+      await expectDenied(url(id, { type: 'authenticated', width: 120, crop: 'scale' }), /authenticated/);
 
       const plain = url(id, { type: 'authenticated' });
       const aclToken = cloudinary.utils.generate_auth_token({ key: KEY, duration: 300, acl: '/image/*' });
@@ -143,11 +153,17 @@ describe('access control on a cloud with its own settings', async () => {
           /Invalid signature/,
         );
         await expectOriginal(url(id, { format: undefined, sign_url: true }), /^public/);
+        await expectDerived(url(id, { width: 100, crop: 'scale', sign_url: true }), 100, /^public/);
+        await expectDerived(url(id, { width: 100, crop: 'scale', sign_url: true, long_url_signature: true }), 100, /^public/);
+        await expectDerived(url(priv, { type: 'private', width: 100, crop: 'scale', sign_url: true }), 100, /^public/);
+        // generated on the fly for a signed URL: still not an eager derived, so the unsigned URL stays closed
+        await expectDenied(url(id, { width: 100, crop: 'scale' }), /strict transformations are on/);
       } finally {
         await settings({ strict_transformations: false });
       }
-      const off = await fetch(url(id, { width: 100, crop: 'scale' }));
-      expect(off.status).not.toBe(401);
+      // off again: the same unsigned URLs work at once (this isolate wrote the setting)
+      await expectDerived(url(id, { width: 100, crop: 'scale' }), 100, /^public/);
+      await expectDerived(url(priv, { type: 'private', width: 100, crop: 'scale' }), 100, /^public/);
       await expectOriginal(url(id, { format: undefined }), /^public/);
     });
   });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { loadSdk, LOCAL_URL, uid } from '../support/sdk';
 import { basicAuth, DEMO, OTHER } from '../support/clouds';
@@ -26,6 +27,15 @@ async function expectDenied(url: string, why: RegExp = /./) {
   return res;
 }
 
+/** A derived image 100 pixels wide (the tests ask for w_100), with the given Cache-Control. */
+async function expectDerived(url: string, cacheControl: RegExp) {
+  const res = await fetch(url);
+  expect(res.status, `${url}: ${res.headers.get('x-cld-error')}`).toBe(200);
+  expect(res.headers.get('cache-control')).toMatch(cacheControl);
+  const meta = await sharp(Buffer.from(await res.arrayBuffer())).metadata();
+  expect(meta.width).toBe(100);
+}
+
 async function expectOriginal(url: string, cacheControl: RegExp) {
   const res = await fetch(url);
   expect(res.status, `${url}: ${res.headers.get('x-cld-error')}`).toBe(200);
@@ -46,6 +56,14 @@ describe('access control through the SDK (demo cloud)', async () => {
       await expectOriginal(url(id, { type: 'private', sign_url: true, signature_algorithm: 'sha256' }), /private, no-store/);
       await expectOriginal(url(id, { type: 'private', sign_url: true, long_url_signature: true }), /private, no-store/);
       await expectOriginal(url(id, { type: 'private', sign_url: true, version: 1234567890 }), /private, no-store/);
+    });
+
+    it('serve derived versions without a signature, as shareable answers', async () => {
+      const id = uid('priv');
+      await cloudinary.uploader.upload(dataUri, { public_id: id, type: 'private' });
+      await expectDerived(url(id, { type: 'private', width: 100, crop: 'scale' }), /^public/);
+      await expectDerived(url(id, { type: 'private', width: 100, crop: 'scale', sign_url: true }), /^public/);
+      await expectDenied(url(id, { type: 'private' }), /private/);
     });
 
     it('deny the same way whether or not the asset exists', async () => {
@@ -96,7 +114,13 @@ describe('access control through the SDK (demo cloud)', async () => {
       const id = uid('auth');
       await cloudinary.uploader.upload(dataUri, { public_id: id, type: 'authenticated' });
       await expectDenied(url(id, { type: 'authenticated', width: 100, crop: 'scale' }), /authenticated/);
-      await expectDenied(url(id, { type: 'authenticated', transformation: [{ width: 100, crop: 'scale' }, { effect: 'grayscale' }] }), /authenticated/);
+      await expectDenied(url(id, { type: 'authenticated', transformation: [{ width: 200, crop: 'scale' }, { width: 100, crop: 'scale' }] }), /authenticated/);
+      await expectDerived(url(id, { type: 'authenticated', width: 100, crop: 'scale', sign_url: true }), /private, no-store/);
+      const chained = { type: 'authenticated', transformation: [{ width: 200, crop: 'scale' }, { width: 100, crop: 'scale' }], sign_url: true };
+      await expectDerived(url(id, chained), /private, no-store/);
+      for (const bad of flippedSignatures(url(id, chained))) await expectDenied(bad, /Invalid signature/);
+      // a derived image made for a signed request is not handed out unsigned afterwards
+      await expectDenied(url(id, { type: 'authenticated', width: 100, crop: 'scale' }), /authenticated/);
     });
   });
 
@@ -113,12 +137,14 @@ describe('access control through the SDK (demo cloud)', async () => {
       expect(res.updated).toEqual([{ public_id: id, access_mode: 'authenticated' }]);
       expect(res.failed).toEqual([{ public_id: missing, error: `Resource not found - ${missing}` }]);
       await expectDenied(url(id), /authenticated access/);
-      await expectDenied(url(id, { width: 50, crop: 'scale' }), /authenticated access/);
+      await expectDenied(url(id, { width: 100, crop: 'scale' }), /authenticated access/);
       await expectOriginal(url(id, { sign_url: true }), /private, no-store/);
+      await expectDerived(url(id, { width: 100, crop: 'scale', sign_url: true }), /private, no-store/);
 
       const back = await api().update_resources_access_mode_by_ids('public', [id]);
       expect(back.updated).toEqual([{ public_id: id, access_mode: 'public' }]);
       await expectOriginal(url(id), /^public/);
+      await expectDerived(url(id, { width: 100, crop: 'scale' }), /^public/);
     });
 
     it('by prefix and by tag', async () => {

@@ -75,6 +75,7 @@ describe('strict transformations (access stage, real KV and D1)', () => {
     const pid = id();
     const r = await asset(pid);
     await derivedRow(r, 'c_fill,h_100,w_100', 'jpg', true);
+    await derivedRow(r, 'c_scale,w_200|webp', 'webp', true);
     await derivedRow(r, 'e_blur', 'jpg', false);
     await derivedRow(r, 'c_scale,w_10', 'jpg', true, r.version - 1);
 
@@ -82,6 +83,10 @@ describe('strict transformations (access stage, real KV and D1)', () => {
     expect(await verdict(`/${CLOUD}/image/upload/c_fill,h_100,w_100/v${r.version}/${pid}.jpeg`)).toEqual({ shareable: true });
     expect(await verdict(`/${CLOUD}/image/upload/c_fill,h_100,w_100/${pid}`)).toEqual({ shareable: true });
     expect(await verdict(`/${CLOUD}/image/upload/c_fill,h_100,w_100/${pid}.png`)).toMatch(NOT_ALLOWED);
+    // rows as the derived store writes them: canonical transformation, then the variant's format
+    expect(await verdict(`/${CLOUD}/image/upload/c_scale,w_200/${pid}.webp`)).toEqual({ shareable: true });
+    expect(await verdict(`/${CLOUD}/image/upload/w_200,c_scale/${pid}.webp`)).toEqual({ shareable: true });
+    expect(await verdict(`/${CLOUD}/image/upload/c_scale,w_200/${pid}.jpg`)).toMatch(NOT_ALLOWED);
     expect(await verdict(`/${CLOUD}/image/upload/c_fill,h_100,w_101/${pid}.jpg`)).toMatch(NOT_ALLOWED);
     expect(await verdict(`/${CLOUD}/image/upload/e_blur/${pid}.jpg`)).toMatch(NOT_ALLOWED);
     expect(await verdict(`/${CLOUD}/image/upload/c_scale,w_10/${pid}.jpg`)).toMatch(NOT_ALLOWED);
