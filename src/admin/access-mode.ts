@@ -11,8 +11,14 @@ import { ensureSchema } from '../storage/schema';
 const ACCESS_MODES = new Set(['public', 'authenticated']);
 /** Cloudinary takes at most 100 public ids per call. */
 const MAX_PUBLIC_IDS = 100;
-/** Assets updated per call by prefix or tag; more are reached with `next_cursor`. */
-const PAGE_SIZE = 500;
+/**
+ * Assets updated per call by prefix or tag; more are reached with
+ * `next_cursor`. Each changed asset costs a purge (D1 and cache calls), which
+ * keeps one call well inside a Worker's subrequest limit.
+ */
+const PAGE_SIZE = 100;
+/** Purges run a few at a time rather than one after another. */
+const PURGE_CONCURRENCY = 6;
 
 /** Which assets a call names: a list of ids, a prefix of ids, or a tag. */
 type Selector = { by: 'ids'; ids: string[] } | { by: 'prefix'; prefix: string } | { by: 'tag'; tag: string };
@@ -50,13 +56,17 @@ const decodeCursor = (c: string | undefined) => {
 };
 const encodeCursor = (publicId: string) => btoa(String.fromCharCode(...new TextEncoder().encode(publicId)));
 
-/** The assets a selector names (one page of them for prefix and tag), in public id order. */
+/**
+ * The assets a selector names (one page of them for prefix and tag), in public
+ * id order. Lists travel as one JSON parameter: D1 binds at most 100.
+ */
 async function select(db: D1Database, s: Scope, sel: Selector, after: string): Promise<Found[]> {
   const scope = 'r.cloud = ? AND r.resource_type = ? AND r.type = ?';
   const args = [s.cloud, s.resourceType, s.type];
   const q =
     sel.by === 'ids'
-      ? db.prepare(`SELECT r.public_id, r.access_mode FROM resources r WHERE ${scope} AND r.public_id IN (${sel.ids.map(() => '?').join(',')})`).bind(...args, ...sel.ids)
+      ? db.prepare(`SELECT r.public_id, r.access_mode FROM resources r WHERE ${scope} AND r.public_id IN (SELECT value FROM json_each(?)) ORDER BY r.public_id`)
+          .bind(...args, JSON.stringify(sel.ids))
       : sel.by === 'prefix'
         ? db.prepare(`SELECT r.public_id, r.access_mode FROM resources r WHERE ${scope} AND substr(r.public_id, 1, length(?)) = ? AND r.public_id > ? ORDER BY r.public_id LIMIT ?`)
             .bind(...args, sel.prefix, sel.prefix, after, PAGE_SIZE + 1)
@@ -77,11 +87,13 @@ async function applyMode(env: Env, s: Scope, found: Found[], mode: string): Prom
   const changed = found.filter((f) => f.access_mode !== mode).map((f) => f.public_id);
   if (!changed.length) return;
   await env.DB.prepare(
-    `UPDATE resources SET access_mode = ? WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id IN (${changed.map(() => '?').join(',')})`,
+    'UPDATE resources SET access_mode = ? WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id IN (SELECT value FROM json_each(?))',
   )
-    .bind(mode, s.cloud, s.resourceType, s.type, ...changed)
+    .bind(mode, s.cloud, s.resourceType, s.type, JSON.stringify(changed))
     .run();
-  for (const publicId of changed) await purgeAsset(env, { ...s, publicId });
+  for (let i = 0; i < changed.length; i += PURGE_CONCURRENCY) {
+    await Promise.all(changed.slice(i, i + PURGE_CONCURRENCY).map((publicId) => purgeAsset(env, { ...s, publicId })));
+  }
 }
 
 /**

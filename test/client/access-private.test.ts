@@ -66,6 +66,21 @@ describe('access control through the SDK (demo cloud)', async () => {
       await expectDenied(url(id, { type: 'private' }), /private/);
     });
 
+    it('answer HEAD and conditional requests under the same rules', async () => {
+      const id = uid('priv');
+      await cloudinary.uploader.upload(dataUri, { public_id: id, type: 'private' });
+      const signed = url(id, { type: 'private', sign_url: true });
+      const head = await fetch(signed, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('cache-control')).toBe('private, no-store');
+      const etag = head.headers.get('etag')!;
+      const again = await fetch(signed, { headers: { 'If-None-Match': etag } });
+      expect(again.status).toBe(304);
+      expect(again.headers.get('cache-control')).toBe('private, no-store');
+      expect((await fetch(url(id, { type: 'private' }), { method: 'HEAD' })).status).toBe(401);
+      expect((await fetch(url(id, { type: 'private' }), { headers: { 'If-None-Match': etag } })).status).toBe(401);
+    });
+
     it('deny the same way whether or not the asset exists', async () => {
       const missing = await expectDenied(url(uid('nothing'), { type: 'private' }));
       const id = uid('priv');
@@ -209,6 +224,22 @@ describe('access control through the SDK (demo cloud)', async () => {
       const stale = await fetch(cloudinary.utils.private_download_url(id, 'jpg', { type: 'private', timestamp: now - 7200 }));
       expect(stale.status).toBe(401);
       expect((await stale.json()).error.message).toMatch(/Stale/);
+    });
+
+    it('delivers raw files and answers HEAD without a body', async () => {
+      const id = `${uid('dlraw')}.txt`;
+      const text = 'private notes\n';
+      await cloudinary.uploader.upload(`data:text/plain;base64,${Buffer.from(text).toString('base64')}`, { public_id: id, type: 'private', resource_type: 'raw' });
+      const link = cloudinary.utils.private_download_url(id, '', { type: 'private', resource_type: 'raw', attachment: true });
+      const res = await fetch(link);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe(text);
+      expect(res.headers.get('content-disposition')).toContain(`filename="${id}"`);
+      const head = await fetch(link, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-length')).toBe(String(text.length));
+      expect(head.headers.get('cache-control')).toBe('private, no-store');
+      expect((await head.arrayBuffer()).byteLength).toBe(0);
     });
 
     it('refuses tampered parameters, other secrets and unknown assets', async () => {
