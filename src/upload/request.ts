@@ -53,6 +53,8 @@ export async function readUploadRequest(req: Request, o: ReadOptions): Promise<U
     return { params: new Params(fields), file: await staging.finish(), filename: null };
   } catch (err) {
     await staging.abort();
+    // Unread bytes would be taken for the next request on a kept-alive connection.
+    await req.body.cancel().catch(() => undefined);
     if (err instanceof CldError) throw err;
     if (err instanceof SyntaxError || err instanceof TypeError) throw badRequest(`Invalid request body: ${err.message}`);
     throw err;

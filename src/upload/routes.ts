@@ -9,6 +9,7 @@ import { parseUploadOptions } from './options';
 import { storeUpload, type UploadContext } from './upload';
 import { appendChunk, cleanupAbandonedUploads, parseContentRange } from './chunked';
 import { fileReference } from './source';
+import { createText } from './text';
 import { signedApiParams, storedResourceType } from './api-params';
 import { assetAnswer, deleteByToken, destroy, explicitMeta, rename, tags, type ManageContext } from './manage';
 
@@ -91,6 +92,10 @@ export const uploadRoutes = new Hono<AppEnv>()
   .post('/v1_1/:cloud/:rt/tags', api(async (c) => {
     const ctx = manageContext(c);
     return c.json(await tags(ctx, await signed(c, ctx)));
+  }))
+  .post('/v1_1/:cloud/:rt/text', api(async (c) => {
+    const ctx = manageContext(c);
+    return c.json(await createText(ctx, await signed(c, ctx)));
   }))
   .post('/v1_1/:cloud/:rt/explicit', api(async (c) => {
     const ctx = manageContext(c);
