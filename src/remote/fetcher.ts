@@ -147,7 +147,7 @@ function remoteStatusError(r: RemoteResponse, url: string): CldError {
   return new CldError(status, `Error in loading ${url} - remote server answered ${r.status}`);
 }
 
-/** Accepts a successful answer of the expected kind; the content type of an image is taken from its bytes when the remote's is vague. */
+/** Accepts a successful answer of the expected kind. An image's content type is taken from its bytes: origins often send none or a wrong one. */
 export function expectFetched(r: RemoteResponse, url: string, accept: 'image' | 'any'): RemoteResponse {
   if (r.status < 200 || r.status > 299) throw remoteStatusError(r, url);
   if (accept === 'any') return r;
@@ -155,8 +155,7 @@ export function expectFetched(r: RemoteResponse, url: string, accept: 'image' | 
   if (!sniffed) {
     throw badRequest(`Error in loading ${url} - not an image (${r.contentType || 'no content type'}, ${r.bytes.byteLength} bytes)`);
   }
-  const contentType = r.contentType.toLowerCase().startsWith('image/') ? r.contentType : mimeFor(sniffed.format);
-  return { ...r, contentType };
+  return { ...r, contentType: mimeFor(sniffed.format) };
 }
 
 /** A GET (by default) that must succeed and, for `accept: 'image'`, return an image. */
