@@ -8,7 +8,7 @@ import { mimeFor, orientedSize, sniffImage } from '../media/sniff';
 import type { DeliveryRequest } from '../delivery/url';
 import type { ResourceRow } from '../storage/resources';
 import { guardedFetch } from './fetcher';
-import { fetchPolicy } from './fetch-source';
+import { fetchPolicy } from './policy';
 import { storeOnce, type Loaded } from './single-flight';
 
 /**

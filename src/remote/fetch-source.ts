@@ -4,11 +4,12 @@ import type { CloudSettings } from '../config/settings';
 import { limitsFrom } from '../config/limits';
 import { hexDigest, toHex } from '../auth/crypto';
 import { orientedSize, sniffImage } from '../media/sniff';
-import { fetchedKey } from '../storage/keys';
+import { assetPrefix, fetchedKey } from '../storage/keys';
+import { listAll } from '../storage/assets';
 import type { ResourceRow } from '../storage/resources';
 import type { DeliveryRequest } from '../delivery/url';
 import { expectFetched, guardedRequest, type RemoteResponse } from './fetcher';
-import { allowPrivateFrom, checkRemoteUrl, type RemotePolicy } from './policy';
+import { checkRemoteUrl, fetchPolicy } from './policy';
 import { keepSeconds } from './freshness';
 
 /**
@@ -38,11 +39,6 @@ interface FetchedMeta {
   originEtag: string;
   originLastModified: string;
 }
-
-export const fetchPolicy = (env: Env, settings: CloudSettings): RemotePolicy => ({
-  allowPrivate: allowPrivateFrom(env),
-  allowedDomains: settings.allowed_fetch_domains,
-});
 
 export async function resolveFetchSource(env: Env, d: DeliveryRequest, settings: CloudSettings): Promise<ResourceRow> {
   if (d.resourceType !== 'image' || !d.remoteUrl) throw badRequest(`Fetch delivery is supported for images only, not ${d.resourceType}`);
@@ -82,7 +78,10 @@ export async function resolveFetchSource(env: Env, d: DeliveryRequest, settings:
   const ok = answer.status >= 200 && answer.status <= 299;
   const gone = answer.status === 404 || answer.status === 410;
   if (stored && meta && !ok && !gone) return rowOf(cloud, hash, key, meta, stored);
-  if (stored && gone) await env.BUCKET.delete(key);
+  if (stored && meta && gone) {
+    await env.BUCKET.delete(key);
+    await dropDerived(env.BUCKET, cloud, hash, meta.version);
+  }
 
   const fetched = expectFetched(answer, url, 'image');
   const sniffed = sniffImage(fetched.bytes)!;
@@ -109,7 +108,14 @@ export async function resolveFetchSource(env: Env, d: DeliveryRequest, settings:
     httpMetadata: { contentType: fetched.contentType },
     customMetadata: { ...next },
   });
+  if (meta && meta.version !== next.version) await dropDerived(env.BUCKET, cloud, hash, meta.version);
   return rowOf(cloud, hash, key, next, written);
+}
+
+/** Derived images of a fetched version that is no longer the origin's. */
+async function dropDerived(bucket: R2Bucket, cloud: string, hash: string, version: string): Promise<void> {
+  const keys = await listAll(bucket, `${assetPrefix('d', { cloud, resourceType: 'image', type: 'fetch', publicId: hash })}${version}/`);
+  if (keys.length) await bucket.delete(keys);
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
