@@ -9,6 +9,7 @@ import { isRealVersion, parseDeliveryPath, type DeliveryRequest } from './url';
 import { cacheControl, deliveryHeaders, respondWithBody } from './respond';
 import { resolveFetchSource } from '../remote/fetch-source';
 import { autoUploadSource } from '../remote/auto-upload';
+import { deliverDerived } from '../transform/deliver';
 
 /** `jpeg` and `jpg` (and `tif`/`tiff`) name the same stored format. */
 export const normaliseFormat = (f: string | null | undefined) => (f === 'jpeg' || f === 'jpe' ? 'jpg' : f === 'tif' ? 'tiff' : f);
@@ -41,7 +42,7 @@ export async function handleDelivery(req: Request, env: Env, _ctx?: ExecutionCon
     decision = await checkResourceAccess(access, resource, decision);
 
     if (wantsOriginal(d, resource)) return await deliverOriginal(req, env, d, resource);
-    throw new CldError(501, 'Transformations are not supported yet');
+    return await deliverDerived(req, env, d, resource);
   } catch (err) {
     return deliveryErrorResponse(err);
   }
