@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
 import { basicAuth, DEMO } from '../support/clouds';
 import { loadSdk, LOCAL_URL, uid } from '../support/sdk';
 import { serve, startOrigin, type Origin } from '../support/origin';
@@ -122,6 +123,22 @@ describe('fetch delivery against a real origin', async () => {
     expect(origin.hits(path)).toBe(1);
   });
 
+  it('transforms a fetched image like a stored one, from the kept original', async () => {
+    const path = `/${uid()}/photo.jpg`;
+    origin.route(path, serve(photo, { 'Content-Type': 'image/jpeg' }));
+    const url = fetchUrl(origin.url + path, { width: 200, crop: 'scale', format: 'png' });
+    expect(url).toContain('/image/fetch/c_scale,f_png,w_200/');
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    const meta = await sharp(await bytesOf(res)).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 200, 150]);
+    const other = await fetch(fetchUrl(origin.url + path, { width: 100, crop: 'scale' }));
+    expect(other.status).toBe(200);
+    expect((await sharp(await bytesOf(other)).metadata()).width).toBe(100);
+    expect(origin.hits(path)).toBe(1);
+  });
+
   it('rejects fetch URLs of other schemes with 400', async () => {
     const res = await fetch(`${base}/demo/image/fetch/ftp://example.com/a.jpg`);
     expect(res.status).toBe(400);
@@ -214,6 +231,22 @@ describe('auto-upload through upload mappings', async () => {
     expect(existing.format).toBe('jpg');
     expect(existing.width).toBe(1152);
     expect(existing.version).toBeGreaterThan(1);
+  });
+
+  it('delivers a transformation of a mapped asset on its first request', async () => {
+    const folder = `auto_${uid()}`;
+    const dir = `/${uid()}/`;
+    origin.route(`${dir}pic.jpg`, serve(photo, { 'Content-Type': 'image/jpeg' }));
+    await cloudinary.api.create_upload_mapping(folder, { template: `${origin.url}${dir}` });
+    // The path after the folder, extension included, is what the origin is asked for; f_ picks the output format.
+    const res = await fetch(cloudinary.url(`${folder}/pic`, { ...LOCAL_URL, width: 64, height: 64, crop: 'fill', fetch_format: 'webp', format: 'jpg' }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/webp');
+    const meta = await sharp(await bytesOf(res)).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['webp', 64, 64]);
+    const original = await fetch(cloudinary.url(`${folder}/pic`, { ...LOCAL_URL, format: 'jpg' }));
+    expect((await bytesOf(original)).equals(photo)).toBe(true);
+    expect(origin.hits(`${dir}pic.jpg`)).toBe(1);
   });
 
   it('stores an asset requested by racing requests once', async () => {
