@@ -4,6 +4,7 @@ import { apiErrorResponse, deliveryErrorResponse, notFound } from './errors';
 import { ConfigError, loadClouds } from './config/clouds';
 import type { AppEnv } from './api/cloud';
 import { settingsRoutes } from './admin/settings';
+import { uploadMappingRoutes } from './admin/upload-mappings';
 import { uploadRoutes } from './upload/routes';
 import { handleDelivery } from './delivery/route';
 
@@ -22,6 +23,7 @@ app.use('*', async (c, next) => {
 });
 
 app.route('/', settingsRoutes);
+app.route('/', uploadMappingRoutes);
 app.route('/', uploadRoutes);
 
 app.all('/v1_1/*', () => apiErrorResponse(notFound('Not found'), 'admin'));
