@@ -10,6 +10,7 @@ import { storeUpload, type UploadContext } from './upload';
 import { appendChunk, cleanupAbandonedUploads, parseContentRange } from './chunked';
 import { fileReference } from './source';
 import { createText } from './text';
+import { fetchRemoteFile } from './remote-file';
 import { signedApiParams, storedResourceType } from './api-params';
 import { assetAnswer, deleteByToken, destroy, explicitMeta, rename, tags, type ManageContext } from './manage';
 
@@ -60,7 +61,7 @@ async function upload(c: Ctx): Promise<Response> {
     if (request.file) return c.json(await storeUpload(ctx, requested, { file: request.file, filename: request.filename }, options));
     const ref = fileReference(auth.params.string('file'));
     if (ref.kind === 'missing') throw badRequest('Missing required parameter - file');
-    throw badRequest('Uploading from a remote URL is not available in this build');
+    return c.json(await storeUpload(ctx, requested, await fetchRemoteFile(env, ref.url), options));
   } finally {
     await request.file?.discard();
   }
