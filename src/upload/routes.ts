@@ -5,7 +5,8 @@ import { limitsFrom } from '../config/limits';
 import { urlBase } from '../delivery/urls';
 import { readUploadRequest } from './request';
 import { authorizeUpload } from './auth';
-import { parseUploadOptions } from './options';
+import { eagerItems, parseUploadOptions } from './options';
+import { generateEager, parseEager } from './eager';
 import { storeUpload, type UploadContext } from './upload';
 import { appendChunk, cleanupAbandonedUploads, parseContentRange } from './chunked';
 import { fileReference } from './source';
@@ -101,7 +102,14 @@ export const uploadRoutes = new Hono<AppEnv>()
   .post('/v1_1/:cloud/:rt/explicit', api(async (c) => {
     const ctx = manageContext(c);
     const params = await signed(c, ctx);
-    if (params.has('eager')) throw badRequest('Eager transformations need the transformation engine, which is not part of this build yet');
+    const eager = parseEager(eagerItems(params));
     const { row } = await explicitMeta(ctx, params);
-    return c.json(await assetAnswer(ctx, row));
+    const answer = await assetAnswer(ctx, row);
+    if (eager.length) {
+      if (row.resource_type !== 'image') throw badRequest('Transformations apply to images only');
+      const original = await c.env.BUCKET.get(row.r2_key);
+      if (!original) throw badRequest(`Resource not found - ${row.public_id}`);
+      answer.eager = await generateEager(c.env, ctx.base, row, eager, new Uint8Array(await original.arrayBuffer()));
+    }
+    return c.json(answer);
   }));
