@@ -5,6 +5,7 @@ import { ConfigError, loadClouds } from './config/clouds';
 import type { AppEnv } from './api/cloud';
 import { settingsRoutes } from './admin/settings';
 import { accessRoutes } from './access/routes';
+import { uploadMappingRoutes } from './admin/upload-mappings';
 import { uploadRoutes } from './upload/routes';
 import { handleDelivery } from './delivery/route';
 
@@ -24,6 +25,7 @@ app.use('*', async (c, next) => {
 
 app.route('/', accessRoutes);
 app.route('/', settingsRoutes);
+app.route('/', uploadMappingRoutes);
 app.route('/', uploadRoutes);
 
 app.all('/v1_1/*', () => apiErrorResponse(notFound('Not found'), 'admin'));

@@ -7,6 +7,8 @@ import { checkRequestAccess, checkResourceAccess, withAccessPolicy, type AccessI
 import { getResource, type ResourceRow } from '../storage/resources';
 import { isRealVersion, normaliseFormat, parseDeliveryPath, type DeliveryRequest } from './url';
 import { cacheControl, deliveryHeaders, respondWithBody } from './respond';
+import { resolveFetchSource } from '../remote/fetch-source';
+import { autoUploadSource } from '../remote/auto-upload';
 import { deliverDerived } from '../transform/deliver';
 
 export { normaliseFormat };
@@ -30,8 +32,11 @@ export async function handleDelivery(req: Request, env: Env, _ctx?: ExecutionCon
     const access: AccessInput = { req, env, d, cloud, settings: await getSettings(env.CONFIG, d.cloud) };
     let decision = await checkRequestAccess(access);
 
-    if (d.type === 'fetch') throw new CldError(501, 'Fetch delivery is not supported yet');
-    const resource = await getResource(env.DB, { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId });
+    const resource =
+      d.type === 'fetch'
+        ? await resolveFetchSource(env, d, access.settings)
+        : ((await getResource(env.DB, { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId })) ??
+          (await autoUploadSource(env, d, access.settings)));
     if (!resource) throw notFound(`Resource not found - ${d.publicId}`);
     decision = await checkResourceAccess(access, resource, decision);
 

@@ -1,8 +1,9 @@
 import { badRequest } from '../errors';
 import { mimeFor } from '../media/sniff';
-import { photonCropResize, photonDecode, photonSize, photonToRaster, photonFromRaster, photonResizeFast, type PhotonHandle } from './codecs/photon';
+import { photonCropResize, photonDecode, photonSize, photonToRaster, photonFromRaster, photonResizeFast, PhotonTrap, type PhotonHandle } from './codecs/photon';
 import { guardDecoder } from './codecs/guard';
 import { encodeRaster } from './encode';
+import { readJpegMetadata, type CarriedMetadata } from './metadata';
 import { findFocus } from './focus';
 import { planGeometry, outputSize, type Geometry, type Rect } from './geometry';
 import { inspectSource, type SourceInfo } from './inspect';
@@ -58,12 +59,24 @@ const dimsOf = (w: Working) => {
 };
 
 export async function runPlan(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits): Promise<TransformResult> {
+  if (plan.output.flags.has('animated') && info.pages > 1) {
+    throw badRequest('Animated output (fl_animated) is not supported: animated sources are delivered as their first frame');
+  }
   const applyExif = !plan.components.some((c) => c.params.a?.ignoreExif);
   let working = await decode(input, info, plan, resolved, limits, applyExif);
   try {
-    for (const { params } of plan.components) working = { kind: 'raster', img: await runComponent(working, params, resolved, limits) };
+    for (const { params } of plan.components) {
+      const next = await runComponent(working, params, resolved, limits);
+      if (working.kind === 'photon') working.img.free();
+      working = { kind: 'raster', img: next };
+    }
     const img = toRaster(working);
-    return await encodeOutput(img, plan, resolved, background(plan));
+    const bytes = await encodeRaster({ img, resolved, flags: plan.output.flags, background: background(plan), metadata: carried(input, info, plan) });
+    return { bytes, format: resolved.format, width: img.width, height: img.height, contentType: mimeFor(resolved.format) };
+  } catch (err) {
+    // A failure inside photon after decoding (the instance is already replaced): still the input's fault, never a 500.
+    if (err instanceof PhotonTrap) throw badRequest('Image could not be processed');
+    throw err;
   } finally {
     if (working.kind === 'photon') working.img.free();
   }
@@ -203,7 +216,10 @@ function background(plan: Plan): Color {
   return WHITE;
 }
 
-async function encodeOutput(img: Raster, plan: Plan, resolved: Resolved, bg: Color): Promise<TransformResult> {
-  const bytes = await encodeRaster(img, resolved, plan.output.flags, bg);
-  return { bytes, format: resolved.format, width: img.width, height: img.height, contentType: mimeFor(resolved.format) };
+/** Metadata kept from a JPEG source: its RGB ICC profile unless fl_strip_profile, its IPTC block with fl_keep_iptc. */
+function carried(input: Uint8Array, info: SourceInfo, plan: Plan): CarriedMetadata {
+  if (info.format !== 'jpg') return {};
+  const meta = readJpegMetadata(input);
+  const flags = plan.output.flags;
+  return { icc: flags.has('strip_profile') ? undefined : meta.icc, iptc: flags.has('keep_iptc') ? meta.iptc : undefined };
 }
