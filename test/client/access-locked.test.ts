@@ -166,5 +166,43 @@ describe('access control on a cloud with its own settings', async () => {
       await expectDerived(url(priv, { type: 'private', width: 100, crop: 'scale' }), 100, /^public/);
       await expectOriginal(url(id, { format: undefined }), /^public/);
     });
+
+    it('serve eager derived images (upload and explicit) unsigned, with their own extension only', async () => {
+      const id = uid('eager');
+      await upload(id, { eager: [{ width: 100, crop: 'scale' }, { width: 80, crop: 'scale', format: 'png' }] });
+      const priv = uid('eagerpriv');
+      await upload(priv, { type: 'private', eager: [{ width: 100, crop: 'scale' }] });
+      await settings({ strict_transformations: true });
+      try {
+        await expectDerived(url(id, { width: 100, crop: 'scale' }), 100, /^public/);
+        await expectDerived(url(id, { width: 80, crop: 'scale', format: 'png' }), 80, /^public/);
+        await expectDerived(url(priv, { type: 'private', width: 100, crop: 'scale' }), 100, /^public/);
+        await expectDenied(url(id, { width: 80, crop: 'scale' }), /Transformation c_scale,w_80 is not allowed/);
+        await expectDenied(url(id, { width: 101, crop: 'scale' }), /Transformation c_scale,w_101 is not allowed/);
+        await expectDenied(url(priv, { type: 'private' }), /requires a signed URL/);
+
+        await expectDenied(url(id, { width: 60, crop: 'scale' }), /not allowed/);
+        await cloudinary.uploader.explicit(id, { ...CREDENTIALS, type: 'upload', eager: [{ width: 60, crop: 'scale' }] });
+        await expectDerived(url(id, { width: 60, crop: 'scale' }), 60, /^public/);
+
+        // a new version replaces the eager set: the old eager URL closes
+        await upload(id, { overwrite: true });
+        await expectDenied(url(id, { width: 100, crop: 'scale' }), /not allowed/);
+      } finally {
+        await settings({ strict_transformations: false });
+      }
+    });
+  });
+
+  describe('access_mode given at upload', () => {
+    it('keeps the upload URL closed until update_access_mode opens it', async () => {
+      const id = uid('upmode');
+      const result = await upload(id, { access_mode: 'authenticated' });
+      expect(result.access_mode).toBe('authenticated');
+      await expectDenied(url(id), /authenticated access/);
+      await expectOriginal(url(id, { sign_url: true }), /private, no-store/);
+      await cloudinary.api.update_resources_access_mode_by_ids('public', [id], CREDENTIALS);
+      await expectOriginal(url(id), /^public/);
+    });
   });
 });
