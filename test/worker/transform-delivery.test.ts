@@ -1,6 +1,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { engineStats } from '../../src/transform/engine';
+import { deriveEager } from '../../src/transform/deliver';
 import { photonStats } from '../../src/transform/codecs/photon';
 import { fixture, storeImage, uid } from './support/fixtures';
 import { decode, dims, encodePng, MAGIC, makeRaster, meanDiff, meanLuma, pixel } from './support/images';
@@ -101,6 +102,20 @@ describe('derived images through delivery URLs', () => {
     expect(engineStats.decodes).toBe(before);
     const etag = again.headers.get('etag')!;
     expect((await get(`c_fill,w_90,h_90/${id}.jpg`, { 'If-None-Match': etag })).status).toBe(304);
+  });
+
+  it('makes eager derived images that delivery URLs of the same variant find', T, async () => {
+    const id = uid('eager');
+    const r = await storeImage(id, fixture('photo-1mp.jpg'));
+    const made = await deriveEager(env, r, 'w_60,h_40,c_fill', 'webp');
+    expect(made).toMatchObject({ transformation: 'c_fill,h_40,w_60', format: 'webp', width: 60, height: 40 });
+    const row = await env.DB.prepare('SELECT eager, format FROM derived WHERE resource_id = ?').bind(r.id).first();
+    expect(row).toEqual({ eager: 1, format: 'webp' });
+    const before = engineStats.decodes;
+    const res = await get(`c_fill,h_40,w_60/${id}.webp`);
+    expect(res.status).toBe(200);
+    expect(dims(await bytesOf(res))).toBe('60x40');
+    expect(engineStats.decodes).toBe(before);
   });
 
   it('decodes once for 50 simultaneous requests of a new derived image', T, async () => {
