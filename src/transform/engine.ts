@@ -104,10 +104,13 @@ async function decode(input: Uint8Array, info: SourceInfo, plan: Plan, resolved:
   return { kind: 'photon', img, orientation: applyExif ? info.orientation : 1 };
 }
 
+/** A component's own `dpr_`: a number as written, `auto` as resolved from the client hints. */
+const componentDpr = (params: Params, resolved: Resolved) => (params.dpr === 'auto' ? resolved.dpr : (params.dpr ?? 1));
+
 /** SVG is rasterised straight at the size the first component needs (within the decode budget). */
 function svgRenderWidth(info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits): number {
   const first = plan.components[0]?.params ?? {};
-  const g = planGeometry({ width: info.width, height: info.height, params: first, dpr: resolved.dpr });
+  const g = planGeometry({ width: info.width, height: info.height, params: first, dpr: componentDpr(first, resolved) });
   const scale = Math.max(1, g.size.width / g.region.width, g.size.height / g.region.height);
   const budget = Math.sqrt(limits.maxDecodePixels / (info.width * info.height));
   return info.width * Math.min(scale, budget);
@@ -117,7 +120,7 @@ async function runComponent(working: Working, params: Params, resolved: Resolved
   const { width, height } = dimsOf(working);
   const needsFocus = params.g?.kind === 'auto' || (params.c === 'fill_pad' && !params.g);
   const focus = needsFocus ? findFocus(focusThumbnail(working), width, height) : undefined;
-  const geo = planGeometry({ width, height, params, dpr: resolved.dpr, focus });
+  const geo = planGeometry({ width, height, params, dpr: componentDpr(params, resolved), focus });
   const out = outputSize(geo);
   if (out.width * out.height > limits.maxOutputPixels) throw TOO_LARGE('output', out.width * out.height, limits.maxOutputPixels);
   let img = resample(working, geo);
