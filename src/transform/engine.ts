@@ -1,6 +1,6 @@
 import { badRequest } from '../errors';
 import { mimeFor } from '../media/sniff';
-import { photonCropResize, photonDecode, photonSize, photonToRaster, photonFromRaster, photonResizeFast, PhotonTrap, type PhotonHandle } from './codecs/photon';
+import { photonCropResize, photonDecode, photonSize, photonToRaster, photonFromRaster, photonResizeFast, photonRelease, PhotonTrap, type PhotonHandle } from './codecs/photon';
 import { guardDecoder } from './codecs/guard';
 import { encodeRaster } from './encode';
 import { readJpegMetadata, type CarriedMetadata } from './metadata';
@@ -79,6 +79,7 @@ export async function runPlan(input: Uint8Array, info: SourceInfo, plan: Plan, r
     throw err;
   } finally {
     if (working.kind === 'photon') working.img.free();
+    photonRelease();
   }
 }
 
