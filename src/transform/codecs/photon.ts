@@ -11,9 +11,9 @@ import type { Rect } from '../geometry';
  * photon failure is a WASM trap that leaves the instance's shadow stack and
  * allocator half-unwound and its memory leaked; and WASM memory never
  * shrinks. So an instance that trapped, or that grew beyond RETIRE_BYTES, is
- * dropped (the grown one once idle, see photonRelease) and the next call gets a
- * fresh one. Handles remember the instance
- * they belong to, so requests still running on a retired instance finish on it.
+ * dropped (the grown one once idle, see photonRelease) and the next call gets
+ * a fresh one. Handles remember the instance they belong to, so requests still
+ * running on a retired instance finish on it.
  */
 type Exports = {
   memory: WebAssembly.Memory;
