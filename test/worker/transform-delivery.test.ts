@@ -4,7 +4,7 @@ import { engineStats } from '../../src/transform/engine';
 import { deriveEager } from '../../src/transform/deliver';
 import { photonStats } from '../../src/transform/codecs/photon';
 import { fixture, storeImage, uid } from './support/fixtures';
-import { decode, dims, encodePng, MAGIC, makeRaster, meanDiff, meanLuma, pixel } from './support/images';
+import { decode, dims, encodePng, gifFrames, MAGIC, makeRaster, meanDiff, meanLuma, pixel } from './support/images';
 
 const get = (path: string, headers: Record<string, string> = {}) => SELF.fetch(`http://w/demo/image/upload/${path}`, { headers });
 const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer());
@@ -229,6 +229,20 @@ describe('inputs', () => {
     expect(meanLuma(decode(out))).toBeGreaterThan(5);
   });
 
+  it('delivers the first frame of an animated GIF, and refuses fl_animated for it', T, async () => {
+    const id = uid('anim');
+    await storeImage(id, fixture('animated.gif'));
+    const first = await get(`c_scale,w_80/${id}.gif`);
+    expect(first.status).toBe(200);
+    const b = await bytesOf(first);
+    expect(MAGIC.gif(b)).toBe(true);
+    expect(gifFrames(b)).toBe(1);
+    expect(gifFrames(fixture('animated.gif'))).toBe(8);
+    const animated = await get(`c_scale,w_80,fl_animated/${id}.gif`);
+    expect(animated.status).toBe(400);
+    expect(animated.headers.get('x-cld-error')).toMatch(/fl_animated/);
+  });
+
   it('refuses to transform HEIC (the original is still delivered)', T, async () => {
     const id = uid('heic');
     await storeImage(id, fixture('photo.heic'));
@@ -316,6 +330,20 @@ describe('hostile and oversized inputs give 400, never 500', () => {
     const after = await get(`c_scale,w_10/${ok}.png`);
     expect(after.status).toBe(200);
     expect(photonStats.instances).toBe(instances + 1);
+  });
+
+  it('answers a truncated AVIF with 400 and still decodes the next AVIF', T, async () => {
+    const avif = fixture('photo.avif');
+    const id = uid('badavif');
+    await storeImage(id, avif.slice(0, avif.length >> 1));
+    const bad = await get(`c_scale,w_50/${id}.png`);
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('x-cld-error')).toMatch(/Invalid image file/);
+    const good = uid('goodavif');
+    await storeImage(good, avif);
+    const res = await get(`c_scale,w_50/${good}.png`);
+    expect(res.status).toBe(200);
+    expect(dims(await bytesOf(res))).toBe('50x33');
   });
 
   it('refuses an output beyond the maximum', T, async () => {
