@@ -109,10 +109,11 @@ export async function requireStrictAllowed(env: Env, d: DeliveryRequest): Promis
 /**
  * Under strict mode a URL without the stored extension, or with another one,
  * asks for a derived image too (a format conversion): it is served unsigned
- * only for an exact original URL.
+ * only for an exact original URL. Raw files keep their extension in the
+ * public id, and a fetch URL names a remote file, not a stored extension.
  */
 export function requireStrictOriginal(d: DeliveryRequest, storedFormat: string | null): void {
-  if (d.resourceType === 'raw') return;
+  if (d.resourceType === 'raw' || d.type === 'fetch') return;
   if (d.format !== undefined && normaliseFormat(d.format) === normaliseFormat(storedFormat)) return;
   throw unauthorized(
     `Transformation ${d.format === undefined ? 'without an extension' : `to format ${d.format}`} is not allowed: ` +

@@ -139,6 +139,16 @@ describe('strict transformations (access stage, real KV and D1)', () => {
     expect(await verdict(`/${CLOUD}/image/upload/${pid}`, r)).toMatch(/without an extension/);
   });
 
+  it('lets plain fetch URLs through, but not unsigned fetch transformations', async () => {
+    const remote = 'https://example.com/photo';
+    const fetched = { ...(await asset(id())), type: 'fetch', public_id: remote };
+    expect(await verdict(`/${CLOUD}/image/fetch/${remote}`, fetched)).toEqual({ shareable: true });
+    expect(await verdict(`/${CLOUD}/image/fetch/w_77/${remote}`, fetched)).toMatch(NOT_ALLOWED);
+    const secret = findCloud(env, CLOUD)!.apiSecret;
+    const sig = await computeUrlSignature(`w_77/${remote}`, secret, SHA1_SHORT);
+    expect(await verdict(`/${CLOUD}/image/fetch/s--${sig}--/w_77/${remote}`, fetched)).toEqual({ shareable: true });
+  });
+
   it('answers 401 over HTTP with the reason, and lets go as soon as the setting is written', async () => {
     const pid = id();
     await asset(pid);
