@@ -66,13 +66,8 @@ function plan(q: ListPage): Plan {
   }
 }
 
-/**
- * One page of a listing, read with a keyset: the cursor holds the sort key of
- * the previous page's last row, and an index supplies rows already in order,
- * so no page costs more than its own rows.
- */
-export async function listResources(db: D1Database, q: ListPage): Promise<{ rows: ResourceRow[]; nextCursor?: string }> {
-  await ensureSchema(db);
+/** The SQL of one page: exported so a test can check its query plan uses an index and no sort. */
+export function listQuery(q: ListPage): { sql: string; binds: unknown[]; byPublicId: boolean } {
   const p = plan(q);
   const where = [...p.where];
   const binds = [...p.binds];
@@ -93,12 +88,25 @@ export async function listResources(db: D1Database, q: ListPage): Promise<{ rows
     }
     order = `${p.idColumn} ${q.direction === 'asc' ? 'ASC' : 'DESC'}`;
   }
-  const sql = `SELECT r.* FROM ${p.from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
-  const rows = (await db.prepare(sql).bind(...binds, q.maxResults + 1).all<ResourceRow>()).results;
-  if (rows.length <= q.maxResults) return { rows };
+  binds.push(q.maxResults + 1);
+  return { sql: `SELECT r.* FROM ${p.from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`, binds, byPublicId: p.byPublicId };
+}
+
+/**
+ * One page of a listing, read with a keyset: the cursor holds the sort key of
+ * the previous page's last row, and an index supplies rows already in order,
+ * so no page costs more than its own rows.
+ */
+export async function listResources(db: D1Database, q: ListPage): Promise<{ rows: ResourceRow[]; nextCursor?: string; dbMs: number }> {
+  await ensureSchema(db);
+  const { sql, binds, byPublicId } = listQuery(q);
+  const result = await db.prepare(sql).bind(...binds).all<ResourceRow>();
+  const rows = result.results;
+  const dbMs = result.meta.duration ?? 0;
+  if (rows.length <= q.maxResults) return { rows, dbMs };
   const page = rows.slice(0, q.maxResults);
   const last = page[page.length - 1];
-  return { rows: page, nextCursor: encodeCursor(p.byPublicId ? [last.public_id, last.id] : [last.id]) };
+  return { rows: page, nextCursor: encodeCursor(byPublicId ? [last.public_id, last.id] : [last.id]), dbMs };
 }
 
 /** Resources of one resource type and type by public id, in the order asked for. */
@@ -126,22 +134,28 @@ export async function resourcesByAssetIds(db: D1Database, cloud: string, assetId
   return assetIds.flatMap((id) => byId.get(id) ?? []);
 }
 
+/** What a page query returned and how long D1 spent on it (for the `Server-Timing` header). */
+export interface Timed<T> {
+  value: T;
+  dbMs: number;
+}
+
 /** Tags of many resources in one query. */
-export async function tagsOf(db: D1Database, ids: number[]): Promise<Map<number, string[]>> {
+export async function tagsOf(db: D1Database, ids: number[]): Promise<Timed<Map<number, string[]>>> {
   const out = new Map<number, string[]>(ids.map((id) => [id, []]));
-  if (!ids.length) return out;
+  if (!ids.length) return { value: out, dbMs: 0 };
   const rows = await db
     .prepare('SELECT resource_id, tag FROM resource_tags WHERE resource_id IN (SELECT value FROM json_each(?)) ORDER BY resource_id, tag')
     .bind(JSON.stringify(ids))
     .all<{ resource_id: number; tag: string }>();
   for (const r of rows.results) out.get(r.resource_id)?.push(r.tag);
-  return out;
+  return { value: out, dbMs: rows.meta.duration ?? 0 };
 }
 
 /** Context of many resources in one query. */
-export async function contextOf(db: D1Database, ids: number[]): Promise<Map<number, Record<string, string>>> {
+export async function contextOf(db: D1Database, ids: number[]): Promise<Timed<Map<number, Record<string, string>>>> {
   const out = new Map<number, Record<string, string>>(ids.map((id) => [id, {}]));
-  if (!ids.length) return out;
+  if (!ids.length) return { value: out, dbMs: 0 };
   const rows = await db
     .prepare('SELECT resource_id, key, value FROM resource_context WHERE resource_id IN (SELECT value FROM json_each(?)) ORDER BY resource_id, key')
     .bind(JSON.stringify(ids))
@@ -150,5 +164,5 @@ export async function contextOf(db: D1Database, ids: number[]): Promise<Map<numb
     const ctx = out.get(r.resource_id);
     if (ctx) ctx[r.key] = r.value;
   }
-  return out;
+  return { value: out, dbMs: rows.meta.duration ?? 0 };
 }

@@ -7,7 +7,7 @@ import { urlBase } from '../delivery/urls';
 import { RESOURCE_TYPES } from '../delivery/url';
 import type { ResourceRow } from '../storage/resources';
 import { adminJson } from './respond';
-import { contextOf, listResources, resourcesByAssetIds, resourcesByPublicIds, tagsOf, type ListFilter } from './listing';
+import { contextOf, listResources, resourcesByAssetIds, resourcesByPublicIds, tagsOf, type ListFilter, type Timed } from './listing';
 import { parseDeliveryType, parseListOptions, parseMaxResults, parseResourceType, type ListOptions } from './list-params';
 import { briefResource } from './shape';
 import { fullFromRow, loadFullResource } from './resource';
@@ -17,21 +17,22 @@ const MAX_IDS = 100;
 const ASSET_ID = /^[0-9a-f]{32}$/;
 
 /** Brief resources for a page, with tags and context fetched once for the whole page. */
-async function briefPage(c: Context<AppEnv>, rows: ResourceRow[], o: ListOptions): Promise<Record<string, unknown>[]> {
+async function briefPage(c: Context<AppEnv>, rows: ResourceRow[], o: ListOptions): Promise<Timed<Record<string, unknown>[]>> {
   const ids = rows.map((r) => r.id);
   const [tags, context] = await Promise.all([
     o.withTags ? tagsOf(c.env.DB, ids) : undefined,
     o.withContext ? contextOf(c.env.DB, ids) : undefined,
   ]);
   const base = urlBase(c.env, c.req.url);
-  return rows.map((r) =>
+  const value = rows.map((r) =>
     briefResource(r, base, {
-      tags: tags?.get(r.id),
-      context: context?.get(r.id),
+      tags: tags?.value.get(r.id),
+      context: context?.value.get(r.id),
       withModerations: o.withModerations,
       fields: o.fields,
     }),
   );
+  return { value, dbMs: (tags?.dbMs ?? 0) + (context?.dbMs ?? 0) };
 }
 
 async function listing(c: Context<AppEnv>, cloud: CloudCredentials, p: Params, resourceType: string, filter: ListFilter): Promise<Response> {
@@ -45,9 +46,10 @@ async function listing(c: Context<AppEnv>, cloud: CloudCredentials, p: Params, r
     cursor: o.cursor,
     startAt: o.startAt,
   });
-  const body: Record<string, unknown> = { resources: await briefPage(c, page.rows, o) };
+  const brief = await briefPage(c, page.rows, o);
+  const body: Record<string, unknown> = { resources: brief.value };
   if (page.nextCursor) body.next_cursor = page.nextCursor;
-  return adminJson(c, body);
+  return adminJson(c, body, page.dbMs + brief.dbMs);
 }
 
 function publicIdsParam(p: Params, key: string): string[] {
@@ -79,7 +81,7 @@ export const readRoutes = new Hono<AppEnv>()
     const p = await readParams(c.req.raw);
     const o = parseListOptions(p);
     const rows = await resourcesByAssetIds(c.env.DB, cloud.cloudName, publicIdsParam(p, 'asset_ids'));
-    return adminJson(c, { resources: await briefPage(c, rows, o) });
+    return adminJson(c, { resources: (await briefPage(c, rows, o)).value });
   })
   .get('/v1_1/:cloud/resources/:rt/tags/:tag{.+}', async (c) => {
     const cloud = adminCloud(c);
@@ -117,7 +119,7 @@ export const readRoutes = new Hono<AppEnv>()
     if (p.fields.public_ids === undefined) return listing(c, cloud, p, rt, { by: 'type', type, prefix: p.string('prefix') || undefined });
     const o = parseListOptions(p);
     const rows = await resourcesByPublicIds(c.env.DB, cloud.cloudName, rt, type, publicIdsParam(p, 'public_ids'));
-    return adminJson(c, { resources: await briefPage(c, rows, o) });
+    return adminJson(c, { resources: (await briefPage(c, rows, o)).value });
   })
   .get('/v1_1/:cloud/resources/:rt/:type/:publicId{.+}', async (c) => {
     const cloud = adminCloud(c);

@@ -17,7 +17,13 @@ function rateLimitHeaders(now = Date.now()): Record<string, string> {
   };
 }
 
-/** An Admin API answer: JSON plus the rate-limit headers the SDKs read. */
-export function adminJson(c: Context<AppEnv>, body: unknown): Response {
-  return c.json(body as object, 200, rateLimitHeaders());
+/**
+ * An Admin API answer: JSON plus the rate-limit headers the SDKs read. With
+ * `dbMs`, a `Server-Timing: d1;dur=<ms>` header says how long D1 spent on the
+ * answer's queries (the listing benchmark reads it).
+ */
+export function adminJson(c: Context<AppEnv>, body: unknown, dbMs?: number): Response {
+  const headers = rateLimitHeaders();
+  if (dbMs !== undefined) headers['Server-Timing'] = `d1;dur=${dbMs.toFixed(3)}`;
+  return c.json(body as object, 200, headers);
 }

@@ -17,7 +17,7 @@ const MAX_CHAR = '\u{10FFFF}';
 export async function listTags(
   db: D1Database,
   q: { cloud: string; resourceType: string; prefix: string; after?: string; max: number },
-): Promise<{ tags: string[]; nextCursor?: string }> {
+): Promise<{ tags: string[]; nextCursor?: string; dbMs: number }> {
   await ensureSchema(db);
   const lower = q.after === undefined ? 'tag >= ?2' : 'tag > ?2';
   const sql = `
@@ -34,9 +34,10 @@ export async function listTags(
     .bind(q.cloud, q.after ?? q.prefix, q.prefix + MAX_CHAR, q.resourceType, q.max + 1)
     .all<{ tag: string }>();
   const tags = rows.results.map((r) => r.tag);
-  if (tags.length <= q.max) return { tags };
+  const dbMs = rows.meta.duration ?? 0;
+  if (tags.length <= q.max) return { tags, dbMs };
   const page = tags.slice(0, q.max);
-  return { tags: page, nextCursor: encodeCursor([page[page.length - 1]]) };
+  return { tags: page, nextCursor: encodeCursor([page[page.length - 1]]), dbMs };
 }
 
 /** `GET tags/<rt>`: tag names with `prefix`, `max_results`, `next_cursor`. */
@@ -52,5 +53,5 @@ export const tagRoutes = new Hono<AppEnv>().get('/v1_1/:cloud/tags/:rt', async (
     after: cursor ? (decodeCursor(cursor, 's')[0] as string) : undefined,
     max: parseMaxResults(p),
   });
-  return adminJson(c, page.nextCursor ? { tags: page.tags, next_cursor: page.nextCursor } : { tags: page.tags });
+  return adminJson(c, page.nextCursor ? { tags: page.tags, next_cursor: page.nextCursor } : { tags: page.tags }, page.dbMs);
 });
