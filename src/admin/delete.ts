@@ -4,6 +4,7 @@ import type { Env } from '../env';
 import { badRequest } from '../errors';
 import { readParams, type Params } from '../http/params';
 import { purgeAsset } from '../cache/purge';
+import { getSettings } from '../config/settings';
 import { destroyAsset, listAll } from '../storage/assets';
 import { assetPrefix, type AssetRef } from '../storage/keys';
 import { refOf, type ResourceRow } from '../storage/resources';
@@ -25,6 +26,8 @@ const CONCURRENCY = 6;
 
 interface DeleteOptions {
   keepOriginal: boolean;
+  /** The cloud's `backup` setting: a deleted original is kept as a revision, restorable. */
+  backup: boolean;
   invalidate: boolean;
   /** `transformations`: only derived resources of these (build_eager items, `|`-separated). */
   transformations?: string[];
@@ -37,9 +40,10 @@ interface Outcome {
   derived: number;
 }
 
-function parseDeleteOptions(p: Params): DeleteOptions {
+async function parseDeleteOptions(env: Env, cloud: string, p: Params): Promise<DeleteOptions> {
   const transformations = (p.string('transformations') ?? '').split('|').map((t) => t.trim()).filter(Boolean);
   return {
+    backup: (await getSettings(env.CONFIG, cloud)).backup,
     keepOriginal: p.bool('keep_original', false) || transformations.length > 0,
     invalidate: p.bool('invalidate', false),
     transformations: transformations.length ? transformations : undefined,
@@ -79,7 +83,7 @@ async function deleteOne(env: Env, r: ResourceRow, o: DeleteOptions, key: string
   if (o.keepOriginal) derived = await deleteDerivedOf(env, r, o.transformations);
   else {
     const derivedRows = await env.DB.prepare('SELECT count(*) AS n FROM derived WHERE resource_id = ?').bind(r.id).first<{ n: number }>();
-    const gone = await destroyAsset(env, refOf(r));
+    const gone = await destroyAsset(env, refOf(r), { backup: o.backup });
     original = gone ? 1 : 0;
     derived = gone ? (derivedRows?.n ?? 0) : 0;
   }
@@ -138,14 +142,15 @@ export const deleteRoutes = new Hono<AppEnv>()
     const rt = parseResourceType(c.req.param('rt'));
     const p = await readParams(c.req.raw);
     const type = p.string('type');
-    return deleteListed(c, cloud.cloudName, rt, { by: 'tag', tag: c.req.param('tag'), type: type ? parseDeliveryType(type) : undefined }, p, parseDeleteOptions(p));
+    const filter: ListFilter = { by: 'tag', tag: c.req.param('tag'), type: type ? parseDeliveryType(type) : undefined };
+    return deleteListed(c, cloud.cloudName, rt, filter, p, await parseDeleteOptions(c.env, cloud.cloudName, p));
   })
   .delete('/v1_1/:cloud/resources/:rt/:type', async (c) => {
     const cloud = adminCloud(c);
     const rt = parseResourceType(c.req.param('rt'));
     const type = parseDeliveryType(c.req.param('type'));
     const p = await readParams(c.req.raw);
-    const o = parseDeleteOptions(p);
+    const o = await parseDeleteOptions(c.env, cloud.cloudName, p);
     if (p.fields.public_ids !== undefined) {
       const ids = idsParam(p, 'public_ids');
       const rows = await resourcesByPublicIds(c.env.DB, cloud.cloudName, rt, type, ids);
@@ -161,7 +166,7 @@ export const deleteRoutes = new Hono<AppEnv>()
     const ids = idsParam(p, 'asset_ids');
     if (!ids.length) throw badRequest('Missing required parameter - asset_ids');
     const rows = await resourcesByAssetIds(c.env.DB, cloud.cloudName, ids);
-    return answer(c, await deleteByIds(c.env, rows, ids, (r) => r.asset_id, parseDeleteOptions(p)));
+    return answer(c, await deleteByIds(c.env, rows, ids, (r) => r.asset_id, await parseDeleteOptions(c.env, cloud.cloudName, p)));
   })
   .delete('/v1_1/:cloud/derived_resources', async (c) => {
     const cloud = adminCloud(c);
