@@ -145,6 +145,7 @@ try {
   results.push(await time(base, 'prefix, 1% match (500)', 'resources/image/upload?prefix=folder_42/&max_results=500'));
   results.push(await time(base, 'prefix, 11% match (500)', 'resources/image/upload?prefix=folder_4&max_results=500'));
   results.push(await time(base, 'prefix, no type (500)', 'resources/image?prefix=folder_42/asset_00&max_results=500'));
+  results.push(await time(base, 'by context key only (500)', 'resources/image/context?key=group&max_results=500'));
   results.push(await time(base, 'by context key+value (500)', 'resources/image/context?key=group&value=g3&max_results=500'));
   results.push(await time(base, 'by moderation (500)', 'resources/image/moderations/manual/pending?max_results=500'));
   results.push(await time(base, 'tags list (500)', 'tags/image?max_results=500'));

@@ -7,3 +7,5 @@ CREATE INDEX IF NOT EXISTS resources_by_rt_id ON resources (cloud, resource_type
 CREATE INDEX IF NOT EXISTS resources_by_rt_public_id ON resources (cloud, resource_type, public_id, id);
 -- Named and implicit transformations: "used" and deletion by transformation.
 CREATE INDEX IF NOT EXISTS derived_by_transformation ON derived (cloud, transformation, id);
+-- By context key alone (any value), in resource order.
+CREATE INDEX IF NOT EXISTS resource_context_by_key_id ON resource_context (cloud, key, resource_id);

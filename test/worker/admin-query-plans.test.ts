@@ -29,6 +29,7 @@ const cases: [string, ListPage][] = [
   ['by tag', page({ by: 'tag', tag: 'a' })],
   ['by tag, next page', page({ by: 'tag', tag: 'a' }, { cursor: encodeCursor([1000]) })],
   ['by context key and value', page({ by: 'context', key: 'k', value: 'v' })],
+  ['by context key only', page({ by: 'context', key: 'k' })],
   ['by moderation', page({ by: 'moderation', kind: 'manual', status: 'pending' })],
 ];
 
