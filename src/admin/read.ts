@@ -5,12 +5,12 @@ import { badRequest, notFound } from '../errors';
 import { readParams, type Params } from '../http/params';
 import { urlBase } from '../delivery/urls';
 import { RESOURCE_TYPES } from '../delivery/url';
-import type { ResourceRow } from '../storage/resources';
+import { refOf, type ResourceRow } from '../storage/resources';
 import { adminJson } from './respond';
 import { contextOf, listResources, resourcesByAssetIds, resourcesByPublicIds, tagsOf, type ListFilter, type Timed } from './listing';
 import { parseDeliveryType, parseListOptions, parseMaxResults, parseResourceType, type ListOptions } from './list-params';
 import { briefResource } from './shape';
-import { fullFromRow, loadFullResource } from './resource';
+import { loadFullResource, type FullOptions } from './resource';
 
 /** Cloudinary's limit on ids in one by-ids request. */
 const MAX_IDS = 100;
@@ -58,17 +58,12 @@ function publicIdsParam(p: Params, key: string): string[] {
   return ids;
 }
 
-async function oneResource(c: Context<AppEnv>, p: Params, row: ResourceRow | null, label: string): Promise<Response> {
-  if (!row) throw notFound(`Resource not found - ${label}`);
-  return adminJson(
-    c,
-    await fullFromRow(c.env.DB, urlBase(c.env, c.req.url), row, {
-      derivedMax: parseMaxResults(p, 100),
-      derivedCursor: p.string('derived_next_cursor') || undefined,
-      versions: p.bool('versions', false),
-    }),
-  );
-}
+/** What `resource` reads besides the asset: derived paging and `versions`. */
+const fullOptions = (p: Params): FullOptions => ({
+  derivedMax: parseMaxResults(p, 100),
+  derivedCursor: p.string('derived_next_cursor') || undefined,
+  versions: p.bool('versions', false),
+});
 
 /** Every read of the resource index: listings and single resources (spec §8.2). */
 export const readRoutes = new Hono<AppEnv>()
@@ -107,7 +102,8 @@ export const readRoutes = new Hono<AppEnv>()
     const p = await readParams(c.req.raw);
     if (ASSET_ID.test(rt)) {
       const [row] = await resourcesByAssetIds(c.env.DB, cloud.cloudName, [rt]);
-      return oneResource(c, p, row ?? null, rt);
+      if (!row) throw notFound(`Resource not found - ${rt}`);
+      return adminJson(c, await loadFullResource(c.env.DB, urlBase(c.env, c.req.url), refOf(row), fullOptions(p)));
     }
     return listing(c, cloud, p, parseResourceType(rt), { by: 'type', prefix: p.string('prefix') || undefined });
   })
@@ -130,7 +126,7 @@ export const readRoutes = new Hono<AppEnv>()
       c.env.DB,
       urlBase(c.env, c.req.url),
       { cloud: cloud.cloudName, resourceType: rt, type, publicId: c.req.param('publicId') },
-      { derivedMax: parseMaxResults(p, 100), derivedCursor: p.string('derived_next_cursor') || undefined, versions: p.bool('versions', false) },
+      fullOptions(p),
     );
     return adminJson(c, full);
   });

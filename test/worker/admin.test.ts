@@ -72,6 +72,9 @@ describe('restore and versions', () => {
     expect(versions.map((v) => v.size)).toEqual([5, 2]);
     expect(versions.every((v) => v.restorable)).toBe(true);
     expect((await api('GET', `resources/image/upload/${id}`)).body.versions).toBeUndefined();
+    const byAssetId = await api('GET', `resources/${withVersions.body.asset_id}?versions=true`);
+    expect(byAssetId.body.public_id).toBe(id);
+    expect(byAssetId.body.versions.map((v: { size: number }) => v.size)).toEqual([5, 2]);
 
     const restored = await api('POST', 'resources/image/upload/restore', { public_ids: [id], versions: [versions[0].version_id] });
     expect(restored.status).toBe(200);
