@@ -220,7 +220,41 @@ describe('cache purge and paging', () => {
       expect(new Set(seen).size).toBe(seen.length);
       for (const id of initial) expect(seen).toContain(id);
     }
-  });
+  }, 60_000);
+
+  it('bulk deletes go in batches of 100 with partial and next_cursor, and purge the cache', async () => {
+    const tag = uid('bulk');
+    await store(ref(`${tag}_0`), bytesOf(0), { tags: [tag] });
+    // The other 102 as index rows only (their bytes play no part in paging).
+    const ids = Array.from({ length: 102 }, (_, i) => `${tag}_${i + 1}`);
+    await env.DB.prepare(
+      `INSERT INTO resources (cloud, resource_type, type, public_id, asset_id, version, version_id, r2_key, format, content_type, bytes, etag, created_at, uploaded_at)
+       SELECT 'demo', 'image', 'upload', value, lower(hex(randomblob(16))), 1, 'v', 'o/none', 'png', 'image/png', 1, 'e', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'
+       FROM json_each(?)`,
+    )
+      .bind(JSON.stringify(ids))
+      .run();
+    await env.DB.prepare(`INSERT INTO resource_tags (resource_id, cloud, tag) SELECT id, cloud, ? FROM resources WHERE cloud = 'demo' AND public_id IN (SELECT value FROM json_each(?))`)
+      .bind(tag, JSON.stringify(ids))
+      .run();
+    const cacheKey = `http://w/demo/image/upload/${tag}_0.png?bulk`;
+    await caches.default.put(cacheKey, new Response('cached', { headers: { 'Cache-Control': 'max-age=3600' } }));
+    await env.DB.prepare('INSERT INTO cache_entries (cache_key, cloud, resource_type, type, public_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .bind(cacheKey, 'demo', 'image', 'upload', `${tag}_0`, Date.now())
+      .run();
+
+    const first = await api('DELETE', `resources/image/tags/${tag}`, 'invalidate=true');
+    expect(first.body.partial).toBe(true);
+    expect(first.body.next_cursor).toBeTypeOf('string');
+    expect(Object.keys(first.body.deleted)).toHaveLength(100);
+    expect(await caches.default.match(cacheKey)).toBeUndefined();
+    const second = await api('DELETE', `resources/image/tags/${tag}`, `next_cursor=${first.body.next_cursor}`);
+    expect(second.body.partial).toBe(false);
+    expect(second.body.next_cursor).toBeUndefined();
+    const all = new Set([...Object.keys(first.body.deleted), ...Object.keys(second.body.deleted)]);
+    expect(all.size).toBe(103);
+    expect((await api('GET', `resources/image/tags/${tag}`)).body.resources).toEqual([]);
+  }, 60_000);
 
   it('update_access_mode is left to its own endpoint, not taken for a public id', async () => {
     const res = await api('POST', 'resources%2Fimage%2Fupload%2Fupdate_access_mode', 'access_mode=public&prefix=x');
