@@ -182,6 +182,42 @@ describe('derived resources', () => {
   });
 });
 
+describe('transformation listing', () => {
+  it('lists named transformations and those derived resources were made with, paged by name', async () => {
+    const id = uid('tlist');
+    await store(ref(id), bytesOf(6));
+    const n = Math.floor(Math.random() * 1e6);
+    const def = `c_fill,h_${n},w_${n}`;
+    const name = uid('named');
+    expect((await api('POST', 'transformations', `name=${name}&transformation=c_scale,w_10`)).status).toBe(200);
+    await addDerived(ref(id), def);
+    await addDerived(ref(id), `t_${name}`);
+
+    type Entry = { name: string; named: boolean; used: boolean; allowed_for_strict: boolean };
+    const all = (await api('GET', 'transformations?max_results=500')).body.transformations as Entry[];
+    expect(all.find((t) => t.name === def)).toEqual({ name: def, allowed_for_strict: false, used: true, named: false });
+    expect(all.filter((t) => t.name === `t_${name}`)).toEqual([{ name: `t_${name}`, allowed_for_strict: true, used: true, named: true }]);
+
+    const paged: Entry[] = [];
+    let cursor = '';
+    do {
+      const res = await api('GET', `transformations?max_results=2${cursor ? `&next_cursor=${cursor}` : ''}`);
+      paged.push(...res.body.transformations);
+      cursor = res.body.next_cursor ?? '';
+    } while (cursor);
+    expect(paged.map((t) => t.name)).toEqual(all.map((t) => t.name));
+    expect(paged.map((t) => t.name)).toEqual([...paged.map((t) => t.name)].sort());
+
+    const namedOnly = (await api('GET', 'transformations?max_results=500&named=true')).body.transformations as Entry[];
+    expect(namedOnly.every((t) => t.named)).toBe(true);
+    expect(namedOnly.map((t) => t.name)).toContain(`t_${name}`);
+    const unnamed = (await api('GET', 'transformations?max_results=500&named=false')).body.transformations as Entry[];
+    expect(unnamed.every((t) => !t.named)).toBe(true);
+    expect(unnamed.map((t) => t.name)).toContain(def);
+    expect((await api('GET', 'transformations?max_results=500', undefined, OTHER)).body.transformations.map((t: Entry) => t.name)).not.toContain(def);
+  });
+});
+
 describe('cache purge and paging', () => {
   it('rejecting an asset purges its edge-cache entries', async () => {
     const id = uid('reject');
