@@ -7,7 +7,7 @@ import { urlBase } from '../delivery/urls';
 import { RESOURCE_TYPES } from '../delivery/url';
 import { refOf, type ResourceRow } from '../storage/resources';
 import { adminJson } from './respond';
-import { contextOf, listResources, resourcesByAssetIds, resourcesByPublicIds, tagsOf, type ListFilter, type Timed } from './listing';
+import { contextOf, countInAssetFolder, listResources, resourcesByAssetIds, resourcesByPublicIds, tagsOf, type ListFilter, type Timed } from './listing';
 import { parseDeliveryType, parseListOptions, parseMaxResults, parseResourceType, type ListOptions } from './list-params';
 import { briefResource } from './shape';
 import { loadFullResource, type FullOptions } from './resource';
@@ -36,6 +36,11 @@ async function briefPage(c: Context<AppEnv>, rows: ResourceRow[], o: ListOptions
 }
 
 async function listing(c: Context<AppEnv>, cloud: CloudCredentials, p: Params, resourceType: string, filter: ListFilter): Promise<Response> {
+  const page = await listPage(c, cloud, p, resourceType, filter);
+  return adminJson(c, page.body, page.dbMs);
+}
+
+async function listPage(c: Context<AppEnv>, cloud: CloudCredentials, p: Params, resourceType: string, filter: ListFilter): Promise<{ body: Record<string, unknown>; dbMs: number }> {
   const o = parseListOptions(p);
   const page = await listResources(c.env.DB, {
     cloud: cloud.cloudName,
@@ -49,7 +54,7 @@ async function listing(c: Context<AppEnv>, cloud: CloudCredentials, p: Params, r
   const brief = await briefPage(c, page.rows, o);
   const body: Record<string, unknown> = { resources: brief.value };
   if (page.nextCursor) body.next_cursor = page.nextCursor;
-  return adminJson(c, body, page.dbMs + brief.dbMs);
+  return { body, dbMs: page.dbMs + brief.dbMs };
 }
 
 function publicIdsParam(p: Params, key: string): string[] {
@@ -77,6 +82,17 @@ export const readRoutes = new Hono<AppEnv>()
     const o = parseListOptions(p);
     const rows = await resourcesByAssetIds(c.env.DB, cloud.cloudName, publicIdsParam(p, 'asset_ids'));
     return adminJson(c, { resources: (await briefPage(c, rows, o)).value });
+  })
+  .get('/v1_1/:cloud/resources/by_asset_folder', async (c) => {
+    const cloud = adminCloud(c);
+    const p = await readParams(c.req.raw);
+    if (p.fields.asset_folder === undefined) throw badRequest('Missing required parameter - asset_folder');
+    const folder = (p.string('asset_folder') ?? '').replace(/^\/+|\/+$/g, '');
+    const [page, total] = await Promise.all([
+      listPage(c, cloud, p, 'image', { by: 'asset_folder', folder }),
+      countInAssetFolder(c.env.DB, cloud.cloudName, folder),
+    ]);
+    return adminJson(c, { ...page.body, total_count: total }, page.dbMs);
   })
   .get('/v1_1/:cloud/resources/:rt/tags/:tag{.+}', async (c) => {
     const cloud = adminCloud(c);
