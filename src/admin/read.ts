@@ -8,12 +8,10 @@ import { RESOURCE_TYPES } from '../delivery/url';
 import { refOf, type ResourceRow } from '../storage/resources';
 import { adminJson } from './respond';
 import { contextOf, countInAssetFolder, listResources, resourcesByAssetIds, resourcesByPublicIds, tagsOf, type ListFilter, type Timed } from './listing';
-import { parseDeliveryType, parseListOptions, parseMaxResults, parseResourceType, type ListOptions } from './list-params';
+import { parseDeliveryType, parseIds, parseListOptions, parseMaxResults, parseResourceType, type ListOptions } from './list-params';
 import { briefResource } from './shape';
 import { loadFullResource, type FullOptions } from './resource';
 
-/** Cloudinary's limit on ids in one by-ids request. */
-const MAX_IDS = 100;
 const ASSET_ID = /^[0-9a-f]{32}$/;
 
 /** Brief resources for a page, with tags and context fetched once for the whole page. */
@@ -57,12 +55,6 @@ async function listPage(c: Context<AppEnv>, cloud: CloudCredentials, p: Params, 
   return { body, dbMs: page.dbMs + brief.dbMs };
 }
 
-function publicIdsParam(p: Params, key: string): string[] {
-  const ids = p.list(key);
-  if (ids.length > MAX_IDS) throw badRequest(`Too many ${key}: at most ${MAX_IDS} per request`);
-  return ids;
-}
-
 /** What `resource` reads besides the asset: derived paging and `versions`. */
 const fullOptions = (p: Params): FullOptions => ({
   derivedMax: parseMaxResults(p, 100),
@@ -80,7 +72,7 @@ export const readRoutes = new Hono<AppEnv>()
     const cloud = adminCloud(c);
     const p = await readParams(c.req.raw);
     const o = parseListOptions(p);
-    const rows = await resourcesByAssetIds(c.env.DB, cloud.cloudName, publicIdsParam(p, 'asset_ids'));
+    const rows = await resourcesByAssetIds(c.env.DB, cloud.cloudName, parseIds(p, 'asset_ids'));
     return adminJson(c, { resources: (await briefPage(c, rows, o)).value });
   })
   .get('/v1_1/:cloud/resources/by_asset_folder', async (c) => {
@@ -130,7 +122,7 @@ export const readRoutes = new Hono<AppEnv>()
     const p = await readParams(c.req.raw);
     if (p.fields.public_ids === undefined) return listing(c, cloud, p, rt, { by: 'type', type, prefix: p.string('prefix') || undefined });
     const o = parseListOptions(p);
-    const rows = await resourcesByPublicIds(c.env.DB, cloud.cloudName, rt, type, publicIdsParam(p, 'public_ids'));
+    const rows = await resourcesByPublicIds(c.env.DB, cloud.cloudName, rt, type, parseIds(p, 'public_ids'));
     return adminJson(c, { resources: (await briefPage(c, rows, o)).value });
   })
   .get('/v1_1/:cloud/resources/:rt/:type/:publicId{.+}', async (c) => {
