@@ -194,6 +194,35 @@ describe('access control on a cloud with its own settings', async () => {
     });
   });
 
+  it('open transformations marked allowed_for_strict through the Admin API', async () => {
+    const id = uid('allowed');
+    await upload(id);
+    const name = uid('strictname');
+    await cloudinary.api.create_transformation(name, { width: 70, crop: 'scale' }, CREDENTIALS);
+    await settings({ strict_transformations: true });
+    try {
+      await expectDenied(url(id, { width: 90, crop: 'scale' }), /c_scale,w_90 is not allowed/);
+      // named transformations are created allowed for strict (spec §8.3): close this one first
+      await cloudinary.api.update_transformation(name, { allowed_for_strict: false }, CREDENTIALS);
+      await expectDenied(url(id, { transformation: name }), new RegExp(`t_${name} is not allowed`));
+
+      await cloudinary.api.update_transformation('c_scale,w_90', { allowed_for_strict: true }, CREDENTIALS);
+      await expectDerived(url(id, { width: 90, crop: 'scale' }), 90, /^public/);
+      await expectDenied(url(id, { width: 91, crop: 'scale' }), /c_scale,w_91 is not allowed/);
+
+      await cloudinary.api.update_transformation(name, { allowed_for_strict: true }, CREDENTIALS);
+      // past the access stage now: whatever the engine answers for t_<name>, it is not the strict 401
+      const res = await fetch(url(id, { transformation: name }));
+      expect(res.headers.get('x-cld-error') ?? '').not.toMatch(/strict/);
+      expect(res.status).not.toBe(401);
+
+      await cloudinary.api.update_transformation('c_scale,w_90', { allowed_for_strict: false }, CREDENTIALS);
+      await expectDenied(url(id, { width: 90, crop: 'scale' }), /c_scale,w_90 is not allowed/);
+    } finally {
+      await settings({ strict_transformations: false });
+    }
+  });
+
   describe('access_mode given at upload', () => {
     it('keeps the upload URL closed until update_access_mode opens it', async () => {
       const id = uid('upmode');
