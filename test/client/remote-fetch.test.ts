@@ -287,7 +287,7 @@ describe('fetch with short limits and per-cloud settings (own worker)', () => {
 
   beforeAll(async () => {
     origin = await startOrigin();
-    worker = await startOwnWorker({ FETCH_TTL_SECONDS: '1', FETCH_TIMEOUT_MS: '1500', MAX_FETCH_BYTES: '2000000' });
+    worker = await startOwnWorker({ FETCH_TTL_SECONDS: '2', FETCH_TIMEOUT_MS: '1500', MAX_FETCH_BYTES: '2000000' });
   });
   afterAll(async () => {
     await worker?.dispose();
@@ -354,7 +354,7 @@ describe('fetch with short limits and per-cloud settings (own worker)', () => {
     await (await fetchVia(origin.url + path)).arrayBuffer();
     expect(origin.hits(path)).toBe(1);
 
-    await new Promise((r) => setTimeout(r, 1200));
+    await new Promise((r) => setTimeout(r, 2200));
     const revalidated = await fetchVia(origin.url + path);
     expect(revalidated.status).toBe(200);
     expect((await bytesOf(revalidated)).equals(photo)).toBe(true);
@@ -364,7 +364,7 @@ describe('fetch with short limits and per-cloud settings (own worker)', () => {
 
     body = png;
     etag = '"two"';
-    await new Promise((r) => setTimeout(r, 1200));
+    await new Promise((r) => setTimeout(r, 2200));
     const changed = await fetchVia(origin.url + path);
     expect(changed.status).toBe(200);
     expect(changed.headers.get('content-type')).toBe('image/png');
@@ -377,10 +377,15 @@ describe('fetch with short limits and per-cloud settings (own worker)', () => {
     origin.route(path, serve(photo, { 'Content-Type': 'image/jpeg' }));
     expect((await fetchVia(origin.url + path)).status).toBe(200);
     origin.route(path, serve('down', {}, 500));
-    await new Promise((r) => setTimeout(r, 1200));
+    await new Promise((r) => setTimeout(r, 2200));
     const stale = await fetchVia(origin.url + path);
     expect(stale.status).toBe(200);
     expect((await bytesOf(stale)).equals(photo)).toBe(true);
+    expect(origin.hits(path)).toBe(2);
+    // The failing origin is asked again only after the retry interval, not on every request.
+    expect((await fetchVia(origin.url + path)).status).toBe(200);
+    expect(origin.hits(path)).toBe(2);
+    await new Promise((r) => setTimeout(r, 2200));
     origin.route(path, serve('gone', {}, 404));
     const gone = await fetchVia(origin.url + path);
     expect(gone.status).toBe(404);
