@@ -15,7 +15,7 @@ const DEMO = { key: '123456789012345', secret: 'local-dev-secret' };
 type Fields = Record<string, string>;
 
 async function signed(fields: Fields, secret = DEMO.secret): Promise<Fields> {
-  const all = { ...fields, timestamp: String(Math.floor(Date.now() / 1000)) };
+  const all: Fields = { ...fields, timestamp: String(Math.floor(Date.now() / 1000)) };
   const { file: _file, ...toSign } = all;
   return { ...all, signature: await signParams(toSign, secret), api_key: DEMO.key };
 }
