@@ -1,6 +1,6 @@
 import { badRequest } from '../errors';
 import { mimeFor } from '../media/sniff';
-import { photonCropResize, photonDecode, photonSize, photonToRaster, photonFromRaster, photonResizeFast, PhotonTrap, type PhotonHandle } from './codecs/photon';
+import { photonCropResize, photonDecode, photonSize, photonToRaster, photonFromRaster, photonResizeFast, photonRelease, PhotonTrap, type PhotonHandle } from './codecs/photon';
 import { guardDecoder } from './codecs/guard';
 import { encodeRaster } from './encode';
 import { readJpegMetadata, type CarriedMetadata } from './metadata';
@@ -79,6 +79,7 @@ export async function runPlan(input: Uint8Array, info: SourceInfo, plan: Plan, r
     throw err;
   } finally {
     if (working.kind === 'photon') working.img.free();
+    photonRelease();
   }
 }
 
@@ -87,7 +88,10 @@ async function decode(input: Uint8Array, info: SourceInfo, plan: Plan, resolved:
     const width = svgRenderWidth(info, plan, resolved, limits);
     engineStats.decodes++;
     const { renderSvg } = await import('./codecs/svg');
-    return { kind: 'raster', img: await guardDecoder('SVG', () => renderSvg(input, width)) };
+    const img = await guardDecoder('SVG', () => renderSvg(input, width));
+    // resvg rounds the height its own way; keep the intrinsic aspect ratio exactly as the geometry computes it.
+    const height = Math.max(1, Math.round((info.height * img.width) / info.width));
+    return { kind: 'raster', img: height === img.height ? img : resizeRaster(img, img.width, height) };
   }
   const pixels = info.width * info.height;
   if (pixels > limits.maxDecodePixels) throw TOO_LARGE('decoding', pixels, limits.maxDecodePixels);
@@ -101,10 +105,13 @@ async function decode(input: Uint8Array, info: SourceInfo, plan: Plan, resolved:
   return { kind: 'photon', img, orientation: applyExif ? info.orientation : 1 };
 }
 
+/** A component's own `dpr_`: a number as written, `auto` as resolved from the client hints. */
+const componentDpr = (params: Params, resolved: Resolved) => (params.dpr === 'auto' ? resolved.dpr : (params.dpr ?? 1));
+
 /** SVG is rasterised straight at the size the first component needs (within the decode budget). */
 function svgRenderWidth(info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits): number {
   const first = plan.components[0]?.params ?? {};
-  const g = planGeometry({ width: info.width, height: info.height, params: first, dpr: resolved.dpr });
+  const g = planGeometry({ width: info.width, height: info.height, params: first, dpr: componentDpr(first, resolved) });
   const scale = Math.max(1, g.size.width / g.region.width, g.size.height / g.region.height);
   const budget = Math.sqrt(limits.maxDecodePixels / (info.width * info.height));
   return info.width * Math.min(scale, budget);
@@ -114,7 +121,7 @@ async function runComponent(working: Working, params: Params, resolved: Resolved
   const { width, height } = dimsOf(working);
   const needsFocus = params.g?.kind === 'auto' || (params.c === 'fill_pad' && !params.g);
   const focus = needsFocus ? findFocus(focusThumbnail(working), width, height) : undefined;
-  const geo = planGeometry({ width, height, params, dpr: resolved.dpr, focus });
+  const geo = planGeometry({ width, height, params, dpr: componentDpr(params, resolved), focus });
   const out = outputSize(geo);
   if (out.width * out.height > limits.maxOutputPixels) throw TOO_LARGE('output', out.width * out.height, limits.maxOutputPixels);
   let img = resample(working, geo);
@@ -131,6 +138,10 @@ const PIXEL_EFFECTS = (Object.values(REGISTRY) as { key: ParamKey; effect: unkno
   .filter((e): e is { key: ParamKey; effect: PixelEffect<ParamKey> } => typeof e.effect === 'object')
   .sort((a, b) => a.effect.order - b.effect.order)
   .map((e) => [e.key, e.effect] as const);
+
+function resizeRaster(img: Raster, width: number, height: number): Raster {
+  return resample({ kind: 'raster', img }, { region: { x: 0, y: 0, width: img.width, height: img.height }, size: { width, height } });
+}
 
 /** Takes the geometry's region and resamples it; a pending EXIF orientation is applied to the (small) result. */
 function resample(working: Working, geo: Geometry): Raster {
