@@ -202,6 +202,28 @@ describe('chunked uploads and delete tokens', () => {
     expect(late.status).toBe(400);
   });
 
+  it('assembles chunks whether the file part comes after the signed fields (streamed straight in) or before them (staged first)', async () => {
+    const data = new Uint8Array(3000).map((_, i) => (i * 13) & 0xff);
+    for (const fileFirst of [false, true]) {
+      const uploadId = uid('both');
+      const id = uid('chunks');
+      const send = async (from: number, to: number, total: string) => {
+        const fields = await signed({ public_id: id });
+        const f = new FormData();
+        const file = new File([data.slice(from, to + 1)], 'blob');
+        if (fileFirst) f.set('file', file);
+        for (const [k, v] of Object.entries(fields)) f.set(k, v);
+        if (!fileFirst) f.set('file', file);
+        return post('/v1_1/demo/raw/upload', f, { 'Content-Range': `bytes ${from}-${to}/${total}`, 'X-Unique-Upload-Id': uploadId });
+      };
+      expect(await (await send(0, 999, '-1')).json()).toMatchObject({ done: false, bytes: 1000, public_id: id });
+      expect((await send(1000, 1999, '-1')).status).toBe(200);
+      const last = (await (await send(2000, 2999, '3000')).json()) as { public_id: string; bytes: number; etag: string };
+      expect(last).toMatchObject({ public_id: id, bytes: 3000, etag: await md5(data) });
+    }
+    expect(await listAll(env.BUCKET, 'u/')).toEqual([]);
+  });
+
   it('refuses chunks out of order', async () => {
     const uploadId = uid('order');
     const first = await post('/v1_1/demo/raw/upload', form(await signed({}), { bytes: new Uint8Array(10), name: 'blob' }), { 'Content-Range': 'bytes 0-9/-1', 'X-Unique-Upload-Id': uploadId });
