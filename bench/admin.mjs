@@ -87,9 +87,11 @@ async function load(db, cloud, count, offset) {
       .bind(cloud, JSON.stringify(rows))
       .run();
   }
-  // Every resource has the tag `common` and one of TAGS tags `t<n>`, and a context value.
+  // Every resource has the tag `common`, one of TAGS tags `t<n>` and a context value.
   await db.prepare(`INSERT INTO resource_tags (resource_id, cloud, tag) SELECT id, cloud, 'common' FROM resources WHERE cloud = ?`).bind(cloud).run();
   await db.prepare(`INSERT INTO resource_tags (resource_id, cloud, tag) SELECT id, cloud, 't' || (id % ${TAGS}) FROM resources WHERE cloud = ?`).bind(cloud).run();
+  // And a tag of its own, so the tag listing has 100,000 distinct names to page through.
+  await db.prepare(`INSERT INTO resource_tags (resource_id, cloud, tag) SELECT id, cloud, 'u' || printf('%07d', id) FROM resources WHERE cloud = ?`).bind(cloud).run();
   await db.prepare(`INSERT INTO resource_context (resource_id, cloud, key, value) SELECT id, cloud, 'group', 'g' || (id % 20) FROM resources WHERE cloud = ?`).bind(cloud).run();
 }
 
@@ -149,6 +151,7 @@ try {
   results.push(await time(base, 'by context key+value (500)', 'resources/image/context?key=group&value=g3&max_results=500'));
   results.push(await time(base, 'by moderation (500)', 'resources/image/moderations/manual/pending?max_results=500'));
   results.push(await time(base, 'tags list (500)', 'tags/image?max_results=500'));
+  results.push(await time(base, 'tags with prefix (500)', 'tags/image?prefix=u00500&max_results=500'));
   results.push(await time(base, 'by ids (100)', `resources/image/upload?${Array.from({ length: 100 }, (_, i) => `public_ids[]=folder_${(NOISE + i * 97) % FOLDERS}/asset_${String(NOISE + i * 97).padStart(7, '0')}`).join('&')}`));
   results.push(await time(base, 'usage (sums over the cloud)', 'usage'));
   await worker.dispose();

@@ -9,3 +9,5 @@ CREATE INDEX IF NOT EXISTS resources_by_rt_public_id ON resources (cloud, resour
 CREATE INDEX IF NOT EXISTS derived_by_transformation ON derived (cloud, transformation, id);
 -- By context key alone (any value), in resource order.
 CREATE INDEX IF NOT EXISTS resource_context_by_key_id ON resource_context (cloud, key, resource_id);
+-- resources/by_asset_folder: one folder's resources in id order, and its count.
+CREATE INDEX IF NOT EXISTS resources_by_asset_folder ON resources (cloud, asset_folder, id);

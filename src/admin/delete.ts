@@ -11,7 +11,7 @@ import { refOf, type ResourceRow } from '../storage/resources';
 import { ensureSchema } from '../storage/schema';
 import { adminJson } from './respond';
 import { listResources, resourcesByAssetIds, resourcesByPublicIds, type ListFilter } from './listing';
-import { parseDeliveryType, parseResourceType } from './list-params';
+import { parseDeliveryType, parseIds, parseResourceType } from './list-params';
 
 /**
  * Resources removed by one bulk call (prefix, tag, all). Each removal touches
@@ -19,8 +19,6 @@ import { parseDeliveryType, parseResourceType } from './list-params';
  * budget and answers `partial: true` with a `next_cursor` to continue.
  */
 export const DELETE_BATCH = 100;
-/** Cloudinary's limit on ids in one request. */
-const MAX_IDS = 100;
 /** Removals run a few at a time: parallel enough to be quick, gentle on D1. */
 const CONCURRENCY = 6;
 
@@ -107,12 +105,6 @@ function answer(c: Context<AppEnv>, outcomes: Outcome[], nextCursor?: string): R
   return adminJson(c, body);
 }
 
-function idsParam(p: Params, key: string): string[] {
-  const ids = [...new Set(p.list(key))];
-  if (ids.length > MAX_IDS) throw badRequest(`Too many ${key}: at most ${MAX_IDS} per request`);
-  return ids;
-}
-
 async function deleteByIds(env: Env, rows: ResourceRow[], wanted: string[], keyOf: (r: ResourceRow) => string, o: DeleteOptions): Promise<Outcome[]> {
   const found = new Map(rows.map((r) => [keyOf(r), r]));
   return inBatches(wanted, CONCURRENCY, async (id) => {
@@ -152,7 +144,7 @@ export const deleteRoutes = new Hono<AppEnv>()
     const p = await readParams(c.req.raw);
     const o = await parseDeleteOptions(c.env, cloud.cloudName, p);
     if (p.fields.public_ids !== undefined) {
-      const ids = idsParam(p, 'public_ids');
+      const ids = parseIds(p, 'public_ids');
       const rows = await resourcesByPublicIds(c.env.DB, cloud.cloudName, rt, type, ids);
       return answer(c, await deleteByIds(c.env, rows, ids, (r) => r.public_id, o));
     }
@@ -163,16 +155,14 @@ export const deleteRoutes = new Hono<AppEnv>()
   .delete('/v1_1/:cloud/resources', async (c) => {
     const cloud = adminCloud(c);
     const p = await readParams(c.req.raw);
-    const ids = idsParam(p, 'asset_ids');
-    if (!ids.length) throw badRequest('Missing required parameter - asset_ids');
+    const ids = parseIds(p, 'asset_ids', { required: true });
     const rows = await resourcesByAssetIds(c.env.DB, cloud.cloudName, ids);
     return answer(c, await deleteByIds(c.env, rows, ids, (r) => r.asset_id, await parseDeleteOptions(c.env, cloud.cloudName, p)));
   })
   .delete('/v1_1/:cloud/derived_resources', async (c) => {
     const cloud = adminCloud(c);
     const p = await readParams(c.req.raw);
-    const ids = idsParam(p, 'derived_resource_ids');
-    if (!ids.length) throw badRequest('Missing required parameter - derived_resource_ids');
+    const ids = parseIds(p, 'derived_resource_ids', { required: true });
     return answer(c, await deleteDerivedByIds(c.env, cloud.cloudName, ids));
   });
 

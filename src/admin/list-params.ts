@@ -64,3 +64,18 @@ export function parseDeliveryType(type: string): string {
   if (!DELIVERY_TYPE.test(type)) throw badRequest(`Invalid type ${type}`);
   return type;
 }
+
+/** Cloudinary's limit on ids (public ids, asset ids, derived ids) in one request. */
+export const MAX_IDS = 100;
+
+/**
+ * A list of ids in order, duplicates dropped unless `positional` (when a
+ * parallel list such as `versions` pairs with it by index). More than
+ * MAX_IDS, or none when `required`, is a 400.
+ */
+export function parseIds(p: Params, key: string, opts: { required?: boolean; positional?: boolean } = {}): string[] {
+  const ids = opts.positional ? p.list(key) : [...new Set(p.list(key))];
+  if (opts.required && !ids.length) throw badRequest(`Missing required parameter - ${key}`);
+  if (ids.length > MAX_IDS) throw badRequest(`Too many ${key}: at most ${MAX_IDS} per request`);
+  return ids;
+}

@@ -8,7 +8,9 @@ export type ListFilter =
   | { by: 'type'; type?: string; prefix?: string }
   | { by: 'tag'; tag: string; type?: string }
   | { by: 'context'; key: string; value?: string }
-  | { by: 'moderation'; kind: string; status: string };
+  | { by: 'moderation'; kind: string; status: string }
+  /** Every resource type of the cloud in one asset folder (the page's resourceType is ignored). */
+  | { by: 'asset_folder'; folder: string };
 
 export interface ListPage {
   cloud: string;
@@ -55,6 +57,8 @@ function plan(q: ListPage): Plan {
       if (f.value !== undefined) where.push('c.value = ?'), binds.push(f.value);
       return { from: 'resource_context c JOIN resources r ON r.id = c.resource_id', where, binds, idColumn: 'c.resource_id', byPublicId: false };
     }
+    case 'asset_folder':
+      return { from: 'resources r', where: ['r.cloud = ?', 'r.asset_folder = ?'], binds: [q.cloud, f.folder], idColumn: 'r.id', byPublicId: false };
     case 'moderation':
       return {
         from: 'resources r',
@@ -107,6 +111,13 @@ export async function listResources(db: D1Database, q: ListPage): Promise<{ rows
   const page = rows.slice(0, q.maxResults);
   const last = page[page.length - 1];
   return { rows: page, nextCursor: encodeCursor(byPublicId ? [last.public_id, last.id] : [last.id]), dbMs };
+}
+
+/** How many resources an asset folder holds (`total_count` of `resources/by_asset_folder`). */
+export async function countInAssetFolder(db: D1Database, cloud: string, folder: string): Promise<number> {
+  await ensureSchema(db);
+  const row = await db.prepare('SELECT count(*) AS n FROM resources WHERE cloud = ? AND asset_folder = ?').bind(cloud, folder).first<{ n: number }>();
+  return row?.n ?? 0;
 }
 
 /** Resources of one resource type and type by public id, in the order asked for. */

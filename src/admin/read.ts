@@ -5,15 +5,13 @@ import { badRequest, notFound } from '../errors';
 import { readParams, type Params } from '../http/params';
 import { urlBase } from '../delivery/urls';
 import { RESOURCE_TYPES } from '../delivery/url';
-import type { ResourceRow } from '../storage/resources';
+import { refOf, type ResourceRow } from '../storage/resources';
 import { adminJson } from './respond';
-import { contextOf, listResources, resourcesByAssetIds, resourcesByPublicIds, tagsOf, type ListFilter, type Timed } from './listing';
-import { parseDeliveryType, parseListOptions, parseMaxResults, parseResourceType, type ListOptions } from './list-params';
+import { contextOf, countInAssetFolder, listResources, resourcesByAssetIds, resourcesByPublicIds, tagsOf, type ListFilter, type Timed } from './listing';
+import { parseDeliveryType, parseIds, parseListOptions, parseMaxResults, parseResourceType, type ListOptions } from './list-params';
 import { briefResource } from './shape';
-import { fullFromRow, loadFullResource } from './resource';
+import { loadFullResource, type FullOptions } from './resource';
 
-/** Cloudinary's limit on ids in one by-ids request. */
-const MAX_IDS = 100;
 const ASSET_ID = /^[0-9a-f]{32}$/;
 
 /** Brief resources for a page, with tags and context fetched once for the whole page. */
@@ -36,6 +34,11 @@ async function briefPage(c: Context<AppEnv>, rows: ResourceRow[], o: ListOptions
 }
 
 async function listing(c: Context<AppEnv>, cloud: CloudCredentials, p: Params, resourceType: string, filter: ListFilter): Promise<Response> {
+  const page = await listPage(c, cloud, p, resourceType, filter);
+  return adminJson(c, page.body, page.dbMs);
+}
+
+async function listPage(c: Context<AppEnv>, cloud: CloudCredentials, p: Params, resourceType: string, filter: ListFilter): Promise<{ body: Record<string, unknown>; dbMs: number }> {
   const o = parseListOptions(p);
   const page = await listResources(c.env.DB, {
     cloud: cloud.cloudName,
@@ -49,26 +52,15 @@ async function listing(c: Context<AppEnv>, cloud: CloudCredentials, p: Params, r
   const brief = await briefPage(c, page.rows, o);
   const body: Record<string, unknown> = { resources: brief.value };
   if (page.nextCursor) body.next_cursor = page.nextCursor;
-  return adminJson(c, body, page.dbMs + brief.dbMs);
+  return { body, dbMs: page.dbMs + brief.dbMs };
 }
 
-function publicIdsParam(p: Params, key: string): string[] {
-  const ids = p.list(key);
-  if (ids.length > MAX_IDS) throw badRequest(`Too many ${key}: at most ${MAX_IDS} per request`);
-  return ids;
-}
-
-async function oneResource(c: Context<AppEnv>, p: Params, row: ResourceRow | null, label: string): Promise<Response> {
-  if (!row) throw notFound(`Resource not found - ${label}`);
-  return adminJson(
-    c,
-    await fullFromRow(c.env.DB, urlBase(c.env, c.req.url), row, {
-      derivedMax: parseMaxResults(p, 100),
-      derivedCursor: p.string('derived_next_cursor') || undefined,
-      versions: p.bool('versions', false),
-    }),
-  );
-}
+/** What `resource` reads besides the asset: derived paging and `versions`. */
+const fullOptions = (p: Params): FullOptions => ({
+  derivedMax: parseMaxResults(p, 100),
+  derivedCursor: p.string('derived_next_cursor') || undefined,
+  versions: p.bool('versions', false),
+});
 
 /** Every read of the resource index: listings and single resources (spec §8.2). */
 export const readRoutes = new Hono<AppEnv>()
@@ -80,8 +72,19 @@ export const readRoutes = new Hono<AppEnv>()
     const cloud = adminCloud(c);
     const p = await readParams(c.req.raw);
     const o = parseListOptions(p);
-    const rows = await resourcesByAssetIds(c.env.DB, cloud.cloudName, publicIdsParam(p, 'asset_ids'));
+    const rows = await resourcesByAssetIds(c.env.DB, cloud.cloudName, parseIds(p, 'asset_ids'));
     return adminJson(c, { resources: (await briefPage(c, rows, o)).value });
+  })
+  .get('/v1_1/:cloud/resources/by_asset_folder', async (c) => {
+    const cloud = adminCloud(c);
+    const p = await readParams(c.req.raw);
+    if (p.fields.asset_folder === undefined) throw badRequest('Missing required parameter - asset_folder');
+    const folder = (p.string('asset_folder') ?? '').replace(/^\/+|\/+$/g, '');
+    const [page, total] = await Promise.all([
+      listPage(c, cloud, p, 'image', { by: 'asset_folder', folder }),
+      countInAssetFolder(c.env.DB, cloud.cloudName, folder),
+    ]);
+    return adminJson(c, { ...page.body, total_count: total }, page.dbMs);
   })
   .get('/v1_1/:cloud/resources/:rt/tags/:tag{.+}', async (c) => {
     const cloud = adminCloud(c);
@@ -107,7 +110,8 @@ export const readRoutes = new Hono<AppEnv>()
     const p = await readParams(c.req.raw);
     if (ASSET_ID.test(rt)) {
       const [row] = await resourcesByAssetIds(c.env.DB, cloud.cloudName, [rt]);
-      return oneResource(c, p, row ?? null, rt);
+      if (!row) throw notFound(`Resource not found - ${rt}`);
+      return adminJson(c, await loadFullResource(c.env.DB, urlBase(c.env, c.req.url), refOf(row), fullOptions(p)));
     }
     return listing(c, cloud, p, parseResourceType(rt), { by: 'type', prefix: p.string('prefix') || undefined });
   })
@@ -118,7 +122,7 @@ export const readRoutes = new Hono<AppEnv>()
     const p = await readParams(c.req.raw);
     if (p.fields.public_ids === undefined) return listing(c, cloud, p, rt, { by: 'type', type, prefix: p.string('prefix') || undefined });
     const o = parseListOptions(p);
-    const rows = await resourcesByPublicIds(c.env.DB, cloud.cloudName, rt, type, publicIdsParam(p, 'public_ids'));
+    const rows = await resourcesByPublicIds(c.env.DB, cloud.cloudName, rt, type, parseIds(p, 'public_ids'));
     return adminJson(c, { resources: (await briefPage(c, rows, o)).value });
   })
   .get('/v1_1/:cloud/resources/:rt/:type/:publicId{.+}', async (c) => {
@@ -130,7 +134,7 @@ export const readRoutes = new Hono<AppEnv>()
       c.env.DB,
       urlBase(c.env, c.req.url),
       { cloud: cloud.cloudName, resourceType: rt, type, publicId: c.req.param('publicId') },
-      { derivedMax: parseMaxResults(p, 100), derivedCursor: p.string('derived_next_cursor') || undefined, versions: p.bool('versions', false) },
+      fullOptions(p),
     );
     return adminJson(c, full);
   });

@@ -1,8 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { adminCloud, type AppEnv } from '../api/cloud';
 import type { Env } from '../env';
-import { badRequest } from '../errors';
-import { readParams, type Params } from '../http/params';
+import { readParams } from '../http/params';
 import { urlBase, type UrlBase } from '../delivery/urls';
 import { purgeAsset } from '../cache/purge';
 import { putOriginal } from '../storage/assets';
@@ -10,11 +9,9 @@ import type { AssetRef } from '../storage/keys';
 import { getContext, getResource, getTags } from '../storage/resources';
 import { ensureSchema } from '../storage/schema';
 import { adminJson } from './respond';
-import { parseDeliveryType, parseResourceType } from './list-params';
+import { parseDeliveryType, parseIds, parseResourceType } from './list-params';
 import { revisionsOf, type RevisionRow } from './resource';
 import { briefResource } from './shape';
-
-const MAX_IDS = 100;
 
 type Restored = Record<string, unknown> | { error: string };
 
@@ -55,13 +52,6 @@ function pickRevision(revisions: RevisionRow[], versionId?: string): RevisionRow
   return revisions[revisions.length - 1];
 }
 
-function listParam(p: Params, key: string): string[] {
-  const ids = p.list(key);
-  if (!ids.length) throw badRequest(`Missing required parameter - ${key}`);
-  if (ids.length > MAX_IDS) throw badRequest(`Too many ${key}: at most ${MAX_IDS} per request`);
-  return ids;
-}
-
 async function restoreAll(c: Context<AppEnv>, items: { key: string; ref?: AssetRef; versionId?: string }[]): Promise<Response> {
   const base = urlBase(c.env, c.req.url);
   const out: Record<string, Restored> = {};
@@ -83,7 +73,7 @@ export const restoreRoutes = new Hono<AppEnv>()
     const resourceType = parseResourceType(c.req.param('rt'));
     const type = parseDeliveryType(c.req.param('type'));
     const p = await readParams(c.req.raw);
-    const ids = listParam(p, 'public_ids');
+    const ids = parseIds(p, 'public_ids', { required: true, positional: true });
     const versions = p.list('versions');
     return restoreAll(
       c,
@@ -93,7 +83,7 @@ export const restoreRoutes = new Hono<AppEnv>()
   .post('/v1_1/:cloud/resources/restore', async (c) => {
     const cloud = adminCloud(c);
     const p = await readParams(c.req.raw);
-    const ids = listParam(p, 'asset_ids');
+    const ids = parseIds(p, 'asset_ids', { required: true, positional: true });
     const versions = p.list('versions');
     await ensureSchema(c.env.DB);
     const refs = new Map<string, AssetRef>();

@@ -109,18 +109,50 @@ async function getOne(c: Context<AppEnv>, cloud: string, p: Params): Promise<Res
   return adminJson(c, body);
 }
 
+/** The name a transformation is listed under: `t_<name>` when named, else its definition. */
+const displayName = (t: NamedTransformation) => (t.named === false ? t.name : `t_${t.name}`);
+
+/**
+ * Stored entries merged with the transformations derived resources were made
+ * with (those nobody configured), in name order, keyset-paged by name. The
+ * derived side walks the (cloud, transformation) index, one page at a time.
+ */
 async function list(c: Context<AppEnv>, cloud: string, p: Params): Promise<Response> {
   const max = parseMaxResults(p);
   const cursor = p.string('next_cursor');
-  const after = cursor ? (decodeCursor(cursor, 's')[0] as string) : undefined;
-  const namedOnly = p.fields.named === undefined ? undefined : p.bool('named', true);
-  const all = (await namedTransformations(c.env.CONFIG, cloud).list()).filter(
-    (t) => (after === undefined || t.name > after) && (namedOnly === undefined || (t.named !== false) === namedOnly),
+  const after = cursor ? (decodeCursor(cursor, 's')[0] as string) : '';
+  const named = p.fields.named === undefined ? undefined : p.bool('named', true);
+  const stored = (await namedTransformations(c.env.CONFIG, cloud).list()).filter((t) => named === undefined || (t.named !== false) === named);
+  const known = new Set(stored.map(displayName));
+  const entries = new Map<string, Record<string, unknown> | NamedTransformation>(
+    stored.filter((t) => displayName(t) > after).map((t) => [displayName(t), t]),
   );
-  const page = all.slice(0, max);
-  const used = await usedSet(c.env.DB, cloud, page.flatMap(derivedNames));
-  const body: Record<string, unknown> = { transformations: page.map((t) => summary(t, used)) };
-  if (all.length > max) body.next_cursor = encodeCursor([page[page.length - 1].name]);
+  if (named !== true) {
+    await ensureSchema(c.env.DB);
+    // A bare `t_<name>` was made with a named transformation, listed under its name (when wanted).
+    const rows = await c.env.DB.prepare(
+      `SELECT DISTINCT transformation FROM derived WHERE cloud = ? AND transformation > ?
+         AND NOT (transformation GLOB 't_*' AND transformation NOT GLOB '*[,/]*')
+       ORDER BY transformation LIMIT ?`,
+    )
+      .bind(cloud, after, max + 1 + known.size)
+      .all<{ transformation: string }>();
+    for (const { transformation } of rows.results) {
+      if (known.has(transformation)) continue;
+      entries.set(transformation, { name: transformation, allowed_for_strict: false, used: true, named: false });
+    }
+  }
+  const names = [...entries.keys()].sort();
+  const pageNames = names.slice(0, max);
+  const storedOnPage = pageNames.map((n) => entries.get(n)).filter((e): e is NamedTransformation => 'transformation' in (e as object));
+  const used = await usedSet(c.env.DB, cloud, storedOnPage.flatMap(derivedNames));
+  const body: Record<string, unknown> = {
+    transformations: pageNames.map((n) => {
+      const e = entries.get(n)!;
+      return 'transformation' in e ? summary(e as NamedTransformation, used) : e;
+    }),
+  };
+  if (names.length > max) body.next_cursor = encodeCursor([pageNames[pageNames.length - 1]]);
   return adminJson(c, body);
 }
 

@@ -3,6 +3,9 @@ import { CldError, badRequest, notFound } from '../errors';
 import { adminCloud, type AppEnv } from '../api/cloud';
 import { readParams, type Params } from '../http/params';
 import { uploadMappings, type UploadMapping } from '../config/collections';
+import { decodeCursor, encodeCursor } from './cursor';
+import { parseMaxResults } from './list-params';
+import { adminJson } from './respond';
 
 /**
  * Cloudinary's upload mappings (Admin API `upload_mappings`, spec §8.2-8.3):
@@ -10,8 +13,6 @@ import { uploadMappings, type UploadMapping } from '../config/collections';
  * delivery (see src/remote/auto-upload.ts). The folder comes as a parameter,
  * in the query or the body, for every method.
  */
-const DEFAULT_MAX_RESULTS = 10;
-const MAX_MAX_RESULTS = 500;
 const MAX_TEMPLATE_LENGTH = 2048;
 
 /** `a/b` with surrounding slashes removed; no empty segments. */
@@ -41,24 +42,14 @@ function parseTemplate(p: Params): string {
   return template;
 }
 
+/** A page of mappings by folder name, as the presets list pages by name. */
 function page(p: Params, all: UploadMapping[]): { mappings: UploadMapping[]; next_cursor?: string } {
-  const max = p.int('max_results') ?? DEFAULT_MAX_RESULTS;
-  if (max < 1 || max > MAX_MAX_RESULTS) throw badRequest(`Invalid max_results ${max}: must be between 1 and ${MAX_MAX_RESULTS}`);
+  const max = parseMaxResults(p);
   const cursor = p.string('next_cursor');
-  let start = 0;
-  if (cursor) {
-    let after: string;
-    try {
-      after = decodeURIComponent(atob(cursor));
-    } catch {
-      throw badRequest(`Invalid next_cursor ${cursor}`);
-    }
-    start = all.findIndex((m) => m.folder > after);
-    if (start < 0) start = all.length;
-  }
-  const mappings = all.slice(start, start + max).map(({ folder, template }) => ({ folder, template }));
-  const more = start + max < all.length;
-  return more ? { mappings, next_cursor: btoa(encodeURIComponent(mappings[mappings.length - 1].folder)) } : { mappings };
+  const after = cursor ? (decodeCursor(cursor, 's')[0] as string) : undefined;
+  const rest = all.filter((m) => after === undefined || m.folder > after);
+  const mappings = rest.slice(0, max).map(({ folder, template }) => ({ folder, template }));
+  return rest.length > max ? { mappings, next_cursor: encodeCursor([mappings[mappings.length - 1].folder]) } : { mappings };
 }
 
 async function mappingsOf(c: Context<AppEnv>) {
@@ -69,11 +60,11 @@ async function mappingsOf(c: Context<AppEnv>) {
 export const uploadMappingRoutes = new Hono<AppEnv>()
   .get('/v1_1/:cloud/upload_mappings', async (c) => {
     const { store, params } = await mappingsOf(c);
-    if (!params.has('folder')) return c.json(page(params, await store.list()));
+    if (!params.has('folder')) return adminJson(c, page(params, await store.list()));
     const folder = parseFolder(params);
     const mapping = (await store.list()).find((m) => m.folder === folder);
     if (!mapping) throw notFound(`Mapping not found - ${folder}`);
-    return c.json({ folder: mapping.folder, template: mapping.template });
+    return adminJson(c, { folder: mapping.folder, template: mapping.template });
   })
   .post('/v1_1/:cloud/upload_mappings', async (c) => {
     const { store, params } = await mappingsOf(c);
@@ -81,7 +72,7 @@ export const uploadMappingRoutes = new Hono<AppEnv>()
     const template = parseTemplate(params);
     if ((await store.list()).some((m) => m.folder === folder)) throw new CldError(409, `Mapping for folder ${folder} already exists`);
     await store.put(folder, { folder, template });
-    return c.json({ message: 'created', folder });
+    return adminJson(c, { message: 'created', folder });
   })
   .put('/v1_1/:cloud/upload_mappings', async (c) => {
     const { store, params } = await mappingsOf(c);
@@ -89,11 +80,11 @@ export const uploadMappingRoutes = new Hono<AppEnv>()
     const template = parseTemplate(params);
     if (!(await store.list()).some((m) => m.folder === folder)) throw notFound(`Mapping not found - ${folder}`);
     await store.put(folder, { folder, template });
-    return c.json({ message: 'updated' });
+    return adminJson(c, { message: 'updated' });
   })
   .delete('/v1_1/:cloud/upload_mappings', async (c) => {
     const { store, params } = await mappingsOf(c);
     const folder = parseFolder(params);
     if (!(await store.delete(folder))) throw notFound(`Mapping not found - ${folder}`);
-    return c.json({ message: 'deleted' });
+    return adminJson(c, { message: 'deleted' });
   });

@@ -4,11 +4,10 @@ import { findCloud } from '../config/clouds';
 import { getSettings } from '../config/settings';
 import { limitsFrom } from '../config/limits';
 import { checkRequestAccess, checkResourceAccess, type AccessInput } from '../access/check';
-import { getResource, type ResourceRow } from '../storage/resources';
+import type { ResourceRow } from '../storage/resources';
 import { isRealVersion, parseDeliveryPath, type DeliveryRequest } from './url';
 import { cacheControl, deliveryHeaders, respondWithBody } from './respond';
-import { resolveFetchSource } from '../remote/fetch-source';
-import { autoUploadSource } from '../remote/auto-upload';
+import { resolveSource } from './source';
 import { deliverDerived } from '../transform/deliver';
 
 /** `jpeg` and `jpg` (and `tif`/`tiff`) name the same stored format. */
@@ -33,12 +32,7 @@ export async function handleDelivery(req: Request, env: Env, _ctx?: ExecutionCon
     const access: AccessInput = { req, env, d, cloud, settings: await getSettings(env.CONFIG, d.cloud) };
     let decision = await checkRequestAccess(access);
 
-    const resource =
-      d.type === 'fetch'
-        ? await resolveFetchSource(env, d, access.settings)
-        : ((await getResource(env.DB, { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId })) ??
-          (await autoUploadSource(env, d, access.settings)));
-    if (!resource) throw notFound(`Resource not found - ${d.publicId}`);
+    const resource = await resolveSource(env, d, access.settings);
     decision = await checkResourceAccess(access, resource, decision);
 
     if (wantsOriginal(d, resource)) return await deliverOriginal(req, env, d, resource);

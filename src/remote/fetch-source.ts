@@ -1,7 +1,7 @@
 import type { Env } from '../env';
 import { CldError, badRequest } from '../errors';
 import type { CloudSettings } from '../config/settings';
-import { limitsFrom } from '../config/limits';
+import { limitsFrom, MIN_FETCH_TTL_SECONDS } from '../config/limits';
 import { hexDigest, toHex } from '../auth/crypto';
 import { orientedSize, sniffImage } from '../media/sniff';
 import { assetPrefix, fetchedKey } from '../storage/keys';
@@ -58,26 +58,21 @@ export async function resolveFetchSource(env: Env, d: DeliveryRequest, settings:
   if (stored && meta?.originEtag) conditional.set('If-None-Match', meta.originEtag);
   if (stored && meta?.originLastModified) conditional.set('If-Modified-Since', meta.originLastModified);
 
+  // An origin that is down, slow or failing does not take a kept copy away; it is
+  // asked again after the shortest interval, not on every request meanwhile.
+  const retryLater = () => keepLonger(env.BUCKET, key, meta!, Math.min(MIN_FETCH_TTL_SECONDS, limits.fetchTtlSeconds), now);
   let answer: RemoteResponse;
   try {
     answer = await guardedRequest(url, { ...policy, maxBytes: limits.maxFetchBytes, timeoutMs: limits.fetchTimeoutMs, headers: conditional });
   } catch (err) {
-    // An origin that is down or slow does not take a kept copy away.
-    if (stored && meta) return rowOf(cloud, hash, key, meta, stored);
+    if (stored && meta) return rowOf(cloud, hash, key, ...(await retryLater()));
     throw err;
   }
   const ttl = keepSeconds(answer.headers, limits.fetchTtlSeconds, now);
-  if (answer.status === 304 && stored && meta) {
-    const next: FetchedMeta = { ...meta, fetchedAt: String(now), expiresAt: String(now + ttl * 1000) };
-    const body = await env.BUCKET.get(key);
-    if (body) {
-      const written = await env.BUCKET.put(key, await body.arrayBuffer(), { httpMetadata: stored.httpMetadata, customMetadata: { ...next } });
-      return rowOf(cloud, hash, key, next, written);
-    }
-  }
+  if (answer.status === 304 && stored && meta) return rowOf(cloud, hash, key, ...(await keepLonger(env.BUCKET, key, meta, ttl, now)));
   const ok = answer.status >= 200 && answer.status <= 299;
   const gone = answer.status === 404 || answer.status === 410;
-  if (stored && meta && !ok && !gone) return rowOf(cloud, hash, key, meta, stored);
+  if (stored && meta && !ok && !gone) return rowOf(cloud, hash, key, ...(await retryLater()));
   if (stored && meta && gone) {
     await env.BUCKET.delete(key);
     await dropDerived(env.BUCKET, cloud, hash, meta.version);
@@ -112,6 +107,18 @@ export async function resolveFetchSource(env: Env, d: DeliveryRequest, settings:
   return rowOf(cloud, hash, key, next, written);
 }
 
+/**
+ * Gives the kept copy a new expiry. R2 cannot change metadata alone, so the
+ * object is written again with the same bytes. When it vanished meanwhile,
+ * the old metadata is answered and the next request loads the origin.
+ */
+async function keepLonger(bucket: R2Bucket, key: string, meta: FetchedMeta, seconds: number, now: number): Promise<[FetchedMeta, R2Object | null]> {
+  const next: FetchedMeta = { ...meta, fetchedAt: String(now), expiresAt: String(now + seconds * 1000) };
+  const body = await bucket.get(key);
+  if (!body) return [meta, null];
+  return [next, await bucket.put(key, await body.arrayBuffer(), { httpMetadata: body.httpMetadata, customMetadata: { ...next } })];
+}
+
 /** Derived images of a fetched version that is no longer the origin's. */
 async function dropDerived(bucket: R2Bucket, cloud: string, hash: string, version: string): Promise<void> {
   const keys = await listAll(bucket, `${assetPrefix('d', { cloud, resourceType: 'image', type: 'fetch', publicId: hash })}${version}/`);
@@ -121,7 +128,7 @@ async function dropDerived(bucket: R2Bucket, cloud: string, hash: string, versio
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function rowOf(cloud: string, hash: string, key: string, m: FetchedMeta, obj: R2Object | null): ResourceRow {
-  if (!obj) throw new CldError(500, 'Could not keep the fetched original');
+  if (!obj) throw new CldError(503, 'The fetched original was replaced meanwhile; try again', { 'Retry-After': '1' });
   // The bytes date from when this version was first fetched; revalidations do not change them.
   const changedAt = iso(Number(m.version) * 1000);
   return {

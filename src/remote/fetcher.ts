@@ -86,11 +86,14 @@ export async function guardedRequest(input: string, opts: RemoteRequest): Promis
         throw new CldError(502, `Error in loading ${url.href} - ${err instanceof Error ? err.message : 'connection failed'}`);
       }
       if (REDIRECTS.has(res.status)) {
-        await res.body?.cancel();
+        res.body?.cancel().catch(() => undefined);
         const location = res.headers.get('Location');
         if (!location) throw new CldError(502, `Error in loading ${url.href} - redirect ${res.status} without a Location`);
         if (hop >= maxRedirects) throw badRequest(`Error in loading ${input} - too many redirects (more than ${maxRedirects})`);
-        url = checkRemoteUrl(new URL(location, url), opts);
+        const next = checkRemoteUrl(new URL(location, url), opts);
+        // Credentials meant for one origin are not handed to another.
+        if (next.origin !== url.origin) for (const h of ['Authorization', 'Cookie']) headers.delete(h);
+        url = next;
         // As browsers do: 303 always, and 301/302 after a POST, continue as a GET without the body.
         if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
           method = 'GET';

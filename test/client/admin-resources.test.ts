@@ -167,6 +167,19 @@ describe('Admin API resources through the SDK', async () => {
     expect(illegal.message).toContain('Illegal value');
   });
 
+  it('moves assets to an asset folder and lists it with a total count', async () => {
+    const folder = uid('af');
+    const ids = [uid('af1'), uid('af2'), uid('af3')];
+    for (const id of ids) await upload(id);
+    for (const id of ids) expect((await cloudinary.api.update(id, { asset_folder: folder })).asset_folder).toBe(folder);
+    const page = await cloudinary.api.resources_by_asset_folder(folder, { max_results: 2 });
+    expect(page.total_count).toBe(3);
+    expect(page.resources.map((r: { public_id: string }) => r.public_id)).toEqual([ids[2], ids[1]]);
+    const rest = await cloudinary.api.resources_by_asset_folder(folder, { max_results: 2, next_cursor: page.next_cursor });
+    expect(rest.resources.map((r: { public_id: string }) => r.public_id)).toEqual([ids[0]]);
+    expect((await cloudinary.api.resources_by_asset_folder(folder, otherCloud)).total_count).toBe(0);
+  });
+
   it('lists tags with a prefix', async () => {
     const prefix = uid('tg');
     await upload(uid('tgr'), { tags: [`${prefix}_b`, `${prefix}_a`, 'unrelated'] });

@@ -162,6 +162,7 @@ describe('auto-upload through upload mappings', async () => {
     expect(await cloudinary.api.upload_mapping(folder)).toMatchObject({ folder, template: 'https://example.com/images/' });
     const listed = await cloudinary.api.upload_mappings({ max_results: 500 });
     expect(listed.mappings).toContainEqual({ folder, template: 'https://example.com/images/' });
+    expect(listed.rate_limit_allowed).toBeGreaterThan(0);
     expect(await cloudinary.api.update_upload_mapping(folder, { template: 'https://example.org/' })).toMatchObject({ message: 'updated' });
     expect(await cloudinary.api.upload_mapping(folder)).toMatchObject({ template: 'https://example.org/' });
     expect(await cloudinary.api.delete_upload_mapping(folder)).toMatchObject({ message: 'deleted' });
@@ -225,12 +226,16 @@ describe('auto-upload through upload mappings', async () => {
     expect((await bytesOf(later)).equals(photo)).toBe(true);
     expect(origin.hits(`${dir}sub/pic.jpg`)).toBe(1);
 
-    // It is a real asset: an upload that must not overwrite finds it with its version.
+    // It is a real asset: the Admin API lists it, and an upload that must not overwrite finds it.
+    const info = await cloudinary.api.resource(`${folder}/sub/pic`);
+    expect(info).toMatchObject({ public_id: `${folder}/sub/pic`, format: 'jpg', width: 1152, height: 864, bytes: photo.length, type: 'upload' });
+    const listing = await cloudinary.api.resources({ type: 'upload', prefix: `${folder}/` });
+    expect(listing.resources.map((r: { public_id: string }) => r.public_id)).toEqual([`${folder}/sub/pic`]);
     const existing = await cloudinary.uploader.upload(`data:image/png;base64,${png.toString('base64')}`, { public_id: `${folder}/sub/pic`, overwrite: false });
     expect(existing.existing).toBe(true);
     expect(existing.format).toBe('jpg');
     expect(existing.width).toBe(1152);
-    expect(existing.version).toBeGreaterThan(1);
+    expect(existing.version).toBe(info.version);
   });
 
   it('delivers a transformation of a mapped asset on its first request', async () => {
@@ -264,8 +269,9 @@ describe('auto-upload through upload mappings', async () => {
     expect(etags.size).toBe(1);
     for (const r of answers) expect((await bytesOf(r)).equals(png)).toBe(true);
     expect(origin.hits(`${dir}pic.png`)).toBe(1);
-    const existing = await cloudinary.uploader.upload(`data:image/png;base64,${png.toString('base64')}`, { public_id: `${folder}/pic`, overwrite: false });
-    expect(existing.existing).toBe(true);
+    const listing = await cloudinary.api.resources({ type: 'upload', prefix: `${folder}/` });
+    expect(listing.resources).toHaveLength(1);
+    expect(listing.resources[0]).toMatchObject({ public_id: `${folder}/pic`, format: 'png' });
   });
 
   it('answers 404 naming the remote status when the mapped origin has no such file, and leaves other folders alone', async () => {
@@ -287,7 +293,7 @@ describe('fetch with short limits and per-cloud settings (own worker)', () => {
 
   beforeAll(async () => {
     origin = await startOrigin();
-    worker = await startOwnWorker({ FETCH_TTL_SECONDS: '1', FETCH_TIMEOUT_MS: '1500', MAX_FETCH_BYTES: '2000000' });
+    worker = await startOwnWorker({ FETCH_TTL_SECONDS: '2', FETCH_TIMEOUT_MS: '1500', MAX_FETCH_BYTES: '2000000' });
   });
   afterAll(async () => {
     await worker?.dispose();
@@ -354,7 +360,7 @@ describe('fetch with short limits and per-cloud settings (own worker)', () => {
     await (await fetchVia(origin.url + path)).arrayBuffer();
     expect(origin.hits(path)).toBe(1);
 
-    await new Promise((r) => setTimeout(r, 1200));
+    await new Promise((r) => setTimeout(r, 2200));
     const revalidated = await fetchVia(origin.url + path);
     expect(revalidated.status).toBe(200);
     expect((await bytesOf(revalidated)).equals(photo)).toBe(true);
@@ -364,7 +370,7 @@ describe('fetch with short limits and per-cloud settings (own worker)', () => {
 
     body = png;
     etag = '"two"';
-    await new Promise((r) => setTimeout(r, 1200));
+    await new Promise((r) => setTimeout(r, 2200));
     const changed = await fetchVia(origin.url + path);
     expect(changed.status).toBe(200);
     expect(changed.headers.get('content-type')).toBe('image/png');
@@ -377,10 +383,15 @@ describe('fetch with short limits and per-cloud settings (own worker)', () => {
     origin.route(path, serve(photo, { 'Content-Type': 'image/jpeg' }));
     expect((await fetchVia(origin.url + path)).status).toBe(200);
     origin.route(path, serve('down', {}, 500));
-    await new Promise((r) => setTimeout(r, 1200));
+    await new Promise((r) => setTimeout(r, 2200));
     const stale = await fetchVia(origin.url + path);
     expect(stale.status).toBe(200);
     expect((await bytesOf(stale)).equals(photo)).toBe(true);
+    expect(origin.hits(path)).toBe(2);
+    // The failing origin is asked again only after the retry interval, not on every request.
+    expect((await fetchVia(origin.url + path)).status).toBe(200);
+    expect(origin.hits(path)).toBe(2);
+    await new Promise((r) => setTimeout(r, 2200));
     origin.route(path, serve('gone', {}, 404));
     const gone = await fetchVia(origin.url + path);
     expect(gone.status).toBe(404);

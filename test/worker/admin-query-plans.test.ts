@@ -31,6 +31,7 @@ const cases: [string, ListPage][] = [
   ['by context key and value', page({ by: 'context', key: 'k', value: 'v' })],
   ['by context key only', page({ by: 'context', key: 'k' })],
   ['by moderation', page({ by: 'moderation', kind: 'manual', status: 'pending' })],
+  ['by asset folder', page({ by: 'asset_folder', folder: 'f' })],
 ];
 
 describe('listing query plans', () => {

@@ -72,6 +72,9 @@ describe('restore and versions', () => {
     expect(versions.map((v) => v.size)).toEqual([5, 2]);
     expect(versions.every((v) => v.restorable)).toBe(true);
     expect((await api('GET', `resources/image/upload/${id}`)).body.versions).toBeUndefined();
+    const byAssetId = await api('GET', `resources/${withVersions.body.asset_id}?versions=true`);
+    expect(byAssetId.body.public_id).toBe(id);
+    expect(byAssetId.body.versions.map((v: { size: number }) => v.size)).toEqual([5, 2]);
 
     const restored = await api('POST', 'resources/image/upload/restore', { public_ids: [id], versions: [versions[0].version_id] });
     expect(restored.status).toBe(200);
@@ -179,6 +182,42 @@ describe('derived resources', () => {
   });
 });
 
+describe('transformation listing', () => {
+  it('lists named transformations and those derived resources were made with, paged by name', async () => {
+    const id = uid('tlist');
+    await store(ref(id), bytesOf(6));
+    const n = Math.floor(Math.random() * 1e6);
+    const def = `c_fill,h_${n},w_${n}`;
+    const name = uid('named');
+    expect((await api('POST', 'transformations', `name=${name}&transformation=c_scale,w_10`)).status).toBe(200);
+    await addDerived(ref(id), def);
+    await addDerived(ref(id), `t_${name}`);
+
+    type Entry = { name: string; named: boolean; used: boolean; allowed_for_strict: boolean };
+    const all = (await api('GET', 'transformations?max_results=500')).body.transformations as Entry[];
+    expect(all.find((t) => t.name === def)).toEqual({ name: def, allowed_for_strict: false, used: true, named: false });
+    expect(all.filter((t) => t.name === `t_${name}`)).toEqual([{ name: `t_${name}`, allowed_for_strict: true, used: true, named: true }]);
+
+    const paged: Entry[] = [];
+    let cursor = '';
+    do {
+      const res = await api('GET', `transformations?max_results=2${cursor ? `&next_cursor=${cursor}` : ''}`);
+      paged.push(...res.body.transformations);
+      cursor = res.body.next_cursor ?? '';
+    } while (cursor);
+    expect(paged.map((t) => t.name)).toEqual(all.map((t) => t.name));
+    expect(paged.map((t) => t.name)).toEqual([...paged.map((t) => t.name)].sort());
+
+    const namedOnly = (await api('GET', 'transformations?max_results=500&named=true')).body.transformations as Entry[];
+    expect(namedOnly.every((t) => t.named)).toBe(true);
+    expect(namedOnly.map((t) => t.name)).toContain(`t_${name}`);
+    const unnamed = (await api('GET', 'transformations?max_results=500&named=false')).body.transformations as Entry[];
+    expect(unnamed.every((t) => !t.named)).toBe(true);
+    expect(unnamed.map((t) => t.name)).toContain(def);
+    expect((await api('GET', 'transformations?max_results=500', undefined, OTHER)).body.transformations.map((t: Entry) => t.name)).not.toContain(def);
+  });
+});
+
 describe('cache purge and paging', () => {
   it('rejecting an asset purges its edge-cache entries', async () => {
     const id = uid('reject');
@@ -217,7 +256,41 @@ describe('cache purge and paging', () => {
       expect(new Set(seen).size).toBe(seen.length);
       for (const id of initial) expect(seen).toContain(id);
     }
-  });
+  }, 60_000);
+
+  it('bulk deletes go in batches of 100 with partial and next_cursor, and purge the cache', async () => {
+    const tag = uid('bulk');
+    await store(ref(`${tag}_0`), bytesOf(0), { tags: [tag] });
+    // The other 102 as index rows only (their bytes play no part in paging).
+    const ids = Array.from({ length: 102 }, (_, i) => `${tag}_${i + 1}`);
+    await env.DB.prepare(
+      `INSERT INTO resources (cloud, resource_type, type, public_id, asset_id, version, version_id, r2_key, format, content_type, bytes, etag, created_at, uploaded_at)
+       SELECT 'demo', 'image', 'upload', value, lower(hex(randomblob(16))), 1, 'v', 'o/none', 'png', 'image/png', 1, 'e', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'
+       FROM json_each(?)`,
+    )
+      .bind(JSON.stringify(ids))
+      .run();
+    await env.DB.prepare(`INSERT INTO resource_tags (resource_id, cloud, tag) SELECT id, cloud, ? FROM resources WHERE cloud = 'demo' AND public_id IN (SELECT value FROM json_each(?))`)
+      .bind(tag, JSON.stringify(ids))
+      .run();
+    const cacheKey = `http://w/demo/image/upload/${tag}_0.png?bulk`;
+    await caches.default.put(cacheKey, new Response('cached', { headers: { 'Cache-Control': 'max-age=3600' } }));
+    await env.DB.prepare('INSERT INTO cache_entries (cache_key, cloud, resource_type, type, public_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .bind(cacheKey, 'demo', 'image', 'upload', `${tag}_0`, Date.now())
+      .run();
+
+    const first = await api('DELETE', `resources/image/tags/${tag}`, 'invalidate=true');
+    expect(first.body.partial).toBe(true);
+    expect(first.body.next_cursor).toBeTypeOf('string');
+    expect(Object.keys(first.body.deleted)).toHaveLength(100);
+    expect(await caches.default.match(cacheKey)).toBeUndefined();
+    const second = await api('DELETE', `resources/image/tags/${tag}`, `next_cursor=${first.body.next_cursor}`);
+    expect(second.body.partial).toBe(false);
+    expect(second.body.next_cursor).toBeUndefined();
+    const all = new Set([...Object.keys(first.body.deleted), ...Object.keys(second.body.deleted)]);
+    expect(all.size).toBe(103);
+    expect((await api('GET', `resources/image/tags/${tag}`)).body.resources).toEqual([]);
+  }, 60_000);
 
   it('update_access_mode is left to its own endpoint, not taken for a public id', async () => {
     const res = await api('POST', 'resources%2Fimage%2Fupload%2Fupdate_access_mode', 'access_mode=public&prefix=x');
