@@ -7,6 +7,8 @@ import { settingsRoutes } from './admin/settings';
 import { uploadMappingRoutes } from './admin/upload-mappings';
 import { uploadRoutes } from './upload/routes';
 import { handleDelivery } from './delivery/route';
+import { adminNoCors, uploadCors } from './browser/cors';
+import { widgetRoutes } from './widget/routes';
 
 const app = new Hono<AppEnv>();
 
@@ -22,6 +24,10 @@ app.use('*', async (c, next) => {
   await next();
 });
 
+app.use('/v1_1/*', uploadCors);
+app.use('/v1_1/*', adminNoCors);
+
+app.route('/', widgetRoutes);
 app.route('/', settingsRoutes);
 app.route('/', uploadMappingRoutes);
 app.route('/', uploadRoutes);
