@@ -283,10 +283,12 @@
       self.list,
       el('div', { class: 'cldw-footer' }, [close]),
     ]);
-    self.panel.addEventListener('keydown', function (e) {
+    // On the document, so keys still work when the focused button went away (a removed upload).
+    self.onKey = function (e) {
       if (e.key === 'Escape') self.close();
-      if (e.key === 'Tab') self.trapFocus(e);
-    });
+      if (e.key === 'Tab' && !self.o.container) self.trapFocus(e);
+    };
+    document.addEventListener('keydown', self.onKey);
     if (self.o.container) {
       self.root = self.panel;
       self.o.container.appendChild(self.panel);
@@ -310,6 +312,7 @@
 
   Widget.prototype.close = function () {
     if (!this.root) return;
+    document.removeEventListener('keydown', this.onKey);
     this.root.remove();
     this.root = null;
     if (this.previousFocus && this.previousFocus.focus) this.previousFocus.focus();
