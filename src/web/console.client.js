@@ -69,10 +69,11 @@
     }).join('&');
   }
 
-  function loadLibrary(append) {
+  // quiet: a refresh after an action keeps the action's message in the status line.
+  function loadLibrary(append, quiet) {
     var f = state.filters;
     var params = { prefix: f.prefix, tag: f.tag, status: f.view, cursor: append ? state.cursor : '' };
-    status('Loading…');
+    if (!quiet) status('Loading…');
     return api('GET', 'resources?' + query(params)).then(function (data) {
       var grid = $('grid');
       if (!append) grid.textContent = '';
@@ -88,7 +89,7 @@
       state.cursor = data.next_cursor || null;
       $('more').hidden = !state.cursor;
       renderFolders(data.resources);
-      status(grid.children.length ? grid.children.length + ' assets' : 'No assets here yet.');
+      if (!quiet) status(grid.children.length ? grid.children.length + ' assets' : 'No assets here yet.');
     }).catch(function (e) { status(e.message, true); });
   }
 
@@ -103,9 +104,9 @@
     });
     var nav = $('folders');
     nav.textContent = '';
-    if (prefix) nav.appendChild(el('button', { type: 'button', class: 'secondary', text: '↑ All folders', onclick: function () { setPrefix(''); } }));
+    if (prefix) nav.appendChild(el('button', { type: 'button', class: 'secondary', text: 'All folders', onclick: function () { setPrefix(''); } }));
     Object.keys(seen).sort().forEach(function (p) {
-      nav.appendChild(el('button', { type: 'button', class: 'secondary', text: '📁 ' + p, onclick: function () { setPrefix(p); } }));
+      nav.appendChild(el('button', { type: 'button', class: 'secondary', text: p, 'aria-label': 'Open folder ' + p, onclick: function () { setPrefix(p); } }));
     });
   }
 
@@ -176,7 +177,7 @@
 
   function refreshSelected() {
     var r = state.selected;
-    return Promise.all([loadLibrary(false), r ? openDetails(r.public_id) : null]);
+    return Promise.all([loadLibrary(false, true), r ? openDetails(r.public_id) : null]);
   }
 
   $('tag-form').addEventListener('submit', function (e) {
@@ -195,7 +196,7 @@
     act('delete', { public_id: id }, 'Deleted ' + id).then(function () {
       $('details').hidden = true;
       state.selected = null;
-      loadLibrary(false);
+      loadLibrary(false, true);
     });
   });
   $('rename-form').addEventListener('submit', function (e) {
