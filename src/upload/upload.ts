@@ -11,6 +11,7 @@ import type { AssetRef } from '../storage/keys';
 import { purgeAsset } from '../cache/purge';
 import { StagedFile } from './staging';
 import { applyIncoming, generateEager, parseEager, parseIncoming } from './eager';
+import { inspectSource } from '../transform/inspect';
 import type { UploadOptions } from './options';
 import { inspectFile } from './inspect';
 import { choosePublicId } from './public-id';
@@ -49,6 +50,8 @@ export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw'
   const incoming = o.transformation ? parseIncoming(o.transformation) : null;
   if ((eager.length || incoming) && info.resourceType !== 'image') throw badRequest('Transformations apply to images only');
   let file = input.file;
+  // The engine must be able to read the file before it is stored for eager work (HEIC, for one, it cannot).
+  if (eager.length && !incoming) inspectSource(await file.buffer());
   if (incoming) {
     const result = await applyIncoming(env, await file.buffer(), incoming);
     file = await StagedFile.fromMemory(env.BUCKET, result.bytes);

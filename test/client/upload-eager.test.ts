@@ -75,5 +75,8 @@ describe('incoming and eager transformations', async () => {
     expect((await fetch(`${base}/demo/image/upload/${id}.png`)).status).toBe(404);
     await expect(cloudinary.uploader.upload(fixture('alpha.png'), { public_id: id, transformation: 'c_nosuchcrop,w_10' })).rejects.toMatchObject({ http_code: 400 });
     expect((await fetch(`${base}/demo/image/upload/${id}.png`)).status).toBe(404);
+    // An image the engine cannot read (HEIC) is refused before it is stored when eager work is asked for.
+    await expect(cloudinary.uploader.upload(fixture('photo.heic'), { public_id: id, eager: 'w_100' })).rejects.toMatchObject({ http_code: 400 });
+    expect((await fetch(`${base}/demo/image/upload/${id}.heic`)).status).toBe(404);
   });
 });

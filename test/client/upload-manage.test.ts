@@ -114,9 +114,25 @@ describe('explicit, destroy, rename, tags, text and delete tokens through the SD
     expect((await again.json()).error.message).toMatch(/delete token/);
   });
 
-  it('unsigned_upload needs an existing unsigned preset', async () => {
+  it('unsigned_upload works with an unsigned preset made through the Admin API, and only with one', async () => {
+    const name = uid('preset');
+    const folder = uid('uf');
+    await cloudinary.api.create_upload_preset({ name, unsigned: true, folder, tags: 'from_preset' });
+    const r = await cloudinary.uploader.unsigned_upload(fixture('alpha.png'), name, { public_id: 'mine', context: { k: 'v' } });
+    expect(r).toMatchObject({ public_id: `${folder}/mine`, tags: ['from_preset'], context: { custom: { k: 'v' } }, width: 782 });
+    expect(Buffer.from(await (await fetch(r.url)).arrayBuffer()).equals(alpha)).toBe(true);
+    // Unsigned uploads never overwrite unless the preset says so.
+    const again = await cloudinary.uploader.unsigned_upload(fixture('static.gif'), name, { public_id: 'mine' });
+    expect(again).toMatchObject({ version: r.version, format: 'png', existing: true });
+    await expect(cloudinary.uploader.unsigned_upload(fixture('alpha.png'), name, { overwrite: true })).rejects.toMatchObject({ http_code: 400, message: expect.stringContaining('not allowed') });
+
+    const signedOnly = uid('signed');
+    await cloudinary.api.create_upload_preset({ name: signedOnly, unsigned: false });
+    await expect(cloudinary.uploader.unsigned_upload(fixture('alpha.png'), signedOnly)).rejects.toMatchObject({ http_code: 400, message: 'Upload preset must be whitelisted for unsigned uploads' });
     await expect(cloudinary.uploader.unsigned_upload(fixture('alpha.png'), uid('nopreset'))).rejects.toMatchObject({ http_code: 400, message: expect.stringContaining('Upload preset not found') });
-    const url = cloudinary.url('sample', LOCAL_URL);
-    expect(url.startsWith(base)).toBe(true);
+    // A signed upload may name a signed-only preset; its parameters apply under the request's.
+    const s = await cloudinary.uploader.upload(fixture('alpha.png'), { upload_preset: name, public_id: 'signed_one', tags: 'own' });
+    expect(s).toMatchObject({ public_id: `${folder}/signed_one`, tags: ['own'] });
+    expect(cloudinary.url('sample', LOCAL_URL).startsWith(base)).toBe(true);
   });
 });

@@ -5,12 +5,14 @@
 export const DEMO = { cloud_name: 'demo', api_key: '123456789012345', api_secret: 'local-dev-secret' };
 export const OTHER = { cloud_name: 'other', api_key: '222222222222222', api_secret: 'other-secret' };
 export const THIRD = { cloud_name: 'third', api_key: '333333333333333', api_secret: 'third-secret' };
+/** A cloud whose browser-upload settings (allowed_upload_origins) tests may change freely. */
+export const CORS = { cloud_name: 'corscloud', api_key: '555555555555555', api_secret: 'cors-secret' };
 /** Only the access-control tests change this cloud's settings (strict transformations, url_signature, auth_token_key). */
 export const LOCKED = { cloud_name: 'locked', api_key: '444444444444444', api_secret: 'locked-secret' };
 
 export const TEST_VARS = {
   CLOUDINARY_URL: `cloudinary://${DEMO.api_key}:${DEMO.api_secret}@${DEMO.cloud_name}`,
-  CLOUDS: JSON.stringify([OTHER, THIRD, LOCKED]),
+  CLOUDS: JSON.stringify([OTHER, THIRD, CORS, LOCKED]),
   ALLOW_PRIVATE_NETWORK_FETCH: 'true',
   ENABLE_DEMO_PAGES: 'true',
 };
