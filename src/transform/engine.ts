@@ -171,7 +171,7 @@ function resample(working: Working, geo: Geometry): Raster {
 }
 
 /** Maps a rectangle of the upright image to the stored pixels under EXIF orientation `o`. */
-export function storedRect(r: Rect, o: number, sw: number, sh: number): Rect {
+function storedRect(r: Rect, o: number, sw: number, sh: number): Rect {
   const map = (X: number, Y: number): [number, number] => {
     switch (o) {
       case 2: return [sw - X, Y];
