@@ -155,6 +155,20 @@ describe('pixels', () => {
     expect(pixel(centre, 30, 30).slice(0, 3)).toEqual([128, 128, 128]);
   });
 
+  it('pads with c_fill_pad when a fill would cut off detail, and fills when it would not', T, async () => {
+    const checker = (x: number, y: number): [number, number, number] => (((x >> 3) + (y >> 3)) % 2 ? [255, 255, 255] : [0, 0, 0]);
+    const edges = uid('edges');
+    await storeImage(edges, encodePng(makeRaster(400, 200, (x, y) => (x < 60 || x >= 340 ? checker(x, y) : [90, 90, 90]))));
+    const padded = decode(await bytesOf(await get(`c_fill_pad,g_auto,w_100,h_200,b_rgb:ff0000/${edges}.png`)));
+    expect([padded.width, padded.height]).toEqual([100, 200]);
+    expect(pixel(padded, 50, 1)).toEqual([255, 0, 0, 255]);
+    const centre = uid('centre');
+    await storeImage(centre, encodePng(makeRaster(400, 200, (x, y) => (x >= 170 && x < 230 ? checker(x, y) : [90, 90, 90]))));
+    const filled = decode(await bytesOf(await get(`c_fill_pad,g_auto,w_100,h_200,b_rgb:ff0000/${centre}.png`)));
+    expect([filled.width, filled.height]).toEqual([100, 200]);
+    expect(pixel(filled, 50, 1)).not.toEqual([255, 0, 0, 255]);
+  });
+
   it('rotates exactly by quarter turns, flips, and fills odd angles with the background', T, async () => {
     const id = uid('rot');
     // Red top-left quadrant on blue.
