@@ -1,5 +1,5 @@
 import { badRequest } from '../errors';
-import { mimeFor } from '../media/sniff';
+import { mimeFor, orientedSize } from '../media/sniff';
 import { photonCropResize, photonDecode, photonSize, photonToRaster, photonFromRaster, photonResizeFast, photonRelease, PhotonTrap, type PhotonHandle } from './codecs/photon';
 import { guardDecoder } from './codecs/guard';
 import { encodeRaster } from './encode';
@@ -63,6 +63,7 @@ export async function runPlan(input: Uint8Array, info: SourceInfo, plan: Plan, r
     throw badRequest('Animated output (fl_animated) is not supported: animated sources are delivered as their first frame');
   }
   const applyExif = !plan.components.some((c) => c.params.a?.ignoreExif);
+  checkFirstOutput(info, plan, resolved, limits, applyExif);
   let working = await decode(input, info, plan, resolved, limits, applyExif);
   try {
     for (const { params } of plan.components) {
@@ -103,6 +104,15 @@ async function decode(input: Uint8Array, info: SourceInfo, plan: Plan, resolved:
   }
   const img = await guardDecoder(info.format.toUpperCase(), async () => photonDecode(input));
   return { kind: 'photon', img, orientation: applyExif ? info.orientation : 1 };
+}
+
+/** The first component's output size is known from the header alone: refuse an oversized one before decoding. */
+function checkFirstOutput(info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits, applyExif: boolean): void {
+  const first = plan.components[0]?.params;
+  if (!first) return;
+  const upright = applyExif ? orientedSize(info) : info;
+  const out = outputSize(planGeometry({ width: upright.width, height: upright.height, params: first, dpr: componentDpr(first, resolved) }));
+  if (out.width * out.height > limits.maxOutputPixels) throw TOO_LARGE('output', out.width * out.height, limits.maxOutputPixels);
 }
 
 /** A component's own `dpr_`: a number as written, `auto` as resolved from the client hints. */

@@ -363,9 +363,14 @@ describe('hostile and oversized inputs give 400, never 500', () => {
   it('refuses an output beyond the maximum', T, async () => {
     const id = uid('big');
     await storeImage(id, encodePng(makeRaster(10, 10, () => [1, 2, 3])));
+    const before = engineStats.decodes;
     const res = await get(`c_scale,w_6000,h_6000/${id}.png`);
     expect(res.status).toBe(400);
     expect(res.headers.get('x-cld-error')).toMatch(/^Image too large/);
+    expect(engineStats.decodes).toBe(before);
+    const later = await get(`c_scale,w_100/c_scale,w_6000,h_6000/${id}.png`);
+    expect(later.status).toBe(400);
+    expect(later.headers.get('x-cld-error')).toMatch(/^Image too large/);
   });
 
   it('answers bad parameters with Cloudinary wording', T, async () => {
