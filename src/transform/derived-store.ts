@@ -24,11 +24,12 @@ export async function variantHash(variant: string): Promise<string> {
 
 export const derivedObjectKey = (r: ResourceRow, hash: string) => derivedKey(refOf(r), r.version, hash);
 
-export async function readDerived(bucket: R2Bucket, key: string): Promise<DerivedObject | undefined> {
+/** `asBytes`: read the body into memory, for a result that several waiting requests share (a stream reads once). */
+export async function readDerived(bucket: R2Bucket, key: string, asBytes = false): Promise<DerivedObject | undefined> {
   const obj = await bucket.get(key);
   if (!obj) return undefined;
   return {
-    body: obj.body,
+    body: asBytes ? new Uint8Array(await obj.arrayBuffer()) : obj.body,
     bytes: obj.size,
     contentType: obj.httpMetadata?.contentType ?? 'application/octet-stream',
     etag: obj.etag,
