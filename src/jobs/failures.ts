@@ -1,0 +1,30 @@
+import { ensureSchema } from '../storage/schema';
+
+/** One job whose deliveries were exhausted, as kept in `failed_jobs`. */
+export interface FailedJob {
+  id: number;
+  cloud: string | null;
+  kind: string;
+  body: string;
+  attempts: number;
+  error: string;
+  failed_at: string;
+}
+
+export async function recordFailedJob(
+  db: D1Database,
+  f: { cloud: string | null; kind: string; body: unknown; attempts: number; error: string },
+): Promise<void> {
+  await ensureSchema(db);
+  await db
+    .prepare('INSERT INTO failed_jobs (cloud, kind, body, attempts, error, failed_at) VALUES (?, ?, ?, ?, ?, ?)')
+    .bind(f.cloud, f.kind, JSON.stringify(f.body), f.attempts, f.error.slice(0, 2000), new Date().toISOString())
+    .run();
+}
+
+/** The most recent failures of a cloud, newest first. */
+export async function listFailedJobs(db: D1Database, cloud: string, limit = 100): Promise<FailedJob[]> {
+  await ensureSchema(db);
+  const rows = await db.prepare('SELECT * FROM failed_jobs WHERE cloud = ? ORDER BY id DESC LIMIT ?').bind(cloud, limit).all<FailedJob>();
+  return rows.results;
+}

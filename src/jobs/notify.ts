@@ -1,0 +1,63 @@
+import type { Env } from '../env';
+import { CldError, badRequest } from '../errors';
+import { findCloud } from '../config/clouds';
+import { notificationHeaders } from '../auth/notification-signature';
+import { guardedRequest } from '../remote/fetcher';
+import { allowPrivateFrom, checkRemoteUrl } from '../remote/policy';
+import { PermanentJobError } from './errors';
+import type { NotifyJob } from './messages';
+
+/** What a webhook receiver may answer: read and dropped, so a small bound is enough. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+/** A receiver that takes longer is treated as down and tried again later. */
+const DELIVERY_TIMEOUT_MS = 10_000;
+/** Queue messages carry at most 128 KB; the envelope needs a little room. */
+const MAX_BODY_BYTES = 120 * 1024;
+
+/**
+ * Checks a `notification_url` given to an API call, before anything is queued,
+ * so a bad URL is a 400 to the caller rather than a failure nobody sees.
+ */
+export function checkNotificationUrl(env: Env, key: string, raw: string): string {
+  try {
+    return checkRemoteUrl(raw, { allowPrivate: allowPrivateFrom(env) }).href;
+  } catch (err) {
+    if (err instanceof CldError) throw badRequest(`Invalid ${key} ${raw}: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * Queues a signed POST of `payload` (as JSON) to `url` for `cloud`. The
+ * signature is made when each attempt is sent, so its timestamp is fresh
+ * even after long retries (the SDKs refuse timestamps older than 2 hours).
+ */
+export async function enqueueNotification(env: Env, cloud: string, url: string, payload: Record<string, unknown>): Promise<void> {
+  const body = JSON.stringify(payload);
+  if (new TextEncoder().encode(body).byteLength > MAX_BODY_BYTES) {
+    throw badRequest(`Notification too large to queue (more than ${MAX_BODY_BYTES} bytes)`);
+  }
+  const job: NotifyJob = { kind: 'notify', cloud, url, body };
+  await env.JOBS.send(job, { contentType: 'json' });
+}
+
+/** One attempt at delivering a notification; a throw means "try again later". */
+export async function deliverNotification(env: Env, job: NotifyJob): Promise<void> {
+  const cloud = findCloud(env, job.cloud);
+  if (!cloud) throw new PermanentJobError(`Unknown cloud ${job.cloud}`);
+  let url: string;
+  try {
+    url = checkRemoteUrl(job.url, { allowPrivate: allowPrivateFrom(env) }).href;
+  } catch (err) {
+    throw new PermanentJobError(err instanceof Error ? err.message : String(err));
+  }
+  const answer = await guardedRequest(url, {
+    allowPrivate: allowPrivateFrom(env),
+    method: 'POST',
+    headers: await notificationHeaders(job.body, cloud.apiSecret),
+    body: job.body,
+    maxBytes: MAX_ANSWER_BYTES,
+    timeoutMs: DELIVERY_TIMEOUT_MS,
+  });
+  if (answer.status < 200 || answer.status > 299) throw new Error(`${url} answered ${answer.status}`);
+}
