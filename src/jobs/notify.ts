@@ -1,5 +1,5 @@
 import type { Env } from '../env';
-import { CldError, badRequest } from '../errors';
+import { badRequest } from '../errors';
 import { findCloud } from '../config/clouds';
 import { notificationHeaders } from '../auth/notification-signature';
 import { guardedRequest } from '../remote/fetcher';
@@ -13,19 +13,6 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 const DELIVERY_TIMEOUT_MS = 10_000;
 /** Queue messages carry at most 128 KB; the envelope needs a little room. */
 const MAX_BODY_BYTES = 120 * 1024;
-
-/**
- * Checks a `notification_url` given to an API call, before anything is queued,
- * so a bad URL is a 400 to the caller rather than a failure nobody sees.
- */
-export function checkNotificationUrl(env: Env, key: string, raw: string): string {
-  try {
-    return checkRemoteUrl(raw, { allowPrivate: allowPrivateFrom(env) }).href;
-  } catch (err) {
-    if (err instanceof CldError) throw badRequest(`Invalid ${key} ${raw}: ${err.message}`);
-    throw err;
-  }
-}
 
 /**
  * Queues a signed POST of `payload` (as JSON) to `url` for `cloud`. The

@@ -11,6 +11,8 @@ import { appendChunk, cleanupAbandonedUploads, parseContentRange } from './chunk
 import { fileReference } from './source';
 import { createText } from './text';
 import { signedApiParams, storedResourceType } from './api-params';
+import { completeUpload } from '../jobs/upload-completion';
+import { parseBackgroundOptions } from '../jobs/background-options';
 import { assetAnswer, deleteByToken, destroy, explicitMeta, rename, tags, type ManageContext } from './manage';
 
 type Ctx = Context<AppEnv>;
@@ -102,5 +104,5 @@ export const uploadRoutes = new Hono<AppEnv>()
     const params = await signed(c, ctx);
     if (params.has('eager')) throw badRequest('Eager transformations need the transformation engine, which is not part of this build yet');
     const { row } = await explicitMeta(ctx, params);
-    return c.json(await assetAnswer(ctx, row));
+    return c.json(await completeUpload(c.env, row, await assetAnswer(ctx, row), parseBackgroundOptions(params), 'explicit'));
   }));

@@ -16,6 +16,7 @@ import { choosePublicId } from './public-id';
 import { baseName, extensionOf } from './source';
 import { createDeleteToken } from './delete-token';
 import { uploadResult } from './result';
+import { completeUpload } from '../jobs/upload-completion';
 
 /** Everything an upload needs to know about where it runs. */
 export interface UploadContext {
@@ -77,6 +78,7 @@ export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw'
     assetFolder: o.assetFolder ?? o.folder,
     coordinates: o.coordinates ? JSON.stringify(o.coordinates) : null,
     sourceUrl: input.sourceUrl ?? null,
+    moderation: o.background.moderation,
   });
   if (overwritten) await purgeAsset(env, ref, { invalidate: o.invalidate, includeVersioned: settings.invalidate_versioned_urls });
   const result = await uploadResult(resource, {
@@ -88,5 +90,5 @@ export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw'
     existing,
   });
   if (o.returnDeleteToken && !existing) result.delete_token = await createDeleteToken(env.DB, ref);
-  return result;
+  return completeUpload(env, resource, result, o.background);
 }
