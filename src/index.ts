@@ -6,6 +6,8 @@ import type { AppEnv } from './api/cloud';
 import { settingsRoutes } from './admin/settings';
 import { uploadRoutes } from './upload/routes';
 import { handleDelivery } from './delivery/route';
+import { consumeJobs } from './jobs/consumer';
+import { JOB_HANDLERS } from './jobs/handlers';
 
 const app = new Hono<AppEnv>();
 
@@ -57,8 +59,7 @@ export default {
   fetch(req: Request, env: Env, ctx: ExecutionContext) {
     return app.fetch(normaliseApiPath(req), env, ctx);
   },
-  async queue(batch: MessageBatch<unknown>, _env: Env) {
-    // Background jobs arrive with later issues (eager_async, webhooks); acknowledge unknown ones.
-    for (const m of batch.messages) m.ack();
+  queue(batch: MessageBatch<unknown>, env: Env) {
+    return consumeJobs(batch, env, JOB_HANDLERS);
   },
 } satisfies ExportedHandler<Env>;

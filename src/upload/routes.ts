@@ -13,6 +13,8 @@ import { createText } from './text';
 import { signedApiParams, storedResourceType } from './api-params';
 import { completeUpload } from '../jobs/upload-completion';
 import { parseBackgroundOptions } from '../jobs/background-options';
+import { checkEagerList } from '../jobs/eager';
+import { parseEager } from './options';
 import { assetAnswer, deleteByToken, destroy, explicitMeta, rename, tags, type ManageContext } from './manage';
 
 type Ctx = Context<AppEnv>;
@@ -102,7 +104,11 @@ export const uploadRoutes = new Hono<AppEnv>()
   .post('/v1_1/:cloud/:rt/explicit', api(async (c) => {
     const ctx = manageContext(c);
     const params = await signed(c, ctx);
-    if (params.has('eager')) throw badRequest('Eager transformations need the transformation engine, which is not part of this build yet');
+    const background = parseBackgroundOptions(params);
+    const asyncEager = background.eagerAsync ? parseEager(params) : [];
+    if (asyncEager.length) checkEagerList(asyncEager);
+    else if (params.has('eager')) throw badRequest('Eager transformations need the transformation engine, which is not part of this build yet');
     const { row } = await explicitMeta(ctx, params);
-    return c.json(await completeUpload(c.env, row, await assetAnswer(ctx, row), parseBackgroundOptions(params), 'explicit'));
+    const result = await assetAnswer(ctx, row);
+    return c.json(await completeUpload(c.env, { base: ctx.base, resource: row, result, options: background, asyncEager, kind: 'explicit' }));
   }));

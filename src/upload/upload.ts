@@ -17,6 +17,7 @@ import { baseName, extensionOf } from './source';
 import { createDeleteToken } from './delete-token';
 import { uploadResult } from './result';
 import { completeUpload } from '../jobs/upload-completion';
+import { checkEagerList } from '../jobs/eager';
 
 /** Everything an upload needs to know about where it runs. */
 export interface UploadContext {
@@ -44,7 +45,9 @@ export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw'
   if (o.allowedFormats.length && !o.allowedFormats.includes(info.format ?? '')) {
     throw badRequest(`${info.resourceType === 'image' ? 'Image' : 'File'} format ${info.format ?? 'unknown'} not allowed`);
   }
-  if (o.transformation || o.eager.length) {
+  const asyncEager = o.background.eagerAsync ? o.eager : [];
+  if (asyncEager.length) checkEagerList(asyncEager);
+  if (o.transformation || (o.eager.length && !asyncEager.length)) {
     throw badRequest('Incoming and eager transformations need the transformation engine, which is not part of this build yet');
   }
   const nameForId = o.filenameOverride ?? input.filename;
@@ -90,5 +93,5 @@ export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw'
     existing,
   });
   if (o.returnDeleteToken && !existing) result.delete_token = await createDeleteToken(env.DB, ref);
-  return completeUpload(env, resource, result, o.background);
+  return completeUpload(env, { base: ctx.base, resource, result, options: o.background, asyncEager: existing ? [] : asyncEager, kind: 'upload' });
 }
