@@ -8,6 +8,7 @@ import { getResource, type ResourceRow } from '../storage/resources';
 import { isRealVersion, parseDeliveryPath, type DeliveryRequest } from './url';
 import { cacheControl, deliveryHeaders, respondWithBody } from './respond';
 import { deliverDerived } from '../transform/deliver';
+import { isDeliverable, substituteDefault } from '../transform/default-image';
 
 /** `jpeg` and `jpg` (and `tif`/`tiff`) name the same stored format. */
 export const normaliseFormat = (f: string | null | undefined) => (f === 'jpeg' || f === 'jpe' ? 'jpg' : f === 'tif' ? 'tiff' : f);
@@ -32,12 +33,13 @@ export async function handleDelivery(req: Request, env: Env, _ctx?: ExecutionCon
     let decision = await checkRequestAccess(access);
 
     if (d.type === 'fetch') throw new CldError(501, 'Fetch delivery is not supported yet');
-    const resource = await getResource(env.DB, { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId });
-    if (!resource) throw notFound(`Resource not found - ${d.publicId}`);
+    const requested = await getResource(env.DB, { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId });
+    const { d: target, resource } =
+      requested && isDeliverable(requested) ? { d, resource: requested } : await substituteDefault(env.DB, d, requested);
     decision = await checkResourceAccess(access, resource, decision);
 
-    if (wantsOriginal(d, resource)) return await deliverOriginal(req, env, d, resource);
-    return await deliverDerived(req, env, d, resource);
+    if (wantsOriginal(target, resource)) return await deliverOriginal(req, env, target, resource);
+    return await deliverDerived(req, env, target, resource);
   } catch (err) {
     return deliveryErrorResponse(err);
   }
