@@ -166,3 +166,63 @@ describe('semantic data and coordinates on upload', async () => {
     expect(up.moderation).toEqual([{ kind: 'manual', status: 'pending' }]);
   });
 });
+
+describe('moderation, backups and semantic data through the Admin API', async () => {
+  const { cloudinary, base } = await loadSdk();
+  const receiver = new WebhookReceiver();
+  beforeAll(() => receiver.start());
+  afterAll(() => receiver.stop());
+
+  it('a decision notifies in order after the upload; a rejected asset is not delivered until approved', async () => {
+    const path = `/mod/${uid()}`;
+    const publicId = uid('mod');
+    await cloudinary.uploader.upload(fixture('alpha.png'), { public_id: publicId, moderation: 'manual', notification_url: receiver.url(path) });
+    await receiver.waitFor(path, 1);
+    const deliveryUrl = `${base}/demo/image/upload/${publicId}.png`;
+    expect((await fetch(deliveryUrl)).status).toBe(200);
+
+    const rejected = await cloudinary.api.update(publicId, { moderation_status: 'rejected' });
+    expect(rejected.moderation[0]).toMatchObject({ kind: 'manual', status: 'rejected' });
+    const denied = await fetch(deliveryUrl);
+    expect(denied.status).toBe(404);
+    expect(denied.headers.get('x-cld-error')).toMatch(/rejected/);
+    await receiver.waitFor(path, 2);
+
+    await cloudinary.api.update(publicId, { moderation_status: 'approved' });
+    const got = await receiver.waitFor(path, 3);
+    const bodies = got.map((d) => JSON.parse(d.body));
+    expect(bodies.map((b) => [b.notification_type, b.moderation_status])).toEqual([
+      ['upload', undefined],
+      ['moderation', 'rejected'],
+      ['moderation', 'approved'],
+    ]);
+    expect(bodies[1]).toMatchObject({ public_id: publicId, moderation_kind: 'manual', previous_moderation_status: 'pending' });
+    expect(bodies[2].url).toContain(`/demo/image/upload/v`);
+    for (const d of got) expect(cloudinary.utils.verifyNotificationSignature(d.body, Number(d.headers['x-cld-timestamp']), String(d.headers['x-cld-signature']))).toBe(true);
+    expect((await fetch(deliveryUrl)).status).toBe(200);
+  });
+
+  it('with backup, an overwritten original is restored as a new version (SDK restore)', async () => {
+    const publicId = uid('bak');
+    const v1 = await cloudinary.uploader.upload(fixture('photo-1mp.jpg'), { public_id: publicId, backup: true });
+    const v2 = await cloudinary.uploader.upload(fixture('alpha.png'), { public_id: publicId, backup: true, overwrite: true });
+    expect(v2.etag).not.toBe(v1.etag);
+    const restored = await cloudinary.api.restore([publicId]);
+    expect(restored[publicId].version).toBeGreaterThan(v2.version);
+    const res = await fetch(`${base}/demo/image/upload/v${restored[publicId].version}/${publicId}.jpg`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('etag')).toBe(`"${v1.etag}"`);
+    await res.arrayBuffer();
+  });
+
+  it('resource details answer semantic data on request, the same as at upload', async () => {
+    const publicId = uid('sem');
+    const up = await cloudinary.uploader.upload(fixture('photo-3mp-exif.jpg'), { public_id: publicId, phash: true });
+    const details = await cloudinary.api.resource(publicId, { phash: true, colors: true, image_metadata: true });
+    expect(details.phash).toBe(up.phash);
+    expect(details.colors).toHaveLength(32);
+    expect(details.image_metadata.Model).toMatch(/NEX-3N/);
+    const plain = await cloudinary.api.resource(publicId);
+    for (const k of ['phash', 'colors', 'image_metadata', 'info']) expect(plain).not.toHaveProperty(k);
+  });
+});
