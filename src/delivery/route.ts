@@ -4,11 +4,11 @@ import { findCloud } from '../config/clouds';
 import { getSettings } from '../config/settings';
 import { limitsFrom } from '../config/limits';
 import { checkRequestAccess, checkResourceAccess, type AccessInput } from '../access/check';
-import { getResource, type ResourceRow } from '../storage/resources';
+import type { ResourceRow } from '../storage/resources';
 import { isRealVersion, parseDeliveryPath, type DeliveryRequest } from './url';
 import { cacheControl, deliveryHeaders, respondWithBody } from './respond';
+import { resolveSource } from './source';
 import { deliverDerived } from '../transform/deliver';
-import { isDeliverable, substituteDefault } from '../transform/default-image';
 
 /** `jpeg` and `jpg` (and `tif`/`tiff`) name the same stored format. */
 export const normaliseFormat = (f: string | null | undefined) => (f === 'jpeg' || f === 'jpe' ? 'jpg' : f === 'tif' ? 'tiff' : f);
@@ -32,10 +32,7 @@ export async function handleDelivery(req: Request, env: Env, _ctx?: ExecutionCon
     const access: AccessInput = { req, env, d, cloud, settings: await getSettings(env.CONFIG, d.cloud) };
     let decision = await checkRequestAccess(access);
 
-    if (d.type === 'fetch') throw new CldError(501, 'Fetch delivery is not supported yet');
-    const requested = await getResource(env.DB, { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId });
-    const { d: target, resource } =
-      requested && isDeliverable(requested) ? { d, resource: requested } : await substituteDefault(env.DB, d, requested);
+    const { d: target, resource } = await resolveSource(env, d, access.settings);
     decision = await checkResourceAccess(access, resource, decision);
 
     if (wantsOriginal(target, resource)) return await deliverOriginal(req, env, target, resource);

@@ -86,11 +86,14 @@ export async function guardedRequest(input: string, opts: RemoteRequest): Promis
         throw new CldError(502, `Error in loading ${url.href} - ${err instanceof Error ? err.message : 'connection failed'}`);
       }
       if (REDIRECTS.has(res.status)) {
-        await res.body?.cancel();
+        res.body?.cancel().catch(() => undefined);
         const location = res.headers.get('Location');
         if (!location) throw new CldError(502, `Error in loading ${url.href} - redirect ${res.status} without a Location`);
         if (hop >= maxRedirects) throw badRequest(`Error in loading ${input} - too many redirects (more than ${maxRedirects})`);
-        url = checkRemoteUrl(new URL(location, url), opts);
+        const next = checkRemoteUrl(new URL(location, url), opts);
+        // Credentials meant for one origin are not handed to another.
+        if (next.origin !== url.origin) for (const h of ['Authorization', 'Cookie']) headers.delete(h);
+        url = next;
         // As browsers do: 303 always, and 301/302 after a POST, continue as a GET without the body.
         if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
           method = 'GET';
@@ -147,7 +150,7 @@ function remoteStatusError(r: RemoteResponse, url: string): CldError {
   return new CldError(status, `Error in loading ${url} - remote server answered ${r.status}`);
 }
 
-/** Accepts a successful answer of the expected kind; the content type of an image is taken from its bytes when the remote's is vague. */
+/** Accepts a successful answer of the expected kind. An image's content type is taken from its bytes: origins often send none or a wrong one. */
 export function expectFetched(r: RemoteResponse, url: string, accept: 'image' | 'any'): RemoteResponse {
   if (r.status < 200 || r.status > 299) throw remoteStatusError(r, url);
   if (accept === 'any') return r;
@@ -155,8 +158,7 @@ export function expectFetched(r: RemoteResponse, url: string, accept: 'image' | 
   if (!sniffed) {
     throw badRequest(`Error in loading ${url} - not an image (${r.contentType || 'no content type'}, ${r.bytes.byteLength} bytes)`);
   }
-  const contentType = r.contentType.toLowerCase().startsWith('image/') ? r.contentType : mimeFor(sniffed.format);
-  return { ...r, contentType };
+  return { ...r, contentType: mimeFor(sniffed.format) };
 }
 
 /** A GET (by default) that must succeed and, for `accept: 'image'`, return an image. */
