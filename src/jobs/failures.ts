@@ -21,10 +21,3 @@ export async function recordFailedJob(
     .bind(f.cloud, f.kind, JSON.stringify(f.body), f.attempts, f.error.slice(0, 2000), new Date().toISOString())
     .run();
 }
-
-/** The most recent failures of a cloud, newest first. */
-export async function listFailedJobs(db: D1Database, cloud: string, limit = 100): Promise<FailedJob[]> {
-  await ensureSchema(db);
-  const rows = await db.prepare('SELECT * FROM failed_jobs WHERE cloud = ? ORDER BY id DESC LIMIT ?').bind(cloud, limit).all<FailedJob>();
-  return rows.results;
-}

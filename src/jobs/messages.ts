@@ -10,8 +10,10 @@ export interface NotifyJob {
   cloud: string;
   /** Where the POST goes (checked again by the guarded fetcher when sent). */
   url: string;
-  /** The JSON text, exactly as signed and sent. */
-  body: string;
+  /** The JSON text, exactly as signed and sent; or, when too large for a queue message, */
+  body?: string;
+  /** the R2 key it was kept under instead. */
+  bodyKey?: string;
 }
 
 export interface EagerJob {
@@ -36,7 +38,7 @@ const isRef = (v: unknown): v is AssetRef =>
 
 /** Checks a message body read from the queue; anything else is not a job of ours. */
 const SHAPES: { [K in JobKind]: (m: Record<string, unknown>) => boolean } = {
-  notify: (m) => typeof m.cloud === 'string' && typeof m.url === 'string' && typeof m.body === 'string',
+  notify: (m) => typeof m.cloud === 'string' && typeof m.url === 'string' && (typeof m.body === 'string' || typeof m.bodyKey === 'string'),
   eager: (m) =>
     isRef(m.ref) &&
     typeof m.version === 'number' &&

@@ -1,5 +1,6 @@
 import type { Env } from '../env';
-import { badRequest } from '../errors';
+import { randomId } from '../auth/crypto';
+import { jobBodyKey } from '../storage/keys';
 import { findCloud } from '../config/clouds';
 import { notificationHeaders } from '../auth/notification-signature';
 import { guardedRequest } from '../remote/fetcher';
@@ -11,8 +12,8 @@ import type { NotifyJob } from './messages';
 const MAX_ANSWER_BYTES = 64 * 1024;
 /** A receiver that takes longer is treated as down and tried again later. */
 const DELIVERY_TIMEOUT_MS = 10_000;
-/** Queue messages carry at most 128 KB; the envelope needs a little room. */
-const MAX_BODY_BYTES = 120 * 1024;
+/** Queue messages carry at most 128 KB; a larger body (much image metadata) waits in R2 instead. */
+const MAX_INLINE_BODY_BYTES = 100 * 1024;
 
 /**
  * Queues a signed POST of `payload` (as JSON) to `url` for `cloud`. The
@@ -21,10 +22,12 @@ const MAX_BODY_BYTES = 120 * 1024;
  */
 export async function enqueueNotification(env: Env, cloud: string, url: string, payload: Record<string, unknown>): Promise<void> {
   const body = JSON.stringify(payload);
-  if (new TextEncoder().encode(body).byteLength > MAX_BODY_BYTES) {
-    throw badRequest(`Notification too large to queue (more than ${MAX_BODY_BYTES} bytes)`);
+  let job: NotifyJob = { kind: 'notify', cloud, url, body };
+  if (new TextEncoder().encode(body).byteLength > MAX_INLINE_BODY_BYTES) {
+    const key = jobBodyKey(cloud, randomId(24));
+    await env.BUCKET.put(key, body, { httpMetadata: { contentType: 'application/json' } });
+    job = { kind: 'notify', cloud, url, bodyKey: key };
   }
-  const job: NotifyJob = { kind: 'notify', cloud, url, body };
   await env.JOBS.send(job, { contentType: 'json' });
 }
 
@@ -38,13 +41,16 @@ export async function deliverNotification(env: Env, job: NotifyJob): Promise<voi
   } catch (err) {
     throw new PermanentJobError(err instanceof Error ? err.message : String(err));
   }
+  const body = job.body ?? (await (await env.BUCKET.get(job.bodyKey ?? ''))?.text());
+  if (body === undefined) throw new PermanentJobError(`Notification body ${job.bodyKey} is missing from storage`);
   const answer = await guardedRequest(url, {
     allowPrivate: allowPrivateFrom(env),
     method: 'POST',
-    headers: await notificationHeaders(job.body, cloud.apiSecret),
-    body: job.body,
+    headers: await notificationHeaders(body, cloud.apiSecret),
+    body,
     maxBytes: MAX_ANSWER_BYTES,
     timeoutMs: DELIVERY_TIMEOUT_MS,
   });
   if (answer.status < 200 || answer.status > 299) throw new Error(`${url} answered ${answer.status}`);
+  if (job.bodyKey) await env.BUCKET.delete(job.bodyKey);
 }

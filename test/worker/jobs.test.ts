@@ -45,7 +45,7 @@ describe('job dispatcher', () => {
   it('runs each job by its kind, in order, and acknowledges successes', async () => {
     const seen: string[] = [];
     const result = await run([{ body: notify('demo', 1) }, { body: notify('demo', 2) }], {
-      notify: async (_env, job) => void seen.push(job.body),
+      notify: async (_env, job) => void seen.push(job.body ?? ''),
       eager: never,
     });
     expect(seen).toEqual(['{"n":1}', '{"n":2}']);
@@ -110,6 +110,19 @@ describe('job dispatcher', () => {
     const result = await run([{ body: notify(cloud) }], (await import('../../src/jobs/handlers')).JOB_HANDLERS);
     expect(result.retryMessages).toEqual([]);
     expect((await failures(cloud))[0].error).toMatch(/Unknown cloud/);
+  });
+});
+
+describe('large notification bodies', () => {
+  it('wait in R2: kept while delivery fails, a missing one is a permanent failure', async () => {
+    const { deliverNotification } = await import('../../src/jobs/notify');
+    const key = `j/demo/${uniq('body')}`;
+    await env.BUCKET.put(key, JSON.stringify({ big: 'x'.repeat(200_000) }));
+    const job: NotifyJob = { kind: 'notify', cloud: 'demo', url: 'http://127.0.0.1:9/hook', bodyKey: key };
+    expect(parseJob(job)).toEqual(job);
+    await expect(deliverNotification(env, job)).rejects.toThrow(/127\.0\.0\.1/);
+    expect(await env.BUCKET.head(key)).not.toBeNull();
+    await expect(deliverNotification(env, { ...job, bodyKey: `${key}-gone` })).rejects.toBeInstanceOf(PermanentJobError);
   });
 });
 
