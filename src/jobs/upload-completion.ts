@@ -7,7 +7,8 @@ import { semanticFields, wantsAnalysis } from '../analysis/semantic';
 import { semanticDataOf } from '../analysis/stored';
 import { rememberNotificationUrl } from './asset-notifications';
 import type { BackgroundOptions } from './background-options';
-import { pendingEager } from './eager';
+import { eagerItem, pendingEager } from './eager';
+import type { EagerSpec } from '../upload/eager';
 import type { EagerJob } from './messages';
 import { enqueueNotification } from './notify';
 
@@ -17,8 +18,8 @@ export interface Completion {
   /** The answer as built so far (Cloudinary's upload JSON). */
   result: Record<string, unknown>;
   options: BackgroundOptions;
-  /** Eager transformations left for the queue (`eager_async=true`); already checked. */
-  asyncEager: string[];
+  /** Eager transformations left for the queue (`eager_async=true`), parsed before anything was stored. */
+  asyncEager: EagerSpec[];
   kind: 'upload' | 'explicit';
 }
 
@@ -42,7 +43,7 @@ export async function completeUpload(env: Env, c: Completion): Promise<Record<st
       kind: 'eager',
       ref: refOf(resource),
       version: resource.version,
-      eager: c.asyncEager,
+      eager: c.asyncEager.map(eagerItem),
       notificationUrl: o.eagerNotificationUrl ?? notificationUrl,
       batchId,
       base: c.base,

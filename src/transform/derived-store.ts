@@ -13,6 +13,8 @@ export interface DerivedObject {
   contentType: string;
   etag: string;
   uploaded: Date;
+  width: number;
+  height: number;
 }
 
 export async function variantHash(variant: string): Promise<string> {
@@ -31,6 +33,8 @@ export async function readDerived(bucket: R2Bucket, key: string): Promise<Derive
     contentType: obj.httpMetadata?.contentType ?? 'application/octet-stream',
     etag: obj.etag,
     uploaded: obj.uploaded,
+    width: Number(obj.customMetadata?.width ?? 0),
+    height: Number(obj.customMetadata?.height ?? 0),
   };
 }
 
@@ -52,7 +56,9 @@ export async function storeDerived(env: { BUCKET: R2Bucket; DB: D1Database }, s:
     customMetadata: { width: String(s.width), height: String(s.height), transformation: s.transformation },
   });
   // A fetched remote original has no `resources` row (src/remote/fetch-source.ts), so nothing to index.
-  if (s.resource.type === 'fetch') return { body: s.bytes, bytes: s.bytes.length, contentType: s.contentType, etag: obj?.etag ?? '', uploaded: obj?.uploaded ?? new Date() };
+  if (s.resource.type === 'fetch') {
+    return { body: s.bytes, bytes: s.bytes.length, contentType: s.contentType, etag: obj?.etag ?? '', uploaded: obj?.uploaded ?? new Date(), width: s.width, height: s.height };
+  }
   await ensureSchema(env.DB);
   await env.DB.prepare(
     `INSERT INTO derived (cloud, resource_id, version, transformation, format, r2_key, bytes, width, height, eager, created_at)
@@ -63,5 +69,13 @@ export async function storeDerived(env: { BUCKET: R2Bucket; DB: D1Database }, s:
   )
     .bind(s.resource.cloud, s.resource.id, s.resource.version, s.transformation, s.format, s.key, s.bytes.length, s.width, s.height, s.eager ? 1 : 0, new Date().toISOString())
     .run();
-  return { body: s.bytes, bytes: s.bytes.length, contentType: s.contentType, etag: obj?.etag ?? '', uploaded: obj?.uploaded ?? new Date() };
+  return {
+    body: s.bytes,
+    bytes: s.bytes.length,
+    contentType: s.contentType,
+    etag: obj?.etag ?? '',
+    uploaded: obj?.uploaded ?? new Date(),
+    width: s.width,
+    height: s.height,
+  };
 }

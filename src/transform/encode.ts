@@ -1,11 +1,22 @@
-import { photonEncodeJpeg, photonEncodePng, photonEncodeWebpLossless, photonFromRaster } from './codecs/photon';
+import { photonEncodeJpeg, photonEncodePng, photonEncodeWebpLossless, photonFromRaster, type PhotonHandle } from './codecs/photon';
+import { writeJpegMetadata, writePngIcc, type CarriedMetadata } from './metadata';
 import type { Resolved } from './negotiate';
 import { flatten, type Raster } from './raster';
 import type { Color, FlagName, OutputFormat } from './types';
 
-type Encoder = (img: Raster, r: Resolved, flags: ReadonlySet<FlagName>, background: Color) => Promise<Uint8Array>;
+export interface EncodeInput {
+  img: Raster;
+  resolved: Resolved;
+  flags: ReadonlySet<FlagName>;
+  /** Behind transparent pixels when the format has no alpha. */
+  background: Color;
+  /** What the source carries over (see metadata.ts); already filtered by the flags. */
+  metadata: CarriedMetadata;
+}
 
-function withPhoton<T>(img: Raster, run: (p: ReturnType<typeof photonFromRaster>) => T): T {
+type Encoder = (e: EncodeInput) => Promise<Uint8Array>;
+
+function withPhoton<T>(img: Raster, run: (p: PhotonHandle) => T): T {
   const p = photonFromRaster(img);
   try {
     return run(p);
@@ -15,28 +26,47 @@ function withPhoton<T>(img: Raster, run: (p: ReturnType<typeof photonFromRaster>
 }
 
 /**
- * One encoder per output format. Every output is written from pixels alone,
- * so no metadata of the source (EXIF, GPS, XMP, IPTC) survives unless a flag
- * asks to keep it. WebP/AVIF encoders load on first use.
+ * One encoder per output format. photon writes baseline JPEG, PNG and
+ * lossless WebP; MozJPEG (progressive), libwebp (lossy), libavif and the
+ * palette encoders load on first use, so the common path stays small.
  */
 const ENCODERS: Record<OutputFormat, Encoder> = {
-  jpg: async (img, r, _flags, bg) => withPhoton(flatten(img, bg), (p) => photonEncodeJpeg(p, r.quality)),
-  png: async (img) => withPhoton(img, (p) => photonEncodePng(p)),
-  webp: async (img, r) => {
-    if (r.lossless) return withPhoton(img, (p) => photonEncodeWebpLossless(p));
+  async jpg({ img, resolved, flags, background, metadata }) {
+    const opaque = flatten(img, background);
+    let bytes: Uint8Array;
+    if (flags.has('progressive')) {
+      const { encodeProgressiveJpeg } = await import('./codecs/jpeg');
+      bytes = await encodeProgressiveJpeg(opaque, resolved.quality);
+    } else {
+      bytes = withPhoton(opaque, (p) => photonEncodeJpeg(p, resolved.quality));
+    }
+    return writeJpegMetadata(bytes, metadata);
+  },
+  async png({ img, flags, metadata }) {
+    let bytes: Uint8Array;
+    if (flags.has('png8') || flags.has('lossy')) {
+      const { encodePng8 } = await import('./codecs/png8');
+      bytes = await encodePng8(img);
+    } else {
+      bytes = withPhoton(img, (p) => photonEncodePng(p));
+    }
+    return metadata.icc ? writePngIcc(bytes, metadata.icc) : bytes;
+  },
+  async webp({ img, resolved }) {
+    if (resolved.lossless) return withPhoton(img, (p) => photonEncodeWebpLossless(p));
     const { encodeWebp } = await import('./codecs/webp');
-    return encodeWebp(img, r.quality, false);
+    return encodeWebp(img, resolved.quality, false);
   },
-  avif: async (img, r) => {
+  async avif({ img, resolved }) {
     const { encodeAvif } = await import('./codecs/avif');
-    return encodeAvif(img, r.quality, r.lossless);
+    return encodeAvif(img, resolved.quality, resolved.lossless);
   },
-  gif: async (img) => {
+  async gif({ img }) {
     const { encodeGif } = await import('./codecs/gif');
     return encodeGif(img);
   },
 };
 
-export function encodeRaster(img: Raster, r: Resolved, flags: ReadonlySet<FlagName>, background: Color): Promise<Uint8Array> {
-  return ENCODERS[r.format](img, r, flags, background);
+export function encodeRaster(e: EncodeInput): Promise<Uint8Array> {
+  return ENCODERS[e.resolved.format](e);
 }

@@ -1,8 +1,9 @@
 import { badRequest } from '../errors';
 import { mimeFor } from '../media/sniff';
-import { photonCropResize, photonDecode, photonSize, photonToRaster, photonFromRaster, photonResizeFast, type PhotonHandle } from './codecs/photon';
+import { photonCropResize, photonDecode, photonSize, photonToRaster, photonFromRaster, photonResizeFast, photonRelease, PhotonTrap, type PhotonHandle } from './codecs/photon';
 import { guardDecoder } from './codecs/guard';
 import { encodeRaster } from './encode';
+import { readJpegMetadata, type CarriedMetadata } from './metadata';
 import { findFocus } from './focus';
 import { planGeometry, outputSize, type Geometry, type Rect } from './geometry';
 import { inspectSource, type SourceInfo } from './inspect';
@@ -58,14 +59,27 @@ const dimsOf = (w: Working) => {
 };
 
 export async function runPlan(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits): Promise<TransformResult> {
+  if (plan.output.flags.has('animated') && info.pages > 1) {
+    throw badRequest('Animated output (fl_animated) is not supported: animated sources are delivered as their first frame');
+  }
   const applyExif = !plan.components.some((c) => c.params.a?.ignoreExif);
   let working = await decode(input, info, plan, resolved, limits, applyExif);
   try {
-    for (const { params } of plan.components) working = { kind: 'raster', img: await runComponent(working, params, resolved, limits) };
+    for (const { params } of plan.components) {
+      const next = await runComponent(working, params, resolved, limits);
+      if (working.kind === 'photon') working.img.free();
+      working = { kind: 'raster', img: next };
+    }
     const img = toRaster(working);
-    return await encodeOutput(img, plan, resolved, background(plan));
+    const bytes = await encodeRaster({ img, resolved, flags: plan.output.flags, background: background(plan), metadata: carried(input, info, plan) });
+    return { bytes, format: resolved.format, width: img.width, height: img.height, contentType: mimeFor(resolved.format) };
+  } catch (err) {
+    // A failure inside photon after decoding (the instance is already replaced): still the input's fault, never a 500.
+    if (err instanceof PhotonTrap) throw badRequest('Image could not be processed');
+    throw err;
   } finally {
     if (working.kind === 'photon') working.img.free();
+    photonRelease();
   }
 }
 
@@ -74,7 +88,10 @@ async function decode(input: Uint8Array, info: SourceInfo, plan: Plan, resolved:
     const width = svgRenderWidth(info, plan, resolved, limits);
     engineStats.decodes++;
     const { renderSvg } = await import('./codecs/svg');
-    return { kind: 'raster', img: await guardDecoder('SVG', () => renderSvg(input, width)) };
+    const img = await guardDecoder('SVG', () => renderSvg(input, width));
+    // resvg rounds the height its own way; keep the intrinsic aspect ratio exactly as the geometry computes it.
+    const height = Math.max(1, Math.round((info.height * img.width) / info.width));
+    return { kind: 'raster', img: height === img.height ? img : resizeRaster(img, img.width, height) };
   }
   const pixels = info.width * info.height;
   if (pixels > limits.maxDecodePixels) throw TOO_LARGE('decoding', pixels, limits.maxDecodePixels);
@@ -88,10 +105,13 @@ async function decode(input: Uint8Array, info: SourceInfo, plan: Plan, resolved:
   return { kind: 'photon', img, orientation: applyExif ? info.orientation : 1 };
 }
 
+/** A component's own `dpr_`: a number as written, `auto` as resolved from the client hints. */
+const componentDpr = (params: Params, resolved: Resolved) => (params.dpr === 'auto' ? resolved.dpr : (params.dpr ?? 1));
+
 /** SVG is rasterised straight at the size the first component needs (within the decode budget). */
 function svgRenderWidth(info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits): number {
   const first = plan.components[0]?.params ?? {};
-  const g = planGeometry({ width: info.width, height: info.height, params: first, dpr: resolved.dpr });
+  const g = planGeometry({ width: info.width, height: info.height, params: first, dpr: componentDpr(first, resolved) });
   const scale = Math.max(1, g.size.width / g.region.width, g.size.height / g.region.height);
   const budget = Math.sqrt(limits.maxDecodePixels / (info.width * info.height));
   return info.width * Math.min(scale, budget);
@@ -101,7 +121,7 @@ async function runComponent(working: Working, params: Params, resolved: Resolved
   const { width, height } = dimsOf(working);
   const needsFocus = params.g?.kind === 'auto' || (params.c === 'fill_pad' && !params.g);
   const focus = needsFocus ? findFocus(focusThumbnail(working), width, height) : undefined;
-  const geo = planGeometry({ width, height, params, dpr: resolved.dpr, focus });
+  const geo = planGeometry({ width, height, params, dpr: componentDpr(params, resolved), focus });
   const out = outputSize(geo);
   if (out.width * out.height > limits.maxOutputPixels) throw TOO_LARGE('output', out.width * out.height, limits.maxOutputPixels);
   let img = resample(working, geo);
@@ -118,6 +138,10 @@ const PIXEL_EFFECTS = (Object.values(REGISTRY) as { key: ParamKey; effect: unkno
   .filter((e): e is { key: ParamKey; effect: PixelEffect<ParamKey> } => typeof e.effect === 'object')
   .sort((a, b) => a.effect.order - b.effect.order)
   .map((e) => [e.key, e.effect] as const);
+
+function resizeRaster(img: Raster, width: number, height: number): Raster {
+  return resample({ kind: 'raster', img }, { region: { x: 0, y: 0, width: img.width, height: img.height }, size: { width, height } });
+}
 
 /** Takes the geometry's region and resamples it; a pending EXIF orientation is applied to the (small) result. */
 function resample(working: Working, geo: Geometry): Raster {
@@ -203,7 +227,10 @@ function background(plan: Plan): Color {
   return WHITE;
 }
 
-async function encodeOutput(img: Raster, plan: Plan, resolved: Resolved, bg: Color): Promise<TransformResult> {
-  const bytes = await encodeRaster(img, resolved, plan.output.flags, bg);
-  return { bytes, format: resolved.format, width: img.width, height: img.height, contentType: mimeFor(resolved.format) };
+/** Metadata kept from a JPEG source: its RGB ICC profile unless fl_strip_profile, its IPTC block with fl_keep_iptc. */
+function carried(input: Uint8Array, info: SourceInfo, plan: Plan): CarriedMetadata {
+  if (info.format !== 'jpg') return {};
+  const meta = readJpegMetadata(input);
+  const flags = plan.output.flags;
+  return { icc: flags.has('strip_profile') ? undefined : meta.icc, iptc: flags.has('keep_iptc') ? meta.iptc : undefined };
 }

@@ -101,11 +101,10 @@ export function planGeometry(input: GeometryInput): Geometry {
     case 'lfill': {
       const zoom = mode === 'thumb' ? (p.z ?? 1) : 1;
       const cover = Math.max(w / W, h / H) * zoom;
+      const region = placeWindow(input, w / cover, h / cover);
       // lfill never enlarges: it keeps the requested aspect ratio at the largest size the input holds.
-      const s = mode === 'lfill' ? Math.min(cover, 1) : cover;
-      const region = placeWindow(input, w / s, h / s);
-      const out = mode === 'lfill' && cover > 1 ? { width: region.width, height: region.height } : { width: atLeast1(w), height: atLeast1(h) };
-      return { region, size: out };
+      const size = mode === 'lfill' && cover > 1 ? { width: region.width, height: region.height } : { width: atLeast1(w), height: atLeast1(h) };
+      return { region, size };
     }
     case 'pad':
     case 'lpad':

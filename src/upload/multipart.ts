@@ -108,7 +108,16 @@ const safeDecode = (s: string) => {
 
 /** Yields the parts of a multipart body in order. */
 export async function* readMultipart(body: ReadableStream<Uint8Array>, boundary: string): AsyncGenerator<Part> {
-  const r = new Buffered(body.getReader());
+  const reader = body.getReader();
+  try {
+    yield* parts(new Buffered(reader), boundary);
+  } finally {
+    // Whoever stopped reading may still drain what is left.
+    reader.releaseLock();
+  }
+}
+
+async function* parts(r: Buffered, boundary: string): AsyncGenerator<Part> {
   // The body starts with "--B"; every later delimiter is "\r\n--B". Prefixing
   // a CRLF lets one pattern find them all.
   r.buf = CRLF.slice();

@@ -9,7 +9,9 @@ import { putOriginal } from '../storage/assets';
 import { getContext, getTags } from '../storage/resources';
 import type { AssetRef } from '../storage/keys';
 import { purgeAsset } from '../cache/purge';
-import type { StagedFile } from './staging';
+import { StagedFile } from './staging';
+import { applyIncoming, generateEager, parseEager, parseIncoming } from './eager';
+import { inspectSource } from '../transform/inspect';
 import type { UploadOptions } from './options';
 import { inspectFile } from './inspect';
 import { choosePublicId } from './public-id';
@@ -17,7 +19,6 @@ import { baseName, extensionOf } from './source';
 import { createDeleteToken } from './delete-token';
 import { uploadResult } from './result';
 import { completeUpload } from '../jobs/upload-completion';
-import { checkEagerList } from '../jobs/eager';
 
 /** Everything an upload needs to know about where it runs. */
 export interface UploadContext {
@@ -41,14 +42,21 @@ export interface ReceivedFile {
 export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw' | 'auto', input: ReceivedFile, o: UploadOptions): Promise<Record<string, unknown>> {
   const { env, cloud } = ctx;
   const limits = limitsFrom(env);
-  const info = inspectFile(input.file, requested, input.filename, limits);
+  let info = inspectFile(input.file, requested, input.filename, limits);
   if (o.allowedFormats.length && !o.allowedFormats.includes(info.format ?? '')) {
     throw badRequest(`${info.resourceType === 'image' ? 'Image' : 'File'} format ${info.format ?? 'unknown'} not allowed`);
   }
-  const asyncEager = o.background.eagerAsync ? o.eager : [];
-  if (asyncEager.length) checkEagerList(asyncEager);
-  if (o.transformation || (o.eager.length && !asyncEager.length)) {
-    throw badRequest('Incoming and eager transformations need the transformation engine, which is not part of this build yet');
+  // Both are parsed before anything is stored, so a malformed one stores nothing.
+  const eager = parseEager(o.eager);
+  const incoming = o.transformation ? parseIncoming(o.transformation) : null;
+  if ((eager.length || incoming) && info.resourceType !== 'image') throw badRequest('Transformations apply to images only');
+  let file = input.file;
+  // The engine must be able to read the file before it is stored for eager work (HEIC, for one, it cannot).
+  if (eager.length && !incoming) inspectSource(await file.buffer());
+  if (incoming) {
+    const result = await applyIncoming(env, await file.buffer(), incoming);
+    file = await StagedFile.fromMemory(env.BUCKET, result.bytes);
+    info = inspectFile(file, 'image', null, limits);
   }
   const nameForId = o.filenameOverride ?? input.filename;
   const publicId = choosePublicId({
@@ -63,9 +71,9 @@ export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw'
   const settings = await getSettings(env.CONFIG, cloud.cloudName);
   const { resource, overwritten, existing } = await putOriginal(env, {
     ref,
-    body: await input.file.body(),
-    bytes: input.file.bytes,
-    etag: input.file.md5,
+    body: await file.body(),
+    bytes: file.bytes,
+    etag: file.md5,
     contentType: mimeFor(info.format),
     format: info.format,
     width: info.width,
@@ -92,6 +100,9 @@ export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw'
     overwritten,
     existing,
   });
+  // With eager_async the queue makes them after the answer (src/jobs/eager.ts).
+  const asyncEager = o.background.eagerAsync && !existing ? eager : [];
+  if (eager.length && !existing && !o.background.eagerAsync) result.eager = await generateEager(env, ctx.base, resource, eager, await file.buffer());
   if (o.returnDeleteToken && !existing) result.delete_token = await createDeleteToken(env.DB, ref);
-  return completeUpload(env, { base: ctx.base, resource, result, options: o.background, asyncEager: existing ? [] : asyncEager, kind: 'upload' });
+  return completeUpload(env, { base: ctx.base, resource, result, options: o.background, asyncEager, kind: 'upload' });
 }

@@ -5,7 +5,8 @@ import { PermanentJobError } from '../../src/jobs/errors';
 import { retryDelaySeconds, retryPolicy } from '../../src/jobs/retry';
 import { parseJob, type NotifyJob } from '../../src/jobs/messages';
 import { notificationSignature } from '../../src/auth/notification-signature';
-import { parseEagerSpec } from '../../src/jobs/eager';
+import { eagerItem } from '../../src/jobs/eager';
+import { parseEager } from '../../src/upload/eager';
 import { ensureSchema } from '../../src/storage/schema';
 import { uniq } from '../support/worker-assets';
 
@@ -145,10 +146,9 @@ describe('job messages', () => {
     expect(parseJob(null)).toBeNull();
   });
 
-  it('splits an eager transformation from its extension', () => {
-    expect(parseEagerSpec('c_fill,w_100,h_50/png')).toEqual({ transformation: 'c_fill,w_100,h_50', extension: 'png' });
-    expect(parseEagerSpec('c_scale,w_2.0')).toEqual({ transformation: 'c_scale,w_2.0' });
-    expect(parseEagerSpec('w_10/a_90')).toEqual({ transformation: 'w_10/a_90' });
+  it('an eager job carries each transformation as given, with its format', () => {
+    const items = ['c_fill,w_100,h_50/png', 'c_scale,w_2.0', 'w_10/a_90'];
+    expect(parseEager(items).map(eagerItem)).toEqual(items);
   });
 });
 
