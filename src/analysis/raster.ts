@@ -1,8 +1,10 @@
-import { PhotonImage } from '@cf-wasm/photon';
 import { badRequest } from '../errors';
 import { sniffImage } from '../media/sniff';
+import { guardDecoder } from '../transform/codecs/guard';
+import { photonDecode, photonRelease, photonToRaster } from '../transform/codecs/photon';
+import { orient } from '../transform/raster';
 
-/** Pixels as analysis reads them: 8-bit RGBA, row after row. */
+/** Pixels as analysis reads them: 8-bit RGBA, row after row (the engine's Raster). */
 export interface Rgba {
   width: number;
   height: number;
@@ -10,26 +12,31 @@ export interface Rgba {
 }
 
 /**
- * Decodes an image for analysis. The header is read first so an image beyond
- * the decode limit is refused before the decoder allocates its pixels.
+ * Decodes an image for analysis with the transformation engine's decoders
+ * (photon for JPEG, PNG, GIF and WebP; AVIF through its own codec), upright
+ * as its EXIF orientation says. The header is read first so an image beyond
+ * the decode limit is refused before a decoder allocates its pixels.
  */
-export function decodeRgba(bytes: Uint8Array, maxPixels: number): Rgba {
+export async function decodeRgba(bytes: Uint8Array, maxPixels: number): Promise<Rgba> {
   const head = sniffImage(bytes);
   if (!head) throw badRequest('Invalid image file');
   if (head.width * head.height > maxPixels) {
     throw badRequest(`Image too large to analyse: ${head.width}x${head.height}. Maximum is ${maxPixels} pixels.`);
   }
-  let img: PhotonImage;
-  try {
-    img = PhotonImage.new_from_byteslice(bytes);
-  } catch {
-    throw badRequest(`Could not decode the ${head.format} image for analysis`);
+  if (head.format === 'avif') {
+    const { decodeAvif } = await import('../transform/codecs/avif');
+    return guardDecoder('AVIF', () => decodeAvif(bytes));
   }
-  try {
-    return { width: img.get_width(), height: img.get_height(), data: img.get_raw_pixels() };
-  } finally {
-    img.free();
-  }
+  if (!['jpg', 'png', 'gif', 'webp'].includes(head.format)) throw badRequest(`Colors and pHash are not available for ${head.format} images`);
+  return guardDecoder(head.format.toUpperCase(), async () => {
+    const img = photonDecode(bytes);
+    try {
+      return orient(photonToRaster(img), head.orientation);
+    } finally {
+      img.free();
+      photonRelease();
+    }
+  });
 }
 
 /**

@@ -44,7 +44,7 @@ export async function analyse(bytes: Uint8Array, req: SemanticRequest, maxDecode
   const out: SemanticData = {};
   if (!isImage) return out;
   if (req.colors || req.phash) {
-    const pixels: Rgba = decodeRgba(bytes, maxDecodePixels);
+    const pixels: Rgba = await decodeRgba(bytes, maxDecodePixels);
     if (req.colors) Object.assign(out, analyseColors(pixels));
     if (req.phash) out.phash = phash(pixels);
   }

@@ -8,7 +8,7 @@ import { readImageMetadata } from '../../src/analysis/metadata';
 import { analyse, semanticFields } from '../../src/analysis/semantic';
 
 /** Fixture bytes, bundled by Vite as data URLs (workerd has no file system; `?arraybuffer` is not a Vite query). */
-const FILES = import.meta.glob('../fixtures/*.{jpg,png}', { query: '?inline', import: 'default', eager: true }) as Record<string, string>;
+const FILES = import.meta.glob('../fixtures/*.{jpg,png,webp,avif}', { query: '?inline', import: 'default', eager: true }) as Record<string, string>;
 function fixture(name: string): ArrayBuffer {
   const url = FILES[`../fixtures/${name}`];
   if (url === undefined) throw new Error(`no fixture ${name}`);
@@ -22,6 +22,7 @@ const alpha = fixture('alpha.png');
 
 const MAX = 25_000_000;
 const rgba = (buf: ArrayBuffer) => decodeRgba(new Uint8Array(buf), MAX);
+const hashOf = async (buf: ArrayBuffer | Uint8Array) => phash(await decodeRgba(new Uint8Array(buf), MAX));
 
 /** The same photo, half the size and re-encoded as a low-quality JPEG. */
 function reencoded(buf: ArrayBuffer): Uint8Array {
@@ -39,23 +40,31 @@ const solid = (w: number, h: number, [r, g, b, a]: number[]): Rgba => {
   return { width: w, height: h, data };
 };
 
-describe('pHash', () => {
-  const base = phash(rgba(photo));
-
-  it('is 64 bits in 16 hex digits and deterministic', () => {
+// Decoding several photos (AVIF is slow to decode) takes seconds on a loaded machine.
+describe('pHash', { timeout: 60_000 }, () => {
+  it('is 64 bits in 16 hex digits and deterministic', async () => {
+    const base = await hashOf(photo);
     expect(base).toMatch(/^[0-9a-f]{16}$/);
-    expect(phash(rgba(photo))).toBe(base);
+    expect(await hashOf(photo)).toBe(base);
   });
 
-  it('near-identical images are a few bits apart, unrelated ones many', () => {
-    const resized = phash(decodeRgba(reencoded(photo), MAX));
-    const dithered = phash(rgba(palette)); // the same source, 800x600, 256-colour palette
-    const unrelatedA = phash(rgba(leaves));
-    const unrelatedB = phash(rgba(cups));
+  it('near-identical images are a few bits apart, unrelated ones many', async () => {
+    const base = await hashOf(photo);
+    const resized = await hashOf(reencoded(photo));
+    const dithered = await hashOf(palette); // the same source, 800x600, 256-colour palette
+    const unrelatedA = await hashOf(leaves);
+    const unrelatedB = await hashOf(cups);
     const near = [hammingDistance(base, resized), hammingDistance(base, dithered)];
     const far = [hammingDistance(base, unrelatedA), hammingDistance(base, unrelatedB), hammingDistance(unrelatedA, unrelatedB)];
     for (const d of near) expect(d).toBeLessThanOrEqual(8);
     for (const d of far) expect(d).toBeGreaterThanOrEqual(20);
+  });
+
+  it('reads AVIF too: the same picture as AVIF and as lossy WebP hashes alike', async () => {
+    const avif = await hashOf(fixture('photo.avif'));
+    const webp = await hashOf(fixture('lossy.webp'));
+    expect(hammingDistance(avif, webp)).toBeLessThanOrEqual(8);
+    expect(hammingDistance(avif, await hashOf(leaves))).toBeGreaterThanOrEqual(20);
   });
 
   it('counts differing bits', () => {
@@ -65,7 +74,7 @@ describe('pHash', () => {
   });
 });
 
-describe('colours', () => {
+describe('colours', { timeout: 30_000 }, () => {
   it('a solid image is one colour at 100 %, named', () => {
     const c = analyseColors(solid(40, 30, [255, 0, 0, 255]));
     expect(c.colors).toEqual([['#FF0000', 100]]);
@@ -82,8 +91,8 @@ describe('colours', () => {
     expect(analyseColors(clear)).toEqual({ colors: [], predominant: { google: [] } });
   });
 
-  it('a photo gives 32 leading colours, most frequent first, summing to about 100 %', () => {
-    const c = analyseColors(rgba(photo));
+  it('a photo gives 32 leading colours, most frequent first, summing to about 100 %', async () => {
+    const c = analyseColors(await rgba(photo));
     expect(c.colors).toHaveLength(32);
     for (const [hex, pct] of c.colors) {
       expect(hex).toMatch(/^#[0-9A-F]{6}$/);
@@ -128,7 +137,7 @@ describe('image metadata', () => {
   });
 });
 
-describe('analyse', () => {
+describe('analyse', { timeout: 30_000 }, () => {
   it('computes only what was asked and answers in Cloudinary names', async () => {
     const req = { colors: false, phash: true, imageMetadata: false, exif: true, faces: true };
     const data = await analyse(new Uint8Array(cups), req, MAX, true);
@@ -143,8 +152,8 @@ describe('analyse', () => {
     await expect(analyse(new Uint8Array(cups), req, 1_000_000, true)).rejects.toThrow(/too large/);
   });
 
-  it('area-averages when shrinking, and sees transparency as white', () => {
-    const img = rgba(alpha);
+  it('area-averages when shrinking, and sees transparency as white', async () => {
+    const img = await rgba(alpha);
     const s = shrink(img, 10, 10);
     expect([s.width, s.height]).toEqual([10, 10]);
     expect(phash(img)).toMatch(/^[0-9a-f]{16}$/);
