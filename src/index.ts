@@ -11,6 +11,9 @@ import { uploadRoutes } from './upload/routes';
 import { handleDelivery } from './delivery/route';
 import { consumeJobs } from './jobs/consumer';
 import { JOB_HANDLERS } from './jobs/handlers';
+import { adminNoCors, uploadCors } from './browser/cors';
+import { widgetRoutes } from './widget/routes';
+import { consoleRoutes } from './web/routes';
 
 const app = new Hono<AppEnv>();
 
@@ -26,6 +29,11 @@ app.use('*', async (c, next) => {
   await next();
 });
 
+app.use('/v1_1/*', uploadCors);
+app.use('/v1_1/*', adminNoCors);
+
+app.route('/', widgetRoutes);
+app.route('/', consoleRoutes(async (req, env, ctx) => app.fetch(normaliseApiPath(req), env, ctx)));
 app.route('/', settingsRoutes);
 app.route('/', uploadMappingRoutes);
 app.route('/', uploadRoutes);

@@ -56,7 +56,6 @@ export async function storeDerived(env: { BUCKET: R2Bucket; DB: D1Database }, s:
     httpMetadata: { contentType: s.contentType },
     customMetadata: { width: String(s.width), height: String(s.height), transformation: s.transformation },
   });
-  // A fetched remote original has no `resources` row (src/remote/fetch-source.ts), so nothing to index.
   const stored: DerivedObject = {
     body: s.bytes,
     bytes: s.bytes.length,
