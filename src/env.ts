@@ -22,4 +22,8 @@ export interface Env {
   CF_API_TOKEN?: string;
   CF_API_BASE_URL?: string;
   ENABLE_DEMO_PAGES?: string;
+  /** Background jobs: the first retry delay, the largest delay, and the retries before a job is recorded as failed. */
+  JOB_RETRY_BASE_SECONDS?: string;
+  JOB_RETRY_MAX_SECONDS?: string;
+  JOB_MAX_RETRIES?: string;
 }

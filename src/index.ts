@@ -10,6 +10,8 @@ import { adminRoutes } from './admin/routes';
 import { countDelivery } from './admin/usage-counters';
 import { uploadRoutes } from './upload/routes';
 import { handleDelivery } from './delivery/route';
+import { consumeJobs } from './jobs/consumer';
+import { JOB_HANDLERS } from './jobs/handlers';
 import { adminNoCors, uploadCors } from './browser/cors';
 import { widgetRoutes } from './widget/routes';
 import { consoleRoutes } from './web/routes';
@@ -76,8 +78,7 @@ export default {
   fetch(req: Request, env: Env, ctx: ExecutionContext) {
     return app.fetch(normaliseApiPath(req), env, ctx);
   },
-  async queue(batch: MessageBatch<unknown>, _env: Env) {
-    // Background jobs arrive with later issues (eager_async, webhooks); acknowledge unknown ones.
-    for (const m of batch.messages) m.ack();
+  queue(batch: MessageBatch<unknown>, env: Env) {
+    return consumeJobs(batch, env, JOB_HANDLERS);
   },
 } satisfies ExportedHandler<Env>;

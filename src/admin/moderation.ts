@@ -1,6 +1,7 @@
 import type { Env } from '../env';
-import { purgeAsset } from '../cache/purge';
-import { refOf, type ResourceRow } from '../storage/resources';
+import type { UrlBase } from '../delivery/urls';
+import type { ResourceRow } from '../storage/resources';
+import { moderationChanged } from '../moderation/status';
 
 export type ModerationStatus = 'pending' | 'approved' | 'rejected';
 
@@ -11,13 +12,16 @@ export interface ModerationChange {
   kind: string;
   from: string | null;
   to: ModerationStatus;
+  /** Where the notification's URLs point (the host the Admin API call reached). */
+  base?: UrlBase;
 }
 
 /**
- * Everything that follows a moderation decision. The background-work issue
- * adds its notification here; a rejected asset leaves the edge cache at once
- * so it stops being served from there.
+ * Everything that follows a moderation decision (src/moderation/status.ts):
+ * the asset's cached answers are purged (a rejected asset stops being served,
+ * an approved one stops showing its default image) and its notification URL
+ * is told.
  */
 export async function onModerationChange(env: Env, change: ModerationChange): Promise<void> {
-  if (change.to === 'rejected') await purgeAsset(env, refOf(change.resource));
+  await moderationChanged(env, change.resource, change.from, change.base);
 }

@@ -11,6 +11,8 @@ import { contextOf, countInAssetFolder, listResources, resourcesByAssetIds, reso
 import { parseDeliveryType, parseIds, parseListOptions, parseMaxResults, parseResourceType, type ListOptions } from './list-params';
 import { briefResource } from './shape';
 import { loadFullResource, type FullOptions } from './resource';
+import { parseSemanticRequest } from '../analysis/semantic';
+import { withSemanticData } from '../analysis/resource-details';
 
 const ASSET_ID = /^[0-9a-f]{32}$/;
 
@@ -111,7 +113,8 @@ export const readRoutes = new Hono<AppEnv>()
     if (ASSET_ID.test(rt)) {
       const [row] = await resourcesByAssetIds(c.env.DB, cloud.cloudName, [rt]);
       if (!row) throw notFound(`Resource not found - ${rt}`);
-      return adminJson(c, await loadFullResource(c.env.DB, urlBase(c.env, c.req.url), refOf(row), fullOptions(p)));
+      const full = await loadFullResource(c.env.DB, urlBase(c.env, c.req.url), refOf(row), fullOptions(p));
+      return adminJson(c, await withSemanticData(c.env, refOf(row), full, parseSemanticRequest(p)));
     }
     return listing(c, cloud, p, parseResourceType(rt), { by: 'type', prefix: p.string('prefix') || undefined });
   })
@@ -130,11 +133,7 @@ export const readRoutes = new Hono<AppEnv>()
     const rt = parseResourceType(c.req.param('rt'));
     const type = parseDeliveryType(c.req.param('type'));
     const p = await readParams(c.req.raw);
-    const full = await loadFullResource(
-      c.env.DB,
-      urlBase(c.env, c.req.url),
-      { cloud: cloud.cloudName, resourceType: rt, type, publicId: c.req.param('publicId') },
-      fullOptions(p),
-    );
-    return adminJson(c, full);
+    const ref = { cloud: cloud.cloudName, resourceType: rt, type, publicId: c.req.param('publicId') };
+    const full = await loadFullResource(c.env.DB, urlBase(c.env, c.req.url), ref, fullOptions(p));
+    return adminJson(c, await withSemanticData(c.env, ref, full, parseSemanticRequest(p)));
   });

@@ -2,44 +2,18 @@ import type { UrlBase } from '../delivery/urls';
 import { notFound } from '../errors';
 import type { AssetRef } from '../storage/keys';
 import { getContext, getResource, getTags, type ResourceRow } from '../storage/resources';
-import { ensureSchema } from '../storage/schema';
 import { decodeCursor, encodeCursor } from './cursor';
 import { fullResource, type DerivedRow } from './shape';
 
-/** A backed-up original in `revisions`. */
-export interface RevisionRow {
-  id: number;
-  cloud: string;
-  resource_type: string;
-  type: string;
-  public_id: string;
-  asset_id: string;
-  version: number;
-  version_id: string;
-  r2_key: string;
-  format: string | null;
-  content_type: string;
-  width: number | null;
-  height: number | null;
-  bytes: number;
-  etag: string;
-  created_at: string;
-  reason: string;
-}
+/** Revisions live with the backup service; the Admin API lists them under its own names. */
+export { listRevisions as revisionsOf, type RevisionRow } from '../backup/revisions';
+import type { RevisionRow } from '../backup/revisions';
+import { listRevisions as revisionsOf } from '../backup/revisions';
 
 export interface FullOptions {
   derivedMax: number;
   derivedCursor?: string;
   versions: boolean;
-}
-
-export async function revisionsOf(db: D1Database, a: AssetRef): Promise<RevisionRow[]> {
-  await ensureSchema(db);
-  const rows = await db
-    .prepare('SELECT * FROM revisions WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ? ORDER BY version, id')
-    .bind(a.cloud, a.resourceType, a.type, a.publicId)
-    .all<RevisionRow>();
-  return rows.results;
 }
 
 /** One page of an asset's derived resources, oldest first. */

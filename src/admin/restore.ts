@@ -3,10 +3,9 @@ import { adminCloud, type AppEnv } from '../api/cloud';
 import type { Env } from '../env';
 import { readParams } from '../http/params';
 import { urlBase, type UrlBase } from '../delivery/urls';
-import { purgeAsset } from '../cache/purge';
-import { putOriginal } from '../storage/assets';
+import { CldError } from '../errors';
+import { restoreRevision } from '../backup/revisions';
 import type { AssetRef } from '../storage/keys';
-import { getContext, getResource, getTags } from '../storage/resources';
 import { ensureSchema } from '../storage/schema';
 import { adminJson } from './respond';
 import { parseDeliveryType, parseIds, parseResourceType } from './list-params';
@@ -16,35 +15,16 @@ import { briefResource } from './shape';
 type Restored = Record<string, unknown> | { error: string };
 
 /**
- * Makes a backed-up original the current version again, through the asset
- * service: the version it replaces is itself kept as a revision, so a restore
- * can be undone. Tags and context of a current version are kept.
+ * Restores one revision through src/backup/revisions.ts (a new version from
+ * the backed-up bytes); a backup whose bytes are gone is reported per item.
  */
-async function restoreRevision(env: Env, base: UrlBase, a: AssetRef, rev: RevisionRow): Promise<Restored> {
-  const obj = await env.BUCKET.get(rev.r2_key);
-  if (!obj) return { error: `Backup of version ${rev.version_id} is missing from storage` };
-  const current = await getResource(env.DB, a);
-  const [tags, context] = current ? await Promise.all([getTags(env.DB, current.id), getContext(env.DB, current.id)]) : [[], {}];
-  const { resource } = await putOriginal(env, {
-    ref: a,
-    body: obj.body,
-    bytes: obj.size,
-    etag: rev.etag,
-    contentType: rev.content_type,
-    format: rev.format,
-    width: rev.width,
-    height: rev.height,
-    overwrite: true,
-    backup: true,
-    tags,
-    context,
-    accessMode: current?.access_mode,
-    assetFolder: current?.asset_folder,
-    displayName: current?.display_name,
-    accessControl: current?.access_control,
-  });
-  await purgeAsset(env, a);
-  return briefResource(resource, base);
+async function restoreOne(env: Env, base: UrlBase, a: AssetRef, rev: RevisionRow): Promise<Restored> {
+  try {
+    return briefResource(await restoreRevision(env, a, rev.version_id), base);
+  } catch (err) {
+    if (err instanceof CldError && err.status === 404) return { error: err.message };
+    throw err;
+  }
 }
 
 function pickRevision(revisions: RevisionRow[], versionId?: string): RevisionRow | undefined {
@@ -61,7 +41,7 @@ async function restoreAll(c: Context<AppEnv>, items: { key: string; ref?: AssetR
       continue;
     }
     const rev = pickRevision(await revisionsOf(c.env.DB, item.ref), item.versionId);
-    out[item.key] = rev ? await restoreRevision(c.env, base, item.ref, rev) : { error: item.versionId ? `Version ${item.versionId} not found` : 'No backed up version found' };
+    out[item.key] = rev ? await restoreOne(c.env, base, item.ref, rev) : { error: item.versionId ? `Version ${item.versionId} not found` : 'No backed up version found' };
   }
   return adminJson(c, out);
 }

@@ -93,7 +93,6 @@ export function fullResource(r: ResourceRow, base: UrlBase, x: FullExtras): Reco
   if (r.access_control) full.access_control = parseJson(r.access_control);
   if (r.pages != null && r.resource_type === 'image') full.pages = r.pages;
   if (r.coordinates) full.coordinates = parseJson(r.coordinates);
-  if (r.info) full.info = parseJson(r.info);
   if (x.versions) full.versions = x.versions;
   return full;
 }

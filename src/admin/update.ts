@@ -119,7 +119,7 @@ export const updateRoutes = new Hono<AppEnv>().post('/v1_1/:cloud/resources/:rt/
   await applyUpdate(c.env.DB, before, u);
   const after = await findOrThrow(c.env.DB, ref);
   if (u.moderationStatus && u.moderationStatus !== before.moderation_status) {
-    await onModerationChange(c.env, { resource: after, kind: after.moderation_kind ?? 'manual', from: before.moderation_status, to: u.moderationStatus });
+    await onModerationChange(c.env, { resource: after, kind: after.moderation_kind ?? 'manual', from: before.moderation_status, to: u.moderationStatus, base: urlBase(c.env, c.req.url) });
   }
   if (u.accessControl !== undefined) await purgeAsset(c.env, refOf(after));
   return adminJson(c, await fullFromRow(c.env.DB, urlBase(c.env, c.req.url), after, { derivedMax: 100, versions: false }));

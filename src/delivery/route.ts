@@ -31,10 +31,10 @@ export async function handleDelivery(req: Request, env: Env, _ctx?: ExecutionCon
     const access: AccessInput = { req, env, d, cloud, settings: await getSettings(env.CONFIG, d.cloud) };
     let decision = await checkRequestAccess(access);
 
-    const resource = await resolveSource(env, d, access.settings);
+    const { d: target, resource } = await resolveSource(env, d, access.settings);
     decision = await checkResourceAccess(access, resource, decision);
 
-    const answer = wantsOriginal(d, resource) ? await deliverOriginal(req, env, d, resource) : await deliverDerived(req, env, d, resource);
+    const answer = wantsOriginal(target, resource) ? await deliverOriginal(req, env, target, resource) : await deliverDerived(req, env, target, resource);
     return withAccessPolicy(answer, decision);
   } catch (err) {
     return deliveryErrorResponse(err);

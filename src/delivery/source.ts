@@ -1,20 +1,22 @@
 import type { Env } from '../env';
-import { notFound } from '../errors';
 import type { CloudSettings } from '../config/settings';
 import { getResource, type ResourceRow } from '../storage/resources';
 import { resolveFetchSource } from '../remote/fetch-source';
 import { autoUploadSource } from '../remote/auto-upload';
+import { isDeliverable, substituteDefault } from '../transform/default-image';
 import type { DeliveryRequest } from './url';
 
 /**
  * The source stage of delivery: the stored asset; for `fetch`, the remote
  * original kept in R2; for a missing asset under a mapped folder, the one
  * auto-upload stores now. Every later stage sees the same ResourceRow shape.
+ * An asset that is missing or rejected by moderation is replaced by the
+ * request's `d_` default image (the request then aims at it), or is a 404.
  */
-export async function resolveSource(env: Env, d: DeliveryRequest, settings: CloudSettings): Promise<ResourceRow> {
-  if (d.type === 'fetch') return resolveFetchSource(env, d, settings);
+export async function resolveSource(env: Env, d: DeliveryRequest, settings: CloudSettings): Promise<{ d: DeliveryRequest; resource: ResourceRow }> {
+  if (d.type === 'fetch') return { d, resource: await resolveFetchSource(env, d, settings) };
   const stored = await getResource(env.DB, { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId });
   const resource = stored ?? (await autoUploadSource(env, d, settings));
-  if (!resource) throw notFound(`Resource not found - ${d.publicId}`);
-  return resource;
+  if (resource && isDeliverable(resource)) return { d, resource };
+  return substituteDefault(env.DB, d, resource);
 }

@@ -36,3 +36,6 @@ export const fetchedKey = (cloud: string, urlHash: string) => `f/${cloud}/${urlH
 
 /** A chunked upload being assembled: `u/<cloud>/<upload id>`. */
 export const uploadKey = (cloud: string, uploadId: string) => `u/${cloud}/${enc(uploadId)}`;
+
+/** A queued notification body too large for its queue message: `j/<cloud>/<random id>`. */
+export const jobBodyKey = (cloud: string, id: string) => `j/${cloud}/${id}`;

@@ -54,6 +54,12 @@ export interface Flags {
   attachmentName?: string;
 }
 
+/** `d_`: the image delivered when the requested one is missing or rejected. */
+export interface DefaultImage {
+  publicId: string;
+  format?: string;
+}
+
 /** One component (one `/`-separated segment): each key at most once. */
 export interface Params {
   w?: Length;
@@ -70,6 +76,7 @@ export interface Params {
   f?: OutputFormat | 'auto';
   q?: Quality;
   fl?: Flags;
+  d?: DefaultImage;
 }
 export type ParamKey = keyof Params;
 

@@ -2,6 +2,7 @@ import { badRequest } from '../errors';
 import type { Params } from '../http/params';
 import { parseContext } from './context';
 import { normaliseFolder } from './public-id';
+import { parseBackgroundOptions, type BackgroundOptions } from '../jobs/background-options';
 
 export const STORAGE_TYPES = ['upload', 'private', 'authenticated'] as const;
 export type StorageType = (typeof STORAGE_TYPES)[number];
@@ -31,6 +32,8 @@ export interface UploadOptions {
   eager: string[];
   displayName: string | undefined;
   assetFolder: string | undefined;
+  /** Semantic data, notifications, eager_async and moderation (src/jobs). */
+  background: BackgroundOptions;
 }
 
 export interface Coordinates {
@@ -92,5 +95,6 @@ export function parseUploadOptions(params: Params, signed: boolean): UploadOptio
     eager: eagerItems(params),
     displayName: params.string('display_name') || undefined,
     assetFolder: params.string('asset_folder') || undefined,
+    background: parseBackgroundOptions(params),
   };
 }

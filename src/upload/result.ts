@@ -1,6 +1,7 @@
 import { responseSignature } from '../auth/api-signature';
 import { deliveryUrls, type UrlBase } from '../delivery/urls';
 import type { ResourceRow } from '../storage/resources';
+import { coordinatesOf } from '../analysis/semantic';
 
 /** The upload answer, field for field as Cloudinary's (spec §7.6). */
 export async function uploadResult(
@@ -39,6 +40,8 @@ export async function uploadResult(
     ...(r.original_filename ? { original_filename: r.original_filename } : {}),
   };
   if (Object.keys(o.context).length) result.context = { custom: o.context };
+  const coordinates = coordinatesOf(r.coordinates);
+  if (coordinates) result.coordinates = coordinates;
   if (r.moderation_kind) result.moderation = [{ kind: r.moderation_kind, status: r.moderation_status }];
   if (o.overwritten) result.overwritten = true;
   if (o.existing) result.existing = true;

@@ -14,6 +14,8 @@ import { fileReference } from './source';
 import { createText } from './text';
 import { fetchRemoteFile } from './remote-file';
 import { signedApiParams, storedResourceType } from './api-params';
+import { completeUpload } from '../jobs/upload-completion';
+import { parseBackgroundOptions } from '../jobs/background-options';
 import { uploadCallback } from './callback';
 import { assetAnswer, deleteByToken, destroy, explicitMeta, rename, tags, type ManageContext } from './manage';
 
@@ -136,14 +138,16 @@ export const uploadRoutes = new Hono<AppEnv>()
   .post('/v1_1/:cloud/:rt/explicit', api(async (c) => {
     const ctx = manageContext(c);
     const params = await signed(c, ctx);
+    const background = parseBackgroundOptions(params);
     const eager = parseEager(eagerItems(params));
     const { row } = await explicitMeta(ctx, params);
     const answer = await assetAnswer(ctx, row);
-    if (eager.length) {
-      if (row.resource_type !== 'image') throw badRequest('Transformations apply to images only');
+    if (eager.length && row.resource_type !== 'image') throw badRequest('Transformations apply to images only');
+    if (eager.length && !background.eagerAsync) {
       const original = await c.env.BUCKET.get(row.r2_key);
       if (!original) throw badRequest(`Resource not found - ${row.public_id}`);
       answer.eager = await generateEager(c.env, ctx.base, row, eager, new Uint8Array(await original.arrayBuffer()));
     }
-    return c.json(answer);
+    const asyncEager = background.eagerAsync ? eager : [];
+    return c.json(await completeUpload(c.env, { base: ctx.base, resource: row, result: answer, options: background, asyncEager, kind: 'explicit' }));
   }));

@@ -18,6 +18,7 @@ import { choosePublicId } from './public-id';
 import { baseName, extensionOf } from './source';
 import { createDeleteToken } from './delete-token';
 import { uploadResult } from './result';
+import { completeUpload } from '../jobs/upload-completion';
 
 /** Everything an upload needs to know about where it runs. */
 export interface UploadContext {
@@ -88,6 +89,7 @@ export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw'
     assetFolder: o.assetFolder ?? o.folder,
     coordinates: o.coordinates ? JSON.stringify(o.coordinates) : null,
     sourceUrl: input.sourceUrl ?? null,
+    moderation: o.background.moderation,
   });
   if (overwritten) await purgeAsset(env, ref, { invalidate: o.invalidate, includeVersioned: settings.invalidate_versioned_urls });
   const result = await uploadResult(resource, {
@@ -98,7 +100,9 @@ export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw'
     overwritten,
     existing,
   });
-  if (eager.length && !existing) result.eager = await generateEager(env, ctx.base, resource, eager, await file.buffer());
+  // With eager_async the queue makes them after the answer (src/jobs/eager.ts).
+  const asyncEager = o.background.eagerAsync && !existing ? eager : [];
+  if (eager.length && !existing && !o.background.eagerAsync) result.eager = await generateEager(env, ctx.base, resource, eager, await file.buffer());
   if (o.returnDeleteToken && !existing) result.delete_token = await createDeleteToken(env.DB, ref);
-  return result;
+  return completeUpload(env, { base: ctx.base, resource, result, options: o.background, asyncEager, kind: 'upload' });
 }

@@ -15,6 +15,9 @@ export const TEST_VARS = {
   CLOUDS: JSON.stringify([OTHER, THIRD, CORS, LOCKED]),
   ALLOW_PRIVATE_NETWORK_FETCH: 'true',
   ENABLE_DEMO_PAGES: 'true',
+  // Short job retry delays, so tests see retries within seconds.
+  JOB_RETRY_BASE_SECONDS: '1',
+  JOB_RETRY_MAX_SECONDS: '1',
 };
 
 export const basicAuth = (c: { api_key: string; api_secret: string }) =>

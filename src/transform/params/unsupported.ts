@@ -14,7 +14,6 @@ const REASONS: Record<string, string> = {
   bo: 'Borders (bo_) are not supported yet',
   o: 'Opacity (o_) is not supported yet',
   r: 'Rounded corners (r_) are not supported yet',
-  d: 'Default images (d_) are not supported yet',
   if: 'Conditional transformations (if_) are not supported',
   pg: 'Pages (pg_) are not supported',
   dn: 'Density (dn_) is not supported',

@@ -1,0 +1,9 @@
+import type { JobHandlers } from './consumer';
+import { runEagerJob } from './eager';
+import { deliverNotification } from './notify';
+
+/** Job kind -> what runs it. Adding a kind means adding its message type and one entry here. */
+export const JOB_HANDLERS: JobHandlers = {
+  notify: deliverNotification,
+  eager: runEagerJob,
+};
