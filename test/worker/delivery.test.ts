@@ -1,9 +1,9 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { storeAsset, uniq } from '../support/worker-assets';
-import photo from '../fixtures/photo-1mp.jpg?arraybuffer';
+import { fixture } from './support/fixtures';
 
-const jpeg = new Uint8Array(photo);
+const jpeg = fixture('photo-1mp.jpg');
 
 async function storeJpeg(publicId: string, cloud = 'demo') {
   return (
@@ -19,6 +19,11 @@ async function storeJpeg(publicId: string, cloud = 'demo') {
 }
 
 describe('delivery of originals', () => {
+  it('has real fixture bytes to serve', () => {
+    expect(jpeg.length).toBe(257395);
+    expect([...jpeg.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+  });
+
   it('serves the stored bytes with the headers INTERFACE.md lists', async () => {
     const id = `${uniq()}/photo`;
     const r = await storeJpeg(id);

@@ -1,4 +1,0 @@
-declare module '*?arraybuffer' {
-  const data: ArrayBuffer;
-  export default data;
-}
