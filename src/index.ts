@@ -4,6 +4,8 @@ import { apiErrorResponse, deliveryErrorResponse, notFound } from './errors';
 import { ConfigError, loadClouds } from './config/clouds';
 import type { AppEnv } from './api/cloud';
 import { settingsRoutes } from './admin/settings';
+import { adminRoutes } from './admin/routes';
+import { countDelivery } from './admin/usage-counters';
 import { uploadRoutes } from './upload/routes';
 import { handleDelivery } from './delivery/route';
 
@@ -23,9 +25,14 @@ app.use('*', async (c, next) => {
 
 app.route('/', settingsRoutes);
 app.route('/', uploadRoutes);
+app.route('/', adminRoutes);
 
 app.all('/v1_1/*', () => apiErrorResponse(notFound('Not found'), 'admin'));
-app.on(['GET', 'HEAD'], '/:cloud/*', (c) => handleDelivery(c.req.raw, c.env, c.executionCtx as ExecutionContext));
+app.on(['GET', 'HEAD'], '/:cloud/*', async (c) => {
+  const res = await handleDelivery(c.req.raw, c.env, c.executionCtx as ExecutionContext);
+  countDelivery(c.env, c.executionCtx, c.req.raw, res);
+  return res;
+});
 app.get('/', (c) => c.text('cld-worker: a Cloudinary-compatible media service. See README.md.\n'));
 
 app.onError((err, c) => {
