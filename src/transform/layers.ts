@@ -1,0 +1,138 @@
+import { badRequest } from '../errors';
+import { ANCHORS } from './geometry';
+import { blank, drawInto, drawOver, TRANSPARENT, type Raster } from './raster';
+import type { Color, Component, Layer, Length, Params } from './types';
+
+/**
+ * Overlays and underlays. A layer starts at a component with `l_`/`u_`; that
+ * component's other parameters (and those of the components up to the one
+ * with `fl_layer_apply`) transform the layer image; `g_`, `x_`, `y_` and
+ * `fl_tiled` of the `fl_layer_apply` component (or, without one, of the layer
+ * component itself) place it on the image so far. With `fl_relative`, the
+ * layer's relative `w_`/`h_` are fractions of the base image, not of the layer.
+ */
+
+/**
+ * Where layer images come from. The engine knows no storage or network: the
+ * caller (delivery, or the benchmark) gives it this. Every method returns the
+ * encoded image bytes, which the engine decodes like any source.
+ */
+export interface LayerSources {
+  /** Another image of the same cloud (`l_folder:name`). */
+  asset(publicId: string): Promise<Uint8Array>;
+  /** A remote image, through the guarded fetcher (`l_fetch:`). */
+  fetch(url: string): Promise<Uint8Array>;
+  /** Text rendered as a PNG with a transparent background (`l_text:`). */
+  text(layer: Extract<Layer, { kind: 'text' | 'text_style' }>, color: Color): Promise<Uint8Array>;
+}
+
+/** One layer as the engine runs it. */
+export interface LayerStep {
+  layer: Layer;
+  under: boolean;
+  /** Parameters that transform the layer image, in order. */
+  transform: Params[];
+  /** Where it goes on the base. */
+  placement: Pick<Params, 'g' | 'x' | 'y'> & { tiled: boolean };
+  /** What remains of the `fl_layer_apply` component: it runs on the composed image. */
+  after?: Params;
+}
+
+/** Renders a layer image: decode `bytes` and run `components` on it (the engine's own pipeline). */
+export type RenderLayer = (bytes: Uint8Array, components: Params[]) => Promise<Raster>;
+
+const BLACK: Color = { r: 0, g: 0, b: 0, a: 255 };
+const hasFlag = (p: Params, name: string) => p.fl?.names.includes(name as never) ?? false;
+
+/** Groups the components at `start` (which has `l_` or `u_`) into a layer step; returns it and the index after it. */
+export function layerStep(components: Component[], start: number): { step: LayerStep; next: number } {
+  const first = components[start].params;
+  const under = first.l === undefined;
+  const layer = (first.l ?? first.u)!;
+  if (first.l && first.u) throw badRequest('A transformation component cannot have both an overlay (l_) and an underlay (u_)');
+  let end = start;
+  while (end < components.length && !hasFlag(components[end].params, 'layer_apply')) end++;
+  const applied = end < components.length;
+  if (applied) {
+    for (let i = start + 1; i < end; i++) {
+      if (components[i].params.l || components[i].params.u) throw badRequest('Nested layers are not supported: close the layer with fl_layer_apply first');
+    }
+  }
+  const own = { ...first };
+  delete own.l;
+  delete own.u;
+  if (!applied) {
+    const { g, x, y, ...rest } = own;
+    return { step: { layer, under, transform: [withoutLayerFlags(rest)], placement: { g, x, y, tiled: hasFlag(first, 'tiled') } }, next: start + 1 };
+  }
+  const apply = components[end].params;
+  const { g, x, y, ...after } = apply;
+  const transform = [own, ...components.slice(start + 1, end).map((c) => c.params)].map(withoutLayerFlags);
+  const relative = hasFlag(first, 'relative') || hasFlag(apply, 'relative');
+  const tiled = hasFlag(first, 'tiled') || hasFlag(apply, 'tiled');
+  if (relative) transform[0] = { ...transform[0], fl: { names: [...(transform[0].fl?.names ?? []), 'relative'] } };
+  const rest = withoutLayerFlags(after);
+  return { step: { layer, under, transform, placement: { g, x, y, tiled }, after: Object.keys(rest).length ? rest : undefined }, next: end + 1 };
+}
+
+const LAYER_FLAGS = new Set(['layer_apply', 'tiled']);
+function withoutLayerFlags(p: Params): Params {
+  if (!p.fl) return p;
+  const names = p.fl.names.filter((n) => !LAYER_FLAGS.has(n));
+  const out = { ...p };
+  if (names.length) out.fl = { ...p.fl, names };
+  else delete out.fl;
+  return out;
+}
+
+/** `fl_relative`: relative sizes of the layer's first component become pixels of the base. */
+function relativeToBase(p: Params, base: Raster): Params {
+  if (!hasFlag(p, 'relative')) return p;
+  const px = (l: Length | undefined, whole: number): Length | undefined => (l?.relative ? { value: Math.max(1, Math.round(l.value * whole)), relative: false } : l);
+  return { ...p, w: px(p.w, base.width), h: px(p.h, base.height) };
+}
+
+async function layerBytes(step: LayerStep, sources: LayerSources | undefined): Promise<Uint8Array> {
+  if (!sources) throw badRequest('Overlays and underlays are not available for this request');
+  const { layer } = step;
+  if (layer.kind === 'asset') return sources.asset(layer.publicId);
+  if (layer.kind === 'fetch') return sources.fetch(layer.url);
+  return sources.text(layer, step.transform[0].co ?? BLACK);
+}
+
+/** Runs one layer step on `base`. */
+export async function applyLayer(base: Raster, step: LayerStep, sources: LayerSources | undefined, render: RenderLayer): Promise<Raster> {
+  const bytes = await layerBytes(step, sources);
+  const [first, ...more] = step.transform;
+  const image = await render(bytes, [relativeToBase(first, base), ...more]);
+  const { x, y } = position(base, image, step.placement);
+  if (!step.under) {
+    if (!step.placement.tiled) return drawOver(base, image, x, y);
+    const out = { data: base.data.slice(), width: base.width, height: base.height };
+    tile(out, image, x, y);
+    return out;
+  }
+  const canvas = blank(base.width, base.height, TRANSPARENT);
+  if (step.placement.tiled) tile(canvas, image, x, y);
+  else drawInto(canvas, image, x, y);
+  drawInto(canvas, base, 0, 0);
+  return canvas;
+}
+
+function tile(out: Raster, image: Raster, x: number, y: number): void {
+  const sx = (((x % image.width) + image.width) % image.width) - image.width;
+  const sy = (((y % image.height) + image.height) % image.height) - image.height;
+  for (let ty = sy; ty < out.height; ty += image.height) for (let tx = sx; tx < out.width; tx += image.width) drawInto(out, image, tx, ty);
+}
+
+/** Top-left of the layer on the base: by gravity (centre by default), moved by x/y away from the anchored edge. */
+export function position(base: { width: number; height: number }, layer: { width: number; height: number }, p: LayerStep['placement']): { x: number; y: number } {
+  const off = (l: Length | undefined, whole: number) => (l === undefined ? 0 : l.relative ? l.value * whole : l.value);
+  const ox = off(p.x, base.width);
+  const oy = off(p.y, base.height);
+  if (p.g?.kind === 'xy_center') return { x: Math.round(ox - layer.width / 2), y: Math.round(oy - layer.height / 2) };
+  const [ax, ay] = ANCHORS[p.g?.kind === 'compass' ? p.g.dir : 'center'];
+  const x = (base.width - layer.width) * ax + (ax === 1 ? -ox : ox);
+  const y = (base.height - layer.height) * ay + (ay === 1 ? -oy : oy);
+  return { x: Math.round(x), y: Math.round(y) };
+}
