@@ -9,6 +9,8 @@ import { derivedObjectKey, readDerived, storeDerived, variantHash, type DerivedO
 import { runPlan } from './engine';
 import { inspectSource } from './inspect';
 import { layerSources } from './layer-sources';
+import { expandNamed, type NamedLookup } from './named';
+import { namedTransformations } from '../config/collections';
 import { resolveOutput, type Resolved } from './negotiate';
 import { parseTransformation } from './parse';
 import { shared, underLease } from './single-flight';
@@ -20,7 +22,7 @@ import type { Plan } from './types';
  * R2 or make it once (single flight) and store it there.
  */
 export async function deliverDerived(req: Request, env: Env, d: DeliveryRequest, resource: ResourceRow): Promise<Response> {
-  const plan = parseTransformation(d.transformations, { encoded: true });
+  const plan = parseTransformation(await expandNamed(d.transformations, namedLookup(env, d.cloud), true), { encoded: true });
   const resolved = resolveOutput(plan, { format: (resource.format ?? 'jpg') as ImageFormat }, {
     accept: req.headers.get('Accept'),
     dpr: req.headers.get('Sec-CH-DPR') ?? req.headers.get('DPR'),
@@ -62,11 +64,16 @@ export interface EagerResult {
  * its `/<format>` suffix; `format` is that suffix (or the asset's format).
  */
 export async function deriveEager(env: Env, resource: ResourceRow, transformation: string, format?: string): Promise<EagerResult> {
-  const plan = parseTransformation(transformation, { encoded: false });
+  const plan = parseTransformation(await expandNamed(transformation.split('/'), namedLookup(env, resource.cloud), false), { encoded: false });
   const resolved = resolveOutput(plan, { format: (resource.format ?? 'jpg') as ImageFormat }, { extension: format || undefined });
   const obj = await ensureDerived(env, resource, plan, resolved, true);
   return { transformation: plan.canonical, format: resolved.format, width: obj.width, height: obj.height, bytes: obj.bytes };
 }
+
+const namedLookup = (env: Env, cloud: string): NamedLookup => {
+  const store = namedTransformations(env.CONFIG, cloud);
+  return (name) => store.get(name);
+};
 
 /** What identifies one stored variant: the canonical transformation plus every value resolved from the request. */
 export function variantOf(plan: Plan, r: Resolved): string {
