@@ -4,6 +4,7 @@ import { apiErrorResponse, deliveryErrorResponse, notFound } from './errors';
 import { ConfigError, loadClouds } from './config/clouds';
 import type { AppEnv } from './api/cloud';
 import { settingsRoutes } from './admin/settings';
+import { uploadMappingRoutes } from './admin/upload-mappings';
 import { adminRoutes } from './admin/routes';
 import { countDelivery } from './admin/usage-counters';
 import { uploadRoutes } from './upload/routes';
@@ -24,6 +25,7 @@ app.use('*', async (c, next) => {
 });
 
 app.route('/', settingsRoutes);
+app.route('/', uploadMappingRoutes);
 app.route('/', uploadRoutes);
 app.route('/', adminRoutes);
 

@@ -55,6 +55,8 @@ export async function storeDerived(env: { BUCKET: R2Bucket; DB: D1Database }, s:
     httpMetadata: { contentType: s.contentType },
     customMetadata: { width: String(s.width), height: String(s.height), transformation: s.transformation },
   });
+  // A fetched remote original has no `resources` row (src/remote/fetch-source.ts), so nothing to index.
+  if (s.resource.type === 'fetch') return { body: s.bytes, bytes: s.bytes.length, contentType: s.contentType, etag: obj?.etag ?? '', uploaded: obj?.uploaded ?? new Date() };
   await ensureSchema(env.DB);
   await env.DB.prepare(
     `INSERT INTO derived (cloud, resource_id, version, transformation, format, r2_key, bytes, width, height, eager, created_at)
