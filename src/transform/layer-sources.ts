@@ -1,6 +1,10 @@
 import type { Env } from '../env';
 import { badRequest, notFound } from '../errors';
 import { getResource } from '../storage/resources';
+import { limitsFrom } from '../config/limits';
+import { getSettings } from '../config/settings';
+import { guardedFetch } from '../remote/fetcher';
+import { fetchPolicy } from '../remote/policy';
 import type { LayerSources } from './layers';
 
 /**
@@ -17,8 +21,12 @@ export function layerSources(env: Env, cloud: string): LayerSources {
       if (!obj) throw notFound(`Resource not found - ${publicId}`);
       return new Uint8Array(await obj.arrayBuffer());
     },
-    async fetch() {
-      throw badRequest('Remote overlays (l_fetch:) are not available');
+    async fetch(url) {
+      // The same rules as fetch delivery: the deployment's network policy and the cloud's allowed_fetch_domains.
+      const limits = limitsFrom(env);
+      const policy = fetchPolicy(env, await getSettings(env.CONFIG, cloud));
+      const answer = await guardedFetch(url, { ...policy, maxBytes: limits.maxFetchBytes, timeoutMs: limits.fetchTimeoutMs, accept: 'image' });
+      return answer.bytes;
     },
     async text() {
       throw badRequest('Text overlays (l_text:) are not available');
