@@ -1,5 +1,5 @@
 import { badRequest } from '../errors';
-import { mimeFor } from '../media/sniff';
+import { mimeFor, orientedSize } from '../media/sniff';
 import { photonCropResize, photonDecode, photonSize, photonToRaster, photonFromRaster, photonResizeFast, photonRelease, PhotonTrap, type PhotonHandle } from './codecs/photon';
 import { guardDecoder } from './codecs/guard';
 import { encodeRaster } from './encode';
@@ -7,7 +7,7 @@ import { readJpegMetadata, type CarriedMetadata } from './metadata';
 import { findFocus } from './focus';
 import { planGeometry, outputSize, type Geometry, type Rect } from './geometry';
 import { inspectSource, type SourceInfo } from './inspect';
-import { applyLayer, layerStep, type LayerSources } from './layers';
+import { applyLayer, layerStep, loadLayers, type LayerSources } from './layers';
 import { resolveOutput, type RequestHints, type Resolved } from './negotiate';
 import { orient, place, WHITE, type Raster } from './raster';
 import { REGISTRY } from './registry';
@@ -39,8 +39,29 @@ export interface TransformResult {
   contentType: string;
 }
 
-/** Counters a test (or an operator) can read: how many sources the engine decoded. */
-export const engineStats = { decodes: 0 };
+/** Counters a test (or an operator) can read: sources decoded, and the most images ever in work at once. */
+export const engineStats = { decodes: 0, peakInWork: 0 };
+
+/**
+ * One image in work per isolate at a time. The decode budget is sized for the
+ * isolate's whole 128 MB, and the work is CPU-bound on one thread anyway, so
+ * queueing costs little and keeps concurrent requests from adding up.
+ */
+let inWork = 0;
+let queue: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(run: () => Promise<T>): Promise<T> {
+  const guarded = async () => {
+    engineStats.peakInWork = Math.max(engineStats.peakInWork, ++inWork);
+    try {
+      return await run();
+    } finally {
+      inWork--;
+    }
+  };
+  const next = queue.then(guarded, guarded);
+  queue = next.catch(() => undefined);
+  return next;
+}
 
 const TOO_LARGE = (what: string, pixels: number, max: number) =>
   badRequest(`Image too large: ${what} ${pixels} pixels, maximum is ${max} pixels`);
@@ -62,19 +83,27 @@ const dimsOf = (w: Working) => {
 };
 
 export async function runPlan(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits, sources?: LayerSources): Promise<TransformResult> {
+  // Layer images are loaded (stored, fetched or rendered) before taking the isolate's turn, so a slow origin holds up no one else.
+  const layers = await loadLayers(plan.components, sources);
+  return oneAtATime(() => run(input, info, plan, resolved, limits, layers));
+}
+
+async function run(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits, layers: Uint8Array[]): Promise<TransformResult> {
   if (plan.output.flags.has('animated') && info.pages > 1) {
     throw badRequest('Animated output (fl_animated) is not supported: animated sources are delivered as their first frame');
   }
   const applyExif = !plan.components.some((c) => c.params.a?.ignoreExif);
+  checkFirstOutput(info, plan, resolved, limits, applyExif);
   let working = await decode(input, info, plan, resolved, limits, applyExif);
   try {
+    let layer = 0;
     for (let i = 0; i < plan.components.length; ) {
       const { params } = plan.components[i];
       let next: Raster;
       if (params.l || params.u) {
         const { step, next: after } = layerStep(plan.components, i);
         const render = (bytes: Uint8Array, components: Params[]) => renderLayer(bytes, components, resolved, limits);
-        next = await applyLayer(toRaster(working), step, sources, render);
+        next = await applyLayer(toRaster(working), step, layers[layer++], render);
         if (step.after) next = await runComponent({ kind: 'raster', img: next }, step.after, resolved, limits);
         i = after;
       } else {
@@ -136,6 +165,15 @@ async function decode(input: Uint8Array, info: SourceInfo, plan: Plan, resolved:
   return { kind: 'photon', img, orientation: applyExif ? info.orientation : 1 };
 }
 
+/** The first component's output size is known from the header alone: refuse an oversized one before decoding. */
+function checkFirstOutput(info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits, applyExif: boolean): void {
+  const first = plan.components[0]?.params;
+  if (!first) return;
+  const upright = applyExif ? orientedSize(info) : info;
+  const out = outputSize(planGeometry({ width: upright.width, height: upright.height, params: first, dpr: componentDpr(first, resolved) }));
+  if (out.width * out.height > limits.maxOutputPixels) throw TOO_LARGE('output', out.width * out.height, limits.maxOutputPixels);
+}
+
 /** A component's own `dpr_`: a number as written, `auto` as resolved from the client hints. */
 const componentDpr = (params: Params, resolved: Resolved) => (params.dpr === 'auto' ? resolved.dpr : (params.dpr ?? 1));
 
@@ -150,7 +188,7 @@ function svgRenderWidth(info: SourceInfo, plan: Plan, resolved: Resolved, limits
 
 async function runComponent(working: Working, params: Params, resolved: Resolved, limits: EngineLimits): Promise<Raster> {
   const { width, height } = dimsOf(working);
-  const needsFocus = params.g?.kind === 'auto' || (params.c === 'fill_pad' && !params.g);
+  const needsFocus = params.g?.kind === 'auto' || params.c === 'fill_pad';
   const focus = needsFocus ? findFocus(focusThumbnail(working), width, height) : undefined;
   const geo = planGeometry({ width, height, params, dpr: componentDpr(params, resolved), focus });
   const out = outputSize(geo);

@@ -66,6 +66,7 @@ export function layerStep(components: Component[], start: number): { step: Layer
     return { step: { layer, under, transform: [withoutLayerFlags(rest)], placement: { g, x, y, tiled: hasFlag(first, 'tiled') } }, next: start + 1 };
   }
   const apply = components[end].params;
+  if (apply.l || apply.u) throw badRequest('fl_layer_apply closes a layer and cannot open another in the same component');
   const { g, x, y, ...after } = apply;
   const transform = [own, ...components.slice(start + 1, end).map((c) => c.params)].map(withoutLayerFlags);
   const relative = hasFlag(first, 'relative') || hasFlag(apply, 'relative');
@@ -92,17 +93,23 @@ function relativeToBase(p: Params, base: Raster): Params {
   return { ...p, w: px(p.w, base.width), h: px(p.h, base.height) };
 }
 
-async function layerBytes(step: LayerStep, sources: LayerSources | undefined): Promise<Uint8Array> {
+/** The encoded image of every layer of the plan, in the order the layers appear (loaded concurrently). */
+export async function loadLayers(components: Component[], sources: LayerSources | undefined): Promise<Uint8Array[]> {
+  const wanted = components.filter((c) => c.params.l || c.params.u).map((c) => c.params);
+  if (!wanted.length) return [];
   if (!sources) throw badRequest('Overlays and underlays are not available for this request');
-  const { layer } = step;
-  if (layer.kind === 'asset') return sources.asset(layer.publicId);
-  if (layer.kind === 'fetch') return sources.fetch(layer.url);
-  return sources.text(layer, step.transform[0].co ?? BLACK);
+  return Promise.all(
+    wanted.map((p) => {
+      const layer = (p.l ?? p.u)!;
+      if (layer.kind === 'asset') return sources.asset(layer.publicId);
+      if (layer.kind === 'fetch') return sources.fetch(layer.url);
+      return sources.text(layer, p.co ?? BLACK);
+    }),
+  );
 }
 
-/** Runs one layer step on `base`. */
-export async function applyLayer(base: Raster, step: LayerStep, sources: LayerSources | undefined, render: RenderLayer): Promise<Raster> {
-  const bytes = await layerBytes(step, sources);
+/** Runs one layer step on `base`, with the layer's encoded image `bytes`. */
+export async function applyLayer(base: Raster, step: LayerStep, bytes: Uint8Array, render: RenderLayer): Promise<Raster> {
   const [first, ...more] = step.transform;
   const image = await render(bytes, [relativeToBase(first, base), ...more]);
   const { x, y } = position(base, image, step.placement);

@@ -1,7 +1,11 @@
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { engineStats } from '../../src/transform/engine';
-import { deriveEager } from '../../src/transform/deliver';
+import { deriveEager, variantOf } from '../../src/transform/deliver';
+import { derivedObjectKey, variantHash } from '../../src/transform/derived-store';
+import { resolveOutput } from '../../src/transform/negotiate';
+import { parseTransformation } from '../../src/transform/parse';
+import { tryLease } from '../../src/transform/single-flight';
 import { photonStats } from '../../src/transform/codecs/photon';
 import { fixture, storeImage, uid } from './support/fixtures';
 import { decode, dims, encodePng, gifFrames, MAGIC, makeRaster, meanDiff, meanLuma, pixel } from './support/images';
@@ -104,6 +108,36 @@ describe('derived images through delivery URLs', () => {
     expect((await get(`c_fill,w_90,h_90/${id}.jpg`, { 'If-None-Match': etag })).status).toBe(304);
   });
 
+  it('waits for another isolate that holds the lease and serves its result to every waiting request', T, async () => {
+    const id = uid('waiter');
+    const r = await storeImage(id, fixture('photo-1mp.jpg'));
+    const plan = parseTransformation('c_fill,w_33,h_33');
+    const key = derivedObjectKey(r, await variantHash(variantOf(plan, resolveOutput(plan, { format: 'jpg' }, { extension: 'jpg' }))));
+    const lease = await tryLease(env.DB, key);
+    expect(lease).toBeDefined();
+    const before = engineStats.decodes;
+    const pending = Promise.all(Array.from({ length: 5 }, () => get(`c_fill,w_33,h_33/${id}.jpg`)));
+    await new Promise((done) => setTimeout(done, 300));
+    const made = new TextEncoder().encode('bytes made by the other isolate');
+    await env.BUCKET.put(key, made, { httpMetadata: { contentType: 'image/jpeg' } });
+    await lease!.release();
+    const all = await pending;
+    for (const res of all) {
+      expect(res.status).toBe(200);
+      expect(await bytesOf(res)).toEqual(made);
+    }
+    expect(engineStats.decodes).toBe(before);
+  });
+
+  it('works on one image at a time per isolate, however many different images are asked for at once', T, async () => {
+    const id = uid('many');
+    await storeImage(id, fixture('photo-1mp.jpg'));
+    engineStats.peakInWork = 0;
+    const all = await Promise.all([40, 41, 42, 43, 44].map((w) => get(`c_scale,w_${w}/${id}.png`)));
+    expect(all.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(engineStats.peakInWork).toBe(1);
+  });
+
   it('makes eager derived images that delivery URLs of the same variant find', T, async () => {
     const id = uid('eager');
     const r = await storeImage(id, fixture('photo-1mp.jpg'));
@@ -153,6 +187,20 @@ describe('pixels', () => {
     expect(extremes / (crop.width * crop.height)).toBeGreaterThan(0.5);
     const centre = decode(await bytesOf(await get(`c_crop,w_60,h_60/${id}.png`)));
     expect(pixel(centre, 30, 30).slice(0, 3)).toEqual([128, 128, 128]);
+  });
+
+  it('pads with c_fill_pad when a fill would cut off detail, and fills when it would not', T, async () => {
+    const checker = (x: number, y: number): [number, number, number] => (((x >> 3) + (y >> 3)) % 2 ? [255, 255, 255] : [0, 0, 0]);
+    const edges = uid('edges');
+    await storeImage(edges, encodePng(makeRaster(400, 200, (x, y) => (x < 60 || x >= 340 ? checker(x, y) : [90, 90, 90]))));
+    const padded = decode(await bytesOf(await get(`c_fill_pad,g_auto,w_100,h_200,b_rgb:ff0000/${edges}.png`)));
+    expect([padded.width, padded.height]).toEqual([100, 200]);
+    expect(pixel(padded, 50, 1)).toEqual([255, 0, 0, 255]);
+    const centre = uid('centre');
+    await storeImage(centre, encodePng(makeRaster(400, 200, (x, y) => (x >= 170 && x < 230 ? checker(x, y) : [90, 90, 90]))));
+    const filled = decode(await bytesOf(await get(`c_fill_pad,g_auto,w_100,h_200,b_rgb:ff0000/${centre}.png`)));
+    expect([filled.width, filled.height]).toEqual([100, 200]);
+    expect(pixel(filled, 50, 1)).not.toEqual([255, 0, 0, 255]);
   });
 
   it('rotates exactly by quarter turns, flips, and fills odd angles with the background', T, async () => {
@@ -349,9 +397,14 @@ describe('hostile and oversized inputs give 400, never 500', () => {
   it('refuses an output beyond the maximum', T, async () => {
     const id = uid('big');
     await storeImage(id, encodePng(makeRaster(10, 10, () => [1, 2, 3])));
+    const before = engineStats.decodes;
     const res = await get(`c_scale,w_6000,h_6000/${id}.png`);
     expect(res.status).toBe(400);
     expect(res.headers.get('x-cld-error')).toMatch(/^Image too large/);
+    expect(engineStats.decodes).toBe(before);
+    const later = await get(`c_scale,w_100/c_scale,w_6000,h_6000/${id}.png`);
+    expect(later.status).toBe(400);
+    expect(later.headers.get('x-cld-error')).toMatch(/^Image too large/);
   });
 
   it('answers bad parameters with Cloudinary wording', T, async () => {
