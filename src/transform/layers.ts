@@ -22,8 +22,8 @@ export interface LayerSources {
   asset(publicId: string): Promise<Uint8Array>;
   /** A remote image, through the guarded fetcher (`l_fetch:`). */
   fetch(url: string): Promise<Uint8Array>;
-  /** Text rendered as a PNG with a transparent background (`l_text:`). */
-  text(layer: Extract<Layer, { kind: 'text' | 'text_style' }>, color: Color): Promise<Uint8Array>;
+  /** Text rendered as a PNG with a transparent background (`l_text:`); `color` is the layer's `co_`. */
+  text(layer: Extract<Layer, { kind: 'text' | 'text_style' }>, color: Color | undefined): Promise<Uint8Array>;
 }
 
 /** One layer as the engine runs it. */
@@ -41,7 +41,6 @@ export interface LayerStep {
 /** Renders a layer image: decode `bytes` and run `components` on it (the engine's own pipeline). */
 export type RenderLayer = (bytes: Uint8Array, components: Params[]) => Promise<Raster>;
 
-const BLACK: Color = { r: 0, g: 0, b: 0, a: 255 };
 const hasFlag = (p: Params, name: string) => p.fl?.names.includes(name as never) ?? false;
 
 /** Groups the components at `start` (which has `l_` or `u_`) into a layer step; returns it and the index after it. */
@@ -103,7 +102,7 @@ export async function loadLayers(components: Component[], sources: LayerSources 
       const layer = (p.l ?? p.u)!;
       if (layer.kind === 'asset') return sources.asset(layer.publicId);
       if (layer.kind === 'fetch') return sources.fetch(layer.url);
-      return sources.text(layer, p.co ?? BLACK);
+      return sources.text(layer, p.co);
     }),
   );
 }

@@ -1,6 +1,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { namedTransformations } from '../../src/config/collections';
+import { parseTransformation } from '../../src/transform/parse';
 import { storeImage, uid } from './support/fixtures';
 import { decode, encodePng, makeRaster, pixel } from './support/images';
 import type { Raster } from '../../src/transform/raster';
@@ -85,6 +86,19 @@ describe('overlays and underlays of stored images', () => {
     const bad = await get(`l_fetch:!!!/${base}.png`);
     expect(bad.status).toBe(400);
     expect(bad.headers.get('x-cld-error')).toBe('Invalid overlay in transformation: fetch:!!!');
+  });
+});
+
+describe('layer grammar', () => {
+  it('decodes text as the SDK encodes it, and writes a canonical single item', () => {
+    const plan = parseTransformation(['co_rgb:ffffff,l_text:Arial_30_bold_italic_letter_spacing_4:Hi%252C%20a%252Fb%20%25%20%CE%B1'], { encoded: true });
+    const l = plan.components[0].params.l;
+    expect(l).toMatchObject({ kind: 'text', text: 'Hi, a/b % α', font: { family: 'Arial', size: 30, weight: 'bold', style: 'italic', letterSpacing: 4 } });
+    expect(plan.canonical).toBe('co_rgb:ffffff,l_text:Arial_30_bold_italic_letter_spacing_4:Hi%2C a%2Fb %25 α');
+    expect(parseTransformation(['l_text:my_style:Hello'], { encoded: true }).components[0].params.l).toEqual({ kind: 'text_style', stylePublicId: 'my_style', text: 'Hello' });
+    expect(parseTransformation(['l_a:b:c'], { encoded: true }).components[0].params.l).toEqual({ kind: 'asset', publicId: 'a/b/c' });
+    expect(parseTransformation(['l_fetch:aHR0cDovL2V4YW1wbGUuY29tL2EucG5n'], { encoded: true }).components[0].params.l).toEqual({ kind: 'fetch', url: 'http://example.com/a.png' });
+    expect(() => parseTransformation(['l_fetch:ZmlsZTovLy9ldGMvcGFzc3dk'], { encoded: true })).toThrow('Invalid overlay in transformation');
   });
 });
 

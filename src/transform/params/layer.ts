@@ -2,6 +2,7 @@ import { badRequest } from '../../errors';
 import type { ParamEntry } from '../registry-types';
 import type { Layer, TextFont } from '../types';
 import { invalid } from '../values';
+import { MAX_FONT_SIZE } from '../../text/style';
 
 /**
  * `l_` (overlay) and `u_` (underlay): another stored image (`l_folder:name`),
@@ -13,13 +14,19 @@ const WEIGHTS = ['normal', 'bold', 'light', 'thin', 'black', 'semibold', 'extrab
 const ALIGNS = ['left', 'center', 'right', 'start', 'end', 'justify'] as const;
 const UNSUPPORTED_KINDS = /^(video|subtitles|lut|audio|raw)$/;
 
-/** `%2C` and `%2F` stay literal in a URL item only once decoded again: the SDK encodes text twice. */
+/**
+ * The SDK encodes commas and slashes of text twice (`%252C`), so after the URL
+ * decoding they are still `%2C`: decode escapes once more. A lone `%` (which
+ * the SDK encodes only once) stays as it is.
+ */
 function decodeText(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
+  return raw.replace(/(%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
 }
 
 /** Text as written back into the canonical item: never a raw `,` `/` or `%`, so the item stays one item. */
@@ -28,8 +35,9 @@ const encodeText = (text: string) => text.replace(/[%,/:\n]/g, (c) => `%${c.char
 function parseFont(spec: string): TextFont | undefined {
   const tokens = spec.split('_');
   if (tokens.length < 2 || !/^\d+$/.test(tokens[1]) || !tokens[0]) return undefined;
+  if (!/^[\w -]{1,64}$/.test(tokens[0])) throw invalid('font', spec);
   const size = Number(tokens[1]);
-  if (size < 1 || size > 1000) throw invalid('font size', spec);
+  if (size < 1 || size > MAX_FONT_SIZE) throw invalid('font size', spec);
   const font: TextFont = { family: tokens[0], size, weight: 'normal', style: 'normal', decoration: 'none', align: 'left', extras: [] };
   for (let i = 2; i < tokens.length; i++) {
     const t = tokens[i];
