@@ -29,7 +29,23 @@ export async function deliverDerived(req: Request, env: Env, d: DeliveryRequest,
     extension: d.format,
   });
   const derived = await ensureDerived(env, resource, plan, resolved);
+  if (plan.output.flags.has('getinfo')) return respondInfo(req, env, d, resource, derived);
   return respondDerived(req, env, d, plan, derived);
+}
+
+/** `fl_getinfo`: Cloudinary's JSON about the transformation instead of the image: the input's and the output's size and format. */
+function respondInfo(req: Request, env: Env, d: DeliveryRequest, resource: ResourceRow, obj: DerivedObject): Response {
+  if (obj.body instanceof ReadableStream) obj.body.cancel().catch(() => undefined);
+  const info = {
+    input: { width: resource.width, height: resource.height, bytes: resource.bytes, format: resource.format },
+    output: { width: obj.width, height: obj.height, format: obj.contentType.split('/')[1]?.replace('jpeg', 'jpg'), bytes: obj.bytes },
+  };
+  const body = new TextEncoder().encode(JSON.stringify(info));
+  const headers = deliveryHeaders(
+    { contentType: 'application/json', bytes: body.length, etag: `${obj.etag}-info`, lastModified: obj.uploaded },
+    cacheControl(isRealVersion(d.version), limitsFrom(env).unversionedMaxAge),
+  );
+  return respondWithBody(req, body, headers);
 }
 
 /**

@@ -201,3 +201,18 @@ describe('opacity, rounded corners and borders', () => {
     expect(pixel(hex, 0, 0)).toEqual([0, 255, 0, 255]);
   });
 });
+
+describe('fl_getinfo', () => {
+  it('answers JSON with the input and output sizes and formats', T, async () => {
+    const id = uid('info');
+    const png = encodePng(makeRaster(120, 80, () => [10, 20, 30]));
+    await storeImage(id, png);
+    const res = await get(`c_scale,w_60,fl_getinfo/${id}.jpg`);
+    expect(res.status, res.headers.get('x-cld-error') ?? '').toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    const info = (await res.json()) as { input: Record<string, unknown>; output: Record<string, unknown> };
+    expect(info.input).toEqual({ width: 120, height: 80, bytes: png.length, format: 'png' });
+    expect(info.output).toMatchObject({ width: 60, height: 40, format: 'jpg' });
+    expect(info.output.bytes).toBeGreaterThan(100);
+  });
+});
