@@ -6,10 +6,9 @@ import { getSettings } from '../config/settings';
 import { guardedFetch } from '../remote/fetcher';
 import { fetchPolicy } from '../remote/policy';
 import type { LayerSources } from './layers';
-import { renderText } from '../text/render';
-import { DEFAULT_STYLE, type TextStyle } from '../text/style';
-import type { Color, TextFont } from './types';
-import { formatColor } from './values';
+import type { TextStyle } from '../text/style';
+import { cssColor, renderTextLayer, styleOfFont } from './text-layer';
+import type { Color } from './types';
 
 /**
  * The Workers side of LayerSources: images of the same cloud from D1 + R2,
@@ -34,28 +33,8 @@ export function layerSources(env: Env, cloud: string): LayerSources {
     },
     async text(layer, color) {
       const style = layer.kind === 'text' ? styleOfFont(layer.font, color) : await storedStyle(env, cloud, layer.stylePublicId, color);
-      return (await renderText(layer.text, style, limitsFrom(env).maxOutputPixels)).png;
+      return renderTextLayer(layer.text, style, limitsFrom(env).maxOutputPixels);
     },
-  };
-}
-
-const cssColor = (c: Color) => `#${formatColor(c).slice(4)}`;
-const BOLD = new Set(['bold', 'semibold', 'extrabold', 'black']);
-const ALIGN: Record<TextFont['align'], TextStyle['textAlign']> = { left: 'left', start: 'left', justify: 'left', center: 'center', right: 'right', end: 'right' };
-
-/** `l_text:<family>_<size>_...`: the bundled fonts have regular and bold weights, so heavier weights draw bold and lighter ones regular. */
-function styleOfFont(font: TextFont, color: Color | undefined): TextStyle {
-  return {
-    ...DEFAULT_STYLE,
-    fontFamily: font.family,
-    fontSize: font.size,
-    fontColor: color ? cssColor(color) : DEFAULT_STYLE.fontColor,
-    fontWeight: BOLD.has(font.weight) ? 'bold' : 'normal',
-    fontStyle: font.style,
-    textDecoration: font.decoration,
-    textAlign: ALIGN[font.align],
-    letterSpacing: font.letterSpacing,
-    lineSpacing: font.lineSpacing === undefined ? undefined : Math.max(-font.size / 2, font.lineSpacing),
   };
 }
 
