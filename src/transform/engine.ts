@@ -144,6 +144,9 @@ async function renderLayer(bytes: Uint8Array, components: Params[], resolved: Re
 }
 
 async function decode(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits, applyExif: boolean): Promise<Working> {
+  // pg_: a GIF's frame comes from its own decoder (photon reads the first only); other formats have one page.
+  const page = plan.components.find((c) => c.params.pg)?.params.pg;
+  if (page !== undefined && info.format !== 'gif' && page > info.pages) throw badRequest(`Invalid page in transformation: ${page} (the image has ${info.pages} page${info.pages === 1 ? '' : 's'})`);
   if (info.format === 'svg') {
     const width = svgRenderWidth(info, plan, resolved, limits);
     engineStats.decodes++;
@@ -160,6 +163,10 @@ async function decode(input: Uint8Array, info: SourceInfo, plan: Plan, resolved:
     const { decodeAvif } = await import('./codecs/avif');
     const img = await guardDecoder('AVIF', () => decodeAvif(input));
     return { kind: 'raster', img };
+  }
+  if (page !== undefined && info.format === 'gif') {
+    const { decodeGifFrame } = await import('./codecs/gif-frames');
+    return { kind: 'raster', img: decodeGifFrame(input, page) };
   }
   const img = await guardDecoder(info.format.toUpperCase(), async () => photonDecode(input));
   return { kind: 'photon', img, orientation: applyExif ? info.orientation : 1 };

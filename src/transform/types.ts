@@ -124,6 +124,8 @@ export interface Params {
   bo?: Border;
   l?: Layer;
   u?: Layer;
+  /** `pg_<n>`: the page (frame) of a multi-frame source, 1-based. */
+  pg?: number;
 }
 export type ParamKey = keyof Params;
 

@@ -104,3 +104,23 @@ describe('layers through SDK-built URLs', async () => {
     expect(await inkRight({ text: 'Hi', letter_spacing: 10 })).toBeGreaterThan(short + 5);
   });
 });
+
+describe('pg_ against libvips as the reference', async () => {
+  const { cloudinary } = await loadSdk();
+  it('gives the same pixels as sharp for every frame of an animated GIF', async () => {
+    const { readFileSync } = await import('node:fs');
+    const gif = readFileSync(new URL('../fixtures/animated.gif', import.meta.url));
+    const id = uid('anim');
+    await cloudinary.uploader.upload(`data:image/gif;base64,${gif.toString('base64')}`, { public_id: id });
+    const { pages = 1 } = await sharp(gif).metadata();
+    expect(pages).toBeGreaterThan(1);
+    for (let page = 1; page <= Math.min(pages, 4); page++) {
+      const ours = await raw(cloudinary.url(id, { ...LOCAL_URL, format: 'png', page }));
+      const ref = await sharp(gif, { page: page - 1 }).ensureAlpha().raw().toBuffer();
+      let diff = 0;
+      // Alpha everywhere; colour where the pixel is visible (transparent pixels' RGB means nothing).
+      for (let i = 0; i < ref.length; i++) if ((i & 3) === 3 || ref[i + 3 - (i & 3)] > 0) diff += Math.abs(ours.data[i] - ref[i]);
+      expect(diff / ref.length, `page ${page}`).toBeLessThan(1);
+    }
+  });
+});

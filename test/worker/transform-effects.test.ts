@@ -1,8 +1,8 @@
 import { SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseTransformation } from '../../src/transform/parse';
-import { storeImage, uid } from './support/fixtures';
-import { decode, encodePng, makeRaster, meanLuma, pixel } from './support/images';
+import { fixture, storeImage, uid } from './support/fixtures';
+import { decode, encodePng, gifFrames, makeRaster, meanDiff, meanLuma, pixel } from './support/images';
 import type { Raster } from '../../src/transform/raster';
 
 const get = (path: string) => SELF.fetch(`http://w/demo/image/upload/${path}`);
@@ -214,5 +214,28 @@ describe('fl_getinfo', () => {
     expect(info.input).toEqual({ width: 120, height: 80, bytes: png.length, format: 'png' });
     expect(info.output).toMatchObject({ width: 60, height: 40, format: 'jpg' });
     expect(info.output.bytes).toBeGreaterThan(100);
+  });
+});
+
+describe('pg_ (frames of an animated GIF)', () => {
+  it('decodes frame 1 exactly as the default decoder does, later frames differently, and refuses a missing page', T, async () => {
+    const id = uid('anim');
+    const gif = fixture('animated.gif');
+    await storeImage(id, gif);
+    const frames = gifFrames(gif);
+    expect(frames).toBeGreaterThan(1);
+    const first = await image(`c_scale,w_1.0/${id}.png`);
+    const page1 = await image(`pg_1/${id}.png`);
+    expect(meanDiff(first, page1)).toBe(0);
+    const last = await image(`pg_${frames}/${id}.png`);
+    expect([last.width, last.height]).toEqual([first.width, first.height]);
+    expect(meanDiff(first, last)).toBeGreaterThan(1);
+    const missing = await get(`pg_${frames + 1}/${id}.png`);
+    expect(missing.status).toBe(400);
+    expect(missing.headers.get('x-cld-error')).toBe(`Invalid page in transformation: ${frames + 1} (the image has ${frames} pages)`);
+    const still = uid('still');
+    await storeImage(still, encodePng(makeRaster(10, 10, () => [1, 2, 3])));
+    expect((await get(`pg_2/${still}.png`)).status).toBe(400);
+    expect((await get(`pg_2-3/${still}.png`)).headers.get('x-cld-error')).toBe('Page ranges (pg_2-3) are not supported');
   });
 });

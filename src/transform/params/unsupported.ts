@@ -9,7 +9,6 @@ const REASONS: Record<string, string> = {
   t: 'Named transformations (t_) cannot be used here',
   d: 'Default images (d_) are not supported yet',
   if: 'Conditional transformations (if_) are not supported',
-  pg: 'Pages (pg_) are not supported',
   dn: 'Density (dn_) is not supported',
   cs: 'Colour spaces (cs_) are not supported',
   fn: 'Custom functions (fn_) are not supported',
