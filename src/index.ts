@@ -9,6 +9,9 @@ import { adminRoutes } from './admin/routes';
 import { countDelivery } from './admin/usage-counters';
 import { uploadRoutes } from './upload/routes';
 import { handleDelivery } from './delivery/route';
+import { adminNoCors, uploadCors } from './browser/cors';
+import { widgetRoutes } from './widget/routes';
+import { consoleRoutes } from './web/routes';
 
 const app = new Hono<AppEnv>();
 
@@ -24,6 +27,11 @@ app.use('*', async (c, next) => {
   await next();
 });
 
+app.use('/v1_1/*', uploadCors);
+app.use('/v1_1/*', adminNoCors);
+
+app.route('/', widgetRoutes);
+app.route('/', consoleRoutes(async (req, env, ctx) => app.fetch(normaliseApiPath(req), env, ctx)));
 app.route('/', settingsRoutes);
 app.route('/', uploadMappingRoutes);
 app.route('/', uploadRoutes);

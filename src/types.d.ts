@@ -8,3 +8,13 @@ declare module '*.ttf' {
   const data: ArrayBuffer;
   export default data;
 }
+
+/** Browser scripts and pages served by the worker (wrangler rule "Text" for *.client.js, *.client.html). */
+declare module '*.client.js' {
+  const text: string;
+  export default text;
+}
+declare module '*.client.html' {
+  const text: string;
+  export default text;
+}

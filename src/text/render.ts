@@ -53,8 +53,15 @@ export async function measureLines(lines: string[], style: TextStyle): Promise<n
   return widths;
 }
 
-/** Renders `text` (lines split on newlines) in `style`; refuses images over `maxPixels`. */
-export async function renderText(text: string, style: TextStyle, maxPixels: number): Promise<RenderedText> {
+/** A laid-out text: the SVG to render and its size in pixels. */
+export interface TextLayout {
+  svg: string;
+  width: number;
+  height: number;
+}
+
+/** Lays `text` (lines split on newlines) out in `style`; refuses images over `maxPixels`. */
+export async function layoutText(text: string, style: TextStyle, maxPixels: number): Promise<TextLayout> {
   // eslint-disable-next-line no-control-regex
   const clean = text.replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, '');
   if (!clean.trim()) throw badRequest('Missing required parameter - text');
@@ -74,11 +81,31 @@ export async function renderText(text: string, style: TextStyle, maxPixels: numb
     .join('');
   const background = style.background ? `<rect width="100%" height="100%" fill="${style.background}"/>` : '';
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><g opacity="${style.opacity / 100}">${background}${runs}</g></svg>`;
-  const r = await Resvg.async(svg, fontOptions());
+  return { svg, width, height };
+}
+
+/** Renders a layout: PNG bytes for storing, or straight RGBA pixels (for overlays) when `rgba` is asked for. */
+async function rasterise(layout: TextLayout, rgba: boolean): Promise<{ png?: Uint8Array; pixels?: Uint8Array; width: number; height: number }> {
+  const r = await Resvg.async(layout.svg, fontOptions());
   const image = r.render();
-  const png = image.asPng();
-  const out = { png, width: image.width, height: image.height };
-  image.free();
-  r.free();
-  return out;
+  try {
+    return rgba
+      ? { pixels: image.pixels.slice(), width: image.width, height: image.height }
+      : { png: image.asPng(), width: image.width, height: image.height };
+  } finally {
+    image.free();
+    r.free();
+  }
+}
+
+/** Text as a PNG image (the `text` upload method). */
+export async function renderText(text: string, style: TextStyle, maxPixels: number): Promise<RenderedText> {
+  const out = await rasterise(await layoutText(text, style, maxPixels), false);
+  return { png: out.png!, width: out.width, height: out.height };
+}
+
+/** Text as RGBA pixels, 4 bytes per pixel, row by row (for compositing, e.g. `l_text:` overlays). */
+export async function renderTextRgba(text: string, style: TextStyle, maxPixels: number): Promise<{ pixels: Uint8Array; width: number; height: number }> {
+  const out = await rasterise(await layoutText(text, style, maxPixels), true);
+  return { pixels: out.pixels!, width: out.width, height: out.height };
 }

@@ -14,6 +14,7 @@ import { fileReference } from './source';
 import { createText } from './text';
 import { fetchRemoteFile } from './remote-file';
 import { signedApiParams, storedResourceType } from './api-params';
+import { uploadCallback } from './callback';
 import { assetAnswer, deleteByToken, destroy, explicitMeta, rename, tags, type ManageContext } from './manage';
 
 type Ctx = Context<AppEnv>;
@@ -73,6 +74,8 @@ async function upload(c: Ctx): Promise<Response> {
   try {
     const auth = await authorizeUpload(env, cloud, request.params);
     const options = parseUploadOptions(auth.params, auth.signed);
+    const callback = await uploadCallback(env, cloud, auth.params);
+    const answer = (result: Record<string, unknown>) => (callback ? callback.redirect(result) : c.json(result));
     if (chunk) {
       if (!direct.open && !request.file) throw badRequest('Missing required parameter - file');
       committing = true;
@@ -81,15 +84,15 @@ async function upload(c: Ctx): Promise<Response> {
         : await appendChunk(env, cloud.cloudName, chunk.uploadId, chunk.range, request.file!, options.publicId);
       if (!outcome.done) return c.json({ done: false, upload_id: chunk.uploadId, bytes: outcome.bytes, ...(outcome.publicId ? { public_id: outcome.publicId } : {}) });
       try {
-        return c.json(await storeUpload(ctx, requested, { file: outcome.file, filename: request.filename }, { ...options, publicId: options.publicId ?? outcome.publicId ?? undefined }));
+        return answer(await storeUpload(ctx, requested, { file: outcome.file, filename: request.filename }, { ...options, publicId: options.publicId ?? outcome.publicId ?? undefined }));
       } finally {
         await outcome.file.discard();
       }
     }
-    if (request.file) return c.json(await storeUpload(ctx, requested, { file: request.file, filename: request.filename }, options));
+    if (request.file) return answer(await storeUpload(ctx, requested, { file: request.file, filename: request.filename }, options));
     const ref = fileReference(auth.params.string('file'));
     if (ref.kind === 'missing') throw badRequest('Missing required parameter - file');
-    return c.json(await storeUpload(ctx, requested, await fetchRemoteFile(env, ref.url), options));
+    return answer(await storeUpload(ctx, requested, await fetchRemoteFile(env, ref.url), options));
   } catch (err) {
     // Bytes streamed into a session by a request that then failed its checks are given up with it.
     if (direct.open && !committing) await direct.open.fail();

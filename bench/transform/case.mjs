@@ -7,7 +7,7 @@ const [engine, bundle, photoPath, caseName, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg);
 const c = CASES.find((x) => x.name === caseName);
 const input = new Uint8Array(readFileSync(photoPath));
-const logo = new Uint8Array(readFileSync(new URL(`../test/fixtures/${LOGO}`, import.meta.url)));
+const logo = new Uint8Array(readFileSync(new URL(`../../test/fixtures/${LOGO}`, import.meta.url)));
 
 // Every WASM memory created from here on, held weakly: a memory never shrinks, so the sizes of
 // the memories still alive at the end of a run (collected at the start of each run) are that run's peak.
