@@ -67,18 +67,20 @@ export function layerStep(components: Component[], start: number): { step: Layer
   const apply = components[end].params;
   if (apply.l || apply.u) throw badRequest('fl_layer_apply closes a layer and cannot open another in the same component');
   const { g, x, y, ...after } = apply;
-  const transform = [own, ...components.slice(start + 1, end).map((c) => c.params)].map(withoutLayerFlags);
+  const transform = [own, ...components.slice(start + 1, end).map((c) => c.params)].map((p) => withoutLayerFlags(p));
   const relative = hasFlag(first, 'relative') || hasFlag(apply, 'relative');
   const tiled = hasFlag(first, 'tiled') || hasFlag(apply, 'tiled');
   if (relative) transform[0] = { ...transform[0], fl: { names: [...(transform[0].fl?.names ?? []), 'relative'] } };
-  const rest = withoutLayerFlags(after);
+  const rest = withoutLayerFlags(after, PLACEMENT_FLAGS);
   return { step: { layer, under, transform, placement: { g, x, y, tiled }, after: Object.keys(rest).length ? rest : undefined }, next: end + 1 };
 }
 
 const LAYER_FLAGS = new Set(['layer_apply', 'tiled']);
-function withoutLayerFlags(p: Params): Params {
+/** What the `fl_layer_apply` component's flags say about placing; none of it is left for the composed image. */
+const PLACEMENT_FLAGS = new Set(['layer_apply', 'tiled', 'relative']);
+function withoutLayerFlags(p: Params, drop = LAYER_FLAGS): Params {
   if (!p.fl) return p;
-  const names = p.fl.names.filter((n) => !LAYER_FLAGS.has(n));
+  const names = p.fl.names.filter((n) => !drop.has(n));
   const out = { ...p };
   if (names.length) out.fl = { ...p.fl, names };
   else delete out.fl;
