@@ -15,12 +15,17 @@ const root = join(here, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const MAX_DECODE_PIXELS = 7_000_000; // the default of src/config/limits.ts
 
-/** `.wasm` imports become compiled modules, as wrangler makes them CompiledWasm modules in the worker. */
+/** `.wasm` imports become compiled modules, as wrangler makes them CompiledWasm modules in the worker; `.ttf` become ArrayBuffers. */
 const wasmModules = {
   name: 'wasm-modules',
   setup(b) {
     b.onLoad({ filter: /\.wasm$/ }, (args) => ({
       contents: `import { readFileSync } from 'node:fs'; export default new WebAssembly.Module(readFileSync(${JSON.stringify(args.path)}));`,
+      loader: 'js',
+    }));
+    // Fonts are wrangler "Data" modules (ArrayBuffers); read from disk at run time like the WASM.
+    b.onLoad({ filter: /\.ttf$/ }, (args) => ({
+      contents: `import { readFileSync } from 'node:fs'; const b = readFileSync(${JSON.stringify(args.path)}); export default b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);`,
       loader: 'js',
     }));
   },
@@ -57,6 +62,9 @@ for (const file of PHOTOS) {
   const meta = await sharp(bytes).metadata();
   const mp = ((meta.width * meta.height) / 1e6).toFixed(1);
   for (const c of CASES) {
+    if (c.photos && !c.photos.includes(file)) continue;
+    // BENCH_CASES=<text>: only the cases whose name contains it (e.g. `overlay`).
+    if (process.env.BENCH_CASES && !c.name.includes(process.env.BENCH_CASES)) continue;
     const ours = cell('ours', path, c.name);
     const ref = cell('sharp', path, c.name);
     const oursCells = ours.refused

@@ -3,3 +3,4 @@ export { transformImage } from '../../src/transform/engine';
 export { parseTransformation } from '../../src/transform/parse';
 export { inspectSource } from '../../src/transform/inspect';
 export { photonMemoryBytes } from '../../src/transform/codecs/photon';
+export { renderTextLayer, styleOfFont } from '../../src/transform/text-layer';

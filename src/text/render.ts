@@ -31,6 +31,7 @@ function textAttributes(style: TextStyle): string {
     `font-style="${style.fontStyle}"`,
     `fill="${style.fontColor}"`,
     decoration !== 'none' ? `text-decoration="${decoration}"` : '',
+    style.letterSpacing ? `letter-spacing="${style.letterSpacing}"` : '',
     'xml:space="preserve"',
   ].join(' ');
 }
@@ -68,7 +69,7 @@ export async function layoutText(text: string, style: TextStyle, maxPixels: numb
   const lines = clean.split('\n');
   const widths = await measureLines(lines, style);
   const pad = Math.max(1, Math.round(style.fontSize * 0.08));
-  const lineHeight = style.fontSize * LINE_HEIGHT;
+  const lineHeight = style.fontSize * LINE_HEIGHT + (style.lineSpacing ?? 0);
   const width = Math.max(1, Math.ceil(Math.max(...widths)) + 2 * pad);
   const height = Math.max(1, Math.ceil(lines.length * lineHeight));
   if (width * height > maxPixels) throw badRequest(`Image too large. Text image of ${width}x${height} pixels exceeds ${maxPixels} pixels`);

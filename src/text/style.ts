@@ -14,6 +14,10 @@ export interface TextStyle {
   opacity: number;
   textDecoration: 'none' | 'underline' | 'strikethrough';
   textAlign: 'left' | 'center' | 'right';
+  /** Extra pixels between letters (text overlays' `letter_spacing_<n>`). */
+  letterSpacing?: number;
+  /** Extra pixels between lines (text overlays' `line_spacing_<n>`). */
+  lineSpacing?: number;
 }
 
 export const DEFAULT_STYLE: TextStyle = {

@@ -8,6 +8,9 @@ import type { ImageFormat } from '../media/sniff';
 import { derivedObjectKey, readDerived, storeDerived, variantHash, type DerivedObject } from './derived-store';
 import { runPlan } from './engine';
 import { inspectSource } from './inspect';
+import { layerSources } from './layer-sources';
+import { expandNamed, type NamedLookup } from './named';
+import { namedTransformations } from '../config/collections';
 import { resolveOutput, type Resolved } from './negotiate';
 import { parseTransformation } from './parse';
 import { shared, underLease } from './single-flight';
@@ -19,14 +22,30 @@ import type { Plan } from './types';
  * R2 or make it once (single flight) and store it there.
  */
 export async function deliverDerived(req: Request, env: Env, d: DeliveryRequest, resource: ResourceRow): Promise<Response> {
-  const plan = parseTransformation(d.transformations, { encoded: true });
+  const plan = parseTransformation(await expandNamed(d.transformations, namedLookup(env, d.cloud), true), { encoded: true });
   const resolved = resolveOutput(plan, { format: (resource.format ?? 'jpg') as ImageFormat }, {
     accept: req.headers.get('Accept'),
     dpr: req.headers.get('Sec-CH-DPR') ?? req.headers.get('DPR'),
     extension: d.format,
   });
   const derived = await ensureDerived(env, resource, plan, resolved);
+  if (plan.output.flags.has('getinfo')) return respondInfo(req, env, d, resource, derived);
   return respondDerived(req, env, d, plan, derived);
+}
+
+/** `fl_getinfo`: Cloudinary's JSON about the transformation instead of the image: the input's and the output's size and format. */
+function respondInfo(req: Request, env: Env, d: DeliveryRequest, resource: ResourceRow, obj: DerivedObject): Response {
+  if (obj.body instanceof ReadableStream) obj.body.cancel().catch(() => undefined);
+  const info = {
+    input: { width: resource.width, height: resource.height, bytes: resource.bytes, format: resource.format },
+    output: { width: obj.width, height: obj.height, format: obj.contentType.split('/')[1]?.replace('jpeg', 'jpg'), bytes: obj.bytes },
+  };
+  const body = new TextEncoder().encode(JSON.stringify(info));
+  const headers = deliveryHeaders(
+    { contentType: 'application/json', bytes: body.length, etag: `${obj.etag}-info`, lastModified: obj.uploaded },
+    cacheControl(isRealVersion(d.version), limitsFrom(env).unversionedMaxAge),
+  );
+  return respondWithBody(req, body, headers);
 }
 
 /**
@@ -66,11 +85,16 @@ export interface EagerResult {
  * its `/<format>` suffix; `format` is that suffix (or the asset's format).
  */
 export async function deriveEager(env: Env, resource: ResourceRow, transformation: string, format?: string): Promise<EagerResult> {
-  const plan = parseTransformation(transformation, { encoded: false });
+  const plan = parseTransformation(await expandNamed(transformation.split('/'), namedLookup(env, resource.cloud), false), { encoded: false });
   const resolved = resolveOutput(plan, { format: (resource.format ?? 'jpg') as ImageFormat }, { extension: format || undefined });
   const obj = await ensureDerived(env, resource, plan, resolved, true);
   return { transformation: plan.canonical, format: resolved.format, width: obj.width, height: obj.height, bytes: obj.bytes };
 }
+
+const namedLookup = (env: Env, cloud: string): NamedLookup => {
+  const store = namedTransformations(env.CONFIG, cloud);
+  return (name) => store.get(name);
+};
 
 /** What identifies one stored variant: the canonical transformation plus every value resolved from the request. */
 export function variantOf(plan: Plan, r: Resolved): string {
@@ -86,7 +110,7 @@ async function makeDerived(env: Env, resource: ResourceRow, plan: Plan, resolved
   const input = new Uint8Array(await original.arrayBuffer());
   const info = inspectSource(input);
   const limits = limitsFrom(env);
-  const result = await runPlan(input, info, plan, { ...resolved, lossless: resolved.lossless && !info.lossy }, limits);
+  const result = await runPlan(input, info, plan, { ...resolved, lossless: resolved.lossless && !info.lossy }, limits, layerSources(env, resource.cloud));
   return storeDerived(env, {
     resource,
     key,

@@ -7,6 +7,7 @@ import { readJpegMetadata, type CarriedMetadata } from './metadata';
 import { findFocus } from './focus';
 import { planGeometry, outputSize, type Geometry, type Rect } from './geometry';
 import { inspectSource, type SourceInfo } from './inspect';
+import { applyLayer, layerStep, loadLayers, type LayerSources } from './layers';
 import { resolveOutput, type RequestHints, type Resolved } from './negotiate';
 import { orient, place, WHITE, type Raster } from './raster';
 import { REGISTRY } from './registry';
@@ -26,6 +27,8 @@ export interface EngineLimits {
 
 export interface TransformOptions extends RequestHints {
   limits: EngineLimits;
+  /** Where overlay and underlay images come from; without it, a layer is refused. */
+  sources?: LayerSources;
 }
 
 export interface TransformResult {
@@ -67,7 +70,7 @@ const TOO_LARGE = (what: string, pixels: number, max: number) =>
 export async function transformImage(input: Uint8Array, plan: Plan, opts: TransformOptions): Promise<TransformResult> {
   const info = inspectSource(input);
   const resolved = resolveOutput(plan, info, opts);
-  return runPlan(input, info, plan, resolved, opts.limits);
+  return runPlan(input, info, plan, resolved, opts.limits, opts.sources);
 }
 
 /** The working image: still inside photon (the decoded source, with its EXIF orientation pending) or in JS memory. */
@@ -79,11 +82,13 @@ const dimsOf = (w: Working) => {
   return w.orientation >= 5 ? { width: s.height, height: s.width } : s;
 };
 
-export function runPlan(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits): Promise<TransformResult> {
-  return oneAtATime(() => run(input, info, plan, resolved, limits));
+export async function runPlan(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits, sources?: LayerSources): Promise<TransformResult> {
+  // Layer images are loaded (stored, fetched or rendered) before taking the isolate's turn, so a slow origin holds up no one else.
+  const layers = await loadLayers(plan.components, sources);
+  return oneAtATime(() => run(input, info, plan, resolved, limits, layers));
 }
 
-async function run(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits): Promise<TransformResult> {
+async function run(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits, layers: Uint8Array[]): Promise<TransformResult> {
   if (plan.output.flags.has('animated') && info.pages > 1) {
     throw badRequest('Animated output (fl_animated) is not supported: animated sources are delivered as their first frame');
   }
@@ -91,8 +96,20 @@ async function run(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Re
   checkFirstOutput(info, plan, resolved, limits, applyExif);
   let working = await decode(input, info, plan, resolved, limits, applyExif);
   try {
-    for (const { params } of plan.components) {
-      const next = await runComponent(working, params, resolved, limits);
+    let layer = 0;
+    for (let i = 0; i < plan.components.length; ) {
+      const { params } = plan.components[i];
+      let next: Raster;
+      if (params.l || params.u) {
+        const { step, next: after } = layerStep(plan.components, i);
+        const render = (bytes: Uint8Array, components: Params[]) => renderLayer(bytes, components, resolved, limits);
+        next = await applyLayer(toRaster(working), step, layers[layer++], render);
+        if (step.after) next = await runComponent({ kind: 'raster', img: next }, step.after, resolved, limits);
+        i = after;
+      } else {
+        next = await runComponent(working, params, resolved, limits);
+        i++;
+      }
       if (working.kind === 'photon') working.img.free();
       working = { kind: 'raster', img: next };
     }
@@ -109,7 +126,27 @@ async function run(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Re
   }
 }
 
+/** A layer image: decoded like a source (within the same limits) and run through its own components. */
+async function renderLayer(bytes: Uint8Array, components: Params[], resolved: Resolved, limits: EngineLimits): Promise<Raster> {
+  const info = inspectSource(bytes);
+  const plan: Plan = { components: components.map((params) => ({ params, canonical: '' })), output: { flags: new Set() }, canonical: '', dependsOn: { accept: false, dpr: false } };
+  let working = await decode(bytes, info, plan, resolved, limits, true);
+  try {
+    for (const params of components) {
+      const next = await runComponent(working, params, resolved, limits);
+      if (working.kind === 'photon') working.img.free();
+      working = { kind: 'raster', img: next };
+    }
+    return toRaster(working);
+  } finally {
+    if (working.kind === 'photon') working.img.free();
+  }
+}
+
 async function decode(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits, applyExif: boolean): Promise<Working> {
+  // pg_: a GIF's frame comes from its own decoder (photon reads the first only); other formats have one page.
+  const page = plan.components.find((c) => c.params.pg)?.params.pg;
+  if (page !== undefined && info.format !== 'gif' && page > info.pages) throw badRequest(`Invalid page in transformation: ${page} (the image has ${info.pages} page${info.pages === 1 ? '' : 's'})`);
   if (info.format === 'svg') {
     const width = svgRenderWidth(info, plan, resolved, limits);
     engineStats.decodes++;
@@ -126,6 +163,10 @@ async function decode(input: Uint8Array, info: SourceInfo, plan: Plan, resolved:
     const { decodeAvif } = await import('./codecs/avif');
     const img = await guardDecoder('AVIF', () => decodeAvif(input));
     return { kind: 'raster', img };
+  }
+  if (page !== undefined && info.format === 'gif') {
+    const { decodeGifFrame } = await import('./codecs/gif-frames');
+    return { kind: 'raster', img: decodeGifFrame(input, page) };
   }
   const img = await guardDecoder(info.format.toUpperCase(), async () => photonDecode(input));
   return { kind: 'photon', img, orientation: applyExif ? info.orientation : 1 };

@@ -180,7 +180,7 @@ function cropWindow(input: GeometryInput, w: number, h: number, whole: Rect): Ge
 }
 
 /** Fractions of the free space left/above the window for each compass point. */
-const ANCHORS: Record<Compass, [number, number]> = {
+export const ANCHORS: Record<Compass, [number, number]> = {
   north_west: [0, 0], north: [0.5, 0], north_east: [1, 0],
   west: [0, 0.5], center: [0.5, 0.5], east: [1, 0.5],
   south_west: [0, 1], south: [0.5, 1], south_east: [1, 1],

@@ -165,3 +165,23 @@ export function orient(img: Raster, orientation: number): Raster {
     default: return img;
   }
 }
+
+/** Draws `src` over a copy of `dst` with its top-left at (x, y) (source-over, parts outside cut). */
+export function drawOver(dst: Raster, src: Raster, x: number, y: number): Raster {
+  const out = { data: dst.data.slice(), width: dst.width, height: dst.height };
+  drawInto(out, src, x, y);
+  return out;
+}
+
+/** Like drawOver, in place (for repeated draws such as tiling). */
+export function drawInto(out: Raster, src: Raster, x: number, y: number): void {
+  const x0 = Math.max(0, x);
+  const y0 = Math.max(0, y);
+  const x1 = Math.min(out.width, x + src.width);
+  const y1 = Math.min(out.height, y + src.height);
+  for (let row = y0; row < y1; row++) {
+    const s = ((row - y) * src.width + (x0 - x)) * 4;
+    const d = (row * out.width + x0) * 4;
+    for (let i = 0; i < (x1 - x0) * 4; i += 4) blend(out.data, d + i, src.data, s + i);
+  }
+}

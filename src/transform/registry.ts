@@ -1,8 +1,12 @@
 import { TRANSFORMATION_KEYS } from './keys';
 import { a } from './params/angle';
 import { ar, b, c, dpr, g, h, w, x, y, z } from './params/geometry';
+import { e } from './params/effect';
+import { l, u } from './params/layer';
 import { f, fl, q } from './params/output';
 import { d } from './params/default-image';
+import { pg } from './params/page';
+import { bo, co, o, r } from './params/shape';
 import type { ParamEntry, Registry } from './registry-types';
 import type { ParamKey } from './types';
 
@@ -12,7 +16,7 @@ import type { ParamKey } from './types';
  * TRANSFORMATION_KEYS is recognised by the URL parser and refused by the
  * transformation parser as not supported.
  */
-export const REGISTRY = { w, h, ar, c, g, x, y, z, dpr, b, a, f, q, fl, d } satisfies Registry;
+export const REGISTRY = { w, h, ar, c, g, x, y, z, dpr, b, a, f, q, fl, d, e, co, o, r, bo, l, u, pg } satisfies Registry;
 
 export function entryFor(key: string): ParamEntry<ParamKey> | undefined {
   return Object.hasOwn(REGISTRY, key) ? (REGISTRY[key as ParamKey] as unknown as ParamEntry<ParamKey>) : undefined;

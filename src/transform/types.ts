@@ -46,7 +46,10 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export type QualityLevel = 'best' | 'good' | 'eco' | 'low';
 export type Quality = { kind: 'fixed'; value: number } | { kind: 'auto'; level: QualityLevel };
 
-export const FLAGS = ['progressive', 'strip_profile', 'keep_iptc', 'attachment', 'png8', 'lossy', 'animated', 'ignore_aspect_ratio'] as const;
+export const FLAGS = [
+  'progressive', 'strip_profile', 'keep_iptc', 'attachment', 'png8', 'lossy', 'animated', 'ignore_aspect_ratio',
+  'layer_apply', 'relative', 'tiled', 'getinfo',
+] as const;
 export type FlagName = (typeof FLAGS)[number];
 export interface Flags {
   names: FlagName[];
@@ -58,6 +61,50 @@ export interface Flags {
 export interface DefaultImage {
   publicId: string;
   format?: string;
+}
+
+export const EFFECT_NAMES = [
+  'grayscale', 'blackwhite', 'sepia', 'negate', 'blur', 'pixelate', 'sharpen', 'unsharp_mask', 'brightness', 'contrast',
+  'saturation', 'hue', 'gamma', 'vibrance', 'colorize', 'tint', 'vignette', 'trim',
+] as const;
+export type EffectName = (typeof EFFECT_NAMES)[number];
+
+/** `e_<name>[:<level>]`; `tint` and `trim` may also carry a colour (`e_tint:50:blue`, `e_trim:10:white`). */
+export interface Effect {
+  name: EffectName;
+  /** The level as given or the effect's default; undefined for effects without one (grayscale, negate). */
+  level?: number;
+  color?: Color;
+}
+
+/** `r_`: corner radii in pixels clockwise from the top left, or `max` (a circle or an ellipse). */
+export type Radius = { kind: 'max' } | { kind: 'px'; corners: [number, number, number, number] };
+
+/** `bo_<width>px_solid_<colour>`. */
+export interface Border {
+  width: number;
+  color: Color;
+}
+
+/** What an overlay (`l_`) or an underlay (`u_`) shows. */
+export type Layer =
+  | { kind: 'asset'; publicId: string }
+  | { kind: 'fetch'; url: string }
+  | { kind: 'text'; text: string; font: TextFont }
+  | { kind: 'text_style'; text: string; stylePublicId: string };
+
+/** The `<family>_<size>[_bold|_italic|...]` part of `l_text:`. */
+export interface TextFont {
+  family: string;
+  size: number;
+  weight: 'normal' | 'bold' | 'light' | 'thin' | 'black' | 'semibold' | 'extrabold' | 'medium';
+  style: 'normal' | 'italic';
+  decoration: 'none' | 'underline' | 'strikethrough';
+  align: 'left' | 'center' | 'right' | 'start' | 'end' | 'justify';
+  letterSpacing?: number;
+  lineSpacing?: number;
+  /** Antialiasing and hinting are accepted for compatibility; the renderer always antialiases. */
+  extras: string[];
 }
 
 /** One component (one `/`-separated segment): each key at most once. */
@@ -77,6 +124,15 @@ export interface Params {
   q?: Quality;
   fl?: Flags;
   d?: DefaultImage;
+  e?: Effect;
+  co?: Color;
+  o?: number;
+  r?: Radius;
+  bo?: Border;
+  l?: Layer;
+  u?: Layer;
+  /** `pg_<n>`: the page (frame) of a multi-frame source, 1-based. */
+  pg?: number;
 }
 export type ParamKey = keyof Params;
 

@@ -46,8 +46,8 @@ export const q: ParamEntry<'q'> = {
 
 /** Cloudinary flags this worker knows but does not implement: refused rather than silently ignored. */
 const UNSUPPORTED_FLAGS = new Set([
-  'layer_apply', 'relative', 'region_relative', 'no_overflow', 'tiled', 'text_no_trim', 'text_disallow_overflow', 'cutter',
-  'clip', 'clip_evenodd', 'replace_image', 'getinfo', 'awebp', 'apng', 'any_format', 'force_strip', 'force_icc', 'immutable_cache',
+  'region_relative', 'no_overflow', 'text_no_trim', 'text_disallow_overflow', 'cutter',
+  'clip', 'clip_evenodd', 'replace_image', 'awebp', 'apng', 'any_format', 'force_strip', 'force_icc', 'immutable_cache',
   'preserve_transparency', 'rasterize', 'lossless', 'sanitize', 'splice', 'streaming_attachment', 'truncate_ts', 'waveform',
   'keep_attribution', 'keep_dar', 'no_stream', 'mono', 'hlsv3', 'attachment_stream', 'ignore_mask_channels', 'c2pa', 'draco',
   'alternate', 'animated_png', 'animated_webp', 'text_no_kerning', 'progressive:semi', 'progressive:steep', 'progressive:none',

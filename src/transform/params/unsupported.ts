@@ -3,19 +3,11 @@ import { badRequest } from '../../errors';
 /**
  * Cloudinary keys this worker recognises (so a URL segment made of them is a
  * transformation, not a folder) but does not execute. Each answers 400 saying
- * so, never silently ignored. Effects and overlays arrive with later work.
+ * so, never silently ignored. `t_` is expanded before parsing (named.ts).
  */
 const REASONS: Record<string, string> = {
-  e: 'Effects (e_) are not supported yet',
-  l: 'Overlays (l_) are not supported yet',
-  u: 'Underlays (u_) are not supported yet',
-  t: 'Named transformations (t_) are not supported yet',
-  co: 'Colour (co_) is not supported yet',
-  bo: 'Borders (bo_) are not supported yet',
-  o: 'Opacity (o_) is not supported yet',
-  r: 'Rounded corners (r_) are not supported yet',
+  t: 'Named transformations (t_) cannot be used here',
   if: 'Conditional transformations (if_) are not supported',
-  pg: 'Pages (pg_) are not supported',
   dn: 'Density (dn_) is not supported',
   cs: 'Colour spaces (cs_) are not supported',
   fn: 'Custom functions (fn_) are not supported',

@@ -1,0 +1,146 @@
+import { badRequest } from '../errors';
+import { ANCHORS } from './geometry';
+import { blank, drawInto, drawOver, TRANSPARENT, type Raster } from './raster';
+import type { Color, Component, Layer, Length, Params } from './types';
+
+/**
+ * Overlays and underlays. A layer starts at a component with `l_`/`u_`; that
+ * component's other parameters (and those of the components up to the one
+ * with `fl_layer_apply`) transform the layer image; `g_`, `x_`, `y_` and
+ * `fl_tiled` of the `fl_layer_apply` component (or, without one, of the layer
+ * component itself) place it on the image so far. With `fl_relative`, the
+ * layer's relative `w_`/`h_` are fractions of the base image, not of the layer.
+ */
+
+/**
+ * Where layer images come from. The engine knows no storage or network: the
+ * caller (delivery, or the benchmark) gives it this. Every method returns the
+ * encoded image bytes, which the engine decodes like any source.
+ */
+export interface LayerSources {
+  /** Another image of the same cloud (`l_folder:name`). */
+  asset(publicId: string): Promise<Uint8Array>;
+  /** A remote image, through the guarded fetcher (`l_fetch:`). */
+  fetch(url: string): Promise<Uint8Array>;
+  /** Text rendered as a PNG with a transparent background (`l_text:`); `color` is the layer's `co_`. */
+  text(layer: Extract<Layer, { kind: 'text' | 'text_style' }>, color: Color | undefined): Promise<Uint8Array>;
+}
+
+/** One layer as the engine runs it. */
+export interface LayerStep {
+  layer: Layer;
+  under: boolean;
+  /** Parameters that transform the layer image, in order. */
+  transform: Params[];
+  /** Where it goes on the base. */
+  placement: Pick<Params, 'g' | 'x' | 'y'> & { tiled: boolean };
+  /** What remains of the `fl_layer_apply` component: it runs on the composed image. */
+  after?: Params;
+}
+
+/** Renders a layer image: decode `bytes` and run `components` on it (the engine's own pipeline). */
+export type RenderLayer = (bytes: Uint8Array, components: Params[]) => Promise<Raster>;
+
+const hasFlag = (p: Params, name: string) => p.fl?.names.includes(name as never) ?? false;
+
+/** Groups the components at `start` (which has `l_` or `u_`) into a layer step; returns it and the index after it. */
+export function layerStep(components: Component[], start: number): { step: LayerStep; next: number } {
+  const first = components[start].params;
+  const under = first.l === undefined;
+  const layer = (first.l ?? first.u)!;
+  if (first.l && first.u) throw badRequest('A transformation component cannot have both an overlay (l_) and an underlay (u_)');
+  let end = start;
+  while (end < components.length && !hasFlag(components[end].params, 'layer_apply')) end++;
+  const applied = end < components.length;
+  if (applied) {
+    for (let i = start + 1; i < end; i++) {
+      if (components[i].params.l || components[i].params.u) throw badRequest('Nested layers are not supported: close the layer with fl_layer_apply first');
+    }
+  }
+  const own = { ...first };
+  delete own.l;
+  delete own.u;
+  if (!applied) {
+    const { g, x, y, ...rest } = own;
+    return { step: { layer, under, transform: [withoutLayerFlags(rest)], placement: { g, x, y, tiled: hasFlag(first, 'tiled') } }, next: start + 1 };
+  }
+  const apply = components[end].params;
+  if (apply.l || apply.u) throw badRequest('fl_layer_apply closes a layer and cannot open another in the same component');
+  const { g, x, y, ...after } = apply;
+  const transform = [own, ...components.slice(start + 1, end).map((c) => c.params)].map((p) => withoutLayerFlags(p));
+  const relative = hasFlag(first, 'relative') || hasFlag(apply, 'relative');
+  const tiled = hasFlag(first, 'tiled') || hasFlag(apply, 'tiled');
+  if (relative) transform[0] = { ...transform[0], fl: { names: [...(transform[0].fl?.names ?? []), 'relative'] } };
+  const rest = withoutLayerFlags(after, PLACEMENT_FLAGS);
+  return { step: { layer, under, transform, placement: { g, x, y, tiled }, after: Object.keys(rest).length ? rest : undefined }, next: end + 1 };
+}
+
+const LAYER_FLAGS = new Set(['layer_apply', 'tiled']);
+/** What the `fl_layer_apply` component's flags say about placing; none of it is left for the composed image. */
+const PLACEMENT_FLAGS = new Set(['layer_apply', 'tiled', 'relative']);
+function withoutLayerFlags(p: Params, drop = LAYER_FLAGS): Params {
+  if (!p.fl) return p;
+  const names = p.fl.names.filter((n) => !drop.has(n));
+  const out = { ...p };
+  if (names.length) out.fl = { ...p.fl, names };
+  else delete out.fl;
+  return out;
+}
+
+/** `fl_relative`: relative sizes of the layer's first component become pixels of the base. */
+function relativeToBase(p: Params, base: Raster): Params {
+  if (!hasFlag(p, 'relative')) return p;
+  const px = (l: Length | undefined, whole: number): Length | undefined => (l?.relative ? { value: Math.max(1, Math.round(l.value * whole)), relative: false } : l);
+  return { ...p, w: px(p.w, base.width), h: px(p.h, base.height) };
+}
+
+/** The encoded image of every layer of the plan, in the order the layers appear (loaded concurrently). */
+export async function loadLayers(components: Component[], sources: LayerSources | undefined): Promise<Uint8Array[]> {
+  const wanted = components.filter((c) => c.params.l || c.params.u).map((c) => c.params);
+  if (!wanted.length) return [];
+  if (!sources) throw badRequest('Overlays and underlays are not available for this request');
+  return Promise.all(
+    wanted.map((p) => {
+      const layer = (p.l ?? p.u)!;
+      if (layer.kind === 'asset') return sources.asset(layer.publicId);
+      if (layer.kind === 'fetch') return sources.fetch(layer.url);
+      return sources.text(layer, p.co);
+    }),
+  );
+}
+
+/** Runs one layer step on `base`, with the layer's encoded image `bytes`. */
+export async function applyLayer(base: Raster, step: LayerStep, bytes: Uint8Array, render: RenderLayer): Promise<Raster> {
+  const [first, ...more] = step.transform;
+  const image = await render(bytes, [relativeToBase(first, base), ...more]);
+  const { x, y } = position(base, image, step.placement);
+  if (!step.under) {
+    if (!step.placement.tiled) return drawOver(base, image, x, y);
+    const out = { data: base.data.slice(), width: base.width, height: base.height };
+    tile(out, image, x, y);
+    return out;
+  }
+  const canvas = blank(base.width, base.height, TRANSPARENT);
+  if (step.placement.tiled) tile(canvas, image, x, y);
+  else drawInto(canvas, image, x, y);
+  drawInto(canvas, base, 0, 0);
+  return canvas;
+}
+
+function tile(out: Raster, image: Raster, x: number, y: number): void {
+  const sx = (((x % image.width) + image.width) % image.width) - image.width;
+  const sy = (((y % image.height) + image.height) % image.height) - image.height;
+  for (let ty = sy; ty < out.height; ty += image.height) for (let tx = sx; tx < out.width; tx += image.width) drawInto(out, image, tx, ty);
+}
+
+/** Top-left of the layer on the base: by gravity (centre by default), moved by x/y away from the anchored edge. */
+export function position(base: { width: number; height: number }, layer: { width: number; height: number }, p: LayerStep['placement']): { x: number; y: number } {
+  const off = (l: Length | undefined, whole: number) => (l === undefined ? 0 : l.relative ? l.value * whole : l.value);
+  const ox = off(p.x, base.width);
+  const oy = off(p.y, base.height);
+  if (p.g?.kind === 'xy_center') return { x: Math.round(ox - layer.width / 2), y: Math.round(oy - layer.height / 2) };
+  const [ax, ay] = ANCHORS[p.g?.kind === 'compass' ? p.g.dir : 'center'];
+  const x = (base.width - layer.width) * ax + (ax === 1 ? -ox : ox);
+  const y = (base.height - layer.height) * ay + (ay === 1 ? -oy : oy);
+  return { x: Math.round(x), y: Math.round(y) };
+}
