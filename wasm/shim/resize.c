@@ -113,13 +113,16 @@ static uint8_t clamp_byte(float v) {
 }
 
 /*
- * result is a fresh buffer of dw*dh*channels bytes (plus one spare byte, like
- * the decoder's), which the caller frees. src must have a spare byte too.
+ * Resamples the region (sx, sy0, sw, sh) of an image `stride` pixels wide to
+ * dw x dh. result is a fresh buffer of dw*dh*channels bytes (plus one spare
+ * byte, like the decoder's), which the caller frees. src must have a spare
+ * byte too.
  */
 __attribute__((export_name("resize"))) uint8_t *resize(
-    const uint8_t *src, int sw, int sh, int dw, int dh, int channels) {
+    const uint8_t *src, int stride, int sx, int sy0, int sw, int sh, int dw, int dh, int channels) {
   if (sw < 1 || sh < 1 || dw < 1 || dh < 1) codec_fail("resize: empty image");
   if (channels != 3 && channels != 4) codec_fail("resize: channels must be 3 or 4");
+  if (sx < 0 || sy0 < 0 || sx + sw > stride) codec_fail("resize: region outside the image");
   Filter fx = build_filter(sw, dw), fy = build_filter(sh, dh);
   int in_n = sw * channels, out_n = dw * channels;
   int ring_rows = fy.taps;
@@ -137,7 +140,7 @@ __attribute__((export_name("resize"))) uint8_t *resize(
       int sy = first + k, slot = sy % ring_rows;
       float *row = ring + (size_t)slot * padded;
       if (held[slot] != sy) {
-        widen_row(src + (size_t)sy * in_n, wide, in_n);
+        widen_row(src + ((size_t)(sy + sy0) * stride + sx) * channels, wide, in_n);
         filter_row(wide, row, dw, channels, &fx);
         held[slot] = sy;
       }
