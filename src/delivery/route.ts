@@ -7,6 +7,7 @@ import { checkRequestAccess, checkResourceAccess, type AccessInput } from '../ac
 import { getResource, type ResourceRow } from '../storage/resources';
 import { isRealVersion, parseDeliveryPath, type DeliveryRequest } from './url';
 import { cacheControl, deliveryHeaders, respondWithBody } from './respond';
+import { deliverDerived } from '../transform/deliver';
 
 /** `jpeg` and `jpg` (and `tif`/`tiff`) name the same stored format. */
 export const normaliseFormat = (f: string | null | undefined) => (f === 'jpeg' || f === 'jpe' ? 'jpg' : f === 'tif' ? 'tiff' : f);
@@ -36,7 +37,7 @@ export async function handleDelivery(req: Request, env: Env, _ctx?: ExecutionCon
     decision = await checkResourceAccess(access, resource, decision);
 
     if (wantsOriginal(d, resource)) return await deliverOriginal(req, env, d, resource);
-    throw new CldError(501, 'Transformations are not supported yet');
+    return await deliverDerived(req, env, d, resource);
   } catch (err) {
     return deliveryErrorResponse(err);
   }
