@@ -87,7 +87,10 @@ async function decode(input: Uint8Array, info: SourceInfo, plan: Plan, resolved:
     const width = svgRenderWidth(info, plan, resolved, limits);
     engineStats.decodes++;
     const { renderSvg } = await import('./codecs/svg');
-    return { kind: 'raster', img: await guardDecoder('SVG', () => renderSvg(input, width)) };
+    const img = await guardDecoder('SVG', () => renderSvg(input, width));
+    // resvg rounds the height its own way; keep the intrinsic aspect ratio exactly as the geometry computes it.
+    const height = Math.max(1, Math.round((info.height * img.width) / info.width));
+    return { kind: 'raster', img: height === img.height ? img : resizeRaster(img, img.width, height) };
   }
   const pixels = info.width * info.height;
   if (pixels > limits.maxDecodePixels) throw TOO_LARGE('decoding', pixels, limits.maxDecodePixels);
@@ -131,6 +134,10 @@ const PIXEL_EFFECTS = (Object.values(REGISTRY) as { key: ParamKey; effect: unkno
   .filter((e): e is { key: ParamKey; effect: PixelEffect<ParamKey> } => typeof e.effect === 'object')
   .sort((a, b) => a.effect.order - b.effect.order)
   .map((e) => [e.key, e.effect] as const);
+
+function resizeRaster(img: Raster, width: number, height: number): Raster {
+  return resample({ kind: 'raster', img }, { region: { x: 0, y: 0, width: img.width, height: img.height }, size: { width, height } });
+}
 
 /** Takes the geometry's region and resamples it; a pending EXIF orientation is applied to the (small) result. */
 function resample(working: Working, geo: Geometry): Raster {
