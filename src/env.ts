@@ -12,6 +12,7 @@ export interface Env {
   MAX_UPLOAD_BYTES?: string;
   MAX_IMAGE_PIXELS?: string;
   MAX_DECODE_PIXELS?: string;
+  MAX_JPEG_DECODE_PIXELS?: string;
   MAX_OUTPUT_PIXELS?: string;
   FETCH_TTL_SECONDS?: string;
   UNVERSIONED_MAX_AGE?: string;
