@@ -23,7 +23,7 @@ const liveWasmBytes = () => [...memories].reduce((n, r) => n + (r.deref()?.buffe
 let run;
 if (engine === 'ours') {
   const m = await import(bundle);
-  const limits = { maxDecodePixels: 7_000_000, maxOutputPixels: 25_000_000 };
+  const limits = { maxDecodePixels: 7_000_000, maxJpegDecodePixels: 12_000_000, maxOutputPixels: 25_000_000 };
   run = async () => {
     const plan = m.parseTransformation(c.transformation);
     const out = await m.transformImage(input, plan, { limits, extension: c.format });

@@ -25,8 +25,24 @@ export interface Rgba {
  */
 export const JPEG_WORKING_BYTES = 40 * 1024 * 1024;
 
-/** The engine runs synchronously between its awaits, so it takes the module as compiled at build time. */
-const openSession = () => new CodecSession(workerdCodecModule());
+/**
+ * Sessions kept for the next request. A WASM memory never shrinks and a
+ * dropped one stays until the garbage collector runs, so sessions are reused
+ * rather than made per call, but only small ones: one that grew past
+ * RETAIN_BYTES (a large decode) is let go when its request is done, and one
+ * that trapped is never reused. The engine takes the module as compiled at
+ * build time (it runs synchronously between its awaits).
+ */
+const idle: CodecSession[] = [];
+const RETAIN_BYTES = 16 * 1024 * 1024;
+const MAX_IDLE = 2;
+
+const acquire = () => idle.pop() ?? new CodecSession(workerdCodecModule());
+
+function giveBack(s: CodecSession): void {
+  if (s.live && s.memoryBytes <= RETAIN_BYTES && idle.length < MAX_IDLE) idle.push(s);
+  else s.drop();
+}
 
 /** Pixels a JPEG decode will produce after shrink-on-load. */
 export interface JpegPlan {
@@ -57,9 +73,14 @@ export class JpegSource {
   ) {}
 
   static decode(input: Uint8Array, width: number, height: number, plan: JpegPlan, maxPixels: number): JpegSource {
-    const session = openSession();
-    const pixels = decodeJpeg(session, input, { shrink: plan.shrink, channels: 3, maxPixels, maxWorkingBytes: JPEG_WORKING_BYTES });
-    return new JpegSource(session, pixels, width, height);
+    const session = acquire();
+    try {
+      const pixels = decodeJpeg(session, input, { shrink: plan.shrink, channels: 3, maxPixels, maxWorkingBytes: JPEG_WORKING_BYTES });
+      return new JpegSource(session, pixels, width, height);
+    } catch (err) {
+      giveBack(session);
+      throw err;
+    }
   }
 
   /** Resamples `region` (stored source coordinates) to width x height. */
@@ -95,34 +116,49 @@ export class JpegSource {
   }
 
   free(): void {
-    this.session.drop();
+    this.session.free(this.pixels);
+    giveBack(this.session);
   }
 }
 
-/** Runs `work` on RGBA pixels copied into a short-lived session. */
+/** Runs `work` on RGBA pixels copied into a session; `work` frees what it allocates, or consumes the pixels. */
 function withPixels<T>(img: Rgba, work: (s: CodecSession, p: Pixels) => T): T {
-  const session = openSession();
+  const session = acquire();
   try {
     return work(session, session.fromRgba(img.data, img.width, img.height));
   } finally {
-    session.drop();
+    giveBack(session);
   }
 }
 
 /** Lanczos-3 resample of `region` of an RGBA image. */
 export function resampleRgba(img: Rgba, region: Region, width: number, height: number): Rgba {
   return withPixels(img, (s, p) => {
-    const out = resize(s, p, width, height, region);
-    return { data: s.toRgba(out), width, height };
+    try {
+      const out = resize(s, p, width, height, region);
+      try {
+        return { data: s.toRgba(out), width, height };
+      } finally {
+        s.free(out);
+      }
+    } finally {
+      s.free(p);
+    }
   });
 }
 
 /** JPEG from opaque RGBA (flatten first: alpha is ignored). */
 export function encodeJpegRgba(img: Rgba, quality: number, progressive: boolean): Uint8Array {
-  return withPixels(img, (s, p) => encodeJpeg(s, p, { quality, progressive }));
+  return withPixels(img, (s, p) => {
+    try {
+      return encodeJpeg(s, p, { quality, progressive });
+    } finally {
+      s.free(p);
+    }
+  });
 }
 
-/** Lossy WebP (with alpha when the image has any). */
+/** Lossy WebP (with alpha when the image has any); the encoder frees the pixels itself. */
 export function encodeWebpRgba(img: Rgba, quality: number): Uint8Array {
   return withPixels(img, (s, p) => encodeWebp(s, p, quality));
 }

@@ -65,7 +65,7 @@ export class CodecSession {
     return new CodecSession(await source());
   }
 
-  private live(): CodecExports {
+  private up(): CodecExports {
     if (!this.instance) {
       const inst = new WebAssembly.Instance(this.module, WASI_STUBS);
       this.instance = inst.exports as unknown as CodecExports;
@@ -75,7 +75,7 @@ export class CodecSession {
 
   /** Runs one C call; a trap becomes a CodecError carrying the C side's message. */
   call<T>(run: (x: CodecExports) => T): T {
-    const x = this.live();
+    const x = this.up();
     try {
       return run(x);
     } catch (e) {
@@ -144,6 +144,16 @@ export class CodecSession {
       out[j + 3] = 255;
     }
     return out;
+  }
+
+  /** Whether an instance is up (false after a trap or drop until the next call). */
+  get live(): boolean {
+    return this.instance !== undefined;
+  }
+
+  /** The instance's linear memory now (0 when none is up). */
+  get memoryBytes(): number {
+    return this.instance?.memory.buffer.byteLength ?? 0;
   }
 
   /** The largest the instance's linear memory has been (it never shrinks). */
