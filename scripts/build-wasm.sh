@@ -4,7 +4,10 @@
 # one WebAssembly module with no imports. No threads; WASM SIMD on.
 #
 # Sources come from Debian bookworm's source packages, checked against the
-# checksums below. The upstream .orig tarballs are used as released (Debian's
+# checksums below. libwebp's SSE2 code is compiled to WASM SIMD through
+# Emscripten's SSE-to-WASM-SIMD headers (system/include/compat/*mmintrin.h),
+# taken from Debian's emscripten package (headers only; nothing else of it is
+# used), as Emscripten builds of libwebp do. The upstream .orig tarballs are used as released (Debian's
 # patches only touch its own packaging, SIMD start-up and man pages).
 #
 # Toolchain (Debian bookworm): apt-get install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32
@@ -21,6 +24,8 @@ JPEG_ORIG_SHA=254f3642b04e309fee775123133c6464181addc150499561020312ec61c1bf7c
 WEBP_PKG=libwebp WEBP_EPOCH= WEBP_VER=1.2.4-0.2+deb12u1 WEBP_UP=1.2.4
 WEBP_DSC_SHA=d9ed0b59e2010f255c28d0869fd15b31f9b08aed757bfc91862d43aa9ec1aa99
 WEBP_ORIG_SHA=7bf5a8a28cc69bcfa8cb214f2c3095703c6b73ac5fba4d5480c205331d9494df
+EMSDK_VER=3.1.6~dfsg-5
+EMSDK_DEB_SHA=43742f32443a7a5510f6c5d1d2603f07c0ff555b3464f2438ab7ba7fdc85c8fd
 
 CC="${CC:-clang-19}"
 LD="${WASM_LD:-wasm-ld-19}"
@@ -46,6 +51,13 @@ fetch() { # package, epoch, Debian version, .dsc sha256, upstream version, .orig
 fetch "$JPEG_PKG" "$JPEG_EPOCH" "$JPEG_VER" "$JPEG_DSC_SHA" "$JPEG_UP" "$JPEG_ORIG_SHA"
 fetch "$WEBP_PKG" "$WEBP_EPOCH" "$WEBP_VER" "$WEBP_DSC_SHA" "$WEBP_UP" "$WEBP_ORIG_SHA"
 
+emdeb="emscripten_${EMSDK_VER}_all.deb"
+[ -f "$emdeb" ] || apt-get download "emscripten=$EMSDK_VER"
+echo "$EMSDK_DEB_SHA  $emdeb" | sha256sum -c --quiet
+rm -rf emscripten && mkdir emscripten && dpkg-deb --fsys-tarfile "$emdeb" |
+  tar x -C emscripten --wildcards './usr/share/emscripten/system/include/compat/*mmintrin.h'
+compat="$work/emscripten/usr/share/emscripten/system/include/compat"
+
 jpeg="$work/libjpeg-turbo-$JPEG_UP"
 webp="$work/libwebp-$WEBP_UP"
 sed -e 's/@COPYRIGHT_YEAR@/1991-2023/' "$jpeg/jversion.h.in" > "$jpeg/jversion.h"
@@ -69,7 +81,7 @@ for s in "${JPEG_SOURCES[@]}"; do
 done
 for f in "$webp"/src/enc/*.c "$webp"/src/dsp/*.c "$webp"/src/utils/*.c "$webp"/sharpyuv/*.c; do
   name="$(basename "$(dirname "$f")")_$(basename "$f" .c)"
-  compile -I"$webp" -I"$webp/src" -c "$f" -o "obj/webp_$name.o" & pids+=($!)
+  compile -DEMSCRIPTEN -D__SSE__ -D__SSE2__ -DWEBP_HAVE_SSE2 -I"$compat" -I"$webp" -I"$webp/src" -c "$f" -o "obj/webp_$name.o" & pids+=($!)
   throttle
 done
 for p in "${pids[@]}"; do wait "$p"; done
