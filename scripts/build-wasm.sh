@@ -62,6 +62,10 @@ jpeg="$work/libjpeg-turbo-$JPEG_UP"
 webp="$work/libwebp-$WEBP_UP"
 sed -e 's/@COPYRIGHT_YEAR@/1991-2023/' "$jpeg/jversion.h.in" > "$jpeg/jversion.h"
 cp "$root/wasm/config/jconfig.h" "$root/wasm/config/jconfigint.h" "$jpeg/"
+# Our one change to libjpeg-turbo: WASM has 64-bit registers behind 32-bit
+# pointers, like the x32 ABI, so the Huffman coders get x32's 64-bit bit buffer.
+sed -i 's/defined(__x86_64__) && defined(__ILP32__)/(defined(__x86_64__) \&\& defined(__ILP32__)) || defined(__wasm__)/' \
+  "$jpeg/jdhuff.h" "$jpeg/jdhuff.c" "$jpeg/jchuff.c"
 
 CFLAGS=(--target=wasm32-wasi -isystem "$SYSROOT_INC" -O3 -msimd128 -mbulk-memory -mnontrapping-fptoint
   -ffunction-sections -fdata-sections -DNDEBUG -DNO_GETENV -w)
