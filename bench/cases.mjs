@@ -6,4 +6,4 @@ export const CASES = [
   { name: 'scale w1600 JPEG', transformation: 'c_scale,w_1600', format: 'jpg', sharp: (s) => s.rotate().resize(1600).jpeg({ quality: 80 }) },
 ];
 
-export const PHOTOS = ['photo-1mp.jpg', 'photo-3mp-exif.jpg', 'photo-12mp.jpg'];
+export const PHOTOS = ['photo-1mp.jpg', 'photo-3mp-exif.jpg', 'photo-12mp.jpg', 'photo-24mp.jpg'];
