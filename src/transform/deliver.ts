@@ -25,15 +25,46 @@ export async function deliverDerived(req: Request, env: Env, d: DeliveryRequest,
     dpr: req.headers.get('Sec-CH-DPR') ?? req.headers.get('DPR'),
     extension: d.format,
   });
+  const derived = await ensureDerived(env, resource, plan, resolved);
+  return respondDerived(req, env, d, plan, derived);
+}
+
+/**
+ * The stored derived object of one variant: read from R2, or made once
+ * (single flight inside the isolate, a D1 lease across isolates) and stored.
+ */
+export async function ensureDerived(env: Env, resource: ResourceRow, plan: Plan, resolved: Resolved, eager = false): Promise<DerivedObject & { key: string }> {
   const variant = variantOf(plan, resolved);
   const key = derivedObjectKey(resource, await variantHash(variant));
-
-  const derived =
-    (await readDerived(env.BUCKET, key)) ??
+  const found = eager ? undefined : await readDerived(env.BUCKET, key);
+  const obj =
+    found ??
     (await shared(key, () =>
-      underLease(env.DB, key, () => readDerived(env.BUCKET, key), () => makeDerived(env, resource, plan, resolved, variant, key)),
+      underLease(env.DB, key, () => (eager ? Promise.resolve(undefined) : readDerived(env.BUCKET, key)), () => makeDerived(env, resource, plan, resolved, variant, key, eager)),
     ));
-  return respondDerived(req, env, d, plan, derived);
+  return { ...obj, key };
+}
+
+export interface EagerResult {
+  /** The canonical transformation string (what Cloudinary answers as `transformation`). */
+  transformation: string;
+  format: string;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+/**
+ * An eager transformation of a stored image (Upload API `eager`, `explicit`):
+ * made now, stored in R2 where delivery URLs of the same variant find it, and
+ * recorded in D1 with eager=1. `transformation` is one eager entry without
+ * its `/<format>` suffix; `format` is that suffix (or the asset's format).
+ */
+export async function deriveEager(env: Env, resource: ResourceRow, transformation: string, format?: string): Promise<EagerResult> {
+  const plan = parseTransformation(transformation, { encoded: false });
+  const resolved = resolveOutput(plan, { format: (resource.format ?? 'jpg') as ImageFormat }, { extension: format || undefined });
+  const obj = await ensureDerived(env, resource, plan, resolved, true);
+  return { transformation: plan.canonical, format: resolved.format, width: obj.width, height: obj.height, bytes: obj.bytes };
 }
 
 /** What identifies one stored variant: the canonical transformation plus every value resolved from the request. */
@@ -44,7 +75,7 @@ export function variantOf(plan: Plan, r: Resolved): string {
   return parts.join('|');
 }
 
-async function makeDerived(env: Env, resource: ResourceRow, plan: Plan, resolved: Resolved, variant: string, key: string): Promise<DerivedObject> {
+async function makeDerived(env: Env, resource: ResourceRow, plan: Plan, resolved: Resolved, variant: string, key: string, eager: boolean): Promise<DerivedObject> {
   const original = await env.BUCKET.get(resource.r2_key);
   if (!original) throw notFound(`Resource not found - ${resource.public_id}`);
   const input = new Uint8Array(await original.arrayBuffer());
@@ -60,6 +91,7 @@ async function makeDerived(env: Env, resource: ResourceRow, plan: Plan, resolved
     contentType: result.contentType,
     width: result.width,
     height: result.height,
+    eager,
   });
 }
 

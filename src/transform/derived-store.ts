@@ -13,6 +13,8 @@ export interface DerivedObject {
   contentType: string;
   etag: string;
   uploaded: Date;
+  width: number;
+  height: number;
 }
 
 export async function variantHash(variant: string): Promise<string> {
@@ -31,6 +33,8 @@ export async function readDerived(bucket: R2Bucket, key: string): Promise<Derive
     contentType: obj.httpMetadata?.contentType ?? 'application/octet-stream',
     etag: obj.etag,
     uploaded: obj.uploaded,
+    width: Number(obj.customMetadata?.width ?? 0),
+    height: Number(obj.customMetadata?.height ?? 0),
   };
 }
 
@@ -61,5 +65,13 @@ export async function storeDerived(env: { BUCKET: R2Bucket; DB: D1Database }, s:
   )
     .bind(s.resource.cloud, s.resource.id, s.resource.version, s.transformation, s.format, s.key, s.bytes.length, s.width, s.height, s.eager ? 1 : 0, new Date().toISOString())
     .run();
-  return { body: s.bytes, bytes: s.bytes.length, contentType: s.contentType, etag: obj?.etag ?? '', uploaded: obj?.uploaded ?? new Date() };
+  return {
+    body: s.bytes,
+    bytes: s.bytes.length,
+    contentType: s.contentType,
+    etag: obj?.etag ?? '',
+    uploaded: obj?.uploaded ?? new Date(),
+    width: s.width,
+    height: s.height,
+  };
 }

@@ -1,6 +1,6 @@
 import { badRequest } from '../errors';
-import { mimeFor } from '../media/sniff';
-import { photonCropResize, photonDecode, photonSize, photonToRaster, photonFromRaster, photonResizeFast, PhotonTrap, type PhotonHandle } from './codecs/photon';
+import { mimeFor, orientedSize } from '../media/sniff';
+import { photonCropResize, photonDecode, photonSize, photonToRaster, photonFromRaster, photonResizeFast, photonRelease, PhotonTrap, type PhotonHandle } from './codecs/photon';
 import { guardDecoder } from './codecs/guard';
 import { JpegSource, planJpegDecode, resampleRgba } from '../codecs/pipeline';
 import { encodeRaster } from './encode';
@@ -69,6 +69,7 @@ export async function runPlan(input: Uint8Array, info: SourceInfo, plan: Plan, r
     throw badRequest('Animated output (fl_animated) is not supported: animated sources are delivered as their first frame');
   }
   const applyExif = !plan.components.some((c) => c.params.a?.ignoreExif);
+  checkFirstOutput(info, plan, resolved, limits, applyExif);
   let working = await decode(input, info, plan, resolved, limits, applyExif);
   try {
     for (const { params } of plan.components) {
@@ -85,6 +86,7 @@ export async function runPlan(input: Uint8Array, info: SourceInfo, plan: Plan, r
     throw err;
   } finally {
     if (working.kind !== 'raster') working.img.free();
+    photonRelease();
   }
 }
 
@@ -120,7 +122,7 @@ async function decodeJpeg(input: Uint8Array, info: SourceInfo, plan: Plan, resol
   const orientation = applyExif ? info.orientation : 1;
   const turned = orientation >= 5;
   const first = plan.components[0]?.params;
-  const g = first && planGeometry({ width: turned ? info.height : info.width, height: turned ? info.width : info.height, params: first, dpr: resolved.dpr });
+  const g = first && planGeometry({ width: turned ? info.height : info.width, height: turned ? info.width : info.height, params: first, dpr: componentDpr(first, resolved) });
   const need = g && (turned ? { width: g.size.height, height: g.size.width } : g.size);
   const decoded = planJpegDecode(info.width, info.height, need, g && storedRect(g.region, orientation, info.width, info.height));
   const max = limits.maxJpegDecodePixels ?? limits.maxDecodePixels;
@@ -131,10 +133,22 @@ async function decodeJpeg(input: Uint8Array, info: SourceInfo, plan: Plan, resol
   return { kind: 'jpeg', img, orientation };
 }
 
+/** The first component's output size is known from the header alone: refuse an oversized one before decoding. */
+function checkFirstOutput(info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits, applyExif: boolean): void {
+  const first = plan.components[0]?.params;
+  if (!first) return;
+  const upright = applyExif ? orientedSize(info) : info;
+  const out = outputSize(planGeometry({ width: upright.width, height: upright.height, params: first, dpr: componentDpr(first, resolved) }));
+  if (out.width * out.height > limits.maxOutputPixels) throw TOO_LARGE('output', out.width * out.height, limits.maxOutputPixels);
+}
+
+/** A component's own `dpr_`: a number as written, `auto` as resolved from the client hints. */
+const componentDpr = (params: Params, resolved: Resolved) => (params.dpr === 'auto' ? resolved.dpr : (params.dpr ?? 1));
+
 /** SVG is rasterised straight at the size the first component needs (within the decode budget). */
 function svgRenderWidth(info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits): number {
   const first = plan.components[0]?.params ?? {};
-  const g = planGeometry({ width: info.width, height: info.height, params: first, dpr: resolved.dpr });
+  const g = planGeometry({ width: info.width, height: info.height, params: first, dpr: componentDpr(first, resolved) });
   const scale = Math.max(1, g.size.width / g.region.width, g.size.height / g.region.height);
   const budget = Math.sqrt(limits.maxDecodePixels / (info.width * info.height));
   return info.width * Math.min(scale, budget);
@@ -142,9 +156,9 @@ function svgRenderWidth(info: SourceInfo, plan: Plan, resolved: Resolved, limits
 
 async function runComponent(working: Working, params: Params, resolved: Resolved, limits: EngineLimits): Promise<Raster> {
   const { width, height } = dimsOf(working);
-  const needsFocus = params.g?.kind === 'auto' || (params.c === 'fill_pad' && !params.g);
+  const needsFocus = params.g?.kind === 'auto' || params.c === 'fill_pad';
   const focus = needsFocus ? findFocus(focusThumbnail(working), width, height) : undefined;
-  const geo = planGeometry({ width, height, params, dpr: resolved.dpr, focus });
+  const geo = planGeometry({ width, height, params, dpr: componentDpr(params, resolved), focus });
   const out = outputSize(geo);
   if (out.width * out.height > limits.maxOutputPixels) throw TOO_LARGE('output', out.width * out.height, limits.maxOutputPixels);
   let img = resample(working, geo);
@@ -186,7 +200,7 @@ const dimsOfStored = (w: Exclude<Working, { kind: 'raster' }>) =>
   w.kind === 'jpeg' ? { width: w.img.sourceWidth, height: w.img.sourceHeight } : photonSize(w.img);
 
 /** Maps a rectangle of the upright image to the stored pixels under EXIF orientation `o`. */
-export function storedRect(r: Rect, o: number, sw: number, sh: number): Rect {
+function storedRect(r: Rect, o: number, sw: number, sh: number): Rect {
   const map = (X: number, Y: number): [number, number] => {
     switch (o) {
       case 2: return [sw - X, Y];

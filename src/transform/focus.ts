@@ -1,4 +1,4 @@
-import type { FocusFinder } from './geometry';
+import type { Focus } from './geometry';
 import type { Raster } from './raster';
 
 /**
@@ -7,7 +7,7 @@ import type { Raster } from './raster';
  * table; the window with the most energy wins, ties going to the one nearest
  * the centre. Face detection is not available; g_face/g_faces use this too.
  */
-export function findFocus(thumb: Raster, width: number, height: number): FocusFinder {
+export function findFocus(thumb: Raster, width: number, height: number): Focus {
   const { width: tw, height: th, data } = thumb;
   const lum = new Float32Array(tw * th);
   for (let i = 0; i < tw * th; i++) {
@@ -29,12 +29,13 @@ export function findFocus(thumb: Raster, width: number, height: number): FocusFi
   const sum = (x: number, y: number, w: number, h: number) =>
     sat[(y + h) * (tw + 1) + x + w] - sat[y * (tw + 1) + x + w] - sat[(y + h) * (tw + 1) + x] + sat[y * (tw + 1) + x];
 
-  return (ww, wh) => {
-    const sx = tw / width;
-    const sy = th / height;
+  const sx = tw / width;
+  const sy = th / height;
+  const total = sum(0, 0, tw, th);
+  const best = (ww: number, wh: number) => {
     const w = Math.max(1, Math.min(tw, Math.round(ww * sx)));
     const h = Math.max(1, Math.min(th, Math.round(wh * sy)));
-    let best = -Infinity;
+    let top = -Infinity;
     let bx = 0;
     let by = 0;
     const cx = (tw - w) / 2;
@@ -43,8 +44,8 @@ export function findFocus(thumb: Raster, width: number, height: number): FocusFi
       for (let x = 0; x <= tw - w; x++) {
         // A tiny pull towards the centre settles ties (flat images stay centred).
         const score = sum(x, y, w, h) - 1e-6 * ((x - cx) ** 2 + (y - cy) ** 2);
-        if (score > best) {
-          best = score;
+        if (score > top) {
+          top = score;
           bx = x;
           by = y;
         }
@@ -52,4 +53,13 @@ export function findFocus(thumb: Raster, width: number, height: number): FocusFi
     }
     return { x: (bx / tw) * width, y: (by / th) * height };
   };
+  const share = (r: { x: number; y: number; width: number; height: number }) => {
+    if (total <= 0) return 1;
+    const x0 = Math.max(0, Math.min(tw, Math.round(r.x * sx)));
+    const y0 = Math.max(0, Math.min(th, Math.round(r.y * sy)));
+    const x1 = Math.max(x0, Math.min(tw, Math.round((r.x + r.width) * sx)));
+    const y1 = Math.max(y0, Math.min(th, Math.round((r.y + r.height) * sy)));
+    return sum(x0, y0, x1 - x0, y1 - y0) / total;
+  };
+  return { best, share };
 }

@@ -20,8 +20,16 @@ export interface Geometry {
   canvas?: { width: number; height: number; x: number; y: number };
 }
 
-/** Top-left of the most detailed `width` x `height` window of the input (for `g_auto`). */
-export type FocusFinder = (width: number, height: number) => { x: number; y: number };
+/** Where the detail of the input is (for `g_auto` and `c_fill_pad`), in input pixels. */
+export interface Focus {
+  /** Top-left of the most detailed `width` x `height` window. */
+  best(width: number, height: number): { x: number; y: number };
+  /** The share (0-1) of the input's detail inside a rectangle. */
+  share(rect: Rect): number;
+}
+
+/** c_fill_pad pads instead of cropping away more than this share of the detail. */
+const FILL_PAD_KEEP = 0.85;
 
 export interface GeometryInput {
   width: number;
@@ -29,7 +37,7 @@ export interface GeometryInput {
   params: Params;
   /** The device pixel ratio resolved for this request (1 when none). */
   dpr: number;
-  focus?: FocusFinder;
+  focus?: Focus;
 }
 
 const px = (l: Length | undefined, whole: number) => (l === undefined ? undefined : l.relative ? l.value * whole : l.value);
@@ -96,7 +104,6 @@ export function planGeometry(input: GeometryInput): Geometry {
       return { region: whole, size: { width: atLeast1(W * s), height: atLeast1(H * s) } };
     }
     case 'fill':
-    case 'fill_pad':
     case 'thumb':
     case 'lfill': {
       const zoom = mode === 'thumb' ? (p.z ?? 1) : 1;
@@ -106,6 +113,8 @@ export function planGeometry(input: GeometryInput): Geometry {
       const size = mode === 'lfill' && cover > 1 ? { width: region.width, height: region.height } : { width: atLeast1(w), height: atLeast1(h) };
       return { region, size };
     }
+    case 'fill_pad':
+      return fillPad(input, w, h);
     case 'pad':
     case 'lpad':
     case 'mpad': {
@@ -120,6 +129,36 @@ export function planGeometry(input: GeometryInput): Geometry {
     case 'crop':
       return cropWindow(input, w, h, whole);
   }
+}
+
+/**
+ * c_fill_pad: a fill when the cropped window keeps most of the detail;
+ * otherwise the scale moves from "cover" towards "fit" just far enough that
+ * it does, and the part of the box beyond the image becomes padding.
+ */
+function fillPad(input: GeometryInput, w: number, h: number): Geometry {
+  const { width: W, height: H, focus } = input;
+  const size = { width: atLeast1(w), height: atLeast1(h) };
+  // The mode is defined with content-aware gravity only.
+  const auto: GeometryInput = { ...input, params: { ...input.params, g: { kind: 'auto' } } };
+  const windowAt = (s: number) => placeWindow(auto, Math.min(W, w / s), Math.min(H, h / s));
+  const cover = Math.max(w / W, h / H);
+  const fill = windowAt(cover);
+  if (!focus || focus.share(fill) >= FILL_PAD_KEEP) return { region: fill, size };
+  let keeps = Math.min(w / W, h / H);
+  let cuts = cover;
+  for (let i = 0; i < 16; i++) {
+    const mid = (keeps + cuts) / 2;
+    if (focus.share(windowAt(mid)) >= FILL_PAD_KEEP) keeps = mid;
+    else cuts = mid;
+  }
+  const region = windowAt(keeps);
+  const inner = { width: Math.min(size.width, atLeast1(region.width * keeps)), height: Math.min(size.height, atLeast1(region.height * keeps)) };
+  return {
+    region,
+    size: inner,
+    canvas: { ...size, x: Math.round((size.width - inner.width) / 2), y: Math.round((size.height - inner.height) / 2) },
+  };
 }
 
 function padded(input: GeometryInput, iw: number, ih: number, cw: number, ch: number): Geometry {
@@ -163,7 +202,7 @@ function placeWindow(input: GeometryInput, w: number, h: number): Rect {
     x = ox - width / 2;
     y = oy - height / 2;
   } else if (g.kind === 'auto' && input.focus) {
-    ({ x, y } = input.focus(width, height));
+    ({ x, y } = input.focus.best(width, height));
   } else {
     const [ax, ay] = ANCHORS[g.kind === 'compass' ? g.dir : 'center'];
     x = (W - width) * ax + (ax === 1 ? -ox : ox);

@@ -23,16 +23,6 @@ export function blank(width: number, height: number, fill: Color): Raster {
   return { data, width, height };
 }
 
-export function crop(img: Raster, x: number, y: number, width: number, height: number): Raster {
-  if (x === 0 && y === 0 && width === img.width && height === img.height) return img;
-  const out = new Uint8Array(width * height * 4);
-  for (let row = 0; row < height; row++) {
-    const from = ((y + row) * img.width + x) * 4;
-    out.set(img.data.subarray(from, from + width * 4), row * width * 4);
-  }
-  return { data: out, width, height };
-}
-
 /** Places `img` at (x, y) on a canvas of the background colour; parts outside the canvas are cut. */
 export function place(img: Raster, width: number, height: number, x: number, y: number, background: Color): Raster {
   const out = blank(width, height, background);

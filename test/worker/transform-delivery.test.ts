@@ -1,9 +1,10 @@
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { engineStats } from '../../src/transform/engine';
+import { deriveEager } from '../../src/transform/deliver';
 import { photonStats } from '../../src/transform/codecs/photon';
 import { fixture, storeImage, uid } from './support/fixtures';
-import { decode, dims, encodePng, MAGIC, makeRaster, meanDiff, meanLuma, pixel } from './support/images';
+import { decode, dims, encodePng, gifFrames, MAGIC, makeRaster, meanDiff, meanLuma, pixel } from './support/images';
 
 const get = (path: string, headers: Record<string, string> = {}) => SELF.fetch(`http://w/demo/image/upload/${path}`, { headers });
 const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer());
@@ -103,6 +104,20 @@ describe('derived images through delivery URLs', () => {
     expect((await get(`c_fill,w_90,h_90/${id}.jpg`, { 'If-None-Match': etag })).status).toBe(304);
   });
 
+  it('makes eager derived images that delivery URLs of the same variant find', T, async () => {
+    const id = uid('eager');
+    const r = await storeImage(id, fixture('photo-1mp.jpg'));
+    const made = await deriveEager(env, r, 'w_60,h_40,c_fill', 'webp');
+    expect(made).toMatchObject({ transformation: 'c_fill,h_40,w_60', format: 'webp', width: 60, height: 40 });
+    const row = await env.DB.prepare('SELECT eager, format FROM derived WHERE resource_id = ?').bind(r.id).first();
+    expect(row).toEqual({ eager: 1, format: 'webp' });
+    const before = engineStats.decodes;
+    const res = await get(`c_fill,h_40,w_60/${id}.webp`);
+    expect(res.status).toBe(200);
+    expect(dims(await bytesOf(res))).toBe('60x40');
+    expect(engineStats.decodes).toBe(before);
+  });
+
   it('decodes once for 50 simultaneous requests of a new derived image', T, async () => {
     const id = uid('flight');
     await storeImage(id, fixture('photo-1mp.jpg'));
@@ -138,6 +153,20 @@ describe('pixels', () => {
     expect(extremes / (crop.width * crop.height)).toBeGreaterThan(0.5);
     const centre = decode(await bytesOf(await get(`c_crop,w_60,h_60/${id}.png`)));
     expect(pixel(centre, 30, 30).slice(0, 3)).toEqual([128, 128, 128]);
+  });
+
+  it('pads with c_fill_pad when a fill would cut off detail, and fills when it would not', T, async () => {
+    const checker = (x: number, y: number): [number, number, number] => (((x >> 3) + (y >> 3)) % 2 ? [255, 255, 255] : [0, 0, 0]);
+    const edges = uid('edges');
+    await storeImage(edges, encodePng(makeRaster(400, 200, (x, y) => (x < 60 || x >= 340 ? checker(x, y) : [90, 90, 90]))));
+    const padded = decode(await bytesOf(await get(`c_fill_pad,g_auto,w_100,h_200,b_rgb:ff0000/${edges}.png`)));
+    expect([padded.width, padded.height]).toEqual([100, 200]);
+    expect(pixel(padded, 50, 1)).toEqual([255, 0, 0, 255]);
+    const centre = uid('centre');
+    await storeImage(centre, encodePng(makeRaster(400, 200, (x, y) => (x >= 170 && x < 230 ? checker(x, y) : [90, 90, 90]))));
+    const filled = decode(await bytesOf(await get(`c_fill_pad,g_auto,w_100,h_200,b_rgb:ff0000/${centre}.png`)));
+    expect([filled.width, filled.height]).toEqual([100, 200]);
+    expect(pixel(filled, 50, 1)).not.toEqual([255, 0, 0, 255]);
   });
 
   it('rotates exactly by quarter turns, flips, and fills odd angles with the background', T, async () => {
@@ -212,6 +241,20 @@ describe('inputs', () => {
     const out = await bytesOf(res);
     expect(dims(out)).toBe(expected);
     expect(meanLuma(decode(out))).toBeGreaterThan(5);
+  });
+
+  it('delivers the first frame of an animated GIF, and refuses fl_animated for it', T, async () => {
+    const id = uid('anim');
+    await storeImage(id, fixture('animated.gif'));
+    const first = await get(`c_scale,w_80/${id}.gif`);
+    expect(first.status).toBe(200);
+    const b = await bytesOf(first);
+    expect(MAGIC.gif(b)).toBe(true);
+    expect(gifFrames(b)).toBe(1);
+    expect(gifFrames(fixture('animated.gif'))).toBe(8);
+    const animated = await get(`c_scale,w_80,fl_animated/${id}.gif`);
+    expect(animated.status).toBe(400);
+    expect(animated.headers.get('x-cld-error')).toMatch(/fl_animated/);
   });
 
   it('refuses to transform HEIC (the original is still delivered)', T, async () => {
@@ -303,12 +346,31 @@ describe('hostile and oversized inputs give 400, never 500', () => {
     expect(photonStats.instances).toBe(instances + 1);
   });
 
+  it('answers a truncated AVIF with 400 and still decodes the next AVIF', T, async () => {
+    const avif = fixture('photo.avif');
+    const id = uid('badavif');
+    await storeImage(id, avif.slice(0, avif.length >> 1));
+    const bad = await get(`c_scale,w_50/${id}.png`);
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('x-cld-error')).toMatch(/Invalid image file/);
+    const good = uid('goodavif');
+    await storeImage(good, avif);
+    const res = await get(`c_scale,w_50/${good}.png`);
+    expect(res.status).toBe(200);
+    expect(dims(await bytesOf(res))).toBe('50x33');
+  });
+
   it('refuses an output beyond the maximum', T, async () => {
     const id = uid('big');
     await storeImage(id, encodePng(makeRaster(10, 10, () => [1, 2, 3])));
+    const before = engineStats.decodes;
     const res = await get(`c_scale,w_6000,h_6000/${id}.png`);
     expect(res.status).toBe(400);
     expect(res.headers.get('x-cld-error')).toMatch(/^Image too large/);
+    expect(engineStats.decodes).toBe(before);
+    const later = await get(`c_scale,w_100/c_scale,w_6000,h_6000/${id}.png`);
+    expect(later.status).toBe(400);
+    expect(later.headers.get('x-cld-error')).toMatch(/^Image too large/);
   });
 
   it('answers bad parameters with Cloudinary wording', T, async () => {

@@ -16,7 +16,14 @@ let encoder: ReturnType<typeof encFactory> | undefined;
 export async function decodeAvif(bytes: Uint8Array): Promise<Raster> {
   decoder ??= initEmscriptenModule(decFactory, decWasm);
   const m = await decoder;
-  const out = m.decode(bytes, 8);
+  let out: ReturnType<typeof m.decode>;
+  try {
+    out = m.decode(bytes, 8);
+  } catch (err) {
+    // An Emscripten module that aborted stays aborted: the next call loads a fresh one.
+    decoder = undefined;
+    throw err;
+  }
   if (!out) throw new Error('AVIF decoding failed');
   return { data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength), width: out.width, height: out.height };
 }
@@ -28,7 +35,13 @@ export async function encodeAvif(img: Raster, quality: number, lossless: boolean
   const options = lossless
     ? { ...defaultOptions, quality: 100, qualityAlpha: -1, subsample: 3, speed: 8, lossless: true }
     : { ...defaultOptions, quality, speed: 8 };
-  const out = m.encode(img.data, img.width, img.height, options);
+  let out: Uint8Array | null;
+  try {
+    out = m.encode(img.data, img.width, img.height, options);
+  } catch (err) {
+    encoder = undefined;
+    throw err;
+  }
   if (!out) throw new Error('AVIF encoding failed');
   return out;
 }

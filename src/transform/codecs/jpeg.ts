@@ -10,5 +10,11 @@ let module: ReturnType<typeof factory> | undefined;
 export async function encodeProgressiveJpeg(img: Raster, quality: number): Promise<Uint8Array> {
   module ??= initEmscriptenModule(factory, wasm);
   const m = await module;
-  return m.encode(img.data, img.width, img.height, { ...defaultOptions, quality, progressive: true, baseline: false });
+  try {
+    return m.encode(img.data, img.width, img.height, { ...defaultOptions, quality, progressive: true, baseline: false });
+  } catch (err) {
+    // An Emscripten module that aborted stays aborted: the next call loads a fresh one.
+    module = undefined;
+    throw err;
+  }
 }

@@ -11,8 +11,9 @@ import type { Rect } from '../geometry';
  * photon failure is a WASM trap that leaves the instance's shadow stack and
  * allocator half-unwound and its memory leaked; and WASM memory never
  * shrinks. So an instance that trapped, or that grew beyond RETIRE_BYTES, is
- * dropped and the next call gets a fresh one. Handles remember the instance
- * they belong to, so requests still running on a retired instance finish on it.
+ * dropped (the grown one once idle, see photonRelease) and the next call gets
+ * a fresh one. Handles remember the instance they belong to, so requests still
+ * running on a retired instance finish on it.
  */
 type Exports = {
   memory: WebAssembly.Memory;
@@ -153,13 +154,22 @@ export class PhotonHandle {
     if (!this.ptr) return;
     const ptr = this.ptr;
     this.ptr = 0;
-    const left = (live.get(this.inst) ?? 1) - 1;
-    live.set(this.inst, left);
+    live.set(this.inst, (live.get(this.inst) ?? 1) - 1);
     if (!this.inst.broken) call(this.inst, (x) => x.__wbg_photonimage_free(ptr, 0));
-    if (left === 0 && (this.inst.broken || this.inst.x.memory.buffer.byteLength > RETIRE_BYTES)) {
-      live.delete(this.inst);
-      if (current === this.inst) current = undefined;
-    }
+  }
+}
+
+/**
+ * Called when a request's work is done: drops the current instance if it is
+ * idle and its memory grew beyond RETIRE_BYTES (or it broke), so a large
+ * decode does not pin its memory for the isolate's lifetime.
+ */
+export function photonRelease(): void {
+  const inst = current;
+  if (!inst || (live.get(inst) ?? 0) > 0) return;
+  if (inst.broken || inst.x.memory.buffer.byteLength > RETIRE_BYTES) {
+    live.delete(inst);
+    current = undefined;
   }
 }
 

@@ -10,7 +10,14 @@ let module: ReturnType<typeof factory> | undefined;
 export async function encodeWebp(img: Raster, quality: number, lossless: boolean): Promise<Uint8Array> {
   module ??= initEmscriptenModule(factory, wasm);
   const m = await module;
-  const out = m.encode(img.data, img.width, img.height, { ...defaultOptions, quality, lossless: lossless ? 1 : 0, exact: lossless ? 1 : 0 });
+  let out: Uint8Array | null;
+  try {
+    out = m.encode(img.data, img.width, img.height, { ...defaultOptions, quality, lossless: lossless ? 1 : 0, exact: lossless ? 1 : 0 });
+  } catch (err) {
+    // An Emscripten module that aborted stays aborted: the next call loads a fresh one.
+    module = undefined;
+    throw err;
+  }
   if (!out) throw new Error('WebP encoding failed');
   return out;
 }

@@ -52,3 +52,27 @@ export const MAGIC: Record<string, (b: Uint8Array) => boolean> = {
   webp: (b) => String.fromCharCode(...b.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...b.subarray(8, 12)) === 'WEBP',
   avif: (b) => String.fromCharCode(...b.subarray(4, 12)) === 'ftypavif',
 };
+
+/** Number of image descriptors (frames) in a GIF, walking its blocks. */
+export function gifFrames(b: Uint8Array): number {
+  let o = 13 + (b[10] & 0x80 ? 3 * (1 << ((b[10] & 7) + 1)) : 0);
+  let frames = 0;
+  const skipSubBlocks = () => {
+    while (b[o] !== 0) o += b[o] + 1;
+    o++;
+  };
+  while (o < b.length && b[o] !== 0x3b) {
+    if (b[o] === 0x21) {
+      o += 2;
+      skipSubBlocks();
+    } else if (b[o] === 0x2c) {
+      frames++;
+      const packed = b[o + 9];
+      o += 10 + (packed & 0x80 ? 3 * (1 << ((packed & 7) + 1)) : 0) + 1;
+      skipSubBlocks();
+    } else {
+      throw new Error(`bad GIF block 0x${b[o].toString(16)} at ${o}`);
+    }
+  }
+  return frames;
+}
