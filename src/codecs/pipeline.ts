@@ -1,4 +1,4 @@
-import { CodecError, CodecSession, type Pixels } from './runtime';
+import { CodecSession, type Pixels } from './runtime';
 import { chooseShrink, decodeJpeg, shrunkSize } from './jpeg/decode';
 import { encodeJpeg } from './jpeg/encode';
 import { encodeWebp } from './webp/encode';
@@ -64,6 +64,8 @@ export function planJpegDecode(width: number, height: number, need?: { width: nu
 
 /** A decoded JPEG living in its own codec session, addressed in the source's stored coordinates. */
 export class JpegSource {
+  private freed = false;
+
   private constructor(
     private readonly session: CodecSession,
     private readonly pixels: Pixels,
@@ -115,7 +117,10 @@ export class JpegSource {
     return this.pixels.height;
   }
 
+  /** Idempotent: the session must go back to the pool only once. */
   free(): void {
+    if (this.freed) return;
+    this.freed = true;
     this.session.free(this.pixels);
     giveBack(this.session);
   }
@@ -162,5 +167,3 @@ export function encodeJpegRgba(img: Rgba, quality: number, progressive: boolean)
 export function encodeWebpRgba(img: Rgba, quality: number): Uint8Array {
   return withPixels(img, (s, p) => encodeWebp(s, p, quality));
 }
-
-export { CodecError };

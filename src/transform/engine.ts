@@ -3,6 +3,7 @@ import { mimeFor, orientedSize } from '../media/sniff';
 import { photonCropResize, photonDecode, photonSize, photonToRaster, photonFromRaster, photonResizeFast, photonRelease, PhotonTrap, type PhotonHandle } from './codecs/photon';
 import { guardDecoder } from './codecs/guard';
 import { JpegSource, planJpegDecode, resampleRgba } from '../codecs/pipeline';
+import { CodecError } from '../codecs/runtime';
 import { encodeRaster } from './encode';
 import { readJpegMetadata, type CarriedMetadata } from './metadata';
 import { findFocus } from './focus';
@@ -81,8 +82,8 @@ export async function runPlan(input: Uint8Array, info: SourceInfo, plan: Plan, r
     const bytes = await encodeRaster({ img, resolved, flags: plan.output.flags, background: background(plan), metadata: carried(input, info, plan) });
     return { bytes, format: resolved.format, width: img.width, height: img.height, contentType: mimeFor(resolved.format) };
   } catch (err) {
-    // A failure inside photon after decoding (the instance is already replaced): still the input's fault, never a 500.
-    if (err instanceof PhotonTrap) throw badRequest('Image could not be processed');
+    // A failure inside photon or the codec module after decoding (the instance is already replaced): still the input's fault, never a 500.
+    if (err instanceof PhotonTrap || err instanceof CodecError) throw badRequest('Image could not be processed');
     throw err;
   } finally {
     if (working.kind !== 'raster') working.img.free();
