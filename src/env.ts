@@ -10,11 +10,14 @@ export interface Env {
   ALLOW_PRIVATE_NETWORK_FETCH?: string;
   DELIVERY_BASE_URL?: string;
   MAX_UPLOAD_BYTES?: string;
+  MAX_CHUNKED_UPLOAD_BYTES?: string;
   MAX_IMAGE_PIXELS?: string;
   MAX_DECODE_PIXELS?: string;
   MAX_JPEG_DECODE_PIXELS?: string;
   MAX_OUTPUT_PIXELS?: string;
   FETCH_TTL_SECONDS?: string;
+  MAX_FETCH_BYTES?: string;
+  FETCH_TIMEOUT_MS?: string;
   UNVERSIONED_MAX_AGE?: string;
   CF_ZONE_ID?: string;
   CF_API_TOKEN?: string;

@@ -11,6 +11,8 @@ import { ensureSchema } from '../storage/schema';
 export interface PurgeOptions {
   /** `invalidate_versioned_urls`: also remove the versioned URL forms. */
   includeVersioned?: boolean;
+  /** The caller asked for `invalidate=true` (Cloudinary's CDN invalidation), not only a local clean-up. */
+  invalidate?: boolean;
 }
 
 export async function purgeAsset(env: Env, a: AssetRef, _opts: PurgeOptions = {}): Promise<number> {

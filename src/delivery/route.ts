@@ -4,9 +4,10 @@ import { findCloud } from '../config/clouds';
 import { getSettings } from '../config/settings';
 import { limitsFrom } from '../config/limits';
 import { checkRequestAccess, checkResourceAccess, type AccessInput } from '../access/check';
-import { getResource, type ResourceRow } from '../storage/resources';
+import type { ResourceRow } from '../storage/resources';
 import { isRealVersion, parseDeliveryPath, type DeliveryRequest } from './url';
 import { cacheControl, deliveryHeaders, respondWithBody } from './respond';
+import { resolveSource } from './source';
 import { deliverDerived } from '../transform/deliver';
 
 /** `jpeg` and `jpg` (and `tif`/`tiff`) name the same stored format. */
@@ -31,9 +32,7 @@ export async function handleDelivery(req: Request, env: Env, _ctx?: ExecutionCon
     const access: AccessInput = { req, env, d, cloud, settings: await getSettings(env.CONFIG, d.cloud) };
     let decision = await checkRequestAccess(access);
 
-    if (d.type === 'fetch') throw new CldError(501, 'Fetch delivery is not supported yet');
-    const resource = await getResource(env.DB, { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId });
-    if (!resource) throw notFound(`Resource not found - ${d.publicId}`);
+    const resource = await resolveSource(env, d, access.settings);
     decision = await checkResourceAccess(access, resource, decision);
 
     if (wantsOriginal(d, resource)) return await deliverOriginal(req, env, d, resource);

@@ -40,7 +40,12 @@ export async function ensureDerived(env: Env, resource: ResourceRow, plan: Plan,
   const obj =
     found ??
     (await shared(key, () =>
-      underLease(env.DB, key, () => (eager ? Promise.resolve(undefined) : readDerived(env.BUCKET, key)), () => makeDerived(env, resource, plan, resolved, variant, key, eager)),
+      underLease(
+        env.DB,
+        key,
+        () => (eager ? Promise.resolve(undefined) : readDerived(env.BUCKET, key, true)),
+        () => makeDerived(env, resource, plan, resolved, variant, key, eager),
+      ),
     ));
   return { ...obj, key };
 }

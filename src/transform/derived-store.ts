@@ -24,11 +24,12 @@ export async function variantHash(variant: string): Promise<string> {
 
 export const derivedObjectKey = (r: ResourceRow, hash: string) => derivedKey(refOf(r), r.version, hash);
 
-export async function readDerived(bucket: R2Bucket, key: string): Promise<DerivedObject | undefined> {
+/** `asBytes`: read the body into memory, for a result that several waiting requests share (a stream reads once). */
+export async function readDerived(bucket: R2Bucket, key: string, asBytes = false): Promise<DerivedObject | undefined> {
   const obj = await bucket.get(key);
   if (!obj) return undefined;
   return {
-    body: obj.body,
+    body: asBytes ? new Uint8Array(await obj.arrayBuffer()) : obj.body,
     bytes: obj.size,
     contentType: obj.httpMetadata?.contentType ?? 'application/octet-stream',
     etag: obj.etag,
@@ -55,6 +56,17 @@ export async function storeDerived(env: { BUCKET: R2Bucket; DB: D1Database }, s:
     httpMetadata: { contentType: s.contentType },
     customMetadata: { width: String(s.width), height: String(s.height), transformation: s.transformation },
   });
+  const stored: DerivedObject = {
+    body: s.bytes,
+    bytes: s.bytes.length,
+    contentType: s.contentType,
+    etag: obj?.etag ?? '',
+    uploaded: obj?.uploaded ?? new Date(),
+    width: s.width,
+    height: s.height,
+  };
+  // A fetched remote original has no `resources` row (src/remote/fetch-source.ts), so nothing to index.
+  if (s.resource.type === 'fetch') return stored;
   await ensureSchema(env.DB);
   await env.DB.prepare(
     `INSERT INTO derived (cloud, resource_id, version, transformation, format, r2_key, bytes, width, height, eager, created_at)
@@ -65,13 +77,5 @@ export async function storeDerived(env: { BUCKET: R2Bucket; DB: D1Database }, s:
   )
     .bind(s.resource.cloud, s.resource.id, s.resource.version, s.transformation, s.format, s.key, s.bytes.length, s.width, s.height, s.eager ? 1 : 0, new Date().toISOString())
     .run();
-  return {
-    body: s.bytes,
-    bytes: s.bytes.length,
-    contentType: s.contentType,
-    etag: obj?.etag ?? '',
-    uploaded: obj?.uploaded ?? new Date(),
-    width: s.width,
-    height: s.height,
-  };
+  return stored;
 }

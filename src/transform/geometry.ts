@@ -73,7 +73,8 @@ export function planGeometry(input: GeometryInput): Geometry {
   }
 
   if (tw === undefined && th === undefined) {
-    if (mode === 'crop' && (p.x || p.y)) return cropWindow(input, W, H, whole);
+    // c_crop with only x/y keeps everything from that point to the far edges.
+    if (mode === 'crop' && (p.x || p.y)) return cropWindow(input, W - Math.max(0, px(p.x, W) ?? 0), H - Math.max(0, px(p.y, H) ?? 0), whole);
     return { region: whole, size: { width: W, height: H } };
   }
 

@@ -52,11 +52,13 @@ export async function tryLease(db: D1Database, key: string, now = Date.now()): P
  */
 export async function underLease<T>(db: D1Database, key: string, lookup: () => Promise<T | undefined>, compute: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + LEASE_MS + 2 * POLL_MS;
-  for (;;) {
+  for (let waited = false; ; waited = true) {
     const lease = await tryLease(db, key);
     if (lease) {
       try {
-        return await compute();
+        // A holder we waited for may have finished just before it let go.
+        const done = waited ? await lookup() : undefined;
+        return done ?? (await compute());
       } finally {
         await lease.release();
       }

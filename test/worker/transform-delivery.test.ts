@@ -1,7 +1,11 @@
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { engineStats } from '../../src/transform/engine';
-import { deriveEager } from '../../src/transform/deliver';
+import { deriveEager, variantOf } from '../../src/transform/deliver';
+import { derivedObjectKey, variantHash } from '../../src/transform/derived-store';
+import { resolveOutput } from '../../src/transform/negotiate';
+import { parseTransformation } from '../../src/transform/parse';
+import { tryLease } from '../../src/transform/single-flight';
 import { photonStats } from '../../src/transform/codecs/photon';
 import { fixture, storeImage, uid } from './support/fixtures';
 import { decode, dims, encodePng, gifFrames, MAGIC, makeRaster, meanDiff, meanLuma, pixel } from './support/images';
@@ -102,6 +106,36 @@ describe('derived images through delivery URLs', () => {
     expect(engineStats.decodes).toBe(before);
     const etag = again.headers.get('etag')!;
     expect((await get(`c_fill,w_90,h_90/${id}.jpg`, { 'If-None-Match': etag })).status).toBe(304);
+  });
+
+  it('waits for another isolate that holds the lease and serves its result to every waiting request', T, async () => {
+    const id = uid('waiter');
+    const r = await storeImage(id, fixture('photo-1mp.jpg'));
+    const plan = parseTransformation('c_fill,w_33,h_33');
+    const key = derivedObjectKey(r, await variantHash(variantOf(plan, resolveOutput(plan, { format: 'jpg' }, { extension: 'jpg' }))));
+    const lease = await tryLease(env.DB, key);
+    expect(lease).toBeDefined();
+    const before = engineStats.decodes;
+    const pending = Promise.all(Array.from({ length: 5 }, () => get(`c_fill,w_33,h_33/${id}.jpg`)));
+    await new Promise((done) => setTimeout(done, 300));
+    const made = new TextEncoder().encode('bytes made by the other isolate');
+    await env.BUCKET.put(key, made, { httpMetadata: { contentType: 'image/jpeg' } });
+    await lease!.release();
+    const all = await pending;
+    for (const res of all) {
+      expect(res.status).toBe(200);
+      expect(await bytesOf(res)).toEqual(made);
+    }
+    expect(engineStats.decodes).toBe(before);
+  });
+
+  it('works on one image at a time per isolate, however many different images are asked for at once', T, async () => {
+    const id = uid('many');
+    await storeImage(id, fixture('photo-1mp.jpg'));
+    engineStats.peakInWork = 0;
+    const all = await Promise.all([40, 41, 42, 43, 44].map((w) => get(`c_scale,w_${w}/${id}.png`)));
+    expect(all.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(engineStats.peakInWork).toBe(1);
   });
 
   it('makes eager derived images that delivery URLs of the same variant find', T, async () => {
