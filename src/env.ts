@@ -13,6 +13,7 @@ export interface Env {
   MAX_CHUNKED_UPLOAD_BYTES?: string;
   MAX_IMAGE_PIXELS?: string;
   MAX_DECODE_PIXELS?: string;
+  MAX_JPEG_DECODE_PIXELS?: string;
   MAX_OUTPUT_PIXELS?: string;
   FETCH_TTL_SECONDS?: string;
   MAX_FETCH_BYTES?: string;

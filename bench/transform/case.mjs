@@ -26,7 +26,7 @@ const liveWasmBytes = () => [...memories].reduce((n, r) => n + (r.deref()?.buffe
 let run;
 if (engine === 'ours') {
   const m = await import(bundle);
-  const limits = { maxDecodePixels: 7_000_000, maxOutputPixels: 25_000_000 };
+  const limits = { maxDecodePixels: 7_000_000, maxJpegDecodePixels: 12_000_000, maxOutputPixels: 25_000_000 };
   // What the worker's layer-sources.ts does, without R2: `l_logo` is the logo fixture; text goes through the same renderer.
   const sources = {
     asset: async () => logo,

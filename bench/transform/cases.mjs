@@ -25,4 +25,4 @@ export const CASES = [
 /** The layer image the overlay cases use (`l_logo`). */
 export const LOGO = 'alpha.png';
 
-export const PHOTOS = ['photo-1mp.jpg', 'photo-3mp-exif.jpg', 'photo-12mp.jpg'];
+export const PHOTOS = ['photo-1mp.jpg', 'photo-3mp-exif.jpg', 'photo-12mp.jpg', 'photo-24mp.jpg'];

@@ -20,6 +20,15 @@ export interface Limits {
    * so 7 MP (~100 MB) is the most one request may ask for.
    */
   maxDecodePixels: number;
+  /**
+   * The same for JPEG sources, counted after shrink-on-load (a 24 MP photo
+   * made into a 1600 px wide image decodes at 1/4: 1.5 MP). Our decoder holds
+   * 3 bytes per pixel in WASM; the worst case, an output as large as the
+   * decode, adds its RGBA copy in JS and the encoder's copy (about 8.5 bytes
+   * per pixel in all), so 12 MP stays in the same ~100 MB envelope as the
+   * 7 MP photon budget above.
+   */
+  maxJpegDecodePixels: number;
   /** The largest image the engine will produce (RGBA at 4 bytes per pixel, plus encoder buffers). */
   maxOutputPixels: number;
   /** How long a fetched remote original is kept before it is checked again. */
@@ -47,6 +56,7 @@ export function limitsFrom(env: Env): Limits {
     maxChunkedUploadBytes: num(env.MAX_CHUNKED_UPLOAD_BYTES, 2 * 1024 * 1024 * 1024),
     maxImagePixels: num(env.MAX_IMAGE_PIXELS, 100_000_000),
     maxDecodePixels: num(env.MAX_DECODE_PIXELS, 7_000_000),
+    maxJpegDecodePixels: num(env.MAX_JPEG_DECODE_PIXELS, 12_000_000),
     maxOutputPixels: num(env.MAX_OUTPUT_PIXELS, 25_000_000),
     fetchTtlSeconds: num(env.FETCH_TTL_SECONDS, 86_400),
     maxFetchBytes: num(env.MAX_FETCH_BYTES, 20 * 1024 * 1024),

@@ -1,4 +1,5 @@
-import { photonEncodeJpeg, photonEncodePng, photonEncodeWebpLossless, photonFromRaster, type PhotonHandle } from './codecs/photon';
+import { encodeJpegRgba, encodeWebpRgba } from '../codecs/pipeline';
+import { photonEncodePng, photonEncodeWebpLossless, photonFromRaster, type PhotonHandle } from './codecs/photon';
 import { writeJpegMetadata, writePngIcc, type CarriedMetadata } from './metadata';
 import type { Resolved } from './negotiate';
 import { flatten, type Raster } from './raster';
@@ -26,21 +27,15 @@ function withPhoton<T>(img: Raster, run: (p: PhotonHandle) => T): T {
 }
 
 /**
- * One encoder per output format. photon writes baseline JPEG, PNG and
- * lossless WebP; MozJPEG (progressive), libwebp (lossy), libavif and the
- * palette encoders load on first use, so the common path stays small.
+ * One encoder per output format. The codec module (src/codecs: libjpeg-turbo
+ * and libwebp) writes JPEG (baseline and progressive) and lossy WebP; photon
+ * writes PNG and lossless WebP; libavif and the palette encoders load on
+ * first use, so the common path stays small.
  */
 const ENCODERS: Record<OutputFormat, Encoder> = {
   async jpg({ img, resolved, flags, background, metadata }) {
     const opaque = flatten(img, background);
-    let bytes: Uint8Array;
-    if (flags.has('progressive')) {
-      const { encodeProgressiveJpeg } = await import('./codecs/jpeg');
-      bytes = await encodeProgressiveJpeg(opaque, resolved.quality);
-    } else {
-      bytes = withPhoton(opaque, (p) => photonEncodeJpeg(p, resolved.quality));
-    }
-    return writeJpegMetadata(bytes, metadata);
+    return writeJpegMetadata(encodeJpegRgba(opaque, resolved.quality, flags.has('progressive')), metadata);
   },
   async png({ img, flags, metadata }) {
     let bytes: Uint8Array;
@@ -54,8 +49,7 @@ const ENCODERS: Record<OutputFormat, Encoder> = {
   },
   async webp({ img, resolved }) {
     if (resolved.lossless) return withPhoton(img, (p) => photonEncodeWebpLossless(p));
-    const { encodeWebp } = await import('./codecs/webp');
-    return encodeWebp(img, resolved.quality, false);
+    return encodeWebpRgba(img, resolved.quality);
   },
   async avif({ img, resolved }) {
     const { encodeAvif } = await import('./codecs/avif');

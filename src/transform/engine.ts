@@ -2,6 +2,8 @@ import { badRequest } from '../errors';
 import { mimeFor, orientedSize } from '../media/sniff';
 import { photonCropResize, photonDecode, photonSize, photonToRaster, photonFromRaster, photonResizeFast, photonRelease, PhotonTrap, type PhotonHandle } from './codecs/photon';
 import { guardDecoder } from './codecs/guard';
+import { JpegSource, planJpegDecode, resampleRgba } from '../codecs/pipeline';
+import { CodecError } from '../codecs/runtime';
 import { encodeRaster } from './encode';
 import { readJpegMetadata, type CarriedMetadata } from './metadata';
 import { findFocus } from './focus';
@@ -21,6 +23,8 @@ import type { Color, OutputFormat, ParamKey, Params, Plan } from './types';
 export interface EngineLimits {
   /** The most pixels one request may decode (see MAX_DECODE_PIXELS in src/config/limits.ts). */
   maxDecodePixels: number;
+  /** The same for JPEG after shrink-on-load (MAX_JPEG_DECODE_PIXELS); maxDecodePixels when absent. */
+  maxJpegDecodePixels?: number;
   /** The largest image the engine will produce. */
   maxOutputPixels: number;
 }
@@ -74,11 +78,14 @@ export async function transformImage(input: Uint8Array, plan: Plan, opts: Transf
 }
 
 /** The working image: still inside photon (the decoded source, with its EXIF orientation pending) or in JS memory. */
-type Working = { kind: 'photon'; img: PhotonHandle; orientation: number } | { kind: 'raster'; img: Raster };
+type Working =
+  | { kind: 'photon'; img: PhotonHandle; orientation: number }
+  | { kind: 'jpeg'; img: JpegSource; orientation: number }
+  | { kind: 'raster'; img: Raster };
 
 const dimsOf = (w: Working) => {
   if (w.kind === 'raster') return { width: w.img.width, height: w.img.height };
-  const s = photonSize(w.img);
+  const s = w.kind === 'jpeg' ? { width: w.img.sourceWidth, height: w.img.sourceHeight } : photonSize(w.img);
   return w.orientation >= 5 ? { width: s.height, height: s.width } : s;
 };
 
@@ -110,18 +117,18 @@ async function run(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Re
         next = await runComponent(working, params, resolved, limits);
         i++;
       }
-      if (working.kind === 'photon') working.img.free();
+      if (working.kind !== 'raster') working.img.free();
       working = { kind: 'raster', img: next };
     }
     const img = toRaster(working);
     const bytes = await encodeRaster({ img, resolved, flags: plan.output.flags, background: background(plan), metadata: carried(input, info, plan) });
     return { bytes, format: resolved.format, width: img.width, height: img.height, contentType: mimeFor(resolved.format) };
   } catch (err) {
-    // A failure inside photon after decoding (the instance is already replaced): still the input's fault, never a 500.
-    if (err instanceof PhotonTrap) throw badRequest('Image could not be processed');
+    // A failure inside photon or the codec module after decoding (the instance is already replaced): still the input's fault, never a 500.
+    if (err instanceof PhotonTrap || err instanceof CodecError) throw badRequest('Image could not be processed');
     throw err;
   } finally {
-    if (working.kind === 'photon') working.img.free();
+    if (working.kind !== 'raster') working.img.free();
     photonRelease();
   }
 }
@@ -156,6 +163,7 @@ async function decode(input: Uint8Array, info: SourceInfo, plan: Plan, resolved:
     const height = Math.max(1, Math.round((info.height * img.width) / info.width));
     return { kind: 'raster', img: height === img.height ? img : resizeRaster(img, img.width, height) };
   }
+  if (info.format === 'jpg') return decodeJpeg(input, info, plan, resolved, limits, applyExif);
   const pixels = info.width * info.height;
   if (pixels > limits.maxDecodePixels) throw TOO_LARGE('decoding', pixels, limits.maxDecodePixels);
   engineStats.decodes++;
@@ -170,6 +178,26 @@ async function decode(input: Uint8Array, info: SourceInfo, plan: Plan, resolved:
   }
   const img = await guardDecoder(info.format.toUpperCase(), async () => photonDecode(input));
   return { kind: 'photon', img, orientation: applyExif ? info.orientation : 1 };
+}
+
+/**
+ * JPEG decodes in the codec module with shrink-on-load: the first component's
+ * geometry (in source coordinates) says how much of the source it needs, and
+ * only that many pixels (at 3 bytes each) are ever decoded.
+ */
+async function decodeJpeg(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits, applyExif: boolean): Promise<Working> {
+  const orientation = applyExif ? info.orientation : 1;
+  const turned = orientation >= 5;
+  const first = plan.components[0]?.params;
+  const g = first && planGeometry({ width: turned ? info.height : info.width, height: turned ? info.width : info.height, params: first, dpr: componentDpr(first, resolved) });
+  const need = g && (turned ? { width: g.size.height, height: g.size.width } : g.size);
+  const decoded = planJpegDecode(info.width, info.height, need, g && storedRect(g.region, orientation, info.width, info.height));
+  const max = limits.maxJpegDecodePixels ?? limits.maxDecodePixels;
+  const pixels = decoded.width * decoded.height;
+  if (pixels > max) throw TOO_LARGE('decoding', pixels, max);
+  engineStats.decodes++;
+  const img = await guardDecoder('JPG', async () => JpegSource.decode(input, info.width, info.height, decoded, max));
+  return { kind: 'jpeg', img, orientation };
 }
 
 /** The first component's output size is known from the header alone: refuse an oversized one before decoding. */
@@ -221,23 +249,12 @@ function resizeRaster(img: Raster, width: number, height: number): Raster {
 
 /** Takes the geometry's region and resamples it; a pending EXIF orientation is applied to the (small) result. */
 function resample(working: Working, geo: Geometry): Raster {
-  if (working.kind === 'raster') {
-    const photon = photonFromRaster(working.img);
-    try {
-      const out = photonCropResize(photon, geo.region, geo.size.width, geo.size.height);
-      try {
-        return photonToRaster(out);
-      } finally {
-        out.free();
-      }
-    } finally {
-      photon.free();
-    }
-  }
-  const { width: sw, height: sh } = photonSize(working.img);
+  if (working.kind === 'raster') return resampleRgba(working.img, geo.region, geo.size.width, geo.size.height);
+  const { width: sw, height: sh } = dimsOfStored(working);
   const o = working.orientation;
   const region = storedRect(geo.region, o, sw, sh);
   const size = o >= 5 ? { width: geo.size.height, height: geo.size.width } : geo.size;
+  if (working.kind === 'jpeg') return orient(working.img.resample(region, size.width, size.height), o);
   const out = photonCropResize(working.img, region, size.width, size.height);
   try {
     return orient(photonToRaster(out), o);
@@ -245,6 +262,9 @@ function resample(working: Working, geo: Geometry): Raster {
     out.free();
   }
 }
+
+const dimsOfStored = (w: Exclude<Working, { kind: 'raster' }>) =>
+  w.kind === 'jpeg' ? { width: w.img.sourceWidth, height: w.img.sourceHeight } : photonSize(w.img);
 
 /** Maps a rectangle of the upright image to the stored pixels under EXIF orientation `o`. */
 function storedRect(r: Rect, o: number, sw: number, sh: number): Rect {
@@ -267,6 +287,7 @@ function storedRect(r: Rect, o: number, sw: number, sh: number): Rect {
 
 function toRaster(working: Working): Raster {
   if (working.kind === 'raster') return working.img;
+  if (working.kind === 'jpeg') return orient(working.img.toRgba(), working.orientation);
   return orient(photonToRaster(working.img), working.orientation);
 }
 
@@ -286,6 +307,10 @@ function focusThumbnail(working: Working): Raster {
     }
   }
   const o = working.orientation;
+  if (working.kind === 'jpeg') {
+    const whole = { x: 0, y: 0, width: working.img.sourceWidth, height: working.img.sourceHeight };
+    return orient(working.img.resample(whole, o >= 5 ? th : tw, o >= 5 ? tw : th), o);
+  }
   const small = photonResizeFast(working.img, o >= 5 ? th : tw, o >= 5 ? tw : th);
   try {
     return orient(photonToRaster(small), o);

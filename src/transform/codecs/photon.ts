@@ -213,7 +213,6 @@ export function photonResizeFast(img: PhotonHandle, width: number, height: numbe
   return track(img.inst, call(img.inst, (x) => x.resize(img.raw(), width, height, TRIANGLE)));
 }
 
-export const photonEncodeJpeg = (img: PhotonHandle, quality: number) => call(img.inst, (x) => img.inst.take(x.photonimage_get_bytes_jpeg(img.raw(), quality)));
 export const photonEncodePng = (img: PhotonHandle) => call(img.inst, (x) => img.inst.take(x.photonimage_get_bytes(img.raw())));
 export const photonEncodeWebpLossless = (img: PhotonHandle) => call(img.inst, (x) => img.inst.take(x.photonimage_get_bytes_webp(img.raw())));
 

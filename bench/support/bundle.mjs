@@ -1,0 +1,34 @@
+// Bundles a TypeScript entry of src/ for Node with esbuild, so the benchmark
+// runs the engine's own code. A `.wasm` import becomes the module compiled
+// from disk, which is what wrangler gives the Worker at build time.
+import { build } from 'esbuild';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const wasmFromDisk = {
+  name: 'wasm-from-disk',
+  setup(b) {
+    b.onLoad({ filter: /\.wasm$/ }, (args) => ({
+      contents: `import { readFileSync } from 'node:fs';\nexport default new WebAssembly.Module(readFileSync(${JSON.stringify(args.path)}));`,
+      loader: 'js',
+    }));
+  },
+};
+
+export async function importBundled(entry) {
+  const outfile = join(mkdtempSync(join(tmpdir(), 'bench-')), 'entry.mjs');
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    logLevel: 'error',
+    plugins: [wasmFromDisk],
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  return import(pathToFileURL(outfile).href);
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Builds src/codecs/wasm/codecs.wasm: libjpeg-turbo (decode with shrink-on-load,
+# encode), libwebp's lossy encoder and our Lanczos-3 resampler (wasm/shim/) as
+# one WebAssembly module with no imports. No threads; WASM SIMD on.
+#
+# Sources come from Debian bookworm's source packages, checked against the
+# checksums below. libwebp's SSE2 code is compiled to WASM SIMD through
+# Emscripten's SSE-to-WASM-SIMD headers (system/include/compat/*mmintrin.h),
+# taken from Debian's emscripten package (headers only; nothing else of it is
+# used), as Emscripten builds of libwebp do. The upstream .orig tarballs are used as released (Debian's
+# patches only touch its own packaging, SIMD start-up and man pages).
+#
+# Toolchain (Debian bookworm): apt-get install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32
+# and a deb-src line for bookworm main (for `apt-get source`).
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="${WASM_BUILD_DIR:-$root/build/wasm}"
+out="$root/src/codecs/wasm/codecs.wasm"
+
+JPEG_PKG=libjpeg-turbo JPEG_EPOCH=1: JPEG_VER=2.1.5-2 JPEG_UP=2.1.5
+JPEG_DSC_SHA=d718ead0dfbcbc8523665c02a7f7152e31039ded641d022868722623bb3b486d
+JPEG_ORIG_SHA=254f3642b04e309fee775123133c6464181addc150499561020312ec61c1bf7c
+WEBP_PKG=libwebp WEBP_EPOCH= WEBP_VER=1.2.4-0.2+deb12u1 WEBP_UP=1.2.4
+WEBP_DSC_SHA=d9ed0b59e2010f255c28d0869fd15b31f9b08aed757bfc91862d43aa9ec1aa99
+WEBP_ORIG_SHA=7bf5a8a28cc69bcfa8cb214f2c3095703c6b73ac5fba4d5480c205331d9494df
+EMSDK_VER=3.1.6~dfsg-5
+EMSDK_DEB_SHA=43742f32443a7a5510f6c5d1d2603f07c0ff555b3464f2438ab7ba7fdc85c8fd
+
+CC="${CC:-clang-19}"
+LD="${WASM_LD:-wasm-ld-19}"
+SYSROOT_INC=/usr/include/wasm32-wasi
+SYSROOT_LIB=/usr/lib/wasm32-wasi
+BUILTINS=/usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a
+for tool in "$CC" "$LD"; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install clang-19 lld-19" >&2; exit 1; }
+done
+[ -f "$SYSROOT_LIB/libc.a" ] || { echo "missing wasi-libc: apt-get install wasi-libc" >&2; exit 1; }
+[ -f "$BUILTINS" ] || { echo "missing builtins: apt-get install libclang-rt-19-dev-wasm32" >&2; exit 1; }
+
+mkdir -p "$work"
+cd "$work"
+fetch() { # package, epoch, Debian version, .dsc sha256, upstream version, .orig sha256
+  local pkg="$1" epoch="$2"; shift 2; set -- "$pkg" "$@"
+  local dsc="$1_$2.dsc" orig="$1_$4.orig.tar.gz"
+  if [ ! -f "$dsc" ] || [ ! -f "$orig" ]; then apt-get source --download-only "$1=$epoch$2"; fi
+  echo "$3  $dsc" | sha256sum -c --quiet
+  echo "$5  $orig" | sha256sum -c --quiet
+  rm -rf "$1-$4" && tar xzf "$orig"
+}
+fetch "$JPEG_PKG" "$JPEG_EPOCH" "$JPEG_VER" "$JPEG_DSC_SHA" "$JPEG_UP" "$JPEG_ORIG_SHA"
+fetch "$WEBP_PKG" "$WEBP_EPOCH" "$WEBP_VER" "$WEBP_DSC_SHA" "$WEBP_UP" "$WEBP_ORIG_SHA"
+
+emdeb="emscripten_${EMSDK_VER}_all.deb"
+[ -f "$emdeb" ] || apt-get download "emscripten=$EMSDK_VER"
+echo "$EMSDK_DEB_SHA  $emdeb" | sha256sum -c --quiet
+rm -rf emscripten && mkdir emscripten && dpkg-deb --fsys-tarfile "$emdeb" |
+  tar x -C emscripten --wildcards './usr/share/emscripten/system/include/compat/*mmintrin.h'
+compat="$work/emscripten/usr/share/emscripten/system/include/compat"
+
+jpeg="$work/libjpeg-turbo-$JPEG_UP"
+webp="$work/libwebp-$WEBP_UP"
+sed -e 's/@COPYRIGHT_YEAR@/1991-2023/' "$jpeg/jversion.h.in" > "$jpeg/jversion.h"
+cp "$root/wasm/config/jconfig.h" "$root/wasm/config/jconfigint.h" "$jpeg/"
+# Our one change to libjpeg-turbo: WASM has 64-bit registers behind 32-bit
+# pointers, like the x32 ABI, so the Huffman coders get x32's 64-bit bit buffer.
+sed -i 's/defined(__x86_64__) && defined(__ILP32__)/(defined(__x86_64__) \&\& defined(__ILP32__)) || defined(__wasm__)/' \
+  "$jpeg/jdhuff.h" "$jpeg/jdhuff.c" "$jpeg/jchuff.c"
+
+CFLAGS=(--target=wasm32-wasi -isystem "$SYSROOT_INC" -O3 -msimd128 -mbulk-memory -mnontrapping-fptoint
+  -ffunction-sections -fdata-sections -DNDEBUG -DNO_GETENV -w)
+JPEG_SOURCES=(jcapimin jcapistd jccoefct jccolor jcdctmgr jchuff jcicc jcinit jcmainct jcmarker
+  jcmaster jcomapi jcparam jcphuff jcprepct jcsample jctrans jdapimin jdapistd jdatadst jdatasrc
+  jdcoefct jdcolor jddctmgr jdhuff jdicc jdinput jdmainct jdmarker jdmaster jdmerge jdphuff
+  jdpostct jdsample jdtrans jerror jfdctflt jfdctfst jfdctint jidctflt jidctfst jidctint jidctred
+  jquant1 jquant2 jutils jmemmgr jmemnobs jaricom jcarith jdarith jsimd_none)
+
+mkdir -p obj && rm -f obj/*.o
+pids=()
+compile() { "$CC" "${CFLAGS[@]}" "$@"; }
+throttle() { if [ "${#pids[@]}" -ge 4 ]; then for p in "${pids[@]}"; do wait "$p"; done; pids=(); fi; }
+for s in "${JPEG_SOURCES[@]}"; do
+  compile -I"$jpeg" -include errno.h -c "$jpeg/$s.c" -o "obj/jpeg_$s.o" & pids+=($!)
+  throttle
+done
+for f in "$webp"/src/enc/*.c "$webp"/src/dsp/*.c "$webp"/src/utils/*.c "$webp"/sharpyuv/*.c; do
+  name="$(basename "$(dirname "$f")")_$(basename "$f" .c)"
+  compile -DEMSCRIPTEN -D__SSE__ -D__SSE2__ -DWEBP_HAVE_SSE2 -I"$compat" -I"$webp" -I"$webp/src" -c "$f" -o "obj/webp_$name.o" & pids+=($!)
+  throttle
+done
+for p in "${pids[@]}"; do wait "$p"; done
+compile -I"$jpeg" -c "$root/wasm/shim/jpeg.c" -o obj/shim_jpeg.o
+compile -I"$webp/src" -c "$root/wasm/shim/webp.c" -o obj/shim_webp.o
+compile -c "$root/wasm/shim/resize.c" -o obj/shim_resize.o
+compile -c "$root/wasm/shim/fail.c" -o obj/shim_fail.o
+
+"$LD" --no-entry --gc-sections --strip-all -z stack-size=1048576 --initial-memory=2097152 \
+  --max-memory=1073741824 obj/*.o -L"$SYSROOT_LIB" -lc -lm "$BUILTINS" -o "$out"
+(cd "$(dirname "$out")" && sha256sum "$(basename "$out")" > "$(basename "$out").sha256")
+echo "built $out ($(wc -c < "$out") bytes)"
+cat "$out.sha256"

@@ -1,0 +1,169 @@
+import { CodecSession, type Pixels } from './runtime';
+import { chooseShrink, decodeJpeg, shrunkSize } from './jpeg/decode';
+import { encodeJpeg } from './jpeg/encode';
+import { encodeWebp } from './webp/encode';
+import { resize, type Region } from './resize';
+import { workerdCodecModule } from './workerd-module';
+
+/**
+ * What the transformation engine calls: a JPEG source decoded with
+ * shrink-on-load and resampled out of WASM memory, the Lanczos-3 resampler
+ * for RGBA images, and the JPEG and lossy WebP encoders. Images cross in and
+ * out as RGBA (the engine's Raster); only the output-sized results do.
+ */
+export interface Rgba {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/**
+ * libjpeg's own working memory for one decode. Baseline files need a few
+ * rows; progressive files keep every DCT coefficient of the full-size image
+ * (2 bytes per sample, whatever the shrink), so this caps them at about
+ * 13 MP (4:2:0) and fails cleanly beyond.
+ */
+export const JPEG_WORKING_BYTES = 40 * 1024 * 1024;
+
+/**
+ * Sessions kept for the next request. A WASM memory never shrinks and a
+ * dropped one stays until the garbage collector runs, so sessions are reused
+ * rather than made per call, but only small ones: one that grew past
+ * RETAIN_BYTES (a large decode) is let go when its request is done, and one
+ * that trapped is never reused. The engine takes the module as compiled at
+ * build time (it runs synchronously between its awaits).
+ */
+const idle: CodecSession[] = [];
+const RETAIN_BYTES = 16 * 1024 * 1024;
+const MAX_IDLE = 2;
+
+const acquire = () => idle.pop() ?? new CodecSession(workerdCodecModule());
+
+function giveBack(s: CodecSession): void {
+  if (s.live && s.memoryBytes <= RETAIN_BYTES && idle.length < MAX_IDLE) idle.push(s);
+  else s.drop();
+}
+
+/** Pixels a JPEG decode will produce after shrink-on-load. */
+export interface JpegPlan {
+  shrink: 1 | 2 | 4 | 8;
+  width: number;
+  height: number;
+}
+
+/**
+ * The largest 1/2^k shrink whose result still covers what the output needs:
+ * `need` is the output size and `region` the part of the (stored) source it
+ * comes from; both undefined means the whole image at full size.
+ */
+export function planJpegDecode(width: number, height: number, need?: { width: number; height: number }, region?: Region): JpegPlan {
+  const r = region ?? { x: 0, y: 0, width, height };
+  const shrink = need ? chooseShrink(width, height, Math.ceil((need.width * width) / r.width), Math.ceil((need.height * height) / r.height)) : 1;
+  return { shrink, ...shrunkSize(width, height, shrink) };
+}
+
+/** A decoded JPEG living in its own codec session, addressed in the source's stored coordinates. */
+export class JpegSource {
+  private freed = false;
+
+  private constructor(
+    private readonly session: CodecSession,
+    private readonly pixels: Pixels,
+    /** Stored (un-rotated) size of the source. */
+    readonly sourceWidth: number,
+    readonly sourceHeight: number,
+  ) {}
+
+  static decode(input: Uint8Array, width: number, height: number, plan: JpegPlan, maxPixels: number): JpegSource {
+    const session = acquire();
+    try {
+      const pixels = decodeJpeg(session, input, { shrink: plan.shrink, channels: 3, maxPixels, maxWorkingBytes: JPEG_WORKING_BYTES });
+      return new JpegSource(session, pixels, width, height);
+    } catch (err) {
+      giveBack(session);
+      throw err;
+    }
+  }
+
+  /** Resamples `region` (stored source coordinates) to width x height. */
+  resample(region: Region, width: number, height: number): Rgba {
+    const p = this.pixels;
+    const kx = p.width / this.sourceWidth, ky = p.height / this.sourceHeight;
+    const x = Math.min(p.width - 1, Math.floor(region.x * kx)), y = Math.min(p.height - 1, Math.floor(region.y * ky));
+    const scaled = {
+      x,
+      y,
+      width: Math.max(1, Math.min(p.width - x, Math.round((region.x + region.width) * kx) - x)),
+      height: Math.max(1, Math.min(p.height - y, Math.round((region.y + region.height) * ky) - y)),
+    };
+    const out = resize(this.session, p, width, height, scaled);
+    try {
+      return { data: this.session.toRgba(out), width, height };
+    } finally {
+      this.session.free(out);
+    }
+  }
+
+  /** The whole decoded image (at its shrunk size) as RGBA. */
+  toRgba(): Rgba {
+    return { data: this.session.toRgba(this.pixels), width: this.pixels.width, height: this.pixels.height };
+  }
+
+  get width(): number {
+    return this.pixels.width;
+  }
+
+  get height(): number {
+    return this.pixels.height;
+  }
+
+  /** Idempotent: the session must go back to the pool only once. */
+  free(): void {
+    if (this.freed) return;
+    this.freed = true;
+    this.session.free(this.pixels);
+    giveBack(this.session);
+  }
+}
+
+/** Runs `work` on RGBA pixels copied into a session; `work` frees what it allocates, or consumes the pixels. */
+function withPixels<T>(img: Rgba, work: (s: CodecSession, p: Pixels) => T): T {
+  const session = acquire();
+  try {
+    return work(session, session.fromRgba(img.data, img.width, img.height));
+  } finally {
+    giveBack(session);
+  }
+}
+
+/** Lanczos-3 resample of `region` of an RGBA image. */
+export function resampleRgba(img: Rgba, region: Region, width: number, height: number): Rgba {
+  return withPixels(img, (s, p) => {
+    try {
+      const out = resize(s, p, width, height, region);
+      try {
+        return { data: s.toRgba(out), width, height };
+      } finally {
+        s.free(out);
+      }
+    } finally {
+      s.free(p);
+    }
+  });
+}
+
+/** JPEG from opaque RGBA (flatten first: alpha is ignored). */
+export function encodeJpegRgba(img: Rgba, quality: number, progressive: boolean): Uint8Array {
+  return withPixels(img, (s, p) => {
+    try {
+      return encodeJpeg(s, p, { quality, progressive });
+    } finally {
+      s.free(p);
+    }
+  });
+}
+
+/** Lossy WebP (with alpha when the image has any); the encoder frees the pixels itself. */
+export function encodeWebpRgba(img: Rgba, quality: number): Uint8Array {
+  return withPixels(img, (s, p) => encodeWebp(s, p, quality));
+}
