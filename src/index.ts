@@ -6,6 +6,7 @@ import type { AppEnv } from './api/cloud';
 import { settingsRoutes } from './admin/settings';
 import { uploadRoutes } from './upload/routes';
 import { handleDelivery } from './delivery/route';
+import { purgeRoutes } from './cache/routes';
 
 const app = new Hono<AppEnv>();
 
@@ -23,6 +24,7 @@ app.use('*', async (c, next) => {
 
 app.route('/', settingsRoutes);
 app.route('/', uploadRoutes);
+app.route('/', purgeRoutes);
 
 app.all('/v1_1/*', () => apiErrorResponse(notFound('Not found'), 'admin'));
 app.on(['GET', 'HEAD'], '/:cloud/*', (c) => handleDelivery(c.req.raw, c.env, c.executionCtx as ExecutionContext));

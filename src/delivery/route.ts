@@ -7,6 +7,8 @@ import { checkRequestAccess, checkResourceAccess, type AccessInput } from '../ac
 import { getResource, type ResourceRow } from '../storage/resources';
 import { isRealVersion, parseDeliveryPath, type DeliveryRequest } from './url';
 import { cacheControl, deliveryHeaders, respondWithBody } from './respond';
+import { serveThroughCache } from '../cache/edge';
+import { remember, resourceForHit } from '../cache/resource-memo';
 
 /** `jpeg` and `jpg` (and `tif`/`tiff`) name the same stored format. */
 export const normaliseFormat = (f: string | null | undefined) => (f === 'jpeg' || f === 'jpe' ? 'jpg' : f === 'tif' ? 'tiff' : f);
@@ -18,9 +20,10 @@ export const wantsOriginal = (d: DeliveryRequest, r: ResourceRow) =>
 
 /**
  * GET/HEAD of a delivery URL, top to bottom: parse, find the cloud, check
- * access, resolve the source, answer with the original or a derived image.
+ * access, resolve the source, answer with the original or a derived image,
+ * through the edge cache (which re-runs the asset's access checks on a hit).
  */
-export async function handleDelivery(req: Request, env: Env, _ctx?: ExecutionContext): Promise<Response> {
+export async function handleDelivery(req: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
   try {
     const url = new URL(req.url);
     const d = parseDeliveryPath(url.pathname, url.search.slice(1));
@@ -28,18 +31,27 @@ export async function handleDelivery(req: Request, env: Env, _ctx?: ExecutionCon
     if (!cloud) throw notFound(`Unknown cloud name ${d.cloud}`);
     if (d.resourceType === 'video') throw new CldError(501, 'Video delivery is not supported');
     const access: AccessInput = { req, env, d, cloud, settings: await getSettings(env.CONFIG, d.cloud) };
-    let decision = await checkRequestAccess(access);
+    const decision = await checkRequestAccess(access);
 
     if (d.type === 'fetch') throw new CldError(501, 'Fetch delivery is not supported yet');
-    const resource = await getResource(env.DB, { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId });
-    if (!resource) throw notFound(`Resource not found - ${d.publicId}`);
-    decision = await checkResourceAccess(access, resource, decision);
-
-    if (wantsOriginal(d, resource)) return await deliverOriginal(req, env, d, resource);
-    throw new CldError(501, 'Transformations are not supported yet');
+    const ref = { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId };
+    return await serveThroughCache(req, env, ctx, d, decision, {
+      checkHit: async () => checkResourceAccess(access, existing(await resourceForHit(env.DB, ref), d), decision),
+      produce: async () => {
+        const resource = existing(remember(ref, await getResource(env.DB, ref)), d);
+        const final = await checkResourceAccess(access, resource, decision);
+        if (wantsOriginal(d, resource)) return { response: await deliverOriginal(req, env, d, resource), decision: final };
+        throw new CldError(501, 'Transformations are not supported yet');
+      },
+    });
   } catch (err) {
     return deliveryErrorResponse(err);
   }
+}
+
+function existing(r: ResourceRow | null, d: DeliveryRequest): ResourceRow {
+  if (!r) throw notFound(`Resource not found - ${d.publicId}`);
+  return r;
 }
 
 /** The stored bytes, untouched, with the headers INTERFACE.md lists. */

@@ -1,4 +1,5 @@
 import m0001 from '../../migrations/0001_init.sql';
+import m0007 from '../../migrations/0007_cache.sql';
 
 /**
  * The D1 migrations, in order. The worker applies the missing ones itself on
@@ -6,7 +7,10 @@ import m0001 from '../../migrations/0001_init.sql';
  * fresh deployment all get the schema without a manual step. Each file runs
  * once; the applied names are recorded in `schema_migrations`.
  */
-export const MIGRATIONS: ReadonlyArray<readonly [name: string, sql: string]> = [['0001_init', m0001]];
+export const MIGRATIONS: ReadonlyArray<readonly [name: string, sql: string]> = [
+  ['0001_init', m0001],
+  ['0007_cache', m0007],
+];
 
 let ready: Promise<void> | undefined;
 
