@@ -61,4 +61,5 @@ export const cfTags = {
   cloud: (cloud: string) => tag('c', [cloud]),
   asset: (cloud: string, publicId: string, rt = 'image', type = 'upload') => tag('a', [cloud, rt, type, publicId]),
   form: (cloud: string, publicId: string, form: string, rt = 'image', type = 'upload') => tag('f', [cloud, rt, type, publicId, form]),
+  url: (cloud: string, urlKey: string) => tag('u', [cloud, urlKey]),
 };
