@@ -19,4 +19,4 @@ export async function loadSdk() {
 export const LOCAL_URL = { secure: false } as const;
 
 /** A unique id per test, since storage is shared by all tests in the run. */
-export const uid = (prefix = 't') => `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+export const uid = (prefix = 'id') => `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;

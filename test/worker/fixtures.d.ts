@@ -1,0 +1,4 @@
+declare module '*?arraybuffer' {
+  const data: ArrayBuffer;
+  export default data;
+}
