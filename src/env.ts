@@ -10,6 +10,7 @@ export interface Env {
   ALLOW_PRIVATE_NETWORK_FETCH?: string;
   DELIVERY_BASE_URL?: string;
   MAX_UPLOAD_BYTES?: string;
+  MAX_CHUNKED_UPLOAD_BYTES?: string;
   MAX_IMAGE_PIXELS?: string;
   MAX_DECODE_PIXELS?: string;
   MAX_OUTPUT_PIXELS?: string;

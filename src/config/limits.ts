@@ -7,6 +7,11 @@ import type { Env } from '../env';
 export interface Limits {
   /** The largest upload body: beyond it the Upload API answers 400 "File size too large". */
   maxUploadBytes: number;
+  /**
+   * The largest file assembled from chunks (upload_large): each request stays
+   * under maxUploadBytes and the Workers body limit, the whole goes to R2 part by part.
+   */
+  maxChunkedUploadBytes: number;
   /** The largest image stored, read from the file header before any decoding. */
   maxImagePixels: number;
   /**
@@ -31,6 +36,7 @@ const num = (v: string | undefined, fallback: number) => {
 export function limitsFrom(env: Env): Limits {
   return {
     maxUploadBytes: num(env.MAX_UPLOAD_BYTES, 100 * 1024 * 1024),
+    maxChunkedUploadBytes: num(env.MAX_CHUNKED_UPLOAD_BYTES, 2 * 1024 * 1024 * 1024),
     maxImagePixels: num(env.MAX_IMAGE_PIXELS, 100_000_000),
     maxDecodePixels: num(env.MAX_DECODE_PIXELS, 7_000_000),
     maxOutputPixels: num(env.MAX_OUTPUT_PIXELS, 25_000_000),

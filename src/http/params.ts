@@ -71,7 +71,7 @@ export class Params {
 }
 
 /** `k[]` and `k[3]` fold into `k`; values accumulate in arrival order. */
-function addField(target: Record<string, FieldValue>, rawKey: string, value: string): void {
+export function addField(target: Record<string, FieldValue>, rawKey: string, value: string): void {
   const m = /^(.*?)\[(\d*)\]$/.exec(rawKey);
   const key = m ? m[1] : rawKey;
   const isArray = !!m;
@@ -112,16 +112,28 @@ export async function readParams(req: Request): Promise<Params> {
         else if (k === 'file') file = v as unknown as FilePart;
         else addField(fields, k, await v.text());
       }
-    } else if (type.startsWith('application/json')) {
-      const text = await req.text();
-      if (text.trim()) fromJson(JSON.parse(text), fields);
     } else {
-      // urlencoded, or no Content-Type at all (the Go SDK sends none)
-      fromSearch(new URLSearchParams(await req.text()), fields);
+      addTextBody(type, await req.text(), fields);
     }
   } catch (err) {
     if (err instanceof SyntaxError || err instanceof TypeError) throw badRequest(`Invalid request body: ${err.message}`);
     throw err;
   }
   return new Params(fields, file);
+}
+
+/** A JSON or urlencoded body (or one with no Content-Type at all: the Go SDK sends none) into `fields`. */
+export function addTextBody(contentType: string, text: string, fields: Record<string, FieldValue>): void {
+  if (contentType.toLowerCase().startsWith('application/json')) {
+    if (text.trim()) fromJson(JSON.parse(text), fields);
+  } else {
+    fromSearch(new URLSearchParams(text), fields);
+  }
+}
+
+/** The query string's parameters. */
+export function queryFields(url: string): Record<string, FieldValue> {
+  const fields: Record<string, FieldValue> = {};
+  fromSearch(new URL(url).searchParams, fields);
+  return fields;
 }

@@ -232,3 +232,85 @@ export async function destroyAsset(env: { BUCKET: R2Bucket; DB: D1Database }, a:
   }
   return row;
 }
+
+/**
+ * Moves an asset to another public id and/or type. The bytes are copied to
+ * the target's key first (crash safety as in putOriginal), then one batch
+ * moves the row, dropping a replaced target and the derived rows; the old
+ * objects go last. The target gets a version at least the source's.
+ */
+export async function renameAsset(env: { BUCKET: R2Bucket; DB: D1Database }, from: AssetRef, to: AssetRef, opts: { overwrite: boolean }): Promise<ResourceRow> {
+  const db = env.DB;
+  const src = await getResource(db, from);
+  if (!src) throw new CldError(404, `Resource not found - ${from.publicId}`);
+  if (from.type === to.type && from.publicId === to.publicId) return src;
+  const target = await getResource(db, to);
+  if (target && !opts.overwrite) throw new CldError(400, `to_public_id ${to.publicId} already exists`);
+
+  const version = await nextVersion(db, to, src.version);
+  const key = originalKey(to, version, randomId(8));
+  const obj = await env.BUCKET.get(src.r2_key);
+  if (!obj) throw new CldError(404, `Resource not found - ${from.publicId}`);
+  await env.BUCKET.put(key, withLength(obj.body, obj.size), { httpMetadata: { contentType: src.content_type } });
+
+  const statements: D1PreparedStatement[] = [];
+  if (target) {
+    for (const table of ['resource_tags', 'resource_context', 'derived']) {
+      statements.push(db.prepare(`DELETE FROM ${table} WHERE resource_id = ?`).bind(target.id));
+    }
+    statements.push(db.prepare('DELETE FROM resources WHERE id = ? AND version = ?').bind(target.id, target.version));
+  }
+  statements.push(db.prepare('DELETE FROM derived WHERE resource_id = ?').bind(src.id));
+  statements.push(
+    db.prepare('UPDATE resources SET public_id = ?, type = ?, version = ?, r2_key = ? WHERE id = ? AND version = ?')
+      .bind(to.publicId, to.type, version, key, src.id, src.version),
+  );
+  let moved = false;
+  try {
+    const results = await db.batch(statements);
+    moved = (results[results.length - 1].meta.changes ?? 0) > 0;
+  } catch (err) {
+    await env.BUCKET.delete(key);
+    // A parallel upload created the target between our check and the batch.
+    if (/UNIQUE/i.test(String(err))) throw new CldError(400, `to_public_id ${to.publicId} already exists`);
+    throw err;
+  }
+  if (!moved) {
+    await env.BUCKET.delete(key);
+    throw new CldError(404, `Resource not found - ${from.publicId}`);
+  }
+  await removeSuperseded(env, from, undefined, src.version);
+  const oldDerived = [...(await listAll(env.BUCKET, assetPrefix('d', from))), ...(target ? await listAll(env.BUCKET, assetPrefix('d', to)) : [])];
+  if (oldDerived.length) await env.BUCKET.delete(oldDerived);
+  if (target) await removeSuperseded(env, to, key, version);
+  const moved_ = await getResource(db, to);
+  if (!moved_) throw new CldError(404, `Resource not found - ${to.publicId}`);
+  return moved_;
+}
+
+export interface MetaUpdate {
+  tags?: string[];
+  context?: Record<string, string>;
+  coordinates?: string | null;
+}
+
+/** Replaces an asset's tags, context and/or coordinates (explicit). Null when there is no such asset. */
+export async function updateAssetMeta(env: { DB: D1Database }, a: AssetRef, u: MetaUpdate): Promise<ResourceRow | null> {
+  const db = env.DB;
+  const row = await getResource(db, a);
+  if (!row) return null;
+  const statements: D1PreparedStatement[] = [];
+  if (u.tags) {
+    statements.push(db.prepare('DELETE FROM resource_tags WHERE resource_id = ?').bind(row.id));
+    for (const tag of new Set(u.tags)) statements.push(db.prepare('INSERT OR IGNORE INTO resource_tags (resource_id, cloud, tag) VALUES (?, ?, ?)').bind(row.id, row.cloud, tag));
+  }
+  if (u.context) {
+    statements.push(db.prepare('DELETE FROM resource_context WHERE resource_id = ?').bind(row.id));
+    for (const [k, v] of Object.entries(u.context)) {
+      statements.push(db.prepare('INSERT OR REPLACE INTO resource_context (resource_id, cloud, key, value) VALUES (?, ?, ?, ?)').bind(row.id, row.cloud, k, v));
+    }
+  }
+  if (u.coordinates !== undefined) statements.push(db.prepare('UPDATE resources SET coordinates = ? WHERE id = ?').bind(u.coordinates, row.id));
+  if (statements.length) await db.batch(statements);
+  return getResource(db, a);
+}

@@ -1,80 +1,101 @@
-import { Hono } from 'hono';
-import { badRequest } from '../errors';
+import { Hono, type Context } from 'hono';
+import { apiErrorResponse, badRequest } from '../errors';
 import { apiCloud, type AppEnv } from '../api/cloud';
-import { readParams } from '../http/params';
-import { verifyApiSignature } from '../auth/api-signature';
-import { randomId } from '../auth/crypto';
 import { limitsFrom } from '../config/limits';
 import { urlBase } from '../delivery/urls';
-import { mimeFor, orientedSize, sniffImage } from '../media/sniff';
-import { putOriginal } from '../storage/assets';
-import { baseName, readUploadSource } from './source';
-import { parseContext } from './context';
-import { uploadResult } from './result';
-import { toHex } from '../auth/crypto';
+import { readUploadRequest } from './request';
+import { authorizeUpload } from './auth';
+import { parseUploadOptions } from './options';
+import { storeUpload, type UploadContext } from './upload';
+import { appendChunk, cleanupAbandonedUploads, parseContentRange } from './chunked';
+import { fileReference } from './source';
+import { signedApiParams, storedResourceType } from './api-params';
+import { assetAnswer, deleteByToken, destroy, explicitMeta, rename, tags, type ManageContext } from './manage';
 
-const PUBLIC_ID = /^[^\u0000-\u001f?#&\\%<>]+$/;
+type Ctx = Context<AppEnv>;
 
-/** `POST /v1_1/<cloud>/<resource_type>/upload`: signed uploads of a file part or data URI. */
-export const uploadRoutes = new Hono<AppEnv>().post('/v1_1/:cloud/:rt/upload', async (c) => {
+/** Upload API errors use only the statuses the SDKs parse (spec §7.1). */
+const api = (handler: (c: Ctx) => Promise<Response>) => async (c: Ctx) => {
+  try {
+    return await handler(c);
+  } catch (err) {
+    return apiErrorResponse(err, 'upload');
+  }
+};
+
+const UPLOAD_TYPES = ['image', 'raw', 'auto'] as const;
+
+function uploadResourceType(rt: string): (typeof UPLOAD_TYPES)[number] {
+  if ((UPLOAD_TYPES as readonly string[]).includes(rt)) return rt as (typeof UPLOAD_TYPES)[number];
+  if (rt === 'video') throw badRequest('Video uploads are not supported');
+  throw badRequest(`Invalid resource type ${rt}`);
+}
+
+async function upload(c: Ctx): Promise<Response> {
   const cloud = apiCloud(c);
-  const rtParam = c.req.param('rt');
-  if (!['image', 'raw', 'auto'].includes(rtParam)) throw badRequest(`Invalid resource type ${rtParam}`);
-  const params = await readParams(c.req.raw);
-  await verifyApiSignature(params, cloud);
-
-  const source = await readUploadSource(params);
-  const limits = limitsFrom(c.env);
-  if (!source.bytes.length) throw badRequest('Empty file');
-  if (source.bytes.length > limits.maxUploadBytes) {
-    throw badRequest(`File size too large. Got ${source.bytes.length}. Maximum is ${limits.maxUploadBytes}.`);
+  const requested = uploadResourceType(c.req.param('rt') ?? '');
+  const env = c.env;
+  const limits = limitsFrom(env);
+  const ctx: UploadContext = { env, cloud, base: urlBase(env, c.req.url) };
+  const range = c.req.header('Content-Range');
+  const request = await readUploadRequest(c.req.raw, { bucket: env.BUCKET, cloud: cloud.cloudName, maxBytes: limits.maxUploadBytes });
+  try {
+    const auth = await authorizeUpload(env, cloud, request.params);
+    const options = parseUploadOptions(auth.params, auth.signed);
+    if (range) {
+      const uploadId = c.req.header('X-Unique-Upload-Id');
+      if (!uploadId || uploadId.length > 128) throw badRequest('Chunked uploads need an X-Unique-Upload-Id header');
+      if (!request.file) throw badRequest('Missing required parameter - file');
+      const parsed = parseContentRange(range);
+      if (parsed.start === 0) c.executionCtx.waitUntil(cleanupAbandonedUploads(env).catch(() => undefined));
+      const outcome = await appendChunk(env, cloud.cloudName, uploadId, parsed, request.file, options.publicId);
+      if (!outcome.done) return c.json({ done: false, upload_id: uploadId, bytes: outcome.bytes, ...(outcome.publicId ? { public_id: outcome.publicId } : {}) });
+      try {
+        return c.json(await storeUpload(ctx, requested, { file: outcome.file, filename: request.filename }, { ...options, publicId: options.publicId ?? outcome.publicId ?? undefined }));
+      } finally {
+        await outcome.file.discard();
+      }
+    }
+    if (request.file) return c.json(await storeUpload(ctx, requested, { file: request.file, filename: request.filename }, options));
+    const ref = fileReference(auth.params.string('file'));
+    if (ref.kind === 'missing') throw badRequest('Missing required parameter - file');
+    throw badRequest('Uploading from a remote URL is not available in this build');
+  } finally {
+    await request.file?.discard();
   }
-  const sniffed = sniffImage(source.bytes);
-  const resourceType = rtParam === 'auto' ? (sniffed ? 'image' : 'raw') : rtParam;
-  if (resourceType === 'image' && !sniffed) throw badRequest('Invalid image file');
-  if (sniffed && resourceType === 'image' && sniffed.width * sniffed.height > limits.maxImagePixels) {
-    throw badRequest(`Image too large. Maximum is ${limits.maxImagePixels} pixels.`);
-  }
+}
 
-  const type = params.string('type') || 'upload';
-  if (!['upload', 'private', 'authenticated'].includes(type)) throw badRequest(`Invalid type ${type}`);
-  const folder = (params.string('folder') ?? '').replace(/^\/+|\/+$/g, '');
-  const originalFilename = baseName(source.filename);
-  let publicId = params.string('public_id') || (params.bool('use_filename', false) && originalFilename ? originalFilename : randomId());
-  if (resourceType === 'raw' && !params.has('public_id') && source.filename?.includes('.')) {
-    publicId += source.filename.slice(source.filename.lastIndexOf('.'));
-  }
-  if (folder) publicId = `${folder}/${publicId}`;
-  if (!PUBLIC_ID.test(publicId) || publicId.length > 255) throw badRequest(`Invalid public_id ${publicId}`);
+function manageContext(c: Ctx): ManageContext {
+  return { env: c.env, cloud: apiCloud(c), base: urlBase(c.env, c.req.url), resourceType: storedResourceType(c.req.param('rt') ?? '') };
+}
 
-  const format = sniffed?.format ?? (source.filename?.match(/\.([A-Za-z0-9]+)$/)?.[1]?.toLowerCase() ?? null);
-  const size = sniffed ? orientedSize(sniffed) : null;
-  const etag = toHex(new Uint8Array(await crypto.subtle.digest('MD5', source.bytes)));
-  const tags = params.list('tags');
-  const context = parseContext(params.string('context'));
-  const { resource, overwritten, existing } = await putOriginal(c.env, {
-    ref: { cloud: cloud.cloudName, resourceType, type, publicId },
-    body: source.bytes,
-    bytes: source.bytes.length,
-    etag,
-    contentType: mimeFor(format),
-    format,
-    width: size?.width ?? null,
-    height: size?.height ?? null,
-    pages: sniffed?.pages ?? null,
-    overwrite: params.bool('overwrite', true),
-    tags,
-    context,
-    originalFilename,
-  });
-  return c.json(
-    await uploadResult(resource, {
-      base: urlBase(c.env, c.req.url),
-      apiSecret: cloud.apiSecret,
-      tags: existing ? [] : tags,
-      context: existing ? {} : context,
-      overwritten,
-      existing,
-    }),
-  );
-});
+const signed = async (c: Ctx, ctx: ManageContext) => signedApiParams(c.req.raw, c.env.BUCKET, ctx.cloud);
+
+/** The Upload API: upload (single or chunked), explicit, destroy, rename, tags and delete_by_token. */
+export const uploadRoutes = new Hono<AppEnv>()
+  .post('/v1_1/:cloud/delete_by_token', api(async (c) => {
+    const cloud = apiCloud(c);
+    const { params, file } = await readUploadRequest(c.req.raw, { bucket: c.env.BUCKET, cloud: cloud.cloudName, maxBytes: 64 * 1024 });
+    await file?.discard();
+    return c.json(await deleteByToken(c.env, cloud, params));
+  }))
+  .post('/v1_1/:cloud/:rt/upload', api(upload))
+  .post('/v1_1/:cloud/:rt/destroy', api(async (c) => {
+    const ctx = manageContext(c);
+    return c.json(await destroy(ctx, await signed(c, ctx)));
+  }))
+  .post('/v1_1/:cloud/:rt/rename', api(async (c) => {
+    const ctx = manageContext(c);
+    return c.json(await rename(ctx, await signed(c, ctx)));
+  }))
+  .post('/v1_1/:cloud/:rt/tags', api(async (c) => {
+    const ctx = manageContext(c);
+    return c.json(await tags(ctx, await signed(c, ctx)));
+  }))
+  .post('/v1_1/:cloud/:rt/explicit', api(async (c) => {
+    const ctx = manageContext(c);
+    const params = await signed(c, ctx);
+    if (params.has('eager')) throw badRequest('Eager transformations need the transformation engine, which is not part of this build yet');
+    const { row } = await explicitMeta(ctx, params);
+    return c.json(await assetAnswer(ctx, row));
+  }));

@@ -1,0 +1,92 @@
+import { badRequest } from '../errors';
+import type { Env } from '../env';
+import type { CloudCredentials } from '../config/clouds';
+import { getSettings } from '../config/settings';
+import { limitsFrom } from '../config/limits';
+import type { UrlBase } from '../delivery/urls';
+import { mimeFor } from '../media/sniff';
+import { putOriginal } from '../storage/assets';
+import { getContext, getTags } from '../storage/resources';
+import type { AssetRef } from '../storage/keys';
+import { purgeAsset } from '../cache/purge';
+import type { StagedFile } from './staging';
+import type { UploadOptions } from './options';
+import { inspectFile } from './inspect';
+import { choosePublicId } from './public-id';
+import { baseName, extensionOf } from './source';
+import { createDeleteToken } from './delete-token';
+import { uploadResult } from './result';
+
+/** Everything an upload needs to know about where it runs. */
+export interface UploadContext {
+  env: Env;
+  cloud: CloudCredentials;
+  base: UrlBase;
+}
+
+export interface ReceivedFile {
+  file: StagedFile;
+  /** The name the client gave the file (multipart filename, URL path), if any. */
+  filename: string | null;
+  sourceUrl?: string;
+}
+
+/**
+ * Stores one received file as an asset: decides what it is from its bytes,
+ * picks the public id, writes it through the asset service and answers with
+ * Cloudinary's upload JSON.
+ */
+export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw' | 'auto', input: ReceivedFile, o: UploadOptions): Promise<Record<string, unknown>> {
+  const { env, cloud } = ctx;
+  const limits = limitsFrom(env);
+  const info = inspectFile(input.file, requested, input.filename, limits);
+  if (o.allowedFormats.length && !o.allowedFormats.includes(info.format ?? '')) {
+    throw badRequest(`${info.resourceType === 'image' ? 'Image' : 'File'} format ${info.format ?? 'unknown'} not allowed`);
+  }
+  if (o.transformation || o.eager.length) {
+    throw badRequest('Incoming and eager transformations need the transformation engine, which is not part of this build yet');
+  }
+  const nameForId = o.filenameOverride ?? input.filename;
+  const publicId = choosePublicId({
+    publicId: o.publicId,
+    folder: o.folder,
+    useFilename: o.useFilename,
+    uniqueFilename: o.uniqueFilename,
+    filename: baseName(nameForId),
+    rawExtension: info.resourceType === 'raw' ? extensionOf(nameForId) : null,
+  });
+  const ref: AssetRef = { cloud: cloud.cloudName, resourceType: info.resourceType, type: o.type, publicId };
+  const settings = await getSettings(env.CONFIG, cloud.cloudName);
+  const { resource, overwritten, existing } = await putOriginal(env, {
+    ref,
+    body: await input.file.body(),
+    bytes: input.file.bytes,
+    etag: input.file.md5,
+    contentType: mimeFor(info.format),
+    format: info.format,
+    width: info.width,
+    height: info.height,
+    pages: info.pages,
+    overwrite: o.overwrite,
+    backup: o.backup ?? settings.backup,
+    tags: o.tags,
+    context: o.context,
+    accessMode: o.accessMode,
+    originalFilename: o.discardOriginalFilename ? null : (baseName(input.filename) ?? 'file'),
+    displayName: o.displayName,
+    assetFolder: o.assetFolder ?? o.folder,
+    coordinates: o.coordinates ? JSON.stringify(o.coordinates) : null,
+    sourceUrl: input.sourceUrl ?? null,
+  });
+  if (overwritten) await purgeAsset(env, ref, { invalidate: o.invalidate, includeVersioned: settings.invalidate_versioned_urls });
+  const result = await uploadResult(resource, {
+    base: ctx.base,
+    apiSecret: cloud.apiSecret,
+    tags: existing ? await getTags(env.DB, resource.id) : [...new Set(o.tags)],
+    context: existing ? await getContext(env.DB, resource.id) : o.context,
+    overwritten,
+    existing,
+  });
+  if (o.returnDeleteToken && !existing) result.delete_token = await createDeleteToken(env.DB, ref);
+  return result;
+}
