@@ -8,7 +8,7 @@ import { mimeFor } from '../media/sniff';
 import { putOriginal } from '../storage/assets';
 import { getContext, getTags } from '../storage/resources';
 import type { AssetRef } from '../storage/keys';
-import { purgeAsset } from '../cache/purge';
+import { invalidateAsset } from '../cache/purge';
 import type { StagedFile } from './staging';
 import type { UploadOptions } from './options';
 import { inspectFile } from './inspect';
@@ -57,7 +57,7 @@ export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw'
   });
   const ref: AssetRef = { cloud: cloud.cloudName, resourceType: info.resourceType, type: o.type, publicId };
   const settings = await getSettings(env.CONFIG, cloud.cloudName);
-  const { resource, overwritten, existing } = await putOriginal(env, {
+  const { resource, overwritten, existing, previousVersion } = await putOriginal(env, {
     ref,
     body: await input.file.body(),
     bytes: input.file.bytes,
@@ -78,7 +78,7 @@ export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw'
     coordinates: o.coordinates ? JSON.stringify(o.coordinates) : null,
     sourceUrl: input.sourceUrl ?? null,
   });
-  if (overwritten) await purgeAsset(env, ref, { invalidate: o.invalidate, includeVersioned: settings.invalidate_versioned_urls });
+  if (overwritten && o.invalidate && previousVersion !== null) await invalidateAsset(env, ref, { previousVersion });
   const result = await uploadResult(resource, {
     base: ctx.base,
     apiSecret: cloud.apiSecret,
