@@ -6,6 +6,14 @@ import { cacheKey } from './key';
 import { recordEntry } from './entries';
 import { tagsFor } from './tags';
 
+/**
+ * Stores in progress in this isolate, by cache key. A lookup of a key being
+ * stored waits for the store instead of racing it: the local Cache API
+ * (miniflare) can stall a match that overlaps a put of the same key, and a
+ * quick repeat request then gets the HIT rather than a second MISS.
+ */
+const storing = new Map<string, Promise<unknown>>();
+
 /** The delivery stages the edge cache wraps. */
 export interface CachedStages {
   /**
@@ -37,6 +45,7 @@ export async function serveThroughCache(
   if (!requestDecision.shareable) return unshared((await stages.produce()).response);
 
   const key = cacheKey(d, req);
+  await storing.get(key.url);
   const cached = await caches.default.match(key.url);
   if (cached) {
     const decision = await stages.checkHit().catch((err) => {
@@ -55,11 +64,15 @@ export async function serveThroughCache(
   const [forClient, forCache] = response.body.tee();
   const stored = new Headers(response.headers);
   stored.set('Cache-Tag', (await tagsFor(key.asset, key.versionForm, key.urlKey)).join(','));
-  // Recorded before it is stored: an index row without an entry is harmless,
-  // an entry without a row could not be purged.
-  const keep = recordEntry(env.DB, key)
-    .then(() => caches.default.put(key.url, new Response(forCache, { status: 200, headers: stored })))
-    .catch((err) => console.error('edge cache put failed', key.url, err));
+  // The copy is read while the client reads its own: a tee branch left unread
+  // would hold the answer back. The index row is written alongside.
+  const keep = Promise.all([
+    caches.default.put(key.url, new Response(forCache, { status: 200, headers: stored })),
+    recordEntry(env.DB, key),
+  ])
+    .catch((err) => console.error('edge cache put failed', key.url, err))
+    .finally(() => storing.delete(key.url));
+  storing.set(key.url, keep);
   if (ctx) ctx.waitUntil(keep);
   else await keep;
   return marked(new Response(forClient, response), 'MISS');

@@ -12,20 +12,25 @@ export interface Cloud {
 export const photo = readFileSync(new URL('../fixtures/photo-1mp.jpg', import.meta.url));
 export const otherPhoto = readFileSync(new URL('../fixtures/orientation-6.jpg', import.meta.url));
 
-/** A signed upload through the Upload API, for any configured cloud. */
-export async function upload(base: string, c: Cloud, publicId: string, opts: { bytes?: Buffer; tags?: string[]; extra?: Record<string, string> } = {}) {
-  const params: Record<string, string> = { public_id: publicId, timestamp: String(Math.floor(Date.now() / 1000)), ...(opts.extra ?? {}) };
-  if (opts.tags) params.tags = opts.tags.join(',');
+/** A signed Upload API call (upload, explicit, destroy, rename...) for any configured cloud. */
+export async function uploadApi(base: string, c: Cloud, action: string, fields: Record<string, string>, file?: Buffer) {
+  const params: Record<string, string> = { timestamp: String(Math.floor(Date.now() / 1000)), ...fields };
   const toSign = Object.keys(params).sort().map((k) => `${k}=${params[k]}`).join('&');
   const form = new FormData();
   for (const [k, v] of Object.entries(params)) form.set(k, v);
   form.set('api_key', c.api_key);
   form.set('signature', createHash('sha1').update(toSign + c.api_secret).digest('hex'));
-  form.set('file', new Blob([opts.bytes ?? photo], { type: 'image/jpeg' }), 'photo.jpg');
-  const res = await fetch(`${base}/v1_1/${c.cloud_name}/image/upload`, { method: 'POST', body: form });
-  const json = (await res.json()) as { version: number; public_id: string; error?: { message: string } };
+  if (file) form.set('file', new Blob([file], { type: 'image/jpeg' }), 'photo.jpg');
+  const res = await fetch(`${base}/v1_1/${c.cloud_name}/image/${action}`, { method: 'POST', body: form });
+  const json = (await res.json()) as { version: number; public_id: string; result?: string; error?: { message: string } };
   expect(res.status, JSON.stringify(json)).toBe(200);
   return json;
+}
+
+export async function upload(base: string, c: Cloud, publicId: string, opts: { bytes?: Buffer; tags?: string[]; extra?: Record<string, string> } = {}) {
+  const fields: Record<string, string> = { public_id: publicId, ...(opts.extra ?? {}) };
+  if (opts.tags) fields.tags = opts.tags.join(',');
+  return uploadApi(base, c, 'upload', fields, opts.bytes ?? photo);
 }
 
 export async function purge(base: string, c: Cloud, body: unknown) {
