@@ -14,6 +14,8 @@ export default defineConfig({
           }),
         ],
         test: { name: 'worker', include: ['test/worker/**/*.test.ts'] },
+        // Image fixtures are imported as data URLs (`?inline`); Vite does not know HEIC/AVIF as assets by itself.
+        assetsInclude: ['**/*.heic', '**/*.avif'],
       },
       {
         // Client level: Node talks to the worker over HTTP, as users and the SDK do.

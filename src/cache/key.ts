@@ -2,6 +2,9 @@ import type { DeliveryRequest } from '../delivery/url';
 import { isRealVersion } from '../delivery/url';
 import { normaliseFormat } from '../delivery/route';
 import type { AssetRef } from '../storage/keys';
+import { parseTransformation } from '../transform/parse';
+import { negotiateFormat, resolveDpr } from '../transform/negotiate';
+import type { Plan } from '../transform/types';
 
 /**
  * The canonical edge-cache key of a delivery request. Two URLs that must give
@@ -9,7 +12,7 @@ import type { AssetRef } from '../storage/keys';
  * component, a signature, an SEO suffix or the SDK's `_a=` query do not change
  * it. What the answer depends on does: cloud, resource type, type, the
  * transformation, the version form, the public id, the output format and, for
- * `f_auto`/`q_auto`, what the client accepts (the Cache API ignores `Vary`).
+ * `f_auto`/`q_auto`/`dpr_auto`, what the request resolves them to.
  */
 export interface CacheKey {
   /** The URL the Cache API stores the answer under (on the request's own host, as Cloudflare advises). */
@@ -21,55 +24,39 @@ export interface CacheKey {
   asset: AssetRef;
 }
 
-/** Transformations whose answer depends on the `Accept` header. */
-const NEGOTIATED = /(^|[,/])(f_auto|q_auto)(?=$|[,/:])/;
-
-/**
- * Placeholder canonical form until the transformation grammar lands: the
- * items of each component sorted, components kept in order (their order is
- * meaningful, the order inside one is not).
- */
-export function canonicalTransformation(components: readonly string[]): string {
-  return components.map((c) => c.split(',').sort().join(',')).join('/');
-}
-
 export function versionForm(version: number | undefined): string {
   if (version === undefined) return 'none';
   return isRealVersion(version) ? `v${version}` : 'v1';
 }
 
 /**
- * The formats a client takes beyond the universal ones, best first: that is
- * all `f_auto` and `q_auto` decide by, so it is all the key needs.
+ * What a request-dependent plan resolves from the request, as the engine will
+ * resolve it: the `f_auto` choice (which also sets `q_auto`'s scale) and the
+ * `dpr_auto` ratio. The Cache API ignores `Vary`, so these go into the key.
  */
-export function acceptClass(accept: string | null): 'avif' | 'webp' | 'basic' {
-  const accepted = new Set(
-    (accept ?? '')
-      .toLowerCase()
-      .split(',')
-      .map((part) => part.split(';'))
-      .filter(([, ...params]) => !params.some((p) => /^\s*q\s*=\s*0(\.0*)?\s*$/.test(p)))
-      .map(([type]) => type.trim()),
-  );
-  if (accepted.has('image/avif')) return 'avif';
-  if (accepted.has('image/webp')) return 'webp';
-  return 'basic';
+export function negotiated(plan: Plan, req: Request): string {
+  const parts: string[] = [];
+  // `jpg` stands for "neither AVIF nor WebP": the asset's own fallback is fixed per key.
+  if (plan.dependsOn.accept) parts.push(`accept=${negotiateFormat(req.headers.get('Accept'), 'jpg')}`);
+  if (plan.dependsOn.dpr) parts.push(`dpr=${resolveDpr(plan, req.headers.get('Sec-CH-DPR') ?? req.headers.get('DPR'))}`);
+  return parts.join('&');
 }
 
 const enc = encodeURIComponent;
 
 /** What every answer of one delivery URL shares, whatever the client accepts. */
-export function urlKey(d: DeliveryRequest): string {
+export function urlKey(d: DeliveryRequest, plan = parseTransformation(d.transformations, { encoded: true })): string {
   const format = normaliseFormat(d.format) ?? '';
-  const transformation = enc(canonicalTransformation(d.transformations)) || '-';
+  const transformation = enc(plan.canonical) || '-';
   return [d.cloud, d.resourceType, d.type, transformation, versionForm(d.version), enc(d.publicId) + (format ? `.${format}` : '')].join('/');
 }
 
 export function cacheKey(d: DeliveryRequest, req: Request): CacheKey {
-  const shared = urlKey(d);
-  const negotiated = d.transformations.some((c) => NEGOTIATED.test(c)) ? `?accept=${acceptClass(req.headers.get('Accept'))}` : '';
+  const plan = parseTransformation(d.transformations, { encoded: true });
+  const shared = urlKey(d, plan);
+  const query = negotiated(plan, req);
   return {
-    url: `${new URL(req.url).origin}/__cld_cache/${shared}${negotiated}`,
+    url: `${new URL(req.url).origin}/__cld_cache/${shared}${query ? `?${query}` : ''}`,
     urlKey: shared,
     versionForm: versionForm(d.version),
     asset: { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId },

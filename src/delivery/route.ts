@@ -9,6 +9,7 @@ import { isRealVersion, parseDeliveryPath, type DeliveryRequest } from './url';
 import { cacheControl, deliveryHeaders, respondWithBody } from './respond';
 import { serveThroughCache } from '../cache/edge';
 import { remember, resourceForHit } from '../cache/resource-memo';
+import { deliverDerived } from '../transform/deliver';
 
 /** `jpeg` and `jpg` (and `tif`/`tiff`) name the same stored format. */
 export const normaliseFormat = (f: string | null | undefined) => (f === 'jpeg' || f === 'jpe' ? 'jpg' : f === 'tif' ? 'tiff' : f);
@@ -40,8 +41,8 @@ export async function handleDelivery(req: Request, env: Env, ctx?: ExecutionCont
       produce: async () => {
         const resource = existing(remember(ref, await getResource(env.DB, ref)), d);
         const final = await checkResourceAccess(access, resource, decision);
-        if (wantsOriginal(d, resource)) return { response: await deliverOriginal(req, env, d, resource), decision: final };
-        throw new CldError(501, 'Transformations are not supported yet');
+        const response = wantsOriginal(d, resource) ? await deliverOriginal(req, env, d, resource) : await deliverDerived(req, env, d, resource);
+        return { response, decision: final };
       },
     });
   } catch (err) {

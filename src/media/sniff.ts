@@ -152,14 +152,20 @@ function isobmff(b: Uint8Array): Sniffed | null {
   return { format, width, height, orientation: 1, pages: 1 };
 }
 
+/** CSS pixels per unit (96 per inch), for SVG sizes written in physical units. */
+const SVG_UNITS: Record<string, number> = { px: 1, pt: 96 / 72, pc: 16, mm: 96 / 25.4, cm: 96 / 2.54, in: 96 };
+
 function svg(b: Uint8Array): Sniffed | null {
   const head = new TextDecoder().decode(b.subarray(0, Math.min(b.length, 4096)));
   const m = /<svg\b[^>]*>/i.exec(head);
   if (!m || !/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*|<!DOCTYPE[^>]*>\s*)*<svg\b/i.test(head)) return null;
   const tag = m[0];
-  const attr = (n: string) => new RegExp(`\\s${n}\\s*=\\s*["']\\s*([0-9.]+)(px)?\\s*["']`, 'i').exec(tag)?.[1];
-  let width = Number(attr('width') ?? 0);
-  let height = Number(attr('height') ?? 0);
+  const attr = (n: string) => {
+    const m = new RegExp(`\\s${n}\\s*=\\s*["']\\s*([0-9.]+)\\s*(px|pt|pc|mm|cm|in)?\\s*["']`, 'i').exec(tag);
+    return m ? Number(m[1]) * SVG_UNITS[(m[2] ?? 'px').toLowerCase()] : 0;
+  };
+  let width = attr('width');
+  let height = attr('height');
   const vb = /viewBox\s*=\s*["']\s*[-0-9.]+[\s,]+[-0-9.]+[\s,]+([0-9.]+)[\s,]+([0-9.]+)\s*["']/i.exec(tag);
   if ((!width || !height) && vb) {
     const vw = Number(vb[1]);

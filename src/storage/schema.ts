@@ -1,4 +1,5 @@
 import m0001 from '../../migrations/0001_init.sql';
+import m0003 from '../../migrations/0003_transform.sql';
 import m0007 from '../../migrations/0007_cache.sql';
 
 /**
@@ -9,6 +10,7 @@ import m0007 from '../../migrations/0007_cache.sql';
  */
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, sql: string]> = [
   ['0001_init', m0001],
+  ['0003_transform', m0003],
   ['0007_cache', m0007],
 ];
 

@@ -1,6 +1,6 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { acceptClass, cacheKey, canonicalTransformation } from '../../src/cache/key';
+import { cacheKey } from '../../src/cache/key';
 import { invalidateAsset, invalidatedForm, purgeAsset } from '../../src/cache/purge';
 import { forgetResource } from '../../src/cache/resource-memo';
 import { assetTag, cloudTag, formTag, urlTag } from '../../src/cache/tags';
@@ -53,9 +53,8 @@ async function xcache(url: string, init: RequestInit = {}): Promise<string | nul
 
 describe('canonical cache keys', () => {
   it('ignores the order of items inside a component but not the order of components', () => {
-    expect(canonicalTransformation(['w_100,c_fill,h_50'])).toBe(canonicalTransformation(['h_50,w_100,c_fill']));
-    expect(canonicalTransformation(['w_100', 'c_fill'])).not.toBe(canonicalTransformation(['c_fill', 'w_100']));
-    expect(keyOf('/demo/image/upload/w_100,c_fill/a.jpg').url).toBe(keyOf('/demo/image/upload/c_fill,w_100/a.jpg').url);
+    expect(keyOf('/demo/image/upload/w_100,c_fill,h_50/a.jpg').url).toBe(keyOf('/demo/image/upload/h_50,w_100,c_fill/a.jpg').url);
+    expect(keyOf('/demo/image/upload/w_100/a_90/a.jpg').url).not.toBe(keyOf('/demo/image/upload/a_90/w_100/a.jpg').url);
   });
 
   it('separates version forms, formats, types, clouds and resource types', () => {
@@ -82,15 +81,18 @@ describe('canonical cache keys', () => {
     expect(keyOf('/demo/images/f/a/seo.jpg').url).toBe(keyOf('/demo/image/upload/f/a.jpg').url);
   });
 
-  it('puts the negotiated class in the key only for f_auto and q_auto', () => {
+  it('puts the negotiated result in the key only for f_auto, q_auto and dpr_auto', () => {
     const avif = 'image/avif,image/webp,image/apng,*/*;q=0.8';
     const webp = 'image/webp,*/*';
     const basic = 'image/png,image/*;q=0.8';
-    expect(acceptClass(avif)).toBe('avif');
-    expect(acceptClass(webp)).toBe('webp');
-    expect(acceptClass(basic)).toBe('basic');
-    expect(acceptClass(null)).toBe('basic');
-    expect(acceptClass('image/avif;q=0, image/webp')).toBe('webp');
+    expect(keyOf('/demo/image/upload/f_auto/a.jpg', avif).url).toMatch(/\?accept=avif$/);
+    expect(keyOf('/demo/image/upload/f_auto/a.jpg', webp).url).toMatch(/\?accept=webp$/);
+    expect(keyOf('/demo/image/upload/f_auto/a.jpg', basic).url).toMatch(/\?accept=jpg$/);
+    expect(keyOf('/demo/image/upload/f_auto/a.jpg').url).toBe(keyOf('/demo/image/upload/f_auto/a.jpg', basic).url);
+    const dpr = (h: string) => cacheKey(parseDeliveryPath('/demo/image/upload/w_10,dpr_auto/a.jpg'), new Request(`${BASE}/x`, { headers: { DPR: h } })).url;
+    expect(dpr('2')).toMatch(/\?dpr=2$/);
+    expect(dpr('2')).not.toBe(dpr('3'));
+    expect(keyOf('/demo/image/upload/w_10,dpr_2/a.jpg').url).not.toMatch(/\?/);
     for (const t of ['f_auto', 'q_auto', 'w_10,q_auto:good', 'f_auto/w_10']) {
       const keys = [avif, webp, basic].map((a) => keyOf(`/demo/image/upload/${t}/a.jpg`, a));
       expect(new Set(keys.map((k) => k.url)).size, t).toBe(3);

@@ -1,0 +1,106 @@
+import { badRequest } from '../../errors';
+import type { ParamEntry } from '../registry-types';
+import { COMPASS, CROP_MODES, type Compass, type Dpr, type Gravity } from '../types';
+import { formatColor, formatLength, formatNumber, invalid, parseColor, parseEnum, parseLength, parseNumber, parseRatio } from '../values';
+
+/** Expressions (`iw_div_2`), variables and `auto` widths need features this worker does not run. */
+function refuseExpression(name: string, raw: string): void {
+  if (/^auto\b/.test(raw)) throw badRequest(`Automatic ${name} (${raw}) is not supported`);
+  if (/\$|_(add|sub|mul|div|pow|mod)_|^(iw|ih|iar|ar|w|h|cw|ch|fc|pc|cp|du|idu)$/.test(raw)) {
+    throw badRequest(`Expressions and variables are not supported: ${raw}`);
+  }
+}
+
+const length = (key: 'w' | 'h', name: string): ParamEntry<'w' | 'h'> => ({
+  key,
+  parse(raw) {
+    refuseExpression(name, raw);
+    return parseLength(name, raw);
+  },
+  canonical: formatLength,
+  effect: 'geometry',
+});
+
+const offset = (key: 'x' | 'y'): ParamEntry<'x' | 'y'> => ({
+  key,
+  parse(raw) {
+    refuseExpression(key, raw);
+    return parseLength(key, raw, { allowNegative: true });
+  },
+  canonical: formatLength,
+  effect: 'geometry',
+});
+
+/** Face detection is not available: `g_face`, `g_faces` and `g_auto:<anything>` use the content-aware region of `g_auto`. */
+const AUTO_ALIASES = /^(auto(:.*)?|faces?(:.*)?|face_center|faces_center|custom(:.*)?|ocr_text|body(:.*)?|adv_.*)$/;
+const COMPASS_ALIASES: Record<string, Compass> = { centre: 'center' };
+
+export const w = length('w', 'width') as ParamEntry<'w'>;
+export const h = length('h', 'height') as ParamEntry<'h'>;
+export const x = offset('x') as ParamEntry<'x'>;
+export const y = offset('y') as ParamEntry<'y'>;
+
+export const ar: ParamEntry<'ar'> = {
+  key: 'ar',
+  parse: (raw) => parseRatio('aspect ratio', raw),
+  canonical: (v) => formatNumber(Math.round(v * 1e6) / 1e6),
+  effect: 'geometry',
+};
+
+export const c: ParamEntry<'c'> = {
+  key: 'c',
+  parse(raw) {
+    if (['auto', 'imagga_crop', 'imagga_scale', 'auto_pad'].includes(raw)) throw badRequest(`Crop mode ${raw} is not supported`);
+    return parseEnum('crop mode', raw, CROP_MODES);
+  },
+  canonical: (v) => v,
+  effect: 'geometry',
+};
+
+export const g: ParamEntry<'g'> = {
+  key: 'g',
+  parse(raw): Gravity {
+    const dir = COMPASS_ALIASES[raw] ?? raw;
+    if ((COMPASS as readonly string[]).includes(dir)) return { kind: 'compass', dir: dir as Compass };
+    if (raw === 'xy_center') return { kind: 'xy_center' };
+    if (AUTO_ALIASES.test(raw)) return { kind: 'auto' };
+    throw invalid('gravity', raw);
+  },
+  canonical: (v) => (v.kind === 'compass' ? v.dir : v.kind),
+  effect: 'geometry',
+};
+
+export const z: ParamEntry<'z'> = {
+  key: 'z',
+  parse(raw) {
+    refuseExpression('zoom', raw);
+    const n = parseNumber('zoom', raw, 0.01, 100);
+    if (n <= 0) throw invalid('zoom', raw);
+    return n;
+  },
+  canonical: formatNumber,
+  effect: 'geometry',
+};
+
+export const dpr: ParamEntry<'dpr'> = {
+  key: 'dpr',
+  parse(raw): Dpr {
+    if (raw === 'auto') return 'auto';
+    const n = parseNumber('dpr', raw, 0.01, 10);
+    if (n <= 0) throw invalid('dpr', raw);
+    return n;
+  },
+  canonical: (v) => (v === 'auto' ? 'auto' : formatNumber(v)),
+  effect: 'geometry',
+};
+
+/** Consumed by the geometry of pads, by rotations by odd angles and when flattening alpha onto an opaque format. */
+export const b: ParamEntry<'b'> = {
+  key: 'b',
+  parse(raw) {
+    if (raw === 'auto' || raw.startsWith('auto:')) throw badRequest(`Automatic background (${raw}) is not supported`);
+    return parseColor('background', raw);
+  },
+  canonical: formatColor,
+  effect: 'geometry',
+};

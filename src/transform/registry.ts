@@ -1,0 +1,26 @@
+import { TRANSFORMATION_KEYS } from './keys';
+import { a } from './params/angle';
+import { ar, b, c, dpr, g, h, w, x, y, z } from './params/geometry';
+import { f, fl, q } from './params/output';
+import type { ParamEntry, Registry } from './registry-types';
+import type { ParamKey } from './types';
+
+/**
+ * Every parameter this worker executes, one entry each. Adding a parameter
+ * means adding its entry (and its key to `Params`); every other key of
+ * TRANSFORMATION_KEYS is recognised by the URL parser and refused by the
+ * transformation parser as not supported.
+ */
+export const REGISTRY = { w, h, ar, c, g, x, y, z, dpr, b, a, f, q, fl } satisfies Registry;
+
+export function entryFor(key: string): ParamEntry<ParamKey> | undefined {
+  return Object.hasOwn(REGISTRY, key) ? (REGISTRY[key as ParamKey] as unknown as ParamEntry<ParamKey>) : undefined;
+}
+
+/** The implemented keys are a subset of the grammar's keys; a key outside it could never reach us from a URL. */
+for (const key of Object.keys(REGISTRY)) {
+  if (!TRANSFORMATION_KEYS.has(key)) throw new Error(`registry key ${key} is missing from TRANSFORMATION_KEYS`);
+}
+
+/** Keys of the grammar that the registry does not implement. */
+export const UNSUPPORTED_KEYS = [...TRANSFORMATION_KEYS].filter((k) => !Object.hasOwn(REGISTRY, k));
