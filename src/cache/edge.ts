@@ -7,10 +7,9 @@ import { recordEntry } from './entries';
 import { tagsFor } from './tags';
 
 /**
- * Stores in progress in this isolate, by cache key. A lookup of a key being
- * stored waits for the store instead of racing it: the local Cache API
- * (miniflare) can stall a match that overlaps a put of the same key, and a
- * quick repeat request then gets the HIT rather than a second MISS.
+ * Stores in progress in this isolate, by cache key. Simultaneous misses of
+ * one key store one copy, and a lookup of a key being stored waits for it, so
+ * a quick repeat request gets the HIT rather than a second MISS.
  */
 const storing = new Map<string, Promise<unknown>>();
 
@@ -58,8 +57,8 @@ export async function serveThroughCache(
 
   const { response, decision } = await stages.produce();
   if (!decision.shareable) return unshared(response);
-  // HEAD, 304 and errors carry no body worth keeping.
-  if (req.method !== 'GET' || response.status !== 200 || !response.body) return marked(response, 'MISS');
+  // HEAD, 304 and errors carry no body worth keeping; a copy already being stored needs no second one.
+  if (req.method !== 'GET' || response.status !== 200 || !response.body || storing.has(key.url)) return marked(response, 'MISS');
 
   const [forClient, forCache] = response.body.tee();
   const stored = new Headers(response.headers);

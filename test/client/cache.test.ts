@@ -11,41 +11,52 @@ const BASIC = 'image/png,image/*;q=0.8';
 
 interface Variant {
   url: string;
-  accept?: string;
+  headers?: Record<string, string>;
   /** Which cache entry answers it: variants that must share one entry share this. */
   entry: string;
 }
 
-/** Every URL of an asset this worker can serve and cache, with the Accept header to ask with. */
+/** Every URL of an asset this worker can serve and cache, with the request headers to ask with. */
 function variants(cloud: string, publicId: string, version: number): Variant[] {
   const p = (rest: string) => `${base}/${cloud}/image/upload/${rest}`;
-  return [
+  const list: Variant[] = [
     { url: p(`${publicId}.jpg`), entry: 'unversioned' },
     { url: p(`${publicId}.jpeg`), entry: 'unversioned' },
     { url: p(publicId), entry: 'no extension' },
     { url: p(`v1/${publicId}.jpg`), entry: 'v1' },
     { url: p(`v${version}/${publicId}.jpg`), entry: 'versioned' },
     // An original does not depend on Accept: one entry for every client.
-    { url: p(`v${version}/${publicId}.jpg`), accept: AVIF, entry: 'versioned' },
+    { url: p(`v${version}/${publicId}.jpg`), headers: { Accept: AVIF }, entry: 'versioned' },
+    { url: p(`f_auto,w_64/${publicId}`), headers: { Accept: AVIF }, entry: 'f_auto avif' },
+    { url: p(`f_auto,w_64/${publicId}`), headers: { Accept: WEBP }, entry: 'f_auto webp' },
+    { url: p(`f_auto,w_64/${publicId}`), headers: { Accept: BASIC }, entry: 'f_auto basic' },
+    { url: p(`f_auto,w_64/${publicId}`), entry: 'f_auto basic' },
+    { url: p(`c_scale,w_40,dpr_2.0/${publicId}.jpg`), entry: 'dpr 2' },
+    { url: p(`dpr_2.0,w_40,c_scale/${publicId}.jpg`), entry: 'dpr 2' },
+    { url: p(`c_scale,w_40,dpr_auto/${publicId}.jpg`), headers: { DPR: '3' }, entry: 'dpr auto 3' },
+    { url: p(`fl_attachment,w_64/${publicId}.jpg`), entry: 'attachment' },
+    { url: p(`c_scale,w_40/v1/${publicId}.png`), entry: 'w40 v1' },
+    { url: p(`c_scale,w_40/v${version}/${publicId}.png`), entry: 'w40 versioned' },
   ];
+  return list.map((v) => ({ ...v, entry: `${cloud}/${publicId}: ${v.entry}` }));
 }
 
-const entryOf = (v: Variant) => `${v.url.replace(/\.jpe?g$/, '')} ${v.entry}`;
+const entryOf = (v: Variant) => v.entry;
 const entries = (vs: Variant[]) => new Set(vs.map(entryOf)).size;
 
 async function warmAll(vs: Variant[]) {
   for (const v of vs) {
-    const first = await get(v.url, v.accept ? { Accept: v.accept } : {});
+    const first = await get(v.url, v.headers);
     expect(first.status, v.url).toBe(200);
-    await untilHit(v.url, v.accept ? { Accept: v.accept } : {});
+    await untilHit(v.url, v.headers);
   }
 }
 
 async function expectAll(vs: Variant[], state: 'HIT' | 'MISS') {
   for (const v of vs) {
-    const r = await get(v.url, v.accept ? { Accept: v.accept } : {});
+    const r = await get(v.url, v.headers);
     expect(r.status, v.url).toBe(200);
-    expect(r.cache, `${v.url} ${v.accept ?? ''}`).toBe(state);
+    expect(r.cache, `${v.url} ${JSON.stringify(v.headers ?? {})}`).toBe(state);
   }
 }
 
@@ -234,5 +245,51 @@ describe('POST /v1_1/<cloud>/purge', () => {
     expect(noAuth.status).toBe(401);
     const wrongCloud = await fetch(`${base}/v1_1/demo/purge`, { method: 'POST', headers: { Authorization: 'Basic ' + btoa(`${OTHER.api_key}:${OTHER.api_secret}`) }, body: '{"all":true}' });
     expect(wrongCloud.status).toBe(401);
+  });
+});
+
+describe('negotiated answers', () => {
+  it('keeps one entry per negotiated format: AVIF, WebP and neither never cross', async () => {
+    const id = uid('neg');
+    await upload(base, DEMO, id);
+    const url = `${base}/demo/image/upload/f_auto,w_64/${id}`;
+    const expectType = { [AVIF]: 'image/avif', [WEBP]: 'image/webp', [BASIC]: 'image/jpeg' };
+    for (const accept of [AVIF, WEBP, BASIC]) {
+      const miss = await get(url, { Accept: accept });
+      expect(miss.cache, accept).toBe('MISS');
+      expect(miss.res.headers.get('content-type')).toBe(expectType[accept]);
+      expect(miss.res.headers.get('vary')).toContain('Accept');
+      await untilHit(url, { Accept: accept });
+    }
+    for (const accept of [AVIF, WEBP, BASIC, 'image/webp', '*/*']) {
+      const hit = await get(url, { Accept: accept });
+      expect(hit.cache, accept).toBe('HIT');
+      expect(hit.res.headers.get('content-type'), accept).toBe(expectType[accept] ?? (accept === 'image/webp' ? 'image/webp' : 'image/jpeg'));
+    }
+  });
+
+  it('answers 304 for a derived image on a miss and on a hit', async () => {
+    const id = uid('neg');
+    await upload(base, DEMO, id);
+    const url = `${base}/demo/image/upload/c_scale,w_50/${id}.webp`;
+    const first = await get(url);
+    const etag = first.res.headers.get('etag')!;
+    await untilHit(url);
+    const hit = await get(url, { 'If-None-Match': etag });
+    expect([hit.status, hit.cache]).toEqual([304, 'HIT']);
+    const other = `${base}/demo/image/upload/c_scale,w_50/v1/${id}.webp`;
+    const miss = await get(other, { 'If-None-Match': etag });
+    expect([miss.status, miss.cache]).toEqual([304, 'MISS']);
+  });
+
+  it('serves fl_attachment with its Content-Disposition from the cache', async () => {
+    const id = uid('att');
+    await upload(base, DEMO, id);
+    const url = `${base}/demo/image/upload/fl_attachment/${id}.jpg`;
+    const miss = await get(url);
+    expect(miss.res.headers.get('content-disposition')).toContain('attachment');
+    const hit = await untilHit(url);
+    expect(hit.res.headers.get('content-disposition')).toBe(miss.res.headers.get('content-disposition'));
+    expect((await get(`${base}/demo/image/upload/${id}.jpg`)).res.headers.get('content-disposition')).toBeNull();
   });
 });
