@@ -7,6 +7,7 @@ import { settingsRoutes } from './admin/settings';
 import { uploadRoutes } from './upload/routes';
 import { handleDelivery } from './delivery/route';
 import { purgeRoutes } from './cache/routes';
+import { benchRoutes } from './cache/bench-route';
 
 const app = new Hono<AppEnv>();
 
@@ -25,6 +26,7 @@ app.use('*', async (c, next) => {
 app.route('/', settingsRoutes);
 app.route('/', uploadRoutes);
 app.route('/', purgeRoutes);
+app.route('/', benchRoutes);
 
 app.all('/v1_1/*', () => apiErrorResponse(notFound('Not found'), 'admin'));
 app.on(['GET', 'HEAD'], '/:cloud/*', (c) => handleDelivery(c.req.raw, c.env, c.executionCtx as ExecutionContext));
