@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { CASES, PHOTOS } from './cases.mjs';
+import { CASES, PHOTOS } from './transform/cases.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -29,7 +29,7 @@ const wasmModules = {
 const out = mkdtempSync(join(tmpdir(), 'cld-bench-'));
 const bundle = join(out, 'engine.mjs');
 await build({
-  entryPoints: [join(here, 'engine-entry.ts')],
+  entryPoints: [join(here, 'transform', 'engine-entry.ts')],
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -41,7 +41,7 @@ await build({
 });
 
 function cell(engine, photo, name) {
-  const stdout = execFileSync(process.execPath, ['--expose-gc', join(here, 'case.mjs'), engine, pathToFileURL(bundle).href, photo, name, String(RUNS)], {
+  const stdout = execFileSync(process.execPath, ['--expose-gc', join(here, 'transform', 'case.mjs'), engine, pathToFileURL(bundle).href, photo, name, String(RUNS)], {
     cwd: root,
     maxBuffer: 1 << 20,
   });

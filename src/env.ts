@@ -15,6 +15,8 @@ export interface Env {
   MAX_DECODE_PIXELS?: string;
   MAX_OUTPUT_PIXELS?: string;
   FETCH_TTL_SECONDS?: string;
+  MAX_FETCH_BYTES?: string;
+  FETCH_TIMEOUT_MS?: string;
   UNVERSIONED_MAX_AGE?: string;
   CF_ZONE_ID?: string;
   CF_API_TOKEN?: string;

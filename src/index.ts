@@ -4,10 +4,16 @@ import { apiErrorResponse, deliveryErrorResponse, notFound } from './errors';
 import { ConfigError, loadClouds } from './config/clouds';
 import type { AppEnv } from './api/cloud';
 import { settingsRoutes } from './admin/settings';
+import { uploadMappingRoutes } from './admin/upload-mappings';
+import { adminRoutes } from './admin/routes';
+import { countDelivery } from './admin/usage-counters';
 import { uploadRoutes } from './upload/routes';
 import { handleDelivery } from './delivery/route';
 import { purgeRoutes } from './cache/routes';
 import { benchRoutes } from './cache/bench-route';
+import { adminNoCors, uploadCors } from './browser/cors';
+import { widgetRoutes } from './widget/routes';
+import { consoleRoutes } from './web/routes';
 
 const app = new Hono<AppEnv>();
 
@@ -23,13 +29,24 @@ app.use('*', async (c, next) => {
   await next();
 });
 
+app.use('/v1_1/*', uploadCors);
+app.use('/v1_1/*', adminNoCors);
+
+app.route('/', widgetRoutes);
+app.route('/', consoleRoutes(async (req, env, ctx) => app.fetch(normaliseApiPath(req), env, ctx)));
 app.route('/', settingsRoutes);
+app.route('/', uploadMappingRoutes);
 app.route('/', uploadRoutes);
+app.route('/', adminRoutes);
 app.route('/', purgeRoutes);
 app.route('/', benchRoutes);
 
 app.all('/v1_1/*', () => apiErrorResponse(notFound('Not found'), 'admin'));
-app.on(['GET', 'HEAD'], '/:cloud/*', (c) => handleDelivery(c.req.raw, c.env, c.executionCtx as ExecutionContext));
+app.on(['GET', 'HEAD'], '/:cloud/*', async (c) => {
+  const res = await handleDelivery(c.req.raw, c.env, c.executionCtx as ExecutionContext);
+  countDelivery(c.env, c.executionCtx, c.req.raw, res);
+  return res;
+});
 app.get('/', (c) => c.text('cld-worker: a Cloudinary-compatible media service. See README.md.\n'));
 
 app.onError((err, c) => {

@@ -20,6 +20,13 @@ export interface NamedTransformation {
   name: string;
   /** The transformation string (components joined by `/`). */
   transformation: string;
+  /** A format the definition ends in (`c_scale,w_100/jpg`); `''` when given as explicitly empty. */
+  format?: string;
+  /**
+   * False for an implicit (unnamed) transformation whose settings were stored,
+   * e.g. `allowed_for_strict`: then `name` equals `transformation`. Absent means named.
+   */
+  named?: boolean;
   allowed_for_strict: boolean;
   created_at: string;
   updated_at: string;

@@ -24,6 +24,14 @@ export interface Limits {
   maxOutputPixels: number;
   /** How long a fetched remote original is kept before it is checked again. */
   fetchTtlSeconds: number;
+  /**
+   * The largest remote file fetched for delivery or auto-upload. The bytes are
+   * held in memory while checked and stored, and an isolate has 128 MB shared
+   * by concurrent requests, so this is well below the upload limit.
+   */
+  maxFetchBytes: number;
+  /** How long one remote fetch may take, redirects and body included, before it is abandoned. */
+  fetchTimeoutMs: number;
   /** Cache lifetime of unversioned delivery URLs (they may change on overwrite). */
   unversionedMaxAge: number;
 }
@@ -41,9 +49,21 @@ export function limitsFrom(env: Env): Limits {
     maxDecodePixels: num(env.MAX_DECODE_PIXELS, 7_000_000),
     maxOutputPixels: num(env.MAX_OUTPUT_PIXELS, 25_000_000),
     fetchTtlSeconds: num(env.FETCH_TTL_SECONDS, 86_400),
+    maxFetchBytes: num(env.MAX_FETCH_BYTES, 20 * 1024 * 1024),
+    fetchTimeoutMs: num(env.FETCH_TIMEOUT_MS, 15_000),
     unversionedMaxAge: num(env.UNVERSIONED_MAX_AGE, 3_600),
   };
 }
 
 /** Versioned URLs never change content, so they may be cached for a year. */
 export const VERSIONED_MAX_AGE = 31_536_000;
+
+/** Redirects one remote fetch may follow; each hop is checked again like the first URL. */
+export const MAX_FETCH_REDIRECTS = 4;
+
+/**
+ * The shortest time a fetched original is kept, whatever the origin's
+ * Cache-Control says (`no-store`, `max-age=0`): without it every delivery
+ * would load the origin again.
+ */
+export const MIN_FETCH_TTL_SECONDS = 60;

@@ -4,9 +4,10 @@ import { findCloud } from '../config/clouds';
 import { getSettings } from '../config/settings';
 import { limitsFrom } from '../config/limits';
 import { checkRequestAccess, checkResourceAccess, type AccessInput } from '../access/check';
-import { getResource, type ResourceRow } from '../storage/resources';
+import type { ResourceRow } from '../storage/resources';
 import { isRealVersion, parseDeliveryPath, type DeliveryRequest } from './url';
 import { cacheControl, deliveryHeaders, respondWithBody } from './respond';
+import { resolveSource } from './source';
 import { serveThroughCache } from '../cache/edge';
 import { remember, resourceForHit } from '../cache/resource-memo';
 import { deliverDerived } from '../transform/deliver';
@@ -34,12 +35,13 @@ export async function handleDelivery(req: Request, env: Env, ctx?: ExecutionCont
     const access: AccessInput = { req, env, d, cloud, settings: await getSettings(env.CONFIG, d.cloud) };
     const decision = await checkRequestAccess(access);
 
-    if (d.type === 'fetch') throw new CldError(501, 'Fetch delivery is not supported yet');
     const ref = { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId };
     return await serveThroughCache(req, env, ctx, d, decision, {
-      checkHit: async () => checkResourceAccess(access, existing(await resourceForHit(env.DB, ref), d), decision),
+      // A fetched remote original has no row to re-check: its checks ran before the lookup.
+      checkHit: async () => (d.type === 'fetch' ? decision : checkResourceAccess(access, existing(await resourceForHit(env.DB, ref), d), decision)),
       produce: async () => {
-        const resource = existing(remember(ref, await getResource(env.DB, ref)), d);
+        const resource = await resolveSource(env, d, access.settings);
+        if (d.type !== 'fetch') remember(ref, resource);
         const final = await checkResourceAccess(access, resource, decision);
         const response = wantsOriginal(d, resource) ? await deliverOriginal(req, env, d, resource) : await deliverDerived(req, env, d, resource);
         return { response, decision: final };

@@ -1,6 +1,8 @@
 import m0001 from '../../migrations/0001_init.sql';
 import m0003 from '../../migrations/0003_transform.sql';
+import m0006 from '../../migrations/0006_auto_upload.sql';
 import m0007 from '../../migrations/0007_cache.sql';
+import m0008 from '../../migrations/0008_admin.sql';
 
 /**
  * The D1 migrations, in order. The worker applies the missing ones itself on
@@ -11,7 +13,9 @@ import m0007 from '../../migrations/0007_cache.sql';
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, sql: string]> = [
   ['0001_init', m0001],
   ['0003_transform', m0003],
+  ['0006_auto_upload', m0006],
   ['0007_cache', m0007],
+  ['0008_admin', m0008],
 ];
 
 let ready: Promise<void> | undefined;

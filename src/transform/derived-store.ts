@@ -56,6 +56,17 @@ export async function storeDerived(env: { BUCKET: R2Bucket; DB: D1Database }, s:
     httpMetadata: { contentType: s.contentType },
     customMetadata: { width: String(s.width), height: String(s.height), transformation: s.transformation },
   });
+  const stored: DerivedObject = {
+    body: s.bytes,
+    bytes: s.bytes.length,
+    contentType: s.contentType,
+    etag: obj?.etag ?? '',
+    uploaded: obj?.uploaded ?? new Date(),
+    width: s.width,
+    height: s.height,
+  };
+  // A fetched remote original has no `resources` row (src/remote/fetch-source.ts), so nothing to index.
+  if (s.resource.type === 'fetch') return stored;
   await ensureSchema(env.DB);
   await env.DB.prepare(
     `INSERT INTO derived (cloud, resource_id, version, transformation, format, r2_key, bytes, width, height, eager, created_at)
@@ -66,13 +77,5 @@ export async function storeDerived(env: { BUCKET: R2Bucket; DB: D1Database }, s:
   )
     .bind(s.resource.cloud, s.resource.id, s.resource.version, s.transformation, s.format, s.key, s.bytes.length, s.width, s.height, s.eager ? 1 : 0, new Date().toISOString())
     .run();
-  return {
-    body: s.bytes,
-    bytes: s.bytes.length,
-    contentType: s.contentType,
-    etag: obj?.etag ?? '',
-    uploaded: obj?.uploaded ?? new Date(),
-    width: s.width,
-    height: s.height,
-  };
+  return stored;
 }

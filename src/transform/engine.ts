@@ -36,8 +36,29 @@ export interface TransformResult {
   contentType: string;
 }
 
-/** Counters a test (or an operator) can read: how many sources the engine decoded. */
-export const engineStats = { decodes: 0 };
+/** Counters a test (or an operator) can read: sources decoded, and the most images ever in work at once. */
+export const engineStats = { decodes: 0, peakInWork: 0 };
+
+/**
+ * One image in work per isolate at a time. The decode budget is sized for the
+ * isolate's whole 128 MB, and the work is CPU-bound on one thread anyway, so
+ * queueing costs little and keeps concurrent requests from adding up.
+ */
+let inWork = 0;
+let queue: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(run: () => Promise<T>): Promise<T> {
+  const guarded = async () => {
+    engineStats.peakInWork = Math.max(engineStats.peakInWork, ++inWork);
+    try {
+      return await run();
+    } finally {
+      inWork--;
+    }
+  };
+  const next = queue.then(guarded, guarded);
+  queue = next.catch(() => undefined);
+  return next;
+}
 
 const TOO_LARGE = (what: string, pixels: number, max: number) =>
   badRequest(`Image too large: ${what} ${pixels} pixels, maximum is ${max} pixels`);
@@ -58,7 +79,11 @@ const dimsOf = (w: Working) => {
   return w.orientation >= 5 ? { width: s.height, height: s.width } : s;
 };
 
-export async function runPlan(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits): Promise<TransformResult> {
+export function runPlan(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits): Promise<TransformResult> {
+  return oneAtATime(() => run(input, info, plan, resolved, limits));
+}
+
+async function run(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits): Promise<TransformResult> {
   if (plan.output.flags.has('animated') && info.pages > 1) {
     throw badRequest('Animated output (fl_animated) is not supported: animated sources are delivered as their first frame');
   }

@@ -39,46 +39,79 @@ export type ChunkOutcome =
   | { done: true; publicId: string | null; file: StagedFile };
 
 /**
- * Appends one chunk to its session. Chunks must arrive in order (the SDKs
- * send them one after the other); the last one completes the R2 multipart
- * upload and hands back the whole file, staged.
+ * One chunk being appended to its session. Chunks must arrive in order (the
+ * SDKs send them one after the other); the last one completes the R2
+ * multipart upload and hands back the whole file, staged. Nothing is saved
+ * until `commit`, so a chunk whose request fails leaves the session as it was.
  */
-export async function appendChunk(env: Env, cloud: string, uploadId: string, range: ChunkRange, chunk: StagedFile, givenPublicId: string | undefined): Promise<ChunkOutcome> {
-  await ensureSchema(env.DB);
-  if (chunk.bytes !== range.end - range.start + 1) {
-    throw badRequest(`Chunk size ${chunk.bytes} does not match Content-Range bytes ${range.start}-${range.end}`);
-  }
-  const limit = limitsFrom(env).maxChunkedUploadBytes;
-  const row = await env.DB.prepare('SELECT state FROM upload_sessions WHERE cloud = ? AND upload_id = ?')
-    .bind(cloud, uploadId)
-    .first<{ state: string }>();
-  const session: SessionState | null = row ? (JSON.parse(row.state) as SessionState) : null;
-  const received = session?.staging.bytes ?? 0;
-  if (range.start !== received) throw badRequest(`Chunk out of order: expected bytes from ${received}, got ${range.start}`);
+export class OpenChunk {
+  private constructor(
+    private readonly env: Env,
+    private readonly cloud: string,
+    private readonly uploadId: string,
+    private readonly range: ChunkRange,
+    /** Where the chunk's bytes go, as they arrive. */
+    readonly writer: Staging,
+    private readonly received: number,
+    private readonly sessionPublicId: string | null,
+  ) {}
 
-  const writer = session
-    ? await Staging.resume(env.BUCKET, session.staging, limit)
-    : Staging.start(env.BUCKET, uploadKey(cloud, `c-${uploadId}-${randomId(8)}`), limit);
-  const publicId = givenPublicId ?? session?.publicId ?? null;
+  static async open(env: Env, cloud: string, uploadId: string, range: ChunkRange): Promise<OpenChunk> {
+    await ensureSchema(env.DB);
+    const limit = limitsFrom(env).maxChunkedUploadBytes;
+    const row = await env.DB.prepare('SELECT state FROM upload_sessions WHERE cloud = ? AND upload_id = ?')
+      .bind(cloud, uploadId)
+      .first<{ state: string }>();
+    const session: SessionState | null = row ? (JSON.parse(row.state) as SessionState) : null;
+    const received = session?.staging.bytes ?? 0;
+    if (range.start !== received) throw badRequest(`Chunk out of order: expected bytes from ${received}, got ${range.start}`);
+    const writer = session
+      ? await Staging.resume(env.BUCKET, session.staging, limit)
+      : Staging.start(env.BUCKET, uploadKey(cloud, `c-${uploadId}-${randomId(8)}`), limit);
+    return new OpenChunk(env, cloud, uploadId, range, writer, received, session?.publicId ?? null);
+  }
+
+  /** The chunk is all in: saves the session, or completes the file on the last chunk. */
+  async commit(givenPublicId: string | undefined): Promise<ChunkOutcome> {
+    const { env, cloud, uploadId, range } = this;
+    const publicId = givenPublicId ?? this.sessionPublicId;
+    try {
+      const got = this.writer.received - this.received;
+      if (got !== range.end - range.start + 1) throw badRequest(`Chunk size ${got} does not match Content-Range bytes ${range.start}-${range.end}`);
+      const last = range.total !== null && range.end + 1 === range.total;
+      if (!last) {
+        const state: SessionState = { staging: await this.writer.suspend(), publicId };
+        await saveSession(env.DB, cloud, uploadId, state, this.received);
+        return { done: false, publicId, bytes: state.staging.bytes };
+      }
+      const file = await this.writer.finish();
+      await env.DB.prepare('DELETE FROM upload_sessions WHERE cloud = ? AND upload_id = ?').bind(cloud, uploadId).run();
+      return { done: true, publicId, file };
+    } catch (err) {
+      await this.fail();
+      throw err;
+    }
+  }
+
+  /** Gives the whole upload up: its multipart upload, tail and session row. */
+  async fail(): Promise<void> {
+    await this.writer.abort();
+    await this.env.DB.prepare('DELETE FROM upload_sessions WHERE cloud = ? AND upload_id = ?').bind(this.cloud, this.uploadId).run();
+  }
+}
+
+/** Appends a chunk that was staged first (its request's fields could not be checked before its bytes came). */
+export async function appendChunk(env: Env, cloud: string, uploadId: string, range: ChunkRange, chunk: StagedFile, givenPublicId: string | undefined): Promise<ChunkOutcome> {
+  const open = await OpenChunk.open(env, cloud, uploadId, range);
   try {
     const body = await chunk.body();
-    if (body instanceof Uint8Array) await writer.write(body);
-    else for await (const piece of body as unknown as AsyncIterable<Uint8Array>) await writer.write(piece);
-
-    const last = range.total !== null && range.end + 1 === range.total;
-    if (!last) {
-      const state: SessionState = { staging: await writer.suspend(), publicId };
-      await saveSession(env.DB, cloud, uploadId, state, received);
-      return { done: false, publicId, bytes: state.staging.bytes };
-    }
-    const file = await writer.finish();
-    await env.DB.prepare('DELETE FROM upload_sessions WHERE cloud = ? AND upload_id = ?').bind(cloud, uploadId).run();
-    return { done: true, publicId, file };
+    if (body instanceof Uint8Array) await open.writer.write(body);
+    else for await (const piece of body as unknown as AsyncIterable<Uint8Array>) await open.writer.write(piece);
   } catch (err) {
-    await writer.abort();
-    await env.DB.prepare('DELETE FROM upload_sessions WHERE cloud = ? AND upload_id = ?').bind(cloud, uploadId).run();
+    await open.fail();
     throw err;
   }
+  return open.commit(givenPublicId);
 }
 
 /** Saves the session, refusing when another request moved it on meanwhile. */

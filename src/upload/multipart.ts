@@ -60,6 +60,16 @@ class Buffered {
     return true;
   }
 
+  /** Reads to the end of the body, refusing an epilogue longer than `limit`. */
+  async drain(limit: number): Promise<void> {
+    let n = 0;
+    while (await this.fill()) {
+      n += this.buf.length;
+      this.buf = new Uint8Array(0);
+      if (n > limit) throw badRequest('Invalid multipart body: data after the closing boundary');
+    }
+  }
+
   /** Ensures at least n bytes are buffered (false at end of body). */
   async need(n: number): Promise<boolean> {
     while (this.buf.length < n) if (!(await this.fill())) return false;
@@ -98,7 +108,16 @@ const safeDecode = (s: string) => {
 
 /** Yields the parts of a multipart body in order. */
 export async function* readMultipart(body: ReadableStream<Uint8Array>, boundary: string): AsyncGenerator<Part> {
-  const r = new Buffered(body.getReader());
+  const reader = body.getReader();
+  try {
+    yield* parts(new Buffered(reader), boundary);
+  } finally {
+    // Whoever stopped reading may still drain what is left.
+    reader.releaseLock();
+  }
+}
+
+async function* parts(r: Buffered, boundary: string): AsyncGenerator<Part> {
   // The body starts with "--B"; every later delimiter is "\r\n--B". Prefixing
   // a CRLF lets one pattern find them all.
   r.buf = CRLF.slice();
@@ -117,7 +136,12 @@ export async function* readMultipart(body: ReadableStream<Uint8Array>, boundary:
 
   for (;;) {
     if (!(await r.need(2))) throw badRequest('Invalid multipart body: truncated');
-    if (r.buf[0] === 0x2d && r.buf[1] === 0x2d) return; // "--": the closing delimiter
+    if (r.buf[0] === 0x2d && r.buf[1] === 0x2d) {
+      // "--": the closing delimiter. Read the body to its end so the
+      // connection is clean for the client's next request (keep-alive).
+      await r.drain(MAX_HEADER_BYTES);
+      return;
+    }
     // Headers end at the first empty line.
     let end: number;
     while ((end = indexOf(r.buf, enc.encode('\r\n\r\n'))) < 0) {

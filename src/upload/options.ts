@@ -62,7 +62,7 @@ export function parseCoordinates(params: Params): Coordinates | null {
 }
 
 /** `eager` as sent: `t1|t2/jpg`, or repeated fields from JSON arrays. */
-export function parseEager(params: Params): string[] {
+export function eagerItems(params: Params): string[] {
   const v = params.fields.eager;
   if (v === undefined) return [];
   const items = Array.isArray(v) ? v.flatMap((s) => s.split('|')) : v.split('|');
@@ -89,7 +89,7 @@ export function parseUploadOptions(params: Params, signed: boolean): UploadOptio
     coordinates: parseCoordinates(params),
     allowedFormats: params.list('allowed_formats').map((f) => f.toLowerCase()),
     transformation: params.string('transformation') || undefined,
-    eager: parseEager(params),
+    eager: eagerItems(params),
     displayName: params.string('display_name') || undefined,
     assetFolder: params.string('asset_folder') || undefined,
   };

@@ -13,6 +13,8 @@ export interface UploadRequest {
   file: StagedFile | null;
   /** The file part's name as the client sent it. */
   filename: string | null;
+  /** True when the file part's bytes went to the `directSink` instead of being staged. */
+  direct: boolean;
 }
 
 export interface ReadOptions {
@@ -20,6 +22,12 @@ export interface ReadOptions {
   cloud: string;
   /** The largest file accepted, in decoded bytes. */
   maxBytes: number;
+  /**
+   * Offered the fields that came before a file part: a writer to stream the
+   * part into directly (a chunked upload's session, once those fields prove
+   * the request genuine), or null to stage it as usual.
+   */
+  directSink?: (fieldsSoFar: Params) => Promise<Staging | null>;
 }
 
 /** The largest non-file field: contexts, eager lists and metadata stay far below this. */
@@ -39,38 +47,48 @@ export async function readUploadRequest(req: Request, o: ReadOptions): Promise<U
   const fields = queryFields(req.url);
   const declared = Number(req.headers.get('content-length') ?? NaN);
   if (declared > bodyAllowance(o.maxBytes)) throw badRequest(`File size too large. Got ${declared}. Maximum is ${o.maxBytes}.`);
-  if (!req.body) return { params: new Params(fields), file: null, filename: null };
+  if (!req.body) return { params: new Params(fields), file: null, filename: null, direct: false };
   const type = req.headers.get('content-type') ?? '';
   const staging = Staging.start(o.bucket, uploadKey(o.cloud, `s-${randomId()}`), o.maxBytes);
   try {
-    if (type.toLowerCase().startsWith('multipart/form-data')) return await readMultipartRequest(req.body, boundaryOf(type), fields, staging);
+    if (type.toLowerCase().startsWith('multipart/form-data')) return await readMultipartRequest(req.body, boundaryOf(type), fields, staging, o.directSink);
     const text = await boundedText(req.body, bodyAllowance(o.maxBytes), o.maxBytes);
     addTextBody(type, text, fields);
     const file = typeof fields.file === 'string' && /^data:/i.test(fields.file) ? fields.file : null;
-    if (!file) return { params: new Params(fields), file: null, filename: null };
+    if (!file) return { params: new Params(fields), file: null, filename: null, direct: false };
     delete fields.file;
     await stageDataUri(once(new TextEncoder().encode(file)), staging);
-    return { params: new Params(fields), file: await staging.finish(), filename: null };
+    return { params: new Params(fields), file: await staging.finish(), filename: null, direct: false };
   } catch (err) {
     await staging.abort();
+    await discardBody(req);
     if (err instanceof CldError) throw err;
     if (err instanceof SyntaxError || err instanceof TypeError) throw badRequest(`Invalid request body: ${err.message}`);
     throw err;
   }
 }
 
-async function readMultipartRequest(body: ReadableStream<Uint8Array>, boundary: string, fields: Record<string, FieldValue>, staging: Staging): Promise<UploadRequest> {
+async function readMultipartRequest(
+  body: ReadableStream<Uint8Array>,
+  boundary: string,
+  fields: Record<string, FieldValue>,
+  staging: Staging,
+  directSink: ReadOptions['directSink'],
+): Promise<UploadRequest> {
   let file: StagedFile | null = null;
   let filename: string | null = null;
+  let direct = false;
   for await (const part of readMultipart(body, boundary)) {
-    if (part.name !== 'file' || file) {
+    if (part.name !== 'file' || file || direct) {
       addField(fields, part.name, await partText(part, MAX_FIELD_BYTES));
       continue;
     }
     if (part.filename !== null) {
       filename = part.filename;
-      for await (const chunk of part.chunks()) await staging.write(chunk);
-      file = await staging.finish();
+      const sink = directSink ? await directSink(new Params({ ...fields })) : null;
+      for await (const chunk of part.chunks()) await (sink ?? staging).write(chunk);
+      if (sink) direct = true;
+      else file = await staging.finish();
       continue;
     }
     // A text `file` field: a data URI (decoded as it streams) or a URL.
@@ -82,7 +100,7 @@ async function readMultipartRequest(body: ReadableStream<Uint8Array>, boundary: 
       addField(fields, 'file', await textOf(chunks, MAX_URL_BYTES));
     }
   }
-  return { params: new Params(fields), file, filename };
+  return { params: new Params(fields), file, filename, direct };
 }
 
 /** The first `n` bytes of a part, and an iterator that still yields all of them. */
@@ -133,4 +151,34 @@ async function boundedText(body: ReadableStream<Uint8Array>, limit: number, maxB
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;
+}
+
+/** Past this, an unread body is cut off rather than read to its end. */
+const DRAIN_LIMIT = 8 * 1024 * 1024;
+
+/**
+ * Reads what is left of a body that will not be used, so the client sees the
+ * error answer instead of a reset connection, and a kept-alive connection is
+ * clean for its next request. A very large remainder is cut off.
+ */
+export async function discardBody(req: Request): Promise<void> {
+  const body = req.body;
+  if (!body || body.locked) return;
+  const reader = body.getReader();
+  try {
+    let n = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      n += value.length;
+      if (n > DRAIN_LIMIT) {
+        await reader.cancel();
+        return;
+      }
+    }
+  } catch {
+    // the client went away: nothing left to read
+  } finally {
+    reader.releaseLock();
+  }
 }

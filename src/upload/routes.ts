@@ -3,13 +3,18 @@ import { apiErrorResponse, badRequest } from '../errors';
 import { apiCloud, type AppEnv } from '../api/cloud';
 import { limitsFrom } from '../config/limits';
 import { urlBase } from '../delivery/urls';
-import { readUploadRequest } from './request';
+import { discardBody, readUploadRequest, type UploadRequest } from './request';
+import type { Params } from '../http/params';
 import { authorizeUpload } from './auth';
-import { parseUploadOptions } from './options';
+import { eagerItems, parseUploadOptions } from './options';
+import { generateEager, parseEager } from './eager';
 import { storeUpload, type UploadContext } from './upload';
-import { appendChunk, cleanupAbandonedUploads, parseContentRange } from './chunked';
+import { appendChunk, cleanupAbandonedUploads, OpenChunk, parseContentRange, type ChunkRange } from './chunked';
 import { fileReference } from './source';
+import { createText } from './text';
+import { fetchRemoteFile } from './remote-file';
 import { signedApiParams, storedResourceType } from './api-params';
+import { uploadCallback } from './callback';
 import { assetAnswer, deleteByToken, destroy, explicitMeta, rename, tags, type ManageContext } from './manage';
 
 type Ctx = Context<AppEnv>;
@@ -19,6 +24,7 @@ const api = (handler: (c: Ctx) => Promise<Response>) => async (c: Ctx) => {
   try {
     return await handler(c);
   } catch (err) {
+    await discardBody(c.req.raw);
     return apiErrorResponse(err, 'upload');
   }
 };
@@ -31,35 +37,66 @@ function uploadResourceType(rt: string): (typeof UPLOAD_TYPES)[number] {
   throw badRequest(`Invalid resource type ${rt}`);
 }
 
+/** `Content-Range` and `X-Unique-Upload-Id` make a request one chunk of a chunked upload (spec §7.4). */
+function chunkOf(c: Ctx): { uploadId: string; range: ChunkRange } | null {
+  const range = c.req.header('Content-Range');
+  if (!range) return null;
+  const uploadId = c.req.header('X-Unique-Upload-Id');
+  if (!uploadId || uploadId.length > 128) throw badRequest('Chunked uploads need an X-Unique-Upload-Id header');
+  return { uploadId, range: parseContentRange(range) };
+}
+
 async function upload(c: Ctx): Promise<Response> {
   const cloud = apiCloud(c);
   const requested = uploadResourceType(c.req.param('rt') ?? '');
   const env = c.env;
   const limits = limitsFrom(env);
   const ctx: UploadContext = { env, cloud, base: urlBase(env, c.req.url) };
-  const range = c.req.header('Content-Range');
-  const request = await readUploadRequest(c.req.raw, { bucket: env.BUCKET, cloud: cloud.cloudName, maxBytes: limits.maxUploadBytes });
+  const chunk = chunkOf(c);
+  if (chunk?.range.start === 0) c.executionCtx.waitUntil(cleanupAbandonedUploads(env).catch(() => undefined));
+  // A chunk whose signed fields precede its bytes streams straight into its session.
+  const direct: { open: OpenChunk | null } = { open: null };
+  const directSink = chunk
+    ? async (fields: Params) => {
+        if (!(await authorizeUpload(env, cloud, fields).then(() => true, () => false))) return null;
+        direct.open = await OpenChunk.open(env, cloud.cloudName, chunk.uploadId, chunk.range);
+        return direct.open.writer;
+      }
+    : undefined;
+  let request: UploadRequest;
+  try {
+    request = await readUploadRequest(c.req.raw, { bucket: env.BUCKET, cloud: cloud.cloudName, maxBytes: limits.maxUploadBytes, directSink });
+  } catch (err) {
+    await direct.open?.fail();
+    throw err;
+  }
+  let committing = false;
   try {
     const auth = await authorizeUpload(env, cloud, request.params);
     const options = parseUploadOptions(auth.params, auth.signed);
-    if (range) {
-      const uploadId = c.req.header('X-Unique-Upload-Id');
-      if (!uploadId || uploadId.length > 128) throw badRequest('Chunked uploads need an X-Unique-Upload-Id header');
-      if (!request.file) throw badRequest('Missing required parameter - file');
-      const parsed = parseContentRange(range);
-      if (parsed.start === 0) c.executionCtx.waitUntil(cleanupAbandonedUploads(env).catch(() => undefined));
-      const outcome = await appendChunk(env, cloud.cloudName, uploadId, parsed, request.file, options.publicId);
-      if (!outcome.done) return c.json({ done: false, upload_id: uploadId, bytes: outcome.bytes, ...(outcome.publicId ? { public_id: outcome.publicId } : {}) });
+    const callback = await uploadCallback(env, cloud, auth.params);
+    const answer = (result: Record<string, unknown>) => (callback ? callback.redirect(result) : c.json(result));
+    if (chunk) {
+      if (!direct.open && !request.file) throw badRequest('Missing required parameter - file');
+      committing = true;
+      const outcome = direct.open
+        ? await direct.open.commit(options.publicId)
+        : await appendChunk(env, cloud.cloudName, chunk.uploadId, chunk.range, request.file!, options.publicId);
+      if (!outcome.done) return c.json({ done: false, upload_id: chunk.uploadId, bytes: outcome.bytes, ...(outcome.publicId ? { public_id: outcome.publicId } : {}) });
       try {
-        return c.json(await storeUpload(ctx, requested, { file: outcome.file, filename: request.filename }, { ...options, publicId: options.publicId ?? outcome.publicId ?? undefined }));
+        return answer(await storeUpload(ctx, requested, { file: outcome.file, filename: request.filename }, { ...options, publicId: options.publicId ?? outcome.publicId ?? undefined }));
       } finally {
         await outcome.file.discard();
       }
     }
-    if (request.file) return c.json(await storeUpload(ctx, requested, { file: request.file, filename: request.filename }, options));
+    if (request.file) return answer(await storeUpload(ctx, requested, { file: request.file, filename: request.filename }, options));
     const ref = fileReference(auth.params.string('file'));
     if (ref.kind === 'missing') throw badRequest('Missing required parameter - file');
-    throw badRequest('Uploading from a remote URL is not available in this build');
+    return answer(await storeUpload(ctx, requested, await fetchRemoteFile(env, ref.url), options));
+  } catch (err) {
+    // Bytes streamed into a session by a request that then failed its checks are given up with it.
+    if (direct.open && !committing) await direct.open.fail();
+    throw err;
   } finally {
     await request.file?.discard();
   }
@@ -92,10 +129,21 @@ export const uploadRoutes = new Hono<AppEnv>()
     const ctx = manageContext(c);
     return c.json(await tags(ctx, await signed(c, ctx)));
   }))
+  .post('/v1_1/:cloud/:rt/text', api(async (c) => {
+    const ctx = manageContext(c);
+    return c.json(await createText(ctx, await signed(c, ctx)));
+  }))
   .post('/v1_1/:cloud/:rt/explicit', api(async (c) => {
     const ctx = manageContext(c);
     const params = await signed(c, ctx);
-    if (params.has('eager')) throw badRequest('Eager transformations need the transformation engine, which is not part of this build yet');
+    const eager = parseEager(eagerItems(params));
     const { row } = await explicitMeta(ctx, params);
-    return c.json(await assetAnswer(ctx, row));
+    const answer = await assetAnswer(ctx, row);
+    if (eager.length) {
+      if (row.resource_type !== 'image') throw badRequest('Transformations apply to images only');
+      const original = await c.env.BUCKET.get(row.r2_key);
+      if (!original) throw badRequest(`Resource not found - ${row.public_id}`);
+      answer.eager = await generateEager(c.env, ctx.base, row, eager, new Uint8Array(await original.arrayBuffer()));
+    }
+    return c.json(answer);
   }));

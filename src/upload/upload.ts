@@ -9,7 +9,9 @@ import { putOriginal } from '../storage/assets';
 import { getContext, getTags } from '../storage/resources';
 import type { AssetRef } from '../storage/keys';
 import { invalidateAsset } from '../cache/purge';
-import type { StagedFile } from './staging';
+import { StagedFile } from './staging';
+import { applyIncoming, generateEager, parseEager, parseIncoming } from './eager';
+import { inspectSource } from '../transform/inspect';
 import type { UploadOptions } from './options';
 import { inspectFile } from './inspect';
 import { choosePublicId } from './public-id';
@@ -39,12 +41,21 @@ export interface ReceivedFile {
 export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw' | 'auto', input: ReceivedFile, o: UploadOptions): Promise<Record<string, unknown>> {
   const { env, cloud } = ctx;
   const limits = limitsFrom(env);
-  const info = inspectFile(input.file, requested, input.filename, limits);
+  let info = inspectFile(input.file, requested, input.filename, limits);
   if (o.allowedFormats.length && !o.allowedFormats.includes(info.format ?? '')) {
     throw badRequest(`${info.resourceType === 'image' ? 'Image' : 'File'} format ${info.format ?? 'unknown'} not allowed`);
   }
-  if (o.transformation || o.eager.length) {
-    throw badRequest('Incoming and eager transformations need the transformation engine, which is not part of this build yet');
+  // Both are parsed before anything is stored, so a malformed one stores nothing.
+  const eager = parseEager(o.eager);
+  const incoming = o.transformation ? parseIncoming(o.transformation) : null;
+  if ((eager.length || incoming) && info.resourceType !== 'image') throw badRequest('Transformations apply to images only');
+  let file = input.file;
+  // The engine must be able to read the file before it is stored for eager work (HEIC, for one, it cannot).
+  if (eager.length && !incoming) inspectSource(await file.buffer());
+  if (incoming) {
+    const result = await applyIncoming(env, await file.buffer(), incoming);
+    file = await StagedFile.fromMemory(env.BUCKET, result.bytes);
+    info = inspectFile(file, 'image', null, limits);
   }
   const nameForId = o.filenameOverride ?? input.filename;
   const publicId = choosePublicId({
@@ -59,9 +70,9 @@ export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw'
   const settings = await getSettings(env.CONFIG, cloud.cloudName);
   const { resource, overwritten, existing, previousVersion } = await putOriginal(env, {
     ref,
-    body: await input.file.body(),
-    bytes: input.file.bytes,
-    etag: input.file.md5,
+    body: await file.body(),
+    bytes: file.bytes,
+    etag: file.md5,
     contentType: mimeFor(info.format),
     format: info.format,
     width: info.width,
@@ -87,6 +98,7 @@ export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw'
     overwritten,
     existing,
   });
+  if (eager.length && !existing) result.eager = await generateEager(env, ctx.base, resource, eager, await file.buffer());
   if (o.returnDeleteToken && !existing) result.delete_token = await createDeleteToken(env.DB, ref);
   return result;
 }

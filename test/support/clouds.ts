@@ -5,10 +5,12 @@
 export const DEMO = { cloud_name: 'demo', api_key: '123456789012345', api_secret: 'local-dev-secret' };
 export const OTHER = { cloud_name: 'other', api_key: '222222222222222', api_secret: 'other-secret' };
 export const THIRD = { cloud_name: 'third', api_key: '333333333333333', api_secret: 'third-secret' };
+/** A cloud whose browser-upload settings (allowed_upload_origins) tests may change freely. */
+export const CORS = { cloud_name: 'corscloud', api_key: '555555555555555', api_secret: 'cors-secret' };
 
 export const TEST_VARS = {
   CLOUDINARY_URL: `cloudinary://${DEMO.api_key}:${DEMO.api_secret}@${DEMO.cloud_name}`,
-  CLOUDS: JSON.stringify([OTHER, THIRD]),
+  CLOUDS: JSON.stringify([OTHER, THIRD, CORS]),
   ALLOW_PRIVATE_NETWORK_FETCH: 'true',
   ENABLE_DEMO_PAGES: 'true',
 };

@@ -129,6 +129,15 @@ describe('derived images through delivery URLs', () => {
     expect(engineStats.decodes).toBe(before);
   });
 
+  it('works on one image at a time per isolate, however many different images are asked for at once', T, async () => {
+    const id = uid('many');
+    await storeImage(id, fixture('photo-1mp.jpg'));
+    engineStats.peakInWork = 0;
+    const all = await Promise.all([40, 41, 42, 43, 44].map((w) => get(`c_scale,w_${w}/${id}.png`)));
+    expect(all.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(engineStats.peakInWork).toBe(1);
+  });
+
   it('makes eager derived images that delivery URLs of the same variant find', T, async () => {
     const id = uid('eager');
     const r = await storeImage(id, fixture('photo-1mp.jpg'));
