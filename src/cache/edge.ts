@@ -77,6 +77,11 @@ export async function serveThroughCache(
   return marked(new Response(forClient, response), 'MISS');
 }
 
+/** An answer the edge cache must not hold, built every time. */
+export async function bypassEdgeCache(stages: CachedStages): Promise<Response> {
+  return marked((await stages.produce()).response, 'MISS');
+}
+
 function fromCache(req: Request, cached: Response): Response {
   const headers = new Headers(cached.headers);
   headers.delete('Cache-Tag');

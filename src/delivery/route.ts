@@ -8,7 +8,7 @@ import type { ResourceRow } from '../storage/resources';
 import { isRealVersion, parseDeliveryPath, type DeliveryRequest } from './url';
 import { cacheControl, deliveryHeaders, respondWithBody } from './respond';
 import { resolveSource } from './source';
-import { serveThroughCache } from '../cache/edge';
+import { bypassEdgeCache, serveThroughCache, type CachedStages } from '../cache/edge';
 import { remember, resourceForHit } from '../cache/resource-memo';
 import { deliverDerived } from '../transform/deliver';
 
@@ -36,17 +36,20 @@ export async function handleDelivery(req: Request, env: Env, ctx?: ExecutionCont
     const decision = await checkRequestAccess(access);
 
     const ref = { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId };
-    return await serveThroughCache(req, env, ctx, d, decision, {
-      // A fetched remote original has no row to re-check: its checks ran before the lookup.
-      checkHit: async () => (d.type === 'fetch' ? decision : checkResourceAccess(access, existing(await resourceForHit(env.DB, ref), d), decision)),
+    const stages: CachedStages = {
+      checkHit: async () => checkResourceAccess(access, existing(await resourceForHit(env.DB, ref), d), decision),
       produce: async () => {
         const resource = await resolveSource(env, d, access.settings);
-        if (d.type !== 'fetch') remember(ref, resource);
+        remember(ref, resource);
         const final = await checkResourceAccess(access, resource, decision);
         const response = wantsOriginal(d, resource) ? await deliverOriginal(req, env, d, resource) : await deliverDerived(req, env, d, resource);
         return { response, decision: final };
       },
-    });
+    };
+    // Fetched originals follow FETCH_TTL_SECONDS and allowed_fetch_domains on
+    // every request, so their R2 copy serves them, not the edge cache.
+    if (d.type === 'fetch') return await bypassEdgeCache(stages);
+    return await serveThroughCache(req, env, ctx, d, decision, stages);
   } catch (err) {
     return deliveryErrorResponse(err);
   }
