@@ -12,6 +12,8 @@ import { uploadRoutes } from './upload/routes';
 import { handleDelivery } from './delivery/route';
 import { consumeJobs } from './jobs/consumer';
 import { JOB_HANDLERS } from './jobs/handlers';
+import { purgeRoutes } from './cache/routes';
+import { benchRoutes } from './cache/bench-route';
 import { adminNoCors, uploadCors } from './browser/cors';
 import { widgetRoutes } from './widget/routes';
 import { consoleRoutes } from './web/routes';
@@ -40,6 +42,8 @@ app.route('/', settingsRoutes);
 app.route('/', uploadMappingRoutes);
 app.route('/', uploadRoutes);
 app.route('/', adminRoutes);
+app.route('/', purgeRoutes);
+app.route('/', benchRoutes);
 
 app.all('/v1_1/*', () => apiErrorResponse(notFound('Not found'), 'admin'));
 app.on(['GET', 'HEAD'], '/:cloud/*', async (c) => {

@@ -85,7 +85,7 @@ async function deleteOne(env: Env, r: ResourceRow, o: DeleteOptions, key: string
     original = gone ? 1 : 0;
     derived = gone ? (derivedRows?.n ?? 0) : 0;
   }
-  await purgeAsset(env, refOf(r), { includeVersioned: o.invalidate });
+  await purgeAsset(env, refOf(r));
   return { key, status: original || o.keepOriginal ? 'deleted' : 'not_found', original, derived };
 }
 

@@ -8,7 +8,10 @@ import type { ResourceRow } from '../storage/resources';
 import { isRealVersion, normaliseFormat, parseDeliveryPath, type DeliveryRequest } from './url';
 import { cacheControl, deliveryHeaders, respondWithBody } from './respond';
 import { resolveSource } from './source';
+import { bypassEdgeCache, serveThroughCache, type CachedStages } from '../cache/edge';
+import { remember, resourceForHit } from '../cache/resource-memo';
 import { deliverDerived } from '../transform/deliver';
+import { isDeliverable } from '../transform/default-image';
 
 export { normaliseFormat };
 
@@ -19,9 +22,10 @@ export const wantsOriginal = (d: DeliveryRequest, r: ResourceRow) =>
 
 /**
  * GET/HEAD of a delivery URL, top to bottom: parse, find the cloud, check
- * access, resolve the source, answer with the original or a derived image.
+ * access, resolve the source, answer with the original or a derived image,
+ * through the edge cache (which re-runs the asset's access checks on a hit).
  */
-export async function handleDelivery(req: Request, env: Env, _ctx?: ExecutionContext): Promise<Response> {
+export async function handleDelivery(req: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
   try {
     const url = new URL(req.url);
     const d = parseDeliveryPath(url.pathname, url.search.slice(1));
@@ -29,13 +33,30 @@ export async function handleDelivery(req: Request, env: Env, _ctx?: ExecutionCon
     if (!cloud) throw notFound(`Unknown cloud name ${d.cloud}`);
     if (d.resourceType === 'video') throw new CldError(501, 'Video delivery is not supported');
     const access: AccessInput = { req, env, d, cloud, settings: await getSettings(env.CONFIG, d.cloud) };
-    let decision = await checkRequestAccess(access);
+    const decision = await checkRequestAccess(access);
 
-    const { d: target, resource } = await resolveSource(env, d, access.settings);
-    decision = await checkResourceAccess(access, resource, decision);
-
-    const answer = wantsOriginal(target, resource) ? await deliverOriginal(req, env, target, resource) : await deliverDerived(req, env, target, resource);
-    return withAccessPolicy(answer, decision);
+    const ref = { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId };
+    const stages: CachedStages = {
+      checkHit: async () => {
+        const stored = await resourceForHit(env.DB, ref);
+        // Missing or rejected: answered as a miss, where d_ or the 404 is decided.
+        if (!stored || !isDeliverable(stored)) return { ...decision, shareable: false };
+        return checkResourceAccess(access, stored, decision);
+      },
+      produce: async () => {
+        const { d: target, resource } = await resolveSource(env, d, access.settings);
+        const substituted = target !== d;
+        if (!substituted) remember(ref, resource);
+        const final = await checkResourceAccess(access, resource, decision);
+        const answer = wantsOriginal(target, resource) ? await deliverOriginal(req, env, target, resource) : await deliverDerived(req, env, target, resource);
+        // A default image stands in for an asset that may appear later: never shared.
+        return { response: withAccessPolicy(answer, final), decision: substituted ? { ...final, shareable: false } : final };
+      },
+    };
+    // Fetched originals follow FETCH_TTL_SECONDS and allowed_fetch_domains on
+    // every request, so their R2 copy serves them, not the edge cache.
+    if (d.type === 'fetch') return await bypassEdgeCache(stages);
+    return await serveThroughCache(req, env, ctx, d, decision, stages);
   } catch (err) {
     return deliveryErrorResponse(err);
   }

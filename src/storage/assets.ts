@@ -53,6 +53,8 @@ export interface PutResult {
   overwritten: boolean;
   /** True when overwrite was false and the existing asset was kept. */
   existing: boolean;
+  /** The version of the asset this write found in place, if any (what `invalidate` removes URLs of). */
+  previousVersion: number | null;
 }
 
 async function nextVersion(db: D1Database, a: AssetRef, floor: number): Promise<number> {
@@ -80,7 +82,7 @@ export async function putOriginal(env: { BUCKET: R2Bucket; DB: D1Database }, p: 
   const before = await getResource(db, a);
   if (before && !p.overwrite) {
     if (p.body instanceof ReadableStream) await p.body.cancel();
-    return { resource: before, overwritten: false, existing: true };
+    return { resource: before, overwritten: false, existing: true, previousVersion: before.version };
   }
 
   const version = await nextVersion(db, a, Math.floor(now.getTime() / 1000));
@@ -159,7 +161,7 @@ export async function putOriginal(env: { BUCKET: R2Bucket; DB: D1Database }, p: 
   else await env.BUCKET.delete(key); // destroyed meanwhile
   if (!current) throw new CldError(404, `Resource not found - ${a.publicId}`);
   // When a parallel writer committed a higher version, ours was overwritten at once.
-  return { resource: current, overwritten: !!before || !committed, existing: false };
+  return { resource: current, overwritten: !!before || !committed, existing: false, previousVersion: before?.version ?? null };
 }
 
 /** R2 needs the length of a streamed body up front. */

@@ -1,6 +1,7 @@
 import m0001 from '../../migrations/0001_init.sql';
 import m0003 from '../../migrations/0003_transform.sql';
 import m0006 from '../../migrations/0006_auto_upload.sql';
+import m0007 from '../../migrations/0007_cache.sql';
 import m0008 from '../../migrations/0008_admin.sql';
 import m0010 from '../../migrations/0010_jobs.sql';
 
@@ -14,6 +15,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, sql: string]> = [
   ['0001_init', m0001],
   ['0003_transform', m0003],
   ['0006_auto_upload', m0006],
+  ['0007_cache', m0007],
   ['0008_admin', m0008],
   ['0010_jobs', m0010],
 ];

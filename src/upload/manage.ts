@@ -1,11 +1,10 @@
 import type { Env } from '../env';
 import type { CloudCredentials } from '../config/clouds';
-import { getSettings } from '../config/settings';
 import type { UrlBase } from '../delivery/urls';
-import { purgeAsset } from '../cache/purge';
+import { invalidateAsset } from '../cache/purge';
 import { destroyAsset, renameAsset, updateAssetMeta } from '../storage/assets';
 import { applyTagCommand, TAG_COMMANDS } from '../storage/asset-tags';
-import { getContext, getTags, type ResourceRow } from '../storage/resources';
+import { getContext, getResource, getTags, type ResourceRow } from '../storage/resources';
 import type { AssetRef } from '../storage/keys';
 import { notFound } from '../errors';
 import type { Params } from '../http/params';
@@ -24,9 +23,9 @@ export interface ManageContext {
   resourceType: 'image' | 'raw';
 }
 
-async function purge(env: Env, a: AssetRef, invalidate: boolean): Promise<void> {
-  const settings = await getSettings(env.CONFIG, a.cloud);
-  await purgeAsset(env, a, { invalidate, includeVersioned: settings.invalidate_versioned_urls });
+/** Cloudinary's `invalidate=true`: the cached URL forms of the version that was served (src/cache/purge.ts). */
+async function invalidate(env: Env, a: AssetRef, served: ResourceRow | null): Promise<void> {
+  if (served) await invalidateAsset(env, a, { previousVersion: served.version });
 }
 
 /** The asset answer (upload JSON) with its current tags and context. */
@@ -44,7 +43,7 @@ export async function destroy(ctx: ManageContext, params: Params): Promise<{ res
   };
   const removed = await destroyAsset(ctx.env, ref);
   if (!removed) return { result: 'not found' };
-  await purge(ctx.env, ref, params.bool('invalidate', false));
+  if (params.bool('invalidate', false)) await invalidate(ctx.env, ref, removed);
   return { result: 'ok' };
 }
 
@@ -53,10 +52,12 @@ export async function rename(ctx: ManageContext, params: Params): Promise<Record
   const type = oneOf(params, 'type', STORAGE_TYPES, 'upload');
   const from: AssetRef = { cloud: ctx.cloud.cloudName, resourceType: ctx.resourceType, type, publicId: required(params, 'from_public_id') };
   const to: AssetRef = { ...from, type: oneOf(params, 'to_type', STORAGE_TYPES, type), publicId: validatePublicId(required(params, 'to_public_id')) };
+  const [source, target] = await Promise.all([getResource(ctx.env.DB, from), getResource(ctx.env.DB, to)]);
   const moved = await renameAsset(ctx.env, from, to, { overwrite: params.bool('overwrite', false) });
-  const invalidate = params.bool('invalidate', false);
-  await purge(ctx.env, from, invalidate);
-  await purge(ctx.env, to, invalidate);
+  if (params.bool('invalidate', false)) {
+    await invalidate(ctx.env, from, source);
+    await invalidate(ctx.env, to, target);
+  }
   return assetAnswer(ctx, moved);
 }
 
@@ -86,7 +87,7 @@ export async function explicitMeta(ctx: ManageContext, params: Params): Promise<
     coordinates: coordinates ? JSON.stringify(coordinates) : undefined,
   });
   if (!row) throw notFound(`Resource not found - ${ref.publicId}`);
-  if (params.bool('invalidate', false)) await purge(ctx.env, ref, true);
+  if (params.bool('invalidate', false)) await invalidate(ctx.env, ref, row);
   return { ref, row };
 }
 
@@ -95,6 +96,6 @@ export async function deleteByToken(env: Env, cloud: CloudCredentials, params: P
   const ref = await redeemDeleteToken(env.DB, cloud.cloudName, required(params, 'token'));
   const removed = await destroyAsset(env, ref);
   if (!removed) return { result: 'not found' };
-  await purge(env, ref, true);
+  await invalidate(env, ref, removed);
   return { result: 'ok' };
 }

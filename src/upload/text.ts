@@ -37,6 +37,6 @@ export async function createText(ctx: ManageContext, params: Params): Promise<Re
     overwrite: true,
     info: JSON.stringify({ text, text_style: style }),
   });
-  if (overwritten) await purgeAsset(ctx.env, ref, { invalidate: false });
+  if (overwritten) await purgeAsset(ctx.env, ref);
   return uploadResult(resource, { base: ctx.base, apiSecret: ctx.cloud.apiSecret, tags: [], context: {}, overwritten });
 }

@@ -8,7 +8,7 @@ import { mimeFor } from '../media/sniff';
 import { putOriginal } from '../storage/assets';
 import { getContext, getTags } from '../storage/resources';
 import type { AssetRef } from '../storage/keys';
-import { purgeAsset } from '../cache/purge';
+import { invalidateAsset } from '../cache/purge';
 import { StagedFile } from './staging';
 import { applyIncoming, generateEager, parseEager, parseIncoming } from './eager';
 import { inspectSource } from '../transform/inspect';
@@ -69,7 +69,7 @@ export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw'
   });
   const ref: AssetRef = { cloud: cloud.cloudName, resourceType: info.resourceType, type: o.type, publicId };
   const settings = await getSettings(env.CONFIG, cloud.cloudName);
-  const { resource, overwritten, existing } = await putOriginal(env, {
+  const { resource, overwritten, existing, previousVersion } = await putOriginal(env, {
     ref,
     body: await file.body(),
     bytes: file.bytes,
@@ -91,7 +91,7 @@ export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw'
     sourceUrl: input.sourceUrl ?? null,
     moderation: o.background.moderation,
   });
-  if (overwritten) await purgeAsset(env, ref, { invalidate: o.invalidate, includeVersioned: settings.invalidate_versioned_urls });
+  if (overwritten && o.invalidate && previousVersion !== null) await invalidateAsset(env, ref, { previousVersion });
   const result = await uploadResult(resource, {
     base: ctx.base,
     apiSecret: cloud.apiSecret,
