@@ -9,9 +9,19 @@ import { tagsFor } from './tags';
 /**
  * Stores in progress in this isolate, by cache key. Simultaneous misses of
  * one key store one copy, and a lookup of a key being stored waits for it, so
- * a quick repeat request gets the HIT rather than a second MISS.
+ * a quick repeat request gets the HIT rather than a second MISS. The wait is
+ * bounded: a store reads its copy only as fast as its own client reads the
+ * answer, and that client may itself be waiting for the other requests.
  */
 const storing = new Map<string, Promise<unknown>>();
+const STORE_WAIT_MS = 2_000;
+
+const storeSettled = (key: string) => {
+  const pending = storing.get(key);
+  if (!pending) return undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([pending, new Promise((resolve) => (timer = setTimeout(resolve, STORE_WAIT_MS)))]).finally(() => timer && clearTimeout(timer));
+};
 
 /** The delivery stages the edge cache wraps. */
 export interface CachedStages {
@@ -44,7 +54,7 @@ export async function serveThroughCache(
   if (!requestDecision.shareable) return unshared((await stages.produce()).response);
 
   const key = cacheKey(d, req);
-  await storing.get(key.url);
+  await storeSettled(key.url);
   const cached = await caches.default.match(key.url);
   if (cached) {
     const decision = await stages.checkHit().catch((err) => {
@@ -72,8 +82,8 @@ export async function serveThroughCache(
     .catch((err) => console.error('edge cache put failed', key.url, err))
     .finally(() => storing.delete(key.url));
   storing.set(key.url, keep);
-  if (ctx) ctx.waitUntil(keep);
-  else await keep;
+  // Never awaited before answering: the copy is read only as fast as the client reads its branch.
+  ctx?.waitUntil(keep);
   return marked(new Response(forClient, response), 'MISS');
 }
 

@@ -12,6 +12,7 @@ import { bypassEdgeCache, serveThroughCache, type CachedStages } from '../cache/
 import { remember, resourceForHit } from '../cache/resource-memo';
 import { deliverDerived } from '../transform/deliver';
 import { isDeliverable } from '../transform/default-image';
+import { expandNamed, namedLookupFor } from '../transform/named';
 
 export { normaliseFormat };
 
@@ -56,7 +57,9 @@ export async function handleDelivery(req: Request, env: Env, ctx?: ExecutionCont
     // Fetched originals follow FETCH_TTL_SECONDS and allowed_fetch_domains on
     // every request, so their R2 copy serves them, not the edge cache.
     if (d.type === 'fetch') return await bypassEdgeCache(stages);
-    return await serveThroughCache(req, env, ctx, d, decision, stages);
+    // The cache key follows what named transformations expand to, so a changed definition is a new key.
+    const keyed = { ...d, transformations: await expandNamed(d.transformations, namedLookupFor(env.CONFIG, d.cloud), true) };
+    return await serveThroughCache(req, env, ctx, keyed, decision, stages);
   } catch (err) {
     return deliveryErrorResponse(err);
   }

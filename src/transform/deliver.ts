@@ -9,8 +9,7 @@ import { derivedObjectKey, readDerived, storeDerived, variantHash, type DerivedO
 import { runPlan } from './engine';
 import { inspectSource } from './inspect';
 import { layerSources } from './layer-sources';
-import { expandNamed, type NamedLookup } from './named';
-import { namedTransformations } from '../config/collections';
+import { expandNamed, namedLookupFor, type NamedLookup } from './named';
 import { resolveOutput, type Resolved } from './negotiate';
 import { parseTransformation } from './parse';
 import { shared, underLease } from './single-flight';
@@ -91,10 +90,7 @@ export async function deriveEager(env: Env, resource: ResourceRow, transformatio
   return { transformation: plan.canonical, format: resolved.format, width: obj.width, height: obj.height, bytes: obj.bytes };
 }
 
-const namedLookup = (env: Env, cloud: string): NamedLookup => {
-  const store = namedTransformations(env.CONFIG, cloud);
-  return (name) => store.get(name);
-};
+const namedLookup = (env: Env, cloud: string): NamedLookup => namedLookupFor(env.CONFIG, cloud);
 
 /** What identifies one stored variant: the canonical transformation plus every value resolved from the request. */
 export function variantOf(plan: Plan, r: Resolved): string {

@@ -1,6 +1,6 @@
 import { badRequest } from '../errors';
 import { decodeSegment } from '../delivery/url';
-import type { NamedTransformation } from '../config/collections';
+import { namedTransformations, type NamedTransformation } from '../config/collections';
 
 /**
  * `t_<name>` (and `t_<a>.<b>`): replaced by the named transformations'
@@ -10,6 +10,12 @@ import type { NamedTransformation } from '../config/collections';
  * (nested); a cycle or a chain deeper than MAX_DEPTH is refused.
  */
 export type NamedLookup = (name: string) => Promise<NamedTransformation | undefined>;
+
+/** Names looked up in the cloud's named-transformation store (KV, cached per isolate). */
+export function namedLookupFor(kv: KVNamespace, cloud: string): NamedLookup {
+  const store = namedTransformations(kv, cloud);
+  return (name) => store.get(name);
+}
 
 const MAX_DEPTH = 5;
 

@@ -69,7 +69,7 @@ describe('media library in Chromium', { timeout: 240_000 }, () => {
     expect(anonymous.status).toBe(401);
   });
 
-  it('uploads two files with progress, browses, tags, filters, transforms, moderates and deletes', async () => {
+  it('uploads two files with progress, browses, tags, filters, transforms, moderates, purges and deletes', async () => {
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
     await page.getByLabel('Folder', { exact: true }).fill('shop');
     await page.locator('#files').setInputFiles([
@@ -149,6 +149,20 @@ describe('media library in Chromium', { timeout: 240_000 }, () => {
       first,
     );
     await shot('7-moderated');
+
+    // Purge the approved asset's cached copies: its next delivery is a miss again.
+    const thumbUrl = `${worker.url}/${LIB.cloud_name}/image/upload/c_fill,w_300,h_300/${first}.jpg`;
+    await (await fetch(thumbUrl)).arrayBuffer();
+    const warmed = await fetch(thumbUrl);
+    await warmed.arrayBuffer();
+    expect(warmed.headers.get('X-Cache')).toBe('HIT');
+    await page.locator(`#grid li[data-public-id="${first}"] button`).click();
+    await page.waitForFunction((x) => document.querySelector('#d-meta')?.textContent?.includes(x), first);
+    await page.getByRole('button', { name: 'Purge cache' }).click();
+    await page.waitForFunction(() => /^Purged [1-9]\d* cached copies$/.test(document.getElementById('status')!.textContent ?? ''));
+    const after = await fetch(thumbUrl);
+    await after.arrayBuffer();
+    expect(after.headers.get('X-Cache')).toBe('MISS');
     const rejected = (await adminGet('resources/image/moderations/manual/rejected')).resources as { public_id: string }[];
     expect(rejected.map((r) => r.public_id)).toEqual([second]);
 
