@@ -1,8 +1,8 @@
 import type { Env } from '../env';
 import { CldError, notFound } from '../errors';
-import { deliveryUrls, type UrlBase } from '../delivery/urls';
+import type { UrlBase } from '../delivery/urls';
 import { getResource, type ResourceRow } from '../storage/resources';
-import { generateEager, parseEager, type EagerSpec } from '../upload/eager';
+import { eagerUrls, generateEager, parseEager, type EagerSpec } from '../upload/eager';
 import { PermanentJobError } from './errors';
 import type { EagerJob } from './messages';
 import { enqueueNotification } from './notify';
@@ -19,15 +19,7 @@ export function pendingEager(base: UrlBase, resource: ResourceRow, specs: EagerS
   return specs.map((spec) => ({
     status: 'processing',
     batch_id: batchId,
-    ...deliveryUrls(base, {
-      cloud: resource.cloud,
-      resourceType: resource.resource_type,
-      type: resource.type,
-      transformation: spec.transformation,
-      version: resource.version,
-      publicId: resource.public_id,
-      format: spec.format ?? resource.format,
-    }),
+    ...eagerUrls(base, resource, spec),
   }));
 }
 

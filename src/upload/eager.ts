@@ -58,6 +58,18 @@ export interface EagerResult {
   secure_url: string;
 }
 
+/** The delivery URLs of one eager variant, as the SDK builds them (its extension, else the original's). */
+export const eagerUrls = (base: UrlBase, resource: ResourceRow, spec: EagerSpec) =>
+  deliveryUrls(base, {
+    cloud: resource.cloud,
+    resourceType: resource.resource_type,
+    type: resource.type,
+    transformation: spec.transformation,
+    version: resource.version,
+    publicId: resource.public_id,
+    format: spec.format ?? resource.format,
+  });
+
 /**
  * Generates each eager variant now and stores it as a derived image (eager=1)
  * under the key the delivery path computes for the same URL, so delivery
@@ -84,16 +96,7 @@ export async function generateEager(env: Env, base: UrlBase, resource: ResourceR
       height: result.height,
       eager: true,
     });
-    const urls = deliveryUrls(base, {
-      cloud: resource.cloud,
-      resourceType: resource.resource_type,
-      type: resource.type,
-      transformation: spec.transformation,
-      version: resource.version,
-      publicId: resource.public_id,
-      format: extension,
-    });
-    out.push({ transformation: spec.transformation, width: result.width, height: result.height, bytes: result.bytes.length, format: result.format, ...urls });
+    out.push({ transformation: spec.transformation, width: result.width, height: result.height, bytes: result.bytes.length, format: result.format, ...eagerUrls(base, resource, spec) });
   }
   return out;
 }
