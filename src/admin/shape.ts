@@ -1,4 +1,4 @@
-import { deliveryUrls, type UrlBase } from '../delivery/urls';
+import { deliveryUrls, resourceUrls, type UrlBase } from '../delivery/urls';
 import type { ResourceRow } from '../storage/resources';
 
 /** A row of `derived` as the Admin API reports it. */
@@ -28,14 +28,7 @@ const moderationOf = (r: ResourceRow) =>
 
 /** A resource in a listing (spec §8.3 "brief"). */
 export function briefResource(r: ResourceRow, base: UrlBase, x: BriefExtras = {}): Record<string, unknown> {
-  const urls = deliveryUrls(base, {
-    cloud: r.cloud,
-    resourceType: r.resource_type,
-    type: r.type,
-    version: r.version,
-    publicId: r.public_id,
-    format: r.format,
-  });
+  const urls = resourceUrls(base, r);
   const brief: Record<string, unknown> = {
     asset_id: r.asset_id,
     public_id: r.public_id,

@@ -1,4 +1,5 @@
 import type { Env } from '../env';
+import type { ResourceRow } from '../storage/resources';
 
 /**
  * Where answers say assets live: the worker's own host as the request reached
@@ -56,3 +57,7 @@ export function deliveryUrls(base: UrlBase, p: UrlParts): { url: string; secure_
   const path = deliveryPath(p);
   return { url: base.url + path, secure_url: base.secureUrl + path };
 }
+
+/** The URLs of a stored asset's current original, as upload answers, listings and notifications give them. */
+export const resourceUrls = (base: UrlBase, r: Pick<ResourceRow, 'cloud' | 'resource_type' | 'type' | 'version' | 'public_id' | 'format'>) =>
+  deliveryUrls(base, { cloud: r.cloud, resourceType: r.resource_type, type: r.type, version: r.version, publicId: r.public_id, format: r.format });

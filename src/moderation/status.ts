@@ -1,7 +1,7 @@
 import type { Env } from '../env';
 import { badRequest, notFound } from '../errors';
 import { purgeAsset } from '../cache/purge';
-import { deliveryUrls, type UrlBase } from '../delivery/urls';
+import { resourceUrls, type UrlBase } from '../delivery/urls';
 import type { AssetRef } from '../storage/keys';
 import { getResource, refOf, type ResourceRow } from '../storage/resources';
 import { notificationUrlFor } from '../jobs/asset-notifications';
@@ -28,7 +28,7 @@ export async function moderationChanged(env: Env, r: ResourceRow, from: string |
   const url = await notificationUrlFor(env, refOf(r));
   if (!url) return;
   const urls = base
-    ? deliveryUrls(base, { cloud: r.cloud, resourceType: r.resource_type, type: r.type, version: r.version, publicId: r.public_id, format: r.format })
+    ? resourceUrls(base, r)
     : {};
   await enqueueNotification(env, r.cloud, url, {
     notification_type: 'moderation',

@@ -1,5 +1,5 @@
 import { responseSignature } from '../auth/api-signature';
-import { deliveryUrls, type UrlBase } from '../delivery/urls';
+import { resourceUrls, type UrlBase } from '../delivery/urls';
 import type { ResourceRow } from '../storage/resources';
 import { coordinatesOf } from '../analysis/semantic';
 
@@ -8,14 +8,7 @@ export async function uploadResult(
   r: ResourceRow,
   o: { base: UrlBase; apiSecret: string; tags: string[]; context: Record<string, string>; overwritten?: boolean; existing?: boolean },
 ): Promise<Record<string, unknown>> {
-  const urls = deliveryUrls(o.base, {
-    cloud: r.cloud,
-    resourceType: r.resource_type,
-    type: r.type,
-    version: r.version,
-    publicId: r.public_id,
-    format: r.format,
-  });
+  const urls = resourceUrls(o.base, r);
   const result: Record<string, unknown> = {
     asset_id: r.asset_id,
     public_id: r.public_id,
