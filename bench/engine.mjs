@@ -39,7 +39,7 @@ function geometry(sw, sh, s) {
 
 /**
  * One request's work in `session`. The engine reuses small sessions (see
- * src/codecs/pipeline.ts), so timed runs share one; the peak is measured on a
+ * src/engine/codecs/pipeline.ts), so timed runs share one; the peak is measured on a
  * fresh one.
  */
 function ours(bytes, s, format, session = new c.CodecSession(module)) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds src/codecs/wasm/codecs.wasm: libjpeg-turbo (decode with shrink-on-load,
+# Builds src/engine/codecs/wasm/codecs.wasm: libjpeg-turbo (decode with shrink-on-load,
 # encode), libwebp's lossy encoder and our Lanczos-3 resampler (wasm/shim/) as
 # one WebAssembly module with no imports. No threads; WASM SIMD on.
 #
@@ -16,7 +16,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="${WASM_BUILD_DIR:-$root/build/wasm}"
-out="$root/src/codecs/wasm/codecs.wasm"
+out="$root/src/engine/codecs/wasm/codecs.wasm"
 
 JPEG_PKG=libjpeg-turbo JPEG_EPOCH=1: JPEG_VER=2.1.5-2 JPEG_UP=2.1.5
 JPEG_DSC_SHA=d718ead0dfbcbc8523665c02a7f7152e31039ded641d022868722623bb3b486d

@@ -1,83 +1,9 @@
-import { Hono } from 'hono';
-import type { Env } from './env';
-import { apiErrorResponse, deliveryErrorResponse, notFound } from './errors';
-import { ConfigError, loadClouds } from './config/clouds';
-import type { AppEnv } from './api/cloud';
-import { settingsRoutes } from './admin/settings';
-import { accessRoutes } from './access/routes';
-import { uploadMappingRoutes } from './admin/upload-mappings';
-import { adminRoutes } from './admin/routes';
-import { countDelivery } from './admin/usage-counters';
-import { uploadRoutes } from './upload/routes';
-import { handleDelivery } from './delivery/route';
-import { consumeJobs } from './jobs/consumer';
-import { JOB_HANDLERS } from './jobs/handlers';
-import { purgeRoutes } from './cache/routes';
-import { benchRoutes } from './cache/bench-route';
-import { adminNoCors, uploadCors } from './browser/cors';
-import { widgetRoutes } from './widget/routes';
-import { consoleRoutes } from './web/routes';
+import type { Env } from './config/env';
+import { app, normaliseApiPath } from './http/app';
+import { consumeJobs } from './services/jobs/consumer';
+import { JOB_HANDLERS } from './services/jobs/handlers';
 
-const app = new Hono<AppEnv>();
-
-// Configuration is validated on every request (cheaply: parsed once per
-// isolate), so a malformed variable is reported by name instead of failing later.
-app.use('*', async (c, next) => {
-  try {
-    loadClouds(c.env);
-  } catch (err) {
-    if (err instanceof ConfigError) return configErrorPage(err);
-    throw err;
-  }
-  await next();
-});
-
-app.use('/v1_1/*', uploadCors);
-app.use('/v1_1/*', adminNoCors);
-
-app.route('/', widgetRoutes);
-app.route('/', consoleRoutes(async (req, env, ctx) => app.fetch(normaliseApiPath(req), env, ctx)));
-app.route('/', accessRoutes);
-app.route('/', settingsRoutes);
-app.route('/', uploadMappingRoutes);
-app.route('/', uploadRoutes);
-app.route('/', adminRoutes);
-app.route('/', purgeRoutes);
-app.route('/', benchRoutes);
-
-app.all('/v1_1/*', () => apiErrorResponse(notFound('Not found'), 'admin'));
-app.on(['GET', 'HEAD'], '/:cloud/*', async (c) => {
-  const res = await handleDelivery(c.req.raw, c.env, c.executionCtx as ExecutionContext);
-  countDelivery(c.env, c.executionCtx, c.req.raw, res);
-  return res;
-});
-app.get('/', (c) => c.text('cld-worker: a Cloudinary-compatible media service. See README.md.\n'));
-
-app.onError((err, c) => {
-  const path = new URL(c.req.url).pathname;
-  if (path.startsWith('/v1_1/')) return apiErrorResponse(err, 'admin');
-  return deliveryErrorResponse(err);
-});
-app.notFound(() => deliveryErrorResponse(notFound('Not found')));
-
-function configErrorPage(err: ConfigError): Response {
-  return new Response(`${err.message}\n\nFix the ${err.variable} variable (see README.md, "Configuration").\n`, {
-    status: err.status,
-    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Cld-Error': err.message },
-  });
-}
-
-/**
- * Admin paths arrive with `%2F`-encoded slashes from the Node SDK
- * (`resources%2Fimage%2Fupload`): decode them before routing (spec §8.1).
- */
-function normaliseApiPath(req: Request): Request {
-  const url = new URL(req.url);
-  if (!url.pathname.startsWith('/v1_1/') || !/%2F/i.test(url.pathname)) return req;
-  url.pathname = url.pathname.replace(/%2F/gi, '/');
-  return new Request(url.toString(), req);
-}
-
+/** The worker's two entry points: HTTP requests (src/http/app.ts) and queue batches. */
 export default {
   fetch(req: Request, env: Env, ctx: ExecutionContext) {
     return app.fetch(normaliseApiPath(req), env, ctx);

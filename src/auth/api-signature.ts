@@ -1,7 +1,7 @@
 import { unauthorized } from '../errors';
 import type { CloudCredentials } from '../config/clouds';
 import { constantTimeEqual, hexDigest } from './crypto';
-import type { Params } from '../http/params';
+import type { Params } from '../protocol/params';
 
 /** Fields never signed (spec §4.1). */
 const UNSIGNED_FIELDS = new Set(['file', 'api_key', 'signature', 'cloud_name', 'resource_type']);

@@ -1,6 +1,6 @@
 import { unauthorized } from '../errors';
 import type { CloudSettings } from '../config/settings';
-import type { DeliveryRequest } from '../delivery/url';
+import type { DeliveryRequest } from '../protocol/delivery-url';
 import { constantTimeEqual, digest, toBase64, type HashAlgorithm } from './crypto';
 
 /**

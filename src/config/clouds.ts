@@ -1,5 +1,5 @@
 import { CldError } from '../errors';
-import type { Env } from '../env';
+import type { Env } from './env';
 
 export interface CloudCredentials {
   cloudName: string;

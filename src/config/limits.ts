@@ -1,4 +1,4 @@
-import type { Env } from '../env';
+import type { Env } from './env';
 
 /**
  * Every size limit in one place. Each default has its reason; deployments may

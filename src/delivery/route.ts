@@ -1,20 +1,19 @@
-import type { Env } from '../env';
+import type { Env } from '../config/env';
 import { CldError, deliveryErrorResponse, notFound } from '../errors';
 import { findCloud } from '../config/clouds';
 import { getSettings } from '../config/settings';
 import { limitsFrom } from '../config/limits';
-import { checkRequestAccess, checkResourceAccess, withAccessPolicy, type AccessInput } from '../access/check';
+import { checkRequestAccess, checkResourceAccess, withAccessPolicy, type AccessInput } from './access/check';
 import type { ResourceRow } from '../storage/resources';
-import { isRealVersion, normaliseFormat, parseDeliveryPath, type DeliveryRequest } from './url';
-import { cacheControl, deliveryHeaders, respondWithBody } from './respond';
+import { isRealVersion, normaliseFormat, parseDeliveryPath, type DeliveryRequest } from '../protocol/delivery-url';
+import { cacheControl, deliveryHeaders, respondWithBody } from '../protocol/delivery-headers';
 import { resolveSource } from './source';
-import { bypassEdgeCache, serveThroughCache, type CachedStages } from '../cache/edge';
-import { remember, resourceForHit } from '../cache/resource-memo';
-import { deliverDerived } from '../transform/deliver';
-import { isDeliverable } from '../transform/default-image';
-import { expandNamed, namedLookupFor } from '../transform/named';
+import { bypassEdgeCache, serveThroughCache, type CachedStages } from './edge-cache';
+import { remember, resourceForHit } from '../services/cache/resource-memo';
+import { deliverDerived } from '../services/derived/derive';
+import { isDeliverable } from '../services/derived/default-image';
+import { expandNamed, namedLookupFor } from '../services/named-transformations';
 
-export { normaliseFormat };
 
 /** No transformation and no change of format: the stored bytes are the answer. */
 export const wantsOriginal = (d: DeliveryRequest, r: ResourceRow) =>

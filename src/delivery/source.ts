@@ -1,10 +1,10 @@
-import type { Env } from '../env';
+import type { Env } from '../config/env';
 import type { CloudSettings } from '../config/settings';
 import { getResource, type ResourceRow } from '../storage/resources';
-import { resolveFetchSource } from '../remote/fetch-source';
-import { autoUploadSource } from '../remote/auto-upload';
-import { isDeliverable, substituteDefault } from '../transform/default-image';
-import type { DeliveryRequest } from './url';
+import { resolveFetchSource } from '../services/remote/fetch-source';
+import { autoUploadSource } from '../services/remote/auto-upload';
+import { isDeliverable, substituteDefault } from '../services/derived/default-image';
+import type { DeliveryRequest } from '../protocol/delivery-url';
 
 /**
  * The source stage of delivery: the stored asset; for `fetch`, the remote

@@ -1,6 +1,7 @@
 import { CldError } from '../errors';
 import { randomId, toHex } from '../auth/crypto';
-import { assetPrefix, originalKey, versionOfKey, type AssetRef } from './keys';
+import { assetPrefix, originalKey, versionOfKey } from './keys';
+import type { AssetRef } from '../protocol/asset-ref';
 import { ensureSchema } from './schema';
 import { getResource, type ResourceRow } from './resources';
 

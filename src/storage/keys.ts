@@ -1,3 +1,4 @@
+import type { AssetRef } from '../protocol/asset-ref';
 /**
  * The R2 key layout. Every key starts with a kind letter and the cloud, then
  * the resource type and type, so nothing can collide across clouds or types.
@@ -7,12 +8,6 @@
  * object is written once and never rewritten in place; the D1 row points at
  * the current one.
  */
-export interface AssetRef {
-  cloud: string;
-  resourceType: string;
-  type: string;
-  publicId: string;
-}
 
 const enc = (s: string) => encodeURIComponent(s);
 

@@ -1,5 +1,5 @@
 import { ensureSchema } from './schema';
-import type { AssetRef } from './keys';
+import type { AssetRef } from '../protocol/asset-ref';
 
 /** One row of `resources`: the current version of an asset. */
 export interface ResourceRow {

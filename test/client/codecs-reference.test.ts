@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { CodecSession, type Pixels } from '../../src/codecs/runtime';
-import { decodeJpeg, JPEG_SHRINKS } from '../../src/codecs/jpeg/decode';
-import { resize } from '../../src/codecs/resize';
+import { CodecSession, type Pixels } from '../../src/engine/codecs/runtime';
+import { decodeJpeg, JPEG_SHRINKS } from '../../src/engine/codecs/jpeg/decode';
+import { resize } from '../../src/engine/codecs/resize';
 
 /**
  * Pure-Node checks of the codec module against sharp (libvips) as the
  * reference: the same .wasm the Worker imports, compiled here from disk.
  */
-const wasm = new WebAssembly.Module(readFileSync(new URL('../../src/codecs/wasm/codecs.wasm', import.meta.url)));
+const wasm = new WebAssembly.Module(readFileSync(new URL('../../src/engine/codecs/wasm/codecs.wasm', import.meta.url)));
 const session = () => new CodecSession(wasm);
 const photo = readFileSync(new URL('../fixtures/photo-1mp.jpg', import.meta.url));
 

@@ -24,15 +24,15 @@ describe('chunked uploads with upload_large', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cld-large-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const large = (path: string, opts: Record<string, unknown>) =>
-    new Promise<Record<string, any>>((resolve, reject) => {
-      cloudinary.uploader.upload_large(path, opts, (err: unknown, res: Record<string, any>) => (err ? reject(err) : resolve(res)));
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      cloudinary.uploader.upload_large(path, opts, (err: unknown, res: Record<string, unknown>) => (err ? reject(err) : resolve(res)));
     });
 
   const bytes = generated(25 * 1024 * 1024 + 12344, 7);
   const path = join(dir, 'big-file.bin');
   writeFileSync(path, bytes);
 
-  async function expectStored(r: Record<string, any>) {
+  async function expectStored(r: Record<string, unknown>) {
     expect(r.bytes).toBe(bytes.length);
     expect(r.etag).toBe(md5(bytes));
     expect(r.resource_type).toBe('raw');

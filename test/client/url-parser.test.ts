@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { v2 as cloudinary } from 'cloudinary';
-import { parseDeliveryPath } from '../../src/delivery/url';
+import { parseDeliveryPath } from '../../src/protocol/delivery-url';
 
 // The parser is pure, so it runs here in Node beside Cloudinary's own SDK,
 // which generates every URL below exactly as users' applications do.

@@ -60,7 +60,7 @@ export async function untilHit(url: string, headers: Record<string, string> = {}
   throw new Error(`never a HIT: ${url}`);
 }
 
-/** Cloudflare Cache-Tag names, computed as src/cache/tags.ts does, from the outside. */
+/** Cloudflare Cache-Tag names, computed as src/services/cache/tags.ts does, from the outside. */
 const tag = (kind: string, parts: string[]) => `cld${kind}-${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32)}`;
 export const cfTags = {
   cloud: (cloud: string) => tag('c', [cloud]),

@@ -1,11 +1,11 @@
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkRequestAccess, checkResourceAccess } from '../../src/access/check';
+import { checkRequestAccess, checkResourceAccess } from '../../src/delivery/access/check';
 import { computeUrlSignature, SHA1_SHORT } from '../../src/auth/url-signature';
 import { findCloud } from '../../src/config/clouds';
 import { namedTransformations } from '../../src/config/collections';
 import { getSettings, updateSettings } from '../../src/config/settings';
-import { parseDeliveryPath } from '../../src/delivery/url';
+import { parseDeliveryPath } from '../../src/protocol/delivery-url';
 import { CldError } from '../../src/errors';
 import { putOriginal } from '../../src/storage/assets';
 import type { ResourceRow } from '../../src/storage/resources';

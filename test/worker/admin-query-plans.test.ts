@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { encodeCursor } from '../../src/admin/cursor';
-import { listQuery, type ListPage } from '../../src/admin/listing';
+import { encodeCursor } from '../../src/storage/cursor';
+import { listQuery, type ListPage } from '../../src/storage/listing';
 import { ensureSchema } from '../../src/storage/schema';
 
 /**

@@ -1,11 +1,11 @@
 /// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
 import { PhotonImage, resize, SamplingFilter } from '@cf-wasm/photon';
-import { decodeRgba, shrink, type Rgba } from '../../src/analysis/raster';
-import { hammingDistance, phash } from '../../src/analysis/phash';
-import { analyseColors, colorName } from '../../src/analysis/colors';
-import { readImageMetadata } from '../../src/analysis/metadata';
-import { analyse, semanticFields } from '../../src/analysis/semantic';
+import { decodeRgba, shrink, type Rgba } from '../../src/engine/analysis/raster';
+import { hammingDistance, phash } from '../../src/engine/analysis/phash';
+import { analyseColors, colorName } from '../../src/engine/analysis/colors';
+import { readImageMetadata } from '../../src/services/analysis/metadata';
+import { analyse, semanticFields } from '../../src/services/analysis/semantic';
 
 /** Fixture bytes, bundled by Vite as data URLs (workerd has no file system; `?arraybuffer` is not a Vite query). */
 const FILES = import.meta.glob('../fixtures/*.{jpg,png,webp,avif}', { query: '?inline', import: 'default', eager: true }) as Record<string, string>;

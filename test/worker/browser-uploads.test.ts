@@ -1,7 +1,6 @@
-import { SELF } from 'cloudflare:test';
+import { SELF, env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { uploadPresets } from '../../src/config/collections';
-import { env } from 'cloudflare:test';
 import { basicAuth, CORS, DEMO } from '../support/clouds';
 import { signParams } from '../../src/auth/api-signature';
 

@@ -1,11 +1,11 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { cacheKey } from '../../src/cache/key';
-import { invalidateAsset, invalidatedForm, purgeAsset } from '../../src/cache/purge';
-import { forgetResource } from '../../src/cache/resource-memo';
-import { assetTag, cloudTag, formTag, urlTag } from '../../src/cache/tags';
+import { cacheKey } from '../../src/protocol/cache-key';
+import { invalidateAsset, invalidatedForm, purgeAsset } from '../../src/services/cache/purge';
+import { forgetResource } from '../../src/services/cache/resource-memo';
+import { assetTag, cloudTag, formTag, urlTag } from '../../src/services/cache/tags';
 import { updateSettings } from '../../src/config/settings';
-import { parseDeliveryPath } from '../../src/delivery/url';
+import { parseDeliveryPath } from '../../src/protocol/delivery-url';
 import { putOriginal } from '../../src/storage/assets';
 import { ensureSchema } from '../../src/storage/schema';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError, CodecSession } from '../../src/codecs/runtime';
-import { workerdCodecModule } from '../../src/codecs/workerd-module';
-import { chooseShrink, decodeJpeg, jpegInfo, JPEG_SHRINKS } from '../../src/codecs/jpeg/decode';
-import { encodeJpeg } from '../../src/codecs/jpeg/encode';
-import { encodeWebp } from '../../src/codecs/webp/encode';
-import { resize } from '../../src/codecs/resize';
+import { CodecError, CodecSession } from '../../src/engine/codecs/runtime';
+import { workerdCodecModule } from '../../src/engine/codecs/workerd-module';
+import { chooseShrink, decodeJpeg, jpegInfo, JPEG_SHRINKS } from '../../src/engine/codecs/jpeg/decode';
+import { encodeJpeg } from '../../src/engine/codecs/jpeg/encode';
+import { encodeWebp } from '../../src/engine/codecs/webp/encode';
+import { resize } from '../../src/engine/codecs/resize';
 import { fixture } from './support/fixtures';
 
 const open = () => CodecSession.open(workerdCodecModule);

@@ -1,12 +1,12 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { consumeJobs, type JobHandlers } from '../../src/jobs/consumer';
-import { PermanentJobError } from '../../src/jobs/errors';
-import { retryDelaySeconds, retryPolicy } from '../../src/jobs/retry';
-import { parseJob, type NotifyJob } from '../../src/jobs/messages';
+import { consumeJobs, type JobHandlers } from '../../src/services/jobs/consumer';
+import { PermanentJobError } from '../../src/services/jobs/errors';
+import { retryDelaySeconds, retryPolicy } from '../../src/services/jobs/retry';
+import { parseJob, type NotifyJob } from '../../src/services/jobs/messages';
 import { notificationSignature } from '../../src/auth/notification-signature';
-import { eagerItem } from '../../src/jobs/eager';
-import { parseEager } from '../../src/upload/eager';
+import { eagerItem } from '../../src/services/jobs/eager';
+import { parseEager } from '../../src/services/upload/eager';
 import { ensureSchema } from '../../src/storage/schema';
 import { uniq } from '../support/worker-assets';
 
@@ -102,13 +102,13 @@ describe('job dispatcher', () => {
   });
 
   it('a real notification to a closed port fails and is retried (the guarded fetcher reports the connection error)', async () => {
-    const result = await run([{ body: notify('demo'), attempts: 1 }], (await import('../../src/jobs/handlers')).JOB_HANDLERS);
+    const result = await run([{ body: notify('demo'), attempts: 1 }], (await import('../../src/services/jobs/handlers')).JOB_HANDLERS);
     expect(result.retryMessages).toEqual([{ msgId: 'm0', delaySeconds: 1 }]);
   });
 
   it('a notification for an unknown cloud is recorded, not retried', async () => {
     const cloud = uniq('nocloud');
-    const result = await run([{ body: notify(cloud) }], (await import('../../src/jobs/handlers')).JOB_HANDLERS);
+    const result = await run([{ body: notify(cloud) }], (await import('../../src/services/jobs/handlers')).JOB_HANDLERS);
     expect(result.retryMessages).toEqual([]);
     expect((await failures(cloud))[0].error).toMatch(/Unknown cloud/);
   });
@@ -116,7 +116,7 @@ describe('job dispatcher', () => {
 
 describe('large notification bodies', () => {
   it('wait in R2: kept while delivery fails, a missing one is a permanent failure', async () => {
-    const { deliverNotification } = await import('../../src/jobs/notify');
+    const { deliverNotification } = await import('../../src/services/jobs/notify');
     const key = `j/demo/${uniq('body')}`;
     await env.BUCKET.put(key, JSON.stringify({ big: 'x'.repeat(200_000) }));
     const job: NotifyJob = { kind: 'notify', cloud: 'demo', url: 'http://127.0.0.1:9/hook', bodyKey: key };

@@ -2,13 +2,13 @@
 import { SELF, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { storeAsset, uniq } from '../support/worker-assets';
-import { setModerationStatus, parseModerationStatus } from '../../src/moderation/status';
-import { parseModeration } from '../../src/moderation/kinds';
-import { listRevisions, restoreRevision } from '../../src/backup/revisions';
+import { setModerationStatus, parseModerationStatus } from '../../src/services/moderation/status';
+import { parseModeration } from '../../src/services/moderation/kinds';
+import { listRevisions, restoreRevision } from '../../src/services/backup/revisions';
 import { destroyAsset } from '../../src/storage/assets';
 import { getResource } from '../../src/storage/resources';
-import { parseTransformation } from '../../src/transform/parse';
-import { Params } from '../../src/http/params';
+import { parseTransformation } from '../../src/engine/parse';
+import { Params } from '../../src/protocol/params';
 
 const FILES = import.meta.glob('../fixtures/*.{jpg,png}', { query: '?inline', import: 'default', eager: true }) as Record<string, string>;
 const fixture = (name: string) => Uint8Array.from(atob(FILES[`../fixtures/${name}`].split(',')[1]), (c) => c.charCodeAt(0));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Params, readParams } from '../../src/http/params';
+import { Params, readParams } from '../../src/protocol/params';
 import { responseSignature, signParams, stringToSign, verifyApiSignature } from '../../src/auth/api-signature';
 import { hexDigest } from '../../src/auth/crypto';
 

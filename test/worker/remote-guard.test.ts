@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CldError } from '../../src/errors';
-import { hostProblem, parseIpv4, parseIpv6 } from '../../src/remote/address';
-import { checkRemoteUrl, domainAllowed } from '../../src/remote/policy';
-import { guardedFetch, guardedRequest } from '../../src/remote/fetcher';
+import { hostProblem, parseIpv4, parseIpv6 } from '../../src/services/remote/address';
+import { checkRemoteUrl, domainAllowed } from '../../src/services/remote/policy';
+import { guardedFetch, guardedRequest } from '../../src/services/remote/fetcher';
 
 const DENY = { allowPrivate: false };
 

@@ -2,10 +2,10 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { CldError } from '../../src/errors';
 import { uploadMappings } from '../../src/config/collections';
-import { parseDeliveryPath } from '../../src/delivery/url';
-import { keepSeconds } from '../../src/remote/freshness';
-import { mappedSource } from '../../src/remote/auto-upload';
-import { claimAndStore, storeOnce, type Loaded } from '../../src/remote/single-flight';
+import { parseDeliveryPath } from '../../src/protocol/delivery-url';
+import { keepSeconds } from '../../src/services/remote/freshness';
+import { mappedSource } from '../../src/services/remote/auto-upload';
+import { claimAndStore, storeOnce, type Loaded } from '../../src/services/remote/single-flight';
 
 const uid = (p = 't') => `${p}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { layoutText, renderText, renderTextRgba } from '../../src/text/render';
-import { DEFAULT_STYLE, parseTextStyle } from '../../src/text/style';
+import { layoutText, renderText, renderTextRgba } from '../../src/engine/text/render';
+import { DEFAULT_STYLE, parseTextStyle } from '../../src/engine/text/style';
 
 const style = (over: Record<string, string>) => parseTextStyle((k) => over[k]);
 

@@ -1,12 +1,12 @@
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { engineStats } from '../../src/transform/engine';
-import { deriveEager, variantOf } from '../../src/transform/deliver';
-import { derivedObjectKey, variantHash } from '../../src/transform/derived-store';
-import { resolveOutput } from '../../src/transform/negotiate';
-import { parseTransformation } from '../../src/transform/parse';
-import { tryLease } from '../../src/transform/single-flight';
-import { photonStats } from '../../src/transform/codecs/photon';
+import { engineStats } from '../../src/engine/engine';
+import { deriveEager, variantOf } from '../../src/services/derived/derive';
+import { derivedObjectKey, variantHash } from '../../src/services/derived/store';
+import { resolveOutput } from '../../src/engine/negotiate';
+import { parseTransformation } from '../../src/engine/parse';
+import { tryLease } from '../../src/services/derived/single-flight';
+import { photonStats } from '../../src/engine/codecs/photon';
 import { fixture, storeImage, uid } from './support/fixtures';
 import { decode, dims, encodePng, gifFrames, MAGIC, makeRaster, meanDiff, meanLuma, pixel } from './support/images';
 

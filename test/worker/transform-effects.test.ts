@@ -1,9 +1,9 @@
 import { SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseTransformation } from '../../src/transform/parse';
+import { parseTransformation } from '../../src/engine/parse';
 import { fixture, storeImage, uid } from './support/fixtures';
 import { decode, encodePng, gifFrames, makeRaster, meanDiff, meanLuma, pixel } from './support/images';
-import type { Raster } from '../../src/transform/raster';
+import type { Raster } from '../../src/engine/raster';
 
 const get = (path: string) => SELF.fetch(`http://w/demo/image/upload/${path}`);
 const T = { timeout: 120_000 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { outputSize, planGeometry } from '../../src/transform/geometry';
-import { parseTransformation } from '../../src/transform/parse';
+import { outputSize, planGeometry } from '../../src/engine/geometry';
+import { parseTransformation } from '../../src/engine/parse';
 
 /** [source WxH, transformation, expected output WxH]: every crop mode, with larger and smaller sources. */
 const TABLE: [string, string, string][] = [

@@ -1,6 +1,6 @@
 import { SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { planJpegDecode } from '../../src/codecs/pipeline';
+import { planJpegDecode } from '../../src/engine/codecs/pipeline';
 import { fixture, storeImage, uid } from './support/fixtures';
 import { dims, MAGIC } from './support/images';
 

@@ -1,10 +1,10 @@
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { namedTransformations } from '../../src/config/collections';
-import { parseTransformation } from '../../src/transform/parse';
+import { parseTransformation } from '../../src/engine/parse';
 import { storeImage, uid } from './support/fixtures';
 import { decode, encodePng, makeRaster, pixel } from './support/images';
-import type { Raster } from '../../src/transform/raster';
+import type { Raster } from '../../src/engine/raster';
 
 const get = (path: string) => SELF.fetch(`http://w/demo/image/upload/${path}`);
 const T = { timeout: 120_000 };

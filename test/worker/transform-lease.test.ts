@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { LEASE_MS, shared, tryLease, underLease } from '../../src/transform/single-flight';
+import { LEASE_MS, shared, tryLease, underLease } from '../../src/services/derived/single-flight';
 
 describe('single flight', () => {
   it('gives the D1 lease to one holder until it is released or expires', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseTransformation } from '../../src/transform/parse';
-import { REGISTRY, UNSUPPORTED_KEYS } from '../../src/transform/registry';
-import { TRANSFORMATION_KEYS } from '../../src/transform/keys';
+import { parseTransformation } from '../../src/engine/parse';
+import { REGISTRY, UNSUPPORTED_KEYS } from '../../src/engine/registry';
+import { TRANSFORMATION_KEYS } from '../../src/engine/keys';
 import { CldError } from '../../src/errors';
 
 const message = (f: () => unknown) => {

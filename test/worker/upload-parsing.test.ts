@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readMultipart, partText } from '../../src/upload/multipart';
-import { decodeBase64 } from '../../src/upload/base64';
+import { readMultipart, partText } from '../../src/http/upload/multipart';
+import { decodeBase64 } from '../../src/services/upload/base64';
 import { CldError } from '../../src/errors';
 
 const enc = new TextEncoder();

@@ -7,8 +7,8 @@ import { updateSettings } from '../../src/config/settings';
 import { listAll } from '../../src/storage/assets';
 import { assetPrefix } from '../../src/storage/keys';
 import { getResource } from '../../src/storage/resources';
-import { cleanupAbandonedUploads } from '../../src/upload/chunked';
-import { PART_SIZE } from '../../src/upload/staging';
+import { cleanupAbandonedUploads } from '../../src/services/upload/chunked';
+import { PART_SIZE } from '../../src/services/upload/staging';
 import { fixture, uid } from './support/fixtures';
 
 const DEMO = { key: '123456789012345', secret: 'local-dev-secret' };

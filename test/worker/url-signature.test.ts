@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeUrlSignature, SHA1_SHORT, SHA256_LONG, SHA256_SHORT, urlSignatureCandidates, verifyUrlSignature } from '../../src/auth/url-signature';
-import { parseDeliveryPath } from '../../src/delivery/url';
+import { parseDeliveryPath } from '../../src/protocol/delivery-url';
 import { CldError } from '../../src/errors';
 
 /** Spec §3.2 and §11.3: [string to sign, secret, form, signature]. */

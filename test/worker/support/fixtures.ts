@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 import { env } from 'cloudflare:test';
 import { putOriginal } from '../../../src/storage/assets';
-import { sniffImage, mimeFor } from '../../../src/media/sniff';
+import { sniffImage, mimeFor } from '../../../src/engine/sniff';
 
 /** Fixture bytes, bundled by Vite as data URLs (workerd has no file system). */
 const FILES = import.meta.glob('../../fixtures/*.{jpg,png,gif,webp,avif,heic,svg}', { query: '?inline', import: 'default', eager: true }) as Record<string, string>;

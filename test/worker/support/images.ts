@@ -1,6 +1,6 @@
-import { photonDecode, photonFromRaster, photonEncodePng, photonToRaster } from '../../../src/transform/codecs/photon';
-import type { Raster } from '../../../src/transform/raster';
-import { sniffImage } from '../../../src/media/sniff';
+import { photonDecode, photonFromRaster, photonEncodePng, photonToRaster } from '../../../src/engine/codecs/photon';
+import type { Raster } from '../../../src/engine/raster';
+import { sniffImage } from '../../../src/engine/sniff';
 
 /** Synthetic test images and pixel reading, through the engine's own PNG codec. */
 export function makeRaster(width: number, height: number, pixel: (x: number, y: number) => [number, number, number, number?]): Raster {

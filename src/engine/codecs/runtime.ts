@@ -1,0 +1,175 @@
+/**
+ * The codec module (src/engine/codecs/wasm/codecs.wasm: libjpeg-turbo, libwebp and
+ * our Lanczos-3 resampler) and the sessions that run it.
+ *
+ * Where the compiled module comes from is injected: under workerd it is
+ * imported at build time (see ./workerd-module.ts), in Node the benchmark
+ * compiles the same file from disk. Nothing here touches a Workers global.
+ */
+export type CodecModuleSource = () => WebAssembly.Module | Promise<WebAssembly.Module>;
+
+/** A clean failure of a codec (bad or hostile input, or a budget exceeded). */
+export class CodecError extends Error {
+  override name = 'CodecError';
+}
+
+export interface CodecExports {
+  memory: WebAssembly.Memory;
+  codec_error(): number;
+  alloc(size: number): number;
+  release(ptr: number): void;
+  jpeg_info(ptr: number, len: number): number;
+  jpeg_decode(ptr: number, len: number, denom: number, channels: number, maxPixels: number, maxMemory: number): number;
+  jpeg_encode(ptr: number, width: number, height: number, channels: number, quality: number, progressive: number): number;
+  webp_encode(ptr: number, width: number, height: number, channels: number, quality: number, consume: number): number;
+  resize(ptr: number, stride: number, sx: number, sy: number, sw: number, sh: number, dw: number, dh: number, channels: number): number;
+}
+
+/** libc's stdio is linked but never reached; these answer EBADF if it ever is. */
+const WASI_STUBS = {
+  wasi_snapshot_preview1: {
+    fd_close: () => 8,
+    fd_seek: () => 8,
+    fd_write: () => 8,
+    proc_exit: () => {
+      throw new CodecError('codec exited');
+    },
+  },
+};
+
+/** Decoded pixels living inside a session's WASM memory (3 or 4 bytes per pixel). */
+export interface Pixels {
+  readonly ptr: number;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 3 | 4;
+  /** The session's instance generation the pointer belongs to. */
+  readonly generation: number;
+}
+
+/**
+ * One WASM instance with its own linear memory. The C side reports an error
+ * by trapping: the session reads the message, throws a CodecError and drops
+ * the instance, so the next call starts from a fresh one and no half-freed
+ * state survives. Linear memory never shrinks, so a request opens its own
+ * session and lets it go when done: its memory goes with it.
+ */
+export class CodecSession {
+  private instance: CodecExports | undefined;
+  private generation = 0;
+  private peak = 0;
+
+  constructor(private readonly module: WebAssembly.Module) {}
+
+  static async open(source: CodecModuleSource): Promise<CodecSession> {
+    return new CodecSession(await source());
+  }
+
+  private up(): CodecExports {
+    if (!this.instance) {
+      const inst = new WebAssembly.Instance(this.module, WASI_STUBS);
+      this.instance = inst.exports as unknown as CodecExports;
+    }
+    return this.instance;
+  }
+
+  /** Runs one C call; a trap becomes a CodecError carrying the C side's message. */
+  call<T>(run: (x: CodecExports) => T): T {
+    const x = this.up();
+    try {
+      return run(x);
+    } catch (e) {
+      if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+      const message = this.readString(x, x.codec_error());
+      this.drop();
+      throw new CodecError(message || `codec failed: ${e.message}`);
+    } finally {
+      this.peak = Math.max(this.peak, x.memory.buffer.byteLength);
+    }
+  }
+
+  /** Bytes into WASM memory (with the spare byte the resampler's four-byte loads need). */
+  copyIn(bytes: Uint8Array): number {
+    return this.call((x) => {
+      const ptr = x.alloc(bytes.length + 1);
+      new Uint8Array(x.memory.buffer, ptr, bytes.length).set(bytes);
+      return ptr;
+    });
+  }
+
+  /** A JS copy of `len` bytes at `ptr`. */
+  copyOut(ptr: number, len: number): Uint8Array {
+    return this.call((x) => new Uint8Array(x.memory.buffer, ptr, len).slice());
+  }
+
+  /** Reads `count` int32 results the C side left at `ptr`. */
+  results(ptr: number, count: number): number[] {
+    return this.call((x) => Array.from(new Int32Array(x.memory.buffer, ptr, count)));
+  }
+
+  release(ptr: number): void {
+    if (ptr) this.call((x) => x.release(ptr));
+  }
+
+  pixels(ptr: number, width: number, height: number, channels: 3 | 4): Pixels {
+    return { ptr, width, height, channels, generation: this.generation };
+  }
+
+  /** Pixels from an earlier instance (one that trapped) are gone. */
+  check(p: Pixels): void {
+    if (p.generation !== this.generation || !this.instance) throw new CodecError('pixels belong to a failed codec call');
+  }
+
+  free(p: Pixels): void {
+    if (p.generation === this.generation && this.instance) this.release(p.ptr);
+  }
+
+  /** RGBA pixels from JS (e.g. photon's output) into the session. */
+  fromRgba(data: Uint8Array, width: number, height: number): Pixels {
+    if (data.length !== width * height * 4) throw new CodecError('RGBA buffer does not match its size');
+    return this.pixels(this.copyIn(data), width, height, 4);
+  }
+
+  /** A JS RGBA copy of the pixels (alpha 255 added to RGB). */
+  toRgba(p: Pixels): Uint8Array {
+    this.check(p);
+    const n = p.width * p.height;
+    const src = this.call((x) => new Uint8Array(x.memory.buffer, p.ptr, n * p.channels));
+    if (p.channels === 4) return src.slice();
+    const out = new Uint8Array(n * 4);
+    for (let i = 0, j = 0; i < n * 3; i += 3, j += 4) {
+      out[j] = src[i];
+      out[j + 1] = src[i + 1];
+      out[j + 2] = src[i + 2];
+      out[j + 3] = 255;
+    }
+    return out;
+  }
+
+  /** Whether an instance is up (false after a trap or drop until the next call). */
+  get live(): boolean {
+    return this.instance !== undefined;
+  }
+
+  /** The instance's linear memory now (0 when none is up). */
+  get memoryBytes(): number {
+    return this.instance?.memory.buffer.byteLength ?? 0;
+  }
+
+  /** The largest the instance's linear memory has been (it never shrinks). */
+  get peakMemoryBytes(): number {
+    return Math.max(this.peak, this.instance?.memory.buffer.byteLength ?? 0);
+  }
+
+  /** Lets the instance (and its memory) go; the next call starts a fresh one. */
+  drop(): void {
+    this.instance = undefined;
+    this.generation++;
+  }
+
+  private readString(x: CodecExports, ptr: number): string {
+    const bytes = new Uint8Array(x.memory.buffer, ptr, 200);
+    const end = bytes.indexOf(0);
+    return new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end));
+  }
+}

@@ -1,0 +1,128 @@
+import { Hono } from 'hono';
+import type { Env } from '../../config/env';
+import { badRequest } from '../../errors';
+import { adminCloud, type AppEnv } from '../cloud';
+import { readParams, type Params } from '../../protocol/params';
+import { RESOURCE_TYPES } from '../../protocol/delivery-url';
+import { purgeAsset } from '../../services/cache/purge';
+import { ensureSchema } from '../../storage/schema';
+
+/** The values Cloudinary accepts for `access_mode`. */
+const ACCESS_MODES = new Set(['public', 'authenticated']);
+/** Cloudinary takes at most 100 public ids per call. */
+const MAX_PUBLIC_IDS = 100;
+/**
+ * Assets updated per call by prefix or tag; more are reached with
+ * `next_cursor`. Each changed asset costs a purge (D1 and cache calls), which
+ * keeps one call well inside a Worker's subrequest limit.
+ */
+const PAGE_SIZE = 100;
+/** Purges run a few at a time rather than one after another. */
+const PURGE_CONCURRENCY = 6;
+
+/** Which assets a call names: a list of ids, a prefix of ids, or a tag. */
+type Selector = { by: 'ids'; ids: string[] } | { by: 'prefix'; prefix: string } | { by: 'tag'; tag: string };
+
+function parseSelector(p: Params): Selector {
+  const ids = p.list('public_ids');
+  const prefix = p.string('prefix');
+  const tag = p.string('tag');
+  const given = [ids.length > 0, !!prefix, !!tag].filter(Boolean).length;
+  if (given === 0) throw badRequest('Must supply public_ids, prefix or tag');
+  if (given > 1) throw badRequest('Supply only one of public_ids, prefix or tag');
+  if (ids.length > MAX_PUBLIC_IDS) throw badRequest(`Too many public_ids: at most ${MAX_PUBLIC_IDS} per call`);
+  if (ids.length) return { by: 'ids', ids: [...new Set(ids)] };
+  return prefix ? { by: 'prefix', prefix } : { by: 'tag', tag: tag! };
+}
+
+interface Scope {
+  cloud: string;
+  resourceType: string;
+  type: string;
+}
+
+interface Found {
+  public_id: string;
+  access_mode: string;
+}
+
+const decodeCursor = (c: string | undefined) => {
+  if (!c) return '';
+  try {
+    return new TextDecoder().decode(Uint8Array.from(atob(c), (ch) => ch.charCodeAt(0)));
+  } catch {
+    throw badRequest(`Invalid next_cursor ${c}`);
+  }
+};
+const encodeCursor = (publicId: string) => btoa(String.fromCharCode(...new TextEncoder().encode(publicId)));
+
+/**
+ * The assets a selector names (one page of them for prefix and tag), in public
+ * id order. Lists travel as one JSON parameter: D1 binds at most 100.
+ */
+async function select(db: D1Database, s: Scope, sel: Selector, after: string): Promise<Found[]> {
+  const scope = 'r.cloud = ? AND r.resource_type = ? AND r.type = ?';
+  const args = [s.cloud, s.resourceType, s.type];
+  const q =
+    sel.by === 'ids'
+      ? db.prepare(`SELECT r.public_id, r.access_mode FROM resources r WHERE ${scope} AND r.public_id IN (SELECT value FROM json_each(?)) ORDER BY r.public_id`)
+          .bind(...args, JSON.stringify(sel.ids))
+      : sel.by === 'prefix'
+        ? db.prepare(`SELECT r.public_id, r.access_mode FROM resources r WHERE ${scope} AND substr(r.public_id, 1, length(?)) = ? AND r.public_id > ? ORDER BY r.public_id LIMIT ?`)
+            .bind(...args, sel.prefix, sel.prefix, after, PAGE_SIZE + 1)
+        : db.prepare(
+            `SELECT r.public_id, r.access_mode FROM resources r JOIN resource_tags t ON t.resource_id = r.id
+             WHERE ${scope} AND t.tag = ? AND r.public_id > ? ORDER BY r.public_id LIMIT ?`,
+          ).bind(...args, sel.tag, after, PAGE_SIZE + 1);
+  return (await q.all<Found>()).results;
+}
+
+/**
+ * Sets the mode of the named assets, then purges every cached variant of
+ * those whose mode changed: switching to authenticated must drop public
+ * copies, and switching back must leave nothing stale behind. (Denials are
+ * never cached: see src/delivery/access/check.ts.)
+ */
+async function applyMode(env: Env, s: Scope, found: Found[], mode: string): Promise<void> {
+  const changed = found.filter((f) => f.access_mode !== mode).map((f) => f.public_id);
+  if (!changed.length) return;
+  await env.DB.prepare(
+    'UPDATE resources SET access_mode = ? WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id IN (SELECT value FROM json_each(?))',
+  )
+    .bind(mode, s.cloud, s.resourceType, s.type, JSON.stringify(changed))
+    .run();
+  for (let i = 0; i < changed.length; i += PURGE_CONCURRENCY) {
+    await Promise.all(changed.slice(i, i + PURGE_CONCURRENCY).map((publicId) => purgeAsset(env, { ...s, publicId })));
+  }
+}
+
+/**
+ * `POST /v1_1/<cloud>/resources/<rt>/<type>/update_access_mode` with
+ * `access_mode` and one of `public_ids[]`, `prefix`, `tag` (the SDK's
+ * update_resources_access_mode_by_ids|prefix|tag). Answers
+ * `{"updated":[{public_id, access_mode}], "failed":[{public_id, error}]}`.
+ */
+export const accessModeRoutes = new Hono<AppEnv>().post('/v1_1/:cloud/resources/:rt/:type/update_access_mode', async (c) => {
+  const cloud = adminCloud(c);
+  const rt = c.req.param('rt');
+  if (!(RESOURCE_TYPES as readonly string[]).includes(rt)) throw badRequest(`Invalid resource type ${rt}`);
+  const params = await readParams(c.req.raw);
+  const mode = params.string('access_mode') ?? '';
+  if (!ACCESS_MODES.has(mode)) throw badRequest(`Illegal value for access_mode: ${mode || '(none)'}; must be public or authenticated`);
+  const sel = parseSelector(params);
+  const scope: Scope = { cloud: cloud.cloudName, resourceType: rt, type: c.req.param('type') };
+
+  await ensureSchema(c.env.DB);
+  const rows = await select(c.env.DB, scope, sel, decodeCursor(params.string('next_cursor')));
+  const more = sel.by !== 'ids' && rows.length > PAGE_SIZE;
+  const found = more ? rows.slice(0, PAGE_SIZE) : rows;
+  await applyMode(c.env, scope, found, mode);
+
+  const foundIds = new Set(found.map((f) => f.public_id));
+  const missing = sel.by === 'ids' ? sel.ids.filter((id) => !foundIds.has(id)) : [];
+  return c.json({
+    updated: found.map((f) => ({ public_id: f.public_id, access_mode: mode })),
+    failed: missing.map((id) => ({ public_id: id, error: `Resource not found - ${id}` })),
+    ...(more ? { next_cursor: encodeCursor(found[found.length - 1].public_id) } : {}),
+  });
+});

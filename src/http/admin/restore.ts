@@ -1,0 +1,77 @@
+import { Hono, type Context } from 'hono';
+import { adminCloud, type AppEnv } from '../cloud';
+import type { Env } from '../../config/env';
+import { readParams } from '../../protocol/params';
+import { urlBase, type UrlBase } from '../../protocol/urls';
+import { CldError } from '../../errors';
+import { restoreRevision } from '../../services/backup/revisions';
+import type { AssetRef } from '../../protocol/asset-ref';
+import { ensureSchema } from '../../storage/schema';
+import { adminJson } from './respond';
+import { parseDeliveryType, parseIds, parseResourceType } from '../../protocol/list-params';
+import { revisionsOf, type RevisionRow } from '../../services/answers/full-resource';
+import { briefResource } from '../../services/answers/resource-shape';
+
+type Restored = Record<string, unknown> | { error: string };
+
+/**
+ * Restores one revision through src/services/backup/revisions.ts (a new version from
+ * the backed-up bytes); a backup whose bytes are gone is reported per item.
+ */
+async function restoreOne(env: Env, base: UrlBase, a: AssetRef, rev: RevisionRow): Promise<Restored> {
+  try {
+    return briefResource(await restoreRevision(env, a, rev.version_id), base);
+  } catch (err) {
+    if (err instanceof CldError && err.status === 404) return { error: err.message };
+    throw err;
+  }
+}
+
+function pickRevision(revisions: RevisionRow[], versionId?: string): RevisionRow | undefined {
+  if (versionId) return revisions.find((r) => r.version_id === versionId);
+  return revisions[revisions.length - 1];
+}
+
+async function restoreAll(c: Context<AppEnv>, items: { key: string; ref?: AssetRef; versionId?: string }[]): Promise<Response> {
+  const base = urlBase(c.env, c.req.url);
+  const out: Record<string, Restored> = {};
+  for (const item of items) {
+    if (!item.ref) {
+      out[item.key] = { error: 'Resource not found' };
+      continue;
+    }
+    const rev = pickRevision(await revisionsOf(c.env.DB, item.ref), item.versionId);
+    out[item.key] = rev ? await restoreOne(c.env, base, item.ref, rev) : { error: item.versionId ? `Version ${item.versionId} not found` : 'No backed up version found' };
+  }
+  return adminJson(c, out);
+}
+
+/** `POST resources/<rt>/<type>/restore` and `POST resources/restore` (JSON bodies, spec §8.2). */
+export const restoreRoutes = new Hono<AppEnv>()
+  .post('/v1_1/:cloud/resources/:rt/:type/restore', async (c) => {
+    const cloud = adminCloud(c);
+    const resourceType = parseResourceType(c.req.param('rt'));
+    const type = parseDeliveryType(c.req.param('type'));
+    const p = await readParams(c.req.raw);
+    const ids = parseIds(p, 'public_ids', { required: true, positional: true });
+    const versions = p.list('versions');
+    return restoreAll(
+      c,
+      ids.map((publicId, i) => ({ key: publicId, ref: { cloud: cloud.cloudName, resourceType, type, publicId }, versionId: versions[i] })),
+    );
+  })
+  .post('/v1_1/:cloud/resources/restore', async (c) => {
+    const cloud = adminCloud(c);
+    const p = await readParams(c.req.raw);
+    const ids = parseIds(p, 'asset_ids', { required: true, positional: true });
+    const versions = p.list('versions');
+    await ensureSchema(c.env.DB);
+    const refs = new Map<string, AssetRef>();
+    for (const assetId of ids) {
+      const row = await c.env.DB.prepare('SELECT resource_type, type, public_id FROM revisions WHERE cloud = ? AND asset_id = ? ORDER BY id DESC LIMIT 1')
+        .bind(cloud.cloudName, assetId)
+        .first<{ resource_type: string; type: string; public_id: string }>();
+      if (row) refs.set(assetId, { cloud: cloud.cloudName, resourceType: row.resource_type, type: row.type, publicId: row.public_id });
+    }
+    return restoreAll(c, ids.map((assetId, i) => ({ key: assetId, ref: refs.get(assetId), versionId: versions[i] })));
+  });

@@ -1,0 +1,126 @@
+import { Hono } from 'hono';
+import { adminCloud, type AppEnv } from '../cloud';
+import { badRequest, notFound } from '../../errors';
+import { readParams, type Params } from '../../protocol/params';
+import { urlBase } from '../../protocol/urls';
+import { purgeAsset } from '../../services/cache/purge';
+import { parseContext } from '../../services/upload/context';
+import { getResource, refOf, type ResourceRow } from '../../storage/resources';
+import type { AssetRef } from '../../protocol/asset-ref';
+import { adminJson } from './respond';
+import { parseDeliveryType, parseResourceType } from '../../protocol/list-params';
+import { fullFromRow } from '../../services/answers/full-resource';
+import { onModerationChange, type ModerationStatus } from '../../services/moderation/on-change';
+
+/** Add-ons this worker does not have: any value for them is illegal (spec §8.3). */
+const ADD_ONS = ['ocr', 'raw_convert', 'categorization', 'detection', 'background_removal', 'auto_tagging', 'similarity_search', 'visual_search'];
+const MODERATION_STATUSES: readonly ModerationStatus[] = ['approved', 'rejected'];
+
+/** An `update` request, parsed: only what was given is changed. */
+interface ResourceUpdate {
+  tags?: string[];
+  context?: Record<string, string>;
+  moderationStatus?: ModerationStatus;
+  accessControl?: string | null;
+  assetFolder?: string;
+  displayName?: string;
+  coordinates?: { faces?: number[][]; custom?: number[][] };
+}
+
+/** `x,y,w,h|x,y,w,h` (spec §7.2) into rectangles of integers. */
+function parseCoordinates(key: string, raw: string): number[][] {
+  if (raw === '') return [];
+  return raw.split('|').map((rect) => {
+    const n = rect.split(',').map((v) => v.trim());
+    if (n.length !== 4 || !n.every((v) => /^\d+$/.test(v))) throw badRequest(`Illegal value ${raw} for parameter ${key}: expected x,y,width,height`);
+    return n.map(Number);
+  });
+}
+
+function parseUpdate(p: Params): ResourceUpdate {
+  for (const k of ADD_ONS) if (p.has(k)) throw badRequest(`Illegal value ${p.string(k)} for parameter ${k}: this add-on is not available`);
+  const u: ResourceUpdate = {};
+  if (p.fields.tags !== undefined) u.tags = [...new Set(p.list('tags'))];
+  if (p.fields.context !== undefined) u.context = parseContext(p.string('context'));
+  if (p.has('moderation_status')) {
+    const s = p.string('moderation_status') as ModerationStatus;
+    if (!MODERATION_STATUSES.includes(s)) throw badRequest(`Illegal value ${s} for parameter moderation_status: use approved or rejected`);
+    u.moderationStatus = s;
+  }
+  if (p.fields.access_control !== undefined) {
+    const raw = p.string('access_control') ?? '';
+    if (raw === '') u.accessControl = null;
+    else {
+      let acl: unknown;
+      try {
+        acl = JSON.parse(raw);
+      } catch {
+        throw badRequest(`Illegal value ${raw} for parameter access_control: expected JSON`);
+      }
+      const list = Array.isArray(acl) ? acl : [acl];
+      if (!list.every((e) => typeof e === 'object' && e !== null && typeof (e as { access_type?: unknown }).access_type === 'string')) {
+        throw badRequest(`Illegal value ${raw} for parameter access_control: each entry needs an access_type`);
+      }
+      u.accessControl = JSON.stringify(list);
+    }
+  }
+  if (p.fields.asset_folder !== undefined) u.assetFolder = (p.string('asset_folder') ?? '').replace(/^\/+|\/+$/g, '');
+  if (p.has('display_name')) u.displayName = p.string('display_name');
+  const faces = p.fields.face_coordinates !== undefined ? parseCoordinates('face_coordinates', p.string('face_coordinates') ?? '') : undefined;
+  const custom = p.fields.custom_coordinates !== undefined ? parseCoordinates('custom_coordinates', p.string('custom_coordinates') ?? '') : undefined;
+  if (faces || custom) u.coordinates = { ...(faces ? { faces } : {}), ...(custom ? { custom } : {}) };
+  return u;
+}
+
+/** Applies an update to the index in one transaction. */
+async function applyUpdate(db: D1Database, row: ResourceRow, u: ResourceUpdate): Promise<void> {
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const s: D1PreparedStatement[] = [];
+  if (u.tags) {
+    s.push(db.prepare('DELETE FROM resource_tags WHERE resource_id = ?').bind(row.id));
+    for (const tag of u.tags) s.push(db.prepare('INSERT OR IGNORE INTO resource_tags (resource_id, cloud, tag) VALUES (?, ?, ?)').bind(row.id, row.cloud, tag));
+  }
+  if (u.context) {
+    s.push(db.prepare('DELETE FROM resource_context WHERE resource_id = ?').bind(row.id));
+    for (const [k, v] of Object.entries(u.context)) {
+      s.push(db.prepare('INSERT OR REPLACE INTO resource_context (resource_id, cloud, key, value) VALUES (?, ?, ?, ?)').bind(row.id, row.cloud, k, v));
+    }
+  }
+  if (u.moderationStatus) {
+    s.push(
+      db.prepare('UPDATE resources SET moderation_kind = coalesce(moderation_kind, ?), moderation_status = ?, moderation_updated_at = ? WHERE id = ?')
+        .bind('manual', u.moderationStatus, now, row.id),
+    );
+  }
+  if (u.accessControl !== undefined) s.push(db.prepare('UPDATE resources SET access_control = ? WHERE id = ?').bind(u.accessControl, row.id));
+  if (u.assetFolder !== undefined) s.push(db.prepare('UPDATE resources SET asset_folder = ? WHERE id = ?').bind(u.assetFolder, row.id));
+  if (u.displayName !== undefined) s.push(db.prepare('UPDATE resources SET display_name = ? WHERE id = ?').bind(u.displayName, row.id));
+  if (u.coordinates) {
+    const merged = { ...(row.coordinates ? (JSON.parse(row.coordinates) as object) : {}), ...u.coordinates };
+    s.push(db.prepare('UPDATE resources SET coordinates = ? WHERE id = ?').bind(JSON.stringify(merged), row.id));
+  }
+  if (s.length) await db.batch(s);
+}
+
+async function findOrThrow(db: D1Database, a: AssetRef): Promise<ResourceRow> {
+  const row = await getResource(db, a);
+  if (!row) throw notFound(`Resource not found - ${a.publicId}`);
+  return row;
+}
+
+/** `POST resources/<rt>/<type>/<public_id>`: tags, context, moderation and descriptive fields. */
+export const updateRoutes = new Hono<AppEnv>().post('/v1_1/:cloud/resources/:rt/:type/:publicId{.+}', async (c, next) => {
+  // Paths that share this shape but belong to other endpoints.
+  if (['update_access_mode', 'restore'].includes(c.req.param('publicId'))) return next();
+  const cloud = adminCloud(c);
+  const ref = { cloud: cloud.cloudName, resourceType: parseResourceType(c.req.param('rt')), type: parseDeliveryType(c.req.param('type')), publicId: c.req.param('publicId') };
+  const u = parseUpdate(await readParams(c.req.raw));
+  const before = await findOrThrow(c.env.DB, ref);
+  await applyUpdate(c.env.DB, before, u);
+  const after = await findOrThrow(c.env.DB, ref);
+  if (u.moderationStatus && u.moderationStatus !== before.moderation_status) {
+    await onModerationChange(c.env, { resource: after, kind: after.moderation_kind ?? 'manual', from: before.moderation_status, to: u.moderationStatus, base: urlBase(c.env, c.req.url) });
+  }
+  if (u.accessControl !== undefined) await purgeAsset(c.env, refOf(after));
+  return adminJson(c, await fullFromRow(c.env.DB, urlBase(c.env, c.req.url), after, { derivedMax: 100, versions: false }));
+});

@@ -1,0 +1,6 @@
+export interface AssetRef {
+  cloud: string;
+  resourceType: string;
+  type: string;
+  publicId: string;
+}

@@ -1,0 +1,35 @@
+import type { Env } from '../../config/env';
+import { notFound } from '../../errors';
+import { limitsFrom } from '../../config/limits';
+import type { ResourceRow } from '../../storage/resources';
+import { analyse, mergeInfo, parseInfo, type SemanticData, type SemanticRequest } from './semantic';
+
+/** What of a request is not yet in the stored data. */
+function missing(have: SemanticData, req: SemanticRequest): SemanticRequest {
+  return {
+    colors: req.colors && !have.colors,
+    phash: req.phash && !have.phash,
+    imageMetadata: (req.imageMetadata || req.exif) && !have.image_metadata,
+    exif: false,
+    faces: req.faces && !have.faces,
+  };
+}
+
+/**
+ * The semantic data of an asset's current original: what is stored in
+ * `resources.info` for this version, plus whatever else was asked, computed
+ * from the original in R2 and stored for the Admin API's resource details.
+ */
+export async function semanticDataOf(env: Env, r: ResourceRow, req: SemanticRequest): Promise<SemanticData> {
+  const have = parseInfo(r.info);
+  const todo = missing(have, req);
+  if (!todo.colors && !todo.phash && !todo.imageMetadata && !todo.faces) return have;
+  const obj = await env.BUCKET.get(r.r2_key);
+  if (!obj) throw notFound(`Resource not found - ${r.public_id}`);
+  const bytes = new Uint8Array(await obj.arrayBuffer());
+  const fresh = await analyse(bytes, todo, limitsFrom(env).maxDecodePixels, r.resource_type === 'image');
+  const info = mergeInfo(r.info, fresh);
+  // Only for the version analysed: a newer upload meanwhile has its own data.
+  await env.DB.prepare('UPDATE resources SET info = ? WHERE id = ? AND version = ?').bind(info, r.id, r.version).run();
+  return parseInfo(info);
+}

@@ -1,0 +1,84 @@
+import type { Env } from '../../config/env';
+import { notFound } from '../../errors';
+import { purgeAsset } from '../cache/purge';
+import { putOriginal } from '../../storage/assets';
+import type { AssetRef } from '../../protocol/asset-ref';
+import { getContext, getResource, getTags, type ResourceRow } from '../../storage/resources';
+import { ensureSchema } from '../../storage/schema';
+
+/** A backed-up original, as kept in `revisions` (written by the asset service when backup is on). */
+export interface RevisionRow {
+  id: number;
+  cloud: string;
+  resource_type: string;
+  type: string;
+  public_id: string;
+  asset_id: string;
+  version: number;
+  version_id: string;
+  r2_key: string;
+  format: string | null;
+  content_type: string;
+  width: number | null;
+  height: number | null;
+  bytes: number;
+  etag: string;
+  created_at: string;
+  /** Why it was kept: `overwrite` or `delete`. */
+  reason: string;
+}
+
+/** An asset's revisions, oldest first. */
+export async function listRevisions(db: D1Database, a: AssetRef): Promise<RevisionRow[]> {
+  await ensureSchema(db);
+  const rows = await db
+    .prepare('SELECT * FROM revisions WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ? ORDER BY version, id')
+    .bind(a.cloud, a.resourceType, a.type, a.publicId)
+    .all<RevisionRow>();
+  return rows.results;
+}
+
+/** A revision by its version number or its `version_id`; without either, the latest. */
+export function pickRevision(revisions: RevisionRow[], which?: number | string): RevisionRow | undefined {
+  if (which === undefined || which === '') return revisions[revisions.length - 1];
+  const asNumber = typeof which === 'number' ? which : /^\d+$/.test(which) ? Number(which) : undefined;
+  return revisions.find((r) => r.version_id === which || (asNumber !== undefined && r.version === asNumber));
+}
+
+/**
+ * Makes a backed-up original current again as a NEW version, written through
+ * the asset service from the revision's bytes in R2. The version it replaces
+ * is itself kept as a revision (backup), so a restore can be undone; tags,
+ * context and descriptive fields of the current version carry over.
+ */
+export async function restoreRevision(env: Env, a: AssetRef, which?: number | string): Promise<ResourceRow> {
+  const rev = pickRevision(await listRevisions(env.DB, a), which);
+  if (!rev) throw notFound(which !== undefined ? `Version ${which} of ${a.publicId} not found` : `No backed up version of ${a.publicId} found`);
+  const obj = await env.BUCKET.get(rev.r2_key);
+  if (!obj) throw notFound(`Backup of version ${rev.version_id} of ${a.publicId} is missing from storage`);
+  const current = await getResource(env.DB, a);
+  const [tags, context] = current ? await Promise.all([getTags(env.DB, current.id), getContext(env.DB, current.id)]) : [[], {}];
+  const { resource } = await putOriginal(env, {
+    ref: a,
+    body: obj.body,
+    bytes: obj.size,
+    etag: rev.etag,
+    contentType: rev.content_type,
+    format: rev.format,
+    width: rev.width,
+    height: rev.height,
+    overwrite: true,
+    backup: true,
+    tags,
+    context,
+    accessMode: current?.access_mode,
+    moderation: current?.moderation_kind ? { kind: current.moderation_kind, status: current.moderation_status ?? 'pending' } : null,
+    originalFilename: current?.original_filename,
+    assetFolder: current?.asset_folder,
+    displayName: current?.display_name,
+    accessControl: current?.access_control,
+    coordinates: current?.coordinates,
+  });
+  await purgeAsset(env, a);
+  return resource;
+}

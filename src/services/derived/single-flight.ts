@@ -1,0 +1,71 @@
+import { ensureSchema } from '../../storage/schema';
+
+/**
+ * One computation per derived image, however many requests ask for it at
+ * once. Inside an isolate, callers of the same key share one promise. Across
+ * isolates, a short lease row in D1 names the one holder; the others wait for
+ * its result to appear (or for the lease to run out, then try again).
+ */
+const inflight = new Map<string, Promise<unknown>>();
+
+export function shared<T>(key: string, run: () => Promise<T>): Promise<T> {
+  const running = inflight.get(key) as Promise<T> | undefined;
+  if (running) return running;
+  const p = run().finally(() => inflight.delete(key));
+  inflight.set(key, p);
+  return p;
+}
+
+/** How long a holder may take before another isolate may take over (a crashed holder must not block forever). */
+export const LEASE_MS = 20_000;
+/** How often a waiting isolate looks for the holder's result. */
+const POLL_MS = 100;
+
+export interface Lease {
+  release(): Promise<void>;
+}
+
+/** Takes the lease when it is free or expired; undefined when another isolate holds it. */
+export async function tryLease(db: D1Database, key: string, now = Date.now()): Promise<Lease | undefined> {
+  await ensureSchema(db);
+  const holder = crypto.randomUUID();
+  const row = await db
+    .prepare(
+      `INSERT INTO derived_leases (lease_key, holder, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (lease_key) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE derived_leases.expires_at < ?
+       RETURNING holder`,
+    )
+    .bind(key, holder, now + LEASE_MS, now)
+    .first<{ holder: string }>();
+  if (row?.holder !== holder) return undefined;
+  return {
+    async release() {
+      await db.prepare('DELETE FROM derived_leases WHERE lease_key = ? AND holder = ?').bind(key, holder).run();
+    },
+  };
+}
+
+/**
+ * Computes under the lease, or waits for another holder's result. `lookup`
+ * reads the finished result (from R2); `compute` makes and stores it.
+ */
+export async function underLease<T>(db: D1Database, key: string, lookup: () => Promise<T | undefined>, compute: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + LEASE_MS + 2 * POLL_MS;
+  for (let waited = false; ; waited = true) {
+    const lease = await tryLease(db, key);
+    if (lease) {
+      try {
+        // A holder we waited for may have finished just before it let go.
+        const done = waited ? await lookup() : undefined;
+        return done ?? (await compute());
+      } finally {
+        await lease.release();
+      }
+    }
+    const found = await lookup();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) return compute();
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}

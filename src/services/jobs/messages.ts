@@ -1,0 +1,60 @@
+import type { AssetRef } from '../../protocol/asset-ref';
+import type { UrlBase } from '../../protocol/urls';
+
+/**
+ * The jobs the JOBS queue carries. Every message is one of these, tagged by
+ * `kind`; the consumer looks the kind up in its handler table.
+ */
+export interface NotifyJob {
+  kind: 'notify';
+  cloud: string;
+  /** Where the POST goes (checked again by the guarded fetcher when sent). */
+  url: string;
+  /** The JSON text, exactly as signed and sent; or, when too large for a queue message, */
+  body?: string;
+  /** the R2 key it was kept under instead. */
+  bodyKey?: string;
+}
+
+export interface EagerJob {
+  kind: 'eager';
+  ref: AssetRef;
+  /** The version the transformations were asked for; a newer upload makes them moot. */
+  version: number;
+  /** Eager transformations, each `<transformation>[/<extension>]` as given at upload. */
+  eager: string[];
+  notificationUrl: string | null;
+  batchId: string;
+  /** Where the answer's URLs point (the host the upload reached). */
+  base: UrlBase;
+}
+
+export type Job = NotifyJob | EagerJob;
+export type JobKind = Job['kind'];
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRef = (v: unknown): v is AssetRef =>
+  isObject(v) && ['cloud', 'resourceType', 'type', 'publicId'].every((k) => typeof v[k] === 'string');
+
+/** Checks a message body read from the queue; anything else is not a job of ours. */
+const SHAPES: { [K in JobKind]: (m: Record<string, unknown>) => boolean } = {
+  notify: (m) => typeof m.cloud === 'string' && typeof m.url === 'string' && (typeof m.body === 'string' || typeof m.bodyKey === 'string'),
+  eager: (m) =>
+    isRef(m.ref) &&
+    typeof m.version === 'number' &&
+    Array.isArray(m.eager) &&
+    m.eager.every((e) => typeof e === 'string') &&
+    (m.notificationUrl === null || typeof m.notificationUrl === 'string') &&
+    typeof m.batchId === 'string' &&
+    isObject(m.base) &&
+    typeof m.base.url === 'string' &&
+    typeof m.base.secureUrl === 'string',
+};
+
+export function parseJob(body: unknown): Job | null {
+  if (!isObject(body) || typeof body.kind !== 'string' || !(body.kind in SHAPES)) return null;
+  return SHAPES[body.kind as JobKind](body) ? (body as unknown as Job) : null;
+}
+
+/** The cloud a job belongs to, for the record of failures. */
+export const cloudOf = (job: Job) => (job.kind === 'notify' ? job.cloud : job.ref.cloud);

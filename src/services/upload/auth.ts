@@ -1,0 +1,50 @@
+import { badRequest } from '../../errors';
+import type { Env } from '../../config/env';
+import type { CloudCredentials } from '../../config/clouds';
+import { getSettings } from '../../config/settings';
+import { uploadPresets, type UploadPreset } from '../../config/collections';
+import { verifyApiSignature } from '../../auth/api-signature';
+import { Params } from '../../protocol/params';
+
+/** How an Upload API call was authorised, and the parameters in force (the preset's under the request's). */
+export interface Authorized {
+  signed: boolean;
+  preset: UploadPreset | null;
+  params: Params;
+}
+
+/**
+ * The parameters an unsigned upload may set itself (the seed's list); the
+ * preset decides everything else. Transport fields are always allowed.
+ */
+const UNSIGNED_ALLOWED = new Set([
+  'public_id', 'folder', 'callback', 'tags', 'context', 'face_coordinates', 'custom_coordinates',
+  'upload_preset', 'file', 'api_key', 'timestamp', 'resource_type', 'cloud_name',
+]);
+
+/**
+ * Signed calls carry `signature` (checked against the cloud's secret); any
+ * other call must name an unsigned preset or fall under the cloud's
+ * default_upload_preset.
+ */
+export async function authorizeUpload(env: Env, cloud: CloudCredentials, params: Params): Promise<Authorized> {
+  const signed = params.has('signature');
+  if (signed) await verifyApiSignature(params, cloud);
+  const named = params.string('upload_preset') || (await getSettings(env.CONFIG, cloud.cloudName)).default_upload_preset;
+  if (!signed && !named) throw badRequest('Upload preset must be specified when using unsigned upload');
+  const preset = named ? ((await uploadPresets(env.CONFIG, cloud.cloudName).get(named)) ?? null) : null;
+  if (named && !preset) throw badRequest(`Upload preset not found: ${named}`);
+  if (!signed) {
+    if (!preset!.unsigned) throw badRequest('Upload preset must be whitelisted for unsigned uploads');
+    for (const key of Object.keys(params.fields)) {
+      if (!UNSIGNED_ALLOWED.has(key)) throw badRequest(`Parameter ${key} is not allowed when using unsigned upload. Only ${[...UNSIGNED_ALLOWED].slice(0, 7).join(', ')} are`);
+    }
+  }
+  const merged = preset ? new Params({ ...preset.settings, ...params.fields }, params.file) : params;
+  return { signed, preset, params: merged };
+}
+
+/** Signed-only API calls (destroy, rename, tags, explicit, text). */
+export async function authorizeSigned(cloud: CloudCredentials, params: Params): Promise<void> {
+  await verifyApiSignature(params, cloud);
+}

@@ -1,0 +1,108 @@
+import { badRequest } from '../../errors';
+import type { Env } from '../../config/env';
+import type { CloudCredentials } from '../../config/clouds';
+import { getSettings } from '../../config/settings';
+import { limitsFrom } from '../../config/limits';
+import type { UrlBase } from '../../protocol/urls';
+import { mimeFor } from '../../engine/sniff';
+import { putOriginal } from '../../storage/assets';
+import { getContext, getTags } from '../../storage/resources';
+import type { AssetRef } from '../../protocol/asset-ref';
+import { invalidateAsset } from '../cache/purge';
+import { StagedFile } from './staging';
+import { applyIncoming, generateEager, parseEager, parseIncoming } from './eager';
+import { inspectSource } from '../../engine/inspect';
+import type { UploadOptions } from './options';
+import { inspectFile } from './inspect';
+import { choosePublicId } from './public-id';
+import { baseName, extensionOf } from './source';
+import { createDeleteToken } from '../../storage/delete-tokens';
+import { uploadResult } from './result';
+import { completeUpload } from '../jobs/upload-completion';
+
+/** Everything an upload needs to know about where it runs. */
+export interface UploadContext {
+  env: Env;
+  cloud: CloudCredentials;
+  base: UrlBase;
+}
+
+export interface ReceivedFile {
+  file: StagedFile;
+  /** The name the client gave the file (multipart filename, URL path), if any. */
+  filename: string | null;
+  sourceUrl?: string;
+}
+
+/**
+ * Stores one received file as an asset: decides what it is from its bytes,
+ * picks the public id, writes it through the asset service and answers with
+ * Cloudinary's upload JSON.
+ */
+export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw' | 'auto', input: ReceivedFile, o: UploadOptions): Promise<Record<string, unknown>> {
+  const { env, cloud } = ctx;
+  const limits = limitsFrom(env);
+  let info = inspectFile(input.file, requested, input.filename, limits);
+  if (o.allowedFormats.length && !o.allowedFormats.includes(info.format ?? '')) {
+    throw badRequest(`${info.resourceType === 'image' ? 'Image' : 'File'} format ${info.format ?? 'unknown'} not allowed`);
+  }
+  // Both are parsed before anything is stored, so a malformed one stores nothing.
+  const eager = parseEager(o.eager);
+  const incoming = o.transformation ? parseIncoming(o.transformation) : null;
+  if ((eager.length || incoming) && info.resourceType !== 'image') throw badRequest('Transformations apply to images only');
+  let file = input.file;
+  // The engine must be able to read the file before it is stored for eager work (HEIC, for one, it cannot).
+  if (eager.length && !incoming) inspectSource(await file.buffer());
+  if (incoming) {
+    const result = await applyIncoming(env, await file.buffer(), incoming);
+    file = await StagedFile.fromMemory(env.BUCKET, result.bytes);
+    info = inspectFile(file, 'image', null, limits);
+  }
+  const nameForId = o.filenameOverride ?? input.filename;
+  const publicId = choosePublicId({
+    publicId: o.publicId,
+    folder: o.folder,
+    useFilename: o.useFilename,
+    uniqueFilename: o.uniqueFilename,
+    filename: baseName(nameForId),
+    rawExtension: info.resourceType === 'raw' ? extensionOf(nameForId) : null,
+  });
+  const ref: AssetRef = { cloud: cloud.cloudName, resourceType: info.resourceType, type: o.type, publicId };
+  const settings = await getSettings(env.CONFIG, cloud.cloudName);
+  const { resource, overwritten, existing, previousVersion } = await putOriginal(env, {
+    ref,
+    body: await file.body(),
+    bytes: file.bytes,
+    etag: file.md5,
+    contentType: mimeFor(info.format),
+    format: info.format,
+    width: info.width,
+    height: info.height,
+    pages: info.pages,
+    overwrite: o.overwrite,
+    backup: o.backup ?? settings.backup,
+    tags: o.tags,
+    context: o.context,
+    accessMode: o.accessMode,
+    originalFilename: o.discardOriginalFilename ? null : (baseName(input.filename) ?? 'file'),
+    displayName: o.displayName,
+    assetFolder: o.assetFolder ?? o.folder,
+    coordinates: o.coordinates ? JSON.stringify(o.coordinates) : null,
+    sourceUrl: input.sourceUrl ?? null,
+    moderation: o.background.moderation,
+  });
+  if (overwritten && o.invalidate && previousVersion !== null) await invalidateAsset(env, ref, { previousVersion });
+  const result = await uploadResult(resource, {
+    base: ctx.base,
+    apiSecret: cloud.apiSecret,
+    tags: existing ? await getTags(env.DB, resource.id) : [...new Set(o.tags)],
+    context: existing ? await getContext(env.DB, resource.id) : o.context,
+    overwritten,
+    existing,
+  });
+  // With eager_async the queue makes them after the answer (src/services/jobs/eager.ts).
+  const asyncEager = o.background.eagerAsync && !existing ? eager : [];
+  if (eager.length && !existing && !o.background.eagerAsync) result.eager = await generateEager(env, ctx.base, resource, eager, await file.buffer());
+  if (o.returnDeleteToken && !existing) result.delete_token = await createDeleteToken(env.DB, ref);
+  return completeUpload(env, { base: ctx.base, resource, result, options: o.background, asyncEager, kind: 'upload' });
+}
