@@ -45,11 +45,20 @@ try {
     'public original (baseline)': [url('bench_upload'), 200],
     'private original, 8-char signature': [url('bench_private', { type: 'private', sign_url: true }), 200],
     'private original, 32-char signature': [url('bench_private', { type: 'private', sign_url: true, long_url_signature: true }), 200],
-    'authenticated original, url token': [url('bench_authenticated', { type: 'authenticated', sign_url: true, auth_token: { key: KEY, duration: 3600 } }), 200],
-    'authenticated original, acl token': [url('bench_authenticated', { type: 'authenticated', sign_url: true, auth_token: { key: KEY, duration: 3600, acl: '/image/*' } }), 200],
+    'authenticated original, url token': [
+      url('bench_authenticated', { type: 'authenticated', sign_url: true, auth_token: { key: KEY, duration: 3600 } }),
+      200,
+    ],
+    'authenticated original, acl token': [
+      url('bench_authenticated', { type: 'authenticated', sign_url: true, auth_token: { key: KEY, duration: 3600, acl: '/image/*' } }),
+      200,
+    ],
     'private original unsigned (401)': [url('bench_private', { type: 'private' }), 401],
     'strict derived unsigned (401, eager lookup)': [url('bench_upload', { width: 100, crop: 'scale' }), 401],
-    'tampered signature (401)': [url('bench_private', { type: 'private', sign_url: true }).replace(/s--(.)/, (_, c) => `s--${c === 'A' ? 'B' : 'A'}`), 401],
+    'tampered signature (401)': [
+      url('bench_private', { type: 'private', sign_url: true }).replace(/s--(.)/, (_, c) => `s--${c === 'A' ? 'B' : 'A'}`),
+      401,
+    ],
   };
   const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   const names = Object.keys(cases);
@@ -76,9 +85,13 @@ try {
   for (const [name, list] of Object.entries(times)) {
     const median = pct(list, 0.5);
     worst = Math.max(worst, median - baseline);
-    console.log(`${name.padEnd(46)} median ${median.toFixed(2).padStart(6)}  p95 ${pct(list, 0.95).toFixed(2).padStart(6)}  (+${(median - baseline).toFixed(2)})`);
+    console.log(
+      `${name.padEnd(46)} median ${median.toFixed(2).padStart(6)}  p95 ${pct(list, 0.95).toFixed(2).padStart(6)}  (+${(median - baseline).toFixed(2)})`,
+    );
   }
-  console.log(`largest median overhead over the baseline: ${worst.toFixed(2)} ms (target < ${TARGET_MS} ms) ${worst < TARGET_MS ? 'OK' : 'OVER'}`);
+  console.log(
+    `largest median overhead over the baseline: ${worst.toFixed(2)} ms (target < ${TARGET_MS} ms) ${worst < TARGET_MS ? 'OK' : 'OVER'}`,
+  );
   if (worst >= TARGET_MS) process.exitCode = 1;
 } finally {
   await worker.dispose();

@@ -50,7 +50,9 @@ const get = async (base, path) => (await call(base, path)).body;
 
 /** The worker's migrations, applied as src/storage/schema.ts does (and recorded, so the worker skips them). */
 async function applyMigrations(db) {
-  for (const file of readdirSync('migrations').filter((f) => f.endsWith('.sql')).sort()) {
+  for (const file of readdirSync('migrations')
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
     const statements = readFileSync(join('migrations', file), 'utf8')
       .split('\n')
       .filter((l) => !l.trim().startsWith('--'))
@@ -73,7 +75,11 @@ async function load(db, cloud, count, offset) {
     const rows = [];
     for (let i = start; i < Math.min(count, start + CHUNK); i++) {
       const n = offset + i;
-      rows.push([`folder_${n % FOLDERS}/asset_${String(n).padStart(7, '0')}`, n.toString(16).padStart(32, '0'), new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')]);
+      rows.push([
+        `folder_${n % FOLDERS}/asset_${String(n).padStart(7, '0')}`,
+        n.toString(16).padStart(32, '0'),
+        new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      ]);
     }
     await db
       .prepare(
@@ -88,11 +94,27 @@ async function load(db, cloud, count, offset) {
       .run();
   }
   // Every resource has the tag `common`, one of TAGS tags `t<n>` and a context value.
-  await db.prepare(`INSERT INTO resource_tags (resource_id, cloud, tag) SELECT id, cloud, 'common' FROM resources WHERE cloud = ?`).bind(cloud).run();
-  await db.prepare(`INSERT INTO resource_tags (resource_id, cloud, tag) SELECT id, cloud, 't' || (id % ${TAGS}) FROM resources WHERE cloud = ?`).bind(cloud).run();
+  await db
+    .prepare(`INSERT INTO resource_tags (resource_id, cloud, tag) SELECT id, cloud, 'common' FROM resources WHERE cloud = ?`)
+    .bind(cloud)
+    .run();
+  await db
+    .prepare(`INSERT INTO resource_tags (resource_id, cloud, tag) SELECT id, cloud, 't' || (id % ${TAGS}) FROM resources WHERE cloud = ?`)
+    .bind(cloud)
+    .run();
   // And a tag of its own, so the tag listing has 100,000 distinct names to page through.
-  await db.prepare(`INSERT INTO resource_tags (resource_id, cloud, tag) SELECT id, cloud, 'u' || printf('%07d', id) FROM resources WHERE cloud = ?`).bind(cloud).run();
-  await db.prepare(`INSERT INTO resource_context (resource_id, cloud, key, value) SELECT id, cloud, 'group', 'g' || (id % 20) FROM resources WHERE cloud = ?`).bind(cloud).run();
+  await db
+    .prepare(
+      `INSERT INTO resource_tags (resource_id, cloud, tag) SELECT id, cloud, 'u' || printf('%07d', id) FROM resources WHERE cloud = ?`,
+    )
+    .bind(cloud)
+    .run();
+  await db
+    .prepare(
+      `INSERT INTO resource_context (resource_id, cloud, key, value) SELECT id, cloud, 'group', 'g' || (id % 20) FROM resources WHERE cloud = ?`,
+    )
+    .bind(cloud)
+    .run();
 }
 
 function stats(samples) {
@@ -135,13 +157,18 @@ try {
   // A cursor deep into the listing: half-way through, in pages of 500.
   let deep;
   const deepPages = Math.max(1, Math.floor(RESOURCES / 1000));
-  for (let i = 0; i < deepPages; i++) deep = (await get(base, `resources/image/upload?max_results=500${deep ? `&next_cursor=${deep}` : ''}`)).next_cursor;
+  for (let i = 0; i < deepPages; i++)
+    deep = (await get(base, `resources/image/upload?max_results=500${deep ? `&next_cursor=${deep}` : ''}`)).next_cursor;
 
   const results = [];
   results.push(await time(base, 'list, first page (10)', 'resources/image/upload'));
   results.push(await time(base, 'list, first page (500)', 'resources/image/upload?max_results=500'));
-  results.push(await time(base, `list, page ${deepPages + 1} by cursor (500)`, `resources/image/upload?max_results=500&next_cursor=${deep}`));
-  results.push(await time(base, 'list asc with tags+context (500)', 'resources/image?max_results=500&direction=asc&tags=true&context=true'));
+  results.push(
+    await time(base, `list, page ${deepPages + 1} by cursor (500)`, `resources/image/upload?max_results=500&next_cursor=${deep}`),
+  );
+  results.push(
+    await time(base, 'list asc with tags+context (500)', 'resources/image?max_results=500&direction=asc&tags=true&context=true'),
+  );
   results.push(await time(base, 'by tag on all 100k (500)', 'resources/image/tags/common?max_results=500'));
   results.push(await time(base, 'by tag on 2% (500)', 'resources/image/tags/t7?max_results=500'));
   results.push(await time(base, 'prefix, 1% match (500)', 'resources/image/upload?prefix=folder_42/&max_results=500'));
@@ -152,11 +179,19 @@ try {
   results.push(await time(base, 'by moderation (500)', 'resources/image/moderations/manual/pending?max_results=500'));
   results.push(await time(base, 'tags list (500)', 'tags/image?max_results=500'));
   results.push(await time(base, 'tags with prefix (500)', 'tags/image?prefix=u00500&max_results=500'));
-  results.push(await time(base, 'by ids (100)', `resources/image/upload?${Array.from({ length: 100 }, (_, i) => `public_ids[]=folder_${(NOISE + i * 97) % FOLDERS}/asset_${String(NOISE + i * 97).padStart(7, '0')}`).join('&')}`));
+  results.push(
+    await time(
+      base,
+      'by ids (100)',
+      `resources/image/upload?${Array.from({ length: 100 }, (_, i) => `public_ids[]=folder_${(NOISE + i * 97) % FOLDERS}/asset_${String(NOISE + i * 97).padStart(7, '0')}`).join('&')}`,
+    ),
+  );
   results.push(await time(base, 'usage (sums over the cloud)', 'usage'));
   await worker.dispose();
 
-  console.log(`\n${RESOURCES} resources, ${RUNS} runs each, milliseconds; D1 = the queries' time in D1 (target: median < ${TARGET_MS} ms),`);
+  console.log(
+    `\n${RESOURCES} resources, ${RUNS} runs each, milliseconds; D1 = the queries' time in D1 (target: median < ${TARGET_MS} ms),`,
+  );
   console.log('HTTP = the whole request from this process (routing, auth, JSON of up to 500 resources, loopback HTTP)\n');
   console.log(`${'query'.padEnd(36)} rows  D1 med  D1 p95  D1 max | HTTP med HTTP p95`);
   let failed = false;

@@ -53,11 +53,15 @@ try {
   console.log('| case | bytes | median | p99 | floor median | floor p99 | median / floor |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
-    console.log(`| ${r.name} | ${r.bytes} | ${r.median.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.floorMedian.toFixed(2)} | ${r.floorP99.toFixed(2)} | ${(r.median / r.floorMedian).toFixed(2)}x |`);
+    console.log(
+      `| ${r.name} | ${r.bytes} | ${r.median.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.floorMedian.toFixed(2)} | ${r.floorP99.toFixed(2)} | ${(r.median / r.floorMedian).toFixed(2)}x |`,
+    );
   }
   const hits = results.filter((r) => r.name.startsWith('cache hit'));
   const worst = Math.max(...hits.map((r) => r.median / r.floorMedian));
-  console.log(`\nTarget: a cache hit within 1.5x of the floor. Worst hit ratio: ${worst.toFixed(2)}x -> ${worst <= 1.5 ? 'met' : 'NOT met'}`);
+  console.log(
+    `\nTarget: a cache hit within 1.5x of the floor. Worst hit ratio: ${worst.toFixed(2)}x -> ${worst <= 1.5 ? 'met' : 'NOT met'}`,
+  );
 } finally {
   await worker.dispose();
   rmSync(persist, { recursive: true, force: true });

@@ -45,7 +45,12 @@ function geometry(sw, sh, s) {
 function ours(bytes, s, format, session = new c.CodecSession(module)) {
   const info = c.jpegInfo(session, bytes);
   const g = geometry(info.width, info.height, s);
-  const shrink = c.chooseShrink(info.width, info.height, Math.ceil((g.width * info.width) / g.region.width), Math.ceil((g.height * info.height) / g.region.height));
+  const shrink = c.chooseShrink(
+    info.width,
+    info.height,
+    Math.ceil((g.width * info.width) / g.region.width),
+    Math.ceil((g.height * info.height) / g.region.height),
+  );
   const decoded = c.decodeJpeg(session, bytes, { shrink, channels: 3, maxPixels: 50e6, maxWorkingBytes: 256 << 20 });
   const k = decoded.width / info.width;
   const region = {
@@ -56,7 +61,8 @@ function ours(bytes, s, format, session = new c.CodecSession(module)) {
   };
   const out = c.resize(session, decoded, g.width, g.height, region);
   session.free(decoded);
-  const encoded = format === 'jpeg' ? c.encodeJpeg(session, out, { quality: QUALITY, progressive: false }) : c.encodeWebp(session, out, QUALITY);
+  const encoded =
+    format === 'jpeg' ? c.encodeJpeg(session, out, { quality: QUALITY, progressive: false }) : c.encodeWebp(session, out, QUALITY);
   if (format === 'jpeg') session.free(out);
   // Linear memory high-water mark + the JS buffers alive at the peak (input bytes; the output copy is small).
   const peak = session.peakMemoryBytes + bytes.length + encoded.length;
@@ -83,8 +89,12 @@ async function timed(run) {
 }
 
 const mb = (n) => (n / 1048576).toFixed(1);
-console.log(`Node ${process.version}, ${RUNS} timed runs per cell after one warm-up, quality ${QUALITY}, sharp.concurrency(1), sharp.cache(false).\n`);
-console.log(`| photo | transformation | format | ours ms (median / min) | sharp ms (median / min) | time ratio (median / min) | ours bytes | sharp bytes | size ratio | shrink | ours peak MB |`);
+console.log(
+  `Node ${process.version}, ${RUNS} timed runs per cell after one warm-up, quality ${QUALITY}, sharp.concurrency(1), sharp.cache(false).\n`,
+);
+console.log(
+  `| photo | transformation | format | ours ms (median / min) | sharp ms (median / min) | time ratio (median / min) | ours bytes | sharp bytes | size ratio | shrink | ours peak MB |`,
+);
 console.log(`|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|`);
 for (const f of FIXTURES) {
   const bytes = new Uint8Array(readFileSync(here(`../test/fixtures/${f}`)));
@@ -95,11 +105,22 @@ for (const f of FIXTURES) {
       const fresh = ours(bytes, s, format);
       const b = await timed(() => viaSharp(bytes, s, format));
       const row = {
-        photo: f, transformation: s.name, format, oursMs: a.ms, sharpMs: b.ms, ratio: a.ms / b.ms, minRatio: a.min / b.min,
-        oursBytes: a.last.bytes.length, sharpBytes: b.last.length, sizeRatio: a.last.bytes.length / b.last.length,
-        shrink: fresh.shrink, peak: fresh.peak,
+        photo: f,
+        transformation: s.name,
+        format,
+        oursMs: a.ms,
+        sharpMs: b.ms,
+        ratio: a.ms / b.ms,
+        minRatio: a.min / b.min,
+        oursBytes: a.last.bytes.length,
+        sharpBytes: b.last.length,
+        sizeRatio: a.last.bytes.length / b.last.length,
+        shrink: fresh.shrink,
+        peak: fresh.peak,
       };
-      console.log(`| ${f} | ${s.name} | ${format} | ${row.oursMs.toFixed(0)} / ${a.min.toFixed(0)} | ${row.sharpMs.toFixed(0)} / ${b.min.toFixed(0)} | ${row.ratio.toFixed(2)} / ${row.minRatio.toFixed(2)} | ${row.oursBytes} | ${row.sharpBytes} | ${row.sizeRatio.toFixed(2)} | 1/${row.shrink} | ${mb(row.peak)} |`);
+      console.log(
+        `| ${f} | ${s.name} | ${format} | ${row.oursMs.toFixed(0)} / ${a.min.toFixed(0)} | ${row.sharpMs.toFixed(0)} / ${b.min.toFixed(0)} | ${row.ratio.toFixed(2)} / ${row.minRatio.toFixed(2)} | ${row.oursBytes} | ${row.sharpBytes} | ${row.sizeRatio.toFixed(2)} | 1/${row.shrink} | ${mb(row.peak)} |`,
+      );
     }
   }
 }

@@ -46,10 +46,14 @@ await build({
 });
 
 function cell(engine, photo, name) {
-  const stdout = execFileSync(process.execPath, ['--expose-gc', join(here, 'transform', 'case.mjs'), engine, pathToFileURL(bundle).href, photo, name, String(RUNS)], {
-    cwd: root,
-    maxBuffer: 1 << 20,
-  });
+  const stdout = execFileSync(
+    process.execPath,
+    ['--expose-gc', join(here, 'transform', 'case.mjs'), engine, pathToFileURL(bundle).href, photo, name, String(RUNS)],
+    {
+      cwd: root,
+      maxBuffer: 1 << 20,
+    },
+  );
   return JSON.parse(stdout.toString());
 }
 
@@ -77,8 +81,20 @@ for (const file of PHOTOS) {
 process.stderr.write('\n');
 rmSync(out, { recursive: true, force: true });
 
-const header = ['photo', 'work', 'ours ms (median)', 'ours bytes', 'ours peak MB (RSS high-water delta)', 'ours WASM linear memory MB', 'sharp ms (median)', 'sharp bytes', 'sharp peak MB (RSS delta)'];
-console.log(`Node ${process.version}, ${RUNS} timed runs per cell after one warm-up, one process per cell, sharp.concurrency(1), sharp.cache(false).\n`);
+const header = [
+  'photo',
+  'work',
+  'ours ms (median)',
+  'ours bytes',
+  'ours peak MB (RSS high-water delta)',
+  'ours WASM linear memory MB',
+  'sharp ms (median)',
+  'sharp bytes',
+  'sharp peak MB (RSS delta)',
+];
+console.log(
+  `Node ${process.version}, ${RUNS} timed runs per cell after one warm-up, one process per cell, sharp.concurrency(1), sharp.cache(false).\n`,
+);
 console.log(`| ${header.join(' | ')} |`);
 console.log(`| ${header.map(() => '---').join(' | ')} |`);
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);

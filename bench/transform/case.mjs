@@ -30,7 +30,9 @@ if (engine === 'ours') {
   // What the worker's layer-sources.ts does, without R2: `l_logo` is the logo fixture; text goes through the same renderer.
   const sources = {
     asset: async () => logo,
-    fetch: async () => { throw new Error('no remote layers in the benchmark'); },
+    fetch: async () => {
+      throw new Error('no remote layers in the benchmark');
+    },
     text: (layer, color) => m.renderTextLayer(layer.text, m.styleOfFont(layer.font, color), limits.maxOutputPixels),
   };
   run = async () => {
@@ -69,10 +71,12 @@ for (let i = 0; i < runs + 1; i++) {
   peakWasm = Math.max(peakWasm, liveWasmBytes());
 }
 times.sort((a, b) => a - b);
-process.stdout.write(JSON.stringify({
-  medianMs: times[Math.floor(times.length / 2)],
-  bytes,
-  peakRssDeltaKB: process.resourceUsage().maxRSS - baseline,
-  wasmBytes: peakWasm,
-  arrayBuffers: peakArrayBuffers,
-}));
+process.stdout.write(
+  JSON.stringify({
+    medianMs: times[Math.floor(times.length / 2)],
+    bytes,
+    peakRssDeltaKB: process.resourceUsage().maxRSS - baseline,
+    wasmBytes: peakWasm,
+    arrayBuffers: peakArrayBuffers,
+  }),
+);

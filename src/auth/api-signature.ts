@@ -14,7 +14,11 @@ export const SIGNATURE_MAX_AGE_SECONDS = 3600;
  * arrays joined with ",", `&` in values escaped as `%26` (signature version 2)
  * unless `escapeAmpersands` is false (version 1).
  */
-export function stringToSign(params: Record<string, string | string[]>, escapeAmpersands = true, skip: ReadonlySet<string> = UNSIGNED_FIELDS): string {
+export function stringToSign(
+  params: Record<string, string | string[]>,
+  escapeAmpersands = true,
+  skip: ReadonlySet<string> = UNSIGNED_FIELDS,
+): string {
   return Object.keys(params)
     .filter((k) => !skip.has(k))
     .map((k) => [k, Array.isArray(params[k]) ? (params[k] as string[]).join(',') : (params[k] as string)] as const)
@@ -24,7 +28,11 @@ export function stringToSign(params: Record<string, string | string[]>, escapeAm
     .join('&');
 }
 
-export async function signParams(params: Record<string, string | string[]>, secret: string, alg: 'SHA-1' | 'SHA-256' = 'SHA-1'): Promise<string> {
+export async function signParams(
+  params: Record<string, string | string[]>,
+  secret: string,
+  alg: 'SHA-1' | 'SHA-256' = 'SHA-1',
+): Promise<string> {
   return hexDigest(alg, stringToSign(params) + secret);
 }
 
@@ -54,7 +62,8 @@ export async function verifyApiSignature(params: Params, cloud: CloudCredentials
   if (!Number.isFinite(ts) || (opts.expiresAt === undefined && now - ts > SIGNATURE_MAX_AGE_SECONDS)) {
     throw unauthorized(`Stale request - reported time is ${timestamp} which is more than 1 hour ago`);
   }
-  if (opts.expiresAt !== undefined && now > opts.expiresAt) throw unauthorized(`Expired request - expires_at ${opts.expiresAt} is in the past`);
+  if (opts.expiresAt !== undefined && now > opts.expiresAt)
+    throw unauthorized(`Expired request - expires_at ${opts.expiresAt} is in the past`);
   const alg = /^[0-9a-f]{64}$/i.test(signature) ? 'SHA-256' : /^[0-9a-f]{40}$/i.test(signature) ? 'SHA-1' : null;
   const fields = params.signable();
   const candidates = [stringToSign(fields, true), stringToSign(fields, false)];

@@ -58,7 +58,14 @@ export function parseAuthToken(value: string): AuthToken {
       throw unauthorized('Invalid token: malformed acl');
     }
   }
-  return { ip: fields.get('ip'), st: st === undefined ? undefined : Number(st), exp: Number(exp), acl: patterns, hmac: last.slice(5).toLowerCase(), signedParts: parts };
+  return {
+    ip: fields.get('ip'),
+    st: st === undefined ? undefined : Number(st),
+    exp: Number(exp),
+    acl: patterns,
+    hmac: last.slice(5).toLowerCase(),
+    signedParts: parts,
+  };
 }
 
 /** The `__cld_token__` query parameter, from the raw query: its HMAC covers the escaped form. */
@@ -75,7 +82,14 @@ export function tokenHmac(keyHex: string, message: string): Promise<string> {
 
 /** `*` matches any run of characters; everything else literally; the whole path must match. */
 function aclMatches(pattern: string, path: string): boolean {
-  const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  const re = new RegExp(
+    '^' +
+      pattern
+        .split('*')
+        .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*') +
+      '$',
+  );
   return re.test(path);
 }
 

@@ -13,7 +13,10 @@ const CLOUD_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 /** A misconfigured deployment: answered with 503 and a page naming the variable, never a 500. */
 export class ConfigError extends CldError {
-  constructor(readonly variable: string, detail: string) {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
     super(503, `Configuration error in ${variable}: ${detail}`);
   }
 }

@@ -67,7 +67,9 @@ export function collection<K extends Kind>(kv: KVNamespace, kind: K, cloud: stri
   return {
     async list() {
       const all = await readAll(kv, kind, cloud, true);
-      return Object.keys(all).sort().map((k) => all[k]);
+      return Object.keys(all)
+        .sort()
+        .map((k) => all[k]);
     },
     async get(name) {
       return (await readAll(kv, kind, cloud))[name];

@@ -34,7 +34,8 @@ const httpUrlOrNull: Check = (v) => {
   if (typeof v !== 'string') return 'must be a string or null';
   return /^https?:\/\/[^\s]+$/i.test(v) ? null : 'must be an http(s) URL or null';
 };
-const hexOrNull: Check = (v) => (v === null || (typeof v === 'string' && /^(?:[0-9a-fA-F]{2})+$/.test(v)) ? null : 'must be a hex string or null');
+const hexOrNull: Check = (v) =>
+  v === null || (typeof v === 'string' && /^(?:[0-9a-fA-F]{2})+$/.test(v)) ? null : 'must be a hex string or null';
 const hostPatterns: Check = (v) => {
   const e = strings(v);
   if (e) return e;

@@ -20,7 +20,9 @@ const storeSettled = (key: string) => {
   const pending = storing.get(key);
   if (!pending) return undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([pending, new Promise((resolve) => (timer = setTimeout(resolve, STORE_WAIT_MS)))]).finally(() => timer && clearTimeout(timer));
+  return Promise.race([pending, new Promise((resolve) => (timer = setTimeout(resolve, STORE_WAIT_MS)))]).finally(
+    () => timer && clearTimeout(timer),
+  );
 };
 
 /** The delivery stages the edge cache wraps. */

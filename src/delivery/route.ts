@@ -14,7 +14,6 @@ import { deliverDerived } from '../services/derived/derive';
 import { isDeliverable } from '../services/derived/default-image';
 import { expandNamed, namedLookupFor } from '../services/named-transformations';
 
-
 /** No transformation and no change of format: the stored bytes are the answer. */
 export const wantsOriginal = (d: DeliveryRequest, r: ResourceRow) =>
   d.transformations.length === 0 &&
@@ -48,7 +47,9 @@ export async function handleDelivery(req: Request, env: Env, ctx?: ExecutionCont
         const substituted = target !== d;
         if (!substituted) remember(ref, resource);
         const final = await checkResourceAccess(access, resource, decision);
-        const answer = wantsOriginal(target, resource) ? await deliverOriginal(req, env, target, resource) : await deliverDerived(req, env, target, resource);
+        const answer = wantsOriginal(target, resource)
+          ? await deliverOriginal(req, env, target, resource)
+          : await deliverDerived(req, env, target, resource);
         // A default image stands in for an asset that may appear later: never shared.
         return { response: withAccessPolicy(answer, final), decision: substituted ? { ...final, shareable: false } : final };
       },

@@ -13,7 +13,11 @@ import type { DeliveryRequest } from '../protocol/delivery-url';
  * An asset that is missing or rejected by moderation is replaced by the
  * request's `d_` default image (the request then aims at it), or is a 404.
  */
-export async function resolveSource(env: Env, d: DeliveryRequest, settings: CloudSettings): Promise<{ d: DeliveryRequest; resource: ResourceRow }> {
+export async function resolveSource(
+  env: Env,
+  d: DeliveryRequest,
+  settings: CloudSettings,
+): Promise<{ d: DeliveryRequest; resource: ResourceRow }> {
   if (d.type === 'fetch') return { d, resource: await resolveFetchSource(env, d, settings) };
   const stored = await getResource(env.DB, { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId });
   const resource = stored ?? (await autoUploadSource(env, d, settings));

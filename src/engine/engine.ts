@@ -1,6 +1,16 @@
 import { badRequest } from '../errors';
 import { mimeFor, orientedSize } from './sniff';
-import { photonCropResize, photonDecode, photonSize, photonToRaster, photonFromRaster, photonResizeFast, photonRelease, PhotonTrap, type PhotonHandle } from './codecs/photon';
+import {
+  photonCropResize,
+  photonDecode,
+  photonSize,
+  photonToRaster,
+  photonFromRaster,
+  photonResizeFast,
+  photonRelease,
+  PhotonTrap,
+  type PhotonHandle,
+} from './codecs/photon';
 import { guardDecoder } from './codecs/guard';
 import { JpegSource, planJpegDecode, resampleRgba } from './codecs/pipeline';
 import { CodecError } from './codecs/runtime';
@@ -89,13 +99,27 @@ const dimsOf = (w: Working) => {
   return w.orientation >= 5 ? { width: s.height, height: s.width } : s;
 };
 
-export async function runPlan(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits, sources?: LayerSources): Promise<TransformResult> {
+export async function runPlan(
+  input: Uint8Array,
+  info: SourceInfo,
+  plan: Plan,
+  resolved: Resolved,
+  limits: EngineLimits,
+  sources?: LayerSources,
+): Promise<TransformResult> {
   // Layer images are loaded (stored, fetched or rendered) before taking the isolate's turn, so a slow origin holds up no one else.
   const layers = await loadLayers(plan.components, sources);
   return oneAtATime(() => run(input, info, plan, resolved, limits, layers));
 }
 
-async function run(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits, layers: Uint8Array[]): Promise<TransformResult> {
+async function run(
+  input: Uint8Array,
+  info: SourceInfo,
+  plan: Plan,
+  resolved: Resolved,
+  limits: EngineLimits,
+  layers: Uint8Array[],
+): Promise<TransformResult> {
   if (plan.output.flags.has('animated') && info.pages > 1) {
     throw badRequest('Animated output (fl_animated) is not supported: animated sources are delivered as their first frame');
   }
@@ -104,7 +128,7 @@ async function run(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Re
   let working = await decode(input, info, plan, resolved, limits, applyExif);
   try {
     let layer = 0;
-    for (let i = 0; i < plan.components.length; ) {
+    for (let i = 0; i < plan.components.length;) {
       const { params } = plan.components[i];
       let next: Raster;
       if (params.l || params.u) {
@@ -121,7 +145,13 @@ async function run(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Re
       working = { kind: 'raster', img: next };
     }
     const img = toRaster(working);
-    const bytes = await encodeRaster({ img, resolved, flags: plan.output.flags, background: background(plan), metadata: carried(input, info, plan) });
+    const bytes = await encodeRaster({
+      img,
+      resolved,
+      flags: plan.output.flags,
+      background: background(plan),
+      metadata: carried(input, info, plan),
+    });
     return { bytes, format: resolved.format, width: img.width, height: img.height, contentType: mimeFor(resolved.format) };
   } catch (err) {
     // A failure inside photon or the codec module after decoding (the instance is already replaced): still the input's fault, never a 500.
@@ -136,7 +166,12 @@ async function run(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Re
 /** A layer image: decoded like a source (within the same limits) and run through its own components. */
 async function renderLayer(bytes: Uint8Array, components: Params[], resolved: Resolved, limits: EngineLimits): Promise<Raster> {
   const info = inspectSource(bytes);
-  const plan: Plan = { components: components.map((params) => ({ params, canonical: '' })), output: { flags: new Set() }, canonical: '', dependsOn: { accept: false, dpr: false } };
+  const plan: Plan = {
+    components: components.map((params) => ({ params, canonical: '' })),
+    output: { flags: new Set() },
+    canonical: '',
+    dependsOn: { accept: false, dpr: false },
+  };
   let working = await decode(bytes, info, plan, resolved, limits, true);
   try {
     for (const params of components) {
@@ -150,10 +185,18 @@ async function renderLayer(bytes: Uint8Array, components: Params[], resolved: Re
   }
 }
 
-async function decode(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits, applyExif: boolean): Promise<Working> {
+async function decode(
+  input: Uint8Array,
+  info: SourceInfo,
+  plan: Plan,
+  resolved: Resolved,
+  limits: EngineLimits,
+  applyExif: boolean,
+): Promise<Working> {
   // pg_: a GIF's frame comes from its own decoder (photon reads the first only); other formats have one page.
   const page = plan.components.find((c) => c.params.pg)?.params.pg;
-  if (page !== undefined && info.format !== 'gif' && page > info.pages) throw badRequest(`Invalid page in transformation: ${page} (the image has ${info.pages} page${info.pages === 1 ? '' : 's'})`);
+  if (page !== undefined && info.format !== 'gif' && page > info.pages)
+    throw badRequest(`Invalid page in transformation: ${page} (the image has ${info.pages} page${info.pages === 1 ? '' : 's'})`);
   if (info.format === 'svg') {
     const width = svgRenderWidth(info, plan, resolved, limits);
     engineStats.decodes++;
@@ -185,11 +228,25 @@ async function decode(input: Uint8Array, info: SourceInfo, plan: Plan, resolved:
  * geometry (in source coordinates) says how much of the source it needs, and
  * only that many pixels (at 3 bytes each) are ever decoded.
  */
-async function decodeJpeg(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits, applyExif: boolean): Promise<Working> {
+async function decodeJpeg(
+  input: Uint8Array,
+  info: SourceInfo,
+  plan: Plan,
+  resolved: Resolved,
+  limits: EngineLimits,
+  applyExif: boolean,
+): Promise<Working> {
   const orientation = applyExif ? info.orientation : 1;
   const turned = orientation >= 5;
   const first = plan.components[0]?.params;
-  const g = first && planGeometry({ width: turned ? info.height : info.width, height: turned ? info.width : info.height, params: first, dpr: componentDpr(first, resolved) });
+  const g =
+    first &&
+    planGeometry({
+      width: turned ? info.height : info.width,
+      height: turned ? info.width : info.height,
+      params: first,
+      dpr: componentDpr(first, resolved),
+    });
   const need = g && (turned ? { width: g.size.height, height: g.size.width } : g.size);
   const decoded = planJpegDecode(info.width, info.height, need, g && storedRect(g.region, orientation, info.width, info.height));
   const max = limits.maxJpegDecodePixels ?? limits.maxDecodePixels;
@@ -270,14 +327,22 @@ const dimsOfStored = (w: Exclude<Working, { kind: 'raster' }>) =>
 function storedRect(r: Rect, o: number, sw: number, sh: number): Rect {
   const map = (X: number, Y: number): [number, number] => {
     switch (o) {
-      case 2: return [sw - X, Y];
-      case 3: return [sw - X, sh - Y];
-      case 4: return [X, sh - Y];
-      case 5: return [Y, X];
-      case 6: return [Y, sh - X];
-      case 7: return [sw - Y, sh - X];
-      case 8: return [sw - Y, X];
-      default: return [X, Y];
+      case 2:
+        return [sw - X, Y];
+      case 3:
+        return [sw - X, sh - Y];
+      case 4:
+        return [X, sh - Y];
+      case 5:
+        return [Y, X];
+      case 6:
+        return [Y, sh - X];
+      case 7:
+        return [sw - Y, sh - X];
+      case 8:
+        return [sw - Y, X];
+      default:
+        return [X, Y];
     }
   };
   const [ax, ay] = map(r.x, r.y);
@@ -301,7 +366,11 @@ function focusThumbnail(working: Working): Raster {
     const photon = photonFromRaster(working.img);
     try {
       const small = photonResizeFast(photon, tw, th);
-      try { return photonToRaster(small); } finally { small.free(); }
+      try {
+        return photonToRaster(small);
+      } finally {
+        small.free();
+      }
     } finally {
       photon.free();
     }

@@ -74,7 +74,8 @@ export function planGeometry(input: GeometryInput): Geometry {
 
   if (tw === undefined && th === undefined) {
     // c_crop with only x/y keeps everything from that point to the far edges.
-    if (mode === 'crop' && (p.x || p.y)) return cropWindow(input, W - Math.max(0, px(p.x, W) ?? 0), H - Math.max(0, px(p.y, H) ?? 0), whole);
+    if (mode === 'crop' && (p.x || p.y))
+      return cropWindow(input, W - Math.max(0, px(p.x, W) ?? 0), H - Math.max(0, px(p.y, H) ?? 0), whole);
     return { region: whole, size: { width: W, height: H } };
   }
 
@@ -111,7 +112,8 @@ export function planGeometry(input: GeometryInput): Geometry {
       const cover = Math.max(w / W, h / H) * zoom;
       const region = placeWindow(input, w / cover, h / cover);
       // lfill never enlarges: it keeps the requested aspect ratio at the largest size the input holds.
-      const size = mode === 'lfill' && cover > 1 ? { width: region.width, height: region.height } : { width: atLeast1(w), height: atLeast1(h) };
+      const size =
+        mode === 'lfill' && cover > 1 ? { width: region.width, height: region.height } : { width: atLeast1(w), height: atLeast1(h) };
       return { region, size };
     }
     case 'fill_pad':
@@ -154,7 +156,10 @@ function fillPad(input: GeometryInput, w: number, h: number): Geometry {
     else cuts = mid;
   }
   const region = windowAt(keeps);
-  const inner = { width: Math.min(size.width, atLeast1(region.width * keeps)), height: Math.min(size.height, atLeast1(region.height * keeps)) };
+  const inner = {
+    width: Math.min(size.width, atLeast1(region.width * keeps)),
+    height: Math.min(size.height, atLeast1(region.height * keeps)),
+  };
   return {
     region,
     size: inner,
@@ -168,7 +173,11 @@ function padded(input: GeometryInput, iw: number, ih: number, cw: number, ch: nu
   const [ax, ay] = ANCHORS[dir];
   const x = Math.round((cw - iw) * ax);
   const y = Math.round((ch - ih) * ay);
-  return { region: { x: 0, y: 0, width: input.width, height: input.height }, size: { width: iw, height: ih }, canvas: { width: cw, height: ch, x, y } };
+  return {
+    region: { x: 0, y: 0, width: input.width, height: input.height },
+    size: { width: iw, height: ih },
+    canvas: { width: cw, height: ch, x, y },
+  };
 }
 
 /** c_crop: a window of the input at its own scale, clamped to the input. */
@@ -181,9 +190,15 @@ function cropWindow(input: GeometryInput, w: number, h: number, whole: Rect): Ge
 
 /** Fractions of the free space left/above the window for each compass point. */
 export const ANCHORS: Record<Compass, [number, number]> = {
-  north_west: [0, 0], north: [0.5, 0], north_east: [1, 0],
-  west: [0, 0.5], center: [0.5, 0.5], east: [1, 0.5],
-  south_west: [0, 1], south: [0.5, 1], south_east: [1, 1],
+  north_west: [0, 0],
+  north: [0.5, 0],
+  north_east: [1, 0],
+  west: [0, 0.5],
+  center: [0.5, 0.5],
+  east: [1, 0.5],
+  south_west: [0, 1],
+  south: [0.5, 1],
+  south_east: [1, 1],
 };
 
 /**
@@ -196,7 +211,8 @@ function placeWindow(input: GeometryInput, w: number, h: number): Rect {
   const height = Math.min(H, atLeast1(h));
   const ox = (px(p.x, W) ?? 0) * input.dpr;
   const oy = (px(p.y, H) ?? 0) * input.dpr;
-  const g: Gravity = p.g ?? (p.x !== undefined || p.y !== undefined ? { kind: 'compass', dir: 'north_west' } : { kind: 'compass', dir: 'center' });
+  const g: Gravity =
+    p.g ?? (p.x !== undefined || p.y !== undefined ? { kind: 'compass', dir: 'north_west' } : { kind: 'compass', dir: 'center' });
   let x: number;
   let y: number;
   if (g.kind === 'xy_center') {

@@ -19,7 +19,8 @@ export function inspectSource(bytes: Uint8Array): SourceInfo {
   if (bytes.length === 0) throw badRequest('Invalid image file: empty');
   const s = sniffImage(bytes);
   if (!s) throw badRequest('Invalid image file: not a supported image format');
-  if (!DECODABLE.has(s.format)) throw badRequest(`Transformations of ${s.format.toUpperCase()} images are not supported (input format not supported)`);
+  if (!DECODABLE.has(s.format))
+    throw badRequest(`Transformations of ${s.format.toUpperCase()} images are not supported (input format not supported)`);
   if (!(s.width > 0 && s.height > 0)) throw badRequest('Invalid image file: no dimensions in the header');
   const problem = STRUCTURE[s.format]?.(bytes);
   if (problem) throw badRequest(`Invalid image file: ${problem}`);
@@ -39,10 +40,19 @@ const STRUCTURE: Partial<Record<ImageFormat, (b: Uint8Array) => string | undefin
     while (o + 4 <= b.length) {
       if (b[o] !== 0xff) return 'corrupt JPEG marker';
       const m = b[o + 1];
-      if (m === 0xff) { o++; continue; }
+      if (m === 0xff) {
+        o++;
+        continue;
+      }
       if (m === 0xd9) return 'JPEG ends before its image data';
-      if (m === 0xda) { scan = true; break; }
-      if ((m >= 0xd0 && m <= 0xd7) || m === 0x01) { o += 2; continue; }
+      if (m === 0xda) {
+        scan = true;
+        break;
+      }
+      if ((m >= 0xd0 && m <= 0xd7) || m === 0x01) {
+        o += 2;
+        continue;
+      }
       o += 2 + ((b[o + 2] << 8) | b[o + 3]);
     }
     if (!scan) return 'truncated JPEG (no image data)';
@@ -75,7 +85,7 @@ const STRUCTURE: Partial<Record<ImageFormat, (b: Uint8Array) => string | undefin
 };
 
 function isLossyWebp(b: Uint8Array): boolean {
-  for (let o = 12; o + 8 <= b.length; ) {
+  for (let o = 12; o + 8 <= b.length;) {
     const kind = tag(b, o);
     if (kind === 'VP8 ') return true;
     if (kind === 'VP8L') return false;

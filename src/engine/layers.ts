@@ -54,7 +54,8 @@ export function layerStep(components: Component[], start: number): { step: Layer
   const applied = end < components.length;
   if (applied) {
     for (let i = start + 1; i < end; i++) {
-      if (components[i].params.l || components[i].params.u) throw badRequest('Nested layers are not supported: close the layer with fl_layer_apply first');
+      if (components[i].params.l || components[i].params.u)
+        throw badRequest('Nested layers are not supported: close the layer with fl_layer_apply first');
     }
   }
   const own = { ...first };
@@ -62,7 +63,10 @@ export function layerStep(components: Component[], start: number): { step: Layer
   delete own.u;
   if (!applied) {
     const { g, x, y, ...rest } = own;
-    return { step: { layer, under, transform: [withoutLayerFlags(rest)], placement: { g, x, y, tiled: hasFlag(first, 'tiled') } }, next: start + 1 };
+    return {
+      step: { layer, under, transform: [withoutLayerFlags(rest)], placement: { g, x, y, tiled: hasFlag(first, 'tiled') } },
+      next: start + 1,
+    };
   }
   const apply = components[end].params;
   if (apply.l || apply.u) throw badRequest('fl_layer_apply closes a layer and cannot open another in the same component');
@@ -72,7 +76,10 @@ export function layerStep(components: Component[], start: number): { step: Layer
   const tiled = hasFlag(first, 'tiled') || hasFlag(apply, 'tiled');
   if (relative) transform[0] = { ...transform[0], fl: { names: [...(transform[0].fl?.names ?? []), 'relative'] } };
   const rest = withoutLayerFlags(after, PLACEMENT_FLAGS);
-  return { step: { layer, under, transform, placement: { g, x, y, tiled }, after: Object.keys(rest).length ? rest : undefined }, next: end + 1 };
+  return {
+    step: { layer, under, transform, placement: { g, x, y, tiled }, after: Object.keys(rest).length ? rest : undefined },
+    next: end + 1,
+  };
 }
 
 const LAYER_FLAGS = new Set(['layer_apply', 'tiled']);
@@ -90,7 +97,8 @@ function withoutLayerFlags(p: Params, drop = LAYER_FLAGS): Params {
 /** `fl_relative`: relative sizes of the layer's first component become pixels of the base. */
 function relativeToBase(p: Params, base: Raster): Params {
   if (!hasFlag(p, 'relative')) return p;
-  const px = (l: Length | undefined, whole: number): Length | undefined => (l?.relative ? { value: Math.max(1, Math.round(l.value * whole)), relative: false } : l);
+  const px = (l: Length | undefined, whole: number): Length | undefined =>
+    l?.relative ? { value: Math.max(1, Math.round(l.value * whole)), relative: false } : l;
   return { ...p, w: px(p.w, base.width), h: px(p.h, base.height) };
 }
 
@@ -134,7 +142,11 @@ function tile(out: Raster, image: Raster, x: number, y: number): void {
 }
 
 /** Top-left of the layer on the base: by gravity (centre by default), moved by x/y away from the anchored edge. */
-export function position(base: { width: number; height: number }, layer: { width: number; height: number }, p: LayerStep['placement']): { x: number; y: number } {
+export function position(
+  base: { width: number; height: number },
+  layer: { width: number; height: number },
+  p: LayerStep['placement'],
+): { x: number; y: number } {
   const off = (l: Length | undefined, whole: number) => (l === undefined ? 0 : l.relative ? l.value * whole : l.value);
   const ox = off(p.x, base.width);
   const oy = off(p.y, base.height);

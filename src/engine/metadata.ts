@@ -36,13 +36,19 @@ export function readJpegMetadata(b: Uint8Array): CarriedMetadata {
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
 const segment = (marker: number, body: Uint8Array) => {
   const s = new Uint8Array(body.length + 4);
-  s[0] = 0xff; s[1] = marker; s[2] = (body.length + 2) >> 8; s[3] = (body.length + 2) & 0xff;
+  s[0] = 0xff;
+  s[1] = marker;
+  s[2] = (body.length + 2) >> 8;
+  s[3] = (body.length + 2) & 0xff;
   s.set(body, 4);
   return s;
 };

@@ -33,7 +33,10 @@ export function parseTransformation(components: string[] | string, ctx: ParseCon
   return {
     components: parsed,
     output,
-    canonical: parsed.map((p) => p.canonical).filter(Boolean).join('/'),
+    canonical: parsed
+      .map((p) => p.canonical)
+      .filter(Boolean)
+      .join('/'),
     dependsOn: {
       accept: output.format === 'auto' || quality?.kind === 'auto',
       dpr: parsed.some((p) => p.params.dpr === 'auto'),
@@ -60,6 +63,9 @@ function parseComponent(segment: string, ctx: ParseContext): Component {
     (params as Record<ParamKey, unknown>)[entry.key] = entry.parse(raw);
     items.set(key, `${key}_${entry.canonical(params[entry.key] as never)}`);
   }
-  const canonical = [...items.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v).join(',');
+  const canonical = [...items.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, v]) => v)
+    .join(',');
   return { params, canonical };
 }

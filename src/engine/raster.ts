@@ -49,7 +49,10 @@ export function place(img: Raster, width: number, height: number, x: number, y: 
 function blend(dst: Uint8Array, d: number, src: Uint8Array, s: number): void {
   const sa = src[s + 3];
   if (sa === 255) {
-    dst[d] = src[s]; dst[d + 1] = src[s + 1]; dst[d + 2] = src[s + 2]; dst[d + 3] = 255;
+    dst[d] = src[s];
+    dst[d + 1] = src[s + 1];
+    dst[d + 2] = src[s + 2];
+    dst[d + 3] = 255;
     return;
   }
   if (sa === 0) return;
@@ -155,14 +158,22 @@ function bilinear(img: Raster, x: number, y: number, out: Uint8Array): void {
 /** Applies an EXIF orientation (1-8) so the image shows the right way up. */
 export function orient(img: Raster, orientation: number): Raster {
   switch (orientation) {
-    case 2: return flip(img, 'h');
-    case 3: return quarterTurns(img, 2);
-    case 4: return flip(img, 'v');
-    case 5: return flip(quarterTurns(img, 1), 'h');
-    case 6: return quarterTurns(img, 1);
-    case 7: return flip(quarterTurns(img, 3), 'h');
-    case 8: return quarterTurns(img, 3);
-    default: return img;
+    case 2:
+      return flip(img, 'h');
+    case 3:
+      return quarterTurns(img, 2);
+    case 4:
+      return flip(img, 'v');
+    case 5:
+      return flip(quarterTurns(img, 1), 'h');
+    case 6:
+      return quarterTurns(img, 1);
+    case 7:
+      return flip(quarterTurns(img, 3), 'h');
+    case 8:
+      return quarterTurns(img, 3);
+    default:
+      return img;
   }
 }
 

@@ -16,11 +16,34 @@ export interface Sniffed {
 }
 
 export const MIME_TYPES: Record<string, string> = {
-  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', avif: 'image/avif',
-  heic: 'image/heic', heif: 'image/heif', svg: 'image/svg+xml', bmp: 'image/bmp', tiff: 'image/tiff', tif: 'image/tiff',
-  ico: 'image/x-icon', pdf: 'application/pdf', json: 'application/json', txt: 'text/plain', csv: 'text/csv',
-  html: 'text/html', css: 'text/css', js: 'text/javascript', xml: 'application/xml', zip: 'application/zip',
-  mp4: 'video/mp4', webm: 'video/webm', mp3: 'audio/mpeg', wav: 'audio/wav', woff: 'font/woff', woff2: 'font/woff2',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  heic: 'image/heic',
+  heif: 'image/heif',
+  svg: 'image/svg+xml',
+  bmp: 'image/bmp',
+  tiff: 'image/tiff',
+  tif: 'image/tiff',
+  ico: 'image/x-icon',
+  pdf: 'application/pdf',
+  json: 'application/json',
+  txt: 'text/plain',
+  csv: 'text/csv',
+  html: 'text/html',
+  css: 'text/css',
+  js: 'text/javascript',
+  xml: 'application/xml',
+  zip: 'application/zip',
+  mp4: 'video/mp4',
+  webm: 'video/webm',
+  mp3: 'audio/mpeg',
+  wav: 'audio/wav',
+  woff: 'font/woff',
+  woff2: 'font/woff2',
 };
 
 export const mimeFor = (format: string | undefined | null) => (format && MIME_TYPES[format.toLowerCase()]) || 'application/octet-stream';
@@ -42,9 +65,16 @@ export function sniffImage(b: Uint8Array): Sniffed | null {
   if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') return webp(b);
   if (ascii(b, 4, 4) === 'ftyp') return isobmff(b);
   if (b[0] === 0x42 && b[1] === 0x4d && b.length >= 26) {
-    return { format: 'bmp', width: b[18] | (b[19] << 8) | (b[20] << 16) | (b[21] << 24), height: Math.abs((b[22] | (b[23] << 8) | (b[24] << 16) | (b[25] << 24)) >> 0), orientation: 1, pages: 1 };
+    return {
+      format: 'bmp',
+      width: b[18] | (b[19] << 8) | (b[20] << 16) | (b[21] << 24),
+      height: Math.abs((b[22] | (b[23] << 8) | (b[24] << 16) | (b[25] << 24)) >> 0),
+      orientation: 1,
+      pages: 1,
+    };
   }
-  if ((ascii(b, 0, 4) === 'II*\u0000' || ascii(b, 0, 4) === 'MM\u0000*')) return { format: 'tiff', width: 0, height: 0, orientation: 1, pages: 1 };
+  if (ascii(b, 0, 4) === 'II*\u0000' || ascii(b, 0, 4) === 'MM\u0000*')
+    return { format: 'tiff', width: 0, height: 0, orientation: 1, pages: 1 };
   return svg(b);
 }
 
@@ -54,8 +84,14 @@ function jpeg(b: Uint8Array): Sniffed | null {
   while (o + 9 < b.length) {
     if (b[o] !== 0xff) return null;
     const marker = b[o + 1];
-    if (marker === 0xff) { o++; continue; }
-    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) { o += 2; continue; }
+    if (marker === 0xff) {
+      o++;
+      continue;
+    }
+    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+      o += 2;
+      continue;
+    }
     const len = u16be(b, o + 2);
     if (len < 2) return null;
     if (marker === 0xe1 && ascii(b, o + 4, 4) === 'Exif') orientation = exifOrientation(b.subarray(o + 10, o + 2 + len)) ?? 1;
@@ -98,10 +134,13 @@ function png(b: Uint8Array): Sniffed | null {
   if (!width || !height) return null;
   let pages = 1;
   // An acTL chunk before IDAT makes it an animated PNG.
-  for (let o = 8; o + 8 < b.length; ) {
+  for (let o = 8; o + 8 < b.length;) {
     const len = u32be(b, o);
     const kind = ascii(b, o + 4, 4);
-    if (kind === 'acTL' && o + 12 <= b.length) { pages = u32be(b, o + 8) || 1; break; }
+    if (kind === 'acTL' && o + 12 <= b.length) {
+      pages = u32be(b, o + 8) || 1;
+      break;
+    }
     if (kind === 'IDAT') break;
     o += 12 + len;
   }
@@ -145,7 +184,10 @@ function isobmff(b: Uint8Array): Sniffed | null {
     if (b[i] === 0x69 && b[i + 1] === 0x73 && b[i + 2] === 0x70 && b[i + 3] === 0x65) {
       const w = u32be(b, i + 8);
       const h = u32be(b, i + 12);
-      if (w * h > width * height) { width = w; height = h; }
+      if (w * h > width * height) {
+        width = w;
+        height = h;
+      }
     }
   }
   if (!width || !height) return null;
@@ -170,8 +212,10 @@ function svg(b: Uint8Array): Sniffed | null {
   if ((!width || !height) && vb) {
     const vw = Number(vb[1]);
     const vh = Number(vb[2]);
-    if (!width && !height) { width = vw; height = vh; }
-    else if (!width) width = (height * vw) / vh;
+    if (!width && !height) {
+      width = vw;
+      height = vh;
+    } else if (!width) width = (height * vw) / vh;
     else height = (width * vh) / vw;
   }
   return { format: 'svg', width: Math.round(width) || 300, height: Math.round(height) || 150, orientation: 1, pages: 1 };

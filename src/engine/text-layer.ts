@@ -7,7 +7,14 @@ import { formatColor } from './values';
 
 export const cssColor = (c: Color) => `#${formatColor(c).slice(4)}`;
 const BOLD = new Set(['bold', 'semibold', 'extrabold', 'black']);
-const ALIGN: Record<TextFont['align'], TextStyle['textAlign']> = { left: 'left', start: 'left', justify: 'left', center: 'center', right: 'right', end: 'right' };
+const ALIGN: Record<TextFont['align'], TextStyle['textAlign']> = {
+  left: 'left',
+  start: 'left',
+  justify: 'left',
+  center: 'center',
+  right: 'right',
+  end: 'right',
+};
 
 /** `l_text:<family>_<size>_...`: the bundled fonts have regular and bold weights, so heavier weights draw bold and lighter ones regular. */
 export function styleOfFont(font: TextFont, color: Color | undefined): TextStyle {
@@ -24,7 +31,6 @@ export function styleOfFont(font: TextFont, color: Color | undefined): TextStyle
     lineSpacing: font.lineSpacing === undefined ? undefined : Math.max(-font.size / 2, font.lineSpacing),
   };
 }
-
 
 /** The layer image: the text in `style` as PNG bytes (transparent background). */
 export async function renderTextLayer(text: string, style: TextStyle, maxPixels: number): Promise<Uint8Array> {

@@ -47,8 +47,18 @@ export type QualityLevel = 'best' | 'good' | 'eco' | 'low';
 export type Quality = { kind: 'fixed'; value: number } | { kind: 'auto'; level: QualityLevel };
 
 export const FLAGS = [
-  'progressive', 'strip_profile', 'keep_iptc', 'attachment', 'png8', 'lossy', 'animated', 'ignore_aspect_ratio',
-  'layer_apply', 'relative', 'tiled', 'getinfo',
+  'progressive',
+  'strip_profile',
+  'keep_iptc',
+  'attachment',
+  'png8',
+  'lossy',
+  'animated',
+  'ignore_aspect_ratio',
+  'layer_apply',
+  'relative',
+  'tiled',
+  'getinfo',
 ] as const;
 export type FlagName = (typeof FLAGS)[number];
 export interface Flags {
@@ -64,8 +74,24 @@ export interface DefaultImage {
 }
 
 export const EFFECT_NAMES = [
-  'grayscale', 'blackwhite', 'sepia', 'negate', 'blur', 'pixelate', 'sharpen', 'unsharp_mask', 'brightness', 'contrast',
-  'saturation', 'hue', 'gamma', 'vibrance', 'colorize', 'tint', 'vignette', 'trim',
+  'grayscale',
+  'blackwhite',
+  'sepia',
+  'negate',
+  'blur',
+  'pixelate',
+  'sharpen',
+  'unsharp_mask',
+  'brightness',
+  'contrast',
+  'saturation',
+  'hue',
+  'gamma',
+  'vibrance',
+  'colorize',
+  'tint',
+  'vignette',
+  'trim',
 ] as const;
 export type EffectName = (typeof EFFECT_NAMES)[number];
 

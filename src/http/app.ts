@@ -33,7 +33,10 @@ app.use('/v1_1/*', uploadCors);
 app.use('/v1_1/*', adminNoCors);
 
 app.route('/', widgetRoutes);
-app.route('/', consoleRoutes(async (req, env, ctx) => app.fetch(normaliseApiPath(req), env, ctx)));
+app.route(
+  '/',
+  consoleRoutes(async (req, env, ctx) => app.fetch(normaliseApiPath(req), env, ctx)),
+);
 app.route('/', accessRoutes);
 app.route('/', settingsRoutes);
 app.route('/', uploadMappingRoutes);
@@ -74,4 +77,3 @@ export function normaliseApiPath(req: Request): Request {
   url.pathname = url.pathname.replace(/%2F/gi, '/');
   return new Request(url.toString(), req);
 }
-

@@ -17,6 +17,9 @@ export const benchRoutes = new Hono<AppEnv>().on(['GET', 'HEAD'], '/__bench/stat
   if (c.env.ENABLE_DEMO_PAGES !== 'true' || !Number.isInteger(bytes) || bytes < 0 || bytes > MAX_BYTES) throw notFound('Not found');
   let body = bodies.get(bytes);
   if (!body) bodies.set(bytes, (body = new Uint8Array(bytes).fill(0x5a)));
-  const headers = deliveryHeaders({ contentType: 'image/jpeg', bytes, etag: `bench-${bytes}`, lastModified: new Date(0) }, cacheControl(true, 0));
+  const headers = deliveryHeaders(
+    { contentType: 'image/jpeg', bytes, etag: `bench-${bytes}`, lastModified: new Date(0) },
+    cacheControl(true, 0),
+  );
   return respondWithBody(c.req.raw, body, headers);
 });

@@ -46,7 +46,9 @@ const enc = encodeURIComponent;
 export function urlKey(d: DeliveryRequest, plan = parseTransformation(d.transformations, { encoded: true })): string {
   const format = normaliseFormat(d.format) ?? '';
   const transformation = enc(plan.canonical) || '-';
-  return [d.cloud, d.resourceType, d.type, transformation, versionForm(d.version), enc(d.publicId) + (format ? `.${format}` : '')].join('/');
+  return [d.cloud, d.resourceType, d.type, transformation, versionForm(d.version), enc(d.publicId) + (format ? `.${format}` : '')].join(
+    '/',
+  );
 }
 
 export function cacheKey(d: DeliveryRequest, req: Request): CacheKey {

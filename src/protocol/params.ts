@@ -38,7 +38,10 @@ export class Params {
     const v = this.fields[key];
     if (v === undefined || v === '') return [];
     if (Array.isArray(v)) return v.filter((s) => s !== '');
-    return v.split(',').map((s) => s.trim()).filter(Boolean);
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
 
   /** Cloudinary's booleans: true/1/yes or false/0/no; anything else is a 400. */

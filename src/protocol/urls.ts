@@ -59,7 +59,14 @@ export function deliveryUrls(base: UrlBase, p: UrlParts): { url: string; secure_
 
 /** The URLs of a stored asset's current original, as upload answers, listings and notifications give them. */
 export const resourceUrls = (base: UrlBase, r: StoredAssetUrlFields) =>
-  deliveryUrls(base, { cloud: r.cloud, resourceType: r.resource_type, type: r.type, version: r.version, publicId: r.public_id, format: r.format });
+  deliveryUrls(base, {
+    cloud: r.cloud,
+    resourceType: r.resource_type,
+    type: r.type,
+    version: r.version,
+    publicId: r.public_id,
+    format: r.format,
+  });
 
 /** The columns of a resource row that its URLs are built from. */
 interface StoredAssetUrlFields {

@@ -42,7 +42,9 @@ export async function flushUsage(db: D1Database): Promise<void> {
       entries.map(([key, n]) => {
         const [cloud, metric] = key.split(sep);
         return db
-          .prepare('INSERT INTO usage_counters (cloud, metric, value) VALUES (?, ?, ?) ON CONFLICT (cloud, metric) DO UPDATE SET value = value + excluded.value')
+          .prepare(
+            'INSERT INTO usage_counters (cloud, metric, value) VALUES (?, ?, ?) ON CONFLICT (cloud, metric) DO UPDATE SET value = value + excluded.value',
+          )
           .bind(cloud, metric, n);
       }),
     );

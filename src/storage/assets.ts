@@ -104,11 +104,13 @@ export async function putOriginal(env: { BUCKET: R2Bucket; DB: D1Database }, p: 
     // The original being replaced becomes a revision, in the same transaction
     // and under the same condition as the replacement itself.
     statements.push(
-      db.prepare(
-        `INSERT INTO revisions (cloud, resource_type, type, public_id, asset_id, version, version_id, r2_key, format, content_type, width, height, bytes, etag, created_at, reason)
+      db
+        .prepare(
+          `INSERT INTO revisions (cloud, resource_type, type, public_id, asset_id, version, version_id, r2_key, format, content_type, width, height, bytes, etag, created_at, reason)
          SELECT cloud, resource_type, type, public_id, asset_id, version, version_id, r2_key, format, content_type, width, height, bytes, etag, uploaded_at, 'overwrite'
          FROM resources WHERE ${match} AND version < ?`,
-      ).bind(...ids, version),
+        )
+        .bind(...ids, version),
     );
   }
   const upsert = db
@@ -130,11 +132,33 @@ export async function putOriginal(env: { BUCKET: R2Bucket; DB: D1Database }, p: 
        RETURNING id, created_at`,
     )
     .bind(
-      ...ids, assetId, version, versionId, key, p.format, p.contentType,
-      p.width ?? null, p.height ?? null, p.pages ?? null, p.bytes, p.etag, created, created, p.accessMode ?? 'public',
-      p.moderation?.kind ?? null, p.moderation?.status ?? null, p.moderation ? created : null,
-      p.originalFilename ?? null, p.placeholder ? 1 : 0, p.backup ? 1 : 0, p.assetFolder ?? '', p.displayName ?? null,
-      p.accessControl ?? null, p.coordinates ?? null, p.info ?? null, p.sourceUrl ?? null,
+      ...ids,
+      assetId,
+      version,
+      versionId,
+      key,
+      p.format,
+      p.contentType,
+      p.width ?? null,
+      p.height ?? null,
+      p.pages ?? null,
+      p.bytes,
+      p.etag,
+      created,
+      created,
+      p.accessMode ?? 'public',
+      p.moderation?.kind ?? null,
+      p.moderation?.status ?? null,
+      p.moderation ? created : null,
+      p.originalFilename ?? null,
+      p.placeholder ? 1 : 0,
+      p.backup ? 1 : 0,
+      p.assetFolder ?? '',
+      p.displayName ?? null,
+      p.accessControl ?? null,
+      p.coordinates ?? null,
+      p.info ?? null,
+      p.sourceUrl ?? null,
     );
   statements.push(upsert);
   // Tags, context and derived rows follow the winning version only.
@@ -144,13 +168,19 @@ export async function putOriginal(env: { BUCKET: R2Bucket; DB: D1Database }, p: 
   statements.push(db.prepare(`DELETE FROM derived WHERE resource_id = ${resourceId} AND ${won}`).bind(...ids, ...ids, version));
   for (const tag of new Set(p.tags ?? [])) {
     statements.push(
-      db.prepare(`INSERT OR IGNORE INTO resource_tags (resource_id, cloud, tag) SELECT id, cloud, ? FROM resources WHERE ${match} AND version = ?`)
+      db
+        .prepare(
+          `INSERT OR IGNORE INTO resource_tags (resource_id, cloud, tag) SELECT id, cloud, ? FROM resources WHERE ${match} AND version = ?`,
+        )
         .bind(tag, ...ids, version),
     );
   }
   for (const [k, v] of Object.entries(p.context ?? {})) {
     statements.push(
-      db.prepare(`INSERT OR REPLACE INTO resource_context (resource_id, cloud, key, value) SELECT id, cloud, ?, ? FROM resources WHERE ${match} AND version = ?`)
+      db
+        .prepare(
+          `INSERT OR REPLACE INTO resource_context (resource_id, cloud, key, value) SELECT id, cloud, ?, ? FROM resources WHERE ${match} AND version = ?`,
+        )
         .bind(k, v, ...ids, version),
     );
   }
@@ -177,7 +207,12 @@ function withLength(body: ReadableStream<Uint8Array>, length: number): ReadableS
  * or lost writes), except those kept as backup revisions. Objects of versions
  * above the current one belong to writes still in flight and are left alone.
  */
-export async function removeSuperseded(env: { BUCKET: R2Bucket; DB: D1Database }, a: AssetRef, keepKey: string | undefined, maxVersion: number): Promise<void> {
+export async function removeSuperseded(
+  env: { BUCKET: R2Bucket; DB: D1Database },
+  a: AssetRef,
+  keepKey: string | undefined,
+  maxVersion: number,
+): Promise<void> {
   const listed = await listAll(env.BUCKET, assetPrefix('o', a));
   const candidates = listed.filter((k) => k !== keepKey && (versionOfKey(k) ?? 0) <= maxVersion);
   if (!candidates.length) return;
@@ -208,18 +243,24 @@ export async function listAll(bucket: R2Bucket, prefix: string): Promise<string[
  * then its bytes. With `backup`, the original stays in R2 as a revision.
  * Returns the row that was removed, or null when there was none.
  */
-export async function destroyAsset(env: { BUCKET: R2Bucket; DB: D1Database }, a: AssetRef, opts: { backup?: boolean; keepDerived?: boolean } = {}): Promise<ResourceRow | null> {
+export async function destroyAsset(
+  env: { BUCKET: R2Bucket; DB: D1Database },
+  a: AssetRef,
+  opts: { backup?: boolean; keepDerived?: boolean } = {},
+): Promise<ResourceRow | null> {
   const db = env.DB;
   const row = await getResource(db, a);
   if (!row) return null;
   const statements: D1PreparedStatement[] = [];
   if (opts.backup || row.backup) {
     statements.push(
-      db.prepare(
-        `INSERT INTO revisions (cloud, resource_type, type, public_id, asset_id, version, version_id, r2_key, format, content_type, width, height, bytes, etag, created_at, reason)
+      db
+        .prepare(
+          `INSERT INTO revisions (cloud, resource_type, type, public_id, asset_id, version, version_id, r2_key, format, content_type, width, height, bytes, etag, created_at, reason)
          SELECT cloud, resource_type, type, public_id, asset_id, version, version_id, r2_key, format, content_type, width, height, bytes, etag, uploaded_at, 'delete'
          FROM resources WHERE id = ? AND version = ?`,
-      ).bind(row.id, row.version),
+        )
+        .bind(row.id, row.version),
     );
   }
   statements.push(db.prepare('DELETE FROM resource_tags WHERE resource_id = ?').bind(row.id));
@@ -242,7 +283,12 @@ export async function destroyAsset(env: { BUCKET: R2Bucket; DB: D1Database }, a:
  * moves the row, dropping a replaced target and the derived rows; the old
  * objects go last. The target gets a version at least the source's.
  */
-export async function renameAsset(env: { BUCKET: R2Bucket; DB: D1Database }, from: AssetRef, to: AssetRef, opts: { overwrite: boolean }): Promise<ResourceRow> {
+export async function renameAsset(
+  env: { BUCKET: R2Bucket; DB: D1Database },
+  from: AssetRef,
+  to: AssetRef,
+  opts: { overwrite: boolean },
+): Promise<ResourceRow> {
   const db = env.DB;
   const src = await getResource(db, from);
   if (!src) throw new CldError(404, `Resource not found - ${from.publicId}`);
@@ -265,7 +311,8 @@ export async function renameAsset(env: { BUCKET: R2Bucket; DB: D1Database }, fro
   }
   statements.push(db.prepare('DELETE FROM derived WHERE resource_id = ?').bind(src.id));
   statements.push(
-    db.prepare('UPDATE resources SET public_id = ?, type = ?, version = ?, r2_key = ? WHERE id = ? AND version = ?')
+    db
+      .prepare('UPDATE resources SET public_id = ?, type = ?, version = ?, r2_key = ? WHERE id = ? AND version = ?')
       .bind(to.publicId, to.type, version, key, src.id, src.version),
   );
   let moved = false;
@@ -283,7 +330,10 @@ export async function renameAsset(env: { BUCKET: R2Bucket; DB: D1Database }, fro
     throw new CldError(404, `Resource not found - ${from.publicId}`);
   }
   await removeSuperseded(env, from, undefined, src.version);
-  const oldDerived = [...(await listAll(env.BUCKET, assetPrefix('d', from))), ...(target ? await listAll(env.BUCKET, assetPrefix('d', to)) : [])];
+  const oldDerived = [
+    ...(await listAll(env.BUCKET, assetPrefix('d', from))),
+    ...(target ? await listAll(env.BUCKET, assetPrefix('d', to)) : []),
+  ];
   if (oldDerived.length) await env.BUCKET.delete(oldDerived);
   if (target) await removeSuperseded(env, to, key, version);
   const moved_ = await getResource(db, to);
@@ -305,15 +355,23 @@ export async function updateAssetMeta(env: { DB: D1Database }, a: AssetRef, u: M
   const statements: D1PreparedStatement[] = [];
   if (u.tags) {
     statements.push(db.prepare('DELETE FROM resource_tags WHERE resource_id = ?').bind(row.id));
-    for (const tag of new Set(u.tags)) statements.push(db.prepare('INSERT OR IGNORE INTO resource_tags (resource_id, cloud, tag) VALUES (?, ?, ?)').bind(row.id, row.cloud, tag));
+    for (const tag of new Set(u.tags))
+      statements.push(
+        db.prepare('INSERT OR IGNORE INTO resource_tags (resource_id, cloud, tag) VALUES (?, ?, ?)').bind(row.id, row.cloud, tag),
+      );
   }
   if (u.context) {
     statements.push(db.prepare('DELETE FROM resource_context WHERE resource_id = ?').bind(row.id));
     for (const [k, v] of Object.entries(u.context)) {
-      statements.push(db.prepare('INSERT OR REPLACE INTO resource_context (resource_id, cloud, key, value) VALUES (?, ?, ?, ?)').bind(row.id, row.cloud, k, v));
+      statements.push(
+        db
+          .prepare('INSERT OR REPLACE INTO resource_context (resource_id, cloud, key, value) VALUES (?, ?, ?, ?)')
+          .bind(row.id, row.cloud, k, v),
+      );
     }
   }
-  if (u.coordinates !== undefined) statements.push(db.prepare('UPDATE resources SET coordinates = ? WHERE id = ?').bind(u.coordinates, row.id));
+  if (u.coordinates !== undefined)
+    statements.push(db.prepare('UPDATE resources SET coordinates = ? WHERE id = ?').bind(u.coordinates, row.id));
   if (statements.length) await db.batch(statements);
   return getResource(db, a);
 }

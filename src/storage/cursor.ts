@@ -7,7 +7,11 @@ import { badRequest } from '../errors';
  */
 export type CursorKey = ReadonlyArray<string | number>;
 
-const b64url = (s: string) => btoa(String.fromCharCode(...new TextEncoder().encode(s))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const b64url = (s: string) =>
+  btoa(String.fromCharCode(...new TextEncoder().encode(s)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 
 export function encodeCursor(key: CursorKey): string {
   return b64url(JSON.stringify(key));

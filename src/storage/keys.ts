@@ -11,8 +11,7 @@ import type { AssetRef } from '../protocol/asset-ref';
 
 const enc = (s: string) => encodeURIComponent(s);
 
-export const assetPrefix = (kind: 'o' | 'd', a: AssetRef) =>
-  `${kind}/${a.cloud}/${a.resourceType}/${a.type}/${enc(a.publicId)}/`;
+export const assetPrefix = (kind: 'o' | 'd', a: AssetRef) => `${kind}/${a.cloud}/${a.resourceType}/${a.type}/${enc(a.publicId)}/`;
 
 /** An original: `o/<cloud>/<rt>/<type>/<id>/<version>-<write id>`. */
 export const originalKey = (a: AssetRef, version: number, writeId: string) => `${assetPrefix('o', a)}${version}-${writeId}`;

@@ -58,7 +58,13 @@ function plan(q: ListPage): Plan {
         where.push('r.type = ?');
         binds.push(f.type);
       }
-      return { from: 'resource_tags t JOIN resources r ON r.id = t.resource_id', where, binds, idColumn: 't.resource_id', byPublicId: false };
+      return {
+        from: 'resource_tags t JOIN resources r ON r.id = t.resource_id',
+        where,
+        binds,
+        idColumn: 't.resource_id',
+        byPublicId: false,
+      };
     }
     case 'context': {
       const where = ['c.cloud = ?', 'c.key = ?', 'r.resource_type = ?'];
@@ -67,10 +73,22 @@ function plan(q: ListPage): Plan {
         where.push('c.value = ?');
         binds.push(f.value);
       }
-      return { from: 'resource_context c JOIN resources r ON r.id = c.resource_id', where, binds, idColumn: 'c.resource_id', byPublicId: false };
+      return {
+        from: 'resource_context c JOIN resources r ON r.id = c.resource_id',
+        where,
+        binds,
+        idColumn: 'c.resource_id',
+        byPublicId: false,
+      };
     }
     case 'asset_folder':
-      return { from: 'resources r', where: ['r.cloud = ?', 'r.asset_folder = ?'], binds: [q.cloud, f.folder], idColumn: 'r.id', byPublicId: false };
+      return {
+        from: 'resources r',
+        where: ['r.cloud = ?', 'r.asset_folder = ?'],
+        binds: [q.cloud, f.folder],
+        idColumn: 'r.id',
+        byPublicId: false,
+      };
     case 'moderation':
       return {
         from: 'resources r',
@@ -88,9 +106,9 @@ export function listQuery(q: ListPage): { sql: string; binds: unknown[]; byPubli
   const where = [...p.where];
   const binds = [...p.binds];
   if (q.startAt) {
-        where.push('r.uploaded_at >= ?');
-        binds.push(q.startAt);
-      }
+    where.push('r.uploaded_at >= ?');
+    binds.push(q.startAt);
+  }
   let order: string;
   if (p.byPublicId) {
     if (q.cursor) {
@@ -119,7 +137,10 @@ export function listQuery(q: ListPage): { sql: string; binds: unknown[]; byPubli
 export async function listResources(db: D1Database, q: ListPage): Promise<{ rows: ResourceRow[]; nextCursor?: string; dbMs: number }> {
   await ensureSchema(db);
   const { sql, binds, byPublicId } = listQuery(q);
-  const result = await db.prepare(sql).bind(...binds).all<ResourceRow>();
+  const result = await db
+    .prepare(sql)
+    .bind(...binds)
+    .all<ResourceRow>();
   const rows = result.results;
   const dbMs = result.meta.duration ?? 0;
   if (rows.length <= q.maxResults) return { rows, dbMs };
@@ -131,16 +152,27 @@ export async function listResources(db: D1Database, q: ListPage): Promise<{ rows
 /** How many resources an asset folder holds (`total_count` of `resources/by_asset_folder`). */
 export async function countInAssetFolder(db: D1Database, cloud: string, folder: string): Promise<number> {
   await ensureSchema(db);
-  const row = await db.prepare('SELECT count(*) AS n FROM resources WHERE cloud = ? AND asset_folder = ?').bind(cloud, folder).first<{ n: number }>();
+  const row = await db
+    .prepare('SELECT count(*) AS n FROM resources WHERE cloud = ? AND asset_folder = ?')
+    .bind(cloud, folder)
+    .first<{ n: number }>();
   return row?.n ?? 0;
 }
 
 /** Resources of one resource type and type by public id, in the order asked for. */
-export async function resourcesByPublicIds(db: D1Database, cloud: string, resourceType: string, type: string, publicIds: string[]): Promise<ResourceRow[]> {
+export async function resourcesByPublicIds(
+  db: D1Database,
+  cloud: string,
+  resourceType: string,
+  type: string,
+  publicIds: string[],
+): Promise<ResourceRow[]> {
   await ensureSchema(db);
   const rows = (
     await db
-      .prepare('SELECT * FROM resources WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id IN (SELECT value FROM json_each(?))')
+      .prepare(
+        'SELECT * FROM resources WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id IN (SELECT value FROM json_each(?))',
+      )
       .bind(cloud, resourceType, type, JSON.stringify(publicIds))
       .all<ResourceRow>()
   ).results;
@@ -183,7 +215,9 @@ export async function contextOf(db: D1Database, ids: number[]): Promise<Timed<Ma
   const out = new Map<number, Record<string, string>>(ids.map((id) => [id, {}]));
   if (!ids.length) return { value: out, dbMs: 0 };
   const rows = await db
-    .prepare('SELECT resource_id, key, value FROM resource_context WHERE resource_id IN (SELECT value FROM json_each(?)) ORDER BY resource_id, key')
+    .prepare(
+      'SELECT resource_id, key, value FROM resource_context WHERE resource_id IN (SELECT value FROM json_each(?)) ORDER BY resource_id, key',
+    )
     .bind(JSON.stringify(ids))
     .all<{ resource_id: number; key: string; value: string }>();
   for (const r of rows.results) {

@@ -57,6 +57,9 @@ export async function getTags(db: D1Database, resourceId: number): Promise<strin
 }
 
 export async function getContext(db: D1Database, resourceId: number): Promise<Record<string, string>> {
-  const rows = await db.prepare('SELECT key, value FROM resource_context WHERE resource_id = ? ORDER BY key').bind(resourceId).all<{ key: string; value: string }>();
+  const rows = await db
+    .prepare('SELECT key, value FROM resource_context WHERE resource_id = ? ORDER BY key')
+    .bind(resourceId)
+    .all<{ key: string; value: string }>();
   return Object.fromEntries(rows.results.map((r) => [r.key, r.value]));
 }

@@ -38,8 +38,10 @@ async function expectOriginal(url: string, cacheControl: RegExp) {
 
 describe('access control on a cloud with its own settings', async () => {
   const { cloudinary, base } = await loadSdk();
-  const url = (id: string, opts: Record<string, unknown> = {}) => cloudinary.url(id, { ...LOCAL_URL, ...CREDENTIALS, format: 'jpg', ...opts });
-  const upload = (public_id: string, opts: Record<string, unknown> = {}) => cloudinary.uploader.upload(dataUri, { ...CREDENTIALS, public_id, ...opts });
+  const url = (id: string, opts: Record<string, unknown> = {}) =>
+    cloudinary.url(id, { ...LOCAL_URL, ...CREDENTIALS, format: 'jpg', ...opts });
+  const upload = (public_id: string, opts: Record<string, unknown> = {}) =>
+    cloudinary.uploader.upload(dataUri, { ...CREDENTIALS, public_id, ...opts });
 
   async function settings(patch: Record<string, unknown>) {
     const res = await fetch(`${base}/v1_1/${LOCKED.cloud_name}/settings`, {
@@ -56,7 +58,8 @@ describe('access control on a cloud with its own settings', async () => {
       await settings({ auth_token_key: KEY, strict_transformations: false, url_signature: 'sha1-8' });
       const id = uid('tok');
       await upload(id, { type: 'authenticated' });
-      const auth = (auth_token: Record<string, unknown>) => url(id, { type: 'authenticated', sign_url: true, auth_token: { key: KEY, ...auth_token } });
+      const auth = (auth_token: Record<string, unknown>) =>
+        url(id, { type: 'authenticated', sign_url: true, auth_token: { key: KEY, ...auth_token } });
 
       await expectDenied(url(id, { type: 'authenticated' }), /authenticated/);
       expect(auth({ duration: 300 })).toContain('__cld_token__=exp=');
@@ -65,7 +68,11 @@ describe('access control on a cloud with its own settings', async () => {
       await expectOriginal(auth({ duration: 300, acl: `/${LOCKED.cloud_name}/image/authenticated/*` }), /private, no-store/);
       await expectOriginal(auth({ duration: 300, acl: '/image/authenticated/*' }), /private, no-store/);
       await expectOriginal(auth({ duration: 300, acl: ['/video/*', '/image/*'] }), /private, no-store/);
-      await expectDerived(url(id, { type: 'authenticated', width: 120, crop: 'scale', sign_url: true, auth_token: { key: KEY, duration: 300 } }), 120, /private, no-store/);
+      await expectDerived(
+        url(id, { type: 'authenticated', width: 120, crop: 'scale', sign_url: true, auth_token: { key: KEY, duration: 300 } }),
+        120,
+        /private, no-store/,
+      );
       await expectDenied(url(id, { type: 'authenticated', width: 120, crop: 'scale' }), /authenticated/);
 
       const plain = url(id, { type: 'authenticated' });
@@ -78,7 +85,8 @@ describe('access control on a cloud with its own settings', async () => {
     it('refuses expired, early, misdirected, foreign and tampered tokens', async () => {
       const id = uid('tok');
       await upload(id, { type: 'authenticated' });
-      const auth = (auth_token: Record<string, unknown>) => url(id, { type: 'authenticated', sign_url: true, auth_token: { key: KEY, ...auth_token } });
+      const auth = (auth_token: Record<string, unknown>) =>
+        url(id, { type: 'authenticated', sign_url: true, auth_token: { key: KEY, ...auth_token } });
 
       await expectDenied(auth({ expiration: now() - 1 }), /Token expired/);
       await expectDenied(auth({ start_time: now() - 600, duration: 300 }), /Token expired/);
@@ -97,7 +105,10 @@ describe('access control on a cloud with its own settings', async () => {
         const flipped = hmac.slice(0, i) + (hmac[i] === '0' ? '1' : '0') + hmac.slice(i + 1);
         await expectDenied(good.replace(hmac, flipped), /mismatch/);
       }
-      await expectDenied(good.replace(/exp=(\d+)/, (_, e) => `exp=${Number(e) + 3600}`), /mismatch/);
+      await expectDenied(
+        good.replace(/exp=(\d+)/, (_, e) => `exp=${Number(e) + 3600}`),
+        /mismatch/,
+      );
       await expectDenied(`${url(id, { type: 'authenticated' })}?__cld_token__=exp=1~hmac=zz`, /Invalid token/);
     });
 
@@ -122,7 +133,10 @@ describe('access control on a cloud with its own settings', async () => {
       await expectDenied(url(id, { type: 'private', sign_url: true }), /32-character/);
       await expectDenied(url(id, { type: 'private', sign_url: true, signature_algorithm: 'sha256' }), /32-character/);
       await expectOriginal(url(id, { type: 'private', sign_url: true, long_url_signature: true }), /private, no-store/);
-      await expectDenied(url(id, { type: 'private', sign_url: true, long_url_signature: true, api_secret: OTHER.api_secret }), /Invalid signature/);
+      await expectDenied(
+        url(id, { type: 'private', sign_url: true, long_url_signature: true, api_secret: OTHER.api_secret }),
+        /Invalid signature/,
+      );
 
       await settings({ url_signature: 'sha1-8' });
       await expectOriginal(url(id, { type: 'private', sign_url: true }), /private, no-store/);
@@ -140,7 +154,10 @@ describe('access control on a cloud with its own settings', async () => {
       await settings({ strict_transformations: true });
       try {
         await expectOriginal(url(id), /^public/);
-        await expectDenied(url(id, { width: 100, crop: 'scale' }), /^Transformation c_scale,w_100 is not allowed: strict transformations are on/);
+        await expectDenied(
+          url(id, { width: 100, crop: 'scale' }),
+          /^Transformation c_scale,w_100 is not allowed: strict transformations are on/,
+        );
         await expectDenied(url(id, { transformation: 'thumb_not_defined' }), /Transformation t_thumb_not_defined is not allowed/);
         await expectDenied(url(id, { format: 'png' }), /format png is not allowed/);
         await expectDenied(url(id, { format: undefined }), /without an extension is not allowed/);
@@ -169,7 +186,12 @@ describe('access control on a cloud with its own settings', async () => {
 
     it('serve eager derived images (upload and explicit) unsigned, with their own extension only', async () => {
       const id = uid('eager');
-      await upload(id, { eager: [{ width: 100, crop: 'scale' }, { width: 80, crop: 'scale', format: 'png' }] });
+      await upload(id, {
+        eager: [
+          { width: 100, crop: 'scale' },
+          { width: 80, crop: 'scale', format: 'png' },
+        ],
+      });
       const priv = uid('eagerpriv');
       await upload(priv, { type: 'private', eager: [{ width: 100, crop: 'scale' }] });
       await settings({ strict_transformations: true });

@@ -129,9 +129,25 @@ describe('access control through the SDK (demo cloud)', async () => {
       const id = uid('auth');
       await cloudinary.uploader.upload(dataUri, { public_id: id, type: 'authenticated' });
       await expectDenied(url(id, { type: 'authenticated', width: 100, crop: 'scale' }), /authenticated/);
-      await expectDenied(url(id, { type: 'authenticated', transformation: [{ width: 200, crop: 'scale' }, { width: 100, crop: 'scale' }] }), /authenticated/);
+      await expectDenied(
+        url(id, {
+          type: 'authenticated',
+          transformation: [
+            { width: 200, crop: 'scale' },
+            { width: 100, crop: 'scale' },
+          ],
+        }),
+        /authenticated/,
+      );
       await expectDerived(url(id, { type: 'authenticated', width: 100, crop: 'scale', sign_url: true }), /private, no-store/);
-      const chained = { type: 'authenticated', transformation: [{ width: 200, crop: 'scale' }, { width: 100, crop: 'scale' }], sign_url: true };
+      const chained = {
+        type: 'authenticated',
+        transformation: [
+          { width: 200, crop: 'scale' },
+          { width: 100, crop: 'scale' },
+        ],
+        sign_url: true,
+      };
       await expectDerived(url(id, chained), /private, no-store/);
       for (const bad of flippedSignatures(url(id, chained))) await expectDenied(bad, /Invalid signature/);
       // a derived image made for a signed request is not handed out unsigned afterwards
@@ -229,7 +245,11 @@ describe('access control through the SDK (demo cloud)', async () => {
     it('delivers raw files and answers HEAD without a body', async () => {
       const id = `${uid('dlraw')}.txt`;
       const text = 'private notes\n';
-      await cloudinary.uploader.upload(`data:text/plain;base64,${Buffer.from(text).toString('base64')}`, { public_id: id, type: 'private', resource_type: 'raw' });
+      await cloudinary.uploader.upload(`data:text/plain;base64,${Buffer.from(text).toString('base64')}`, {
+        public_id: id,
+        type: 'private',
+        resource_type: 'raw',
+      });
       const link = cloudinary.utils.private_download_url(id, '', { type: 'private', resource_type: 'raw', attachment: true });
       const res = await fetch(link);
       expect(res.status).toBe(200);
@@ -256,11 +276,12 @@ describe('access control through the SDK (demo cloud)', async () => {
       }
       const other = uid('dl');
       expect((await fetch(good.replace(`public_id=${id}`, `public_id=${other}`))).status).toBe(401);
-      expect((await fetch(cloudinary.utils.private_download_url(id, 'jpg', { type: 'authenticated', api_secret: OTHER.api_secret }))).status).toBe(401);
+      expect(
+        (await fetch(cloudinary.utils.private_download_url(id, 'jpg', { type: 'authenticated', api_secret: OTHER.api_secret }))).status,
+      ).toBe(401);
       const missing = await fetch(cloudinary.utils.private_download_url(other, 'jpg', { type: 'authenticated' }));
       expect(missing.status).toBe(404);
       expect((await missing.json()).error.message).toBe(`Resource not found - ${other}`);
     });
   });
 });
-

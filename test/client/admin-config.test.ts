@@ -27,7 +27,13 @@ describe('Admin API configuration through the SDK', async () => {
     expect(got.unsigned).toBe(false);
     expect(got.settings).toEqual({ use_asset_folder_as_public_id_prefix: true });
 
-    await cloudinary.api.update_upload_preset(name, { folder: 'f1', tags: ['a', 'b'], transformation: { width: 100, crop: 'scale' }, unsigned: true, disallow_public_id: true });
+    await cloudinary.api.update_upload_preset(name, {
+      folder: 'f1',
+      tags: ['a', 'b'],
+      transformation: { width: 100, crop: 'scale' },
+      unsigned: true,
+      disallow_public_id: true,
+    });
     const updated = await cloudinary.api.upload_preset(name);
     expect(updated.unsigned).toBe(true);
     expect(updated.settings).toEqual({
@@ -44,11 +50,17 @@ describe('Admin API configuration through the SDK', async () => {
     const names = listed.presets.map((p: { name: string }) => p.name);
     expect(names).toContain(name);
     expect(names).toContain(generated.name);
-    expect(listed.presets.find((p: { name: string }) => p.name === generated.name).settings).toEqual({ folder: 'upload_folder', tags: 'x', live: true });
+    expect(listed.presets.find((p: { name: string }) => p.name === generated.name).settings).toEqual({
+      folder: 'upload_folder',
+      tags: 'x',
+      live: true,
+    });
 
     // Another cloud has its own presets.
     expect((await failure(cloudinary.api.upload_preset(name, otherCloud))).http_code).toBe(404);
-    expect((await cloudinary.api.upload_presets({ ...otherCloud, max_results: 500 })).presets.map((p: { name: string }) => p.name)).not.toContain(name);
+    expect(
+      (await cloudinary.api.upload_presets({ ...otherCloud, max_results: 500 })).presets.map((p: { name: string }) => p.name),
+    ).not.toContain(name);
 
     expect((await failure(cloudinary.api.create_upload_preset({ name }))).http_code).toBe(409);
     expect(await cloudinary.api.delete_upload_preset(name)).toMatchObject({ message: 'deleted' });
@@ -85,7 +97,9 @@ describe('Admin API configuration through the SDK', async () => {
     const listed = await cloudinary.api.transformations({ max_results: 500 });
     const entry = listed.transformations.find((t: { name: string }) => t.name === `t_${name}`);
     expect(entry).toEqual({ name: `t_${name}`, allowed_for_strict: true, used: false, named: true });
-    expect((await cloudinary.api.transformations({ named: false, max_results: 500 })).transformations.map((t: { name: string }) => t.name)).not.toContain(`t_${name}`);
+    expect(
+      (await cloudinary.api.transformations({ named: false, max_results: 500 })).transformations.map((t: { name: string }) => t.name),
+    ).not.toContain(`t_${name}`);
 
     await cloudinary.api.update_transformation(name, { allowed_for_strict: false });
     expect((await cloudinary.api.transformation(name)).allowed_for_strict).toBe(false);
@@ -116,10 +130,25 @@ describe('Admin API configuration through the SDK', async () => {
     expect((await failure(cloudinary.api.transformation(definition))).http_code).toBe(404);
   });
 
-  it('reports usage with exactly Cloudinary\'s keys, counting stored bytes and delivery requests', async () => {
-    const keys = ['plan', 'last_updated', 'transformations', 'objects', 'bandwidth', 'storage', 'requests', 'resources', 'derived_resources', 'media_limits'];
+  it("reports usage with exactly Cloudinary's keys, counting stored bytes and delivery requests", async () => {
+    const keys = [
+      'plan',
+      'last_updated',
+      'transformations',
+      'objects',
+      'bandwidth',
+      'storage',
+      'requests',
+      'resources',
+      'derived_resources',
+      'media_limits',
+    ];
     const before = await cloudinary.api.usage();
-    expect(Object.keys(before).filter((k) => !k.startsWith('rate_limit')).sort()).toEqual([...keys].sort());
+    expect(
+      Object.keys(before)
+        .filter((k) => !k.startsWith('rate_limit'))
+        .sort(),
+    ).toEqual([...keys].sort());
     const up = await cloudinary.uploader.upload(png, { public_id: uid('usage') });
     for (let i = 0; i < 3; i++) expect((await fetch(up.url)).status).toBe(200);
     const after = await cloudinary.api.usage();
@@ -133,7 +162,11 @@ describe('Admin API configuration through the SDK', async () => {
     const dd = String(today.getUTCDate()).padStart(2, '0');
     const mm = String(today.getUTCMonth() + 1).padStart(2, '0');
     const daily = await cloudinary.api.usage({ date: `${dd}-${mm}-${today.getUTCFullYear()}` });
-    expect(Object.keys(daily).filter((k) => !k.startsWith('rate_limit')).sort()).toEqual([...keys].sort());
+    expect(
+      Object.keys(daily)
+        .filter((k) => !k.startsWith('rate_limit'))
+        .sort(),
+    ).toEqual([...keys].sort());
     expect(daily.bandwidth).not.toHaveProperty('limit');
     expect(daily.bandwidth).not.toHaveProperty('used_percent');
     expect(daily.requests).toBeGreaterThanOrEqual(3);
@@ -141,6 +174,10 @@ describe('Admin API configuration through the SDK', async () => {
 
     // Another cloud's credentials read that cloud's usage (its figures move with other test files, so only the shape is checked).
     const other = await cloudinary.api.usage(otherCloud);
-    expect(Object.keys(other).filter((k) => !k.startsWith('rate_limit')).sort()).toEqual([...keys].sort());
+    expect(
+      Object.keys(other)
+        .filter((k) => !k.startsWith('rate_limit'))
+        .sort(),
+    ).toEqual([...keys].sort());
   });
 });

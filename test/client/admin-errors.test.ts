@@ -7,24 +7,40 @@ const auth = { Authorization: basicAuth(DEMO) };
 async function call(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}) {
   const res = await fetch(`${base()}/v1_1/${path}`, { method, headers: { ...auth, ...init.headers }, body: init.body });
   const text = await res.text();
-  return { status: res.status, type: res.headers.get('content-type') ?? '', body: JSON.parse(text) as { error?: { message: string } } & Record<string, unknown> };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    body: JSON.parse(text) as { error?: { message: string } } & Record<string, unknown>,
+  };
 }
 
 describe('Admin API over raw HTTP: authentication', () => {
-  const paths = ['demo/ping', 'demo/usage', 'demo/resources/image', 'demo/resources/image/upload/sample', 'demo/tags/image', 'demo/upload_presets', 'demo/transformations'];
+  const paths = [
+    'demo/ping',
+    'demo/usage',
+    'demo/resources/image',
+    'demo/resources/image/upload/sample',
+    'demo/tags/image',
+    'demo/upload_presets',
+    'demo/transformations',
+  ];
 
-  it.each(paths)('GET %s without credentials is a 401 with Cloudinary\'s error JSON', async (path) => {
+  it.each(paths)("GET %s without credentials is a 401 with Cloudinary's error JSON", async (path) => {
     const res = await call('GET', path, { headers: { Authorization: '' } });
     expect(res.status).toBe(401);
     expect(res.type).toContain('application/json');
     expect(res.body.error?.message).toBeTypeOf('string');
   });
 
-  it('rejects a wrong secret, a wrong key and another cloud\'s credentials', async () => {
-    const wrongSecret = await call('GET', 'demo/ping', { headers: { Authorization: basicAuth({ api_key: DEMO.api_key, api_secret: 'nope' }) } });
+  it("rejects a wrong secret, a wrong key and another cloud's credentials", async () => {
+    const wrongSecret = await call('GET', 'demo/ping', {
+      headers: { Authorization: basicAuth({ api_key: DEMO.api_key, api_secret: 'nope' }) },
+    });
     expect(wrongSecret.status).toBe(401);
     expect(wrongSecret.body.error?.message).toBe('Invalid api_secret');
-    const wrongKey = await call('GET', 'demo/ping', { headers: { Authorization: basicAuth({ api_key: '1', api_secret: DEMO.api_secret }) } });
+    const wrongKey = await call('GET', 'demo/ping', {
+      headers: { Authorization: basicAuth({ api_key: '1', api_secret: DEMO.api_secret }) },
+    });
     expect(wrongKey.status).toBe(401);
     const other = await call('DELETE', 'demo/resources/image/upload', {
       headers: { Authorization: basicAuth(OTHER), 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -55,7 +71,13 @@ describe('Admin API over raw HTTP: bad parameters are 400s', () => {
     ['bad start_at', 'GET', 'demo/resources/image?start_at=someday'],
     ['context without key', 'GET', 'demo/resources/image/context'],
     ['delete without a selector', 'DELETE', 'demo/resources/image/upload', form, 'invalidate=true'],
-    ['too many public ids', 'DELETE', 'demo/resources/image/upload', form, Array.from({ length: 101 }, (_, i) => `public_ids[]=p${i}`).join('&')],
+    [
+      'too many public ids',
+      'DELETE',
+      'demo/resources/image/upload',
+      form,
+      Array.from({ length: 101 }, (_, i) => `public_ids[]=p${i}`).join('&'),
+    ],
     ['bad moderation status', 'POST', 'demo/resources/image/upload/sample', form, 'moderation_status=maybe'],
     ['bad face coordinates', 'POST', 'demo/resources/image/upload/sample', form, 'face_coordinates=1,2,x'],
     ['bad access_control', 'POST', 'demo/resources/image/upload/sample', form, 'access_control=%7Bnope'],

@@ -20,7 +20,8 @@ async function failure(p: Promise<unknown>): Promise<{ message: string; http_cod
 
 describe('Admin API resources through the SDK', async () => {
   const { cloudinary, base } = await loadSdk();
-  const upload = (publicId: string, opts: Record<string, unknown> = {}) => cloudinary.uploader.upload(png, { public_id: publicId, ...opts });
+  const upload = (publicId: string, opts: Record<string, unknown> = {}) =>
+    cloudinary.uploader.upload(png, { public_id: publicId, ...opts });
 
   it('ping, resource_types and the rate-limit headers', async () => {
     const ping = await cloudinary.api.ping();
@@ -56,7 +57,24 @@ describe('Admin API resources through the SDK', async () => {
 
     const r = all.resources[0];
     expect(Object.keys(r).sort()).toEqual(
-      ['access_mode', 'asset_folder', 'asset_id', 'backup', 'bytes', 'created_at', 'display_name', 'format', 'height', 'public_id', 'resource_type', 'secure_url', 'type', 'url', 'version', 'width'].sort(),
+      [
+        'access_mode',
+        'asset_folder',
+        'asset_id',
+        'backup',
+        'bytes',
+        'created_at',
+        'display_name',
+        'format',
+        'height',
+        'public_id',
+        'resource_type',
+        'secure_url',
+        'type',
+        'url',
+        'version',
+        'width',
+      ].sort(),
     );
     expect(r.format).toBe('png');
     expect(r.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);

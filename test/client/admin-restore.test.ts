@@ -9,7 +9,7 @@ const png = `data:image/png;base64,${pngBytes.toString('base64')}`;
 const gif = `data:image/gif;base64,${gifBytes.toString('base64')}`;
 const third = { cloud_name: THIRD.cloud_name, api_key: THIRD.api_key, api_secret: THIRD.api_secret };
 
-describe('restore through the SDK, with the cloud\'s backup setting on', async () => {
+describe("restore through the SDK, with the cloud's backup setting on", async () => {
   const { cloudinary, base } = await loadSdk();
   const setBackup = async (on: boolean) => {
     const res = await fetch(`${base}/v1_1/third/settings`, {

@@ -50,8 +50,15 @@ describe('purging through Cloudflare API', () => {
   }
 
   const expectCalls = (tagLists: string[][]) => {
-    expect(stub.calls.map((c) => ({ method: c.method, path: c.path, auth: c.headers.authorization, type: c.headers['content-type'] }))).toEqual(
-      tagLists.map(() => ({ method: 'POST', path: `/client/v4/zones/${ZONE}/purge_cache`, auth: `Bearer ${TOKEN}`, type: 'application/json' })),
+    expect(
+      stub.calls.map((c) => ({ method: c.method, path: c.path, auth: c.headers.authorization, type: c.headers['content-type'] })),
+    ).toEqual(
+      tagLists.map(() => ({
+        method: 'POST',
+        path: `/client/v4/zones/${ZONE}/purge_cache`,
+        auth: `Bearer ${TOKEN}`,
+        type: 'application/json',
+      })),
     );
     expect(stub.calls.map((c) => c.body)).toEqual(tagLists.map((tags) => ({ tags })));
   };

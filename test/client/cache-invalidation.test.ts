@@ -36,7 +36,10 @@ describe('invalidation through the Upload API', () => {
     },
   };
 
-  for (const [cloud, setting] of [[DEMO, false], [THIRD, true]] as const) {
+  for (const [cloud, setting] of [
+    [DEMO, false],
+    [THIRD, true],
+  ] as const) {
     for (const folder of [false, true]) {
       for (const [method, run] of Object.entries(METHODS)) {
         it(`${method}, invalidate_versioned_urls=${setting}, ${folder ? 'in a folder' : 'not in a folder'}`, async () => {

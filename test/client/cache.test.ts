@@ -180,7 +180,10 @@ describe('POST /v1_1/<cloud>/purge', () => {
     expect((await purge(base, DEMO, { prefix: `${folder}/`, resource_type: 'raw' })).json.purged).toBe(0);
     expect((await purge(base, DEMO, { prefix: `${folder}/`, type: 'private' })).json.purged).toBe(0);
     await expectAll(vs.flat(), 'HIT');
-    const counts = await expectPurged(vs.flat(), async () => (await purge(base, DEMO, { prefix: `${folder}/`, resource_type: 'image', type: 'upload' })).json.purged);
+    const counts = await expectPurged(
+      vs.flat(),
+      async () => (await purge(base, DEMO, { prefix: `${folder}/`, resource_type: 'image', type: 'upload' })).json.purged,
+    );
     expect(counts[0]).toBe(entries(vs.flat()));
     await expectAll(vo, 'HIT');
   });
@@ -209,7 +212,10 @@ describe('POST /v1_1/<cloud>/purge', () => {
       async () => (await purge(base, DEMO, { urls })).json.purged,
     );
     expect(counts[0]).toBe(entries(vs.filter((v) => purged.has(v.url))));
-    await expectAll(vs.filter((v) => !purged.has(v.url)), 'HIT');
+    await expectAll(
+      vs.filter((v) => !purged.has(v.url)),
+      'HIT',
+    );
   });
 
   it('purges all of one cloud and no other cloud', async () => {
@@ -239,11 +245,19 @@ describe('POST /v1_1/<cloud>/purge', () => {
       expect(r.status, JSON.stringify(body)).toBe(status);
       expect(r.json.error?.message, JSON.stringify(body)).toMatch(message);
     }
-    const notJson = await fetch(`${base}/v1_1/demo/purge`, { method: 'POST', headers: { Authorization: 'Basic ' + btoa(`${DEMO.api_key}:${DEMO.api_secret}`) }, body: '{' });
+    const notJson = await fetch(`${base}/v1_1/demo/purge`, {
+      method: 'POST',
+      headers: { Authorization: 'Basic ' + btoa(`${DEMO.api_key}:${DEMO.api_secret}`) },
+      body: '{',
+    });
     expect(notJson.status).toBe(400);
     const noAuth = await fetch(`${base}/v1_1/demo/purge`, { method: 'POST', body: '{"all":true}' });
     expect(noAuth.status).toBe(401);
-    const wrongCloud = await fetch(`${base}/v1_1/demo/purge`, { method: 'POST', headers: { Authorization: 'Basic ' + btoa(`${OTHER.api_key}:${OTHER.api_secret}`) }, body: '{"all":true}' });
+    const wrongCloud = await fetch(`${base}/v1_1/demo/purge`, {
+      method: 'POST',
+      headers: { Authorization: 'Basic ' + btoa(`${OTHER.api_key}:${OTHER.api_secret}`) },
+      body: '{"all":true}',
+    });
     expect(wrongCloud.status).toBe(401);
   });
 });
@@ -264,7 +278,9 @@ describe('negotiated answers', () => {
     for (const accept of [AVIF, WEBP, BASIC, 'image/webp', '*/*']) {
       const hit = await get(url, { Accept: accept });
       expect(hit.cache, accept).toBe('HIT');
-      expect(hit.res.headers.get('content-type'), accept).toBe(expectType[accept] ?? (accept === 'image/webp' ? 'image/webp' : 'image/jpeg'));
+      expect(hit.res.headers.get('content-type'), accept).toBe(
+        expectType[accept] ?? (accept === 'image/webp' ? 'image/webp' : 'image/jpeg'),
+      );
     }
   });
 

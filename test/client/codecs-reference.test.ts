@@ -20,12 +20,14 @@ async function sharpRgb(img: sharp.Sharp) {
 
 /** Box-filter reduction by an integer factor (edge blocks average what they have). */
 function boxShrink(img: { data: Uint8Array; width: number; height: number }, k: number) {
-  const w = Math.ceil(img.width / k), h = Math.ceil(img.height / k);
+  const w = Math.ceil(img.width / k),
+    h = Math.ceil(img.height / k);
   const out = new Uint8Array(w * h * 3);
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++)
       for (let c = 0; c < 3; c++) {
-        let sum = 0, n = 0;
+        let sum = 0,
+          n = 0;
         for (let yy = y * k; yy < Math.min(img.height, (y + 1) * k); yy++)
           for (let xx = x * k; xx < Math.min(img.width, (x + 1) * k); xx++, n++) sum += img.data[(yy * img.width + xx) * 3 + c];
         out[(y * w + x) * 3 + c] = Math.round(sum / n);

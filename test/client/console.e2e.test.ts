@@ -19,7 +19,9 @@ describe('media library in Chromium', { timeout: 240_000 }, () => {
   let browser: Browser;
   let page: Page;
   const adminGet = async (path: string) =>
-    (await fetch(`${worker.url}/v1_1/${LIB.cloud_name}/${path}`, { headers: { Authorization: basicAuth(LIB) } })).json() as Promise<Record<string, unknown>>;
+    (await fetch(`${worker.url}/v1_1/${LIB.cloud_name}/${path}`, { headers: { Authorization: basicAuth(LIB) } })).json() as Promise<
+      Record<string, unknown>
+    >;
   const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
@@ -63,7 +65,11 @@ describe('media library in Chromium', { timeout: 240_000 }, () => {
       body: '{}',
     });
     expect(foreign.status).toBe(403);
-    const ok = await fetch(`${worker.url}/console/${LIB.cloud_name}/api/sign`, { method: 'POST', headers: { ...headers, 'X-CSRF-Token': token }, body: '{}' });
+    const ok = await fetch(`${worker.url}/console/${LIB.cloud_name}/api/sign`, {
+      method: 'POST',
+      headers: { ...headers, 'X-CSRF-Token': token },
+      body: '{}',
+    });
     expect(ok.status).toBe(200);
     const anonymous = await fetch(`${worker.url}/console/${LIB.cloud_name}/api/resources`);
     expect(anonymous.status).toBe(401);
@@ -79,7 +85,11 @@ describe('media library in Chromium', { timeout: 240_000 }, () => {
     await page.waitForFunction(() => document.querySelectorAll('#uploads li[data-public-id]').length === 2, null, { timeout: 60_000 });
     const progress = await page.$$eval('#uploads progress', (bars) => bars.map((b) => (b as HTMLProgressElement).value));
     expect(progress).toEqual([100, 100]);
-    await page.waitForFunction(() => [...document.querySelectorAll('#uploads img')].every((i) => (i as HTMLImageElement).naturalWidth > 0), null, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('#uploads img')].every((i) => (i as HTMLImageElement).naturalWidth > 0),
+      null,
+      { timeout: 60_000 },
+    );
     const ids = await page.$$eval('#uploads li', (lis) => lis.map((li) => li.getAttribute('data-public-id')!));
     expect(ids.every((id) => id.startsWith('shop/'))).toBe(true);
     await shot('2-uploaded');
@@ -100,7 +110,10 @@ describe('media library in Chromium', { timeout: 240_000 }, () => {
     await page.getByRole('button', { name: 'Save tags' }).click();
     await page.waitForFunction(() => document.getElementById('status')!.textContent === 'Tags saved');
     await shot('4-details');
-    expect(((await adminGet(`resources/image/upload/${encodeURIComponent(first)}`)).tags as string[]).sort()).toEqual(['featured', 'summer']);
+    expect(((await adminGet(`resources/image/upload/${encodeURIComponent(first)}`)).tags as string[]).sort()).toEqual([
+      'featured',
+      'summer',
+    ]);
 
     // Filter by the tag.
     await page.getByLabel('Folder / prefix').fill('');

@@ -70,7 +70,11 @@ describe('notifications through the queue, to a real receiver', async () => {
   it("uses the cloud's notification_url setting when the upload gives none", async () => {
     const path = `/settings/${uid()}`;
     const auth = { Authorization: basicAuth(THIRD), 'Content-Type': 'application/json' };
-    const put = await fetch(`${base}/v1_1/${THIRD.cloud_name}/settings`, { method: 'PUT', headers: auth, body: JSON.stringify({ notification_url: receiver.url(path) }) });
+    const put = await fetch(`${base}/v1_1/${THIRD.cloud_name}/settings`, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify({ notification_url: receiver.url(path) }),
+    });
     expect(put.status).toBe(200);
     try {
       const up = await cloudinary.uploader.upload(fixture('alpha.png'), { public_id: uid('n'), ...THIRD });
@@ -79,7 +83,11 @@ describe('notifications through the queue, to a real receiver', async () => {
       expect(d.headers['x-cld-signature']).toBe(expected);
       expect(JSON.parse(d.body).public_id).toBe(up.public_id);
     } finally {
-      await fetch(`${base}/v1_1/${THIRD.cloud_name}/settings`, { method: 'PUT', headers: auth, body: JSON.stringify({ notification_url: null }) });
+      await fetch(`${base}/v1_1/${THIRD.cloud_name}/settings`, {
+        method: 'PUT',
+        headers: auth,
+        body: JSON.stringify({ notification_url: null }),
+      });
     }
   });
 
@@ -96,7 +104,10 @@ describe('notifications through the queue, to a real receiver', async () => {
     const publicId = uid('eager');
     const up = await cloudinary.uploader.upload(fixture('photo-1mp.jpg'), {
       public_id: publicId,
-      eager: [{ width: 100, height: 50, crop: 'fill' }, { width: 80, crop: 'scale', format: 'png' }],
+      eager: [
+        { width: 100, height: 50, crop: 'fill' },
+        { width: 80, crop: 'scale', format: 'png' },
+      ],
       eager_async: true,
       eager_notification_url: receiver.url(path),
       notification_url: receiver.url(upPath),
@@ -175,7 +186,11 @@ describe('moderation, backups and semantic data through the Admin API', async ()
   it('a decision notifies in order after the upload; a rejected asset is not delivered until approved', async () => {
     const path = `/mod/${uid()}`;
     const publicId = uid('mod');
-    await cloudinary.uploader.upload(fixture('alpha.png'), { public_id: publicId, moderation: 'manual', notification_url: receiver.url(path) });
+    await cloudinary.uploader.upload(fixture('alpha.png'), {
+      public_id: publicId,
+      moderation: 'manual',
+      notification_url: receiver.url(path),
+    });
     await receiver.waitFor(path, 1);
     const deliveryUrl = `${base}/demo/image/upload/${publicId}.png`;
     expect((await fetch(deliveryUrl)).status).toBe(200);
@@ -197,7 +212,10 @@ describe('moderation, backups and semantic data through the Admin API', async ()
     ]);
     expect(bodies[1]).toMatchObject({ public_id: publicId, moderation_kind: 'manual', previous_moderation_status: 'pending' });
     expect(bodies[2].url).toContain(`/demo/image/upload/v`);
-    for (const d of got) expect(cloudinary.utils.verifyNotificationSignature(d.body, Number(d.headers['x-cld-timestamp']), String(d.headers['x-cld-signature']))).toBe(true);
+    for (const d of got)
+      expect(
+        cloudinary.utils.verifyNotificationSignature(d.body, Number(d.headers['x-cld-timestamp']), String(d.headers['x-cld-signature'])),
+      ).toBe(true);
     expect((await fetch(deliveryUrl)).status).toBe(200);
   });
 

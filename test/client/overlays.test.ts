@@ -5,12 +5,17 @@ import { serve, startOrigin, type Origin } from '../support/origin';
 
 /** Overlay, underlay and text layer URLs built by Cloudinary's SDK, answered by the running worker. */
 const solid = (width: number, height: number, rgb: [number, number, number]) =>
-  sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
+  sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
+    .png()
+    .toBuffer();
 
 async function raw(url: string) {
   const res = await fetch(url);
   expect(res.status, `${url} ${res.headers.get('x-cld-error')}`).toBe(200);
-  const { data, info } = await sharp(Buffer.from(await res.arrayBuffer())).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(Buffer.from(await res.arrayBuffer()))
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const at = (x: number, y: number) => Array.from(data.subarray((y * info.width + x) * 4, (y * info.width + x) * 4 + 4));
   return { info, at, data };
 }
@@ -34,7 +39,10 @@ describe('layers through SDK-built URLs', async () => {
     const url = cloudinary.url(baseId, {
       ...LOCAL_URL,
       format: 'png',
-      transformation: [{ overlay: { public_id: logoId }, width: 20, crop: 'scale' }, { flags: 'layer_apply', gravity: 'south_east', x: 10, y: 5 }],
+      transformation: [
+        { overlay: { public_id: logoId }, width: 20, crop: 'scale' },
+        { flags: 'layer_apply', gravity: 'south_east', x: 10, y: 5 },
+      ],
     });
     expect(url).toBe(`${base}/demo/image/upload/c_scale,l_${folder}:logo,w_20/fl_layer_apply,g_south_east,x_10,y_5/v1/${baseId}.png`);
     const img = await raw(url);
@@ -44,10 +52,25 @@ describe('layers through SDK-built URLs', async () => {
   });
 
   it('sizes an overlay relative to the base and tiles one', async () => {
-    const relative = await raw(cloudinary.url(baseId, { ...LOCAL_URL, format: 'png', transformation: [{ overlay: { public_id: logoId }, width: '0.5', height: '1.0', crop: 'scale', flags: 'relative' }, { flags: 'layer_apply', gravity: 'west' }] }));
+    const relative = await raw(
+      cloudinary.url(baseId, {
+        ...LOCAL_URL,
+        format: 'png',
+        transformation: [
+          { overlay: { public_id: logoId }, width: '0.5', height: '1.0', crop: 'scale', flags: 'relative' },
+          { flags: 'layer_apply', gravity: 'west' },
+        ],
+      }),
+    );
     expect(relative.at(99, 99)).toEqual([255, 0, 0, 255]);
     expect(relative.at(101, 50)).toEqual([0, 0, 255, 255]);
-    const tiled = await raw(cloudinary.url(baseId, { ...LOCAL_URL, format: 'png', transformation: [{ overlay: { public_id: logoId } }, { flags: ['layer_apply', 'tiled'] }] }));
+    const tiled = await raw(
+      cloudinary.url(baseId, {
+        ...LOCAL_URL,
+        format: 'png',
+        transformation: [{ overlay: { public_id: logoId } }, { flags: ['layer_apply', 'tiled'] }],
+      }),
+    );
     expect(tiled.at(0, 0)).toEqual([255, 0, 0, 255]);
     expect(tiled.at(199, 99)).toEqual([255, 0, 0, 255]);
   });
@@ -59,7 +82,9 @@ describe('layers through SDK-built URLs', async () => {
       .png()
       .toBuffer();
     await cloudinary.uploader.upload(dataUri(png), { public_id: holed });
-    const img = await raw(cloudinary.url(holed, { ...LOCAL_URL, format: 'png', underlay: { public_id: logoId }, width: 50, height: 50, crop: 'scale' }));
+    const img = await raw(
+      cloudinary.url(holed, { ...LOCAL_URL, format: 'png', underlay: { public_id: logoId }, width: 50, height: 50, crop: 'scale' }),
+    );
     expect(img.at(5, 5)).toEqual([0, 255, 0, 255]);
     expect(img.at(25, 40)).toEqual([255, 0, 0, 255]);
   });
@@ -67,12 +92,18 @@ describe('layers through SDK-built URLs', async () => {
   it('overlays a remote image through the guarded fetcher (l_fetch:<base64url>)', async () => {
     const path = `/${uid()}/mark.png`;
     origin.route(path, serve(await solid(30, 30, [255, 255, 0]), { 'Content-Type': 'image/png' }));
-    const url = cloudinary.url(baseId, { ...LOCAL_URL, format: 'png', transformation: [{ overlay: { url: origin.url + path } }, { flags: 'layer_apply', gravity: 'north_west' }] });
+    const url = cloudinary.url(baseId, {
+      ...LOCAL_URL,
+      format: 'png',
+      transformation: [{ overlay: { url: origin.url + path } }, { flags: 'layer_apply', gravity: 'north_west' }],
+    });
     expect(url).toContain('/l_fetch:');
     const img = await raw(url);
     expect(img.at(10, 10)).toEqual([255, 255, 0, 255]);
     expect(img.at(40, 40)).toEqual([0, 0, 255, 255]);
-    const missing = await fetch(cloudinary.url(baseId, { ...LOCAL_URL, format: 'png', overlay: { url: `${origin.url}/${uid()}/none.png` } }));
+    const missing = await fetch(
+      cloudinary.url(baseId, { ...LOCAL_URL, format: 'png', overlay: { url: `${origin.url}/${uid()}/none.png` } }),
+    );
     expect(missing.status).toBeGreaterThanOrEqual(400);
     expect(missing.headers.get('x-cld-error')).toContain('Error in loading');
   });
@@ -82,7 +113,10 @@ describe('layers through SDK-built URLs', async () => {
     const url = cloudinary.url(baseId, {
       ...LOCAL_URL,
       format: 'png',
-      transformation: [{ overlay: { font_family: 'Arial', font_size: 30, font_weight: 'bold', text: 'Hi, a/b %' }, color: '#ffffff' }, { flags: 'layer_apply', gravity: 'center' }],
+      transformation: [
+        { overlay: { font_family: 'Arial', font_size: 30, font_weight: 'bold', text: 'Hi, a/b %' }, color: '#ffffff' },
+        { flags: 'layer_apply', gravity: 'center' },
+      ],
     });
     expect(url).toContain('l_text:Arial_30_bold:Hi%252C%20a%252Fb%20%25/');
     const img = await raw(url);
@@ -93,7 +127,16 @@ describe('layers through SDK-built URLs', async () => {
     expect(img.at(2, 2)).toEqual(plain.at(2, 2));
     // A longer text renders wider, letter spacing widens it too: the text is really laid out in a font.
     const inkRight = async (overlay: Record<string, unknown>) => {
-      const t = await raw(cloudinary.url(baseId, { ...LOCAL_URL, format: 'png', transformation: [{ overlay: { font_family: 'Arial', font_size: 30, ...overlay } }, { flags: 'layer_apply', gravity: 'north_west' }] }));
+      const t = await raw(
+        cloudinary.url(baseId, {
+          ...LOCAL_URL,
+          format: 'png',
+          transformation: [
+            { overlay: { font_family: 'Arial', font_size: 30, ...overlay } },
+            { flags: 'layer_apply', gravity: 'north_west' },
+          ],
+        }),
+      );
       let right = -1;
       for (let y = 0; y < 100; y++) for (let x = 0; x < 200; x++) if (t.at(x, y)[2] < 128) right = Math.max(right, x);
       return right;
@@ -116,7 +159,10 @@ describe('pg_ against libvips as the reference', async () => {
     expect(pages).toBeGreaterThan(1);
     for (let page = 1; page <= Math.min(pages, 4); page++) {
       const ours = await raw(cloudinary.url(id, { ...LOCAL_URL, format: 'png', page }));
-      const ref = await sharp(gif, { page: page - 1 }).ensureAlpha().raw().toBuffer();
+      const ref = await sharp(gif, { page: page - 1 })
+        .ensureAlpha()
+        .raw()
+        .toBuffer();
       let diff = 0;
       // Alpha everywhere; colour where the pixel is visible (transparent pixels' RGB means nothing).
       for (let i = 0; i < ref.length; i++) if ((i & 3) === 3 || ref[i + 3 - (i & 3)] > 0) diff += Math.abs(ours.data[i] - ref[i]);

@@ -173,25 +173,38 @@ describe('auto-upload through upload mappings', async () => {
   it('refuses duplicates, unknown folders and bad templates with clear errors', async () => {
     const folder = `map_${uid()}`;
     await cloudinary.api.create_upload_mapping(folder, { template: 'https://example.com/' });
-    const dup = await cloudinary.api.create_upload_mapping(folder, { template: 'https://example.com/' }).catch((e: { error: { http_code: number } }) => e.error);
+    const dup = await cloudinary.api
+      .create_upload_mapping(folder, { template: 'https://example.com/' })
+      .catch((e: { error: { http_code: number } }) => e.error);
     expect(dup.http_code).toBe(409);
-    const missing = await cloudinary.api.update_upload_mapping(`nope_${uid()}`, { template: 'https://example.com/' }).catch((e: { error: { http_code: number } }) => e.error);
+    const missing = await cloudinary.api
+      .update_upload_mapping(`nope_${uid()}`, { template: 'https://example.com/' })
+      .catch((e: { error: { http_code: number } }) => e.error);
     expect(missing.http_code).toBe(404);
-    const bad = await cloudinary.api.create_upload_mapping(`map_${uid()}`, { template: 'ftp://example.com/' }).catch((e: { error: { http_code: number; message: string } }) => e.error);
+    const bad = await cloudinary.api
+      .create_upload_mapping(`map_${uid()}`, { template: 'ftp://example.com/' })
+      .catch((e: { error: { http_code: number; message: string } }) => e.error);
     expect(bad.http_code).toBe(400);
     expect(bad.message).toMatch(/template/);
-    const unauth = await fetch(`${base}/v1_1/demo/upload_mappings`, { headers: { Authorization: basicAuth({ ...DEMO, api_secret: 'wrong' }) } });
+    const unauth = await fetch(`${base}/v1_1/demo/upload_mappings`, {
+      headers: { Authorization: basicAuth({ ...DEMO, api_secret: 'wrong' }) },
+    });
     expect(unauth.status).toBe(401);
   });
 
   it('pages through mappings with next_cursor', async () => {
-    const res = await fetch(`${base}/v1_1/third/upload_mappings?max_results=1`, { headers: { Authorization: basicAuth({ api_key: '333333333333333', api_secret: 'third-secret' }) } });
+    const res = await fetch(`${base}/v1_1/third/upload_mappings?max_results=1`, {
+      headers: { Authorization: basicAuth({ api_key: '333333333333333', api_secret: 'third-secret' }) },
+    });
     expect(res.status).toBe(200);
     const prefix = `page_${uid()}`;
     for (const n of ['a', 'b', 'c']) {
       const r = await fetch(`${base}/v1_1/third/upload_mappings`, {
         method: 'POST',
-        headers: { Authorization: basicAuth({ api_key: '333333333333333', api_secret: 'third-secret' }), 'Content-Type': 'application/x-www-form-urlencoded' },
+        headers: {
+          Authorization: basicAuth({ api_key: '333333333333333', api_secret: 'third-secret' }),
+          'Content-Type': 'application/x-www-form-urlencoded',
+        },
         body: `folder=${prefix}_${n}&template=${encodeURIComponent('https://example.com/')}`,
       });
       expect(r.status).toBe(200);
@@ -200,7 +213,11 @@ describe('auto-upload through upload mappings', async () => {
     let cursor: string | undefined;
     do {
       const q = new URLSearchParams({ max_results: '2', ...(cursor ? { next_cursor: cursor } : {}) });
-      const page = await (await fetch(`${base}/v1_1/third/upload_mappings?${q}`, { headers: { Authorization: basicAuth({ api_key: '333333333333333', api_secret: 'third-secret' }) } })).json();
+      const page = await (
+        await fetch(`${base}/v1_1/third/upload_mappings?${q}`, {
+          headers: { Authorization: basicAuth({ api_key: '333333333333333', api_secret: 'third-secret' }) },
+        })
+      ).json();
       expect(page.mappings.length).toBeLessThanOrEqual(2);
       seen.push(...page.mappings.map((m: { folder: string }) => m.folder));
       cursor = page.next_cursor;
@@ -228,10 +245,20 @@ describe('auto-upload through upload mappings', async () => {
 
     // It is a real asset: the Admin API lists it, and an upload that must not overwrite finds it.
     const info = await cloudinary.api.resource(`${folder}/sub/pic`);
-    expect(info).toMatchObject({ public_id: `${folder}/sub/pic`, format: 'jpg', width: 1152, height: 864, bytes: photo.length, type: 'upload' });
+    expect(info).toMatchObject({
+      public_id: `${folder}/sub/pic`,
+      format: 'jpg',
+      width: 1152,
+      height: 864,
+      bytes: photo.length,
+      type: 'upload',
+    });
     const listing = await cloudinary.api.resources({ type: 'upload', prefix: `${folder}/` });
     expect(listing.resources.map((r: { public_id: string }) => r.public_id)).toEqual([`${folder}/sub/pic`]);
-    const existing = await cloudinary.uploader.upload(`data:image/png;base64,${png.toString('base64')}`, { public_id: `${folder}/sub/pic`, overwrite: false });
+    const existing = await cloudinary.uploader.upload(`data:image/png;base64,${png.toString('base64')}`, {
+      public_id: `${folder}/sub/pic`,
+      overwrite: false,
+    });
     expect(existing.existing).toBe(true);
     expect(existing.format).toBe('jpg');
     expect(existing.width).toBe(1152);
@@ -244,7 +271,9 @@ describe('auto-upload through upload mappings', async () => {
     origin.route(`${dir}pic.jpg`, serve(photo, { 'Content-Type': 'image/jpeg' }));
     await cloudinary.api.create_upload_mapping(folder, { template: `${origin.url}${dir}` });
     // The path after the folder, extension included, is what the origin is asked for; f_ picks the output format.
-    const res = await fetch(cloudinary.url(`${folder}/pic`, { ...LOCAL_URL, width: 64, height: 64, crop: 'fill', fetch_format: 'webp', format: 'jpg' }));
+    const res = await fetch(
+      cloudinary.url(`${folder}/pic`, { ...LOCAL_URL, width: 64, height: 64, crop: 'fill', fetch_format: 'webp', format: 'jpg' }),
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/webp');
     const meta = await sharp(await bytesOf(res)).metadata();

@@ -62,7 +62,9 @@ describe('transformations through SDK-built URLs', async () => {
     expect(upright.meta?.orientation).toBeUndefined();
     const ignored = await fetchImage(cloudinary.url(id, { ...LOCAL_URL, angle: 'ignore', height: 100, crop: 'scale', format: 'jpg' }));
     expect([ignored.meta?.width, ignored.meta?.height]).toEqual([160, 100]);
-    const rotated = await fetchImage(cloudinary.url(id, { ...LOCAL_URL, transformation: [{ width: 100, crop: 'scale' }, { angle: 90 }], format: 'png' }));
+    const rotated = await fetchImage(
+      cloudinary.url(id, { ...LOCAL_URL, transformation: [{ width: 100, crop: 'scale' }, { angle: 90 }], format: 'png' }),
+    );
     expect([rotated.meta?.width, rotated.meta?.height]).toEqual([160, 100]);
   });
 

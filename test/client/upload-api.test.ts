@@ -20,8 +20,18 @@ describe('upload through the SDK', async () => {
     const publicId = uid('file');
     const r = await cloudinary.uploader.upload(fixture('photo-1mp.jpg'), { public_id: publicId, tags: ['a', 'b'] });
     expect(r).toMatchObject({
-      public_id: publicId, width: 1152, height: 864, format: 'jpg', resource_type: 'image', type: 'upload',
-      bytes: photo.length, etag: md5(photo), placeholder: false, tags: ['a', 'b'], original_filename: 'photo-1mp', access_mode: 'public',
+      public_id: publicId,
+      width: 1152,
+      height: 864,
+      format: 'jpg',
+      resource_type: 'image',
+      type: 'upload',
+      bytes: photo.length,
+      etag: md5(photo),
+      placeholder: false,
+      tags: ['a', 'b'],
+      original_filename: 'photo-1mp',
+      access_mode: 'public',
     });
     expect(typeof r.version).toBe('number');
     expect(r.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -110,7 +120,9 @@ describe('upload through the SDK', async () => {
 
   it('lands 20 parallel uploads of different files', async () => {
     const ids = Array.from({ length: 20 }, (_, i) => uid(`par${i}`));
-    const results = await Promise.all(ids.map((id, i) => cloudinary.uploader.upload(fixture(i % 2 ? 'alpha.png' : 'photo-1mp.jpg'), { public_id: id })));
+    const results = await Promise.all(
+      ids.map((id, i) => cloudinary.uploader.upload(fixture(i % 2 ? 'alpha.png' : 'photo-1mp.jpg'), { public_id: id })),
+    );
     expect(results.map((r) => r.public_id)).toEqual(ids);
     for (const [i, r] of results.entries()) {
       const got = await fetchBytes(r.url);

@@ -36,13 +36,18 @@ describe('incoming and eager transformations', async () => {
     const id = uid('eager');
     const r = await cloudinary.uploader.upload(fixture('photo-1mp.jpg'), {
       public_id: id,
-      eager: [{ width: 400, height: 300, crop: 'pad' }, { width: 260, height: 200, crop: 'crop', gravity: 'north', format: 'png' }],
+      eager: [
+        { width: 400, height: 300, crop: 'pad' },
+        { width: 260, height: 200, crop: 'crop', gravity: 'north', format: 'png' },
+      ],
     });
     expect(r.eager).toHaveLength(2);
     expect(r.eager[0]).toMatchObject({ transformation: 'c_pad,h_300,w_400', width: 400, height: 300, format: 'jpg' });
     expect(r.eager[1]).toMatchObject({ transformation: 'c_crop,g_north,h_200,w_260', width: 260, height: 200, format: 'png' });
     // The SDK builds the same URL for the same options.
-    expect(r.eager[0].url).toBe(cloudinary.url(id, { ...LOCAL_URL, width: 400, height: 300, crop: 'pad', format: 'jpg', version: r.version }));
+    expect(r.eager[0].url).toBe(
+      cloudinary.url(id, { ...LOCAL_URL, width: 400, height: 300, crop: 'pad', format: 'jpg', version: r.version }),
+    );
     for (const e of r.eager) {
       const res = await fetch(e.url);
       expect(res.status).toBe(200);
@@ -54,10 +59,18 @@ describe('incoming and eager transformations', async () => {
 
   it('takes the eager string form with | and / over raw HTTP', async () => {
     const id = uid('eager_raw');
-    const res = await signedPost(base, '/v1_1/demo/image/upload', { public_id: id, eager: 'c_scale,w_100|c_fill,h_50,w_50/png' }, { file: { bytes: readFileSync(fixture('alpha.png')), name: 'a.png' } });
+    const res = await signedPost(
+      base,
+      '/v1_1/demo/image/upload',
+      { public_id: id, eager: 'c_scale,w_100|c_fill,h_50,w_50/png' },
+      { file: { bytes: readFileSync(fixture('alpha.png')), name: 'a.png' } },
+    );
     expect(res.status).toBe(200);
     const r = (await res.json()) as { eager: { transformation: string; width: number; format: string; url: string }[] };
-    expect(r.eager.map((e) => [e.transformation, e.width, e.format])).toEqual([['c_scale,w_100', 100, 'png'], ['c_fill,h_50,w_50', 50, 'png']]);
+    expect(r.eager.map((e) => [e.transformation, e.width, e.format])).toEqual([
+      ['c_scale,w_100', 100, 'png'],
+      ['c_fill,h_50,w_50', 50, 'png'],
+    ]);
     expect((await fetch(r.eager[1].url)).status).toBe(200);
   });
 
@@ -71,12 +84,18 @@ describe('incoming and eager transformations', async () => {
 
   it('refuses a malformed eager or incoming transformation and stores nothing', async () => {
     const id = uid('bad_eager');
-    await expect(cloudinary.uploader.upload(fixture('alpha.png'), { public_id: id, eager: 'w_abc' })).rejects.toMatchObject({ http_code: 400 });
+    await expect(cloudinary.uploader.upload(fixture('alpha.png'), { public_id: id, eager: 'w_abc' })).rejects.toMatchObject({
+      http_code: 400,
+    });
     expect((await fetch(`${base}/demo/image/upload/${id}.png`)).status).toBe(404);
-    await expect(cloudinary.uploader.upload(fixture('alpha.png'), { public_id: id, transformation: 'c_nosuchcrop,w_10' })).rejects.toMatchObject({ http_code: 400 });
+    await expect(
+      cloudinary.uploader.upload(fixture('alpha.png'), { public_id: id, transformation: 'c_nosuchcrop,w_10' }),
+    ).rejects.toMatchObject({ http_code: 400 });
     expect((await fetch(`${base}/demo/image/upload/${id}.png`)).status).toBe(404);
     // An image the engine cannot read (HEIC) is refused before it is stored when eager work is asked for.
-    await expect(cloudinary.uploader.upload(fixture('photo.heic'), { public_id: id, eager: 'w_100' })).rejects.toMatchObject({ http_code: 400 });
+    await expect(cloudinary.uploader.upload(fixture('photo.heic'), { public_id: id, eager: 'w_100' })).rejects.toMatchObject({
+      http_code: 400,
+    });
     expect((await fetch(`${base}/demo/image/upload/${id}.heic`)).status).toBe(404);
   });
 });

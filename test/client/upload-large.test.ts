@@ -11,9 +11,11 @@ function generated(size: number, seed: number): Buffer {
   const out = Buffer.alloc(size);
   let x = seed >>> 0 || 1;
   for (let i = 0; i + 4 <= size; i += 4) {
-    x ^= x << 13; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
     x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
+    x ^= x << 5;
+    x >>>= 0;
     out.writeUInt32LE(x, i);
   }
   return out;

@@ -9,12 +9,18 @@ const alpha = readFileSync(fixture('alpha.png'));
 
 describe('explicit, destroy, rename, tags, text and delete tokens through the SDK', async () => {
   const { cloudinary, base } = await loadSdk();
-  const up = (publicId: string, opts: Record<string, unknown> = {}) => cloudinary.uploader.upload(fixture('alpha.png'), { public_id: publicId, ...opts });
+  const up = (publicId: string, opts: Record<string, unknown> = {}) =>
+    cloudinary.uploader.upload(fixture('alpha.png'), { public_id: publicId, ...opts });
 
   it('explicit updates tags, context and coordinates of an existing asset', async () => {
     const id = uid('exp');
     await up(id, { tags: ['old'] });
-    const r = await cloudinary.uploader.explicit(id, { type: 'upload', tags: ['n1', 'n2'], context: { who: 'a=b' }, face_coordinates: [[1, 2, 3, 4]] });
+    const r = await cloudinary.uploader.explicit(id, {
+      type: 'upload',
+      tags: ['n1', 'n2'],
+      context: { who: 'a=b' },
+      face_coordinates: [[1, 2, 3, 4]],
+    });
     expect(r.public_id).toBe(id);
     expect(r.tags).toEqual(['n1', 'n2']);
     expect(r.context).toEqual({ custom: { who: 'a=b' } });
@@ -44,7 +50,10 @@ describe('explicit, destroy, rename, tags, text and delete tokens through the SD
 
     const c = uid('ren_c');
     await cloudinary.uploader.upload(fixture('static.gif'), { public_id: c });
-    await expect(cloudinary.uploader.rename(c, b)).rejects.toMatchObject({ http_code: 400, message: expect.stringContaining('already exists') });
+    await expect(cloudinary.uploader.rename(c, b)).rejects.toMatchObject({
+      http_code: 400,
+      message: expect.stringContaining('already exists'),
+    });
     const over = await cloudinary.uploader.rename(c, b, { overwrite: true, invalidate: true });
     expect(over.format).toBe('gif');
     expect(over.tags).toEqual([]);
@@ -76,7 +85,13 @@ describe('explicit, destroy, rename, tags, text and delete tokens through the SD
 
   it('text makes a deliverable PNG of type text whose size follows the font size and style', async () => {
     const id = uid('txt');
-    const small = await cloudinary.uploader.text('Sample Name', { public_id: id, font_family: 'Arial', font_size: 12, font_color: 'black', opacity: 90 });
+    const small = await cloudinary.uploader.text('Sample Name', {
+      public_id: id,
+      font_family: 'Arial',
+      font_size: 12,
+      font_color: 'black',
+      opacity: 90,
+    });
     expect(small).toMatchObject({ public_id: id, type: 'text', format: 'png', resource_type: 'image' });
     expect(small.url).toBe(`${base}/demo/image/text/v${small.version}/${id}.png`);
     expect(small.height).toBeGreaterThanOrEqual(12);
@@ -91,7 +106,14 @@ describe('explicit, destroy, rename, tags, text and delete tokens through the SD
     expect(png.readUInt32BE(16)).toBe(small.width);
     expect(md5(png)).toBe(small.etag);
 
-    const big = await cloudinary.uploader.text('Sample Name', { public_id: uid('txt'), font_size: 48, font_weight: 'bold', font_style: 'italic', background: '#ff0000', text_decoration: 'underline' });
+    const big = await cloudinary.uploader.text('Sample Name', {
+      public_id: uid('txt'),
+      font_size: 48,
+      font_weight: 'bold',
+      font_style: 'italic',
+      background: '#ff0000',
+      text_decoration: 'underline',
+    });
     expect(big.height).toBeGreaterThan(small.height * 3);
     expect(big.width).toBeGreaterThan(small.width * 3);
     const auto = await cloudinary.uploader.text('Same text');
@@ -104,7 +126,12 @@ describe('explicit, destroy, rename, tags, text and delete tokens through the SD
     const id = uid('tok');
     const r = await up(id, { return_delete_token: true });
     expect(r.delete_token).toMatch(/^[0-9a-f]{64}$/);
-    const call = () => fetch(`${base}/v1_1/demo/delete_by_token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: r.delete_token }) });
+    const call = () =>
+      fetch(`${base}/v1_1/demo/delete_by_token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ token: r.delete_token }),
+      });
     const res = await call();
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ result: 'ok' });
@@ -124,12 +151,21 @@ describe('explicit, destroy, rename, tags, text and delete tokens through the SD
     // Unsigned uploads never overwrite unless the preset says so.
     const again = await cloudinary.uploader.unsigned_upload(fixture('static.gif'), name, { public_id: 'mine' });
     expect(again).toMatchObject({ version: r.version, format: 'png', existing: true });
-    await expect(cloudinary.uploader.unsigned_upload(fixture('alpha.png'), name, { overwrite: true })).rejects.toMatchObject({ http_code: 400, message: expect.stringContaining('not allowed') });
+    await expect(cloudinary.uploader.unsigned_upload(fixture('alpha.png'), name, { overwrite: true })).rejects.toMatchObject({
+      http_code: 400,
+      message: expect.stringContaining('not allowed'),
+    });
 
     const signedOnly = uid('signed');
     await cloudinary.api.create_upload_preset({ name: signedOnly, unsigned: false });
-    await expect(cloudinary.uploader.unsigned_upload(fixture('alpha.png'), signedOnly)).rejects.toMatchObject({ http_code: 400, message: 'Upload preset must be whitelisted for unsigned uploads' });
-    await expect(cloudinary.uploader.unsigned_upload(fixture('alpha.png'), uid('nopreset'))).rejects.toMatchObject({ http_code: 400, message: expect.stringContaining('Upload preset not found') });
+    await expect(cloudinary.uploader.unsigned_upload(fixture('alpha.png'), signedOnly)).rejects.toMatchObject({
+      http_code: 400,
+      message: 'Upload preset must be whitelisted for unsigned uploads',
+    });
+    await expect(cloudinary.uploader.unsigned_upload(fixture('alpha.png'), uid('nopreset'))).rejects.toMatchObject({
+      http_code: 400,
+      message: expect.stringContaining('Upload preset not found'),
+    });
     // A signed upload may name a signed-only preset; its parameters apply under the request's.
     const s = await cloudinary.uploader.upload(fixture('alpha.png'), { upload_preset: name, public_id: 'signed_one', tags: 'own' });
     expect(s).toMatchObject({ public_id: `${folder}/signed_one`, tags: ['own'] });

@@ -17,7 +17,14 @@ describe('uploads from a remote http(s) URL through the SDK', async () => {
 
   it('fetches the file through the guarded fetcher and stores it', async () => {
     const r = await cloudinary.uploader.upload(`${origin.url}/pics/mountain.jpg`, { public_id: uid('remote') });
-    expect(r).toMatchObject({ width: 1152, height: 864, format: 'jpg', bytes: photo.length, etag: md5(photo), original_filename: 'mountain' });
+    expect(r).toMatchObject({
+      width: 1152,
+      height: 864,
+      format: 'jpg',
+      bytes: photo.length,
+      etag: md5(photo),
+      original_filename: 'mountain',
+    });
     const via = await cloudinary.uploader.upload(`${origin.url}/moved`, { folder: uid('rf'), use_filename: true, unique_filename: false });
     expect(via.public_id).toMatch(/\/mountain$/);
   });
@@ -25,7 +32,12 @@ describe('uploads from a remote http(s) URL through the SDK', async () => {
   it('uses the bytes, not the name, to tell image from raw, and refuses a missing remote file', async () => {
     const raw = await cloudinary.uploader.upload(`${origin.url}/notes.txt`, { resource_type: 'auto', public_id: uid('remote_raw') });
     expect(raw.resource_type).toBe('raw');
-    await expect(cloudinary.uploader.upload(`${origin.url}/notes.txt`, { public_id: uid('remote_img') })).rejects.toMatchObject({ http_code: 400, message: 'Invalid image file' });
-    await expect(cloudinary.uploader.upload(`${origin.url}/nothing.jpg`, { public_id: uid('remote_404') })).rejects.toMatchObject({ http_code: 404 });
+    await expect(cloudinary.uploader.upload(`${origin.url}/notes.txt`, { public_id: uid('remote_img') })).rejects.toMatchObject({
+      http_code: 400,
+      message: 'Invalid image file',
+    });
+    await expect(cloudinary.uploader.upload(`${origin.url}/nothing.jpg`, { public_id: uid('remote_404') })).rejects.toMatchObject({
+      http_code: 404,
+    });
   });
 });

@@ -24,7 +24,11 @@ const table: Row[] = [
   { id: 'folder/sub/sample', opts: { format: 'png' }, expect: { publicId: 'folder/sub/sample', format: 'png', version: 1 } },
   { id: 'folder/test', opts: { force_version: false }, expect: { publicId: 'folder/test', version: undefined } },
   { id: 'sample', opts: { version: 1315060510, format: 'jpg' }, expect: { publicId: 'sample', version: 1315060510 } },
-  { id: 'sample', opts: { width: 100, height: 100, crop: 'fill' }, expect: { transformations: ['c_fill,h_100,w_100'], publicId: 'sample' } },
+  {
+    id: 'sample',
+    opts: { width: 100, height: 100, crop: 'fill' },
+    expect: { transformations: ['c_fill,h_100,w_100'], publicId: 'sample' },
+  },
   {
     id: 'my_folder/photo',
     opts: { width: 300, crop: 'scale', format: 'webp' },
@@ -45,17 +49,29 @@ const table: Row[] = [
   { id: 'file.name.with.dots', opts: { format: 'png' }, expect: { publicId: 'file.name.with.dots', format: 'png' } },
   { id: 'v1234/test', opts: {}, expect: { publicId: 'test', version: 1234 } },
   { id: 'sample', opts: { fetch_format: 'auto', quality: 'auto' }, expect: { transformations: ['f_auto,q_auto'] } },
-  { id: 'sample', opts: { width: 'auto:100:400', dpr: 'auto', crop: 'limit' }, expect: { transformations: ['c_limit,dpr_auto,w_auto:100:400'] } },
+  {
+    id: 'sample',
+    opts: { width: 'auto:100:400', dpr: 'auto', crop: 'limit' },
+    expect: { transformations: ['c_limit,dpr_auto,w_auto:100:400'] },
+  },
   {
     id: 'sample',
     opts: { overlay: { text: 'Hello, World/x', font_family: 'Arial', font_size: 20 } },
     expect: { transformations: ['l_text:Arial_20:Hello%252C%20World%252Fx'] },
   },
-  { id: 'sample', opts: { overlay: { public_id: 'folder/logo' }, gravity: 'north_east' }, expect: { transformations: ['g_north_east,l_folder:logo'] } },
+  {
+    id: 'sample',
+    opts: { overlay: { public_id: 'folder/logo' }, gravity: 'north_east' },
+    expect: { transformations: ['g_north_east,l_folder:logo'] },
+  },
   { id: 'sample', opts: { if: 'w_lt_200', crop: 'fill', width: 80 }, expect: { transformations: ['if_w_lt_200,c_fill,w_80'] } },
   { id: 'sample', opts: { $size: 100, width: '$size', crop: 'scale' }, expect: { transformations: ['$size_100,c_scale,w_$size'] } },
   { id: 'sample', opts: { sign_url: true, format: 'jpg' }, expect: { signature: 'lGdq5NKO', publicId: 'sample' } },
-  { id: 'sample', opts: { sign_url: true, long_url_signature: true, format: 'jpg' }, expect: { signature: 'ZpqZj1Oc4nbeNu4FrlHDZCbYtTcdr4st' } },
+  {
+    id: 'sample',
+    opts: { sign_url: true, long_url_signature: true, format: 'jpg' },
+    expect: { signature: 'ZpqZj1Oc4nbeNu4FrlHDZCbYtTcdr4st' },
+  },
   {
     id: 'sample.jpg',
     opts: { sign_url: true, width: 300, height: 200, crop: 'fill', version: 1315060510 },
@@ -64,7 +80,11 @@ const table: Row[] = [
   { id: 'doc.pdf', opts: { resource_type: 'raw' }, expect: { resourceType: 'raw', publicId: 'doc.pdf', format: 'pdf' } },
   { id: 'folder/notes.txt', opts: { resource_type: 'raw' }, expect: { resourceType: 'raw', publicId: 'folder/notes.txt', version: 1 } },
   { id: 'secret', opts: { type: 'private', format: 'jpg' }, expect: { type: 'private', publicId: 'secret' } },
-  { id: 'secret', opts: { type: 'authenticated', sign_url: true, width: 50, crop: 'scale' }, expect: { type: 'authenticated', transformations: ['c_scale,w_50'] } },
+  {
+    id: 'secret',
+    opts: { type: 'authenticated', sign_url: true, width: 50, crop: 'scale' },
+    expect: { type: 'authenticated', transformations: ['c_scale,w_50'] },
+  },
   {
     id: 'https://example.com/images/logo.png',
     opts: { type: 'fetch' },
@@ -80,7 +100,11 @@ const table: Row[] = [
     opts: { type: 'fetch', version: 1234, sign_url: true },
     expect: { type: 'fetch', remoteUrl: 'http://google.com/path/to/image.png', version: 1234, signature: 'FwKMFcv6' },
   },
-  { id: 'https://example.com/a.png', opts: { type: 'fetch', format: 'jpg' }, expect: { type: 'fetch', transformations: ['f_jpg'], remoteUrl: 'https://example.com/a.png' } },
+  {
+    id: 'https://example.com/a.png',
+    opts: { type: 'fetch', format: 'jpg' },
+    expect: { type: 'fetch', transformations: ['f_jpg'], remoteUrl: 'https://example.com/a.png' },
+  },
 ];
 
 describe('delivery URL parser against URLs from the cloudinary SDK', () => {

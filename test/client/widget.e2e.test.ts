@@ -44,8 +44,16 @@ function pageServer(workerUrl: string): Promise<{ server: Server; origin: string
         req.on('data', (c) => (body += c));
         req.on('end', () => {
           const params = JSON.parse(body) as Record<string, string>;
-          const toSign = Object.keys(params).sort().filter((k) => params[k] !== '').map((k) => `${k}=${params[k]}`).join('&');
-          res.end(createHash('sha1').update(toSign + BROWSER.api_secret).digest('hex'));
+          const toSign = Object.keys(params)
+            .sort()
+            .filter((k) => params[k] !== '')
+            .map((k) => `${k}=${params[k]}`)
+            .join('&');
+          res.end(
+            createHash('sha1')
+              .update(toSign + BROWSER.api_secret)
+              .digest('hex'),
+          );
         });
         return;
       }
@@ -62,7 +70,10 @@ describe('upload widget in Chromium', { timeout: 180_000 }, () => {
   let page2: { server: Server; origin: string };
   let browser: Browser;
   const admin = (path: string, init: RequestInit = {}) =>
-    fetch(`${worker.url}/v1_1/${BROWSER.cloud_name}/${path}`, { ...init, headers: { Authorization: basicAuth(BROWSER), ...(init.headers ?? {}) } });
+    fetch(`${worker.url}/v1_1/${BROWSER.cloud_name}/${path}`, {
+      ...init,
+      headers: { Authorization: basicAuth(BROWSER), ...(init.headers ?? {}) },
+    });
 
   beforeAll(async () => {
     worker = await startOwnWorker({ CLOUDS: JSON.stringify([OTHER, THIRD, BROWSER]) });
@@ -74,7 +85,13 @@ describe('upload widget in Chromium', { timeout: 180_000 }, () => {
     const preset = await admin('upload_presets', {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ name: 'widget_unsigned', unsigned: 'true', return_delete_token: 'true', folder: 'widget', tags: 'from_widget' }),
+      body: new URLSearchParams({
+        name: 'widget_unsigned',
+        unsigned: 'true',
+        return_delete_token: 'true',
+        folder: 'widget',
+        tags: 'from_widget',
+      }),
     });
     expect(preset.status).toBe(200);
     browser = await launchChromium();
@@ -87,10 +104,13 @@ describe('upload widget in Chromium', { timeout: 180_000 }, () => {
     await worker?.dispose();
   });
 
-  const events = (page: Page) => page.evaluate(() => (window as unknown as { events: { event: string; info: Record<string, unknown> }[] }).events);
+  const events = (page: Page) =>
+    page.evaluate(() => (window as unknown as { events: { event: string; info: Record<string, unknown> }[] }).events);
   async function waitForEvents(page: Page, kind: string, count: number) {
     await page.waitForFunction(
-      ([k, n]) => (window as unknown as { events: { event: string }[] }).events.filter((e) => e.event === k || e.event === 'error').length >= (n as number),
+      ([k, n]) =>
+        (window as unknown as { events: { event: string }[] }).events.filter((e) => e.event === k || e.event === 'error').length >=
+        (n as number),
       [kind, count],
       { timeout: 60_000 },
     );
@@ -100,7 +120,9 @@ describe('upload widget in Chromium', { timeout: 180_000 }, () => {
   it('uploads two fixtures unsigned with progress, shows thumbnails, and removes one by delete token', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
     await page.goto(page1.origin);
-    await page.evaluate(() => (window as unknown as { startWidget: (o: unknown) => void }).startWidget({ uploadPreset: 'widget_unsigned' }));
+    await page.evaluate(() =>
+      (window as unknown as { startWidget: (o: unknown) => void }).startWidget({ uploadPreset: 'widget_unsigned' }),
+    );
     const dialog = page.getByRole('dialog', { name: 'Upload files' });
     await expect(dialog.isVisible()).resolves.toBe(true);
     await page.screenshot({ path: join(shots, '1-open.png') });
@@ -119,7 +141,11 @@ describe('upload widget in Chromium', { timeout: 180_000 }, () => {
       expect(typeof s.info.delete_token).toBe('string');
     }
     // Thumbnails come from delivery URLs and load.
-    await page.waitForFunction(() => [...document.querySelectorAll('.cldw li img')].every((i) => (i as HTMLImageElement).naturalWidth > 0), null, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('.cldw li img')].every((i) => (i as HTMLImageElement).naturalWidth > 0),
+      null,
+      { timeout: 60_000 },
+    );
     await page.screenshot({ path: join(shots, '2-uploaded.png') });
 
     const first = successes[0].info as { public_id: string; secure_url: string };
@@ -137,10 +163,12 @@ describe('upload widget in Chromium', { timeout: 180_000 }, () => {
     await page.close();
   });
 
-  it('uploads signed, with the signature made by the page\'s own server', async () => {
+  it("uploads signed, with the signature made by the page's own server", async () => {
     const page = await browser.newPage();
     await page.goto(page1.origin);
-    await page.evaluate(() => (window as unknown as { startWidget: (o: unknown) => void }).startWidget({ signed: true, folder: 'signed_widget' }));
+    await page.evaluate(() =>
+      (window as unknown as { startWidget: (o: unknown) => void }).startWidget({ signed: true, folder: 'signed_widget' }),
+    );
     await page.setInputFiles('input[type=file]', [{ name: 'signed.gif', mimeType: 'image/gif', buffer: fixture('static.gif') }]);
     const [ok] = await waitForEvents(page, 'success', 1);
     expect(ok.info.public_id).toMatch(/^signed_widget\//);
@@ -160,7 +188,11 @@ describe('upload widget in Chromium', { timeout: 180_000 }, () => {
       if (range) requests.push(range);
     });
     await page.evaluate(() =>
-      (window as unknown as { startWidget: (o: unknown) => void }).startWidget({ signed: true, resourceType: 'raw', chunkSize: 5 * 1024 * 1024 }),
+      (window as unknown as { startWidget: (o: unknown) => void }).startWidget({
+        signed: true,
+        resourceType: 'raw',
+        chunkSize: 5 * 1024 * 1024,
+      }),
     );
     await page.setInputFiles('input[type=file]', [{ name: 'big.bin', mimeType: 'application/octet-stream', buffer: big }]);
     const [ok] = await waitForEvents(page, 'success', 1);
@@ -178,9 +210,13 @@ describe('upload widget in Chromium', { timeout: 180_000 }, () => {
   it('refuses an origin that allowed_upload_origins excludes', async () => {
     const page = await browser.newPage();
     await page.goto(page2.origin);
-    await page.evaluate(() => (window as unknown as { startWidget: (o: unknown) => void }).startWidget({ uploadPreset: 'widget_unsigned', folder: 'refused' }));
+    await page.evaluate(() =>
+      (window as unknown as { startWidget: (o: unknown) => void }).startWidget({ uploadPreset: 'widget_unsigned', folder: 'refused' }),
+    );
     await page.setInputFiles('input[type=file]', [{ name: 'no.jpg', mimeType: 'image/jpeg', buffer: fixture('photo-1mp.jpg') }]);
-    await page.waitForFunction(() => (window as unknown as { events: { event: string }[] }).events.some((e) => e.event === 'error'), null, { timeout: 30_000 });
+    await page.waitForFunction(() => (window as unknown as { events: { event: string }[] }).events.some((e) => e.event === 'error'), null, {
+      timeout: 30_000,
+    });
     expect((await events(page)).some((e) => e.event === 'success')).toBe(false);
     await page.screenshot({ path: join(shots, '4-refused.png') });
     const listed = (await (await admin('resources/image/upload?prefix=refused')).json()) as { resources: unknown[] };

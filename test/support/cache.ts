@@ -15,11 +15,19 @@ export const otherPhoto = readFileSync(new URL('../fixtures/orientation-6.jpg', 
 /** A signed Upload API call (upload, explicit, destroy, rename...) for any configured cloud. */
 export async function uploadApi(base: string, c: Cloud, action: string, fields: Record<string, string>, file?: Buffer) {
   const params: Record<string, string> = { timestamp: String(Math.floor(Date.now() / 1000)), ...fields };
-  const toSign = Object.keys(params).sort().map((k) => `${k}=${params[k]}`).join('&');
+  const toSign = Object.keys(params)
+    .sort()
+    .map((k) => `${k}=${params[k]}`)
+    .join('&');
   const form = new FormData();
   for (const [k, v] of Object.entries(params)) form.set(k, v);
   form.set('api_key', c.api_key);
-  form.set('signature', createHash('sha1').update(toSign + c.api_secret).digest('hex'));
+  form.set(
+    'signature',
+    createHash('sha1')
+      .update(toSign + c.api_secret)
+      .digest('hex'),
+  );
   if (file) form.set('file', new Blob([file], { type: 'image/jpeg' }), 'photo.jpg');
   const res = await fetch(`${base}/v1_1/${c.cloud_name}/image/${action}`, { method: 'POST', body: form });
   const json = (await res.json()) as { version: number; public_id: string; result?: string; error?: { message: string } };
@@ -27,7 +35,12 @@ export async function uploadApi(base: string, c: Cloud, action: string, fields: 
   return json;
 }
 
-export async function upload(base: string, c: Cloud, publicId: string, opts: { bytes?: Buffer; tags?: string[]; extra?: Record<string, string> } = {}) {
+export async function upload(
+  base: string,
+  c: Cloud,
+  publicId: string,
+  opts: { bytes?: Buffer; tags?: string[]; extra?: Record<string, string> } = {},
+) {
   const fields: Record<string, string> = { public_id: publicId, ...(opts.extra ?? {}) };
   if (opts.tags) fields.tags = opts.tags.join(',');
   return uploadApi(base, c, 'upload', fields, opts.bytes ?? photo);

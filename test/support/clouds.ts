@@ -20,5 +20,4 @@ export const TEST_VARS = {
   JOB_RETRY_MAX_SECONDS: '1',
 };
 
-export const basicAuth = (c: { api_key: string; api_secret: string }) =>
-  'Basic ' + btoa(`${c.api_key}:${c.api_secret}`);
+export const basicAuth = (c: { api_key: string; api_secret: string }) => 'Basic ' + btoa(`${c.api_key}:${c.api_secret}`);

@@ -10,8 +10,14 @@ export async function signedPost(
 ): Promise<Response> {
   const timestamp = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
   const all = { ...fields, timestamp };
-  const toSign = Object.keys(all).filter((k) => k !== 'file' && all[k as keyof typeof all] !== '').sort().map((k) => `${k}=${all[k as keyof typeof all]}`).join('&');
-  const signature = createHash(opts.alg ?? 'sha1').update(toSign + (opts.secret ?? DEMO.api_secret)).digest('hex');
+  const toSign = Object.keys(all)
+    .filter((k) => k !== 'file' && all[k as keyof typeof all] !== '')
+    .sort()
+    .map((k) => `${k}=${all[k as keyof typeof all]}`)
+    .join('&');
+  const signature = createHash(opts.alg ?? 'sha1')
+    .update(toSign + (opts.secret ?? DEMO.api_secret))
+    .digest('hex');
   const form = new FormData();
   for (const [k, v] of Object.entries(all)) form.set(k, v);
   form.set('signature', signature);

@@ -19,7 +19,8 @@ async function asset(publicId: string) {
   });
 }
 
-const mode = async (publicId: string) => (await getResource(env.DB, { cloud: CLOUD, resourceType: 'image', type: 'upload', publicId }))?.access_mode;
+const mode = async (publicId: string) =>
+  (await getResource(env.DB, { cloud: CLOUD, resourceType: 'image', type: 'upload', publicId }))?.access_mode;
 const post = (path: string, body: BodyInit, headers: Record<string, string> = {}, auth = THIRD) =>
   SELF.fetch(`http://w/v1_1/${CLOUD}/${path}`, { method: 'POST', headers: { Authorization: basicAuth(auth), ...headers }, body });
 
@@ -28,11 +29,18 @@ describe('update_access_mode request forms', () => {
     const [a, b, c] = ['am_a', 'am_b', 'am_c'].map((x) => `${x}_${crypto.randomUUID().slice(0, 6)}`);
     for (const id of [a, b, c]) await asset(id);
 
-    const json = await post('resources/image/upload/update_access_mode', JSON.stringify({ access_mode: 'authenticated', public_ids: [a, b] }), {
-      'Content-Type': 'application/json',
-    });
+    const json = await post(
+      'resources/image/upload/update_access_mode',
+      JSON.stringify({ access_mode: 'authenticated', public_ids: [a, b] }),
+      {
+        'Content-Type': 'application/json',
+      },
+    );
     expect(json.status).toBe(200);
-    expect(await json.json()).toEqual({ updated: [a, b].sort().map((public_id) => ({ public_id, access_mode: 'authenticated' })), failed: [] });
+    expect(await json.json()).toEqual({
+      updated: [a, b].sort().map((public_id) => ({ public_id, access_mode: 'authenticated' })),
+      failed: [],
+    });
     expect(await mode(a)).toBe('authenticated');
 
     const form = new FormData();
@@ -49,7 +57,9 @@ describe('update_access_mode request forms', () => {
     const ids = Array.from({ length: 100 }, (_, i) => `many_${crypto.randomUUID().slice(0, 6)}_${i}`);
     await asset(ids[0]);
     const body = ids.map((id) => `public_ids[]=${encodeURIComponent(id)}`).join('&');
-    const res = await post('resources/image/upload/update_access_mode', `access_mode=authenticated&${body}`, { 'Content-Type': 'application/x-www-form-urlencoded' });
+    const res = await post('resources/image/upload/update_access_mode', `access_mode=authenticated&${body}`, {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
     expect(res.status).toBe(200);
     const answer = (await res.json()) as { updated: unknown[]; failed: unknown[] };
     expect(answer.updated).toEqual([{ public_id: ids[0], access_mode: 'authenticated' }]);
@@ -78,9 +88,16 @@ describe('update_access_mode request forms', () => {
     expect(((await foreign.json()) as { updated: unknown[] }).updated).toEqual([]);
     expect(await mode(`${prefix}0`)).toBe('authenticated');
 
-    const wrongCloud = await post('resources/image/upload/update_access_mode', 'access_mode=public&prefix=x', { 'Content-Type': 'application/x-www-form-urlencoded' }, OTHER);
+    const wrongCloud = await post(
+      'resources/image/upload/update_access_mode',
+      'access_mode=public&prefix=x',
+      { 'Content-Type': 'application/x-www-form-urlencoded' },
+      OTHER,
+    );
     expect(wrongCloud.status).toBe(401);
-    const both = await post('resources/image/upload/update_access_mode', 'access_mode=public&prefix=x&tag=y', { 'Content-Type': 'application/x-www-form-urlencoded' });
+    const both = await post('resources/image/upload/update_access_mode', 'access_mode=public&prefix=x&tag=y', {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
     expect(both.status).toBe(400);
     expect(((await both.json()) as { error: { message: string } }).error.message).toMatch(/only one/);
   });
@@ -112,7 +129,9 @@ describe('update_access_mode request forms', () => {
     expect(second.next_cursor).toBeUndefined();
     const all = [...first.updated, ...second.updated].map((u) => u.public_id);
     expect(new Set(all).size).toBe(121);
-    const left = await env.DB.prepare(`SELECT count(*) AS n FROM resources WHERE cloud = ? AND substr(public_id, 1, ?) = ? AND access_mode = 'public'`)
+    const left = await env.DB.prepare(
+      `SELECT count(*) AS n FROM resources WHERE cloud = ? AND substr(public_id, 1, ?) = ? AND access_mode = 'public'`,
+    )
       .bind(CLOUD, prefix.length, prefix)
       .first<{ n: number }>();
     expect(left?.n).toBe(0);

@@ -62,13 +62,47 @@ describe('strict transformations (access stage, real KV and D1)', () => {
     await updateSettings(env.CONFIG, CLOUD, { strict_transformations: true });
     const named = namedTransformations(env.CONFIG, CLOUD);
     const at = new Date().toISOString();
-    await named.put('thumb', { name: 'thumb', transformation: 'c_fill,h_80,w_80', allowed_for_strict: true, created_at: at, updated_at: at });
-    await named.put('with space', { name: 'with space', transformation: 'e_sepia', allowed_for_strict: true, created_at: at, updated_at: at });
+    await named.put('thumb', {
+      name: 'thumb',
+      transformation: 'c_fill,h_80,w_80',
+      allowed_for_strict: true,
+      created_at: at,
+      updated_at: at,
+    });
+    await named.put('with space', {
+      name: 'with space',
+      transformation: 'e_sepia',
+      allowed_for_strict: true,
+      created_at: at,
+      updated_at: at,
+    });
     await named.put('closed', { name: 'closed', transformation: 'e_blur', allowed_for_strict: false, created_at: at, updated_at: at });
     // Unnamed definitions marked through the Admin API, stored under their own string.
-    await named.put('w_100', { name: 'w_100', transformation: 'w_100', named: false, allowed_for_strict: true, created_at: at, updated_at: at });
-    await named.put('c_scale,w_30/png', { name: 'c_scale,w_30/png', transformation: 'c_scale,w_30', format: 'png', named: false, allowed_for_strict: true, created_at: at, updated_at: at });
-    await named.put('e_sepia', { name: 'e_sepia', transformation: 'e_sepia', named: false, allowed_for_strict: false, created_at: at, updated_at: at });
+    await named.put('w_100', {
+      name: 'w_100',
+      transformation: 'w_100',
+      named: false,
+      allowed_for_strict: true,
+      created_at: at,
+      updated_at: at,
+    });
+    await named.put('c_scale,w_30/png', {
+      name: 'c_scale,w_30/png',
+      transformation: 'c_scale,w_30',
+      format: 'png',
+      named: false,
+      allowed_for_strict: true,
+      created_at: at,
+      updated_at: at,
+    });
+    await named.put('e_sepia', {
+      name: 'e_sepia',
+      transformation: 'e_sepia',
+      named: false,
+      allowed_for_strict: false,
+      created_at: at,
+      updated_at: at,
+    });
   });
 
   it('serves a derived image generated eagerly for the current version, with its extension', async () => {

@@ -38,7 +38,9 @@ describe('listing query plans', () => {
   it.each(cases)('%s walks an index without sorting', async (_name, q) => {
     await ensureSchema(env.DB);
     const { sql, binds } = listQuery(q);
-    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...binds).all<{ detail: string }>();
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .bind(...binds)
+      .all<{ detail: string }>();
     const details = plan.results.map((r) => r.detail);
     expect(details.some((d) => /USING (COVERING )?INDEX/.test(d))).toBe(true);
     expect(details.filter((d) => /TEMP B-TREE|^SCAN/.test(d))).toEqual([]);

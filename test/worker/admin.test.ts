@@ -156,11 +156,17 @@ describe('derived resources', () => {
     const a1 = await addDerived(ref(a), 'c_scale,w_100');
     await addDerived(ref(a), 'c_scale,w_300');
     await addDerived(ref(b), 'c_scale,w_100');
-    const res = await api('DELETE', 'resources%2Fimage%2Fupload', `public_ids[]=${a}&keep_original=true&transformations=c_scale,w_100|c_scale,w_200/png`);
+    const res = await api(
+      'DELETE',
+      'resources%2Fimage%2Fupload',
+      `public_ids[]=${a}&keep_original=true&transformations=c_scale,w_100|c_scale,w_200/png`,
+    );
     expect(res.status).toBe(200);
     expect(res.body.deleted_counts[a]).toEqual({ original: 0, derived: 1 });
     expect(await env.BUCKET.head(a1.key)).toBeNull();
-    expect((await api('GET', `resources/image/upload/${a}`)).body.derived.map((d: { transformation: string }) => d.transformation)).toEqual(['c_scale,w_300']);
+    expect((await api('GET', `resources/image/upload/${a}`)).body.derived.map((d: { transformation: string }) => d.transformation)).toEqual(
+      ['c_scale,w_300'],
+    );
     expect((await api('GET', `resources/image/upload/${b}`)).body.derived).toHaveLength(1);
 
     const keep = await api('DELETE', 'resources/image/upload', `public_ids[]=${a}&keep_original=true`);
@@ -217,7 +223,9 @@ describe('transformation listing', () => {
     const unnamed = (await api('GET', 'transformations?max_results=500&named=false')).body.transformations as Entry[];
     expect(unnamed.every((t) => !t.named)).toBe(true);
     expect(unnamed.map((t) => t.name)).toContain(def);
-    expect((await api('GET', 'transformations?max_results=500', undefined, OTHER)).body.transformations.map((t: Entry) => t.name)).not.toContain(def);
+    expect(
+      (await api('GET', 'transformations?max_results=500', undefined, OTHER)).body.transformations.map((t: Entry) => t.name),
+    ).not.toContain(def);
   });
 });
 
@@ -228,7 +236,9 @@ describe('cache purge and paging', () => {
     const cacheKey = `http://w/demo/image/upload/${id}.png?cache-test`;
     const cacheIt = async () => {
       await caches.default.put(cacheKey, new Response('cached', { headers: { 'Cache-Control': 'max-age=3600' } }));
-      await env.DB.prepare('INSERT OR REPLACE INTO cache_entries (cache_key, cloud, resource_type, type, public_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      await env.DB.prepare(
+        'INSERT OR REPLACE INTO cache_entries (cache_key, cloud, resource_type, type, public_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
         .bind(cacheKey, 'demo', 'image', 'upload', id, Date.now())
         .run();
       expect(await caches.default.match(cacheKey)).toBeDefined();
@@ -256,7 +266,10 @@ describe('cache purge and paging', () => {
       let cursor = '';
       let n = 0;
       do {
-        const res = await api('GET', `resources/image/tags/${tag}?max_results=5&direction=${direction}${cursor ? `&next_cursor=${cursor}` : ''}`);
+        const res = await api(
+          'GET',
+          `resources/image/tags/${tag}?max_results=5&direction=${direction}${cursor ? `&next_cursor=${cursor}` : ''}`,
+        );
         seen.push(...res.body.resources.map((r: { public_id: string }) => r.public_id));
         cursor = res.body.next_cursor ?? '';
         await store(ref(`${tag}_new_${direction}_${n++}`), bytesOf(1), { tags: [tag] });
@@ -278,12 +291,16 @@ describe('cache purge and paging', () => {
     )
       .bind(JSON.stringify(ids))
       .run();
-    await env.DB.prepare(`INSERT INTO resource_tags (resource_id, cloud, tag) SELECT id, cloud, ? FROM resources WHERE cloud = 'demo' AND public_id IN (SELECT value FROM json_each(?))`)
+    await env.DB.prepare(
+      `INSERT INTO resource_tags (resource_id, cloud, tag) SELECT id, cloud, ? FROM resources WHERE cloud = 'demo' AND public_id IN (SELECT value FROM json_each(?))`,
+    )
       .bind(tag, JSON.stringify(ids))
       .run();
     const cacheKey = `http://w/demo/image/upload/${tag}_0.png?bulk`;
     await caches.default.put(cacheKey, new Response('cached', { headers: { 'Cache-Control': 'max-age=3600' } }));
-    await env.DB.prepare('INSERT INTO cache_entries (cache_key, cloud, resource_type, type, public_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+    await env.DB.prepare(
+      'INSERT INTO cache_entries (cache_key, cloud, resource_type, type, public_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    )
       .bind(cacheKey, 'demo', 'image', 'upload', `${tag}_0`, Date.now())
       .run();
 

@@ -8,7 +8,10 @@ import { readImageMetadata } from '../../src/services/analysis/metadata';
 import { analyse, semanticFields } from '../../src/services/analysis/semantic';
 
 /** Fixture bytes, bundled by Vite as data URLs (workerd has no file system; `?arraybuffer` is not a Vite query). */
-const FILES = import.meta.glob('../fixtures/*.{jpg,png,webp,avif}', { query: '?inline', import: 'default', eager: true }) as Record<string, string>;
+const FILES = import.meta.glob('../fixtures/*.{jpg,png,webp,avif}', { query: '?inline', import: 'default', eager: true }) as Record<
+  string,
+  string
+>;
 function fixture(name: string): ArrayBuffer {
   const url = FILES[`../fixtures/${name}`];
   if (url === undefined) throw new Error(`no fixture ${name}`);
@@ -86,7 +89,12 @@ describe('colours', { timeout: 30_000 }, () => {
     for (let i = 0; i < img.data.length / 2; i += 4) img.data.set([255, 255, 255, 255], i);
     const c = analyseColors(img);
     expect(c.colors).toHaveLength(2);
-    expect(c.colors).toEqual(expect.arrayContaining([['#0000FF', 50], ['#FFFFFF', 50]]));
+    expect(c.colors).toEqual(
+      expect.arrayContaining([
+        ['#0000FF', 50],
+        ['#FFFFFF', 50],
+      ]),
+    );
     const clear = solid(10, 10, [0, 255, 0, 0]);
     expect(analyseColors(clear)).toEqual({ colors: [], predominant: { google: [] } });
   });

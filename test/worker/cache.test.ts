@@ -89,7 +89,8 @@ describe('canonical cache keys', () => {
     expect(keyOf('/demo/image/upload/f_auto/a.jpg', webp).url).toMatch(/\?accept=webp$/);
     expect(keyOf('/demo/image/upload/f_auto/a.jpg', basic).url).toMatch(/\?accept=jpg$/);
     expect(keyOf('/demo/image/upload/f_auto/a.jpg').url).toBe(keyOf('/demo/image/upload/f_auto/a.jpg', basic).url);
-    const dpr = (h: string) => cacheKey(parseDeliveryPath('/demo/image/upload/w_10,dpr_auto/a.jpg'), new Request(`${BASE}/x`, { headers: { DPR: h } })).url;
+    const dpr = (h: string) =>
+      cacheKey(parseDeliveryPath('/demo/image/upload/w_10,dpr_auto/a.jpg'), new Request(`${BASE}/x`, { headers: { DPR: h } })).url;
     expect(dpr('2')).toMatch(/\?dpr=2$/);
     expect(dpr('2')).not.toBe(dpr('3'));
     expect(keyOf('/demo/image/upload/w_10,dpr_2/a.jpg').url).not.toMatch(/\?/);
@@ -136,7 +137,12 @@ describe('edge cache in the worker', () => {
   it('purgeAsset removes every form', async () => {
     const id = uid();
     const r = await store('demo', id);
-    const paths = [`/demo/image/upload/${id}.jpg`, `/demo/image/upload/v1/${id}.jpg`, `/demo/image/upload/v${r.version}/${id}.jpg`, `/demo/image/upload/${id}`];
+    const paths = [
+      `/demo/image/upload/${id}.jpg`,
+      `/demo/image/upload/v1/${id}.jpg`,
+      `/demo/image/upload/v${r.version}/${id}.jpg`,
+      `/demo/image/upload/${id}`,
+    ];
     for (const p of paths) await fetchUntilHit(BASE + p).then((res) => res.arrayBuffer());
     expect(await purgeAsset(env, { cloud: 'demo', resourceType: 'image', type: 'upload', publicId: id })).toBe(paths.length);
     for (const p of paths) expect(await xcache(BASE + p), p).toBe('MISS');
@@ -149,10 +155,19 @@ describe('edge cache in the worker', () => {
         await updateSettings(env.CONFIG, cloud, { invalidate_versioned_urls: setting });
         const id = `${folder}${uid()}`;
         const r = await store(cloud, id);
-        const forms = { none: `/${cloud}/image/upload/${id}.jpg`, v1: `/${cloud}/image/upload/v1/${id}.jpg`, [`v${r.version}`]: `/${cloud}/image/upload/v${r.version}/${id}.jpg`, v42: `/${cloud}/image/upload/v42/${id}.jpg` };
+        const forms = {
+          none: `/${cloud}/image/upload/${id}.jpg`,
+          v1: `/${cloud}/image/upload/v1/${id}.jpg`,
+          [`v${r.version}`]: `/${cloud}/image/upload/v${r.version}/${id}.jpg`,
+          v42: `/${cloud}/image/upload/v42/${id}.jpg`,
+        };
         for (const p of Object.values(forms)) await fetchUntilHit(BASE + p).then((res) => res.arrayBuffer());
         const expected = setting ? `v${r.version}` : folder ? 'v1' : 'none';
-        const n = await invalidateAsset(env, { cloud, resourceType: 'image', type: 'upload', publicId: id }, { previousVersion: r.version });
+        const n = await invalidateAsset(
+          env,
+          { cloud, resourceType: 'image', type: 'upload', publicId: id },
+          { previousVersion: r.version },
+        );
         expect(n).toBe(1);
         for (const [form, p] of Object.entries(forms)) expect(await xcache(BASE + p), p).toBe(form === expected ? 'MISS' : 'HIT');
         await updateSettings(env.CONFIG, cloud, { invalidate_versioned_urls: false });

@@ -32,9 +32,9 @@ describe('cloud configuration', () => {
   });
 
   it('refuses a cloud defined twice', () => {
-    expect(() => loadClouds({ CLOUDINARY_URL: 'cloudinary://1:2@a', CLOUDS: '[{"cloud_name":"a","api_key":"3","api_secret":"4"}]' })).toThrow(
-      'defined twice',
-    );
+    expect(() =>
+      loadClouds({ CLOUDINARY_URL: 'cloudinary://1:2@a', CLOUDS: '[{"cloud_name":"a","api_key":"3","api_secret":"4"}]' }),
+    ).toThrow('defined twice');
   });
 
   it('answers a malformed variable with a page naming it, never a 500', async () => {

@@ -67,7 +67,12 @@ describe('delivery of originals', () => {
 
   it('serves raw files with their extension in the public id', async () => {
     const id = `${uniq()}/notes.txt`;
-    await storeAsset({ ref: { cloud: 'demo', resourceType: 'raw', type: 'upload', publicId: id }, data: new TextEncoder().encode('plain'), contentType: 'text/plain', format: 'txt' });
+    await storeAsset({
+      ref: { cloud: 'demo', resourceType: 'raw', type: 'upload', publicId: id },
+      data: new TextEncoder().encode('plain'),
+      contentType: 'text/plain',
+      format: 'txt',
+    });
     const res = await SELF.fetch(`http://w/demo/raw/upload/v1/${id}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('Content-Type')).toBe('text/plain');
@@ -82,7 +87,7 @@ describe('delivery of originals', () => {
     await res.arrayBuffer();
   });
 
-  it('answers 404 with X-Cld-Error for a missing asset, and never serves another cloud\'s asset', async () => {
+  it("answers 404 with X-Cld-Error for a missing asset, and never serves another cloud's asset", async () => {
     const id = uniq();
     await storeJpeg(id, 'other');
     const res = await SELF.fetch(`http://w/demo/image/upload/${id}.jpg`);

@@ -30,12 +30,19 @@ async function run(messages: { body: unknown; attempts?: number }[], handlers: J
   const ctx = createExecutionContext();
   await consumeJobs(batch, env, handlers);
   const result = await getQueueResult(batch, ctx);
-  return { ...result, retryMessages: result.retryMessages.map((r: { msgId: string }) => ({ msgId: r.msgId, delaySeconds: delays[r.msgId] })) };
+  return {
+    ...result,
+    retryMessages: result.retryMessages.map((r: { msgId: string }) => ({ msgId: r.msgId, delaySeconds: delays[r.msgId] })),
+  };
 }
 
 async function failures(cloud: string) {
   await ensureSchema(env.DB);
-  return (await env.DB.prepare('SELECT kind, body, attempts, error FROM failed_jobs WHERE cloud = ? ORDER BY id').bind(cloud).all<{ kind: string; body: string; attempts: number; error: string }>()).results;
+  return (
+    await env.DB.prepare('SELECT kind, body, attempts, error FROM failed_jobs WHERE cloud = ? ORDER BY id')
+      .bind(cloud)
+      .all<{ kind: string; body: string; attempts: number; error: string }>()
+  ).results;
 }
 
 const never = async () => {
@@ -63,7 +70,13 @@ describe('job dispatcher', () => {
       eager: never,
     };
     const policy = retryPolicy(env);
-    const early = await run([{ body: notify(cloud), attempts: 1 }, { body: notify(cloud), attempts: 3 }], handlers);
+    const early = await run(
+      [
+        { body: notify(cloud), attempts: 1 },
+        { body: notify(cloud), attempts: 3 },
+      ],
+      handlers,
+    );
     expect(early.retryMessages).toEqual([
       { msgId: 'm0', delaySeconds: retryDelaySeconds(policy, 1) },
       { msgId: 'm1', delaySeconds: retryDelaySeconds(policy, 3) },
@@ -97,7 +110,7 @@ describe('job dispatcher', () => {
     const marker = uniq('junk');
     const result = await run([{ body: { kind: 'nonsense', marker } }, { body: 'text' }], { notify: never, eager: never });
     expect(result.explicitAcks.sort()).toEqual(['m0', 'm1']);
-    const row = await env.DB.prepare("SELECT kind, error FROM failed_jobs WHERE cloud IS NULL AND body LIKE ?").bind(`%${marker}%`).first();
+    const row = await env.DB.prepare('SELECT kind, error FROM failed_jobs WHERE cloud IS NULL AND body LIKE ?').bind(`%${marker}%`).first();
     expect(row).toEqual({ kind: 'unknown', error: 'Not a job message' });
   });
 
@@ -154,11 +167,13 @@ describe('job messages', () => {
 
 describe('notification signature (spec §4.5 vectors)', () => {
   it('is SHA-1 of body + timestamp + secret', async () => {
-    expect(await notificationSignature('{"public_id":"117e5550-7bfa-11e4-80d7-f962166bd3be","version":1417727468}', 1417727468, 'shhh')).toBe(
-      'bac927006d3ce039ef7632e2c03189348d02924a',
-    );
+    expect(
+      await notificationSignature('{"public_id":"117e5550-7bfa-11e4-80d7-f962166bd3be","version":1417727468}', 1417727468, 'shhh'),
+    ).toBe('bac927006d3ce039ef7632e2c03189348d02924a');
     const body = '{"notification_type":"upload","public_id":"sample","version":1315060510}';
     expect(await notificationSignature(body, 1315060510, 'abcd')).toBe('2ce2e8e91efc5ec0c94ae63dfaaf390d7fa4b0b3');
-    expect(await notificationSignature(body, 1315060510, 'abcd', 'SHA-256')).toBe('b1a47862411d33e5b247fda955394b40794dedbcf640e270bb0b157ed9b4a5b3');
+    expect(await notificationSignature(body, 1315060510, 'abcd', 'SHA-256')).toBe(
+      'b1a47862411d33e5b247fda955394b40794dedbcf640e270bb0b157ed9b4a5b3',
+    );
   });
 });

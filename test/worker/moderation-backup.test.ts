@@ -16,7 +16,11 @@ const fixture = (name: string) => Uint8Array.from(atob(FILES[`../fixtures/${name
 const photo = fixture('photo-1mp.jpg');
 const alpha = fixture('alpha.png');
 
-async function storeImage(publicId: string, data: Uint8Array, extra: Parameters<typeof storeAsset>[0] extends infer P ? Partial<P> : never = {}) {
+async function storeImage(
+  publicId: string,
+  data: Uint8Array,
+  extra: Parameters<typeof storeAsset>[0] extends infer P ? Partial<P> : never = {},
+) {
   const png = data[0] === 0x89;
   return (
     await storeAsset({
@@ -32,7 +36,8 @@ async function storeImage(publicId: string, data: Uint8Array, extra: Parameters<
 }
 
 /** Compares bytes by digest: a failing toEqual on large arrays takes vitest minutes to print. */
-const md5 = async (b: ArrayBuffer | Uint8Array) => [...new Uint8Array(await crypto.subtle.digest('MD5', b))].map((x) => x.toString(16).padStart(2, '0')).join('');
+const md5 = async (b: ArrayBuffer | Uint8Array) =>
+  [...new Uint8Array(await crypto.subtle.digest('MD5', b))].map((x) => x.toString(16).padStart(2, '0')).join('');
 const ref = (publicId: string) => ({ cloud: 'demo', resourceType: 'image', type: 'upload', publicId });
 const get = (path: string) => SELF.fetch(`http://w/demo/image/upload/${path}`);
 /** The status of a delivery, its body read to the end (an unread body keeps the test's worker busy). */

@@ -50,13 +50,15 @@ describe('request parameter reader', () => {
 
 describe('API request signatures (spec §4 vectors)', () => {
   it('builds the string to sign and signs it', async () => {
-    expect(await signParams({ public_id: 'sample_image', timestamp: '1315060510' }, 'abcd')).toBe('b4ad47fb4e25c7bf5f92a20089f9db59bc302313');
+    expect(await signParams({ public_id: 'sample_image', timestamp: '1315060510' }, 'abcd')).toBe(
+      'b4ad47fb4e25c7bf5f92a20089f9db59bc302313',
+    );
     expect(await signParams({ public_id: 'sample_image', timestamp: '1315060510' }, 'abcd', 'SHA-256')).toBe(
       'e3c44b54e67a3ecc918f5d7236ca5faa36250ea8a8cd6cbabfd2d6bb2453acac',
     );
-    expect(await signParams({ eager: 'w_400,h_300,c_pad|w_260,h_200,c_crop', public_id: 'sample_image', timestamp: '1315060510' }, 'abcd')).toBe(
-      'bfd09f95f331f558cbd1320e67aa8d488770583e',
-    );
+    expect(
+      await signParams({ eager: 'w_400,h_300,c_pad|w_260,h_200,c_crop', public_id: 'sample_image', timestamp: '1315060510' }, 'abcd'),
+    ).toBe('bfd09f95f331f558cbd1320e67aa8d488770583e');
     expect(await signParams({ tags: ['a', 'b'], timestamp: '1' }, 'abcd')).toBe('a919d91a6d569178c0d0738c872ed7e4fe4a5668');
     expect(await signParams({ public_id: 'a&b', timestamp: '1' }, 'abcd')).toBe('368b340cc521b1cd87742f387e69160439f8abe1');
     expect(stringToSign({ b: '2', a: '1', file: 'x', api_key: 'k', signature: 's', resource_type: 'image', empty: '' })).toBe('a=1&b=2');
@@ -81,12 +83,22 @@ describe('API request signatures (spec §4 vectors)', () => {
 
   it('refuses stale, tampered, foreign and missing signatures with 401', async () => {
     const old = String(Math.floor(now / 1000) - 3601);
-    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: old }), cloud)).rejects.toMatchObject({ status: 401, message: expect.stringContaining('Stale request') });
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: old }), cloud)).rejects.toMatchObject({
+      status: 401,
+      message: expect.stringContaining('Stale request'),
+    });
     const good = await signed({ public_id: 'x', timestamp: ts });
-    await expect(verifyApiSignature(good.with({ public_id: 'y' }), cloud)).rejects.toMatchObject({ status: 401, message: expect.stringContaining('Invalid Signature') });
+    await expect(verifyApiSignature(good.with({ public_id: 'y' }), cloud)).rejects.toMatchObject({
+      status: 401,
+      message: expect.stringContaining('Invalid Signature'),
+    });
     await expect(verifyApiSignature(good.with({ api_key: '999' }), cloud)).rejects.toMatchObject({ status: 401 });
     await expect(verifyApiSignature(good, { ...cloud, apiSecret: 'other' })).rejects.toMatchObject({ status: 401 });
-    await expect(verifyApiSignature(new Params({ public_id: 'x', timestamp: ts, api_key: '1234' }), cloud)).rejects.toMatchObject({ status: 401 });
-    await expect(verifyApiSignature(good.with({ signature: good.string('signature')!.slice(0, 39) }), cloud)).rejects.toMatchObject({ status: 401 });
+    await expect(verifyApiSignature(new Params({ public_id: 'x', timestamp: ts, api_key: '1234' }), cloud)).rejects.toMatchObject({
+      status: 401,
+    });
+    await expect(verifyApiSignature(good.with({ signature: good.string('signature')!.slice(0, 39) }), cloud)).rejects.toMatchObject({
+      status: 401,
+    });
   });
 });

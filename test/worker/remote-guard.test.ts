@@ -180,7 +180,9 @@ describe('guarded fetch refuses before connecting', () => {
   it('rejects a private address without a network attempt', async () => {
     const started = Date.now();
     await expect(guardedFetch('http://127.0.0.1:1/x.jpg', opts)).rejects.toThrowError(/loopback address 127\.0\.0\.1/);
-    await expect(guardedRequest('http://[::ffff:10.0.0.1]/hook', { ...opts, method: 'POST', body: '{}' })).rejects.toMatchObject({ status: 403 });
+    await expect(guardedRequest('http://[::ffff:10.0.0.1]/hook', { ...opts, method: 'POST', body: '{}' })).rejects.toMatchObject({
+      status: 403,
+    });
     expect(Date.now() - started).toBeLessThan(1000);
   });
 });

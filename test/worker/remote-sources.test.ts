@@ -10,9 +10,8 @@ import { claimAndStore, storeOnce, type Loaded } from '../../src/services/remote
 const uid = (p = 't') => `${p}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 
 /** A tiny real PNG (1x1). */
-const PNG = Uint8Array.from(
-  atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='),
-  (c) => c.charCodeAt(0),
+const PNG = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='), (c) =>
+  c.charCodeAt(0),
 );
 
 const loaded = (): Loaded => ({ body: PNG, bytes: PNG.length, etag: 'e', contentType: 'image/png', format: 'png', width: 1, height: 1 });
@@ -73,7 +72,9 @@ describe('auto-upload single flight', () => {
   it('takes over a stale claim whose holder died', async () => {
     const ref = { cloud: 'demo', resourceType: 'image', type: 'upload', publicId: `stale/${uid()}` };
     await claimAndStore(env, { ...ref, publicId: `${ref.publicId}_warm` }, async () => loaded(), times);
-    await env.DB.prepare('INSERT INTO auto_upload_claims (cloud, resource_type, type, public_id, claim_id, claimed_at) VALUES (?, ?, ?, ?, ?, ?)')
+    await env.DB.prepare(
+      'INSERT INTO auto_upload_claims (cloud, resource_type, type, public_id, claim_id, claimed_at) VALUES (?, ?, ?, ?, ?, ?)',
+    )
       .bind(ref.cloud, ref.resourceType, ref.type, ref.publicId, 'dead', Date.now() - 60_000)
       .run();
     const row = await claimAndStore(env, ref, async () => loaded(), times);
@@ -89,7 +90,9 @@ describe('upload mapping lookup', () => {
     await mappings.put(`${top}/deep`, { folder: `${top}/deep`, template: 'https://b.example/x/' });
     const d = (path: string) => parseDeliveryPath(`/demo/image/upload/${path}`);
     expect(await mappedSource(env.CONFIG, d(`${top}/one/pic.jpg`))).toMatchObject({ remoteUrl: 'https://a.example/one/pic.jpg' });
-    expect(await mappedSource(env.CONFIG, d(`v1/${top}/deep/my%20pic.png`))).toMatchObject({ remoteUrl: 'https://b.example/x/my%20pic.png' });
+    expect(await mappedSource(env.CONFIG, d(`v1/${top}/deep/my%20pic.png`))).toMatchObject({
+      remoteUrl: 'https://b.example/x/my%20pic.png',
+    });
     expect(await mappedSource(env.CONFIG, d(`w_100/${top}/pic`))).toMatchObject({ remoteUrl: 'https://a.example/pic' });
     expect(await mappedSource(env.CONFIG, d(`other_${top}/pic.jpg`))).toBeNull();
     expect(await mappedSource(env.CONFIG, d(top + '.jpg'))).toBeNull();

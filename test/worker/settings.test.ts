@@ -5,7 +5,11 @@ import { basicAuth, DEMO, OTHER, THIRD } from '../support/clouds';
 
 const url = (cloud: string) => `http://w/v1_1/${cloud}/settings`;
 const put = (cloud: string, auth: string, body: unknown) =>
-  SELF.fetch(url(cloud), { method: 'PUT', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  SELF.fetch(url(cloud), {
+    method: 'PUT',
+    headers: { Authorization: auth, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 describe('GET/PUT /v1_1/<cloud>/settings', () => {
   it('answers the defaults for a cloud never configured', async () => {
@@ -21,7 +25,10 @@ describe('GET/PUT /v1_1/<cloud>/settings', () => {
     expect(body).toMatchObject({ backup: true, allowed_fetch_domains: ['example.com', '*.cdn.net'], strict_transformations: false });
     const again = await (await SELF.fetch(url(OTHER.cloud_name), { headers: { Authorization: basicAuth(OTHER) } })).json();
     expect(again).toEqual(body);
-    const demo = (await (await SELF.fetch(url(DEMO.cloud_name), { headers: { Authorization: basicAuth(DEMO) } })).json()) as Record<string, unknown>;
+    const demo = (await (await SELF.fetch(url(DEMO.cloud_name), { headers: { Authorization: basicAuth(DEMO) } })).json()) as Record<
+      string,
+      unknown
+    >;
     expect(demo.allowed_fetch_domains).toEqual([]);
   });
 
@@ -45,7 +52,7 @@ describe('GET/PUT /v1_1/<cloud>/settings', () => {
     expect(res.status).toBe(400);
   });
 
-  it('needs this cloud\'s own Basic credentials', async () => {
+  it("needs this cloud's own Basic credentials", async () => {
     const none = await SELF.fetch(url(DEMO.cloud_name));
     expect(none.status).toBe(401);
     expect(await none.json()).toHaveProperty('error.message');

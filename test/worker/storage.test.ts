@@ -89,7 +89,9 @@ describe('storage model', () => {
     const first = (await storeAsset({ ref: b })).resource;
     const second = (await storeAsset({ ref: b, backup: true })).resource;
     await destroyAsset(env, b, { backup: true });
-    const revisions = await env.DB.prepare('SELECT version, r2_key, reason FROM revisions WHERE cloud = ? AND public_id = ? ORDER BY version')
+    const revisions = await env.DB.prepare(
+      'SELECT version, r2_key, reason FROM revisions WHERE cloud = ? AND public_id = ? ORDER BY version',
+    )
       .bind('demo', b.publicId)
       .all<{ version: number; r2_key: string; reason: string }>();
     expect(revisions.results.map((x) => [x.version, x.reason])).toEqual([

@@ -18,7 +18,11 @@ describe('the text renderer', () => {
   });
 
   it('paints the font colour on the background colour at the given opacity', async () => {
-    const { pixels, width, height } = await renderTextRgba('█ █', style({ font_size: '40', font_color: '#ff0000', background: 'rgb:0000ff' }), 1e7);
+    const { pixels, width, height } = await renderTextRgba(
+      '█ █',
+      style({ font_size: '40', font_color: '#ff0000', background: 'rgb:0000ff' }),
+      1e7,
+    );
     let red = 0;
     let blue = 0;
     for (let i = 0; i < width * height; i++) {

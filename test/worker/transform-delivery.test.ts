@@ -179,7 +179,12 @@ describe('pixels', () => {
   it('finds the detailed region with g_auto', T, async () => {
     const id = uid('detail');
     // Flat grey except a checkerboard in the south-east corner.
-    await storeImage(id, encodePng(makeRaster(300, 200, (x, y) => (x > 200 && y > 120 ? ((x >> 3) + (y >> 3)) % 2 ? [255, 255, 255] : [0, 0, 0] : [128, 128, 128]))));
+    await storeImage(
+      id,
+      encodePng(
+        makeRaster(300, 200, (x, y) => (x > 200 && y > 120 ? (((x >> 3) + (y >> 3)) % 2 ? [255, 255, 255] : [0, 0, 0]) : [128, 128, 128])),
+      ),
+    );
     const res = await get(`c_crop,g_auto,w_60,h_60/${id}.png`);
     const crop = decode(await bytesOf(res));
     let extremes = 0;

@@ -17,14 +17,16 @@ async function image(path: string): Promise<Raster> {
 /** Sum of absolute differences between horizontal neighbours: what a blur lowers and a sharpen raises. */
 function edgeEnergy(r: Raster): number {
   let s = 0;
-  for (let y = 0; y < r.height; y++) for (let x = 1; x < r.width; x++) s += Math.abs(r.data[(y * r.width + x) * 4] - r.data[(y * r.width + x - 1) * 4]);
+  for (let y = 0; y < r.height; y++)
+    for (let x = 1; x < r.width; x++) s += Math.abs(r.data[(y * r.width + x) * 4] - r.data[(y * r.width + x - 1) * 4]);
   return s;
 }
 
 /** Mean saturation proxy: the average of max(R,G,B) - min(R,G,B). */
 function chroma(r: Raster): number {
   let s = 0;
-  for (let i = 0; i < r.data.length; i += 4) s += Math.max(r.data[i], r.data[i + 1], r.data[i + 2]) - Math.min(r.data[i], r.data[i + 1], r.data[i + 2]);
+  for (let i = 0; i < r.data.length; i += 4)
+    s += Math.max(r.data[i], r.data[i + 1], r.data[i + 2]) - Math.min(r.data[i], r.data[i + 1], r.data[i + 2]);
   return s / (r.width * r.height);
 }
 
@@ -33,7 +35,14 @@ describe('effects (e_)', () => {
   const stripes = uid('stripes');
   beforeAll(async () => {
     // Colourful: red / green / blue / orange quadrants, plus a mid-grey band.
-    await storeImage(colours, encodePng(makeRaster(64, 64, (x, y) => (y >= 56 ? [128, 128, 128] : x < 32 ? (y < 28 ? [220, 40, 30] : [30, 200, 60]) : y < 28 ? [40, 60, 210] : [240, 160, 20]))));
+    await storeImage(
+      colours,
+      encodePng(
+        makeRaster(64, 64, (x, y) =>
+          y >= 56 ? [128, 128, 128] : x < 32 ? (y < 28 ? [220, 40, 30] : [30, 200, 60]) : y < 28 ? [40, 60, 210] : [240, 160, 20],
+        ),
+      ),
+    );
     // Sharp vertical black/white stripes 4 px wide.
     await storeImage(stripes, encodePng(makeRaster(64, 32, (x) => ((x >> 2) % 2 ? [255, 255, 255] : [0, 0, 0]))));
   });
@@ -82,7 +91,13 @@ describe('effects (e_)', () => {
   it('pixelate makes uniform blocks of the given size', T, async () => {
     const p = await image(`e_pixelate:16/${stripes}.png`);
     // Every 16x16 block of 4-px stripes averages to the same grey.
-    for (const [x, y] of [[0, 0], [15, 15], [17, 3], [40, 20]]) expect(pixel(p, x, y)[0]).toBeCloseTo(128, -1);
+    for (const [x, y] of [
+      [0, 0],
+      [15, 15],
+      [17, 3],
+      [40, 20],
+    ])
+      expect(pixel(p, x, y)[0]).toBeCloseTo(128, -1);
   });
 
   it('brightness, contrast and gamma move the mean and spread as their sign says', T, async () => {
@@ -179,9 +194,19 @@ describe('opacity, rounded corners and borders', () => {
     expect(pixel(png, 30, 0)[3]).toBeGreaterThan(0);
     const jpg = await image(`r_max,b_black/${solid}.jpg`);
     // Black (JPEG ringing near the curve allows a little), far from the image's blue of 220.
-    expect(pixel(jpg, 0, 0).slice(0, 3).every((v) => v < 40), String(pixel(jpg, 0, 0))).toBe(true);
+    expect(
+      pixel(jpg, 0, 0)
+        .slice(0, 3)
+        .every((v) => v < 40),
+      String(pixel(jpg, 0, 0)),
+    ).toBe(true);
     const white = await image(`r_max/${solid}.jpg`);
-    expect(pixel(white, 0, 0).slice(0, 3).every((v) => v > 215), String(pixel(white, 0, 0))).toBe(true);
+    expect(
+      pixel(white, 0, 0)
+        .slice(0, 3)
+        .every((v) => v > 215),
+      String(pixel(white, 0, 0)),
+    ).toBe(true);
   });
 
   it('r_ with per-corner radii rounds only the given corners', T, async () => {
@@ -195,7 +220,14 @@ describe('opacity, rounded corners and borders', () => {
   it('bo_ draws a border of the given width and colour around the image', T, async () => {
     const b = await image(`bo_5px_solid_red/${solid}.png`);
     expect([b.width, b.height]).toEqual([70, 50]);
-    for (const [x, y] of [[0, 0], [69, 49], [4, 25], [35, 4], [65, 45]]) expect(pixel(b, x, y), `${x},${y}`).toEqual([255, 0, 0, 255]);
+    for (const [x, y] of [
+      [0, 0],
+      [69, 49],
+      [4, 25],
+      [35, 4],
+      [65, 45],
+    ])
+      expect(pixel(b, x, y), `${x},${y}`).toEqual([255, 0, 0, 255]);
     expect(pixel(b, 5, 5)).toEqual([20, 120, 220, 255]);
     const hex = await image(`bo_2px_solid_rgb:00ff00/${solid}.png`);
     expect(pixel(hex, 0, 0)).toEqual([0, 255, 0, 255]);

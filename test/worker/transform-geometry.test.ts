@@ -59,7 +59,8 @@ describe('crop modes: source size x parameters -> output size', () => {
   });
 
   it('places crops by gravity and by x/y from the anchored edge', () => {
-    const at = (t: string) => planGeometry({ width: 1000, height: 500, params: parseTransformation(t).components[0].params, dpr: 1 }).region;
+    const at = (t: string) =>
+      planGeometry({ width: 1000, height: 500, params: parseTransformation(t).components[0].params, dpr: 1 }).region;
     expect(at('c_crop,w_100,h_100')).toEqual({ x: 450, y: 200, width: 100, height: 100 });
     expect(at('c_crop,g_north_west,w_100,h_100')).toEqual({ x: 0, y: 0, width: 100, height: 100 });
     expect(at('c_crop,g_south_east,w_100,h_100')).toEqual({ x: 900, y: 400, width: 100, height: 100 });
@@ -72,7 +73,8 @@ describe('crop modes: source size x parameters -> output size', () => {
   });
 
   it('places padded images by gravity', () => {
-    const canvas = (t: string) => planGeometry({ width: 1000, height: 500, params: parseTransformation(t).components[0].params, dpr: 1 }).canvas;
+    const canvas = (t: string) =>
+      planGeometry({ width: 1000, height: 500, params: parseTransformation(t).components[0].params, dpr: 1 }).canvas;
     expect(canvas('c_pad,w_400,h_400')).toEqual({ width: 400, height: 400, x: 0, y: 100 });
     expect(canvas('c_pad,g_north,w_400,h_400')).toEqual({ width: 400, height: 400, x: 0, y: 0 });
     expect(canvas('c_pad,g_south,w_400,h_400')).toEqual({ width: 400, height: 400, x: 0, y: 200 });

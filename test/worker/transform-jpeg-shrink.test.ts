@@ -11,7 +11,11 @@ const T = { timeout: 120_000 };
 describe('JPEG shrink-on-load in the engine', () => {
   it('decodes at the largest 1/2^k scale that still covers the output', () => {
     expect(planJpegDecode(6532, 3675, { width: 1600, height: 900 })).toEqual({ shrink: 4, width: 1633, height: 919 });
-    expect(planJpegDecode(6532, 3675, { width: 400, height: 300 }, { x: 1816, y: 0, width: 4900, height: 3675 })).toEqual({ shrink: 8, width: 817, height: 460 });
+    expect(planJpegDecode(6532, 3675, { width: 400, height: 300 }, { x: 1816, y: 0, width: 4900, height: 3675 })).toEqual({
+      shrink: 8,
+      width: 817,
+      height: 460,
+    });
     expect(planJpegDecode(6532, 3675, { width: 400, height: 300 }, { x: 0, y: 0, width: 800, height: 600 })).toMatchObject({ shrink: 2 });
     expect(planJpegDecode(1152, 864)).toEqual({ shrink: 1, width: 1152, height: 864 });
   });

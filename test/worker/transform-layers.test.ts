@@ -17,12 +17,25 @@ async function image(path: string): Promise<Raster> {
 
 /** The bounding box of pixels that differ from `base`. */
 function changed(base: Raster, out: Raster): { x: number; y: number; width: number; height: number; count: number } {
-  let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1, count = 0;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -1,
+    y1 = -1,
+    count = 0;
   for (let y = 0; y < base.height; y++) {
     for (let x = 0; x < base.width; x++) {
       const i = (y * base.width + x) * 4;
-      if (base.data[i] !== out.data[i] || base.data[i + 1] !== out.data[i + 1] || base.data[i + 2] !== out.data[i + 2] || base.data[i + 3] !== out.data[i + 3]) {
-        x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y); count++;
+      if (
+        base.data[i] !== out.data[i] ||
+        base.data[i + 1] !== out.data[i + 1] ||
+        base.data[i + 2] !== out.data[i + 2] ||
+        base.data[i + 3] !== out.data[i + 3]
+      ) {
+        x0 = Math.min(x0, x);
+        y0 = Math.min(y0, y);
+        x1 = Math.max(x1, x);
+        y1 = Math.max(y1, y);
+        count++;
       }
     }
   }
@@ -38,7 +51,10 @@ describe('overlays and underlays of stored images', () => {
     await storeImage(base, encodePng(makeRaster(200, 100, () => [0, 0, 255])));
     await storeImage(logo, encodePng(makeRaster(40, 20, () => [255, 0, 0])));
     // Opaque grey with a transparent 20x20 window in the middle.
-    await storeImage(holed, encodePng(makeRaster(60, 60, (x, y) => (x >= 20 && x < 40 && y >= 20 && y < 40 ? [0, 0, 0, 0] : [128, 128, 128]))));
+    await storeImage(
+      holed,
+      encodePng(makeRaster(60, 60, (x, y) => (x >= 20 && x < 40 && y >= 20 && y < 40 ? [0, 0, 0, 0] : [128, 128, 128]))),
+    );
   });
 
   it('places an overlay at the centre by default, changing exactly its region', T, async () => {
@@ -70,7 +86,13 @@ describe('overlays and underlays of stored images', () => {
 
   it('tiles the layer over the whole image with fl_tiled', T, async () => {
     const out = await image(`l_${folder}:logo/fl_layer_apply.tiled/${base}.png`);
-    for (const [x, y] of [[0, 0], [199, 99], [100, 50], [37, 83]]) expect(pixel(out, x, y)).toEqual([255, 0, 0, 255]);
+    for (const [x, y] of [
+      [0, 0],
+      [199, 99],
+      [100, 50],
+      [37, 83],
+    ])
+      expect(pixel(out, x, y)).toEqual([255, 0, 0, 255]);
   });
 
   it('puts an underlay behind the image: it shows only through transparent pixels', T, async () => {
@@ -91,13 +113,26 @@ describe('overlays and underlays of stored images', () => {
 
 describe('layer grammar', () => {
   it('decodes text as the SDK encodes it, and writes a canonical single item', () => {
-    const plan = parseTransformation(['co_rgb:ffffff,l_text:Arial_30_bold_italic_letter_spacing_4:Hi%252C%20a%252Fb%20%25%20%CE%B1'], { encoded: true });
+    const plan = parseTransformation(['co_rgb:ffffff,l_text:Arial_30_bold_italic_letter_spacing_4:Hi%252C%20a%252Fb%20%25%20%CE%B1'], {
+      encoded: true,
+    });
     const l = plan.components[0].params.l;
-    expect(l).toMatchObject({ kind: 'text', text: 'Hi, a/b % α', font: { family: 'Arial', size: 30, weight: 'bold', style: 'italic', letterSpacing: 4 } });
+    expect(l).toMatchObject({
+      kind: 'text',
+      text: 'Hi, a/b % α',
+      font: { family: 'Arial', size: 30, weight: 'bold', style: 'italic', letterSpacing: 4 },
+    });
     expect(plan.canonical).toBe('co_rgb:ffffff,l_text:Arial_30_bold_italic_letter_spacing_4:Hi%2C a%2Fb %25 α');
-    expect(parseTransformation(['l_text:my_style:Hello'], { encoded: true }).components[0].params.l).toEqual({ kind: 'text_style', stylePublicId: 'my_style', text: 'Hello' });
+    expect(parseTransformation(['l_text:my_style:Hello'], { encoded: true }).components[0].params.l).toEqual({
+      kind: 'text_style',
+      stylePublicId: 'my_style',
+      text: 'Hello',
+    });
     expect(parseTransformation(['l_a:b:c'], { encoded: true }).components[0].params.l).toEqual({ kind: 'asset', publicId: 'a/b/c' });
-    expect(parseTransformation(['l_fetch:aHR0cDovL2V4YW1wbGUuY29tL2EucG5n'], { encoded: true }).components[0].params.l).toEqual({ kind: 'fetch', url: 'http://example.com/a.png' });
+    expect(parseTransformation(['l_fetch:aHR0cDovL2V4YW1wbGUuY29tL2EucG5n'], { encoded: true }).components[0].params.l).toEqual({
+      kind: 'fetch',
+      url: 'http://example.com/a.png',
+    });
     expect(() => parseTransformation(['l_fetch:ZmlsZTovLy9ldGMvcGFzc3dk'], { encoded: true })).toThrow('Invalid overlay in transformation');
   });
 });
@@ -142,7 +177,13 @@ describe('named transformations (t_)', () => {
   it('refuses a definition that refers to itself', T, async () => {
     const loop = uid('loop');
     const now = new Date().toISOString();
-    await namedTransformations(env.CONFIG, 'demo').put(loop, { name: loop, transformation: `t_${loop}`, allowed_for_strict: true, created_at: now, updated_at: now });
+    await namedTransformations(env.CONFIG, 'demo').put(loop, {
+      name: loop,
+      transformation: `t_${loop}`,
+      allowed_for_strict: true,
+      created_at: now,
+      updated_at: now,
+    });
     const res = await get(`t_${loop}/${id}.png`);
     expect(res.status).toBe(400);
     expect(res.headers.get('x-cld-error')).toContain('refers to itself');

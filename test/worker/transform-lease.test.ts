@@ -20,8 +20,18 @@ describe('single flight', () => {
     const lease = await tryLease(env.DB, key);
     let result: string | undefined;
     let computed = 0;
-    setTimeout(() => { result = 'made by the holder'; }, 250);
-    const got = await underLease(env.DB, key, async () => result, async () => { computed++; return 'made by the waiter'; });
+    setTimeout(() => {
+      result = 'made by the holder';
+    }, 250);
+    const got = await underLease(
+      env.DB,
+      key,
+      async () => result,
+      async () => {
+        computed++;
+        return 'made by the waiter';
+      },
+    );
     expect(got).toBe('made by the holder');
     expect(computed).toBe(0);
     await lease!.release();

@@ -24,7 +24,13 @@ function body(boundary: string, parts: { name: string; filename?: string; data: 
   const chunks: Uint8Array[] = [];
   for (const p of parts) {
     const disp = `form-data; name="${p.name}"${p.filename !== undefined ? `; filename="${p.filename}"` : ''}`;
-    chunks.push(enc.encode(`--${boundary}\r\nContent-Disposition: ${disp}\r\n${p.filename !== undefined ? 'Content-Type: application/octet-stream\r\n' : ''}\r\n`), p.data, enc.encode('\r\n'));
+    chunks.push(
+      enc.encode(
+        `--${boundary}\r\nContent-Disposition: ${disp}\r\n${p.filename !== undefined ? 'Content-Type: application/octet-stream\r\n' : ''}\r\n`,
+      ),
+      p.data,
+      enc.encode('\r\n'),
+    );
   }
   chunks.push(enc.encode(`--${boundary}--${trailer}`));
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
@@ -66,7 +72,11 @@ describe('the streaming multipart reader', () => {
   for (const sizes of [[1], [7, 3], [64 * 1024], [boundary.length + 3, 1, 2], [raw.length]]) {
     it(`gives the same parts whatever the network chunking (${sizes.join(',')})`, async () => {
       const parts = await collect(pieces(raw, sizes), boundary);
-      expect(parts.map((p) => [p.name, p.filename])).toEqual([['file', 'x.bin'], ['public_id', null], ['tags[]', null]]);
+      expect(parts.map((p) => [p.name, p.filename])).toEqual([
+        ['file', 'x.bin'],
+        ['public_id', null],
+        ['tags[]', null],
+      ]);
       expect(sameBytes(parts[0].data, file)).toBe(true);
       expect(new TextDecoder().decode(parts[1].data)).toBe('a/b');
     });

@@ -27,7 +27,8 @@ function form(fields: Fields, file?: { bytes: Uint8Array; name: string }): FormD
   return f;
 }
 
-const post = (path: string, body: FormData | string, headers: Record<string, string> = {}) => SELF.fetch(`http://w${path}`, { method: 'POST', body, headers });
+const post = (path: string, body: FormData | string, headers: Record<string, string> = {}) =>
+  SELF.fetch(`http://w${path}`, { method: 'POST', body, headers });
 
 /** Calls the worker with other variables (smaller limits) in the same storage. */
 async function withVars(vars: Record<string, string>, req: Request): Promise<Response> {
@@ -37,7 +38,8 @@ async function withVars(vars: Record<string, string>, req: Request): Promise<Res
   return res;
 }
 
-const md5 = async (b: Uint8Array) => Array.from(new Uint8Array(await crypto.subtle.digest('MD5', b)), (x) => x.toString(16).padStart(2, '0')).join('');
+const md5 = async (b: Uint8Array) =>
+  Array.from(new Uint8Array(await crypto.subtle.digest('MD5', b)), (x) => x.toString(16).padStart(2, '0')).join('');
 const png = fixture('alpha.png');
 
 describe('signatures on the Upload API', () => {
@@ -46,9 +48,18 @@ describe('signatures on the Upload API', () => {
     expect(ok.status).toBe(200);
     const fields = { public_id: uid('s256'), timestamp: String(Math.floor(Date.now() / 1000)) };
     const sha256 = await signParams(fields, DEMO.secret, 'SHA-256');
-    const res = await post('/v1_1/demo/image/upload', form({ ...fields, signature: sha256, api_key: DEMO.key }, { bytes: png, name: 'a.png' }));
+    const res = await post(
+      '/v1_1/demo/image/upload',
+      form({ ...fields, signature: sha256, api_key: DEMO.key }, { bytes: png, name: 'a.png' }),
+    );
     expect(res.status).toBe(200);
-    const bad = await post('/v1_1/demo/image/upload', form({ ...fields, signature: sha256.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')), api_key: DEMO.key }, { bytes: png, name: 'a.png' }));
+    const bad = await post(
+      '/v1_1/demo/image/upload',
+      form(
+        { ...fields, signature: sha256.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')), api_key: DEMO.key },
+        { bytes: png, name: 'a.png' },
+      ),
+    );
     expect(bad.status).toBe(401);
   });
 
@@ -67,7 +78,11 @@ describe('upload presets', () => {
   it('lets an unsigned upload through an unsigned preset, with its parameters under the request', async () => {
     const preset = uid('unsigned');
     const folder = uid('pf');
-    await uploadPresets(env.CONFIG, 'demo').put(preset, { name: preset, unsigned: true, settings: { folder, tags: 'from_preset', return_delete_token: 'true' } });
+    await uploadPresets(env.CONFIG, 'demo').put(preset, {
+      name: preset,
+      unsigned: true,
+      settings: { folder, tags: 'from_preset', return_delete_token: 'true' },
+    });
     const res = await post('/v1_1/demo/image/upload', form({ upload_preset: preset, public_id: 'mine' }, { bytes: png, name: 'a.png' }));
     expect(res.status).toBe(200);
     const r = (await res.json()) as { public_id: string; tags: string[]; delete_token?: string; version: number };
@@ -75,10 +90,16 @@ describe('upload presets', () => {
     expect(r.tags).toEqual(['from_preset']);
     expect(r.delete_token).toBeDefined();
     // The request's own tags win over the preset's.
-    const second = await post('/v1_1/demo/image/upload', form({ upload_preset: preset, public_id: 'other', tags: 'mine' }, { bytes: png, name: 'a.png' }));
+    const second = await post(
+      '/v1_1/demo/image/upload',
+      form({ upload_preset: preset, public_id: 'other', tags: 'mine' }, { bytes: png, name: 'a.png' }),
+    );
     expect(((await second.json()) as { tags: string[] }).tags).toEqual(['mine']);
     // Unsigned uploads do not overwrite unless the preset says so.
-    const again = await post('/v1_1/demo/image/upload', form({ upload_preset: preset, public_id: 'mine' }, { bytes: fixture('static.gif'), name: 'b.gif' }));
+    const again = await post(
+      '/v1_1/demo/image/upload',
+      form({ upload_preset: preset, public_id: 'mine' }, { bytes: fixture('static.gif'), name: 'b.gif' }),
+    );
     const kept = (await again.json()) as { version: number; format: string; existing: boolean };
     expect(kept).toMatchObject({ version: r.version, format: 'png', existing: true });
   });
@@ -88,12 +109,17 @@ describe('upload presets', () => {
     await uploadPresets(env.CONFIG, 'demo').put(preset, { name: preset, unsigned: false, settings: {} });
     const signedOnly = await post('/v1_1/demo/image/upload', form({ upload_preset: preset }, { bytes: png, name: 'a.png' }));
     expect(signedOnly.status).toBe(400);
-    expect(((await signedOnly.json()) as { error: { message: string } }).error.message).toBe('Upload preset must be whitelisted for unsigned uploads');
+    expect(((await signedOnly.json()) as { error: { message: string } }).error.message).toBe(
+      'Upload preset must be whitelisted for unsigned uploads',
+    );
     const missing = await post('/v1_1/demo/image/upload', form({ upload_preset: uid('nope') }, { bytes: png, name: 'a.png' }));
     expect(((await missing.json()) as { error: { message: string } }).error.message).toMatch(/^Upload preset not found/);
     const open = uid('open');
     await uploadPresets(env.CONFIG, 'demo').put(open, { name: open, unsigned: true, settings: {} });
-    const sneaky = await post('/v1_1/demo/image/upload', form({ upload_preset: open, overwrite: 'true', type: 'private' }, { bytes: png, name: 'a.png' }));
+    const sneaky = await post(
+      '/v1_1/demo/image/upload',
+      form({ upload_preset: open, overwrite: 'true', type: 'private' }, { bytes: png, name: 'a.png' }),
+    );
     expect(sneaky.status).toBe(400);
     expect(((await sneaky.json()) as { error: { message: string } }).error.message).toMatch(/not allowed when using unsigned upload/);
   });
@@ -127,7 +153,10 @@ describe('storage of uploads', () => {
     const big = new Uint8Array(PART_SIZE + 999).map((_, i) => (i * 40503) & 0xff);
     let bin = '';
     for (let i = 0; i < big.length; i += 8192) bin += String.fromCharCode(...big.subarray(i, i + 8192));
-    const res = await post('/v1_1/demo/raw/upload', form(await signed({ public_id: uid('b64'), file: `data:application/octet-stream;base64,${btoa(bin)}` })));
+    const res = await post(
+      '/v1_1/demo/raw/upload',
+      form(await signed({ public_id: uid('b64'), file: `data:application/octet-stream;base64,${btoa(bin)}` })),
+    );
     expect(res.status).toBe(200);
     expect(((await res.json()) as { etag: string }).etag).toBe(await md5(big));
     expect(await listAll(env.BUCKET, 'u/')).toEqual([]);
@@ -140,7 +169,13 @@ describe('storage of uploads', () => {
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/^File size too large/);
     expect(await getResource(env.DB, { cloud: 'demo', resourceType: 'image', type: 'upload', publicId: id })).toBeNull();
-    const pixels = await withVars({ MAX_IMAGE_PIXELS: '1000' }, new Request('http://w/v1_1/demo/image/upload', { method: 'POST', body: form(await signed({ public_id: id }), { bytes: png, name: 'a.png' }) }));
+    const pixels = await withVars(
+      { MAX_IMAGE_PIXELS: '1000' },
+      new Request('http://w/v1_1/demo/image/upload', {
+        method: 'POST',
+        body: form(await signed({ public_id: id }), { bytes: png, name: 'a.png' }),
+      }),
+    );
     expect(((await pixels.json()) as { error: { message: string } }).error.message).toMatch(/^Image too large/);
     expect(await listAll(env.BUCKET, 'u/')).toEqual([]);
   });
@@ -148,7 +183,15 @@ describe('storage of uploads', () => {
   it('leaves one consistent asset and nothing orphaned in R2 after parallel uploads to one public id', async () => {
     const id = uid('race');
     const files = [fixture('alpha.png'), fixture('photo-1mp.jpg'), fixture('static.gif'), fixture('lossy.webp')];
-    const answers = await Promise.all(files.map(async (bytes, i) => (await post('/v1_1/demo/image/upload', form(await signed({ public_id: id }), { bytes, name: `f${i}` }))).json() as Promise<{ version: number; etag: string }>));
+    const answers = await Promise.all(
+      files.map(
+        async (bytes, i) =>
+          (await post('/v1_1/demo/image/upload', form(await signed({ public_id: id }), { bytes, name: `f${i}` }))).json() as Promise<{
+            version: number;
+            etag: string;
+          }>,
+      ),
+    );
     const row = (await getResource(env.DB, { cloud: 'demo', resourceType: 'image', type: 'upload', publicId: id }))!;
     expect(row.version).toBe(Math.max(...answers.map((a) => a.version)));
     const originals = await listAll(env.BUCKET, assetPrefix('o', { cloud: 'demo', resourceType: 'image', type: 'upload', publicId: id }));
@@ -161,10 +204,15 @@ describe('storage of uploads', () => {
 
   it('stores eager results as eager derived images that delivery serves', async () => {
     const id = uid('eager');
-    const res = await post('/v1_1/demo/image/upload', form(await signed({ public_id: id, eager: 'c_scale,w_100' }), { bytes: png, name: 'a.png' }));
+    const res = await post(
+      '/v1_1/demo/image/upload',
+      form(await signed({ public_id: id, eager: 'c_scale,w_100' }), { bytes: png, name: 'a.png' }),
+    );
     const r = (await res.json()) as { eager: { url: string; bytes: number }[] };
     const row = (await getResource(env.DB, { cloud: 'demo', resourceType: 'image', type: 'upload', publicId: id }))!;
-    const derived = await env.DB.prepare('SELECT eager, r2_key FROM derived WHERE resource_id = ?').bind(row.id).all<{ eager: number; r2_key: string }>();
+    const derived = await env.DB.prepare('SELECT eager, r2_key FROM derived WHERE resource_id = ?')
+      .bind(row.id)
+      .all<{ eager: number; r2_key: string }>();
     expect(derived.results).toHaveLength(1);
     expect(derived.results[0].eager).toBe(1);
     const served = await SELF.fetch(r.eager[0].url);
@@ -185,7 +233,9 @@ describe('chunked uploads and delete tokens', () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ done: false, bytes: chunk.length });
-    const session = await env.DB.prepare('SELECT r2_key FROM upload_sessions WHERE upload_id = ?').bind(uploadId).first<{ r2_key: string }>();
+    const session = await env.DB.prepare('SELECT r2_key FROM upload_sessions WHERE upload_id = ?')
+      .bind(uploadId)
+      .first<{ r2_key: string }>();
     expect(session).not.toBeNull();
     expect(await listAll(env.BUCKET, `${session!.r2_key}.tail`)).toHaveLength(1);
     // Nothing is aborted while the upload is fresh.
@@ -226,30 +276,52 @@ describe('chunked uploads and delete tokens', () => {
 
   it('refuses chunks out of order', async () => {
     const uploadId = uid('order');
-    const first = await post('/v1_1/demo/raw/upload', form(await signed({}), { bytes: new Uint8Array(10), name: 'blob' }), { 'Content-Range': 'bytes 0-9/-1', 'X-Unique-Upload-Id': uploadId });
+    const first = await post('/v1_1/demo/raw/upload', form(await signed({}), { bytes: new Uint8Array(10), name: 'blob' }), {
+      'Content-Range': 'bytes 0-9/-1',
+      'X-Unique-Upload-Id': uploadId,
+    });
     expect(first.status).toBe(200);
-    const skip = await post('/v1_1/demo/raw/upload', form(await signed({}), { bytes: new Uint8Array(10), name: 'blob' }), { 'Content-Range': 'bytes 20-29/30', 'X-Unique-Upload-Id': uploadId });
+    const skip = await post('/v1_1/demo/raw/upload', form(await signed({}), { bytes: new Uint8Array(10), name: 'blob' }), {
+      'Content-Range': 'bytes 20-29/30',
+      'X-Unique-Upload-Id': uploadId,
+    });
     expect(skip.status).toBe(400);
     expect(((await skip.json()) as { error: { message: string } }).error.message).toMatch(/out of order/);
   });
 
   it('honours a delete token for 10 minutes, then no longer', async () => {
-    const upload = async () => (await (await post('/v1_1/demo/image/upload', form(await signed({ public_id: uid('tok'), return_delete_token: '1' }), { bytes: png, name: 'a.png' }))).json()) as { delete_token: string; public_id: string };
+    const upload = async () =>
+      (await (
+        await post(
+          '/v1_1/demo/image/upload',
+          form(await signed({ public_id: uid('tok'), return_delete_token: '1' }), { bytes: png, name: 'a.png' }),
+        )
+      ).json()) as { delete_token: string; public_id: string };
     const fresh = await upload();
     const stale = await upload();
-    await env.DB.prepare('UPDATE delete_tokens SET expires_at = ? WHERE token = ?').bind(Math.floor(Date.now() / 1000) - 1, stale.delete_token).run();
-    const expired = await post('/v1_1/demo/delete_by_token', `token=${stale.delete_token}`, { 'Content-Type': 'application/x-www-form-urlencoded' });
+    await env.DB.prepare('UPDATE delete_tokens SET expires_at = ? WHERE token = ?')
+      .bind(Math.floor(Date.now() / 1000) - 1, stale.delete_token)
+      .run();
+    const expired = await post('/v1_1/demo/delete_by_token', `token=${stale.delete_token}`, {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
     expect(expired.status).toBe(400);
     expect(await getResource(env.DB, { cloud: 'demo', resourceType: 'image', type: 'upload', publicId: stale.public_id })).not.toBeNull();
-    const row = await env.DB.prepare('SELECT expires_at FROM delete_tokens WHERE token = ?').bind(fresh.delete_token).first<{ expires_at: number }>();
+    const row = await env.DB.prepare('SELECT expires_at FROM delete_tokens WHERE token = ?')
+      .bind(fresh.delete_token)
+      .first<{ expires_at: number }>();
     expect(row!.expires_at - Math.floor(Date.now() / 1000)).toBeGreaterThan(590);
     expect(row!.expires_at - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(600);
-    const ok = await post('/v1_1/demo/delete_by_token', `token=${fresh.delete_token}`, { 'Content-Type': 'application/x-www-form-urlencoded' });
+    const ok = await post('/v1_1/demo/delete_by_token', `token=${fresh.delete_token}`, {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
     expect(await ok.json()).toEqual({ result: 'ok' });
     expect(await getResource(env.DB, { cloud: 'demo', resourceType: 'image', type: 'upload', publicId: fresh.public_id })).toBeNull();
     // Another cloud cannot use the token.
     const other = await upload();
-    const foreign = await post('/v1_1/other/delete_by_token', `token=${other.delete_token}`, { 'Content-Type': 'application/x-www-form-urlencoded' });
+    const foreign = await post('/v1_1/other/delete_by_token', `token=${other.delete_token}`, {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
     expect(foreign.status).toBe(400);
   });
 });

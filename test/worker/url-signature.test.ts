@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { computeUrlSignature, SHA1_SHORT, SHA256_LONG, SHA256_SHORT, urlSignatureCandidates, verifyUrlSignature } from '../../src/auth/url-signature';
+import {
+  computeUrlSignature,
+  SHA1_SHORT,
+  SHA256_LONG,
+  SHA256_SHORT,
+  urlSignatureCandidates,
+  verifyUrlSignature,
+} from '../../src/auth/url-signature';
 import { parseDeliveryPath } from '../../src/protocol/delivery-url';
 import { CldError } from '../../src/errors';
 
@@ -65,7 +72,11 @@ describe('URL signature algorithm (spec §3)', () => {
 
   it('accepts the Ruby form (fully unescaped) and the Go form (decoded public id)', async () => {
     const ruby = await computeUrlSignature('l_text:Times New Roman_12:a b/sample', 'abcd', SHA1_SHORT);
-    await verifyUrlSignature(parseDeliveryPath(`/demo/image/upload/s--${ruby}--/l_text:Times%20New%20Roman_12:a%20b/sample`), 'abcd', 'sha1-8');
+    await verifyUrlSignature(
+      parseDeliveryPath(`/demo/image/upload/s--${ruby}--/l_text:Times%20New%20Roman_12:a%20b/sample`),
+      'abcd',
+      'sha1-8',
+    );
     const go = await computeUrlSignature('c_scale,w_100/a b.jpg', 'abcd', SHA1_SHORT);
     await verifyUrlSignature(parseDeliveryPath(`/demo/image/upload/s--${go}--/c_scale,w_100/a%20b.jpg`), 'abcd', 'sha1-8');
   });
@@ -89,10 +100,19 @@ describe('URL signature algorithm (spec §3)', () => {
   });
 
   it('rejects truncated signatures, another secret and a changed path', async () => {
-    expect((await rejection(verifyUrlSignature(parseDeliveryPath('/demo/image/upload/s--lGdq5NK--/sample.jpg'), 'abcd', 'sha1-8'))).message).toMatch(/length/);
-    expect((await rejection(verifyUrlSignature(parseDeliveryPath('/demo/image/upload/s--lGdq5NKO--/sample.jpg'), 'other-secret', 'sha1-8'))).status).toBe(401);
-    expect((await rejection(verifyUrlSignature(parseDeliveryPath('/demo/image/upload/s--lGdq5NKO--/sample.png'), 'abcd', 'sha1-8'))).status).toBe(401);
-    expect((await rejection(verifyUrlSignature(parseDeliveryPath('/demo/image/upload/s--lGdq5NKO--/w_10/sample.jpg'), 'abcd', 'sha1-8'))).status).toBe(401);
+    expect(
+      (await rejection(verifyUrlSignature(parseDeliveryPath('/demo/image/upload/s--lGdq5NK--/sample.jpg'), 'abcd', 'sha1-8'))).message,
+    ).toMatch(/length/);
+    expect(
+      (await rejection(verifyUrlSignature(parseDeliveryPath('/demo/image/upload/s--lGdq5NKO--/sample.jpg'), 'other-secret', 'sha1-8')))
+        .status,
+    ).toBe(401);
+    expect(
+      (await rejection(verifyUrlSignature(parseDeliveryPath('/demo/image/upload/s--lGdq5NKO--/sample.png'), 'abcd', 'sha1-8'))).status,
+    ).toBe(401);
+    expect(
+      (await rejection(verifyUrlSignature(parseDeliveryPath('/demo/image/upload/s--lGdq5NKO--/w_10/sample.jpg'), 'abcd', 'sha1-8'))).status,
+    ).toBe(401);
   });
 
   it('a cloud set to sha256-32 accepts only the long form', async () => {

@@ -17,7 +17,12 @@ const SAMPLE_SIDE = 160;
 const OPAQUE = 128;
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
-const hex = (r: number, g: number, b: number) => '#' + [r, g, b].map((c) => Math.round(c).toString(16).padStart(2, '0')).join('').toUpperCase();
+const hex = (r: number, g: number, b: number) =>
+  '#' +
+  [r, g, b]
+    .map((c) => Math.round(c).toString(16).padStart(2, '0'))
+    .join('')
+    .toUpperCase();
 
 type Px = [number, number, number];
 
@@ -103,9 +108,7 @@ export function analyseColors(img: Rgba): ColorAnalysis {
     const key = hex(...color);
     merged.set(key, (merged.get(key) ?? 0) + count);
   }
-  const colors = [...merged]
-    .sort((a, b) => b[1] - a[1])
-    .map(([h, n]): ColorShare => [h, round1((100 * n) / total)]);
+  const colors = [...merged].sort((a, b) => b[1] - a[1]).map(([h, n]): ColorShare => [h, round1((100 * n) / total)]);
 
   const names = new Map<string, number>();
   for (const p of pixels) {

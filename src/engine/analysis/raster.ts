@@ -27,7 +27,8 @@ export async function decodeRgba(bytes: Uint8Array, maxPixels: number): Promise<
     const { decodeAvif } = await import('../codecs/avif');
     return guardDecoder('AVIF', () => decodeAvif(bytes));
   }
-  if (!['jpg', 'png', 'gif', 'webp'].includes(head.format)) throw badRequest(`Colors and pHash are not available for ${head.format} images`);
+  if (!['jpg', 'png', 'gif', 'webp'].includes(head.format))
+    throw badRequest(`Colors and pHash are not available for ${head.format} images`);
   return guardDecoder(head.format.toUpperCase(), async () => {
     const img = photonDecode(bytes);
     try {

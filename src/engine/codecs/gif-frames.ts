@@ -89,20 +89,32 @@ function lzwDecode(data: Uint8Array, minCode: number, pixels: number): Uint8Arra
   const suffix = new Uint8Array(4096);
   const first = new Uint8Array(4096);
   const stack = new Uint8Array(4097);
-  for (let i = 0; i < clear; i++) { suffix[i] = i; first[i] = i; prefix[i] = -1; }
+  for (let i = 0; i < clear; i++) {
+    suffix[i] = i;
+    first[i] = i;
+    prefix[i] = -1;
+  }
   let size = minCode + 1;
   let next = end + 1;
   let prev = -1;
   let bits = 0;
   let acc = 0;
   let n = 0;
-  for (let i = 0; i < data.length && n < pixels; ) {
-    while (bits < size && i < data.length) { acc |= data[i++] << bits; bits += 8; }
+  for (let i = 0; i < data.length && n < pixels;) {
+    while (bits < size && i < data.length) {
+      acc |= data[i++] << bits;
+      bits += 8;
+    }
     if (bits < size) break;
     const code = acc & ((1 << size) - 1);
     acc >>>= size;
     bits -= size;
-    if (code === clear) { size = minCode + 1; next = end + 1; prev = -1; continue; }
+    if (code === clear) {
+      size = minCode + 1;
+      next = end + 1;
+      prev = -1;
+      continue;
+    }
     if (code === end) break;
     let c = code;
     let sp = 0;
@@ -111,7 +123,10 @@ function lzwDecode(data: Uint8Array, minCode: number, pixels: number): Uint8Arra
       stack[sp++] = first[prev];
       c = prev;
     }
-    while (c >= clear) { stack[sp++] = suffix[c]; c = prefix[c]; }
+    while (c >= clear) {
+      stack[sp++] = suffix[c];
+      c = prefix[c];
+    }
     stack[sp++] = c;
     while (sp > 0 && n < pixels) out[n++] = stack[--sp];
     if (prev >= 0 && next < 4096) {
@@ -126,9 +141,21 @@ function lzwDecode(data: Uint8Array, minCode: number, pixels: number): Uint8Arra
   return out;
 }
 
-const INTERLACE = [[0, 8], [4, 8], [2, 4], [1, 2]];
+const INTERLACE = [
+  [0, 8],
+  [4, 8],
+  [2, 4],
+  [1, 2],
+];
 
-function drawFrame(canvas: Uint8Array, W: number, H: number, idx: Uint8Array, table: Uint8Array, f: { x: number; y: number; w: number; h: number; interlaced: boolean; transparent: number }): void {
+function drawFrame(
+  canvas: Uint8Array,
+  W: number,
+  H: number,
+  idx: Uint8Array,
+  table: Uint8Array,
+  f: { x: number; y: number; w: number; h: number; interlaced: boolean; transparent: number },
+): void {
   const rows: number[] = [];
   if (f.interlaced) for (const [start, step] of INTERLACE) for (let r = start; r < f.h; r += step) rows.push(r);
   else for (let r = 0; r < f.h; r++) rows.push(r);

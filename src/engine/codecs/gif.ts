@@ -15,7 +15,10 @@ export function encodeGif(img: Raster): Uint8Array {
   for (let i = 0; i < tableSize; i++) out.push(q.palette[i * 3] ?? 0, q.palette[i * 3 + 1] ?? 0, q.palette[i * 3 + 2] ?? 0);
   if (q.transparent >= 0) out.push(0x21, 0xf9, 4, 0x01, 0, 0, q.transparent, 0);
   out.push(0x2c);
-  u16(0); u16(0); u16(img.width); u16(img.height);
+  u16(0);
+  u16(0);
+  u16(img.width);
+  u16(img.height);
   out.push(0);
   const minCode = Math.max(2, bits);
   out.push(minCode);
@@ -39,7 +42,11 @@ function lzw(indices: Uint8Array, minCode: number): Uint8Array {
   const emit = (code: number) => {
     acc |= code << accBits;
     accBits += size;
-    while (accBits >= 8) { bytes.push(acc & 0xff); acc >>>= 8; accBits -= 8; }
+    while (accBits >= 8) {
+      bytes.push(acc & 0xff);
+      acc >>>= 8;
+      accBits -= 8;
+    }
   };
   let dict = new Map<number, number>();
   let next = eoi + 1;
@@ -49,7 +56,10 @@ function lzw(indices: Uint8Array, minCode: number): Uint8Array {
     const k = indices[i];
     const key = (prefix << 8) | k;
     const found = dict.get(key);
-    if (found !== undefined) { prefix = found; continue; }
+    if (found !== undefined) {
+      prefix = found;
+      continue;
+    }
     emit(prefix);
     if (next < 4096) {
       dict.set(key, next++);

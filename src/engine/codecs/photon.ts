@@ -98,8 +98,13 @@ function importFor(name: string, inst: Instance): (...args: unknown[]) => unknow
       table.set(offset + 3, false);
     };
   }
-  if (name.startsWith('__wbg___wbindgen_throw_')) return (ptr, len) => { throw new PhotonTrap(inst.string(ptr as number, len as number)); };
-  return () => { throw new PhotonTrap(`photon called ${name}, which is not available here`); };
+  if (name.startsWith('__wbg___wbindgen_throw_'))
+    return (ptr, len) => {
+      throw new PhotonTrap(inst.string(ptr as number, len as number));
+    };
+  return () => {
+    throw new PhotonTrap(`photon called ${name}, which is not available here`);
+  };
 }
 
 let current: Instance | undefined;
@@ -177,12 +182,18 @@ const track = (inst: Instance, ptr: number) => new PhotonHandle(inst, ptr);
 
 export function photonDecode(bytes: Uint8Array): PhotonHandle {
   const inst = instance();
-  return track(inst, call(inst, (x) => x.photonimage_new_from_byteslice(...inst.pass(bytes))));
+  return track(
+    inst,
+    call(inst, (x) => x.photonimage_new_from_byteslice(...inst.pass(bytes))),
+  );
 }
 
 export function photonFromRaster(r: Raster): PhotonHandle {
   const inst = instance();
-  return track(inst, call(inst, (x) => x.photonimage_new(...inst.pass(r.data), r.width, r.height)));
+  return track(
+    inst,
+    call(inst, (x) => x.photonimage_new(...inst.pass(r.data), r.width, r.height)),
+  );
 }
 
 export const photonSize = (img: PhotonHandle) => ({ width: img.width, height: img.height });
@@ -197,12 +208,27 @@ export function photonCropResize(img: PhotonHandle, region: Rect, width: number,
   const { width: W, height: H } = photonSize(img);
   const inst = img.inst;
   const whole = region.x === 0 && region.y === 0 && region.width === W && region.height === H;
-  const cropped = whole ? undefined : track(inst, call(inst, (x) => x.crop(img.raw(), region.x, region.y, region.x + region.width, region.y + region.height)));
+  const cropped = whole
+    ? undefined
+    : track(
+        inst,
+        call(inst, (x) => x.crop(img.raw(), region.x, region.y, region.x + region.width, region.y + region.height)),
+      );
   const source = cropped ?? img;
-  if (source.width === width && source.height === height) return cropped ?? track(inst, call(inst, (x) => x.crop(img.raw(), 0, 0, W, H)));
+  if (source.width === width && source.height === height)
+    return (
+      cropped ??
+      track(
+        inst,
+        call(inst, (x) => x.crop(img.raw(), 0, 0, W, H)),
+      )
+    );
   try {
     const filter = filterFor(source.width * source.height, width * height);
-    return track(inst, call(inst, (x) => x.resize(source.raw(), width, height, filter)));
+    return track(
+      inst,
+      call(inst, (x) => x.resize(source.raw(), width, height, filter)),
+    );
   } finally {
     cropped?.free();
   }
@@ -210,11 +236,15 @@ export function photonCropResize(img: PhotonHandle, region: Rect, width: number,
 
 /** A cheap resample (for analysis thumbnails, not for output). */
 export function photonResizeFast(img: PhotonHandle, width: number, height: number): PhotonHandle {
-  return track(img.inst, call(img.inst, (x) => x.resize(img.raw(), width, height, TRIANGLE)));
+  return track(
+    img.inst,
+    call(img.inst, (x) => x.resize(img.raw(), width, height, TRIANGLE)),
+  );
 }
 
 export const photonEncodePng = (img: PhotonHandle) => call(img.inst, (x) => img.inst.take(x.photonimage_get_bytes(img.raw())));
-export const photonEncodeWebpLossless = (img: PhotonHandle) => call(img.inst, (x) => img.inst.take(x.photonimage_get_bytes_webp(img.raw())));
+export const photonEncodeWebpLossless = (img: PhotonHandle) =>
+  call(img.inst, (x) => img.inst.take(x.photonimage_get_bytes_webp(img.raw())));
 
 /** Bytes of linear memory of the current instance (the benchmark reads it for peak memory). */
 export const photonMemoryBytes = () => current?.x.memory.buffer.byteLength ?? 0;

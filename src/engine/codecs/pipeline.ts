@@ -58,7 +58,9 @@ export interface JpegPlan {
  */
 export function planJpegDecode(width: number, height: number, need?: { width: number; height: number }, region?: Region): JpegPlan {
   const r = region ?? { x: 0, y: 0, width, height };
-  const shrink = need ? chooseShrink(width, height, Math.ceil((need.width * width) / r.width), Math.ceil((need.height * height) / r.height)) : 1;
+  const shrink = need
+    ? chooseShrink(width, height, Math.ceil((need.width * width) / r.width), Math.ceil((need.height * height) / r.height))
+    : 1;
   return { shrink, ...shrunkSize(width, height, shrink) };
 }
 
@@ -88,8 +90,10 @@ export class JpegSource {
   /** Resamples `region` (stored source coordinates) to width x height. */
   resample(region: Region, width: number, height: number): Rgba {
     const p = this.pixels;
-    const kx = p.width / this.sourceWidth, ky = p.height / this.sourceHeight;
-    const x = Math.min(p.width - 1, Math.floor(region.x * kx)), y = Math.min(p.height - 1, Math.floor(region.y * ky));
+    const kx = p.width / this.sourceWidth,
+      ky = p.height / this.sourceHeight;
+    const x = Math.min(p.width - 1, Math.floor(region.x * kx)),
+      y = Math.min(p.height - 1, Math.floor(region.y * ky));
     const scaled = {
       x,
       y,

@@ -25,7 +25,10 @@ export async function encodePng8(img: Raster): Promise<Uint8Array> {
   const out = new Uint8Array(8 + chunks.reduce((n, c) => n + c.length, 0));
   out.set(signature);
   let o = 8;
-  for (const c of chunks) { out.set(c, o); o += c.length; }
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
   return out;
 }
 

@@ -15,7 +15,10 @@ export interface Indexed {
   colors: number;
 }
 
-interface Box { keys: number[]; count: number }
+interface Box {
+  keys: number[];
+  count: number;
+}
 
 const key15 = (r: number, g: number, b: number) => ((r >> 3) << 10) | ((g >> 3) << 5) | (b >> 3);
 
@@ -25,7 +28,10 @@ export function quantize(img: Raster, maxColors = 256): Indexed {
   const hist = new Uint32Array(32768);
   let transparentPixels = 0;
   for (let i = 0; i < n; i++) {
-    if (data[i * 4 + 3] < 128) { transparentPixels++; continue; }
+    if (data[i * 4 + 3] < 128) {
+      transparentPixels++;
+      continue;
+    }
     hist[key15(data[i * 4], data[i * 4 + 1], data[i * 4 + 2])]++;
   }
   const used: number[] = [];
@@ -55,10 +61,16 @@ export function quantize(img: Raster, maxColors = 256): Indexed {
   const palette = new Uint8Array(Math.max(2, colors) * 3);
   const lookup = new Int16Array(32768).fill(-1);
   boxes.forEach((box, i) => {
-    let r = 0, g = 0, b = 0, c = 0;
+    let r = 0,
+      g = 0,
+      b = 0,
+      c = 0;
     for (const k of box.keys) {
       const w = hist[k];
-      r += ((k >> 10) & 31) * w; g += ((k >> 5) & 31) * w; b += (k & 31) * w; c += w;
+      r += ((k >> 10) & 31) * w;
+      g += ((k >> 5) & 31) * w;
+      b += (k & 31) * w;
+      c += w;
     }
     palette[i * 3] = Math.round((r / c) * 8.2258);
     palette[i * 3 + 1] = Math.round((g / c) * 8.2258);
@@ -79,9 +91,17 @@ function widestChannel(keys: number[]): number {
   let best = 0;
   let bestRange = -1;
   for (let ch = 0; ch < 3; ch++) {
-    let lo = 31, hi = 0;
-    for (const k of keys) { const v = channel(k, ch); if (v < lo) lo = v; if (v > hi) hi = v; }
-    if (hi - lo > bestRange) { bestRange = hi - lo; best = ch; }
+    let lo = 31,
+      hi = 0;
+    for (const k of keys) {
+      const v = channel(k, ch);
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (hi - lo > bestRange) {
+      bestRange = hi - lo;
+      best = ch;
+    }
   }
   return best;
 }

@@ -4,12 +4,22 @@ import type { Angle } from '../types';
 import { formatNumber, invalid, parseNumber } from '../values';
 
 const MODES: Record<string, (a: Angle) => void> = {
-  hflip: (a) => { a.hflip = true; },
-  vflip: (a) => { a.vflip = true; },
-  ignore: (a) => { a.ignoreExif = true; },
+  hflip: (a) => {
+    a.hflip = true;
+  },
+  vflip: (a) => {
+    a.vflip = true;
+  },
+  ignore: (a) => {
+    a.ignoreExif = true;
+  },
   exif: () => undefined,
-  auto_right: (a) => { a.auto = 'right'; },
-  auto_left: (a) => { a.auto = 'left'; },
+  auto_right: (a) => {
+    a.auto = 'right';
+  },
+  auto_left: (a) => {
+    a.auto = 'left';
+  },
 };
 
 /** `a_<degrees>`, `a_hflip`, `a_vflip`, `a_ignore`, `a_auto_right`, `a_auto_left`, joined with `.` (`a_hflip.45`). */
@@ -20,7 +30,7 @@ export const a: ParamEntry<'a'> = {
     for (const part of raw.split('.')) {
       const mode = MODES[part];
       if (mode) mode(angle);
-      else if (/^-?\d+(\.\d+)?$/.test(part)) angle.degrees = (((parseNumber('angle', part, -36000, 36000) % 360) + 360) % 360);
+      else if (/^-?\d+(\.\d+)?$/.test(part)) angle.degrees = ((parseNumber('angle', part, -36000, 36000) % 360) + 360) % 360;
       else throw invalid('angle', raw);
     }
     return angle;
@@ -39,8 +49,9 @@ export const a: ParamEntry<'a'> = {
     apply(img, v, component) {
       let out = img;
       if (v.auto) {
-        const box = component.w && component.h && !component.w.relative && !component.h.relative ? component.w.value / component.h.value : undefined;
-        if (box !== undefined && (box > 1) !== (out.width / out.height > 1)) out = rotate(out, v.auto === 'right' ? 90 : 270, component.b);
+        const box =
+          component.w && component.h && !component.w.relative && !component.h.relative ? component.w.value / component.h.value : undefined;
+        if (box !== undefined && box > 1 !== out.width / out.height > 1) out = rotate(out, v.auto === 'right' ? 90 : 270, component.b);
       }
       if (v.hflip) out = flip(out, 'h');
       if (v.vflip) out = flip(out, 'v');

@@ -14,9 +14,10 @@ export const d: ParamEntry<'d'> = {
     const path = raw.replace(/:/g, '/');
     if (!path || path.startsWith('/') || path.includes('..') || /[\u0000-\u001f?#\\]/.test(path)) throw invalid('default image', raw);
     const dot = path.lastIndexOf('.');
-    if (dot > 0 && /^[a-z0-9]+$/i.test(path.slice(dot + 1))) return { publicId: path.slice(0, dot), format: path.slice(dot + 1).toLowerCase() };
+    if (dot > 0 && /^[a-z0-9]+$/i.test(path.slice(dot + 1)))
+      return { publicId: path.slice(0, dot), format: path.slice(dot + 1).toLowerCase() };
     return { publicId: path };
   },
-  canonical: (v) => (v.publicId.replace(/\//g, ':') + (v.format ? `.${v.format}` : '')),
+  canonical: (v) => v.publicId.replace(/\//g, ':') + (v.format ? `.${v.format}` : ''),
   effect: 'output',
 };

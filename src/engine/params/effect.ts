@@ -41,7 +41,8 @@ const EFFECTS: Record<EffectName, EffectSpec> = {
 };
 
 /** Cloudinary effects we know of but do not run: refused by name rather than called invalid. */
-const UNSUPPORTED = /^(art|cartoonify|oil_paint|shadow|outline|gradient_fade|background_removal|bgremoval|make_transparent|replace_color|upscale|improve|auto_(brightness|contrast|color|enhance)|viesus_correct|fill_light|redeye|adv_redeye|distort|shear|displace|style_transfer|gen_\w+|blur_faces|blur_region|pixelate_faces|pixelate_region|red|green|blue|assist_colorblind|simulate_colorblind|anti_removal|cut_out|mask|multiply|screen|overlay|light|noise|ordered_dither|vectorize|zoompan|loop|boomerang|accelerate|reverse|fade|preview|volume|transition|deshake|theme|dropshadow|extract|swap_image)$/;
+const UNSUPPORTED =
+  /^(art|cartoonify|oil_paint|shadow|outline|gradient_fade|background_removal|bgremoval|make_transparent|replace_color|upscale|improve|auto_(brightness|contrast|color|enhance)|viesus_correct|fill_light|redeye|adv_redeye|distort|shear|displace|style_transfer|gen_\w+|blur_faces|blur_region|pixelate_faces|pixelate_region|red|green|blue|assist_colorblind|simulate_colorblind|anti_removal|cut_out|mask|multiply|screen|overlay|light|noise|ordered_dither|vectorize|zoompan|loop|boomerang|accelerate|reverse|fade|preview|volume|transition|deshake|theme|dropshadow|extract|swap_image)$/;
 
 export const e: ParamEntry<'e'> = {
   key: 'e',
@@ -67,7 +68,8 @@ export const e: ParamEntry<'e'> = {
     }
     return effect;
   },
-  canonical: (v) => [v.name, v.level !== undefined ? formatNumber(v.level) : '', v.color ? formatColor(v.color) : ''].filter(Boolean).join(':'),
+  canonical: (v) =>
+    [v.name, v.level !== undefined ? formatNumber(v.level) : '', v.color ? formatColor(v.color) : ''].filter(Boolean).join(':'),
   effect: {
     order: 20,
     apply: (img, v, component) => EFFECTS[v.name].apply(img, v.level ?? 0, v.color, component),

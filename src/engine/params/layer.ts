@@ -86,7 +86,10 @@ function decodeBase64Url(name: string, raw: string, b64: string): string {
 }
 
 const encodeBase64Url = (url: string) =>
-  btoa(String.fromCharCode(...new TextEncoder().encode(url))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  btoa(String.fromCharCode(...new TextEncoder().encode(url)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 
 function parseLayer(name: string, raw: string): Layer {
   const colon = raw.indexOf(':');
@@ -106,16 +109,21 @@ function parseLayer(name: string, raw: string): Layer {
   if (UNSUPPORTED_KINDS.test(kind)) throw badRequest(`${kind} layers are not supported`);
   if (kind === 'url' || raw.startsWith('$')) throw invalid(name, raw);
   const publicId = raw.replace(/:/g, '/');
-  if (!publicId || publicId.startsWith('/') || publicId.endsWith('/') || publicId.includes('//') || publicId.split('/').includes('..')) throw invalid(name, raw);
+  if (!publicId || publicId.startsWith('/') || publicId.endsWith('/') || publicId.includes('//') || publicId.split('/').includes('..'))
+    throw invalid(name, raw);
   return { kind: 'asset', publicId };
 }
 
 function formatLayer(v: Layer): string {
   switch (v.kind) {
-    case 'asset': return v.publicId.replace(/\//g, ':');
-    case 'fetch': return `fetch:${encodeBase64Url(v.url)}`;
-    case 'text': return `text:${formatFont(v.font)}:${encodeText(v.text)}`;
-    case 'text_style': return `text:${v.stylePublicId.replace(/\//g, ':')}:${encodeText(v.text)}`;
+    case 'asset':
+      return v.publicId.replace(/\//g, ':');
+    case 'fetch':
+      return `fetch:${encodeBase64Url(v.url)}`;
+    case 'text':
+      return `text:${formatFont(v.font)}:${encodeText(v.text)}`;
+    case 'text_style':
+      return `text:${v.stylePublicId.replace(/\//g, ':')}:${encodeText(v.text)}`;
   }
 }
 

@@ -79,7 +79,8 @@ export function pixelate(img: Raster, size: number): Raster {
       sum.fill(0);
       for (let y = by; y < ey; y++) for (let x = bx; x < ex; x++) for (let c = 0; c < 4; c++) sum[c] += src[(y * w + x) * 4 + c];
       const n = (ex - bx) * (ey - by);
-      for (let y = by; y < ey; y++) for (let x = bx; x < ex; x++) for (let c = 0; c < 4; c++) out[(y * w + x) * 4 + c] = Math.round(sum[c] / n);
+      for (let y = by; y < ey; y++)
+        for (let x = bx; x < ex; x++) for (let c = 0; c < 4; c++) out[(y * w + x) * 4 + c] = Math.round(sum[c] / n);
     }
   }
   return { data: out, width: w, height: h };

@@ -69,7 +69,12 @@ function cornerCoverage(w: number, h: number, corners: [number, number, number, 
 export function border(img: Raster, width: number, color: Color, radii?: Radius): Raster {
   const framed = place(img, img.width + 2 * width, img.height + 2 * width, width, width, color);
   if (!radii) return framed;
-  return roundCorners(framed, radii.kind === 'max' ? radii : { kind: 'px', corners: radii.corners.map((c) => (c > 0 ? c + width : 0)) as [number, number, number, number] });
+  return roundCorners(
+    framed,
+    radii.kind === 'max'
+      ? radii
+      : { kind: 'px', corners: radii.corners.map((c) => (c > 0 ? c + width : 0)) as [number, number, number, number] },
+  );
 }
 
 /** Multiplies every pixel's alpha by `percent` / 100. */
@@ -93,8 +98,14 @@ export function trim(img: Raster, tolerance: number, color?: Color): Raster {
     if (data[i + 3] === 0 && ref.a === 0) return true;
     return Math.hypot(data[i] - ref.r, data[i + 1] - ref.g, data[i + 2] - ref.b) <= limit && Math.abs(data[i + 3] - ref.a) <= limit;
   };
-  const rowClear = (y: number) => { for (let x = 0; x < w; x++) if (!matches(x, y)) return false; return true; };
-  const colClear = (x: number, y0: number, y1: number) => { for (let y = y0; y <= y1; y++) if (!matches(x, y)) return false; return true; };
+  const rowClear = (y: number) => {
+    for (let x = 0; x < w; x++) if (!matches(x, y)) return false;
+    return true;
+  };
+  const colClear = (x: number, y0: number, y1: number) => {
+    for (let y = y0; y <= y1; y++) if (!matches(x, y)) return false;
+    return true;
+  };
   let top = 0;
   while (top < h && rowClear(top)) top++;
   if (top === h) return img;

@@ -76,7 +76,10 @@ export async function layoutText(text: string, style: TextStyle, maxPixels: numb
   const anchor = { left: ['start', pad], center: ['middle', width / 2], right: ['end', width - pad] } as const;
   const [textAnchor, x] = anchor[style.textAlign];
   const runs = lines
-    .map((line, i) => `<text x="${x}" y="${(i * lineHeight + style.fontSize * ASCENT).toFixed(2)}" text-anchor="${textAnchor}" ${textAttributes(style)}>${escapeXml(line)}</text>`)
+    .map(
+      (line, i) =>
+        `<text x="${x}" y="${(i * lineHeight + style.fontSize * ASCENT).toFixed(2)}" text-anchor="${textAnchor}" ${textAttributes(style)}>${escapeXml(line)}</text>`,
+    )
     .join('');
   const background = style.background ? `<rect width="100%" height="100%" fill="${style.background}"/>` : '';
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><g opacity="${style.opacity / 100}">${background}${runs}</g></svg>`;
@@ -84,7 +87,10 @@ export async function layoutText(text: string, style: TextStyle, maxPixels: numb
 }
 
 /** Renders a layout: PNG bytes for storing, or straight RGBA pixels (for overlays) when `rgba` is asked for. */
-async function rasterise(layout: TextLayout, rgba: boolean): Promise<{ png?: Uint8Array; pixels?: Uint8Array; width: number; height: number }> {
+async function rasterise(
+  layout: TextLayout,
+  rgba: boolean,
+): Promise<{ png?: Uint8Array; pixels?: Uint8Array; width: number; height: number }> {
   const r = await Resvg.async(layout.svg, fontOptions());
   const image = r.render();
   try {
@@ -104,7 +110,11 @@ export async function renderText(text: string, style: TextStyle, maxPixels: numb
 }
 
 /** Text as RGBA pixels, 4 bytes per pixel, row by row (for compositing, e.g. `l_text:` overlays). */
-export async function renderTextRgba(text: string, style: TextStyle, maxPixels: number): Promise<{ pixels: Uint8Array; width: number; height: number }> {
+export async function renderTextRgba(
+  text: string,
+  style: TextStyle,
+  maxPixels: number,
+): Promise<{ pixels: Uint8Array; width: number; height: number }> {
   const out = await rasterise(await layoutText(text, style, maxPixels), true);
   return { pixels: out.pixels!, width: out.width, height: out.height };
 }

@@ -53,7 +53,8 @@ function pick<T extends string>(key: string, raw: string | undefined, allowed: r
 export function parseTextStyle(get: (key: string) => string | undefined): TextStyle {
   const size = get('font_size');
   const fontSize = size ? Number(size) : DEFAULT_STYLE.fontSize;
-  if (!Number.isFinite(fontSize) || fontSize <= 0 || fontSize > MAX_FONT_SIZE) throw badRequest(`Invalid font_size ${JSON.stringify(size)}: 1 to ${MAX_FONT_SIZE}`);
+  if (!Number.isFinite(fontSize) || fontSize <= 0 || fontSize > MAX_FONT_SIZE)
+    throw badRequest(`Invalid font_size ${JSON.stringify(size)}: 1 to ${MAX_FONT_SIZE}`);
   const op = get('opacity');
   const opacity = op ? Number(op) : 100;
   if (!Number.isFinite(opacity) || opacity < 0 || opacity > 100) throw badRequest(`Invalid opacity ${JSON.stringify(op)}: 0 to 100`);

@@ -65,15 +65,23 @@ async function select(db: D1Database, s: Scope, sel: Selector, after: string): P
   const args = [s.cloud, s.resourceType, s.type];
   const q =
     sel.by === 'ids'
-      ? db.prepare(`SELECT r.public_id, r.access_mode FROM resources r WHERE ${scope} AND r.public_id IN (SELECT value FROM json_each(?)) ORDER BY r.public_id`)
+      ? db
+          .prepare(
+            `SELECT r.public_id, r.access_mode FROM resources r WHERE ${scope} AND r.public_id IN (SELECT value FROM json_each(?)) ORDER BY r.public_id`,
+          )
           .bind(...args, JSON.stringify(sel.ids))
       : sel.by === 'prefix'
-        ? db.prepare(`SELECT r.public_id, r.access_mode FROM resources r WHERE ${scope} AND substr(r.public_id, 1, length(?)) = ? AND r.public_id > ? ORDER BY r.public_id LIMIT ?`)
+        ? db
+            .prepare(
+              `SELECT r.public_id, r.access_mode FROM resources r WHERE ${scope} AND substr(r.public_id, 1, length(?)) = ? AND r.public_id > ? ORDER BY r.public_id LIMIT ?`,
+            )
             .bind(...args, sel.prefix, sel.prefix, after, PAGE_SIZE + 1)
-        : db.prepare(
-            `SELECT r.public_id, r.access_mode FROM resources r JOIN resource_tags t ON t.resource_id = r.id
+        : db
+            .prepare(
+              `SELECT r.public_id, r.access_mode FROM resources r JOIN resource_tags t ON t.resource_id = r.id
              WHERE ${scope} AND t.tag = ? AND r.public_id > ? ORDER BY r.public_id LIMIT ?`,
-          ).bind(...args, sel.tag, after, PAGE_SIZE + 1);
+            )
+            .bind(...args, sel.tag, after, PAGE_SIZE + 1);
   return (await q.all<Found>()).results;
 }
 

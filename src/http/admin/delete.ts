@@ -40,7 +40,10 @@ interface Outcome {
 }
 
 async function parseDeleteOptions(env: Env, cloud: string, p: Params): Promise<DeleteOptions> {
-  const transformations = (p.string('transformations') ?? '').split('|').map((t) => t.trim()).filter(Boolean);
+  const transformations = (p.string('transformations') ?? '')
+    .split('|')
+    .map((t) => t.trim())
+    .filter(Boolean);
   return {
     backup: (await getSettings(env.CONFIG, cloud)).backup,
     keepOriginal: p.bool('keep_original', false) || transformations.length > 0,
@@ -68,7 +71,9 @@ export async function deleteDerivedOf(env: Env, r: ResourceRow, transformations?
   ).results;
   const doomed = transformations ? rows.filter((d) => matchesTransformation(d, transformations)) : rows;
   if (doomed.length) {
-    await env.DB.prepare('DELETE FROM derived WHERE id IN (SELECT value FROM json_each(?))').bind(JSON.stringify(doomed.map((d) => d.id))).run();
+    await env.DB.prepare('DELETE FROM derived WHERE id IN (SELECT value FROM json_each(?))')
+      .bind(JSON.stringify(doomed.map((d) => d.id)))
+      .run();
   }
   // Without a filter every derived object goes, also those the index never recorded.
   const keys = transformations ? doomed.map((d) => d.r2_key) : await listAll(env.BUCKET, assetPrefix('d', refOf(r)));
@@ -99,14 +104,22 @@ async function inBatches<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>):
 function answer(c: Context<AppEnv>, outcomes: Outcome[], nextCursor?: string): Response {
   const body: Record<string, unknown> = {
     deleted: Object.fromEntries(outcomes.map((o) => [o.key, o.status])),
-    deleted_counts: Object.fromEntries(outcomes.filter((o) => o.status === 'deleted').map((o) => [o.key, { original: o.original, derived: o.derived }])),
+    deleted_counts: Object.fromEntries(
+      outcomes.filter((o) => o.status === 'deleted').map((o) => [o.key, { original: o.original, derived: o.derived }]),
+    ),
     partial: !!nextCursor,
   };
   if (nextCursor) body.next_cursor = nextCursor;
   return adminJson(c, body);
 }
 
-async function deleteByIds(env: Env, rows: ResourceRow[], wanted: string[], keyOf: (r: ResourceRow) => string, o: DeleteOptions): Promise<Outcome[]> {
+async function deleteByIds(
+  env: Env,
+  rows: ResourceRow[],
+  wanted: string[],
+  keyOf: (r: ResourceRow) => string,
+  o: DeleteOptions,
+): Promise<Outcome[]> {
   const found = new Map(rows.map((r) => [keyOf(r), r]));
   return inBatches(wanted, CONCURRENCY, async (id) => {
     const r = found.get(id);
@@ -115,7 +128,14 @@ async function deleteByIds(env: Env, rows: ResourceRow[], wanted: string[], keyO
 }
 
 /** Bulk removal over a listing, one batch per call. */
-async function deleteListed(c: Context<AppEnv>, cloud: string, resourceType: string, filter: ListFilter, p: Params, o: DeleteOptions): Promise<Response> {
+async function deleteListed(
+  c: Context<AppEnv>,
+  cloud: string,
+  resourceType: string,
+  filter: ListFilter,
+  p: Params,
+  o: DeleteOptions,
+): Promise<Response> {
   const page = await listResources(c.env.DB, {
     cloud,
     resourceType,
@@ -180,7 +200,9 @@ async function deleteDerivedByIds(env: Env, cloud: string, ids: string[]): Promi
       .all<{ id: number; r2_key: string } & Pick<ResourceRow, 'cloud' | 'resource_type' | 'type' | 'public_id'>>()
   ).results;
   if (rows.length) {
-    await env.DB.prepare('DELETE FROM derived WHERE cloud = ? AND id IN (SELECT value FROM json_each(?))').bind(cloud, JSON.stringify(rows.map((r) => r.id))).run();
+    await env.DB.prepare('DELETE FROM derived WHERE cloud = ? AND id IN (SELECT value FROM json_each(?))')
+      .bind(cloud, JSON.stringify(rows.map((r) => r.id)))
+      .run();
     await env.BUCKET.delete(rows.map((r) => r.r2_key));
     const assets = new Map<string, AssetRef>(rows.map((r) => [`${r.resource_type}/${r.type}/${r.public_id}`, refOf(r)]));
     for (const a of assets.values()) await purgeAsset(env, a);

@@ -16,10 +16,32 @@ const NOT_SETTINGS = new Set(['name', 'unsigned', 'timestamp', 'signature', 'api
 
 /** Upload parameters that are flags: stored as "true"/"false", answered as JSON booleans. */
 const FLAG_SETTINGS = new Set([
-  'accessibility_analysis', 'async', 'auto_chaptering', 'backup', 'cinemagraph_analysis', 'clear_invalid', 'colors',
-  'disallow_public_id', 'discard_original_filename', 'eager_async', 'exif', 'faces', 'image_metadata', 'invalidate', 'live',
-  'media_metadata', 'overwrite', 'phash', 'quality_analysis', 'return_delete_token', 'unique_display_name', 'unique_filename',
-  'use_asset_folder_as_public_id_prefix', 'use_filename', 'use_filename_as_display_name', 'visual_search',
+  'accessibility_analysis',
+  'async',
+  'auto_chaptering',
+  'backup',
+  'cinemagraph_analysis',
+  'clear_invalid',
+  'colors',
+  'disallow_public_id',
+  'discard_original_filename',
+  'eager_async',
+  'exif',
+  'faces',
+  'image_metadata',
+  'invalidate',
+  'live',
+  'media_metadata',
+  'overwrite',
+  'phash',
+  'quality_analysis',
+  'return_delete_token',
+  'unique_display_name',
+  'unique_filename',
+  'use_asset_folder_as_public_id_prefix',
+  'use_filename',
+  'use_filename_as_display_name',
+  'visual_search',
 ]);
 
 /** The settings a request carries, checked: flags are booleans, keys look like Cloudinary's. */

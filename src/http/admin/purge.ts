@@ -26,7 +26,8 @@ const stringOf = (o: Record<string, unknown>, k: string): string | undefined => 
 const stringsOf = (o: Record<string, unknown>, k: string): string[] | undefined => {
   const v = o[k];
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string' && s !== '')) throw badRequest(`Invalid value for ${k}: must be an array of strings`);
+  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string' && s !== ''))
+    throw badRequest(`Invalid value for ${k}: must be an array of strings`);
   return v;
 };
 
@@ -39,7 +40,8 @@ export function parsePurgeBody(body: unknown): PurgeSelection {
   if (unknown) throw badRequest(`Unknown purge parameter: ${unknown}`);
   if (o.all !== undefined && typeof o.all !== 'boolean') throw badRequest('Invalid value for all: must be a boolean');
   const resourceType = stringOf(o, 'resource_type');
-  if (resourceType && !(RESOURCE_TYPES as readonly string[]).includes(resourceType)) throw badRequest(`Invalid resource type ${resourceType}`);
+  if (resourceType && !(RESOURCE_TYPES as readonly string[]).includes(resourceType))
+    throw badRequest(`Invalid resource type ${resourceType}`);
   const type = stringOf(o, 'type');
   if (type && !(DELIVERY_TYPES as readonly string[]).includes(type)) throw badRequest(`Invalid type ${type}`);
   return {

@@ -7,8 +7,24 @@ import { urlBase } from '../../protocol/urls';
 import { RESOURCE_TYPES } from '../../protocol/delivery-url';
 import { refOf, type ResourceRow } from '../../storage/resources';
 import { adminJson } from './respond';
-import { contextOf, countInAssetFolder, listResources, resourcesByAssetIds, resourcesByPublicIds, tagsOf, type ListFilter, type Timed } from '../../storage/listing';
-import { parseDeliveryType, parseIds, parseListOptions, parseMaxResults, parseResourceType, type ListOptions } from '../../protocol/list-params';
+import {
+  contextOf,
+  countInAssetFolder,
+  listResources,
+  resourcesByAssetIds,
+  resourcesByPublicIds,
+  tagsOf,
+  type ListFilter,
+  type Timed,
+} from '../../storage/listing';
+import {
+  parseDeliveryType,
+  parseIds,
+  parseListOptions,
+  parseMaxResults,
+  parseResourceType,
+  type ListOptions,
+} from '../../protocol/list-params';
 import { briefResource } from '../../services/answers/resource-shape';
 import { loadFullResource, type FullOptions } from '../../services/answers/full-resource';
 import { parseSemanticRequest } from '../../services/analysis/semantic';
@@ -35,12 +51,24 @@ async function briefPage(c: Context<AppEnv>, rows: ResourceRow[], o: ListOptions
   return { value, dbMs: (tags?.dbMs ?? 0) + (context?.dbMs ?? 0) };
 }
 
-async function listing(c: Context<AppEnv>, cloud: CloudCredentials, p: Params, resourceType: string, filter: ListFilter): Promise<Response> {
+async function listing(
+  c: Context<AppEnv>,
+  cloud: CloudCredentials,
+  p: Params,
+  resourceType: string,
+  filter: ListFilter,
+): Promise<Response> {
   const page = await listPage(c, cloud, p, resourceType, filter);
   return adminJson(c, page.body, page.dbMs);
 }
 
-async function listPage(c: Context<AppEnv>, cloud: CloudCredentials, p: Params, resourceType: string, filter: ListFilter): Promise<{ body: Record<string, unknown>; dbMs: number }> {
+async function listPage(
+  c: Context<AppEnv>,
+  cloud: CloudCredentials,
+  p: Params,
+  resourceType: string,
+  filter: ListFilter,
+): Promise<{ body: Record<string, unknown>; dbMs: number }> {
   const o = parseListOptions(p);
   const page = await listResources(c.env.DB, {
     cloud: cloud.cloudName,
@@ -92,19 +120,31 @@ export const readRoutes = new Hono<AppEnv>()
     const cloud = adminCloud(c);
     const p = await readParams(c.req.raw);
     const type = p.string('type');
-    return listing(c, cloud, p, parseResourceType(c.req.param('rt')), { by: 'tag', tag: c.req.param('tag'), type: type ? parseDeliveryType(type) : undefined });
+    return listing(c, cloud, p, parseResourceType(c.req.param('rt')), {
+      by: 'tag',
+      tag: c.req.param('tag'),
+      type: type ? parseDeliveryType(type) : undefined,
+    });
   })
   .get('/v1_1/:cloud/resources/:rt/context', async (c) => {
     const cloud = adminCloud(c);
     const p = await readParams(c.req.raw);
     const key = p.string('key');
     if (!key) throw badRequest('Missing required parameter - key');
-    return listing(c, cloud, p, parseResourceType(c.req.param('rt')), { by: 'context', key, value: p.fields.value === undefined ? undefined : p.string('value') });
+    return listing(c, cloud, p, parseResourceType(c.req.param('rt')), {
+      by: 'context',
+      key,
+      value: p.fields.value === undefined ? undefined : p.string('value'),
+    });
   })
   .get('/v1_1/:cloud/resources/:rt/moderations/:kind/:status', async (c) => {
     const cloud = adminCloud(c);
     const p = await readParams(c.req.raw);
-    return listing(c, cloud, p, parseResourceType(c.req.param('rt')), { by: 'moderation', kind: c.req.param('kind'), status: c.req.param('status') });
+    return listing(c, cloud, p, parseResourceType(c.req.param('rt')), {
+      by: 'moderation',
+      kind: c.req.param('kind'),
+      status: c.req.param('status'),
+    });
   })
   .get('/v1_1/:cloud/resources/:rt', async (c) => {
     const cloud = adminCloud(c);

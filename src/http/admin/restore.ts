@@ -41,7 +41,9 @@ async function restoreAll(c: Context<AppEnv>, items: { key: string; ref?: AssetR
       continue;
     }
     const rev = pickRevision(await revisionsOf(c.env.DB, item.ref), item.versionId);
-    out[item.key] = rev ? await restoreOne(c.env, base, item.ref, rev) : { error: item.versionId ? `Version ${item.versionId} not found` : 'No backed up version found' };
+    out[item.key] = rev
+      ? await restoreOne(c.env, base, item.ref, rev)
+      : { error: item.versionId ? `Version ${item.versionId} not found` : 'No backed up version found' };
   }
   return adminJson(c, out);
 }
@@ -68,10 +70,15 @@ export const restoreRoutes = new Hono<AppEnv>()
     await ensureSchema(c.env.DB);
     const refs = new Map<string, AssetRef>();
     for (const assetId of ids) {
-      const row = await c.env.DB.prepare('SELECT resource_type, type, public_id FROM revisions WHERE cloud = ? AND asset_id = ? ORDER BY id DESC LIMIT 1')
+      const row = await c.env.DB.prepare(
+        'SELECT resource_type, type, public_id FROM revisions WHERE cloud = ? AND asset_id = ? ORDER BY id DESC LIMIT 1',
+      )
         .bind(cloud.cloudName, assetId)
         .first<{ resource_type: string; type: string; public_id: string }>();
       if (row) refs.set(assetId, { cloud: cloud.cloudName, resourceType: row.resource_type, type: row.type, publicId: row.public_id });
     }
-    return restoreAll(c, ids.map((assetId, i) => ({ key: assetId, ref: refs.get(assetId), versionId: versions[i] })));
+    return restoreAll(
+      c,
+      ids.map((assetId, i) => ({ key: assetId, ref: refs.get(assetId), versionId: versions[i] })),
+    );
   });

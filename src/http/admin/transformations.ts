@@ -48,10 +48,18 @@ async function usedSet(db: D1Database, cloud: string, names: string[]): Promise<
 
 function summary(t: NamedTransformation, used: Set<string>): Record<string, unknown> {
   const named = t.named !== false;
-  return { name: named ? `t_${t.name}` : t.name, allowed_for_strict: t.allowed_for_strict, used: derivedNames(t).some((n) => used.has(n)), named };
+  return {
+    name: named ? `t_${t.name}` : t.name,
+    allowed_for_strict: t.allowed_for_strict,
+    used: derivedNames(t).some((n) => used.has(n)),
+    named,
+  };
 }
 
-type DerivedJoin = { id: number; format: string; bytes: number; version: number; transformation: string } & Pick<ResourceRow, 'cloud' | 'resource_type' | 'type' | 'public_id'>;
+type DerivedJoin = { id: number; format: string; bytes: number; version: number; transformation: string } & Pick<
+  ResourceRow,
+  'cloud' | 'resource_type' | 'type' | 'public_id'
+>;
 
 async function derivedWith(db: D1Database, cloud: string, transformation: string, max: number, after = 0): Promise<DerivedJoin[]> {
   await ensureSchema(db);
@@ -100,7 +108,15 @@ async function getOne(c: Context<AppEnv>, cloud: string, p: Params): Promise<Res
       resource_type: d.resource_type,
       type: d.type,
       format: d.format,
-      ...deliveryUrls(base, { cloud, resourceType: d.resource_type, type: d.type, transformation: d.transformation, version: d.version, publicId: d.public_id, format: d.format }),
+      ...deliveryUrls(base, {
+        cloud,
+        resourceType: d.resource_type,
+        type: d.type,
+        transformation: d.transformation,
+        version: d.version,
+        publicId: d.public_id,
+        format: d.format,
+      }),
       bytes: d.bytes,
       id: String(d.id),
     })),
@@ -122,7 +138,9 @@ async function list(c: Context<AppEnv>, cloud: string, p: Params): Promise<Respo
   const cursor = p.string('next_cursor');
   const after = cursor ? (decodeCursor(cursor, 's')[0] as string) : '';
   const named = p.fields.named === undefined ? undefined : p.bool('named', true);
-  const stored = (await namedTransformations(c.env.CONFIG, cloud).list()).filter((t) => named === undefined || (t.named !== false) === named);
+  const stored = (await namedTransformations(c.env.CONFIG, cloud).list()).filter(
+    (t) => named === undefined || (t.named !== false) === named,
+  );
   const known = new Set(stored.map(displayName));
   const entries = new Map<string, Record<string, unknown> | NamedTransformation>(
     stored.filter((t) => displayName(t) > after).map((t) => [displayName(t), t]),
@@ -165,7 +183,9 @@ async function deleteDerivedWith(env: Env, cloud: string, transformation: string
       .bind(cloud, JSON.stringify(rows.map((r) => r.id)))
       .all<{ r2_key: string }>()
   ).results.map((r) => r.r2_key);
-  await env.DB.prepare('DELETE FROM derived WHERE cloud = ? AND id IN (SELECT value FROM json_each(?))').bind(cloud, JSON.stringify(rows.map((r) => r.id))).run();
+  await env.DB.prepare('DELETE FROM derived WHERE cloud = ? AND id IN (SELECT value FROM json_each(?))')
+    .bind(cloud, JSON.stringify(rows.map((r) => r.id)))
+    .run();
   await env.BUCKET.delete(keys);
   const assets = new Map(rows.map((r) => [`${r.resource_type}/${r.type}/${r.public_id}`, refOf(r)]));
   for (const a of assets.values()) await purgeAsset(env, a);
@@ -183,7 +203,8 @@ export const transformationRoutes = new Hono<AppEnv>()
     const cloud = adminCloud(c);
     const p = await readParams(c.req.raw);
     const name = p.string('name') ?? '';
-    if (!NAME.test(name) || parseDefinition(name)) throw badRequest(`Invalid transformation name ${name}: use letters, digits, _ and -, not a transformation`);
+    if (!NAME.test(name) || parseDefinition(name))
+      throw badRequest(`Invalid transformation name ${name}: use letters, digits, _ and -, not a transformation`);
     const definition = parseDefinition(p.string('transformation') ?? '');
     if (!definition) throw badRequest(`Invalid transformation ${p.string('transformation') ?? ''}`);
     const store = namedTransformations(c.env.CONFIG, cloud.cloudName);
@@ -208,7 +229,11 @@ export const transformationRoutes = new Hono<AppEnv>()
     if (target.kind === 'named') {
       const entry = await store.get(target.name);
       if (!entry || entry.named === false) throw notFound(`Transformation ${target.name} not found`);
-      const next: NamedTransformation = { ...entry, allowed_for_strict: p.bool('allowed_for_strict', entry.allowed_for_strict), updated_at: at };
+      const next: NamedTransformation = {
+        ...entry,
+        allowed_for_strict: p.bool('allowed_for_strict', entry.allowed_for_strict),
+        updated_at: at,
+      };
       if (p.has('unsafe_update')) {
         const d = parseDefinition(p.string('unsafe_update')!);
         if (!d) throw badRequest(`Invalid transformation ${p.string('unsafe_update')}`);

@@ -13,7 +13,16 @@ import { fullFromRow } from '../../services/answers/full-resource';
 import { onModerationChange, type ModerationStatus } from '../../services/moderation/on-change';
 
 /** Add-ons this worker does not have: any value for them is illegal (spec §8.3). */
-const ADD_ONS = ['ocr', 'raw_convert', 'categorization', 'detection', 'background_removal', 'auto_tagging', 'similarity_search', 'visual_search'];
+const ADD_ONS = [
+  'ocr',
+  'raw_convert',
+  'categorization',
+  'detection',
+  'background_removal',
+  'auto_tagging',
+  'similarity_search',
+  'visual_search',
+];
 const MODERATION_STATUSES: readonly ModerationStatus[] = ['approved', 'rejected'];
 
 /** An `update` request, parsed: only what was given is changed. */
@@ -32,7 +41,8 @@ function parseCoordinates(key: string, raw: string): number[][] {
   if (raw === '') return [];
   return raw.split('|').map((rect) => {
     const n = rect.split(',').map((v) => v.trim());
-    if (n.length !== 4 || !n.every((v) => /^\d+$/.test(v))) throw badRequest(`Illegal value ${raw} for parameter ${key}: expected x,y,width,height`);
+    if (n.length !== 4 || !n.every((v) => /^\d+$/.test(v)))
+      throw badRequest(`Illegal value ${raw} for parameter ${key}: expected x,y,width,height`);
     return n.map(Number);
   });
 }
@@ -66,8 +76,10 @@ function parseUpdate(p: Params): ResourceUpdate {
   }
   if (p.fields.asset_folder !== undefined) u.assetFolder = (p.string('asset_folder') ?? '').replace(/^\/+|\/+$/g, '');
   if (p.has('display_name')) u.displayName = p.string('display_name');
-  const faces = p.fields.face_coordinates !== undefined ? parseCoordinates('face_coordinates', p.string('face_coordinates') ?? '') : undefined;
-  const custom = p.fields.custom_coordinates !== undefined ? parseCoordinates('custom_coordinates', p.string('custom_coordinates') ?? '') : undefined;
+  const faces =
+    p.fields.face_coordinates !== undefined ? parseCoordinates('face_coordinates', p.string('face_coordinates') ?? '') : undefined;
+  const custom =
+    p.fields.custom_coordinates !== undefined ? parseCoordinates('custom_coordinates', p.string('custom_coordinates') ?? '') : undefined;
   if (faces || custom) u.coordinates = { ...(faces ? { faces } : {}), ...(custom ? { custom } : {}) };
   return u;
 }
@@ -78,21 +90,30 @@ async function applyUpdate(db: D1Database, row: ResourceRow, u: ResourceUpdate):
   const s: D1PreparedStatement[] = [];
   if (u.tags) {
     s.push(db.prepare('DELETE FROM resource_tags WHERE resource_id = ?').bind(row.id));
-    for (const tag of u.tags) s.push(db.prepare('INSERT OR IGNORE INTO resource_tags (resource_id, cloud, tag) VALUES (?, ?, ?)').bind(row.id, row.cloud, tag));
+    for (const tag of u.tags)
+      s.push(db.prepare('INSERT OR IGNORE INTO resource_tags (resource_id, cloud, tag) VALUES (?, ?, ?)').bind(row.id, row.cloud, tag));
   }
   if (u.context) {
     s.push(db.prepare('DELETE FROM resource_context WHERE resource_id = ?').bind(row.id));
     for (const [k, v] of Object.entries(u.context)) {
-      s.push(db.prepare('INSERT OR REPLACE INTO resource_context (resource_id, cloud, key, value) VALUES (?, ?, ?, ?)').bind(row.id, row.cloud, k, v));
+      s.push(
+        db
+          .prepare('INSERT OR REPLACE INTO resource_context (resource_id, cloud, key, value) VALUES (?, ?, ?, ?)')
+          .bind(row.id, row.cloud, k, v),
+      );
     }
   }
   if (u.moderationStatus) {
     s.push(
-      db.prepare('UPDATE resources SET moderation_kind = coalesce(moderation_kind, ?), moderation_status = ?, moderation_updated_at = ? WHERE id = ?')
+      db
+        .prepare(
+          'UPDATE resources SET moderation_kind = coalesce(moderation_kind, ?), moderation_status = ?, moderation_updated_at = ? WHERE id = ?',
+        )
         .bind('manual', u.moderationStatus, now, row.id),
     );
   }
-  if (u.accessControl !== undefined) s.push(db.prepare('UPDATE resources SET access_control = ? WHERE id = ?').bind(u.accessControl, row.id));
+  if (u.accessControl !== undefined)
+    s.push(db.prepare('UPDATE resources SET access_control = ? WHERE id = ?').bind(u.accessControl, row.id));
   if (u.assetFolder !== undefined) s.push(db.prepare('UPDATE resources SET asset_folder = ? WHERE id = ?').bind(u.assetFolder, row.id));
   if (u.displayName !== undefined) s.push(db.prepare('UPDATE resources SET display_name = ? WHERE id = ?').bind(u.displayName, row.id));
   if (u.coordinates) {
@@ -113,13 +134,24 @@ export const updateRoutes = new Hono<AppEnv>().post('/v1_1/:cloud/resources/:rt/
   // Paths that share this shape but belong to other endpoints.
   if (['update_access_mode', 'restore'].includes(c.req.param('publicId'))) return next();
   const cloud = adminCloud(c);
-  const ref = { cloud: cloud.cloudName, resourceType: parseResourceType(c.req.param('rt')), type: parseDeliveryType(c.req.param('type')), publicId: c.req.param('publicId') };
+  const ref = {
+    cloud: cloud.cloudName,
+    resourceType: parseResourceType(c.req.param('rt')),
+    type: parseDeliveryType(c.req.param('type')),
+    publicId: c.req.param('publicId'),
+  };
   const u = parseUpdate(await readParams(c.req.raw));
   const before = await findOrThrow(c.env.DB, ref);
   await applyUpdate(c.env.DB, before, u);
   const after = await findOrThrow(c.env.DB, ref);
   if (u.moderationStatus && u.moderationStatus !== before.moderation_status) {
-    await onModerationChange(c.env, { resource: after, kind: after.moderation_kind ?? 'manual', from: before.moderation_status, to: u.moderationStatus, base: urlBase(c.env, c.req.url) });
+    await onModerationChange(c.env, {
+      resource: after,
+      kind: after.moderation_kind ?? 'manual',
+      from: before.moderation_status,
+      to: u.moderationStatus,
+      base: urlBase(c.env, c.req.url),
+    });
   }
   if (u.accessControl !== undefined) await purgeAsset(c.env, refOf(after));
   return adminJson(c, await fullFromRow(c.env.DB, urlBase(c.env, c.req.url), after, { derivedMax: 100, versions: false }));

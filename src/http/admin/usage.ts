@@ -21,7 +21,8 @@ function parseUsageDate(raw: string): string {
  * A self-hosted cloud has no plan limits: `limit` is 0 (none) and
  * `used_percent` 0, and nothing costs credits.
  */
-const metered = (usage: number, withLimit: boolean) => (withLimit ? { usage, credits_usage: 0, limit: 0, used_percent: 0 } : { usage, credits_usage: 0 });
+const metered = (usage: number, withLimit: boolean) =>
+  withLimit ? { usage, credits_usage: 0, limit: 0, used_percent: 0 } : { usage, credits_usage: 0 };
 
 async function usage(c: Context<AppEnv>, rawDate?: string): Promise<Response> {
   const cloud = adminCloud(c);
@@ -31,8 +32,14 @@ async function usage(c: Context<AppEnv>, rawDate?: string): Promise<Response> {
   await flushUsage(db); // this isolate's latest counts are part of the answer
   const [counters, originals, derived] = await Promise.all([
     readUsage(db, cloud.cloudName, onDay),
-    db.prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS bytes FROM resources WHERE cloud = ?').bind(cloud.cloudName).first<{ n: number; bytes: number }>(),
-    db.prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS bytes FROM derived WHERE cloud = ?').bind(cloud.cloudName).first<{ n: number; bytes: number }>(),
+    db
+      .prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS bytes FROM resources WHERE cloud = ?')
+      .bind(cloud.cloudName)
+      .first<{ n: number; bytes: number }>(),
+    db
+      .prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS bytes FROM derived WHERE cloud = ?')
+      .bind(cloud.cloudName)
+      .first<{ n: number; bytes: number }>(),
   ]);
   const limits = limitsFrom(c.env);
   const withLimit = onDay === undefined;

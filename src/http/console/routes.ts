@@ -54,7 +54,8 @@ async function requireSession(c: Ctx, cloud: CloudCredentials, stateChanging: bo
   return session;
 }
 
-const json = (data: unknown, status = 200) => new Response(JSON.stringify(data), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } });
+const json = (data: unknown, status = 200) =>
+  new Response(JSON.stringify(data), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } });
 
 async function body(c: Ctx): Promise<Record<string, unknown>> {
   try {
@@ -75,7 +76,14 @@ const enc = (id: string) => encodeURIComponent(id);
 
 export function consoleRoutes(dispatch: Dispatch) {
   /** Calls the worker's own Admin API with the cloud's credentials and passes the answer through. */
-  const admin = (c: Ctx, cloud: CloudCredentials, method: string, path: string, form?: Record<string, string | string[]>, jsonBody?: unknown) => {
+  const admin = (
+    c: Ctx,
+    cloud: CloudCredentials,
+    method: string,
+    path: string,
+    form?: Record<string, string | string[]>,
+    jsonBody?: unknown,
+  ) => {
     const url = new URL(`/v1_1/${cloud.cloudName}/${path}`, c.req.url);
     const headers: Record<string, string> = { Authorization: 'Basic ' + btoa(`${cloud.apiKey}:${cloud.apiSecret}`) };
     let reqBody: BodyInit | undefined;
@@ -122,8 +130,9 @@ export function consoleRoutes(dispatch: Dispatch) {
           .replace(/__API_KEY__/g, escapeHtml(cloud.apiKey)),
       );
     })
-    .get('/console/:cloud/console.js', () =>
-      new Response(consoleScript, { headers: { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' } }),
+    .get(
+      '/console/:cloud/console.js',
+      () => new Response(consoleScript, { headers: { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' } }),
     )
     .post('/console/:cloud/session', async (c) => {
       const cloud = cloudOf(c);
@@ -132,10 +141,15 @@ export function consoleRoutes(dispatch: Dispatch) {
       const keyOk = constantTimeEqual(String(form.api_key ?? ''), cloud.apiKey);
       const secretOk = constantTimeEqual(String(form.api_secret ?? ''), cloud.apiSecret);
       if (!keyOk || !secretOk) {
-        const page = signInPage.replace(/__CLOUD__/g, escapeHtml(cloud.cloudName)).replace('__ERROR__', '<p role="alert" class="error">Wrong API key or secret.</p>');
+        const page = signInPage
+          .replace(/__CLOUD__/g, escapeHtml(cloud.cloudName))
+          .replace('__ERROR__', '<p role="alert" class="error">Wrong API key or secret.</p>');
         return html(page, 401);
       }
-      return new Response(null, { status: 303, headers: { Location: `/console/${cloud.cloudName}`, 'Set-Cookie': await newSessionCookie(cloud) } });
+      return new Response(null, {
+        status: 303,
+        headers: { Location: `/console/${cloud.cloudName}`, 'Set-Cookie': await newSessionCookie(cloud) },
+      });
     })
     .post('/console/:cloud/logout', async (c) => {
       const cloud = cloudOf(c);
@@ -185,7 +199,9 @@ export function consoleRoutes(dispatch: Dispatch) {
       const cloud = cloudOf(c);
       await requireSession(c, cloud, true);
       const b = await body(c);
-      return admin(c, cloud, 'POST', `resources/image/upload/${enc(str(b.public_id, 'public_id'))}`, { moderation_status: str(b.status, 'status') });
+      return admin(c, cloud, 'POST', `resources/image/upload/${enc(str(b.public_id, 'public_id'))}`, {
+        moderation_status: str(b.status, 'status'),
+      });
     })
     .post('/console/:cloud/api/delete', async (c) => {
       const cloud = cloudOf(c);
@@ -198,7 +214,10 @@ export function consoleRoutes(dispatch: Dispatch) {
       await requireSession(c, cloud, true);
       const b = await body(c);
       const versions = typeof b.version_id === 'string' ? [b.version_id] : undefined;
-      return admin(c, cloud, 'POST', 'resources/image/upload/restore', undefined, { public_ids: [str(b.public_id, 'public_id')], ...(versions ? { versions } : {}) });
+      return admin(c, cloud, 'POST', 'resources/image/upload/restore', undefined, {
+        public_ids: [str(b.public_id, 'public_id')],
+        ...(versions ? { versions } : {}),
+      });
     })
     .post('/console/:cloud/api/purge', async (c) => {
       const cloud = cloudOf(c);
@@ -210,11 +229,17 @@ export function consoleRoutes(dispatch: Dispatch) {
       const cloud = cloudOf(c);
       await requireSession(c, cloud, true);
       const b = await body(c);
-      return signedUploadApi(c, cloud, 'rename', { from_public_id: str(b.from, 'from'), to_public_id: str(b.to, 'to'), invalidate: 'true' });
+      return signedUploadApi(c, cloud, 'rename', {
+        from_public_id: str(b.from, 'from'),
+        to_public_id: str(b.to, 'to'),
+        invalidate: 'true',
+      });
     })
     .onError((err, c) => {
       const e = err instanceof CldError ? err : new CldError(500, 'Internal error');
       if (e.status >= 500) console.error('console error', err);
-      return c.req.path.includes('/api/') || c.req.method !== 'GET' ? json({ error: { message: e.message } }, e.status) : html(escapeHtml(e.message), e.status);
+      return c.req.path.includes('/api/') || c.req.method !== 'GET'
+        ? json({ error: { message: e.message } }, e.status)
+        : html(escapeHtml(e.message), e.status);
     });
 }

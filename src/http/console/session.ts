@@ -16,7 +16,8 @@ export interface Session {
 }
 
 const key = (cloud: CloudCredentials) => new TextEncoder().encode(cloud.apiSecret);
-const mac = (cloud: CloudCredentials, purpose: string, s: Session) => hmacSha256Hex(key(cloud), `${purpose}|${cloud.cloudName}|${s.id}|${s.expires}`);
+const mac = (cloud: CloudCredentials, purpose: string, s: Session) =>
+  hmacSha256Hex(key(cloud), `${purpose}|${cloud.cloudName}|${s.id}|${s.expires}`);
 
 export const cookieName = (cloud: CloudCredentials) => `cld_console_${cloud.cloudName}`;
 
@@ -29,7 +30,11 @@ export async function newSessionCookie(cloud: CloudCredentials, now = Date.now()
 export const clearSessionCookie = (cloud: CloudCredentials) =>
   `${cookieName(cloud)}=; Path=/console/${cloud.cloudName}; HttpOnly; Secure; SameSite=Strict; Max-Age=0`;
 
-export async function readSession(cloud: CloudCredentials, cookieHeader: string | null | undefined, now = Date.now()): Promise<Session | null> {
+export async function readSession(
+  cloud: CloudCredentials,
+  cookieHeader: string | null | undefined,
+  now = Date.now(),
+): Promise<Session | null> {
   const raw = (cookieHeader ?? '')
     .split(';')
     .map((c) => c.trim())

@@ -51,7 +51,8 @@ export async function readUploadRequest(req: Request, o: ReadOptions): Promise<U
   const type = req.headers.get('content-type') ?? '';
   const staging = Staging.start(o.bucket, uploadKey(o.cloud, `s-${randomId()}`), o.maxBytes);
   try {
-    if (type.toLowerCase().startsWith('multipart/form-data')) return await readMultipartRequest(req.body, boundaryOf(type), fields, staging, o.directSink);
+    if (type.toLowerCase().startsWith('multipart/form-data'))
+      return await readMultipartRequest(req.body, boundaryOf(type), fields, staging, o.directSink);
     const text = await boundedText(req.body, bodyAllowance(o.maxBytes), o.maxBytes);
     addTextBody(type, text, fields);
     const file = typeof fields.file === 'string' && /^data:/i.test(fields.file) ? fields.file : null;

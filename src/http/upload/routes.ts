@@ -60,14 +60,25 @@ async function upload(c: Ctx): Promise<Response> {
   const direct: { open: OpenChunk | null } = { open: null };
   const directSink = chunk
     ? async (fields: Params) => {
-        if (!(await authorizeUpload(env, cloud, fields).then(() => true, () => false))) return null;
+        if (
+          !(await authorizeUpload(env, cloud, fields).then(
+            () => true,
+            () => false,
+          ))
+        )
+          return null;
         direct.open = await OpenChunk.open(env, cloud.cloudName, chunk.uploadId, chunk.range);
         return direct.open.writer;
       }
     : undefined;
   let request: UploadRequest;
   try {
-    request = await readUploadRequest(c.req.raw, { bucket: env.BUCKET, cloud: cloud.cloudName, maxBytes: limits.maxUploadBytes, directSink });
+    request = await readUploadRequest(c.req.raw, {
+      bucket: env.BUCKET,
+      cloud: cloud.cloudName,
+      maxBytes: limits.maxUploadBytes,
+      directSink,
+    });
   } catch (err) {
     await direct.open?.fail();
     throw err;
@@ -84,9 +95,22 @@ async function upload(c: Ctx): Promise<Response> {
       const outcome = direct.open
         ? await direct.open.commit(options.publicId)
         : await appendChunk(env, cloud.cloudName, chunk.uploadId, chunk.range, request.file!, options.publicId);
-      if (!outcome.done) return c.json({ done: false, upload_id: chunk.uploadId, bytes: outcome.bytes, ...(outcome.publicId ? { public_id: outcome.publicId } : {}) });
+      if (!outcome.done)
+        return c.json({
+          done: false,
+          upload_id: chunk.uploadId,
+          bytes: outcome.bytes,
+          ...(outcome.publicId ? { public_id: outcome.publicId } : {}),
+        });
       try {
-        return answer(await storeUpload(ctx, requested, { file: outcome.file, filename: request.filename }, { ...options, publicId: options.publicId ?? outcome.publicId ?? undefined }));
+        return answer(
+          await storeUpload(
+            ctx,
+            requested,
+            { file: outcome.file, filename: request.filename },
+            { ...options, publicId: options.publicId ?? outcome.publicId ?? undefined },
+          ),
+        );
       } finally {
         await outcome.file.discard();
       }
@@ -112,42 +136,62 @@ const signed = async (c: Ctx, ctx: ManageContext) => signedApiParams(c.req.raw, 
 
 /** The Upload API: upload (single or chunked), explicit, destroy, rename, tags and delete_by_token. */
 export const uploadRoutes = new Hono<AppEnv>()
-  .post('/v1_1/:cloud/delete_by_token', api(async (c) => {
-    const cloud = apiCloud(c);
-    const { params, file } = await readUploadRequest(c.req.raw, { bucket: c.env.BUCKET, cloud: cloud.cloudName, maxBytes: 64 * 1024 });
-    await file?.discard();
-    return c.json(await deleteByToken(c.env, cloud, params));
-  }))
+  .post(
+    '/v1_1/:cloud/delete_by_token',
+    api(async (c) => {
+      const cloud = apiCloud(c);
+      const { params, file } = await readUploadRequest(c.req.raw, { bucket: c.env.BUCKET, cloud: cloud.cloudName, maxBytes: 64 * 1024 });
+      await file?.discard();
+      return c.json(await deleteByToken(c.env, cloud, params));
+    }),
+  )
   .post('/v1_1/:cloud/:rt/upload', api(upload))
-  .post('/v1_1/:cloud/:rt/destroy', api(async (c) => {
-    const ctx = manageContext(c);
-    return c.json(await destroy(ctx, await signed(c, ctx)));
-  }))
-  .post('/v1_1/:cloud/:rt/rename', api(async (c) => {
-    const ctx = manageContext(c);
-    return c.json(await rename(ctx, await signed(c, ctx)));
-  }))
-  .post('/v1_1/:cloud/:rt/tags', api(async (c) => {
-    const ctx = manageContext(c);
-    return c.json(await tags(ctx, await signed(c, ctx)));
-  }))
-  .post('/v1_1/:cloud/:rt/text', api(async (c) => {
-    const ctx = manageContext(c);
-    return c.json(await createText(ctx, await signed(c, ctx)));
-  }))
-  .post('/v1_1/:cloud/:rt/explicit', api(async (c) => {
-    const ctx = manageContext(c);
-    const params = await signed(c, ctx);
-    const background = parseBackgroundOptions(params);
-    const eager = parseEager(eagerItems(params));
-    const { row } = await explicitMeta(ctx, params);
-    const answer = await assetAnswer(ctx, row);
-    if (eager.length && row.resource_type !== 'image') throw badRequest('Transformations apply to images only');
-    if (eager.length && !background.eagerAsync) {
-      const original = await c.env.BUCKET.get(row.r2_key);
-      if (!original) throw badRequest(`Resource not found - ${row.public_id}`);
-      answer.eager = await generateEager(c.env, ctx.base, row, eager, new Uint8Array(await original.arrayBuffer()));
-    }
-    const asyncEager = background.eagerAsync ? eager : [];
-    return c.json(await completeUpload(c.env, { base: ctx.base, resource: row, result: answer, options: background, asyncEager, kind: 'explicit' }));
-  }));
+  .post(
+    '/v1_1/:cloud/:rt/destroy',
+    api(async (c) => {
+      const ctx = manageContext(c);
+      return c.json(await destroy(ctx, await signed(c, ctx)));
+    }),
+  )
+  .post(
+    '/v1_1/:cloud/:rt/rename',
+    api(async (c) => {
+      const ctx = manageContext(c);
+      return c.json(await rename(ctx, await signed(c, ctx)));
+    }),
+  )
+  .post(
+    '/v1_1/:cloud/:rt/tags',
+    api(async (c) => {
+      const ctx = manageContext(c);
+      return c.json(await tags(ctx, await signed(c, ctx)));
+    }),
+  )
+  .post(
+    '/v1_1/:cloud/:rt/text',
+    api(async (c) => {
+      const ctx = manageContext(c);
+      return c.json(await createText(ctx, await signed(c, ctx)));
+    }),
+  )
+  .post(
+    '/v1_1/:cloud/:rt/explicit',
+    api(async (c) => {
+      const ctx = manageContext(c);
+      const params = await signed(c, ctx);
+      const background = parseBackgroundOptions(params);
+      const eager = parseEager(eagerItems(params));
+      const { row } = await explicitMeta(ctx, params);
+      const answer = await assetAnswer(ctx, row);
+      if (eager.length && row.resource_type !== 'image') throw badRequest('Transformations apply to images only');
+      if (eager.length && !background.eagerAsync) {
+        const original = await c.env.BUCKET.get(row.r2_key);
+        if (!original) throw badRequest(`Resource not found - ${row.public_id}`);
+        answer.eager = await generateEager(c.env, ctx.base, row, eager, new Uint8Array(await original.arrayBuffer()));
+      }
+      const asyncEager = background.eagerAsync ? eager : [];
+      return c.json(
+        await completeUpload(c.env, { base: ctx.base, resource: row, result: answer, options: background, asyncEager, kind: 'explicit' }),
+      );
+    }),
+  );

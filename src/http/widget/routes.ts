@@ -12,7 +12,12 @@ const DEMO_PRESET = 'widget_demo';
 
 let scriptEtag: Promise<string> | undefined;
 const etagOf = (text: string) =>
-  crypto.subtle.digest('SHA-1', new TextEncoder().encode(text)).then((d) => [...new Uint8Array(d)].slice(0, 10).map((b) => b.toString(16).padStart(2, '0')).join(''));
+  crypto.subtle.digest('SHA-1', new TextEncoder().encode(text)).then((d) =>
+    [...new Uint8Array(d)]
+      .slice(0, 10)
+      .map((b) => b.toString(16).padStart(2, '0'))
+      .join(''),
+  );
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

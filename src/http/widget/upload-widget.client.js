@@ -60,7 +60,11 @@
   function randomId() {
     var a = new Uint8Array(8);
     crypto.getRandomValues(a);
-    return Array.prototype.map.call(a, function (b) { return (b % 36).toString(36); }).join('');
+    return Array.prototype.map
+      .call(a, function (b) {
+        return (b % 36).toString(36);
+      })
+      .join('');
   }
 
   /** One POST with upload progress (fetch has no upload progress events). */
@@ -69,15 +73,30 @@
       var xhr = new XMLHttpRequest();
       xhr.open('POST', url);
       xhr.setRequestHeader('X-Requested-With', 'XMLHttpRequest');
-      Object.keys(headers || {}).forEach(function (k) { xhr.setRequestHeader(k, headers[k]); });
-      xhr.upload.onprogress = function (e) { if (e.lengthComputable && onProgress) onProgress(e.loaded, e.total); };
+      Object.keys(headers || {}).forEach(function (k) {
+        xhr.setRequestHeader(k, headers[k]);
+      });
+      xhr.upload.onprogress = function (e) {
+        if (e.lengthComputable && onProgress) onProgress(e.loaded, e.total);
+      };
       xhr.onload = function () {
         var body;
-        try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+        try {
+          body = JSON.parse(xhr.responseText);
+        } catch (e) {
+          body = null;
+        }
         if (xhr.status === 200 && body && !body.error) resolve(body);
-        else reject(new Error((body && body.error && body.error.message) || xhr.getResponseHeader('X-Cld-Error') || 'Upload failed (' + xhr.status + ')'));
+        else
+          reject(
+            new Error(
+              (body && body.error && body.error.message) || xhr.getResponseHeader('X-Cld-Error') || 'Upload failed (' + xhr.status + ')',
+            ),
+          );
       };
-      xhr.onerror = function () { reject(new Error('Network error or origin not allowed')); };
+      xhr.onerror = function () {
+        reject(new Error('Network error or origin not allowed'));
+      };
       xhr.send(form);
     });
   }
@@ -93,8 +112,12 @@
     this.pending = 0;
   }
 
-  Widget.prototype.emit = function (event, info) { this.cb(null, { event: event, info: info }); };
-  Widget.prototype.fail = function (info) { this.cb(info, { event: 'error', info: info }); };
+  Widget.prototype.emit = function (event, info) {
+    this.cb(null, { event: event, info: info });
+  };
+  Widget.prototype.fail = function (info) {
+    this.cb(info, { event: 'error', info: info });
+  };
 
   Widget.prototype.params = function () {
     var o = this.o;
@@ -140,7 +163,9 @@
     return self.sign(params).then(function (signed) {
       var send = function (blob, headers, offset) {
         var form = new FormData();
-        Object.keys(signed).forEach(function (k) { form.append(k, signed[k]); });
+        Object.keys(signed).forEach(function (k) {
+          form.append(k, signed[k]);
+        });
         form.append('file', blob, file.name);
         return post(self.uploadUrl(), form, headers, function (loaded) {
           row.progress(offset + loaded, file.size);
@@ -167,8 +192,20 @@
   Widget.prototype.thumbnail = function (info) {
     var t = this.o.thumbnailTransformation || 'c_fill,w_96,h_96';
     if (info.resource_type !== 'image') return null;
-    return this.base + '/' + encodeURIComponent(this.o.cloudName) + '/image/' + info.type + '/' + t + '/v' + info.version + '/' +
-      info.public_id.split('/').map(encodeURIComponent).join('/') + '.jpg';
+    return (
+      this.base +
+      '/' +
+      encodeURIComponent(this.o.cloudName) +
+      '/image/' +
+      info.type +
+      '/' +
+      t +
+      '/v' +
+      info.version +
+      '/' +
+      info.public_id.split('/').map(encodeURIComponent).join('/') +
+      '.jpg'
+    );
   };
 
   Widget.prototype.remove = function (info, row) {
@@ -196,18 +233,21 @@
       var row = self.row(file);
       self.pending++;
       self.emit('upload-added', { file: file.name, size: file.size });
-      self.upload(file, row).then(
-        function (info) {
-          row.done(info);
-          self.emit('success', info);
-        },
-        function (err) {
-          row.error(err.message);
-          self.fail({ file: file.name, message: err.message });
-        },
-      ).then(function () {
-        if (--self.pending === 0) self.emit('queues-end', {});
-      });
+      self
+        .upload(file, row)
+        .then(
+          function (info) {
+            row.done(info);
+            self.emit('success', info);
+          },
+          function (err) {
+            row.error(err.message);
+            self.fail({ file: file.name, message: err.message });
+          },
+        )
+        .then(function () {
+          if (--self.pending === 0) self.emit('queues-end', {});
+        });
     });
   };
 
@@ -219,7 +259,9 @@
     var li = el('li', { 'data-file': file.name }, [thumb, el('span', { class: 'cldw-name', text: file.name }), bar, status]);
     self.list.appendChild(li);
     var rowApi = {
-      progress: function (loaded, total) { bar.value = Math.round((100 * loaded) / (total || 1)); },
+      progress: function (loaded, total) {
+        bar.value = Math.round((100 * loaded) / (total || 1));
+      },
       done: function (info) {
         bar.value = 100;
         status.textContent = 'Done';
@@ -230,7 +272,12 @@
           thumb.alt = 'Preview of ' + file.name;
         }
         if (info.delete_token) {
-          var btn = el('button', { type: 'button', class: 'cldw-secondary cldw-remove', text: 'Remove', 'aria-label': 'Remove ' + file.name });
+          var btn = el('button', {
+            type: 'button',
+            class: 'cldw-secondary cldw-remove',
+            text: 'Remove',
+            'aria-label': 'Remove ' + file.name,
+          });
           btn.addEventListener('click', function () {
             btn.disabled = true;
             self.remove(info, rowApi);
@@ -266,8 +313,13 @@
       el('p', { text: 'Drag and drop files here, or' }),
       el('label', { class: 'cldw-pick' }, [document.createTextNode('Browse files'), input]),
     ]);
-    drop.addEventListener('dragover', function (e) { e.preventDefault(); drop.classList.add('cldw-over'); });
-    drop.addEventListener('dragleave', function () { drop.classList.remove('cldw-over'); });
+    drop.addEventListener('dragover', function (e) {
+      e.preventDefault();
+      drop.classList.add('cldw-over');
+    });
+    drop.addEventListener('dragleave', function () {
+      drop.classList.remove('cldw-over');
+    });
     drop.addEventListener('drop', function (e) {
       e.preventDefault();
       drop.classList.remove('cldw-over');
@@ -276,13 +328,14 @@
     self.list = el('ul', { 'aria-label': 'Uploads' });
     var titleId = 'cldw-title-' + randomId();
     var close = el('button', { type: 'button', class: 'cldw-secondary', text: 'Close' });
-    close.addEventListener('click', function () { self.close(); });
-    self.panel = el('div', { class: 'cldw', role: 'dialog', 'aria-modal': self.o.container ? 'false' : 'true', 'aria-labelledby': titleId }, [
-      el('h2', { id: titleId, text: 'Upload files' }),
-      drop,
-      self.list,
-      el('div', { class: 'cldw-footer' }, [close]),
-    ]);
+    close.addEventListener('click', function () {
+      self.close();
+    });
+    self.panel = el(
+      'div',
+      { class: 'cldw', role: 'dialog', 'aria-modal': self.o.container ? 'false' : 'true', 'aria-labelledby': titleId },
+      [el('h2', { id: titleId, text: 'Upload files' }), drop, self.list, el('div', { class: 'cldw-footer' }, [close])],
+    );
     // On the document, so keys still work when the focused button went away (a removed upload).
     self.onKey = function (e) {
       if (e.key === 'Escape') self.close();
@@ -306,8 +359,13 @@
     if (!items.length) return;
     var first = items[0];
     var last = items[items.length - 1];
-    if (e.shiftKey && document.activeElement === first) { e.preventDefault(); last.focus(); }
-    else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus(); }
+    if (e.shiftKey && document.activeElement === first) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    }
   };
 
   Widget.prototype.close = function () {
@@ -323,9 +381,16 @@
   api.createUploadWidget = function (options, callback) {
     var w = new Widget(options, callback);
     return {
-      open: function () { if (!w.root) w.render(); },
-      close: function () { w.close(); },
-      upload: function (files) { if (!w.root) w.render(); w.addFiles(files); },
+      open: function () {
+        if (!w.root) w.render();
+      },
+      close: function () {
+        w.close();
+      },
+      upload: function (files) {
+        if (!w.root) w.render();
+        w.addFiles(files);
+      },
     };
   };
   api.openUploadWidget = function (options, callback) {

@@ -9,7 +9,12 @@ import { semanticDataOf } from './stored';
  * (`colors`, `phash`, `image_metadata`/`exif`, `faces`): stored at upload, or
  * computed now from the original and stored for next time.
  */
-export async function withSemanticData(env: Env, a: AssetRef, details: Record<string, unknown>, req: SemanticRequest): Promise<Record<string, unknown>> {
+export async function withSemanticData(
+  env: Env,
+  a: AssetRef,
+  details: Record<string, unknown>,
+  req: SemanticRequest,
+): Promise<Record<string, unknown>> {
   if (!wantsAnalysis(req)) return details;
   const row = await getResource(env.DB, a);
   if (!row) return details;

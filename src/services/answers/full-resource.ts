@@ -20,7 +20,9 @@ async function derivedPage(db: D1Database, r: ResourceRow, max: number, cursor?:
   const after = cursor ? (decodeCursor(cursor, 'n')[0] as number) : 0;
   const rows = (
     await db
-      .prepare('SELECT id, transformation, format, bytes, version, width, height FROM derived WHERE resource_id = ? AND id > ? ORDER BY id LIMIT ?')
+      .prepare(
+        'SELECT id, transformation, format, bytes, version, width, height FROM derived WHERE resource_id = ? AND id > ? ORDER BY id LIMIT ?',
+      )
       .bind(r.id, after, max + 1)
       .all<DerivedRow>()
   ).results;
@@ -96,8 +98,18 @@ export async function loadFullResource(db: D1Database, base: UrlBase, a: AssetRe
   return fullFromRow(db, base, row, o, revisions);
 }
 
-export async function fullFromRow(db: D1Database, base: UrlBase, row: ResourceRow, o: FullOptions, revisions: RevisionRow[] = []): Promise<Record<string, unknown>> {
-  const [tags, context, derived] = await Promise.all([getTags(db, row.id), getContext(db, row.id), derivedPage(db, row, o.derivedMax, o.derivedCursor)]);
+export async function fullFromRow(
+  db: D1Database,
+  base: UrlBase,
+  row: ResourceRow,
+  o: FullOptions,
+  revisions: RevisionRow[] = [],
+): Promise<Record<string, unknown>> {
+  const [tags, context, derived] = await Promise.all([
+    getTags(db, row.id),
+    getContext(db, row.id),
+    derivedPage(db, row, o.derivedMax, o.derivedCursor),
+  ]);
   return fullResource(row, base, {
     tags,
     context,

@@ -76,7 +76,9 @@ export function fullResource(r: ResourceRow, base: UrlBase, x: FullExtras): Reco
     etag: r.etag,
     placeholder: r.placeholder === 1,
     original_filename: r.original_filename ?? r.public_id.split('/').pop(),
-    last_updated: { updated_at: r.moderation_updated_at && r.moderation_updated_at > r.uploaded_at ? r.moderation_updated_at : r.uploaded_at },
+    last_updated: {
+      updated_at: r.moderation_updated_at && r.moderation_updated_at > r.uploaded_at ? r.moderation_updated_at : r.uploaded_at,
+    },
     tags: x.tags,
     derived: x.derived.map((d) => derivedEntry(r, base, d)),
   };
@@ -100,7 +102,14 @@ function derivedEntry(r: ResourceRow, base: UrlBase, d: DerivedRow): Record<stri
     publicId: r.public_id,
     format: d.format || r.format,
   });
-  return { transformation: d.transformation, format: d.format, bytes: d.bytes, id: String(d.id), url: urls.url, secure_url: urls.secure_url };
+  return {
+    transformation: d.transformation,
+    format: d.format,
+    bytes: d.bytes,
+    id: String(d.id),
+    url: urls.url,
+    secure_url: urls.secure_url,
+  };
 }
 
 function parseJson(s: string): unknown {

@@ -53,7 +53,8 @@ export function pickRevision(revisions: RevisionRow[], which?: number | string):
  */
 export async function restoreRevision(env: Env, a: AssetRef, which?: number | string): Promise<ResourceRow> {
   const rev = pickRevision(await listRevisions(env.DB, a), which);
-  if (!rev) throw notFound(which !== undefined ? `Version ${which} of ${a.publicId} not found` : `No backed up version of ${a.publicId} found`);
+  if (!rev)
+    throw notFound(which !== undefined ? `Version ${which} of ${a.publicId} not found` : `No backed up version of ${a.publicId} found`);
   const obj = await env.BUCKET.get(rev.r2_key);
   if (!obj) throw notFound(`Backup of version ${rev.version_id} of ${a.publicId} is missing from storage`);
   const current = await getResource(env.DB, a);

@@ -37,7 +37,11 @@ export async function purgeCloudflareTags(env: Env, tags: readonly string[]): Pr
     }
     const answer = (await res.json().catch(() => ({}))) as ApiAnswer;
     if (!res.ok || answer.success !== true) {
-      const reason = answer.errors?.map((e) => e.message).filter(Boolean).join('; ') || `HTTP ${res.status}`;
+      const reason =
+        answer.errors
+          ?.map((e) => e.message)
+          .filter(Boolean)
+          .join('; ') || `HTTP ${res.status}`;
       throw new CldError(500, `Cloudflare purge failed: ${reason}`);
     }
   }

@@ -80,12 +80,18 @@ export interface PurgeSelection {
 export async function purgeSelection(env: Env, cloud: string, s: PurgeSelection): Promise<{ purged: number }> {
   const scopeSql = ['cloud = ?'];
   const scopeParams: unknown[] = [cloud];
-  for (const [column, value] of [['resource_type', s.resourceType], ['type', s.type]] as const) {
+  for (const [column, value] of [
+    ['resource_type', s.resourceType],
+    ['type', s.type],
+  ] as const) {
     if (!value) continue;
     scopeSql.push(`${column} = ?`);
     scopeParams.push(value);
   }
-  const scoped = (sql: string, params: unknown[]): Where => ({ sql: [...scopeSql, sql].join(' AND '), params: [...scopeParams, ...params] });
+  const scoped = (sql: string, params: unknown[]): Where => ({
+    sql: [...scopeSql, sql].join(' AND '),
+    params: [...scopeParams, ...params],
+  });
   const wholeCloud = s.all && !s.resourceType && !s.type;
 
   // Selectors of whole assets; on Cloudflare each found asset is purged by its tag.
@@ -105,7 +111,10 @@ export async function purgeSelection(env: Env, cloud: string, s: PurgeSelection)
   }
   // URLs: every negotiated answer of each URL; on Cloudflare by the URL's tag.
   const urlKeys = (s.urls ?? []).map((u) => urlKeyOfDeliveryUrl(cloud, u));
-  const byUrl = chunks(urlKeys).map((keys): Where => ({ sql: `cloud = ? AND url_key IN (${keys.map(() => '?').join(',')})`, params: [cloud, ...keys] }));
+  const byUrl = chunks(urlKeys).map((keys): Where => ({
+    sql: `cloud = ? AND url_key IN (${keys.map(() => '?').join(',')})`,
+    params: [cloud, ...keys],
+  }));
   if (!bySelector.length && !byUrl.length) throw badRequest('Nothing to purge: give public_ids, prefix, tag, urls or all');
 
   const found = new Map<string, EntryRow>();

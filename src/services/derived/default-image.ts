@@ -18,7 +18,12 @@ export function defaultImageOf(d: DeliveryRequest): DefaultImage | undefined {
 /** The same request aimed at the default image: its `d_` items dropped, the rest of the transformation kept. */
 export function towardsDefault(d: DeliveryRequest, def: DefaultImage): DeliveryRequest {
   const transformations = d.transformations
-    .map((segment) => segment.split(',').filter((item) => !item.startsWith('d_')).join(','))
+    .map((segment) =>
+      segment
+        .split(',')
+        .filter((item) => !item.startsWith('d_'))
+        .join(','),
+    )
     .filter(Boolean);
   return { ...d, type: 'upload', publicId: def.publicId, version: undefined, format: d.format ?? def.format, transformations };
 }
@@ -28,7 +33,11 @@ export function towardsDefault(d: DeliveryRequest, def: DefaultImage): DeliveryR
  * the `d_` default image (an uploaded image, itself deliverable) with the
  * rest of the transformation, or a 404 saying why.
  */
-export async function substituteDefault(db: D1Database, d: DeliveryRequest, found: ResourceRow | null): Promise<{ d: DeliveryRequest; resource: ResourceRow }> {
+export async function substituteDefault(
+  db: D1Database,
+  d: DeliveryRequest,
+  found: ResourceRow | null,
+): Promise<{ d: DeliveryRequest; resource: ResourceRow }> {
   const why = found ? `Resource not found - ${d.publicId} (rejected by moderation)` : `Resource not found - ${d.publicId}`;
   const def = defaultImageOf(d);
   if (!def) throw notFound(why);

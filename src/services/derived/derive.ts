@@ -22,11 +22,15 @@ import type { Plan } from '../../engine/types';
  */
 export async function deliverDerived(req: Request, env: Env, d: DeliveryRequest, resource: ResourceRow): Promise<Response> {
   const plan = parseTransformation(await expandNamed(d.transformations, namedLookup(env, d.cloud), true), { encoded: true });
-  const resolved = resolveOutput(plan, { format: (resource.format ?? 'jpg') as ImageFormat }, {
-    accept: req.headers.get('Accept'),
-    dpr: req.headers.get('Sec-CH-DPR') ?? req.headers.get('DPR'),
-    extension: d.format,
-  });
+  const resolved = resolveOutput(
+    plan,
+    { format: (resource.format ?? 'jpg') as ImageFormat },
+    {
+      accept: req.headers.get('Accept'),
+      dpr: req.headers.get('Sec-CH-DPR') ?? req.headers.get('DPR'),
+      extension: d.format,
+    },
+  );
   const derived = await ensureDerived(env, resource, plan, resolved);
   if (plan.output.flags.has('getinfo')) return respondInfo(req, env, d, resource, derived);
   return respondDerived(req, env, d, plan, derived);
@@ -51,7 +55,13 @@ function respondInfo(req: Request, env: Env, d: DeliveryRequest, resource: Resou
  * The stored derived object of one variant: read from R2, or made once
  * (single flight inside the isolate, a D1 lease across isolates) and stored.
  */
-export async function ensureDerived(env: Env, resource: ResourceRow, plan: Plan, resolved: Resolved, eager = false): Promise<DerivedObject & { key: string }> {
+export async function ensureDerived(
+  env: Env,
+  resource: ResourceRow,
+  plan: Plan,
+  resolved: Resolved,
+  eager = false,
+): Promise<DerivedObject & { key: string }> {
   const variant = variantOf(plan, resolved);
   const key = derivedObjectKey(resource, await variantHash(variant));
   const found = eager ? undefined : await readDerived(env.BUCKET, key);
@@ -84,7 +94,9 @@ export interface EagerResult {
  * its `/<format>` suffix; `format` is that suffix (or the asset's format).
  */
 export async function deriveEager(env: Env, resource: ResourceRow, transformation: string, format?: string): Promise<EagerResult> {
-  const plan = parseTransformation(await expandNamed(transformation.split('/'), namedLookup(env, resource.cloud), false), { encoded: false });
+  const plan = parseTransformation(await expandNamed(transformation.split('/'), namedLookup(env, resource.cloud), false), {
+    encoded: false,
+  });
   const resolved = resolveOutput(plan, { format: (resource.format ?? 'jpg') as ImageFormat }, { extension: format || undefined });
   const obj = await ensureDerived(env, resource, plan, resolved, true);
   return { transformation: plan.canonical, format: resolved.format, width: obj.width, height: obj.height, bytes: obj.bytes };
@@ -100,13 +112,28 @@ export function variantOf(plan: Plan, r: Resolved): string {
   return parts.join('|');
 }
 
-async function makeDerived(env: Env, resource: ResourceRow, plan: Plan, resolved: Resolved, variant: string, key: string, eager: boolean): Promise<DerivedObject> {
+async function makeDerived(
+  env: Env,
+  resource: ResourceRow,
+  plan: Plan,
+  resolved: Resolved,
+  variant: string,
+  key: string,
+  eager: boolean,
+): Promise<DerivedObject> {
   const original = await env.BUCKET.get(resource.r2_key);
   if (!original) throw notFound(`Resource not found - ${resource.public_id}`);
   const input = new Uint8Array(await original.arrayBuffer());
   const info = inspectSource(input);
   const limits = limitsFrom(env);
-  const result = await runPlan(input, info, plan, { ...resolved, lossless: resolved.lossless && !info.lossy }, limits, layerSources(env, resource.cloud));
+  const result = await runPlan(
+    input,
+    info,
+    plan,
+    { ...resolved, lossless: resolved.lossless && !info.lossy },
+    limits,
+    layerSources(env, resource.cloud),
+  );
   return storeDerived(env, {
     resource,
     key,

@@ -28,7 +28,12 @@ export function layerSources(env: Env, cloud: string): LayerSources {
       // The same rules as fetch delivery: the deployment's network policy and the cloud's allowed_fetch_domains.
       const limits = limitsFrom(env);
       const policy = fetchPolicy(env, await getSettings(env.CONFIG, cloud));
-      const answer = await guardedFetch(url, { ...policy, maxBytes: limits.maxFetchBytes, timeoutMs: limits.fetchTimeoutMs, accept: 'image' });
+      const answer = await guardedFetch(url, {
+        ...policy,
+        maxBytes: limits.maxFetchBytes,
+        timeoutMs: limits.fetchTimeoutMs,
+        accept: 'image',
+      });
       return answer.bytes;
     },
     async text(layer, color) {

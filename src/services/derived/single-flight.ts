@@ -50,7 +50,12 @@ export async function tryLease(db: D1Database, key: string, now = Date.now()): P
  * Computes under the lease, or waits for another holder's result. `lookup`
  * reads the finished result (from R2); `compute` makes and stores it.
  */
-export async function underLease<T>(db: D1Database, key: string, lookup: () => Promise<T | undefined>, compute: () => Promise<T>): Promise<T> {
+export async function underLease<T>(
+  db: D1Database,
+  key: string,
+  lookup: () => Promise<T | undefined>,
+  compute: () => Promise<T>,
+): Promise<T> {
   const deadline = Date.now() + LEASE_MS + 2 * POLL_MS;
   for (let waited = false; ; waited = true) {
     const lease = await tryLease(db, key);

@@ -75,7 +75,19 @@ export async function storeDerived(env: { BUCKET: R2Bucket; DB: D1Database }, s:
      DO UPDATE SET r2_key = excluded.r2_key, bytes = excluded.bytes, width = excluded.width, height = excluded.height,
        eager = max(derived.eager, excluded.eager)`,
   )
-    .bind(s.resource.cloud, s.resource.id, s.resource.version, s.transformation, s.format, s.key, s.bytes.length, s.width, s.height, s.eager ? 1 : 0, new Date().toISOString())
+    .bind(
+      s.resource.cloud,
+      s.resource.id,
+      s.resource.version,
+      s.transformation,
+      s.format,
+      s.key,
+      s.bytes.length,
+      s.width,
+      s.height,
+      s.eager ? 1 : 0,
+      new Date().toISOString(),
+    )
     .run();
   return stored;
 }

@@ -16,13 +16,18 @@ export async function rememberNotificationUrl(db: D1Database, a: AssetRef, url: 
       .bind(...key, url)
       .run();
   } else {
-    await db.prepare('DELETE FROM asset_notification_urls WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?').bind(...key).run();
+    await db
+      .prepare('DELETE FROM asset_notification_urls WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?')
+      .bind(...key)
+      .run();
   }
 }
 
 export async function notificationUrlFor(env: { DB: D1Database; CONFIG: KVNamespace }, a: AssetRef): Promise<string | null> {
   await ensureSchema(env.DB);
-  const row = await env.DB.prepare('SELECT url FROM asset_notification_urls WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?')
+  const row = await env.DB.prepare(
+    'SELECT url FROM asset_notification_urls WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?',
+  )
     .bind(a.cloud, a.resourceType, a.type, a.publicId)
     .first<{ url: string }>();
   return row?.url ?? (await getSettings(env.CONFIG, a.cloud)).notification_url;

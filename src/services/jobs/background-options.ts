@@ -25,7 +25,8 @@ function httpUrl(params: Params, key: string): string | null {
   } catch {
     throw badRequest(`Invalid ${key} ${raw}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badRequest(`Invalid ${key} ${raw}: only http and https URLs are supported`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw badRequest(`Invalid ${key} ${raw}: only http and https URLs are supported`);
   return url.href;
 }
 

@@ -21,7 +21,13 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, handle
   for (const message of batch.messages) {
     const job = parseJob(message.body);
     if (!job) {
-      await recordFailedJob(env.DB, { cloud: null, kind: 'unknown', body: message.body, attempts: message.attempts, error: 'Not a job message' });
+      await recordFailedJob(env.DB, {
+        cloud: null,
+        kind: 'unknown',
+        body: message.body,
+        attempts: message.attempts,
+        error: 'Not a job message',
+      });
       message.ack();
       continue;
     }

@@ -31,7 +31,8 @@ export function pendingEager(base: UrlBase, resource: ResourceRow, specs: EagerS
 export async function runEagerJob(env: Env, job: EagerJob): Promise<void> {
   const resource = await getResource(env.DB, job.ref);
   if (!resource) throw new PermanentJobError(`Resource not found - ${job.ref.publicId}`);
-  if (resource.version !== job.version) throw new PermanentJobError(`Version ${job.version} of ${job.ref.publicId} was replaced before its eager transformations ran`);
+  if (resource.version !== job.version)
+    throw new PermanentJobError(`Version ${job.version} of ${job.ref.publicId} was replaced before its eager transformations ran`);
   let eager;
   try {
     const specs = parseEager(job.eager);

@@ -5,7 +5,15 @@ export type ModerationStatus = 'pending' | 'approved' | 'rejected';
 export const MODERATION_STATUSES: readonly ModerationStatus[] = ['pending', 'approved', 'rejected'];
 
 /** Cloudinary's automatic moderation add-ons: known names, but not available here. */
-const ADD_ON_KINDS = new Set(['aws_rek', 'aws_rek_video', 'webpurify', 'google_video_moderation', 'duplicate', 'perception_point', 'metascan']);
+const ADD_ON_KINDS = new Set([
+  'aws_rek',
+  'aws_rek_video',
+  'webpurify',
+  'google_video_moderation',
+  'duplicate',
+  'perception_point',
+  'metascan',
+]);
 
 /** `moderation=manual` puts a new upload in the pending queue; other kinds are add-ons this worker lacks. */
 export function parseModeration(params: Params): { kind: string; status: ModerationStatus } | null {

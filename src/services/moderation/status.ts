@@ -27,9 +27,7 @@ export async function moderationChanged(env: Env, r: ResourceRow, from: string |
   await purgeAsset(env, refOf(r));
   const url = await notificationUrlFor(env, refOf(r));
   if (!url) return;
-  const urls = base
-    ? resourceUrls(base, r)
-    : {};
+  const urls = base ? resourceUrls(base, r) : {};
   await enqueueNotification(env, r.cloud, url, {
     notification_type: 'moderation',
     moderation_kind: r.moderation_kind ?? 'manual',

@@ -63,7 +63,12 @@ export async function resolveFetchSource(env: Env, d: DeliveryRequest, settings:
   const retryLater = () => keepLonger(env.BUCKET, key, meta!, Math.min(MIN_FETCH_TTL_SECONDS, limits.fetchTtlSeconds), now);
   let answer: RemoteResponse;
   try {
-    answer = await guardedRequest(url, { ...policy, maxBytes: limits.maxFetchBytes, timeoutMs: limits.fetchTimeoutMs, headers: conditional });
+    answer = await guardedRequest(url, {
+      ...policy,
+      maxBytes: limits.maxFetchBytes,
+      timeoutMs: limits.fetchTimeoutMs,
+      headers: conditional,
+    });
   } catch (err) {
     if (stored && meta) return rowOf(cloud, hash, key, ...(await retryLater()));
     throw err;
@@ -112,7 +117,13 @@ export async function resolveFetchSource(env: Env, d: DeliveryRequest, settings:
  * object is written again with the same bytes. When it vanished meanwhile,
  * the old metadata is answered and the next request loads the origin.
  */
-async function keepLonger(bucket: R2Bucket, key: string, meta: FetchedMeta, seconds: number, now: number): Promise<[FetchedMeta, R2Object | null]> {
+async function keepLonger(
+  bucket: R2Bucket,
+  key: string,
+  meta: FetchedMeta,
+  seconds: number,
+  now: number,
+): Promise<[FetchedMeta, R2Object | null]> {
   const next: FetchedMeta = { ...meta, fetchedAt: String(now), expiresAt: String(now + seconds * 1000) };
   const body = await bucket.get(key);
   if (!body) return [meta, null];

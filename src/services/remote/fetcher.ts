@@ -45,7 +45,10 @@ class Deadline {
   readonly controller = new AbortController();
   readonly expired: Promise<never>;
 
-  constructor(readonly ms: number, url: string) {
+  constructor(
+    readonly ms: number,
+    url: string,
+  ) {
     this.expired = new Promise<never>((_, reject) => {
       this.timer = setTimeout(() => {
         this.controller.abort();

@@ -14,7 +14,10 @@ export interface RemotePolicy {
 export const allowPrivateFrom = (env: { ALLOW_PRIVATE_NETWORK_FETCH?: string }) => env.ALLOW_PRIVATE_NETWORK_FETCH === 'true';
 
 /** Fetch delivery and auto-upload: the deployment's rule plus the cloud's `allowed_fetch_domains`. */
-export const fetchPolicy = (env: { ALLOW_PRIVATE_NETWORK_FETCH?: string }, settings: Pick<CloudSettings, 'allowed_fetch_domains'>): RemotePolicy => ({
+export const fetchPolicy = (
+  env: { ALLOW_PRIVATE_NETWORK_FETCH?: string },
+  settings: Pick<CloudSettings, 'allowed_fetch_domains'>,
+): RemotePolicy => ({
   allowPrivate: allowPrivateFrom(env),
   allowedDomains: settings.allowed_fetch_domains,
 });

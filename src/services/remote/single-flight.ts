@@ -27,7 +27,12 @@ const inflight = new Map<string, Promise<ResourceRow>>();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const refKey = (a: AssetRef) => JSON.stringify([a.cloud, a.resourceType, a.type, a.publicId]);
 
-export function storeOnce(env: { BUCKET: R2Bucket; DB: D1Database }, ref: AssetRef, load: () => Promise<Loaded>, times: FlightTimes): Promise<ResourceRow> {
+export function storeOnce(
+  env: { BUCKET: R2Bucket; DB: D1Database },
+  ref: AssetRef,
+  load: () => Promise<Loaded>,
+  times: FlightTimes,
+): Promise<ResourceRow> {
   const k = refKey(ref);
   let p = inflight.get(k);
   if (!p) {
@@ -65,7 +70,12 @@ async function tryClaim(db: D1Database, ref: AssetRef, ttlMs: number): Promise<C
 }
 
 /** The D1 half of `storeOnce`, without the in-isolate sharing (exported for tests of the cross-isolate path). */
-export async function claimAndStore(env: { BUCKET: R2Bucket; DB: D1Database }, ref: AssetRef, load: () => Promise<Loaded>, times: FlightTimes): Promise<ResourceRow> {
+export async function claimAndStore(
+  env: { BUCKET: R2Bucket; DB: D1Database },
+  ref: AssetRef,
+  load: () => Promise<Loaded>,
+  times: FlightTimes,
+): Promise<ResourceRow> {
   const db = env.DB;
   await ensureSchema(db);
   const until = Date.now() + 2 * times.claimTtlMs;
@@ -80,12 +90,21 @@ export async function claimAndStore(env: { BUCKET: R2Bucket; DB: D1Database }, r
   throw new CldError(504, `Timed out waiting for another request to store ${ref.publicId}`);
 }
 
-async function storeClaimed(env: { BUCKET: R2Bucket; DB: D1Database }, ref: AssetRef, claimId: string, load: () => Promise<Loaded>, ttlMs: number): Promise<ResourceRow> {
+async function storeClaimed(
+  env: { BUCKET: R2Bucket; DB: D1Database },
+  ref: AssetRef,
+  claimId: string,
+  load: () => Promise<Loaded>,
+  ttlMs: number,
+): Promise<ResourceRow> {
   const db = env.DB;
   try {
     // The previous holder may have stored it just before its claim went stale.
     const resource = (await getResource(db, ref)) ?? (await putOriginal(env, { ...(await load()), ref, overwrite: false })).resource;
-    await db.prepare(`DELETE FROM auto_upload_claims WHERE ${MATCH} AND claim_id = ?`).bind(...ids(ref), claimId).run();
+    await db
+      .prepare(`DELETE FROM auto_upload_claims WHERE ${MATCH} AND claim_id = ?`)
+      .bind(...ids(ref), claimId)
+      .run();
     return resource;
   } catch (err) {
     const e = err instanceof CldError ? err : new CldError(500, 'Auto-upload failed');

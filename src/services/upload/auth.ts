@@ -18,8 +18,19 @@ export interface Authorized {
  * preset decides everything else. Transport fields are always allowed.
  */
 const UNSIGNED_ALLOWED = new Set([
-  'public_id', 'folder', 'callback', 'tags', 'context', 'face_coordinates', 'custom_coordinates',
-  'upload_preset', 'file', 'api_key', 'timestamp', 'resource_type', 'cloud_name',
+  'public_id',
+  'folder',
+  'callback',
+  'tags',
+  'context',
+  'face_coordinates',
+  'custom_coordinates',
+  'upload_preset',
+  'file',
+  'api_key',
+  'timestamp',
+  'resource_type',
+  'cloud_name',
 ]);
 
 /**
@@ -37,7 +48,10 @@ export async function authorizeUpload(env: Env, cloud: CloudCredentials, params:
   if (!signed) {
     if (!preset!.unsigned) throw badRequest('Upload preset must be whitelisted for unsigned uploads');
     for (const key of Object.keys(params.fields)) {
-      if (!UNSIGNED_ALLOWED.has(key)) throw badRequest(`Parameter ${key} is not allowed when using unsigned upload. Only ${[...UNSIGNED_ALLOWED].slice(0, 7).join(', ')} are`);
+      if (!UNSIGNED_ALLOWED.has(key))
+        throw badRequest(
+          `Parameter ${key} is not allowed when using unsigned upload. Only ${[...UNSIGNED_ALLOWED].slice(0, 7).join(', ')} are`,
+        );
     }
   }
   const merged = preset ? new Params({ ...preset.settings, ...params.fields }, params.file) : params;

@@ -35,8 +35,7 @@ interface SessionState {
 export const ABANDONED_AFTER_SECONDS = 3600;
 
 export type ChunkOutcome =
-  | { done: false; publicId: string | null; bytes: number }
-  | { done: true; publicId: string | null; file: StagedFile };
+  { done: false; publicId: string | null; bytes: number } | { done: true; publicId: string | null; file: StagedFile };
 
 /**
  * One chunk being appended to its session. Chunks must arrive in order (the
@@ -77,7 +76,8 @@ export class OpenChunk {
     const publicId = givenPublicId ?? this.sessionPublicId;
     try {
       const got = this.writer.received - this.received;
-      if (got !== range.end - range.start + 1) throw badRequest(`Chunk size ${got} does not match Content-Range bytes ${range.start}-${range.end}`);
+      if (got !== range.end - range.start + 1)
+        throw badRequest(`Chunk size ${got} does not match Content-Range bytes ${range.start}-${range.end}`);
       const last = range.total !== null && range.end + 1 === range.total;
       if (!last) {
         const state: SessionState = { staging: await this.writer.suspend(), publicId };
@@ -101,7 +101,14 @@ export class OpenChunk {
 }
 
 /** Appends a chunk that was staged first (its request's fields could not be checked before its bytes came). */
-export async function appendChunk(env: Env, cloud: string, uploadId: string, range: ChunkRange, chunk: StagedFile, givenPublicId: string | undefined): Promise<ChunkOutcome> {
+export async function appendChunk(
+  env: Env,
+  cloud: string,
+  uploadId: string,
+  range: ChunkRange,
+  chunk: StagedFile,
+  givenPublicId: string | undefined,
+): Promise<ChunkOutcome> {
   const open = await OpenChunk.open(env, cloud, uploadId, range);
   try {
     const body = await chunk.body();
@@ -141,7 +148,9 @@ export async function cleanupAbandonedUploads(env: Env, now = Date.now()): Promi
     .all<{ cloud: string; upload_id: string; state: string }>();
   for (const s of stale.results) {
     await discardState(env.BUCKET, (JSON.parse(s.state) as SessionState).staging);
-    await env.DB.prepare('DELETE FROM upload_sessions WHERE cloud = ? AND upload_id = ? AND updated_at < ?').bind(s.cloud, s.upload_id, cutoff).run();
+    await env.DB.prepare('DELETE FROM upload_sessions WHERE cloud = ? AND upload_id = ? AND updated_at < ?')
+      .bind(s.cloud, s.upload_id, cutoff)
+      .run();
   }
   const listed = await env.BUCKET.list({ prefix: 'u/', limit: 1000 });
   const orphans = listed.objects.filter((o) => /\/s-[a-z0-9]+$/.test(o.key) && o.uploaded.getTime() < cutoff * 1000).map((o) => o.key);

@@ -75,7 +75,13 @@ export const eagerUrls = (base: UrlBase, resource: ResourceRow, spec: EagerSpec)
  * under the key the delivery path computes for the same URL, so delivery
  * serves it without work and strict transformations can see it was eager.
  */
-export async function generateEager(env: Env, base: UrlBase, resource: ResourceRow, specs: EagerSpec[], original: Uint8Array): Promise<EagerResult[]> {
+export async function generateEager(
+  env: Env,
+  base: UrlBase,
+  resource: ResourceRow,
+  specs: EagerSpec[],
+  original: Uint8Array,
+): Promise<EagerResult[]> {
   if (!specs.length) return [];
   const info = inspectSource(original);
   const limits = limitsFrom(env);
@@ -96,7 +102,14 @@ export async function generateEager(env: Env, base: UrlBase, resource: ResourceR
       height: result.height,
       eager: true,
     });
-    out.push({ transformation: spec.transformation, width: result.width, height: result.height, bytes: result.bytes.length, format: result.format, ...eagerUrls(base, resource, spec) });
+    out.push({
+      transformation: spec.transformation,
+      width: result.width,
+      height: result.height,
+      bytes: result.bytes.length,
+      format: result.format,
+      ...eagerUrls(base, resource, spec),
+    });
   }
   return out;
 }

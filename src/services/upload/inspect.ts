@@ -45,5 +45,12 @@ export function inspectFile(file: StagedFile, requested: 'image' | 'raw' | 'auto
   const complete = COMPLETE[sniffed.format];
   if (complete && !complete(file.tail, file.head, file.bytes)) throw badRequest('Invalid image file: the file is truncated');
   const size = sniffed.width ? orientedSize(sniffed) : null;
-  return { resourceType: 'image', format: sniffed.format, width: size?.width ?? null, height: size?.height ?? null, pages: sniffed.pages, sniffed };
+  return {
+    resourceType: 'image',
+    format: sniffed.format,
+    width: size?.width ?? null,
+    height: size?.height ?? null,
+    pages: sniffed.pages,
+    sniffed,
+  };
 }

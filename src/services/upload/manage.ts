@@ -29,7 +29,12 @@ async function invalidate(env: Env, a: AssetRef, served: ResourceRow | null): Pr
 
 /** The asset answer (upload JSON) with its current tags and context. */
 export async function assetAnswer(ctx: ManageContext, r: ResourceRow): Promise<Record<string, unknown>> {
-  return uploadResult(r, { base: ctx.base, apiSecret: ctx.cloud.apiSecret, tags: await getTags(ctx.env.DB, r.id), context: await getContext(ctx.env.DB, r.id) });
+  return uploadResult(r, {
+    base: ctx.base,
+    apiSecret: ctx.cloud.apiSecret,
+    tags: await getTags(ctx.env.DB, r.id),
+    context: await getContext(ctx.env.DB, r.id),
+  });
 }
 
 /** `destroy`: `{"result":"ok"}` or `{"result":"not found"}`, both with 200 (spec §7.6). */
@@ -50,7 +55,11 @@ export async function destroy(ctx: ManageContext, params: Params): Promise<{ res
 export async function rename(ctx: ManageContext, params: Params): Promise<Record<string, unknown>> {
   const type = oneOf(params, 'type', STORAGE_TYPES, 'upload');
   const from: AssetRef = { cloud: ctx.cloud.cloudName, resourceType: ctx.resourceType, type, publicId: required(params, 'from_public_id') };
-  const to: AssetRef = { ...from, type: oneOf(params, 'to_type', STORAGE_TYPES, type), publicId: validatePublicId(required(params, 'to_public_id')) };
+  const to: AssetRef = {
+    ...from,
+    type: oneOf(params, 'to_type', STORAGE_TYPES, type),
+    publicId: validatePublicId(required(params, 'to_public_id')),
+  };
   const [source, target] = await Promise.all([getResource(ctx.env.DB, from), getResource(ctx.env.DB, to)]);
   const moved = await renameAsset(ctx.env, from, to, { overwrite: params.bool('overwrite', false) });
   if (params.bool('invalidate', false)) {

@@ -43,18 +43,23 @@ export interface Coordinates {
 
 export function oneOf<T extends string>(params: Params, key: string, allowed: readonly T[], fallback: T): T {
   const v = params.string(key) || fallback;
-  if (!(allowed as readonly string[]).includes(v)) throw badRequest(`Invalid ${key} ${JSON.stringify(v)}. Valid values: ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(v))
+    throw badRequest(`Invalid ${key} ${JSON.stringify(v)}. Valid values: ${allowed.join(', ')}`);
   return v as T;
 }
 
 /** `x,y,w,h|x,y,w,h` rectangles of non-negative integers. */
 export function parseRectangles(key: string, raw: string | undefined): number[][] | undefined {
   if (!raw) return undefined;
-  return raw.split('|').filter(Boolean).map((r) => {
-    const n = r.split(',').map((s) => Number(s.trim()));
-    if (n.length !== 4 || n.some((v) => !Number.isInteger(v) || v < 0)) throw badRequest(`Invalid ${key} ${JSON.stringify(raw)}: expected x,y,w,h|x,y,w,h`);
-    return n;
-  });
+  return raw
+    .split('|')
+    .filter(Boolean)
+    .map((r) => {
+      const n = r.split(',').map((s) => Number(s.trim()));
+      if (n.length !== 4 || n.some((v) => !Number.isInteger(v) || v < 0))
+        throw badRequest(`Invalid ${key} ${JSON.stringify(raw)}: expected x,y,w,h|x,y,w,h`);
+      return n;
+    });
 }
 
 export function parseCoordinates(params: Params): Coordinates | null {

@@ -7,17 +7,32 @@ const MAX_LENGTH = 255;
 
 /** Checks a public id as given or assembled; Cloudinary's wording on failure. */
 export function validatePublicId(id: string): string {
-  if (!id || id.length > MAX_LENGTH || FORBIDDEN.test(id) || id.startsWith('/') || id.endsWith('/') || id.split('/').some((s) => s === '' || s === '.' || s === '..')) {
+  if (
+    !id ||
+    id.length > MAX_LENGTH ||
+    FORBIDDEN.test(id) ||
+    id.startsWith('/') ||
+    id.endsWith('/') ||
+    id.split('/').some((s) => s === '' || s === '.' || s === '..')
+  ) {
     throw badRequest(`Invalid public_id ${JSON.stringify(id)}`);
   }
   return id;
 }
 
 /** `folder=a/b/` becomes `a/b`; empty means none. */
-export const normaliseFolder = (folder: string | undefined) => (folder ?? '').trim().replace(/^\/+|\/+$/g, '').replace(/\/{2,}/g, '/');
+export const normaliseFolder = (folder: string | undefined) =>
+  (folder ?? '')
+    .trim()
+    .replace(/^\/+|\/+$/g, '')
+    .replace(/\/{2,}/g, '/');
 
 /** A file name made URL-safe the way Cloudinary does for use_filename. */
-export const safeFilename = (name: string) => name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[._]+/, '').slice(0, 200) || 'file';
+export const safeFilename = (name: string) =>
+  name
+    .replace(/[^A-Za-z0-9_.-]+/g, '_')
+    .replace(/^[._]+/, '')
+    .slice(0, 200) || 'file';
 
 export interface PublicIdInput {
   publicId: string | undefined;

@@ -70,4 +70,8 @@ export async function stageDataUri(text: AsyncIterable<Uint8Array>, staging: Sta
 export const baseName = (filename: string | null) => (filename ? filename.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '') : null);
 
 /** The extension of a file name, lower case, if it has one. */
-export const extensionOf = (filename: string | null) => filename?.replace(/^.*[\\/]/, '').match(/\.([A-Za-z0-9]{1,10})$/)?.[1]?.toLowerCase() ?? null;
+export const extensionOf = (filename: string | null) =>
+  filename
+    ?.replace(/^.*[\\/]/, '')
+    .match(/\.([A-Za-z0-9]{1,10})$/)?.[1]
+    ?.toLowerCase() ?? null;

@@ -57,7 +57,15 @@ export class StagedFile {
 
   static async fromMemory(bucket: R2Bucket, bytes: Uint8Array): Promise<StagedFile> {
     const md5 = toHex(new Uint8Array(await crypto.subtle.digest('MD5', bytes)));
-    return new StagedFile(bucket, bytes.length, md5, bytes.subarray(0, SNIFF_BYTES), bytes.subarray(Math.max(0, bytes.length - TAIL_BYTES)), bytes, null);
+    return new StagedFile(
+      bucket,
+      bytes.length,
+      md5,
+      bytes.subarray(0, SNIFF_BYTES),
+      bytes.subarray(Math.max(0, bytes.length - TAIL_BYTES)),
+      bytes,
+      null,
+    );
   }
 
   /** Reads a stored object once to learn what streaming could not (chunked uploads span requests). */

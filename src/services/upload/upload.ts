@@ -39,7 +39,12 @@ export interface ReceivedFile {
  * picks the public id, writes it through the asset service and answers with
  * Cloudinary's upload JSON.
  */
-export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw' | 'auto', input: ReceivedFile, o: UploadOptions): Promise<Record<string, unknown>> {
+export async function storeUpload(
+  ctx: UploadContext,
+  requested: 'image' | 'raw' | 'auto',
+  input: ReceivedFile,
+  o: UploadOptions,
+): Promise<Record<string, unknown>> {
   const { env, cloud } = ctx;
   const limits = limitsFrom(env);
   let info = inspectFile(input.file, requested, input.filename, limits);
@@ -102,7 +107,8 @@ export async function storeUpload(ctx: UploadContext, requested: 'image' | 'raw'
   });
   // With eager_async the queue makes them after the answer (src/services/jobs/eager.ts).
   const asyncEager = o.background.eagerAsync && !existing ? eager : [];
-  if (eager.length && !existing && !o.background.eagerAsync) result.eager = await generateEager(env, ctx.base, resource, eager, await file.buffer());
+  if (eager.length && !existing && !o.background.eagerAsync)
+    result.eager = await generateEager(env, ctx.base, resource, eager, await file.buffer());
   if (o.returnDeleteToken && !existing) result.delete_token = await createDeleteToken(env.DB, ref);
   return completeUpload(env, { base: ctx.base, resource, result, options: o.background, asyncEager, kind: 'upload' });
 }

@@ -4,7 +4,11 @@ import { putOriginal } from '../../../src/storage/assets';
 import { sniffImage, mimeFor } from '../../../src/engine/sniff';
 
 /** Fixture bytes, bundled by Vite as data URLs (workerd has no file system). */
-const FILES = import.meta.glob('../../fixtures/*.{jpg,png,gif,webp,avif,heic,svg}', { query: '?inline', import: 'default', eager: true }) as Record<string, string>;
+const FILES = import.meta.glob('../../fixtures/*.{jpg,png,gif,webp,avif,heic,svg}', {
+  query: '?inline',
+  import: 'default',
+  eager: true,
+}) as Record<string, string>;
 
 export function fixture(name: string): Uint8Array {
   const url = FILES[`../../fixtures/${name}`];

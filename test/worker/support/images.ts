@@ -16,12 +16,20 @@ export function makeRaster(width: number, height: number, pixel: (x: number, y: 
 
 export function encodePng(r: Raster): Uint8Array {
   const p = photonFromRaster(r);
-  try { return photonEncodePng(p); } finally { p.free(); }
+  try {
+    return photonEncodePng(p);
+  } finally {
+    p.free();
+  }
 }
 
 export function decode(bytes: Uint8Array): Raster {
   const p = photonDecode(bytes);
-  try { return photonToRaster(p); } finally { p.free(); }
+  try {
+    return photonToRaster(p);
+  } finally {
+    p.free();
+  }
 }
 
 export const pixel = (r: Raster, x: number, y: number) => Array.from(r.data.subarray((y * r.width + x) * 4, (y * r.width + x) * 4 + 4));

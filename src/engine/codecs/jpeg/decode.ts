@@ -24,7 +24,10 @@ export interface JpegDecodeOptions {
 export function jpegInfo(session: CodecSession, bytes: Uint8Array): JpegInfo {
   const ptr = session.copyIn(bytes);
   try {
-    const [width, height, components, , progressive] = session.results(session.call((x) => x.jpeg_info(ptr, bytes.length)), 5);
+    const [width, height, components, , progressive] = session.results(
+      session.call((x) => x.jpeg_info(ptr, bytes.length)),
+      5,
+    );
     return { width, height, components, progressive: progressive !== 0 };
   } finally {
     session.release(ptr);
