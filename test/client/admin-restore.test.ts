@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSdk, uid } from '../support/sdk';
+import { asImplemented, loadSdk, uid } from '../support/sdk';
 import { basicAuth, THIRD } from '../support/clouds';
 
 const pngBytes = readFileSync(new URL('../fixtures/alpha.png', import.meta.url));
@@ -36,10 +36,10 @@ describe("restore through the SDK, with the cloud's backup setting on", async ()
     const { versions } = await cloudinary.api.resource(id, { ...third, versions: true });
     expect(versions.map((v: { size: number }) => v.size)).toEqual([first.bytes, second.bytes]);
 
-    const r1 = await cloudinary.api.restore([id], { ...third, versions: [versions[0].version_id] });
+    const r1 = await asImplemented(cloudinary).api.restore([id], { ...third, versions: [versions[0].version_id] });
     expect(r1[id].bytes).toBe(first.bytes);
     expect((await cloudinary.api.resource(id, third)).bytes).toBe(first.bytes);
-    const r2 = await cloudinary.api.restore([id], { ...third, versions: [versions[1].version_id] });
+    const r2 = await asImplemented(cloudinary).api.restore([id], { ...third, versions: [versions[1].version_id] });
     expect(r2[id].bytes).toBe(second.bytes);
     const delivered = await fetch(`${base}/third/image/upload/${id}`);
     expect(delivered.status).toBe(200);
@@ -54,7 +54,7 @@ describe("restore through the SDK, with the cloud's backup setting on", async ()
     const del = await cloudinary.api.delete_resources([a, b], third);
     expect(del.deleted).toEqual({ [a]: 'deleted', [b]: 'deleted' });
     const never = uid('never');
-    const res = await cloudinary.api.restore([a, b, never], third);
+    const res = await asImplemented(cloudinary).api.restore([a, b, never], third);
     expect(res[a].bytes).toBe(upA.bytes);
     expect(res[b].bytes).toBe(upB.bytes);
     expect(res[never].error).toBeTypeOf('string');

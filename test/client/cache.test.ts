@@ -267,7 +267,7 @@ describe('negotiated answers', () => {
     const id = uid('neg');
     await upload(base, DEMO, id);
     const url = `${base}/demo/image/upload/f_auto,w_64/${id}`;
-    const expectType = { [AVIF]: 'image/avif', [WEBP]: 'image/webp', [BASIC]: 'image/jpeg' };
+    const expectType: Record<string, string> = { [AVIF]: 'image/avif', [WEBP]: 'image/webp', [BASIC]: 'image/jpeg' };
     for (const accept of [AVIF, WEBP, BASIC]) {
       const miss = await get(url, { Accept: accept });
       expect(miss.cache, accept).toBe('MISS');

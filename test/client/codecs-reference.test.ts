@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { CodecSession, type Pixels } from '../../src/engine/codecs/runtime';
 import { decodeJpeg, JPEG_SHRINKS } from '../../src/engine/codecs/jpeg/decode';
@@ -9,11 +9,14 @@ import { resize } from '../../src/engine/codecs/resize';
  * Pure-Node checks of the codec module against sharp (libvips) as the
  * reference: the same .wasm the Worker imports, compiled here from disk.
  */
-const wasm = new WebAssembly.Module(readFileSync(new URL('../../src/engine/codecs/wasm/codecs.wasm', import.meta.url)));
+// Node compiles WASM from bytes; the Workers types (shared with the sources under test) declare
+// WebAssembly.Module abstract because workerd only accepts modules compiled at deploy time.
+const CompiledModule = WebAssembly.Module as unknown as new (bytes: Uint8Array) => WebAssembly.Module;
+const wasm = new CompiledModule(readFileSync(new URL('../../src/engine/codecs/wasm/codecs.wasm', import.meta.url)));
 const session = () => new CodecSession(wasm);
 const photo = readFileSync(new URL('../fixtures/photo-1mp.jpg', import.meta.url));
 
-async function sharpRgb(img: sharp.Sharp) {
+async function sharpRgb(img: Sharp) {
   const { data, info } = await img.removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return { data: new Uint8Array(data), width: info.width, height: info.height };
 }

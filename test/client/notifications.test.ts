@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSdk, uid } from '../support/sdk';
+import { asImplemented, loadSdk, uid } from '../support/sdk';
 import { THIRD, basicAuth } from '../support/clouds';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
@@ -149,7 +149,7 @@ describe('semantic data and coordinates on upload', async () => {
       custom_coordinates: '10,20,30,40',
     });
     expect(up.colors).toHaveLength(32);
-    expect(up.colors[0]).toEqual([expect.stringMatching(/^#[0-9A-F]{6}$/), expect.any(Number)]);
+    expect(up.colors?.[0]).toEqual([expect.stringMatching(/^#[0-9A-F]{6}$/), expect.any(Number)]);
     expect(up.predominant.google.length).toBeGreaterThan(0);
     expect(up.phash).toMatch(/^[0-9a-f]{16}$/);
     expect(up.image_metadata.Make).toMatch(/SONY/i);
@@ -224,7 +224,7 @@ describe('moderation, backups and semantic data through the Admin API', async ()
     const v1 = await cloudinary.uploader.upload(fixture('photo-1mp.jpg'), { public_id: publicId, backup: true });
     const v2 = await cloudinary.uploader.upload(fixture('alpha.png'), { public_id: publicId, backup: true, overwrite: true });
     expect(v2.etag).not.toBe(v1.etag);
-    const restored = await cloudinary.api.restore([publicId]);
+    const restored = await asImplemented(cloudinary).api.restore([publicId]);
     expect(restored[publicId].version).toBeGreaterThan(v2.version);
     const res = await fetch(`${base}/demo/image/upload/v${restored[publicId].version}/${publicId}.jpg`);
     expect(res.status).toBe(200);

@@ -213,11 +213,11 @@ describe('auto-upload through upload mappings', async () => {
     let cursor: string | undefined;
     do {
       const q = new URLSearchParams({ max_results: '2', ...(cursor ? { next_cursor: cursor } : {}) });
-      const page = await (
+      const page = (await (
         await fetch(`${base}/v1_1/third/upload_mappings?${q}`, {
           headers: { Authorization: basicAuth({ api_key: '333333333333333', api_secret: 'third-secret' }) },
         })
-      ).json();
+      ).json()) as { mappings: { folder: string }[]; next_cursor?: string };
       expect(page.mappings.length).toBeLessThanOrEqual(2);
       seen.push(...page.mappings.map((m: { folder: string }) => m.folder));
       cursor = page.next_cursor;

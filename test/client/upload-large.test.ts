@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { UploadApiOptions, UploadApiResponse } from 'cloudinary';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSdk, uid } from '../support/sdk';
 import { md5 } from '../support/upload';
@@ -25,16 +26,16 @@ describe('chunked uploads with upload_large', async () => {
   const { cloudinary } = await loadSdk();
   const dir = mkdtempSync(join(tmpdir(), 'cld-large-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const large = (path: string, opts: Record<string, unknown>) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      cloudinary.uploader.upload_large(path, opts, (err: unknown, res: Record<string, unknown>) => (err ? reject(err) : resolve(res)));
+  const large = (path: string, opts: UploadApiOptions) =>
+    new Promise<UploadApiResponse>((resolve, reject) => {
+      cloudinary.uploader.upload_large(path, opts, (err, res) => (err || !res ? reject(err) : resolve(res)));
     });
 
   const bytes = generated(25 * 1024 * 1024 + 12344, 7);
   const path = join(dir, 'big-file.bin');
   writeFileSync(path, bytes);
 
-  async function expectStored(r: Record<string, unknown>) {
+  async function expectStored(r: UploadApiResponse) {
     expect(r.bytes).toBe(bytes.length);
     expect(r.etag).toBe(md5(bytes));
     expect(r.resource_type).toBe('raw');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadSdk, LOCAL_URL, uid } from '../support/sdk';
+import { errorMessage, loadSdk, LOCAL_URL, uid } from '../support/sdk';
 import { md5 } from '../support/upload';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
@@ -138,7 +138,7 @@ describe('explicit, destroy, rename, tags, text and delete tokens through the SD
     expect((await fetch(r.url)).status).toBe(404);
     const again = await call();
     expect(again.status).toBe(400);
-    expect((await again.json()).error.message).toMatch(/delete token/);
+    expect(await errorMessage(again)).toMatch(/delete token/);
   });
 
   it('unsigned_upload works with an unsigned preset made through the Admin API, and only with one', async () => {

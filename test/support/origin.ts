@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
  * origin or webhook receiver. Each route is a handler; every request is
  * recorded so tests can count how often the worker came.
  */
-export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+// The result is ignored, so a handler may end with `res.writeHead(...).end(...)`.
+export type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 export interface Origin {
   /** `http://127.0.0.1:<port>` */

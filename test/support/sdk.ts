@@ -20,3 +20,51 @@ export const LOCAL_URL = { secure: false } as const;
 
 /** A unique id per test, since storage is shared by all tests in the run. */
 export const uid = (prefix = 'id') => `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+
+type Sdk = Awaited<ReturnType<typeof loadSdk>>['cloudinary'];
+type Options = Record<string, unknown>;
+
+/** One asset of an Admin API listing, with the optional fields the tests read. */
+export interface ListedResource {
+  public_id: string;
+  bytes?: number;
+  version?: number;
+  tags?: string[];
+  context?: { custom: Record<string, string> };
+  moderation_status?: string;
+  error?: string;
+}
+
+/** An Admin API listing as the worker answers it (`total_count` only where Cloudinary sends it). */
+export interface Listing {
+  resources: ListedResource[];
+  next_cursor?: string;
+  total_count?: number;
+}
+
+/**
+ * Calls and answers the SDK's JavaScript has but its bundled .d.ts types more
+ * narrowly or not at all: Admin options after the arguments, `resource_by_asset_id`,
+ * `restore`'s answer keyed by public id, tokens signed for a `url` instead of an `acl`,
+ * and `timestamp`/`api_secret` in private_download_url's options.
+ */
+interface SdkAsImplemented {
+  api: {
+    update_transformation(name: string, updates: Options, options: Options): Promise<unknown>;
+    resource_by_asset_id(assetId: string, options?: Options): Promise<ListedResource>;
+    restore(publicIds: string[], options?: Options): Promise<Record<string, ListedResource>>;
+  };
+  utils: {
+    generate_auth_token(options: { key: string; duration?: number; start_time?: number; acl?: string; url?: string }): string;
+    private_download_url(publicId: string, format: string, options: Options): string;
+  };
+}
+
+/** The same SDK object, typed as its JavaScript behaves (see SdkAsImplemented). */
+export const asImplemented = (cloudinary: Sdk) => cloudinary as unknown as SdkAsImplemented;
+
+/** The message of a Cloudinary error answer (`{"error":{"message":...}}`). */
+export async function errorMessage(res: Response): Promise<string> {
+  const body = (await res.json()) as { error?: { message?: string } };
+  return body.error?.message ?? '';
+}
