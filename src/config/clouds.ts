@@ -1,4 +1,4 @@
-import { CldError } from '../errors';
+import { ConfigError } from './config-error';
 import type { Env } from './env';
 
 export interface CloudCredentials {
@@ -10,16 +10,6 @@ export interface CloudCredentials {
 /** Path segments that belong to the worker itself and can never be cloud names. */
 export const RESERVED_SEGMENTS = new Set(['v1_1', 'console', 'widget']);
 const CLOUD_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-
-/** A misconfigured deployment: answered with 503 and a page naming the variable, never a 500. */
-export class ConfigError extends CldError {
-  constructor(
-    readonly variable: string,
-    detail: string,
-  ) {
-    super(503, `Configuration error in ${variable}: ${detail}`);
-  }
-}
 
 /** `cloudinary://<api_key>:<api_secret>@<cloud_name>[?...]`, the format the SDKs read. */
 export function parseCloudinaryUrl(value: string): CloudCredentials {

@@ -1,8 +1,7 @@
-import type { Env } from './env';
-
 /**
  * Every size limit in one place. Each default has its reason; deployments may
- * lower or raise them through the variables of the same name.
+ * lower or raise them through the variables of the same name. They are read and
+ * checked once, with the rest of the configuration, in src/config/config.ts.
  */
 export interface Limits {
   /** The largest upload body: beyond it the Upload API answers 400 "File size too large". */
@@ -45,25 +44,31 @@ export interface Limits {
   unversionedMaxAge: number;
 }
 
-const num = (v: string | undefined, fallback: number) => {
-  const n = v === undefined || v === '' ? NaN : Number(v);
-  return Number.isFinite(n) && n > 0 ? n : fallback;
+/** The variable that sets each limit, and its default (the reasons are on `Limits`). */
+export const LIMIT_VARIABLES: { readonly [K in keyof Limits]: readonly [variable: LimitVariable, fallback: number] } = {
+  maxUploadBytes: ['MAX_UPLOAD_BYTES', 100 * 1024 * 1024],
+  maxChunkedUploadBytes: ['MAX_CHUNKED_UPLOAD_BYTES', 2 * 1024 * 1024 * 1024],
+  maxImagePixels: ['MAX_IMAGE_PIXELS', 100_000_000],
+  maxDecodePixels: ['MAX_DECODE_PIXELS', 7_000_000],
+  maxJpegDecodePixels: ['MAX_JPEG_DECODE_PIXELS', 12_000_000],
+  maxOutputPixels: ['MAX_OUTPUT_PIXELS', 25_000_000],
+  fetchTtlSeconds: ['FETCH_TTL_SECONDS', 86_400],
+  maxFetchBytes: ['MAX_FETCH_BYTES', 20 * 1024 * 1024],
+  fetchTimeoutMs: ['FETCH_TIMEOUT_MS', 15_000],
+  unversionedMaxAge: ['UNVERSIONED_MAX_AGE', 3_600],
 };
 
-export function limitsFrom(env: Env): Limits {
-  return {
-    maxUploadBytes: num(env.MAX_UPLOAD_BYTES, 100 * 1024 * 1024),
-    maxChunkedUploadBytes: num(env.MAX_CHUNKED_UPLOAD_BYTES, 2 * 1024 * 1024 * 1024),
-    maxImagePixels: num(env.MAX_IMAGE_PIXELS, 100_000_000),
-    maxDecodePixels: num(env.MAX_DECODE_PIXELS, 7_000_000),
-    maxJpegDecodePixels: num(env.MAX_JPEG_DECODE_PIXELS, 12_000_000),
-    maxOutputPixels: num(env.MAX_OUTPUT_PIXELS, 25_000_000),
-    fetchTtlSeconds: num(env.FETCH_TTL_SECONDS, 86_400),
-    maxFetchBytes: num(env.MAX_FETCH_BYTES, 20 * 1024 * 1024),
-    fetchTimeoutMs: num(env.FETCH_TIMEOUT_MS, 15_000),
-    unversionedMaxAge: num(env.UNVERSIONED_MAX_AGE, 3_600),
-  };
-}
+type LimitVariable =
+  | 'MAX_UPLOAD_BYTES'
+  | 'MAX_CHUNKED_UPLOAD_BYTES'
+  | 'MAX_IMAGE_PIXELS'
+  | 'MAX_DECODE_PIXELS'
+  | 'MAX_JPEG_DECODE_PIXELS'
+  | 'MAX_OUTPUT_PIXELS'
+  | 'FETCH_TTL_SECONDS'
+  | 'MAX_FETCH_BYTES'
+  | 'FETCH_TIMEOUT_MS'
+  | 'UNVERSIONED_MAX_AGE';
 
 /** Versioned URLs never change content, so they may be cached for a year. */
 export const VERSIONED_MAX_AGE = 31_536_000;

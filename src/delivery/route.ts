@@ -2,7 +2,7 @@ import type { Env } from '../config/env';
 import { CldError, deliveryErrorResponse, notFound } from '../errors';
 import { findCloud } from '../config/clouds';
 import { getSettings } from '../config/settings';
-import { limitsFrom } from '../config/limits';
+import { configFrom } from '../config/config';
 import { checkRequestAccess, checkResourceAccess, withAccessPolicy, type AccessInput } from './access/check';
 import type { ResourceRow } from '../storage/resources';
 import { isRealVersion, normaliseFormat, parseDeliveryPath, type DeliveryRequest } from '../protocol/delivery-url';
@@ -69,7 +69,7 @@ export async function handleDelivery(req: Request, env: Env, ctx?: ExecutionCont
 export async function deliverOriginal(req: Request, env: Env, d: DeliveryRequest, r: ResourceRow): Promise<Response> {
   const headers = deliveryHeaders(
     { contentType: r.content_type, bytes: r.bytes, etag: r.etag, lastModified: new Date(r.uploaded_at) },
-    cacheControl(isRealVersion(d.version), limitsFrom(env).unversionedMaxAge),
+    cacheControl(isRealVersion(d.version), configFrom(env).limits.unversionedMaxAge),
   );
   // A conditional or HEAD request needs no bytes from R2.
   if (req.method === 'HEAD' || req.headers.has('If-None-Match')) {

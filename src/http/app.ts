@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { apiErrorResponse, deliveryErrorResponse, notFound } from '../errors';
-import { ConfigError, loadClouds } from '../config/clouds';
+import { configFrom } from '../config/config';
+import { ConfigError } from '../config/config-error';
 import type { AppEnv } from './cloud';
 import { settingsRoutes } from './admin/settings';
 import { accessRoutes } from './access/routes';
@@ -21,7 +22,7 @@ export const app = new Hono<AppEnv>();
 // isolate), so a malformed variable is reported by name instead of failing later.
 app.use('*', async (c, next) => {
   try {
-    loadClouds(c.env);
+    configFrom(c.env);
   } catch (err) {
     if (err instanceof ConfigError) return configErrorPage(err);
     throw err;

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './cloud';
 import { notFound } from '../errors';
+import { configFrom } from '../config/config';
 import { cacheControl, deliveryHeaders, respondWithBody } from '../protocol/delivery-headers';
 
 /**
@@ -14,7 +15,7 @@ const bodies = new Map<number, Uint8Array>();
 
 export const benchRoutes = new Hono<AppEnv>().on(['GET', 'HEAD'], '/__bench/static/:bytes', (c) => {
   const bytes = Number(c.req.param('bytes'));
-  if (c.env.ENABLE_DEMO_PAGES !== 'true' || !Number.isInteger(bytes) || bytes < 0 || bytes > MAX_BYTES) throw notFound('Not found');
+  if (!configFrom(c.env).enableDemoPages || !Number.isInteger(bytes) || bytes < 0 || bytes > MAX_BYTES) throw notFound('Not found');
   let body = bodies.get(bytes);
   if (!body) bodies.set(bytes, (body = new Uint8Array(bytes).fill(0x5a)));
   const headers = deliveryHeaders(

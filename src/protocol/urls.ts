@@ -1,3 +1,4 @@
+import { configFrom } from '../config/config';
 import type { Env } from '../config/env';
 
 /**
@@ -12,8 +13,7 @@ export interface UrlBase {
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i;
 
 export function urlBase(env: Env, requestUrl: string): UrlBase {
-  const configured = env.DELIVERY_BASE_URL?.trim().replace(/\/+$/, '');
-  const origin = configured || new URL(requestUrl).origin;
+  const origin = configFrom(env).deliveryBaseUrl ?? new URL(requestUrl).origin;
   const u = new URL(origin);
   const path = u.pathname.replace(/\/+$/, '');
   const url = `${u.protocol}//${u.host}${path}`;

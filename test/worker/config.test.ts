@@ -1,7 +1,8 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
-import { ConfigError, loadClouds, parseCloudinaryUrl, parseCloudsJson } from '../../src/config/clouds';
+import { loadClouds, parseCloudinaryUrl, parseCloudsJson } from '../../src/config/clouds';
+import { ConfigError } from '../../src/config/config-error';
 import { basicAuth, DEMO, OTHER } from '../support/clouds';
 
 const ctx = () => ({ waitUntil() {}, passThroughOnException() {}, props: {} }) as unknown as ExecutionContext;

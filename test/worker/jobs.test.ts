@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { consumeJobs, type JobHandlers } from '../../src/services/jobs/consumer';
 import { PermanentJobError } from '../../src/services/jobs/errors';
 import { retryDelaySeconds, retryPolicy } from '../../src/services/jobs/retry';
+import { configFrom } from '../../src/config/config';
 import { parseJob, type NotifyJob } from '../../src/services/jobs/messages';
 import { notificationSignature } from '../../src/auth/notification-signature';
 import { eagerItem } from '../../src/services/jobs/eager';
@@ -69,7 +70,7 @@ describe('job dispatcher', () => {
       },
       eager: never,
     };
-    const policy = retryPolicy(env);
+    const policy = retryPolicy(configFrom(env).jobRetry);
     const early = await run(
       [
         { body: notify(cloud), attempts: 1 },
@@ -142,12 +143,14 @@ describe('large notification bodies', () => {
 
 describe('retry policy', () => {
   it('doubles from the base up to the ceiling; max_retries + 1 attempts', () => {
-    const p = retryPolicy({ JOB_RETRY_BASE_SECONDS: '30', JOB_RETRY_MAX_SECONDS: '600', JOB_MAX_RETRIES: '8' });
+    const p = retryPolicy({ baseSeconds: 30, maxSeconds: 600, maxRetries: 8 });
     expect([1, 2, 3, 4, 5, 6, 9].map((a) => retryDelaySeconds(p, a))).toEqual([30, 60, 120, 240, 480, 600, 600]);
     expect(p.maxAttempts).toBe(9);
-    const defaults = retryPolicy({});
+    const defaults = retryPolicy(
+      configFrom({ ...env, JOB_RETRY_BASE_SECONDS: '', JOB_RETRY_MAX_SECONDS: '', JOB_MAX_RETRIES: '' }).jobRetry,
+    );
     expect(defaults).toEqual({ baseSeconds: 30, maxSeconds: 3600, maxAttempts: 9 });
-    expect(retryPolicy({ JOB_RETRY_MAX_SECONDS: '999999' }).maxSeconds).toBe(43_200);
+    expect(retryPolicy({ baseSeconds: 30, maxSeconds: 999_999, maxRetries: 8 }).maxSeconds).toBe(43_200);
   });
 });
 

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { adminCloud, type AppEnv } from '../cloud';
 import { badRequest } from '../../errors';
-import { limitsFrom } from '../../config/limits';
+import { configFrom } from '../../config/config';
 import { ensureSchema } from '../../storage/schema';
 import { adminJson } from './respond';
 import { flushUsage, readUsage } from '../../services/usage-counters';
@@ -41,7 +41,7 @@ async function usage(c: Context<AppEnv>, rawDate?: string): Promise<Response> {
       .bind(cloud.cloudName)
       .first<{ n: number; bytes: number }>(),
   ]);
-  const limits = limitsFrom(c.env);
+  const limits = configFrom(c.env).limits;
   const withLimit = onDay === undefined;
   const resources = originals?.n ?? 0;
   const derivedResources = derived?.n ?? 0;

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { apiErrorResponse, badRequest } from '../../errors';
 import { apiCloud, type AppEnv } from '../cloud';
-import { limitsFrom } from '../../config/limits';
+import { configFrom } from '../../config/config';
 import { urlBase } from '../../protocol/urls';
 import { discardBody, readUploadRequest, type UploadRequest } from './request';
 import { type Params, storedResourceType } from '../../protocol/params';
@@ -52,7 +52,7 @@ async function upload(c: Ctx): Promise<Response> {
   const cloud = apiCloud(c);
   const requested = uploadResourceType(c.req.param('rt') ?? '');
   const env = c.env;
-  const limits = limitsFrom(env);
+  const limits = configFrom(env).limits;
   const ctx: UploadContext = { env, cloud, base: urlBase(env, c.req.url) };
   const chunk = chunkOf(c);
   if (chunk?.range.start === 0) c.executionCtx.waitUntil(cleanupAbandonedUploads(env).catch(() => undefined));

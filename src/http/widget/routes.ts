@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../cloud';
 import { findCloud } from '../../config/clouds';
+import { configFrom } from '../../config/config';
 import { uploadPresets } from '../../config/collections';
 import { notFound } from '../../errors';
 import widgetScript from './upload-widget.client.js';
@@ -36,7 +37,7 @@ export const widgetRoutes = new Hono<AppEnv>()
     return new Response(widgetScript, { headers });
   })
   .get('/widget/demo', async (c) => {
-    if (c.env.ENABLE_DEMO_PAGES !== 'true' || !findCloud(c.env, DEMO_CLOUD)) throw notFound('Not found');
+    if (!configFrom(c.env).enableDemoPages || !findCloud(c.env, DEMO_CLOUD)) throw notFound('Not found');
     const presets = uploadPresets(c.env.CONFIG, DEMO_CLOUD);
     if (!(await presets.get(DEMO_PRESET))) {
       await presets.put(DEMO_PRESET, {

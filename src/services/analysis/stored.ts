@@ -1,6 +1,6 @@
 import type { Env } from '../../config/env';
 import { notFound } from '../../errors';
-import { limitsFrom } from '../../config/limits';
+import { configFrom } from '../../config/config';
 import type { ResourceRow } from '../../storage/resources';
 import { analyse, mergeInfo, parseInfo, type SemanticData, type SemanticRequest } from './semantic';
 
@@ -27,7 +27,7 @@ export async function semanticDataOf(env: Env, r: ResourceRow, req: SemanticRequ
   const obj = await env.BUCKET.get(r.r2_key);
   if (!obj) throw notFound(`Resource not found - ${r.public_id}`);
   const bytes = new Uint8Array(await obj.arrayBuffer());
-  const fresh = await analyse(bytes, todo, limitsFrom(env).maxDecodePixels, r.resource_type === 'image');
+  const fresh = await analyse(bytes, todo, configFrom(env).limits.maxDecodePixels, r.resource_type === 'image');
   const info = mergeInfo(r.info, fresh);
   // Only for the version analysed: a newer upload meanwhile has its own data.
   await env.DB.prepare('UPDATE resources SET info = ? WHERE id = ? AND version = ?').bind(info, r.id, r.version).run();

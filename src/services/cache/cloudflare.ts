@@ -1,3 +1,4 @@
+import { configFrom } from '../../config/config';
 import type { Env } from '../../config/env';
 import { CldError } from '../../errors';
 import { chunks } from '../../storage/cache-entries';
@@ -7,12 +8,10 @@ import { chunks } from '../../storage/cache-entries';
  * runs in; with CF_ZONE_ID and CF_API_TOKEN set, purges also go to the zone's
  * purge endpoint by `Cache-Tag`, which every cached answer carries.
  */
-const DEFAULT_BASE = 'https://api.cloudflare.com/client/v4';
-
 /** The most tags one purge request may carry on every plan. */
 const TAGS_PER_REQUEST = 30;
 
-export const cloudflarePurgeConfigured = (env: Env) => !!(env.CF_ZONE_ID && env.CF_API_TOKEN);
+export const cloudflarePurgeConfigured = (env: Env) => configFrom(env).cloudflarePurge !== undefined;
 
 interface ApiAnswer {
   success?: boolean;
@@ -21,15 +20,15 @@ interface ApiAnswer {
 
 /** Purges by tag; does nothing when the zone is not configured. Throws a CldError naming Cloudflare's reason. */
 export async function purgeCloudflareTags(env: Env, tags: readonly string[]): Promise<void> {
-  if (!cloudflarePurgeConfigured(env) || !tags.length) return;
-  const base = (env.CF_API_BASE_URL?.trim() || DEFAULT_BASE).replace(/\/+$/, '');
-  const endpoint = `${base}/zones/${encodeURIComponent(env.CF_ZONE_ID!)}/purge_cache`;
+  const purge = configFrom(env).cloudflarePurge;
+  if (!purge || !tags.length) return;
+  const endpoint = `${purge.apiBaseUrl}/zones/${encodeURIComponent(purge.zoneId)}/purge_cache`;
   for (const part of chunks([...new Set(tags)], TAGS_PER_REQUEST)) {
     let res: Response;
     try {
       res = await fetch(endpoint, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${env.CF_API_TOKEN}`, 'Content-Type': 'application/json' },
+        headers: { Authorization: `Bearer ${purge.apiToken}`, 'Content-Type': 'application/json' },
         body: JSON.stringify({ tags: part }),
       });
     } catch (err) {

@@ -1,6 +1,6 @@
 import type { Env } from '../../config/env';
 import { notFound } from '../../errors';
-import { limitsFrom } from '../../config/limits';
+import { configFrom } from '../../config/config';
 import { isRealVersion, type DeliveryRequest } from '../../protocol/delivery-url';
 import { cacheControl, deliveryHeaders, respondWithBody } from '../../protocol/delivery-headers';
 import type { ResourceRow } from '../../storage/resources';
@@ -46,7 +46,7 @@ function respondInfo(req: Request, env: Env, d: DeliveryRequest, resource: Resou
   const body = new TextEncoder().encode(JSON.stringify(info));
   const headers = deliveryHeaders(
     { contentType: 'application/json', bytes: body.length, etag: `${obj.etag}-info`, lastModified: obj.uploaded },
-    cacheControl(isRealVersion(d.version), limitsFrom(env).unversionedMaxAge),
+    cacheControl(isRealVersion(d.version), configFrom(env).limits.unversionedMaxAge),
   );
   return respondWithBody(req, body, headers);
 }
@@ -125,7 +125,7 @@ async function makeDerived(
   if (!original) throw notFound(`Resource not found - ${resource.public_id}`);
   const input = new Uint8Array(await original.arrayBuffer());
   const info = inspectSource(input);
-  const limits = limitsFrom(env);
+  const limits = configFrom(env).limits;
   const result = await runPlan(
     input,
     info,
@@ -154,7 +154,7 @@ function respondDerived(req: Request, env: Env, d: DeliveryRequest, plan: Plan, 
   if (plan.output.flags.has('attachment')) extra['Content-Disposition'] = attachment(d, plan, obj.contentType);
   const headers = deliveryHeaders(
     { contentType: obj.contentType, bytes: obj.bytes, etag: obj.etag, lastModified: obj.uploaded },
-    cacheControl(isRealVersion(d.version), limitsFrom(env).unversionedMaxAge),
+    cacheControl(isRealVersion(d.version), configFrom(env).limits.unversionedMaxAge),
     extra,
   );
   return respondWithBody(req, obj.body, headers);

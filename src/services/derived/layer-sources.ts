@@ -1,7 +1,7 @@
 import type { Env } from '../../config/env';
 import { badRequest, notFound } from '../../errors';
 import { getResource } from '../../storage/resources';
-import { limitsFrom } from '../../config/limits';
+import { configFrom } from '../../config/config';
 import { getSettings } from '../../config/settings';
 import { guardedFetch } from '../remote/fetcher';
 import { fetchPolicy } from '../remote/policy';
@@ -26,7 +26,7 @@ export function layerSources(env: Env, cloud: string): LayerSources {
     },
     async fetch(url) {
       // The same rules as fetch delivery: the deployment's network policy and the cloud's allowed_fetch_domains.
-      const limits = limitsFrom(env);
+      const limits = configFrom(env).limits;
       const policy = fetchPolicy(env, await getSettings(env.CONFIG, cloud));
       const answer = await guardedFetch(url, {
         ...policy,
@@ -38,7 +38,7 @@ export function layerSources(env: Env, cloud: string): LayerSources {
     },
     async text(layer, color) {
       const style = layer.kind === 'text' ? styleOfFont(layer.font, color) : await storedStyle(env, cloud, layer.stylePublicId, color);
-      return renderTextLayer(layer.text, style, limitsFrom(env).maxOutputPixels);
+      return renderTextLayer(layer.text, style, configFrom(env).limits.maxOutputPixels);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { configFrom } from '../../config/config';
 import type { Env } from '../../config/env';
 import { recordFailedJob } from './failures';
 import { PermanentJobError } from './errors';
@@ -17,7 +18,7 @@ const describe = (err: unknown) => (err instanceof Error ? err.message : String(
  * Messages run one after the other, so a batch keeps the order it was sent in.
  */
 export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, handlers: JobHandlers): Promise<void> {
-  const policy = retryPolicy(env);
+  const policy = retryPolicy(configFrom(env).jobRetry);
   for (const message of batch.messages) {
     const job = parseJob(message.body);
     if (!job) {

@@ -1,4 +1,4 @@
-import type { Env } from '../../config/env';
+import type { JobRetrySettings } from '../../config/config';
 
 /**
  * When a failed job is tried again. The delay doubles with every attempt
@@ -17,16 +17,11 @@ export interface RetryPolicy {
 /** Queues refuse delays above 12 hours. */
 const QUEUE_MAX_DELAY_SECONDS = 43_200;
 
-const positive = (raw: string | undefined, fallback: number) => {
-  const n = Number(raw);
-  return raw !== undefined && raw !== '' && Number.isFinite(n) && n >= 0 ? n : fallback;
-};
-
-export function retryPolicy(env: Pick<Env, 'JOB_RETRY_BASE_SECONDS' | 'JOB_RETRY_MAX_SECONDS' | 'JOB_MAX_RETRIES'>): RetryPolicy {
+export function retryPolicy(settings: JobRetrySettings): RetryPolicy {
   return {
-    baseSeconds: positive(env.JOB_RETRY_BASE_SECONDS, 30),
-    maxSeconds: Math.min(positive(env.JOB_RETRY_MAX_SECONDS, 3_600), QUEUE_MAX_DELAY_SECONDS),
-    maxAttempts: Math.floor(positive(env.JOB_MAX_RETRIES, 8)) + 1,
+    baseSeconds: settings.baseSeconds,
+    maxSeconds: Math.min(settings.maxSeconds, QUEUE_MAX_DELAY_SECONDS),
+    maxAttempts: settings.maxRetries + 1,
   };
 }
 

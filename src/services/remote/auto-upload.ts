@@ -1,7 +1,7 @@
 import type { Env } from '../../config/env';
 import { badRequest } from '../../errors';
 import type { CloudSettings } from '../../config/settings';
-import { limitsFrom } from '../../config/limits';
+import { configFrom } from '../../config/config';
 import { uploadMappings, type UploadMapping } from '../../config/collections';
 import { toHex } from '../../auth/crypto';
 import { mimeFor, orientedSize, sniffImage } from '../../engine/sniff';
@@ -40,7 +40,7 @@ export async function mappedSource(kv: KVNamespace, d: DeliveryRequest): Promise
 export async function autoUploadSource(env: Env, d: DeliveryRequest, settings: CloudSettings): Promise<ResourceRow | null> {
   const source = await mappedSource(env.CONFIG, d);
   if (!source) return null;
-  const limits = limitsFrom(env);
+  const limits = configFrom(env).limits;
   const ref = { cloud: d.cloud, resourceType: d.resourceType, type: 'upload', publicId: d.publicId };
   const load = async (): Promise<Loaded> => {
     const accept = d.resourceType === 'image' ? 'image' : 'any';

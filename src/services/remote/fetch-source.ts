@@ -1,7 +1,8 @@
 import type { Env } from '../../config/env';
 import { CldError, badRequest } from '../../errors';
 import type { CloudSettings } from '../../config/settings';
-import { limitsFrom, MIN_FETCH_TTL_SECONDS } from '../../config/limits';
+import { configFrom } from '../../config/config';
+import { MIN_FETCH_TTL_SECONDS } from '../../config/limits';
 import { hexDigest, toHex } from '../../auth/crypto';
 import { orientedSize, sniffImage } from '../../engine/sniff';
 import { assetPrefix, fetchedKey } from '../../storage/keys';
@@ -53,7 +54,7 @@ export async function resolveFetchSource(env: Env, d: DeliveryRequest, settings:
   const now = Date.now();
   if (stored && meta && now < Number(meta.expiresAt)) return rowOf(cloud, hash, key, meta, stored);
 
-  const limits = limitsFrom(env);
+  const limits = configFrom(env).limits;
   const conditional = new Headers({ Accept: 'image/*,*/*;q=0.8' });
   if (stored && meta?.originEtag) conditional.set('If-None-Match', meta.originEtag);
   if (stored && meta?.originLastModified) conditional.set('If-Modified-Since', meta.originLastModified);

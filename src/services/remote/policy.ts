@@ -1,6 +1,8 @@
 import { CldError, badRequest } from '../../errors';
 import { hostProblem } from './address';
 import type { CloudSettings } from '../../config/settings';
+import { configFrom } from '../../config/config';
+import type { Env } from '../../config/env';
 
 /** Where a remote fetch may go: checked on the first URL and on every redirect hop. */
 export interface RemotePolicy {
@@ -11,13 +13,10 @@ export interface RemotePolicy {
 }
 
 /** The deployment half of the policy; the cloud's `allowed_fetch_domains` is added where it applies. */
-export const allowPrivateFrom = (env: { ALLOW_PRIVATE_NETWORK_FETCH?: string }) => env.ALLOW_PRIVATE_NETWORK_FETCH === 'true';
+export const allowPrivateFrom = (env: Env) => configFrom(env).allowPrivateNetworkFetch;
 
 /** Fetch delivery and auto-upload: the deployment's rule plus the cloud's `allowed_fetch_domains`. */
-export const fetchPolicy = (
-  env: { ALLOW_PRIVATE_NETWORK_FETCH?: string },
-  settings: Pick<CloudSettings, 'allowed_fetch_domains'>,
-): RemotePolicy => ({
+export const fetchPolicy = (env: Env, settings: Pick<CloudSettings, 'allowed_fetch_domains'>): RemotePolicy => ({
   allowPrivate: allowPrivateFrom(env),
   allowedDomains: settings.allowed_fetch_domains,
 });

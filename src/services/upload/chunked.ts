@@ -1,7 +1,7 @@
 import { badRequest } from '../../errors';
 import type { Env } from '../../config/env';
 import { randomId } from '../../auth/crypto';
-import { limitsFrom } from '../../config/limits';
+import { configFrom } from '../../config/config';
 import { uploadKey } from '../../storage/keys';
 import { ensureSchema } from '../../storage/schema';
 import { discardState, Staging, type StagedFile, type StagingState } from './staging';
@@ -57,7 +57,7 @@ export class OpenChunk {
 
   static async open(env: Env, cloud: string, uploadId: string, range: ChunkRange): Promise<OpenChunk> {
     await ensureSchema(env.DB);
-    const limit = limitsFrom(env).maxChunkedUploadBytes;
+    const limit = configFrom(env).limits.maxChunkedUploadBytes;
     const row = await env.DB.prepare('SELECT state FROM upload_sessions WHERE cloud = ? AND upload_id = ?')
       .bind(cloud, uploadId)
       .first<{ state: string }>();

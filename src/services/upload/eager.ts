@@ -1,6 +1,6 @@
 import { badRequest } from '../../errors';
 import type { Env } from '../../config/env';
-import { limitsFrom } from '../../config/limits';
+import { configFrom } from '../../config/config';
 import { deliveryUrls, type UrlBase } from '../../protocol/urls';
 import type { ImageFormat } from '../../engine/sniff';
 import type { ResourceRow } from '../../storage/resources';
@@ -45,7 +45,7 @@ export const parseIncoming = (transformation: string): Plan => parseTransformati
 
 /** Runs the incoming transformation on the received bytes; the result is what gets stored. */
 export async function applyIncoming(env: Env, bytes: Uint8Array, plan: Plan) {
-  return transformImage(bytes, plan, { limits: limitsFrom(env) });
+  return transformImage(bytes, plan, { limits: configFrom(env).limits });
 }
 
 export interface EagerResult {
@@ -84,7 +84,7 @@ export async function generateEager(
 ): Promise<EagerResult[]> {
   if (!specs.length) return [];
   const info = inspectSource(original);
-  const limits = limitsFrom(env);
+  const limits = configFrom(env).limits;
   const out: EagerResult[] = [];
   for (const spec of specs) {
     const extension = spec.format ?? resource.format ?? undefined;

@@ -1,5 +1,5 @@
 import type { Env } from '../../config/env';
-import { limitsFrom } from '../../config/limits';
+import { configFrom } from '../../config/config';
 import { guardedFetch } from '../remote/fetcher';
 import { allowPrivateFrom } from '../remote/policy';
 import { StagedFile } from './staging';
@@ -12,7 +12,7 @@ import type { ReceivedFile } from './upload';
  * afterwards, as for any upload.
  */
 export async function fetchRemoteFile(env: Env, url: URL): Promise<ReceivedFile> {
-  const limits = limitsFrom(env);
+  const limits = configFrom(env).limits;
   const fetched = await guardedFetch(url.href, {
     allowPrivate: allowPrivateFrom(env),
     maxBytes: Math.min(limits.maxFetchBytes, limits.maxUploadBytes),

@@ -1,6 +1,6 @@
 import { badRequest } from '../../errors';
 import { hexDigest, toHex } from '../../auth/crypto';
-import { limitsFrom } from '../../config/limits';
+import { configFrom } from '../../config/config';
 import { type Params, required } from '../../protocol/params';
 import { putOriginal } from '../../storage/assets';
 import { parseTextStyle } from '../../engine/text/style';
@@ -21,7 +21,7 @@ export async function createText(ctx: ManageContext, params: Params): Promise<Re
   const text = required(params, 'text');
   const style = parseTextStyle((k) => params.string(k) || undefined);
   const publicId = validatePublicId(params.string('public_id') || (await hexDigest('SHA-256', JSON.stringify([text, style]))).slice(0, 32));
-  const rendered = await renderText(text, style, limitsFrom(ctx.env).maxOutputPixels);
+  const rendered = await renderText(text, style, configFrom(ctx.env).limits.maxOutputPixels);
   const ref = { cloud: ctx.cloud.cloudName, resourceType: 'image', type: 'text', publicId };
   const { resource, overwritten } = await putOriginal(ctx.env, {
     ref,

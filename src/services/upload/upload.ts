@@ -2,7 +2,7 @@ import { badRequest } from '../../errors';
 import type { Env } from '../../config/env';
 import type { CloudCredentials } from '../../config/clouds';
 import { getSettings } from '../../config/settings';
-import { limitsFrom } from '../../config/limits';
+import { configFrom } from '../../config/config';
 import type { UrlBase } from '../../protocol/urls';
 import { mimeFor } from '../../engine/sniff';
 import { putOriginal } from '../../storage/assets';
@@ -46,7 +46,7 @@ export async function storeUpload(
   o: UploadOptions,
 ): Promise<Record<string, unknown>> {
   const { env, cloud } = ctx;
-  const limits = limitsFrom(env);
+  const limits = configFrom(env).limits;
   let info = inspectFile(input.file, requested, input.filename, limits);
   if (o.allowedFormats.length && !o.allowedFormats.includes(info.format ?? '')) {
     throw badRequest(`${info.resourceType === 'image' ? 'Image' : 'File'} format ${info.format ?? 'unknown'} not allowed`);
