@@ -1,5 +1,5 @@
 import { unauthorized } from '../errors';
-import type { CloudCredentials } from '../config/clouds';
+import { keyOf, type CloudCredentials } from '../config/clouds';
 import { constantTimeEqual, hexDigest } from './crypto';
 import type { Params } from '../protocol/params';
 
@@ -46,14 +46,15 @@ export interface VerifyOptions {
 
 /**
  * Checks a signed API request (Upload API, download URLs): the api_key must be
- * the cloud's, the timestamp fresh, and the signature SHA-1 (40 hex) or
+ * one of the cloud's keys (the signature is checked with that key's secret), the timestamp fresh, and the signature SHA-1 (40 hex) or
  * SHA-256 (64 hex) over the params, compared in constant time.
  */
 export async function verifyApiSignature(params: Params, cloud: CloudCredentials, opts: VerifyOptions = {}): Promise<void> {
   const signature = params.string('signature');
   const apiKey = params.string('api_key');
   if (!apiKey) throw unauthorized('Must supply api_key');
-  if (!constantTimeEqual(apiKey, cloud.apiKey)) throw unauthorized(`Unknown API key ${apiKey}`);
+  const key = keyOf(cloud, apiKey);
+  if (!key) throw unauthorized(`Unknown API key ${apiKey}`);
   if (!signature) throw unauthorized('Missing required parameter - signature');
   const timestamp = params.string('timestamp');
   if (!timestamp) throw unauthorized('Missing required parameter - timestamp');
@@ -75,7 +76,7 @@ export async function verifyApiSignature(params: Params, cloud: CloudCredentials
   if (alg) {
     for (const c of candidates) {
       // Every candidate is checked so the time does not depend on which one matched.
-      if (constantTimeEqual(await hexDigest(alg, c + cloud.apiSecret), signature.toLowerCase())) ok = true;
+      if (constantTimeEqual(await hexDigest(alg, c + key.apiSecret), signature.toLowerCase())) ok = true;
     }
   }
   if (!ok) throw unauthorized(`Invalid Signature ${signature}. String to sign - '${candidates[0]}'.`);

@@ -1,8 +1,8 @@
 import { unauthorized } from '../errors';
-import type { CloudCredentials } from '../config/clouds';
+import { keyOf, type CloudCredentials } from '../config/clouds';
 import { constantTimeEqual } from './crypto';
 
-/** Admin API authentication: HTTP Basic `api_key:api_secret` of this cloud only. */
+/** Admin API authentication: HTTP Basic `api_key:api_secret` of one of this cloud's keys only. */
 export function checkBasicAuth(header: string | null | undefined, cloud: CloudCredentials): void {
   const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
   if (!m) throw unauthorized('Must supply api_key');
@@ -15,8 +15,7 @@ export function checkBasicAuth(header: string | null | undefined, cloud: CloudCr
   const i = decoded.indexOf(':');
   const key = i < 0 ? decoded : decoded.slice(0, i);
   const secret = i < 0 ? '' : decoded.slice(i + 1);
-  const keyOk = constantTimeEqual(key, cloud.apiKey);
-  const secretOk = constantTimeEqual(secret, cloud.apiSecret);
-  if (!keyOk) throw unauthorized(`Unknown API key ${key}`);
-  if (!secretOk) throw unauthorized('Invalid api_secret');
+  const pair = keyOf(cloud, key);
+  if (!pair) throw unauthorized(`Unknown API key ${key}`);
+  if (!constantTimeEqual(secret, pair.apiSecret)) throw unauthorized('Invalid api_secret');
 }

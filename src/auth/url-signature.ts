@@ -92,13 +92,14 @@ export function urlSignatureCandidates(d: Pick<DeliveryRequest, 'transformations
 }
 
 /**
- * Checks the `s--SIG--` of a delivery URL against the cloud's secret. Every
+ * Checks the `s--SIG--` of a delivery URL against the cloud's secrets (a URL
+ * signed with any current key's secret is good: keys are rotated). Every
  * candidate string and form is compared, in constant time, whichever matched,
  * so the time taken says nothing about how close a guess was.
  */
 export async function verifyUrlSignature(
   d: Pick<DeliveryRequest, 'signature' | 'transformations' | 'rawSource'>,
-  secret: string,
+  secrets: string | readonly string[],
   policy: CloudSettings['url_signature'],
 ): Promise<void> {
   const signature = d.signature ?? '';
@@ -112,8 +113,10 @@ export async function verifyUrlSignature(
   }
   let ok = false;
   for (const candidate of urlSignatureCandidates(d)) {
-    for (const form of forms) {
-      if (constantTimeEqual(await computeUrlSignature(candidate, secret, form), signature)) ok = true;
+    for (const secret of typeof secrets === 'string' ? [secrets] : secrets) {
+      for (const form of forms) {
+        if (constantTimeEqual(await computeUrlSignature(candidate, secret, form), signature)) ok = true;
+      }
     }
   }
   if (!ok) throw unauthorized('Invalid signature');

@@ -13,6 +13,8 @@ import { remember, resourceForHit } from '../services/cache/resource-memo';
 import { deliverDerived } from '../services/derived/derive';
 import { isDeliverable } from '../services/derived/default-image';
 import { expandNamed, namedLookupFor } from '../services/named-transformations';
+import { requestedRange } from '../protocol/byte-range';
+import { answerRange, partial, unsatisfiable } from './range';
 
 /** No transformation and no change of format: the stored bytes are the answer. */
 export const wantsOriginal = (d: DeliveryRequest, r: ResourceRow) =>
@@ -25,6 +27,10 @@ export const wantsOriginal = (d: DeliveryRequest, r: ResourceRow) =>
  * through the edge cache (which re-runs the asset's access checks on a hit).
  */
 export async function handleDelivery(req: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
+  return answerRange(req, await deliverWhole(req, env, ctx));
+}
+
+async function deliverWhole(req: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
   try {
     const url = new URL(req.url);
     const d = parseDeliveryPath(url.pathname, url.search.slice(1));
@@ -76,7 +82,11 @@ export async function deliverOriginal(req: Request, env: Env, d: DeliveryRequest
     const answer = respondWithBody(req, null, headers);
     if (answer.status === 304 || req.method === 'HEAD') return answer;
   }
-  const obj = await env.BUCKET.get(r.r2_key);
+  // A byte range of an original (large raw files, PDFs, players seeking) reads only that slice from R2.
+  const range = requestedRange(req, r.bytes, headers);
+  if (range === 'unsatisfiable') return unsatisfiable(r.bytes);
+  const obj = await env.BUCKET.get(r.r2_key, range ? { range: { offset: range.start, length: range.end - range.start + 1 } } : {});
   if (!obj) throw notFound(`Resource not found - ${d.publicId}`);
+  if (range) return partial(headers, obj.body, range, r.bytes);
   return respondWithBody(req, obj.body, headers);
 }

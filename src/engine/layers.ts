@@ -49,6 +49,9 @@ export function layerStep(components: Component[], start: number): { step: Layer
   const under = first.l === undefined;
   const layer = (first.l ?? first.u)!;
   if (first.l && first.u) throw badRequest('A transformation component cannot have both an overlay (l_) and an underlay (u_)');
+  // `fl_layer_apply` beside the layer (`c_scale,fl_layer_apply,l_logo,w_50`, as the SDKs write
+  // `{overlay, flags: 'layer_apply'}`) closes it in its own component.
+  if (hasFlag(first, 'layer_apply')) return singleComponentLayer(first, layer, under, start);
   let end = start;
   while (end < components.length && !hasFlag(components[end].params, 'layer_apply')) end++;
   const applied = end < components.length;
@@ -58,16 +61,8 @@ export function layerStep(components: Component[], start: number): { step: Layer
         throw badRequest('Nested layers are not supported: close the layer with fl_layer_apply first');
     }
   }
-  const own = { ...first };
-  delete own.l;
-  delete own.u;
-  if (!applied) {
-    const { g, x, y, ...rest } = own;
-    return {
-      step: { layer, under, transform: [withoutLayerFlags(rest)], placement: { g, x, y, tiled: hasFlag(first, 'tiled') } },
-      next: start + 1,
-    };
-  }
+  if (!applied) return singleComponentLayer(first, layer, under, start);
+  const own = withoutLayer(first);
   const apply = components[end].params;
   if (apply.l || apply.u) throw badRequest('fl_layer_apply closes a layer and cannot open another in the same component');
   const { g, x, y, ...after } = apply;
@@ -79,6 +74,22 @@ export function layerStep(components: Component[], start: number): { step: Layer
   return {
     step: { layer, under, transform, placement: { g, x, y, tiled }, after: Object.keys(rest).length ? rest : undefined },
     next: end + 1,
+  };
+}
+
+const withoutLayer = (p: Params): Params => {
+  const own = { ...p };
+  delete own.l;
+  delete own.u;
+  return own;
+};
+
+/** A layer opened and placed by one component: its `g_`/`x_`/`y_` place it, the rest transforms it. */
+function singleComponentLayer(first: Params, layer: Layer, under: boolean, start: number): { step: LayerStep; next: number } {
+  const { g, x, y, ...rest } = withoutLayer(first);
+  return {
+    step: { layer, under, transform: [withoutLayerFlags(rest)], placement: { g, x, y, tiled: hasFlag(first, 'tiled') } },
+    next: start + 1,
   };
 }
 

@@ -114,7 +114,8 @@ export interface Border {
 
 /** What an overlay (`l_`) or an underlay (`u_`) shows. */
 export type Layer =
-  | { kind: 'asset'; publicId: string }
+  /** `format`: the layer id's extension (`l_folder:logo.png`), which is no part of the public id. */
+  | { kind: 'asset'; publicId: string; format?: string }
   | { kind: 'fetch'; url: string }
   | { kind: 'text'; text: string; font: TextFont }
   | { kind: 'text_style'; text: string; stylePublicId: string };

@@ -51,6 +51,21 @@ describe('layers through SDK-built URLs', async () => {
     expect(img.at(100, 50)).toEqual([0, 0, 255, 255]);
   });
 
+  it("resolves the SDK's one-component form with a format: {overlay: {public_id, format}, flags: layer_apply}", async () => {
+    const url = cloudinary.url(baseId, {
+      ...LOCAL_URL,
+      format: 'png',
+      transformation: [
+        { overlay: { public_id: logoId, format: 'png' }, width: 20, crop: 'scale', flags: 'layer_apply', gravity: 'north_west' },
+      ],
+    });
+    expect(url).toBe(`${base}/demo/image/upload/c_scale,fl_layer_apply,g_north_west,l_${folder}:logo.png,w_20/v1/${baseId}.png`);
+    const img = await raw(url);
+    expect(img.at(5, 5)).toEqual([255, 0, 0, 255]);
+    expect(img.at(25, 5)).toEqual([0, 0, 255, 255]);
+    expect(img.at(5, 15)).toEqual([0, 0, 255, 255]);
+  });
+
   it('sizes an overlay relative to the base and tiles one', async () => {
     const relative = await raw(
       cloudinary.url(baseId, {

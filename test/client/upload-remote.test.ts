@@ -37,7 +37,39 @@ describe('uploads from a remote http(s) URL through the SDK', async () => {
       message: 'Invalid image file',
     });
     await expect(cloudinary.uploader.upload(`${origin.url}/nothing.jpg`, { public_id: uid('remote_404') })).rejects.toMatchObject({
-      http_code: 404,
+      http_code: 400,
+      message: `Error in loading ${origin.url}/nothing.jpg - 404 Not Found`,
+    });
+  });
+
+  // Cloudinary answers http_code 400 for every remote file it cannot load, with the origin's status line.
+  it.each([
+    [403, '403 Forbidden'],
+    [410, '410 Gone'],
+    [500, '500 Internal Server Error'],
+    [503, '503 Service Unavailable'],
+  ])('answers 400 "Error in loading <url> - %s" when the origin answers it', async (status, line) => {
+    const path = `/status-${status}.jpg`;
+    origin.route(path, (_req, res) => res.writeHead(status, { 'Content-Type': 'text/plain' }).end('no'));
+    await expect(cloudinary.uploader.upload(`${origin.url}${path}`, { public_id: uid('remote_status') })).rejects.toMatchObject({
+      http_code: 400,
+      message: `Error in loading ${origin.url}${path} - ${line}`,
+    });
+  });
+
+  it("answers 400 in Cloudinary's words for a file too large and an origin that never answers", async () => {
+    origin.route('/huge.jpg', (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': String(5 * 1024 ** 3) });
+      res.write(photo.subarray(0, 1000));
+    });
+    await expect(cloudinary.uploader.upload(`${origin.url}/huge.jpg`, { public_id: uid('remote_huge') })).rejects.toMatchObject({
+      http_code: 400,
+      message: expect.stringMatching(/^File size too large\. Got 5368709120\. Maximum is \d+\.$/),
+    });
+    origin.route('/silent.jpg', () => undefined);
+    await expect(cloudinary.uploader.upload(`${origin.url}/silent.jpg`, { public_id: uid('remote_slow') })).rejects.toMatchObject({
+      http_code: 400,
+      message: `Error in loading ${origin.url}/silent.jpg - Timeout`,
     });
   });
 });

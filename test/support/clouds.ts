@@ -9,10 +9,14 @@ export const THIRD = { cloud_name: 'third', api_key: '333333333333333', api_secr
 export const CORS = { cloud_name: 'corscloud', api_key: '555555555555555', api_secret: 'cors-secret' };
 /** Only the access-control tests change this cloud's settings (strict transformations, url_signature, auth_token_key). */
 export const LOCKED = { cloud_name: 'locked', api_key: '444444444444444', api_secret: 'locked-secret' };
+/** A cloud in the middle of a secret rotation: two keys, both good (CLOUDS entries sharing a cloud name). */
+export const ROTATING = { cloud_name: 'rotating', api_key: '666666666666661', api_secret: 'rotating-old-secret' };
+export const ROTATING_NEW = { cloud_name: 'rotating', api_key: '666666666666662', api_secret: 'rotating-new-secret' };
 
 export const TEST_VARS = {
   CLOUDINARY_URL: `cloudinary://${DEMO.api_key}:${DEMO.api_secret}@${DEMO.cloud_name}`,
-  CLOUDS: JSON.stringify([OTHER, THIRD, CORS, LOCKED]),
+  // `demo` again, identical to CLOUDINARY_URL: a common set-up (the SDK's tools read CLOUDINARY_URL), accepted as one key.
+  CLOUDS: JSON.stringify([OTHER, THIRD, CORS, LOCKED, DEMO, ROTATING, ROTATING_NEW]),
   ALLOW_PRIVATE_NETWORK_FETCH: 'true',
   ENABLE_DEMO_PAGES: 'true',
   // Short job retry delays, so tests see retries within seconds.

@@ -9,7 +9,12 @@ const ctx = () => ({ waitUntil() {}, passThroughOnException() {}, props: {} }) a
 
 describe('cloud configuration', () => {
   it('parses CLOUDINARY_URL as the SDKs write it', () => {
-    expect(parseCloudinaryUrl('cloudinary://123:abc@demo')).toEqual({ cloudName: 'demo', apiKey: '123', apiSecret: 'abc' });
+    expect(parseCloudinaryUrl('cloudinary://123:abc@demo')).toEqual({
+      cloudName: 'demo',
+      apiKey: '123',
+      apiSecret: 'abc',
+      source: 'CLOUDINARY_URL',
+    });
     expect(parseCloudinaryUrl('cloudinary://123:a%2Fb@demo?upload_prefix=http://x').apiSecret).toBe('a/b');
   });
 
@@ -32,10 +37,34 @@ describe('cloud configuration', () => {
     expect(() => parseCloudsJson(value)).toThrow(text);
   });
 
-  it('refuses a cloud defined twice', () => {
-    expect(() =>
-      loadClouds({ CLOUDINARY_URL: 'cloudinary://1:2@a', CLOUDS: '[{"cloud_name":"a","api_key":"3","api_secret":"4"}]' }),
-    ).toThrow('defined twice');
+  it('reads entries sharing a cloud name as several keys of one cloud, the first one primary', () => {
+    const a = loadClouds({
+      CLOUDINARY_URL: 'cloudinary://1:2@a',
+      CLOUDS: '[{"cloud_name":"a","api_key":"3","api_secret":"4"}]',
+    }).byName.get('a')!;
+    expect(a.keys.map((k) => [k.apiKey, k.apiSecret, k.source])).toEqual([
+      ['1', '2', 'CLOUDINARY_URL'],
+      ['3', '4', 'CLOUDS entry 0'],
+    ]);
+    expect([a.apiKey, a.apiSecret]).toEqual(['1', '2']);
+  });
+
+  it('accepts the same key and secret named twice as one key', () => {
+    const a = loadClouds({
+      CLOUDINARY_URL: 'cloudinary://1:2@a',
+      CLOUDS: '[{"cloud_name":"a","api_key":"1","api_secret":"2"}]',
+    }).byName.get('a')!;
+    expect(a.keys).toHaveLength(1);
+  });
+
+  it('refuses one key with two secrets, naming both places', () => {
+    const load = () =>
+      loadClouds({
+        CLOUDINARY_URL: 'cloudinary://1:2@a',
+        CLOUDS: '[{"cloud_name":"b","api_key":"9","api_secret":"9"},{"cloud_name":"a","api_key":"1","api_secret":"3"}]',
+      });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow('api_key 1 of cloud "a" has two different secrets (CLOUDINARY_URL and CLOUDS entry 1)');
   });
 
   it('answers a malformed variable with a page naming it, never a 500', async () => {
@@ -46,6 +75,13 @@ describe('cloud configuration', () => {
       expect(text).toMatch(/CLOUDINARY_URL|CLOUDS/);
       expect(res.headers.get('X-Cld-Error')).toContain('Configuration error');
     }
+  });
+
+  it('answers 503 naming both places when one key has two secrets', async () => {
+    const bad = { CLOUDINARY_URL: 'cloudinary://1:2@demo', CLOUDS: '[{"cloud_name":"demo","api_key":"1","api_secret":"3"}]' };
+    const res = await worker.fetch(new Request('http://w/v1_1/demo/ping'), { ...env, ...bad }, ctx());
+    expect(res.status).toBe(503);
+    expect(res.headers.get('X-Cld-Error')).toContain('(CLOUDINARY_URL and CLOUDS entry 0)');
   });
 
   it('serves several clouds side by side', async () => {

@@ -3,7 +3,10 @@ import { Params, readParams } from '../../src/protocol/params';
 import { responseSignature, signParams, stringToSign, verifyApiSignature } from '../../src/auth/api-signature';
 import { hexDigest } from '../../src/auth/crypto';
 
-const cloud = { cloudName: 'demo', apiKey: '1234', apiSecret: 'abcd' };
+const key = { apiKey: '1234', apiSecret: 'abcd', source: 'test' };
+const cloud = { cloudName: 'demo', ...key, keys: [key] };
+/** The same cloud while its secret is rotated: a second key, and the first one's signature still good. */
+const rotating = { ...cloud, keys: [key, { apiKey: '5678', apiSecret: 'efgh', source: 'test' }] };
 
 describe('request parameter reader', () => {
   const post = (body: BodyInit, type?: string) =>
@@ -81,6 +84,19 @@ describe('API request signatures (spec §4 vectors)', () => {
     await expect(verifyApiSignature(withoutType.with({ type: 'upload' }), cloud)).resolves.toBeUndefined();
   });
 
+  it('accepts a signature made with any key of the cloud, checked with the secret of that key', async () => {
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts }), rotating)).resolves.toBeUndefined();
+    const fields = { public_id: 'x', timestamp: ts };
+    const second = new Params({ ...fields, api_key: '5678', signature: await hexDigest('SHA-1', stringToSign(fields) + 'efgh') });
+    await expect(verifyApiSignature(second, rotating)).resolves.toBeUndefined();
+    // The second key's name with the first key's secret is no signature at all.
+    await expect(
+      verifyApiSignature(second.with({ signature: (await signed(fields)).string('signature')! }), rotating),
+    ).rejects.toMatchObject({
+      status: 401,
+    });
+  });
+
   it('refuses stale, tampered, foreign and missing signatures with 401', async () => {
     const old = String(Math.floor(now / 1000) - 3601);
     await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: old }), cloud)).rejects.toMatchObject({
@@ -93,7 +109,7 @@ describe('API request signatures (spec §4 vectors)', () => {
       message: expect.stringContaining('Invalid Signature'),
     });
     await expect(verifyApiSignature(good.with({ api_key: '999' }), cloud)).rejects.toMatchObject({ status: 401 });
-    await expect(verifyApiSignature(good, { ...cloud, apiSecret: 'other' })).rejects.toMatchObject({ status: 401 });
+    await expect(verifyApiSignature(good, { ...cloud, keys: [{ ...key, apiSecret: 'other' }] })).rejects.toMatchObject({ status: 401 });
     await expect(verifyApiSignature(new Params({ public_id: 'x', timestamp: ts, api_key: '1234' }), cloud)).rejects.toMatchObject({
       status: 401,
     });

@@ -102,6 +102,17 @@ describe('overlays and underlays of stored images', () => {
     expect(pixel(out, 5, 5)).toEqual([128, 128, 128, 255]);
   });
 
+  it('reads a layer id with an extension as public id and format, and fl_layer_apply beside the layer as one component', T, async () => {
+    const plain = await image(`${base}.png`);
+    const withExt = await image(`l_${folder}:logo.png/${base}.png`);
+    expect(changed(plain, withExt)).toEqual({ x: 80, y: 40, width: 40, height: 20, count: 800 });
+    // The component the SDK writes for {overlay: {public_id, format: 'png'}, width: 20, crop: 'scale', flags: 'layer_apply'}.
+    const same = await image(`c_scale,fl_layer_apply,l_${folder}:logo.png,w_20/${base}.png`);
+    expect(changed(plain, same)).toEqual({ x: 90, y: 45, width: 20, height: 10, count: 200 });
+    const placed = await image(`c_scale,fl_layer_apply,g_north_west,l_${folder}:logo.jpg,w_20,x_2,y_3/${base}.png`);
+    expect(changed(plain, placed)).toEqual({ x: 2, y: 3, width: 20, height: 10, count: 200 });
+  });
+
   it('answers 404 for a missing layer image and 400 for a malformed one', T, async () => {
     const missing = await get(`l_${uid('nothing')}/${base}.png`);
     expect(missing.status).toBe(404);
@@ -129,6 +140,14 @@ describe('layer grammar', () => {
       text: 'Hello',
     });
     expect(parseTransformation(['l_a:b:c'], { encoded: true }).components[0].params.l).toEqual({ kind: 'asset', publicId: 'a/b/c' });
+    const withFormat = parseTransformation(['c_scale,fl_layer_apply,l_folder:logo.PNG,w_50'], { encoded: true });
+    expect(withFormat.components[0].params.l).toEqual({ kind: 'asset', publicId: 'folder/logo', format: 'png' });
+    expect(withFormat.canonical).toBe('c_scale,fl_layer_apply,l_folder:logo.png,w_50');
+    // A dot that is not an image format's extension belongs to the public id.
+    expect(parseTransformation(['l_v1.2:notes'], { encoded: true }).components[0].params.l).toEqual({
+      kind: 'asset',
+      publicId: 'v1.2/notes',
+    });
     expect(parseTransformation(['l_fetch:aHR0cDovL2V4YW1wbGUuY29tL2EucG5n'], { encoded: true }).components[0].params.l).toEqual({
       kind: 'fetch',
       url: 'http://example.com/a.png',

@@ -22,7 +22,11 @@ export async function proveRequest(req: Request, d: DeliveryRequest, cloud: Clou
   const url = new URL(req.url);
   let signed = false;
   if (d.signature !== undefined) {
-    await verifyUrlSignature(d, cloud.apiSecret, settings.url_signature);
+    await verifyUrlSignature(
+      d,
+      cloud.keys.map((k) => k.apiSecret),
+      settings.url_signature,
+    );
     signed = true;
   }
   const raw = readAuthToken(url.search.slice(1));

@@ -13,6 +13,11 @@ import { MAX_FONT_SIZE } from '../text/style';
 const WEIGHTS = ['normal', 'bold', 'light', 'thin', 'black', 'semibold', 'extrabold', 'medium'] as const;
 const ALIGNS = ['left', 'center', 'right', 'start', 'end', 'justify'] as const;
 const UNSUPPORTED_KINDS = /^(video|subtitles|lut|audio|raw)$/;
+/**
+ * Extensions that end a layer id as a format, as in delivery URLs: Cloudinary
+ * reads `l_folder:logo.png` as public id `folder/logo` in format png.
+ */
+const LAYER_FORMAT = /\.(jpe?g|jpe|png|gif|webp|avif|svg|bmp|tiff?|ico|heic|heif|jxl|jp2|wdp|psd|pdf|eps)$/i;
 
 /**
  * The SDK encodes commas and slashes of text twice (`%252C`), so after the URL
@@ -108,16 +113,17 @@ function parseLayer(name: string, raw: string): Layer {
   }
   if (UNSUPPORTED_KINDS.test(kind)) throw badRequest(`${kind} layers are not supported`);
   if (kind === 'url' || raw.startsWith('$')) throw invalid(name, raw);
-  const publicId = raw.replace(/:/g, '/');
+  const format = LAYER_FORMAT.exec(raw)?.[1].toLowerCase();
+  const publicId = (format ? raw.slice(0, -format.length - 1) : raw).replace(/:/g, '/');
   if (!publicId || publicId.startsWith('/') || publicId.endsWith('/') || publicId.includes('//') || publicId.split('/').includes('..'))
     throw invalid(name, raw);
-  return { kind: 'asset', publicId };
+  return format ? { kind: 'asset', publicId, format } : { kind: 'asset', publicId };
 }
 
 function formatLayer(v: Layer): string {
   switch (v.kind) {
     case 'asset':
-      return v.publicId.replace(/\//g, ':');
+      return v.publicId.replace(/\//g, ':') + (v.format ? `.${v.format}` : '');
     case 'fetch':
       return `fetch:${encodeBase64Url(v.url)}`;
     case 'text':

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../cloud';
 import type { Env } from '../../config/env';
-import { findCloud, type CloudCredentials } from '../../config/clouds';
+import { findCloud, keyOf, type CloudCredentials } from '../../config/clouds';
 import { constantTimeEqual } from '../../auth/crypto';
 import { signParams } from '../../auth/api-signature';
 import { badRequest, CldError, notFound, unauthorized } from '../../errors';
@@ -138,9 +138,8 @@ export function consoleRoutes(dispatch: Dispatch) {
       const cloud = cloudOf(c);
       if (!sameOrigin(c)) return html('Cross-origin sign-in refused', 403);
       const form = await c.req.parseBody();
-      const keyOk = constantTimeEqual(String(form.api_key ?? ''), cloud.apiKey);
-      const secretOk = constantTimeEqual(String(form.api_secret ?? ''), cloud.apiSecret);
-      if (!keyOk || !secretOk) {
+      const pair = keyOf(cloud, String(form.api_key ?? ''));
+      if (!pair || !constantTimeEqual(String(form.api_secret ?? ''), pair.apiSecret)) {
         const page = signInPage
           .replace(/__CLOUD__/g, escapeHtml(cloud.cloudName))
           .replace('__ERROR__', '<p role="alert" class="error">Wrong API key or secret.</p>');

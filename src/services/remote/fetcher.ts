@@ -37,6 +37,23 @@ export interface FetchOptions extends RemoteRequest {
   accept: 'image' | 'any';
 }
 
+/** Why a remote could not be loaded; callers word it for their API (delivery and the Upload API differ). */
+export type RemoteFailureReason = 'status' | 'timeout' | 'unreachable' | 'too-large';
+
+/** A remote that could not be loaded, with what is known about why. */
+export class RemoteFailure extends CldError {
+  constructor(
+    status: number,
+    message: string,
+    readonly url: string,
+    readonly reason: RemoteFailureReason,
+    /** The remote's HTTP status, for `status` failures. */
+    readonly remoteStatus?: number,
+  ) {
+    super(status, message);
+  }
+}
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const USER_AGENT = 'cld-worker (remote fetch)';
 
@@ -52,7 +69,7 @@ class Deadline {
     this.expired = new Promise<never>((_, reject) => {
       this.timer = setTimeout(() => {
         this.controller.abort();
-        reject(new CldError(504, `Timed out loading ${url} after ${Math.round(ms / 100) / 10} s`));
+        reject(new RemoteFailure(504, `Timed out loading ${url} after ${Math.round(ms / 100) / 10} s`, url, 'timeout'));
       }, ms);
     });
     this.expired.catch(() => undefined);
@@ -86,7 +103,8 @@ export async function guardedRequest(input: string, opts: RemoteRequest): Promis
         res = await deadline.race(fetch(url.href, { method, headers, body, redirect: 'manual', signal: deadline.controller.signal }));
       } catch (err) {
         if (err instanceof CldError) throw err;
-        throw new CldError(502, `Error in loading ${url.href} - ${err instanceof Error ? err.message : 'connection failed'}`);
+        const detail = err instanceof Error ? err.message : 'connection failed';
+        throw new RemoteFailure(502, `Error in loading ${url.href} - ${detail}`, url.href, 'unreachable');
       }
       if (REDIRECTS.has(res.status)) {
         res.body?.cancel().catch(() => undefined);
@@ -114,7 +132,8 @@ export async function guardedRequest(input: string, opts: RemoteRequest): Promis
 
 /** Reads a body up to `max` bytes; the Content-Length is believed only when it already says too much. */
 async function readLimited(res: Response, max: number, url: string, deadline: Deadline): Promise<Uint8Array> {
-  const tooLarge = (got: string) => badRequest(`File size too large. Got ${got} from ${url}. Maximum is ${max}.`);
+  const tooLarge = (got: string) =>
+    new RemoteFailure(400, `File size too large. Got ${got} from ${url}. Maximum is ${max}.`, url, 'too-large');
   const declared = Number(res.headers.get('Content-Length'));
   if (Number.isFinite(declared) && declared > max) {
     await res.body?.cancel();
@@ -135,7 +154,7 @@ async function readLimited(res: Response, max: number, url: string, deadline: De
   } catch (err) {
     reader.cancel().catch(() => undefined);
     if (err instanceof CldError) throw err;
-    throw new CldError(502, `Error in loading ${url} - the connection failed while reading the body`);
+    throw new RemoteFailure(502, `Error in loading ${url} - the connection failed while reading the body`, url, 'unreachable');
   }
   if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(total);
@@ -148,9 +167,9 @@ async function readLimited(res: Response, max: number, url: string, deadline: De
 }
 
 /** The status a failed remote answer becomes: its 404 stays a 404, its server errors are a bad gateway. */
-function remoteStatusError(r: RemoteResponse, url: string): CldError {
+function remoteStatusError(r: RemoteResponse, url: string): RemoteFailure {
   const status = r.status === 404 || r.status === 410 ? 404 : r.status >= 500 ? 502 : 400;
-  return new CldError(status, `Error in loading ${url} - remote server answered ${r.status}`);
+  return new RemoteFailure(status, `Error in loading ${url} - remote server answered ${r.status}`, url, 'status', r.status);
 }
 
 /** Accepts a successful answer of the expected kind. An image's content type is taken from its bytes: origins often send none or a wrong one. */
