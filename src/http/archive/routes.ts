@@ -40,8 +40,13 @@ async function download(c: Ctx, params: Params): Promise<Response> {
     'Content-Type': archive.contentType,
     'Content-Disposition': archiveDisposition(req, archive),
   });
-  if (archive.length !== null) headers.set('Content-Length', String(archive.length));
-  return new Response(c.req.method === 'HEAD' ? null : archive.body, { headers });
+  if (c.req.method === 'HEAD') return new Response(null, { headers });
+  if (archive.length === null) return new Response(archive.body, { headers });
+  // A stream of announced length: the runtime sends Content-Length instead of chunked encoding.
+  headers.set('Content-Length', String(archive.length));
+  const fixed = new FixedLengthStream(archive.length);
+  c.executionCtx.waitUntil(archive.body.pipeTo(fixed.writable).catch(() => undefined));
+  return new Response(fixed.readable, { headers });
 }
 
 /** `generate_archive`, `download_*` URLs and `download_backedup_asset`. */
