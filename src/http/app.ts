@@ -5,6 +5,7 @@ import { ConfigError } from '../config/config-error';
 import type { AppEnv } from './cloud';
 import { settingsRoutes } from './admin/settings';
 import { accessRoutes } from './access/routes';
+import { archiveRoutes } from './archive/routes';
 import { uploadMappingRoutes } from './admin/upload-mappings';
 import { adminRoutes } from './admin/routes';
 import { countDelivery } from '../services/usage-counters';
@@ -39,6 +40,7 @@ app.route(
   consoleRoutes(async (req, env, ctx) => app.fetch(normaliseApiPath(req), env, ctx)),
 );
 app.route('/', accessRoutes);
+app.route('/', archiveRoutes);
 app.route('/', settingsRoutes);
 app.route('/', uploadMappingRoutes);
 app.route('/', uploadRoutes);

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// `npm run bench:archive`: an archive of ~1 GB of originals (BENCH_ARCHIVE_MB,
+// in files of 100 MB) through a local worker, in both modes: streamed to the
+// client (download_zip_url) and stored as a raw asset (create_zip). Prints the
+// time and the workerd processes' resident memory before and at their peak
+// while the archive streams, which must stay flat (not grow with the archive).
+import { execFileSync } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { unstable_startWorker } from 'wrangler';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const TOTAL_MB = Number(process.env.BENCH_ARCHIVE_MB ?? 1000);
+const FILE_MB = 100;
+const CLOUD = { name: 'demo', key: '123456789012345', secret: 'local-dev-secret' };
+
+process.env.WRANGLER_SEND_METRICS = 'false';
+const persist = mkdtempSync(join(tmpdir(), 'cld-bench-archive-'));
+const vars = { CLOUDINARY_URL: `cloudinary://${CLOUD.key}:${CLOUD.secret}@${CLOUD.name}` };
+const worker = await unstable_startWorker({
+  config: join(root, 'wrangler.toml'),
+  bindings: Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: 'plain_text', value: v }])),
+  dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, persist, logLevel: 'error', watch: false },
+});
+
+/** Resident memory (MB) of the workerd processes this bench started. */
+function workerdRssMb() {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,rss=,comm='], { encoding: 'utf8' }).trim().split('\n');
+  const procs = rows.map((r) => r.trim().split(/\s+/)).map(([pid, ppid, rss, comm]) => ({ pid: +pid, ppid: +ppid, rss: +rss, comm }));
+  const mine = new Set([process.pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) if (!mine.has(p.pid) && mine.has(p.ppid)) mine.add(p.pid), (grew = true);
+  }
+  return procs.filter((p) => mine.has(p.pid) && p.comm.includes('workerd')).reduce((n, p) => n + p.rss, 0) / 1024;
+}
+
+async function measured(label, run) {
+  const before = workerdRssMb();
+  let peak = before;
+  const timer = setInterval(() => (peak = Math.max(peak, workerdRssMb())), 100);
+  const t0 = performance.now();
+  const bytes = await run();
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(timer);
+  console.log(
+    `${label.padEnd(34)} ${(bytes / 1e6).toFixed(0).padStart(6)} MB  ${seconds.toFixed(1).padStart(6)} s  ` +
+      `workerd RSS ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB peak (+${(peak - before).toFixed(0)} MB)`,
+  );
+}
+
+const work = mkdtempSync(join(tmpdir(), 'cld-bench-archive-files-'));
+try {
+  const base = (await worker.url).origin;
+  process.env.CLOUDINARY_URL = `cloudinary://${CLOUD.key}:${CLOUD.secret}@${CLOUD.name}?upload_prefix=${base}`;
+  const { v2: cloudinary } = await import('cloudinary');
+  const tag = `bench_archive_${Date.now()}`;
+  const files = Math.max(1, Math.round(TOTAL_MB / FILE_MB));
+  const chunk = Buffer.alloc(FILE_MB * 1024 * 1024);
+  for (let i = 0; i < files; i++) {
+    const path = join(work, `part-${i}.bin`);
+    writeFileSync(path, randomFillSync(chunk));
+    await new Promise((resolve, reject) =>
+      cloudinary.uploader.upload_large(
+        path,
+        { resource_type: 'raw', public_id: `bench_archive/part-${i}.bin`, tags: [tag], chunk_size: 20 * 1024 * 1024 },
+        (err, res) => (err ? reject(err) : resolve(res)),
+      ),
+    );
+    rmSync(path);
+  }
+  console.log(`archive bench: ${files} raw files of ${FILE_MB} MB`);
+  await measured('download (zip, streamed)', async () => {
+    const res = await fetch(cloudinary.utils.download_zip_url({ tags: [tag], resource_type: 'raw' }));
+    if (res.status !== 200) throw new Error(`download answered ${res.status}: ${await res.text()}`);
+    let n = 0;
+    for await (const part of res.body) n += part.length;
+    if (n !== Number(res.headers.get('content-length'))) throw new Error(`got ${n} bytes of ${res.headers.get('content-length')}`);
+    return n;
+  });
+  await measured('create (zip, R2 multipart)', async () => {
+    const answer = await cloudinary.uploader.create_zip({ tags: [tag], resource_type: 'raw' });
+    return answer.bytes;
+  });
+} finally {
+  await worker.dispose();
+  rmSync(persist, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
+}

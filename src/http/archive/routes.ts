@@ -1,0 +1,103 @@
+import { Hono, type Context } from 'hono';
+import { apiErrorResponse, badRequest, notFound } from '../../errors';
+import { apiCloud, type AppEnv } from '../cloud';
+import { readParams, type Params } from '../../protocol/params';
+import { urlBase } from '../../protocol/urls';
+import { verifyApiSignature } from '../../auth/api-signature';
+import { signedApiParams } from '../upload/api-params';
+import { findBackup } from '../../storage/archive-selection';
+import { archiveEntries } from '../../services/archive/entries';
+import { archiveDisposition, createArchive, writeArchive } from '../../services/archive/archive';
+import { parseArchiveRequest } from '../../services/archive/request';
+
+type Ctx = Context<AppEnv>;
+
+/** Downloads are for the holder of the signed URL only: no cache may keep them, and no browser may run them. */
+const DOWNLOAD_HEADERS = { 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' };
+
+/** Errors in Cloudinary's JSON, never kept by a cache (the same URL may work once the asset exists). */
+const apiErrors = (handler: (c: Ctx) => Promise<Response>) => async (c: Ctx) => {
+  try {
+    return await handler(c);
+  } catch (err) {
+    const res = apiErrorResponse(err, 'upload');
+    res.headers.set('Cache-Control', 'no-store');
+    return res;
+  }
+};
+
+/**
+ * Streams the archive to the client: `download_archive_url`, `download_zip_url`
+ * and `download_folder` (a signed GET, valid until `expires_at` or one hour
+ * after its timestamp), or a POST with `mode=download`.
+ */
+async function download(c: Ctx, params: Params): Promise<Response> {
+  const cloud = apiCloud(c);
+  const req = parseArchiveRequest(params, c.req.param('rt') ?? '', 'download');
+  const archive = writeArchive(req, await archiveEntries(c.env, urlBase(c.env, c.req.url), cloud.cloudName, req));
+  const headers = new Headers({
+    ...DOWNLOAD_HEADERS,
+    'Content-Type': archive.contentType,
+    'Content-Disposition': archiveDisposition(req, archive),
+  });
+  if (c.req.method === 'HEAD') return new Response(null, { headers });
+  if (archive.length === null) return new Response(archive.body, { headers });
+  // A stream of announced length: the runtime sends Content-Length instead of chunked encoding.
+  headers.set('Content-Length', String(archive.length));
+  const fixed = new FixedLengthStream(archive.length);
+  c.executionCtx.waitUntil(archive.body.pipeTo(fixed.writable).catch(() => undefined));
+  return new Response(fixed.readable, { headers });
+}
+
+/** `generate_archive`, `download_*` URLs and `download_backedup_asset`. */
+export const archiveRoutes = new Hono<AppEnv>()
+  .get(
+    '/v1_1/:cloud/:rt/generate_archive',
+    apiErrors(async (c) => {
+      const params = await readParams(c.req.raw);
+      await verifyApiSignature(params, apiCloud(c), { expiresAt: params.int('expires_at') });
+      if ((params.string('mode') ?? 'download') !== 'download')
+        throw badRequest('A GET of generate_archive downloads: mode must be download');
+      return download(c, params);
+    }),
+  )
+  .post(
+    '/v1_1/:cloud/:rt/generate_archive',
+    apiErrors(async (c) => {
+      const cloud = apiCloud(c);
+      const params = await signedApiParams(c.req.raw, c.env.BUCKET, cloud);
+      if (params.string('mode') === 'download') return download(c, params);
+      const req = parseArchiveRequest(params, c.req.param('rt') ?? '', 'create');
+      const base = urlBase(c.env, c.req.url);
+      const entries = await archiveEntries(c.env, base, cloud.cloudName, req);
+      return c.json(await createArchive(c.env, cloud, base, req, entries));
+    }),
+  )
+  .get(
+    '/v1_1/:cloud/download_backup',
+    apiErrors(async (c) => {
+      const cloud = apiCloud(c);
+      const params = await readParams(c.req.raw);
+      await verifyApiSignature(params, cloud, { expiresAt: params.int('expires_at') });
+      const assetId = params.string('asset_id');
+      const versionId = params.string('version_id');
+      if (!assetId) throw badRequest('Missing required parameter - asset_id');
+      if (!versionId) throw badRequest('Missing required parameter - version_id');
+      const backup = await findBackup(c.env.DB, cloud.cloudName, assetId, versionId);
+      if (!backup) throw notFound(`Backup of asset ${assetId} version ${versionId} not found`);
+      const obj = c.req.method === 'HEAD' ? null : await c.env.BUCKET.get(backup.r2_key);
+      if (c.req.method !== 'HEAD' && !obj) throw notFound(`Backup of asset ${assetId} version ${versionId} is missing from storage`);
+      const base = backup.public_id.split('/').pop()!;
+      const name = backup.resource_type === 'raw' || !backup.format ? base : `${base}.${backup.format}`;
+      const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+      return new Response(obj?.body ?? null, {
+        headers: {
+          ...DOWNLOAD_HEADERS,
+          'Content-Type': backup.content_type,
+          'Content-Length': String(backup.bytes),
+          ETag: `"${backup.etag}"`,
+          'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+        },
+      });
+    }),
+  );
