@@ -22,7 +22,6 @@ export function tgzArchive(entries: readonly ArchiveEntry[]): ArchiveStream {
 async function* tarChunks(entries: readonly ArchiveEntry[]): AsyncGenerator<Uint8Array> {
   for (const entry of entries) {
     const name = utf8.encode(entry.name);
-    // eslint-disable-next-line no-control-regex
     const plain = name.length <= 100 && /^[\x20-\x7e]*$/.test(entry.name);
     if (!plain) yield* paxHeader(entry);
     yield header(plain ? entry.name : entry.name.replace(/[^\x20-\x7e]/g, '_').slice(-100), entry.bytes, entry.modified, '0');
