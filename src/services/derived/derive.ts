@@ -1,8 +1,6 @@
 import type { Env } from '../../config/env';
 import { notFound } from '../../errors';
 import { limitsFrom } from '../../config/limits';
-import { isRealVersion, type DeliveryRequest } from '../../protocol/delivery-url';
-import { cacheControl, deliveryHeaders, respondWithBody } from '../../protocol/delivery-headers';
 import type { ResourceRow } from '../../storage/resources';
 import type { ImageFormat } from '../../engine/sniff';
 import { derivedObjectKey, readDerived, storeDerived, variantHash, type DerivedObject } from './store';
@@ -14,42 +12,6 @@ import { resolveOutput, type Resolved } from '../../engine/negotiate';
 import { parseTransformation } from '../../engine/parse';
 import { shared, underLease } from './single-flight';
 import type { Plan } from '../../engine/types';
-
-/**
- * The derived-image stage of delivery: parse the transformation, resolve what
- * this request gets (format, quality, dpr), then serve the derived object from
- * R2 or make it once (single flight) and store it there.
- */
-export async function deliverDerived(req: Request, env: Env, d: DeliveryRequest, resource: ResourceRow): Promise<Response> {
-  const plan = parseTransformation(await expandNamed(d.transformations, namedLookup(env, d.cloud), true), { encoded: true });
-  const resolved = resolveOutput(
-    plan,
-    { format: (resource.format ?? 'jpg') as ImageFormat },
-    {
-      accept: req.headers.get('Accept'),
-      dpr: req.headers.get('Sec-CH-DPR') ?? req.headers.get('DPR'),
-      extension: d.format,
-    },
-  );
-  const derived = await ensureDerived(env, resource, plan, resolved);
-  if (plan.output.flags.has('getinfo')) return respondInfo(req, env, d, resource, derived);
-  return respondDerived(req, env, d, plan, derived);
-}
-
-/** `fl_getinfo`: Cloudinary's JSON about the transformation instead of the image: the input's and the output's size and format. */
-function respondInfo(req: Request, env: Env, d: DeliveryRequest, resource: ResourceRow, obj: DerivedObject): Response {
-  if (obj.body instanceof ReadableStream) obj.body.cancel().catch(() => undefined);
-  const info = {
-    input: { width: resource.width, height: resource.height, bytes: resource.bytes, format: resource.format },
-    output: { width: obj.width, height: obj.height, format: obj.contentType.split('/')[1]?.replace('jpeg', 'jpg'), bytes: obj.bytes },
-  };
-  const body = new TextEncoder().encode(JSON.stringify(info));
-  const headers = deliveryHeaders(
-    { contentType: 'application/json', bytes: body.length, etag: `${obj.etag}-info`, lastModified: obj.uploaded },
-    cacheControl(isRealVersion(d.version), limitsFrom(env).unversionedMaxAge),
-  );
-  return respondWithBody(req, body, headers);
-}
 
 /**
  * The stored derived object of one variant: read from R2, or made once
@@ -145,24 +107,4 @@ async function makeDerived(
     height: result.height,
     eager,
   });
-}
-
-function respondDerived(req: Request, env: Env, d: DeliveryRequest, plan: Plan, obj: DerivedObject): Response {
-  const extra: Record<string, string> = {};
-  const vary = [plan.dependsOn.accept ? 'Accept' : '', plan.dependsOn.dpr ? 'DPR, Sec-CH-DPR' : ''].filter(Boolean);
-  if (vary.length) extra.Vary = vary.join(', ');
-  if (plan.output.flags.has('attachment')) extra['Content-Disposition'] = attachment(d, plan, obj.contentType);
-  const headers = deliveryHeaders(
-    { contentType: obj.contentType, bytes: obj.bytes, etag: obj.etag, lastModified: obj.uploaded },
-    cacheControl(isRealVersion(d.version), limitsFrom(env).unversionedMaxAge),
-    extra,
-  );
-  return respondWithBody(req, obj.body, headers);
-}
-
-function attachment(d: DeliveryRequest, plan: Plan, contentType: string): string {
-  const ext = contentType.split('/')[1]?.replace('jpeg', 'jpg').replace('svg+xml', 'svg') ?? 'bin';
-  const base = plan.output.attachmentName ?? d.publicId.split('/').pop() ?? 'download';
-  const name = `${base}.${ext}`;
-  return `attachment; filename="${name.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
