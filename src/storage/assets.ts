@@ -1,4 +1,4 @@
-import { CldError } from '../errors';
+import { DomainError } from '../errors';
 import { randomId, toHex } from '../auth/crypto';
 import { assetPrefix, originalKey, versionOfKey } from './keys';
 import type { AssetRef } from '../protocol/asset-ref';
@@ -68,7 +68,7 @@ async function nextVersion(db: D1Database, a: AssetRef, floor: number): Promise<
     )
     .bind(a.cloud, a.resourceType, a.type, a.publicId, floor)
     .first<{ last_version: number }>();
-  if (!row) throw new CldError(500, 'Could not allocate a version');
+  if (!row) throw new DomainError('internal', 'Could not allocate a version');
   return row.last_version;
 }
 
@@ -190,7 +190,7 @@ export async function putOriginal(env: { BUCKET: R2Bucket; DB: D1Database }, p: 
   const current = await getResource(db, a);
   if (current) await removeSuperseded(env, a, current.r2_key, current.version);
   else await env.BUCKET.delete(key); // destroyed meanwhile
-  if (!current) throw new CldError(404, `Resource not found - ${a.publicId}`);
+  if (!current) throw new DomainError('not_found', `Resource not found - ${a.publicId}`);
   // When a parallel writer committed a higher version, ours was overwritten at once.
   return { resource: current, overwritten: !!before || !committed, existing: false, previousVersion: before?.version ?? null };
 }
@@ -291,15 +291,15 @@ export async function renameAsset(
 ): Promise<ResourceRow> {
   const db = env.DB;
   const src = await getResource(db, from);
-  if (!src) throw new CldError(404, `Resource not found - ${from.publicId}`);
+  if (!src) throw new DomainError('not_found', `Resource not found - ${from.publicId}`);
   if (from.type === to.type && from.publicId === to.publicId) return src;
   const target = await getResource(db, to);
-  if (target && !opts.overwrite) throw new CldError(400, `to_public_id ${to.publicId} already exists`);
+  if (target && !opts.overwrite) throw new DomainError('already_exists', `to_public_id ${to.publicId} already exists`);
 
   const version = await nextVersion(db, to, src.version);
   const key = originalKey(to, version, randomId(8));
   const obj = await env.BUCKET.get(src.r2_key);
-  if (!obj) throw new CldError(404, `Resource not found - ${from.publicId}`);
+  if (!obj) throw new DomainError('not_found', `Resource not found - ${from.publicId}`);
   await env.BUCKET.put(key, withLength(obj.body, obj.size), { httpMetadata: { contentType: src.content_type } });
 
   const statements: D1PreparedStatement[] = [];
@@ -322,12 +322,12 @@ export async function renameAsset(
   } catch (err) {
     await env.BUCKET.delete(key);
     // A parallel upload created the target between our check and the batch.
-    if (/UNIQUE/i.test(String(err))) throw new CldError(400, `to_public_id ${to.publicId} already exists`);
+    if (/UNIQUE/i.test(String(err))) throw new DomainError('already_exists', `to_public_id ${to.publicId} already exists`);
     throw err;
   }
   if (!moved) {
     await env.BUCKET.delete(key);
-    throw new CldError(404, `Resource not found - ${from.publicId}`);
+    throw new DomainError('not_found', `Resource not found - ${from.publicId}`);
   }
   await removeSuperseded(env, from, undefined, src.version);
   const oldDerived = [
@@ -337,7 +337,7 @@ export async function renameAsset(
   if (oldDerived.length) await env.BUCKET.delete(oldDerived);
   if (target) await removeSuperseded(env, to, key, version);
   const moved_ = await getResource(db, to);
-  if (!moved_) throw new CldError(404, `Resource not found - ${to.publicId}`);
+  if (!moved_) throw new DomainError('not_found', `Resource not found - ${to.publicId}`);
   return moved_;
 }
 

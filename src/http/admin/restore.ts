@@ -3,7 +3,7 @@ import { adminCloud, type AppEnv } from '../cloud';
 import type { Env } from '../../config/env';
 import { readParams } from '../../protocol/params';
 import { urlBase, type UrlBase } from '../../protocol/urls';
-import { CldError } from '../../errors';
+import { asCldError, CldError, DomainError } from '../../errors';
 import { restoreRevision } from '../../services/backup/revisions';
 import type { AssetRef } from '../../protocol/asset-ref';
 import { ensureSchema } from '../../storage/schema';
@@ -22,7 +22,8 @@ async function restoreOne(env: Env, base: UrlBase, a: AssetRef, rev: RevisionRow
   try {
     return briefResource(await restoreRevision(env, a, rev.version_id), base);
   } catch (err) {
-    if (err instanceof CldError && err.status === 404) return { error: err.message };
+    const e = err instanceof DomainError ? asCldError(err) : err;
+    if (e instanceof CldError && e.status === 404) return { error: e.message };
     throw err;
   }
 }

@@ -1,4 +1,4 @@
-import { CldError } from '../../errors';
+import { asCldError, CldError, DomainError } from '../../errors';
 import { randomId } from '../../auth/crypto';
 import { putOriginal, type PutOriginal } from '../../storage/assets';
 import { ensureSchema } from '../../storage/schema';
@@ -107,7 +107,7 @@ async function storeClaimed(
       .run();
     return resource;
   } catch (err) {
-    const e = err instanceof CldError ? err : new CldError(500, 'Auto-upload failed');
+    const e = err instanceof CldError || err instanceof DomainError ? asCldError(err) : new CldError(500, 'Auto-upload failed');
     // Dated so that the claim goes stale FAILURE_MEMORY_MS from now: a later request tries the origin again.
     await db
       .prepare(`UPDATE auto_upload_claims SET failure_status = ?, failure_message = ?, claimed_at = ? WHERE ${MATCH} AND claim_id = ?`)
