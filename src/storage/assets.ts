@@ -341,17 +341,31 @@ export async function renameAsset(
   return moved_;
 }
 
-export interface MetaUpdate {
+/**
+ * What an update of an asset changes (the Admin API's update, `explicit`,
+ * moderation decisions): only what is given. Tags and context are replaced
+ * as a whole; `coordinates` is the JSON as stored.
+ */
+export interface AssetUpdate {
   tags?: string[];
   context?: Record<string, string>;
+  moderationStatus?: string;
+  accessControl?: string | null;
+  assetFolder?: string;
+  displayName?: string;
   coordinates?: string | null;
 }
 
-/** Replaces an asset's tags, context and/or coordinates (explicit). Null when there is no such asset. */
-export async function updateAssetMeta(env: { DB: D1Database }, a: AssetRef, u: MetaUpdate): Promise<ResourceRow | null> {
-  const db = env.DB;
-  const row = await getResource(db, a);
-  if (!row) return null;
+/** The column updates of AssetUpdate's plain fields. */
+const COLUMNS: readonly (readonly [keyof AssetUpdate, string])[] = [
+  ['accessControl', 'access_control'],
+  ['assetFolder', 'asset_folder'],
+  ['displayName', 'display_name'],
+  ['coordinates', 'coordinates'],
+];
+
+/** Applies an update to an asset in one transaction. */
+export async function updateAsset(db: D1Database, row: ResourceRow, u: AssetUpdate, now = new Date()): Promise<void> {
   const statements: D1PreparedStatement[] = [];
   if (u.tags) {
     statements.push(db.prepare('DELETE FROM resource_tags WHERE resource_id = ?').bind(row.id));
@@ -370,8 +384,47 @@ export async function updateAssetMeta(env: { DB: D1Database }, a: AssetRef, u: M
       );
     }
   }
-  if (u.coordinates !== undefined)
-    statements.push(db.prepare('UPDATE resources SET coordinates = ? WHERE id = ?').bind(u.coordinates, row.id));
+  if (u.moderationStatus) {
+    // A decision about the content of this version: a newer upload meanwhile is not decided by it.
+    statements.push(
+      db
+        .prepare(
+          'UPDATE resources SET moderation_kind = coalesce(moderation_kind, ?), moderation_status = ?, moderation_updated_at = ? WHERE id = ? AND version = ?',
+        )
+        .bind('manual', u.moderationStatus, iso(now), row.id, row.version),
+    );
+  }
+  for (const [field, column] of COLUMNS) {
+    const value = u[field];
+    if (value !== undefined) statements.push(db.prepare(`UPDATE resources SET ${column} = ? WHERE id = ?`).bind(value, row.id));
+  }
   if (statements.length) await db.batch(statements);
-  return getResource(db, a);
+}
+
+/** Updates an asset by reference (explicit): the row after the update, or null when there is no such asset. */
+export async function updateAssetMeta(env: { DB: D1Database }, a: AssetRef, u: AssetUpdate): Promise<ResourceRow | null> {
+  const row = await getResource(env.DB, a);
+  if (!row) return null;
+  await updateAsset(env.DB, row, u);
+  return getResource(env.DB, a);
+}
+
+/** Sets the access mode of assets of one scope by public id (a list as one JSON parameter: D1 binds at most 100). */
+export async function setAccessMode(
+  db: D1Database,
+  s: { cloud: string; resourceType: string; type: string },
+  publicIds: string[],
+  mode: string,
+): Promise<void> {
+  await db
+    .prepare(
+      'UPDATE resources SET access_mode = ? WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id IN (SELECT value FROM json_each(?))',
+    )
+    .bind(mode, s.cloud, s.resourceType, s.type, JSON.stringify(publicIds))
+    .run();
+}
+
+/** Keeps the analysis data of one version of an asset (a newer upload meanwhile has its own). */
+export async function recordAnalysis(db: D1Database, r: Pick<ResourceRow, 'id' | 'version'>, info: string): Promise<void> {
+  await db.prepare('UPDATE resources SET info = ? WHERE id = ? AND version = ?').bind(info, r.id, r.version).run();
 }
