@@ -13,6 +13,25 @@ export class CldError extends Error {
   }
 }
 
+/**
+ * What storage reports, in its own terms: it knows no HTTP. The edge maps
+ * each kind to Cloudinary's status (STATUS_OF_KIND) when it answers.
+ */
+export type DomainErrorKind = 'not_found' | 'already_exists' | 'invalid' | 'conflict' | 'internal';
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+/** Cloudinary answers an existing target (`to_public_id ... already exists`) and a stale write with 400, not 409. */
+const STATUS_OF_KIND: Record<DomainErrorKind, number> = { not_found: 404, already_exists: 400, invalid: 400, conflict: 400, internal: 500 };
+
 export const badRequest = (message: string) => new CldError(400, message);
 export const unauthorized = (message: string) => new CldError(401, message);
 export const notFound = (message: string) => new CldError(404, message);
@@ -24,8 +43,10 @@ const ADMIN_API_STATUSES = new Set([...UPLOAD_API_STATUSES, 403, 409]);
 
 export type ApiKind = 'upload' | 'admin';
 
-function asCldError(err: unknown): CldError {
+/** Any error as the CldError it is answered with: domain errors by their kind, anything unexpected as a logged 500. */
+export function asCldError(err: unknown): CldError {
   if (err instanceof CldError) return err;
+  if (err instanceof DomainError) return new CldError(STATUS_OF_KIND[err.kind], err.message);
   console.error('unexpected error', err instanceof Error ? (err.stack ?? err.message) : err);
   return new CldError(500, 'Internal error');
 }

@@ -1,6 +1,5 @@
-import type { Env } from '../config/env';
 import type { AccessDecision } from './access/check';
-import type { DeliveryRequest } from '../protocol/delivery-url';
+import type { Planned } from './context';
 import { etagMatches, respondWithBody } from '../protocol/delivery-headers';
 import { cacheKey } from '../protocol/cache-key';
 import { recordEntry } from '../storage/cache-entries';
@@ -38,24 +37,21 @@ export interface CachedStages {
 }
 
 /**
- * Looks the request up in the edge cache under its canonical key and answers
- * from it (`X-Cache: HIT`), or builds the answer, sends it (`X-Cache: MISS`)
- * and stores a copy tagged for purging, recorded in the cache index.
- * `requestDecision` comes from the checks that need no asset (signatures,
- * tokens, strict transformations), run before the lookup. Answers that may
- * not be shared are never stored and leave marked `private`.
+ * Stage "edge cache": looks the request up under its canonical key and
+ * answers from it (`X-Cache: HIT`), or builds the answer, sends it
+ * (`X-Cache: MISS`) and stores a copy tagged for purging, recorded in the
+ * cache index. `c.decision` comes from the checks that need no asset
+ * (signatures, tokens, strict transformations), run before the lookup.
+ * Answers that may not be shared are never stored and leave marked `private`.
+ * Fetched originals follow FETCH_TTL_SECONDS and allowed_fetch_domains on
+ * every request, so their R2 copy serves them, not the edge cache.
  */
-export async function serveThroughCache(
-  req: Request,
-  env: Env,
-  ctx: ExecutionContext | undefined,
-  d: DeliveryRequest,
-  requestDecision: AccessDecision,
-  stages: CachedStages,
-): Promise<Response> {
-  if (!requestDecision.shareable) return unshared((await stages.produce()).response);
+export async function edgeCache(c: Planned, stages: CachedStages): Promise<Response> {
+  const { req, env, ctx } = c;
+  if (c.d.type === 'fetch') return marked((await stages.produce()).response, 'MISS');
+  if (!c.decision.shareable) return unshared((await stages.produce()).response);
 
-  const key = cacheKey(d, req);
+  const key = cacheKey(c.d, req, c.planned.plan);
   await storeSettled(key.url);
   const cached = await caches.default.match(key.url);
   if (cached) {
@@ -87,11 +83,6 @@ export async function serveThroughCache(
   // Never awaited before answering: the copy is read only as fast as the client reads its branch.
   ctx?.waitUntil(keep);
   return marked(new Response(forClient, response), 'MISS');
-}
-
-/** An answer the edge cache must not hold, built every time. */
-export async function bypassEdgeCache(stages: CachedStages): Promise<Response> {
-  return marked((await stages.produce()).response, 'MISS');
 }
 
 function fromCache(req: Request, cached: Response): Response {

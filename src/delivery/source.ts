@@ -1,26 +1,28 @@
-import type { Env } from '../config/env';
-import type { CloudSettings } from '../config/settings';
-import { getResource, type ResourceRow } from '../storage/resources';
+import { getResource } from '../storage/resources';
 import { resolveFetchSource } from '../services/remote/fetch-source';
 import { autoUploadSource } from '../services/remote/auto-upload';
-import { isDeliverable, substituteDefault } from '../services/derived/default-image';
-import type { DeliveryRequest } from '../protocol/delivery-url';
+import { remember } from '../services/cache/resource-memo';
+import { isDeliverable, substituteDefault } from './default-image';
+import type { Planned, Sourced } from './context';
 
 /**
- * The source stage of delivery: the stored asset; for `fetch`, the remote
- * original kept in R2; for a missing asset under a mapped folder, the one
- * auto-upload stores now. Every later stage sees the same ResourceRow shape.
- * An asset that is missing or rejected by moderation is replaced by the
- * request's `d_` default image (the request then aims at it), or is a 404.
+ * Stage "source": the stored asset; for `fetch`, the remote original kept in
+ * R2; for a missing asset under a mapped folder, the one auto-upload stores
+ * now. Every later stage sees the same ResourceRow shape. An asset that is
+ * missing or rejected by moderation is replaced by the request's `d_` default
+ * image (the target then aims at it), or is a 404.
  */
-export async function resolveSource(
-  env: Env,
-  d: DeliveryRequest,
-  settings: CloudSettings,
-): Promise<{ d: DeliveryRequest; resource: ResourceRow }> {
-  if (d.type === 'fetch') return { d, resource: await resolveFetchSource(env, d, settings) };
-  const stored = await getResource(env.DB, { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId });
-  const resource = stored ?? (await autoUploadSource(env, d, settings));
-  if (resource && isDeliverable(resource)) return { d, resource };
-  return substituteDefault(env.DB, d, resource);
+export async function findSource(c: Planned): Promise<Sourced> {
+  const { env, d, planned } = c;
+  if (d.type === 'fetch')
+    return { ...c, target: { d, planned, resource: await resolveFetchSource(env, d, c.settings), substitute: false } };
+  const ref = { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId };
+  const stored = await getResource(env.DB, ref);
+  const resource = stored ?? (await autoUploadSource(env, d, c.settings));
+  if (resource && isDeliverable(resource)) {
+    // Cache hits of this asset are checked against this row for a while (no second read).
+    remember(ref, resource);
+    return { ...c, target: { d, planned, resource, substitute: false } };
+  }
+  return { ...c, target: await substituteDefault(env.DB, d, planned, resource) };
 }

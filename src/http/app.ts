@@ -10,7 +10,7 @@ import { uploadMappingRoutes } from './admin/upload-mappings';
 import { adminRoutes } from './admin/routes';
 import { countDelivery } from '../services/usage-counters';
 import { uploadRoutes } from './upload/routes';
-import { handleDelivery } from '../delivery/route';
+import { deliver } from '../delivery/pipeline';
 import { purgeRoutes } from './admin/purge';
 import { benchRoutes } from './bench';
 import { adminNoCors, uploadCors } from './cors';
@@ -50,7 +50,7 @@ app.route('/', benchRoutes);
 
 app.all('/v1_1/*', () => apiErrorResponse(notFound('Not found'), 'admin'));
 app.on(['GET', 'HEAD'], '/:cloud/*', async (c) => {
-  const res = await handleDelivery(c.req.raw, c.env, c.executionCtx as ExecutionContext);
+  const res = await deliver(c.req.raw, c.env, c.executionCtx as ExecutionContext);
   countDelivery(c.env, c.executionCtx, c.req.raw, res);
   return res;
 });

@@ -51,8 +51,8 @@ export function urlKey(d: DeliveryRequest, plan = parseTransformation(d.transfor
   );
 }
 
-export function cacheKey(d: DeliveryRequest, req: Request): CacheKey {
-  const plan = parseTransformation(d.transformations, { encoded: true });
+/** `plan`: the request's transformation with named transformations expanded (the delivery pipeline's plan). */
+export function cacheKey(d: DeliveryRequest, req: Request, plan = parseTransformation(d.transformations, { encoded: true })): CacheKey {
   const shared = urlKey(d, plan);
   const query = negotiated(plan, req);
   return {

@@ -1,7 +1,7 @@
 import type { Env } from '../config/env';
 import { findCloud } from '../config/clouds';
 import { parseDeliveryPath } from '../protocol/delivery-url';
-import { ensureSchema } from '../storage/schema';
+import { addUsage, usageValues } from '../storage/usage';
 
 /**
  * Usage counters (requests, transformations, bandwidth) kept in D1's
@@ -37,15 +37,11 @@ export async function flushUsage(db: D1Database): Promise<void> {
   pending.clear();
   if (!entries.length) return;
   try {
-    await ensureSchema(db);
-    await db.batch(
+    await addUsage(
+      db,
       entries.map(([key, n]) => {
         const [cloud, metric] = key.split(sep);
-        return db
-          .prepare(
-            'INSERT INTO usage_counters (cloud, metric, value) VALUES (?, ?, ?) ON CONFLICT (cloud, metric) DO UPDATE SET value = value + excluded.value',
-          )
-          .bind(cloud, metric, n);
+        return [cloud, metric, n] as const;
       }),
     );
   } catch (err) {
@@ -56,14 +52,9 @@ export async function flushUsage(db: D1Database): Promise<void> {
 
 /** The counters of a cloud: totals, or those of one UTC day (`YYYY-MM-DD`). */
 export async function readUsage(db: D1Database, cloud: string, onDay?: string): Promise<Record<Metric, number>> {
-  await ensureSchema(db);
   const names: Metric[] = ['requests', 'transformations', 'bandwidth'];
   const keys = names.map((m) => (onDay ? `${m}@${onDay}` : m));
-  const rows = await db
-    .prepare('SELECT metric, value FROM usage_counters WHERE cloud = ? AND metric IN (SELECT value FROM json_each(?))')
-    .bind(cloud, JSON.stringify(keys))
-    .all<{ metric: string; value: number }>();
-  const byKey = new Map(rows.results.map((r) => [r.metric, r.value]));
+  const byKey = await usageValues(db, cloud, keys);
   return Object.fromEntries(names.map((m, i) => [m, byKey.get(keys[i]) ?? 0])) as Record<Metric, number>;
 }
 

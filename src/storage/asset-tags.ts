@@ -1,4 +1,4 @@
-import { badRequest } from '../errors';
+import { DomainError } from '../errors';
 import { ensureSchema } from './schema';
 
 /** The tags API's commands (spec §7.3); Python sends set_exclusive, Node never does but it is supported. */
@@ -25,7 +25,7 @@ export async function applyTagCommand(
   tags: string[],
 ): Promise<string[]> {
   await ensureSchema(db);
-  if (publicIds.length > MAX_IDS) throw badRequest(`Too many public_ids: at most ${MAX_IDS}`);
+  if (publicIds.length > MAX_IDS) throw new DomainError('invalid', `Too many public_ids: at most ${MAX_IDS}`);
   if (!publicIds.length) return [];
   const rows = await db
     .prepare(

@@ -1,4 +1,4 @@
-import { CldError } from '../errors';
+import { DomainError } from '../errors';
 import { randomId, toHex } from '../auth/crypto';
 import { assetPrefix, originalKey, versionOfKey } from './keys';
 import type { AssetRef } from '../protocol/asset-ref';
@@ -68,7 +68,7 @@ async function nextVersion(db: D1Database, a: AssetRef, floor: number): Promise<
     )
     .bind(a.cloud, a.resourceType, a.type, a.publicId, floor)
     .first<{ last_version: number }>();
-  if (!row) throw new CldError(500, 'Could not allocate a version');
+  if (!row) throw new DomainError('internal', 'Could not allocate a version');
   return row.last_version;
 }
 
@@ -190,7 +190,7 @@ export async function putOriginal(env: { BUCKET: R2Bucket; DB: D1Database }, p: 
   const current = await getResource(db, a);
   if (current) await removeSuperseded(env, a, current.r2_key, current.version);
   else await env.BUCKET.delete(key); // destroyed meanwhile
-  if (!current) throw new CldError(404, `Resource not found - ${a.publicId}`);
+  if (!current) throw new DomainError('not_found', `Resource not found - ${a.publicId}`);
   // When a parallel writer committed a higher version, ours was overwritten at once.
   return { resource: current, overwritten: !!before || !committed, existing: false, previousVersion: before?.version ?? null };
 }
@@ -291,15 +291,15 @@ export async function renameAsset(
 ): Promise<ResourceRow> {
   const db = env.DB;
   const src = await getResource(db, from);
-  if (!src) throw new CldError(404, `Resource not found - ${from.publicId}`);
+  if (!src) throw new DomainError('not_found', `Resource not found - ${from.publicId}`);
   if (from.type === to.type && from.publicId === to.publicId) return src;
   const target = await getResource(db, to);
-  if (target && !opts.overwrite) throw new CldError(400, `to_public_id ${to.publicId} already exists`);
+  if (target && !opts.overwrite) throw new DomainError('already_exists', `to_public_id ${to.publicId} already exists`);
 
   const version = await nextVersion(db, to, src.version);
   const key = originalKey(to, version, randomId(8));
   const obj = await env.BUCKET.get(src.r2_key);
-  if (!obj) throw new CldError(404, `Resource not found - ${from.publicId}`);
+  if (!obj) throw new DomainError('not_found', `Resource not found - ${from.publicId}`);
   await env.BUCKET.put(key, withLength(obj.body, obj.size), { httpMetadata: { contentType: src.content_type } });
 
   const statements: D1PreparedStatement[] = [];
@@ -322,12 +322,12 @@ export async function renameAsset(
   } catch (err) {
     await env.BUCKET.delete(key);
     // A parallel upload created the target between our check and the batch.
-    if (/UNIQUE/i.test(String(err))) throw new CldError(400, `to_public_id ${to.publicId} already exists`);
+    if (/UNIQUE/i.test(String(err))) throw new DomainError('already_exists', `to_public_id ${to.publicId} already exists`);
     throw err;
   }
   if (!moved) {
     await env.BUCKET.delete(key);
-    throw new CldError(404, `Resource not found - ${from.publicId}`);
+    throw new DomainError('not_found', `Resource not found - ${from.publicId}`);
   }
   await removeSuperseded(env, from, undefined, src.version);
   const oldDerived = [
@@ -337,21 +337,35 @@ export async function renameAsset(
   if (oldDerived.length) await env.BUCKET.delete(oldDerived);
   if (target) await removeSuperseded(env, to, key, version);
   const moved_ = await getResource(db, to);
-  if (!moved_) throw new CldError(404, `Resource not found - ${to.publicId}`);
+  if (!moved_) throw new DomainError('not_found', `Resource not found - ${to.publicId}`);
   return moved_;
 }
 
-export interface MetaUpdate {
+/**
+ * What an update of an asset changes (the Admin API's update, `explicit`,
+ * moderation decisions): only what is given. Tags and context are replaced
+ * as a whole; `coordinates` is the JSON as stored.
+ */
+export interface AssetUpdate {
   tags?: string[];
   context?: Record<string, string>;
+  moderationStatus?: string;
+  accessControl?: string | null;
+  assetFolder?: string;
+  displayName?: string;
   coordinates?: string | null;
 }
 
-/** Replaces an asset's tags, context and/or coordinates (explicit). Null when there is no such asset. */
-export async function updateAssetMeta(env: { DB: D1Database }, a: AssetRef, u: MetaUpdate): Promise<ResourceRow | null> {
-  const db = env.DB;
-  const row = await getResource(db, a);
-  if (!row) return null;
+/** The column updates of AssetUpdate's plain fields. */
+const COLUMNS: readonly (readonly [keyof AssetUpdate, string])[] = [
+  ['accessControl', 'access_control'],
+  ['assetFolder', 'asset_folder'],
+  ['displayName', 'display_name'],
+  ['coordinates', 'coordinates'],
+];
+
+/** Applies an update to an asset in one transaction. */
+export async function updateAsset(db: D1Database, row: ResourceRow, u: AssetUpdate, now = new Date()): Promise<void> {
   const statements: D1PreparedStatement[] = [];
   if (u.tags) {
     statements.push(db.prepare('DELETE FROM resource_tags WHERE resource_id = ?').bind(row.id));
@@ -370,8 +384,47 @@ export async function updateAssetMeta(env: { DB: D1Database }, a: AssetRef, u: M
       );
     }
   }
-  if (u.coordinates !== undefined)
-    statements.push(db.prepare('UPDATE resources SET coordinates = ? WHERE id = ?').bind(u.coordinates, row.id));
+  if (u.moderationStatus) {
+    // A decision about the content of this version: a newer upload meanwhile is not decided by it.
+    statements.push(
+      db
+        .prepare(
+          'UPDATE resources SET moderation_kind = coalesce(moderation_kind, ?), moderation_status = ?, moderation_updated_at = ? WHERE id = ? AND version = ?',
+        )
+        .bind('manual', u.moderationStatus, iso(now), row.id, row.version),
+    );
+  }
+  for (const [field, column] of COLUMNS) {
+    const value = u[field];
+    if (value !== undefined) statements.push(db.prepare(`UPDATE resources SET ${column} = ? WHERE id = ?`).bind(value, row.id));
+  }
   if (statements.length) await db.batch(statements);
-  return getResource(db, a);
+}
+
+/** Updates an asset by reference (explicit): the row after the update, or null when there is no such asset. */
+export async function updateAssetMeta(env: { DB: D1Database }, a: AssetRef, u: AssetUpdate): Promise<ResourceRow | null> {
+  const row = await getResource(env.DB, a);
+  if (!row) return null;
+  await updateAsset(env.DB, row, u);
+  return getResource(env.DB, a);
+}
+
+/** Sets the access mode of assets of one scope by public id (a list as one JSON parameter: D1 binds at most 100). */
+export async function setAccessMode(
+  db: D1Database,
+  s: { cloud: string; resourceType: string; type: string },
+  publicIds: string[],
+  mode: string,
+): Promise<void> {
+  await db
+    .prepare(
+      'UPDATE resources SET access_mode = ? WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id IN (SELECT value FROM json_each(?))',
+    )
+    .bind(mode, s.cloud, s.resourceType, s.type, JSON.stringify(publicIds))
+    .run();
+}
+
+/** Keeps the analysis data of one version of an asset (a newer upload meanwhile has its own). */
+export async function recordAnalysis(db: D1Database, r: Pick<ResourceRow, 'id' | 'version'>, info: string): Promise<void> {
+  await db.prepare('UPDATE resources SET info = ? WHERE id = ? AND version = ?').bind(info, r.id, r.version).run();
 }

@@ -1,4 +1,4 @@
-import { badRequest } from '../errors';
+import { DomainError } from '../errors';
 
 /**
  * Opaque `next_cursor` values: the sort key of the last row of a page, so the
@@ -24,12 +24,12 @@ export function decodeCursor(raw: string, shape: string): CursorKey {
     const bin = atob(raw.replace(/-/g, '+').replace(/_/g, '/'));
     key = JSON.parse(new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0))));
   } catch {
-    throw badRequest(`Invalid next_cursor ${raw}`);
+    throw new DomainError('invalid', `Invalid next_cursor ${raw}`);
   }
   const ok =
     Array.isArray(key) &&
     key.length === shape.length &&
     key.every((v, i) => (shape[i] === 'n' ? Number.isSafeInteger(v) : typeof v === 'string'));
-  if (!ok) throw badRequest(`Invalid next_cursor ${raw}`);
+  if (!ok) throw new DomainError('invalid', `Invalid next_cursor ${raw}`);
   return key as CursorKey;
 }

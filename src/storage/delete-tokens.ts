@@ -1,4 +1,4 @@
-import { badRequest } from '../errors';
+import { DomainError } from '../errors';
 import { toHex } from '../auth/crypto';
 import { ensureSchema } from './schema';
 import type { AssetRef } from '../protocol/asset-ref';
@@ -28,6 +28,6 @@ export async function redeemDeleteToken(db: D1Database, cloud: string, token: st
     .bind(token, cloud)
     .first<{ resource_type: string; type: string; public_id: string; expires_at: number }>();
   await db.prepare('DELETE FROM delete_tokens WHERE cloud = ? AND expires_at < ?').bind(cloud, nowSec).run();
-  if (!row || row.expires_at < nowSec) throw badRequest('Invalid or expired delete token');
+  if (!row || row.expires_at < nowSec) throw new DomainError('invalid', 'Invalid or expired delete token');
   return { cloud, resourceType: row.resource_type, type: row.type, publicId: row.public_id };
 }

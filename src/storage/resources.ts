@@ -63,3 +63,58 @@ export async function getContext(db: D1Database, resourceId: number): Promise<Re
     .all<{ key: string; value: string }>();
   return Object.fromEntries(rows.results.map((r) => [r.key, r.value]));
 }
+
+/** How many assets a cloud has and the bytes of their current originals. */
+export async function resourceTotals(db: D1Database, cloud: string): Promise<{ n: number; bytes: number }> {
+  const row = await db
+    .prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS bytes FROM resources WHERE cloud = ?')
+    .bind(cloud)
+    .first<{ n: number; bytes: number }>();
+  return { n: row?.n ?? 0, bytes: row?.bytes ?? 0 };
+}
+
+/** Which assets of one resource type and type a call names: a list of ids, a prefix of ids, or a tag. */
+export type AssetSelector = { by: 'ids'; ids: string[] } | { by: 'prefix'; prefix: string } | { by: 'tag'; tag: string };
+
+export interface AssetScope {
+  cloud: string;
+  resourceType: string;
+  type: string;
+}
+
+/**
+ * The access modes of the assets a selector names, in public id order: all
+ * of a list, up to `limit` after `after` for a prefix or tag. Lists travel as
+ * one JSON parameter: D1 binds at most 100.
+ */
+export async function accessModesOf(
+  db: D1Database,
+  s: AssetScope,
+  sel: AssetSelector,
+  after: string,
+  limit: number,
+): Promise<{ public_id: string; access_mode: string }[]> {
+  await ensureSchema(db);
+  const scope = 'r.cloud = ? AND r.resource_type = ? AND r.type = ?';
+  const args = [s.cloud, s.resourceType, s.type];
+  const q =
+    sel.by === 'ids'
+      ? db
+          .prepare(
+            `SELECT r.public_id, r.access_mode FROM resources r WHERE ${scope} AND r.public_id IN (SELECT value FROM json_each(?)) ORDER BY r.public_id`,
+          )
+          .bind(...args, JSON.stringify(sel.ids))
+      : sel.by === 'prefix'
+        ? db
+            .prepare(
+              `SELECT r.public_id, r.access_mode FROM resources r WHERE ${scope} AND substr(r.public_id, 1, length(?)) = ? AND r.public_id > ? ORDER BY r.public_id LIMIT ?`,
+            )
+            .bind(...args, sel.prefix, sel.prefix, after, limit)
+        : db
+            .prepare(
+              `SELECT r.public_id, r.access_mode FROM resources r JOIN resource_tags t ON t.resource_id = r.id
+             WHERE ${scope} AND t.tag = ? AND r.public_id > ? ORDER BY r.public_id LIMIT ?`,
+            )
+            .bind(...args, sel.tag, after, limit);
+  return (await q.all<{ public_id: string; access_mode: string }>()).results;
+}

@@ -1,7 +1,8 @@
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { engineStats } from '../../src/engine/engine';
-import { deriveEager, variantOf } from '../../src/services/derived/derive';
+import { variantOf } from '../../src/services/derived/derive';
+import { generateEager, parseEager } from '../../src/services/upload/eager';
 import { derivedObjectKey, variantHash } from '../../src/services/derived/store';
 import { resolveOutput } from '../../src/engine/negotiate';
 import { parseTransformation } from '../../src/engine/parse';
@@ -13,6 +14,7 @@ import { decode, dims, encodePng, gifFrames, MAGIC, makeRaster, meanDiff, meanLu
 const get = (path: string, headers: Record<string, string> = {}) => SELF.fetch(`http://w/demo/image/upload/${path}`, { headers });
 const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer());
 const T = { timeout: 120_000 };
+const BASE = { url: 'http://w', secureUrl: 'http://w' };
 
 describe('derived images through delivery URLs', () => {
   const photo = uid('photo');
@@ -141,8 +143,8 @@ describe('derived images through delivery URLs', () => {
   it('makes eager derived images that delivery URLs of the same variant find', T, async () => {
     const id = uid('eager');
     const r = await storeImage(id, fixture('photo-1mp.jpg'));
-    const made = await deriveEager(env, r, 'w_60,h_40,c_fill', 'webp');
-    expect(made).toMatchObject({ transformation: 'c_fill,h_40,w_60', format: 'webp', width: 60, height: 40 });
+    const [made] = await generateEager(env, BASE, r, parseEager(['w_60,h_40,c_fill/webp']));
+    expect(made).toMatchObject({ transformation: 'w_60,h_40,c_fill', format: 'webp', width: 60, height: 40 });
     const row = await env.DB.prepare('SELECT eager, format FROM derived WHERE resource_id = ?').bind(r.id).first();
     expect(row).toEqual({ eager: 1, format: 'webp' });
     const before = engineStats.decodes;
@@ -161,6 +163,38 @@ describe('derived images through delivery URLs', () => {
     const bodies = await Promise.all(all.map(bytesOf));
     expect(new Set(bodies.map((b) => b.length)).size).toBe(1);
     expect(engineStats.decodes - before).toBe(1);
+  });
+
+  it.each([
+    ['the eager generation first', true],
+    ['the delivery first', false],
+  ])('decodes once for an eager generation and a concurrent delivery of the same variant (%s)', T, async (_, eagerFirst) => {
+    const id = uid('eager-flight');
+    const r = await storeImage(id, fixture('photo-1mp.jpg'));
+    const before = engineStats.decodes;
+    const eager = () => generateEager(env, BASE, r, parseEager(['c_fill,w_71,h_53/webp']));
+    const delivery = () => get(`c_fill,h_53,w_71/${id}.webp`);
+    const [made, res] = eagerFirst
+      ? await Promise.all([eager(), delivery()])
+      : await Promise.all([delivery(), eager()]).then(([d, e]) => [e, d] as const);
+    expect(res.status).toBe(200);
+    expect(dims(await bytesOf(res))).toBe('71x53');
+    expect(made[0]).toMatchObject({ width: 71, height: 53, format: 'webp' });
+    expect(engineStats.decodes - before).toBe(1);
+    // Whoever made it, the row says eager: strict transformations serve it unsigned.
+    const rows = await env.DB.prepare('SELECT eager FROM derived WHERE resource_id = ?').bind(r.id).all();
+    expect(rows.results).toEqual([{ eager: 1 }]);
+  });
+
+  it('marks a variant delivered earlier as eager without making it again', T, async () => {
+    const id = uid('eager-later');
+    const r = await storeImage(id, fixture('photo-1mp.jpg'));
+    expect((await get(`c_scale,w_64/${id}.png`)).status).toBe(200);
+    const before = engineStats.decodes;
+    const [made] = await generateEager(env, BASE, r, parseEager(['c_scale,w_64/png']));
+    expect(made).toMatchObject({ width: 64, height: 48, format: 'png' });
+    expect(engineStats.decodes).toBe(before);
+    expect(await env.DB.prepare('SELECT eager FROM derived WHERE resource_id = ?').bind(r.id).first()).toEqual({ eager: 1 });
   });
 });
 

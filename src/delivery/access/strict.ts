@@ -2,7 +2,7 @@ import type { Env } from '../../config/env';
 import { unauthorized } from '../../errors';
 import { namedTransformations, type Collection, type NamedTransformation } from '../../config/collections';
 import { normaliseFormat, type DeliveryRequest } from '../../protocol/delivery-url';
-import { ensureSchema } from '../../storage/schema';
+import { eagerVariants } from '../../storage/derived';
 import { parseTransformation } from '../../engine/parse';
 
 /**
@@ -78,20 +78,11 @@ function canonicalForm(d: DeliveryRequest): string[] {
  * derived image.
  */
 async function generatedEagerly(env: Env, d: DeliveryRequest): Promise<boolean> {
-  await ensureSchema(env.DB);
-  const rows = await env.DB.prepare(
-    `SELECT d.transformation AS transformation, d.format AS format FROM derived d
-     JOIN resources r ON d.resource_id = r.id AND d.version = r.version
-     WHERE r.cloud = ? AND r.resource_type = ? AND r.type = ? AND r.public_id = ? AND d.eager = 1`,
-  )
-    .bind(d.cloud, d.resourceType, d.type, d.publicId)
-    .all<{ transformation: string; format: string }>();
-  if (!rows.results.length) return false;
+  const rows = await eagerVariants(env.DB, { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId });
+  if (!rows.length) return false;
   const forms = new Set([...transformationForms(d), ...canonicalForm(d)]);
   const wanted = normaliseFormat(d.format);
-  return rows.results.some(
-    (r) => forms.has(r.transformation.split('|')[0]) && (wanted === undefined || normaliseFormat(r.format) === wanted),
-  );
+  return rows.some((r) => forms.has(r.transformation.split('|')[0]) && (wanted === undefined || normaliseFormat(r.format) === wanted));
 }
 
 /** Throws 401 with the reason unless strict mode allows this unsigned derived URL. */

@@ -5,7 +5,8 @@ import { adminCloud, type AppEnv } from '../cloud';
 import { readParams, type Params } from '../../protocol/params';
 import { RESOURCE_TYPES } from '../../protocol/delivery-url';
 import { purgeAsset } from '../../services/cache/purge';
-import { ensureSchema } from '../../storage/schema';
+import { accessModesOf, type AssetScope, type AssetSelector } from '../../storage/resources';
+import { setAccessMode } from '../../storage/assets';
 
 /** The values Cloudinary accepts for `access_mode`. */
 const ACCESS_MODES = new Set(['public', 'authenticated']);
@@ -20,8 +21,7 @@ const PAGE_SIZE = 100;
 /** Purges run a few at a time rather than one after another. */
 const PURGE_CONCURRENCY = 6;
 
-/** Which assets a call names: a list of ids, a prefix of ids, or a tag. */
-type Selector = { by: 'ids'; ids: string[] } | { by: 'prefix'; prefix: string } | { by: 'tag'; tag: string };
+type Selector = AssetSelector;
 
 function parseSelector(p: Params): Selector {
   const ids = p.list('public_ids');
@@ -35,11 +35,7 @@ function parseSelector(p: Params): Selector {
   return prefix ? { by: 'prefix', prefix } : { by: 'tag', tag: tag! };
 }
 
-interface Scope {
-  cloud: string;
-  resourceType: string;
-  type: string;
-}
+type Scope = AssetScope;
 
 interface Found {
   public_id: string;
@@ -57,35 +53,6 @@ const decodeCursor = (c: string | undefined) => {
 const encodeCursor = (publicId: string) => btoa(String.fromCharCode(...new TextEncoder().encode(publicId)));
 
 /**
- * The assets a selector names (one page of them for prefix and tag), in public
- * id order. Lists travel as one JSON parameter: D1 binds at most 100.
- */
-async function select(db: D1Database, s: Scope, sel: Selector, after: string): Promise<Found[]> {
-  const scope = 'r.cloud = ? AND r.resource_type = ? AND r.type = ?';
-  const args = [s.cloud, s.resourceType, s.type];
-  const q =
-    sel.by === 'ids'
-      ? db
-          .prepare(
-            `SELECT r.public_id, r.access_mode FROM resources r WHERE ${scope} AND r.public_id IN (SELECT value FROM json_each(?)) ORDER BY r.public_id`,
-          )
-          .bind(...args, JSON.stringify(sel.ids))
-      : sel.by === 'prefix'
-        ? db
-            .prepare(
-              `SELECT r.public_id, r.access_mode FROM resources r WHERE ${scope} AND substr(r.public_id, 1, length(?)) = ? AND r.public_id > ? ORDER BY r.public_id LIMIT ?`,
-            )
-            .bind(...args, sel.prefix, sel.prefix, after, PAGE_SIZE + 1)
-        : db
-            .prepare(
-              `SELECT r.public_id, r.access_mode FROM resources r JOIN resource_tags t ON t.resource_id = r.id
-             WHERE ${scope} AND t.tag = ? AND r.public_id > ? ORDER BY r.public_id LIMIT ?`,
-            )
-            .bind(...args, sel.tag, after, PAGE_SIZE + 1);
-  return (await q.all<Found>()).results;
-}
-
-/**
  * Sets the mode of the named assets, then purges every cached variant of
  * those whose mode changed: switching to authenticated must drop public
  * copies, and switching back must leave nothing stale behind. (Denials are
@@ -94,11 +61,7 @@ async function select(db: D1Database, s: Scope, sel: Selector, after: string): P
 async function applyMode(env: Env, s: Scope, found: Found[], mode: string): Promise<void> {
   const changed = found.filter((f) => f.access_mode !== mode).map((f) => f.public_id);
   if (!changed.length) return;
-  await env.DB.prepare(
-    'UPDATE resources SET access_mode = ? WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id IN (SELECT value FROM json_each(?))',
-  )
-    .bind(mode, s.cloud, s.resourceType, s.type, JSON.stringify(changed))
-    .run();
+  await setAccessMode(env.DB, s, changed, mode);
   for (let i = 0; i < changed.length; i += PURGE_CONCURRENCY) {
     await Promise.all(changed.slice(i, i + PURGE_CONCURRENCY).map((publicId) => purgeAsset(env, { ...s, publicId })));
   }
@@ -120,8 +83,7 @@ export const accessModeRoutes = new Hono<AppEnv>().post('/v1_1/:cloud/resources/
   const sel = parseSelector(params);
   const scope: Scope = { cloud: cloud.cloudName, resourceType: rt, type: c.req.param('type') };
 
-  await ensureSchema(c.env.DB);
-  const rows = await select(c.env.DB, scope, sel, decodeCursor(params.string('next_cursor')));
+  const rows = await accessModesOf(c.env.DB, scope, sel, decodeCursor(params.string('next_cursor')), PAGE_SIZE + 1);
   const more = sel.by !== 'ids' && rows.length > PAGE_SIZE;
   const found = more ? rows.slice(0, PAGE_SIZE) : rows;
   await applyMode(c.env, scope, found, mode);

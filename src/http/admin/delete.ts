@@ -9,7 +9,7 @@ import { destroyAsset, listAll } from '../../storage/assets';
 import { assetPrefix } from '../../storage/keys';
 import type { AssetRef } from '../../protocol/asset-ref';
 import { refOf, type ResourceRow } from '../../storage/resources';
-import { ensureSchema } from '../../storage/schema';
+import { countDerivedOf, deleteDerivedRows, derivedByIds, derivedRowsOf } from '../../storage/derived';
 import { adminJson } from './respond';
 import { listResources, resourcesByAssetIds, resourcesByPublicIds, type ListFilter } from '../../storage/listing';
 import { parseDeliveryType, parseIds, parseResourceType } from '../../protocol/list-params';
@@ -64,17 +64,12 @@ function matchesTransformation(d: { transformation: string; format: string }, wa
 
 /** Removes derived resources of one asset: their index rows and their bytes. Returns how many. */
 export async function deleteDerivedOf(env: Env, r: ResourceRow, transformations?: string[]): Promise<number> {
-  const rows = (
-    await env.DB.prepare('SELECT id, transformation, format, r2_key FROM derived WHERE resource_id = ?')
-      .bind(r.id)
-      .all<{ id: number; transformation: string; format: string; r2_key: string }>()
-  ).results;
+  const rows = await derivedRowsOf(env.DB, r.id);
   const doomed = transformations ? rows.filter((d) => matchesTransformation(d, transformations)) : rows;
-  if (doomed.length) {
-    await env.DB.prepare('DELETE FROM derived WHERE id IN (SELECT value FROM json_each(?))')
-      .bind(JSON.stringify(doomed.map((d) => d.id)))
-      .run();
-  }
+  await deleteDerivedRows(
+    env.DB,
+    doomed.map((d) => d.id),
+  );
   // Without a filter every derived object goes, also those the index never recorded.
   const keys = transformations ? doomed.map((d) => d.r2_key) : await listAll(env.BUCKET, assetPrefix('d', refOf(r)));
   if (keys.length) await env.BUCKET.delete(keys);
@@ -86,10 +81,10 @@ async function deleteOne(env: Env, r: ResourceRow, o: DeleteOptions, key: string
   let derived: number;
   if (o.keepOriginal) derived = await deleteDerivedOf(env, r, o.transformations);
   else {
-    const derivedRows = await env.DB.prepare('SELECT count(*) AS n FROM derived WHERE resource_id = ?').bind(r.id).first<{ n: number }>();
+    const derivedRows = await countDerivedOf(env.DB, r.id);
     const gone = await destroyAsset(env, refOf(r), { backup: o.backup });
     original = gone ? 1 : 0;
-    derived = gone ? (derivedRows?.n ?? 0) : 0;
+    derived = gone ? derivedRows : 0;
   }
   await purgeAsset(env, refOf(r));
   return { key, status: original || o.keepOriginal ? 'deleted' : 'not_found', original, derived };
@@ -189,20 +184,14 @@ export const deleteRoutes = new Hono<AppEnv>()
 
 /** Derived resources by their ids, only within this cloud. */
 async function deleteDerivedByIds(env: Env, cloud: string, ids: string[]): Promise<Outcome[]> {
-  await ensureSchema(env.DB);
   const numeric = ids.filter((id) => /^\d{1,15}$/.test(id)).map(Number);
-  const rows = (
-    await env.DB.prepare(
-      `SELECT d.id, d.r2_key, r.cloud, r.resource_type, r.type, r.public_id FROM derived d JOIN resources r ON r.id = d.resource_id
-       WHERE d.cloud = ? AND d.id IN (SELECT value FROM json_each(?))`,
-    )
-      .bind(cloud, JSON.stringify(numeric))
-      .all<{ id: number; r2_key: string } & Pick<ResourceRow, 'cloud' | 'resource_type' | 'type' | 'public_id'>>()
-  ).results;
+  const rows = await derivedByIds(env.DB, cloud, numeric);
   if (rows.length) {
-    await env.DB.prepare('DELETE FROM derived WHERE cloud = ? AND id IN (SELECT value FROM json_each(?))')
-      .bind(cloud, JSON.stringify(rows.map((r) => r.id)))
-      .run();
+    await deleteDerivedRows(
+      env.DB,
+      rows.map((r) => r.id),
+      cloud,
+    );
     await env.BUCKET.delete(rows.map((r) => r.r2_key));
     const assets = new Map<string, AssetRef>(rows.map((r) => [`${r.resource_type}/${r.type}/${r.public_id}`, refOf(r)]));
     for (const a of assets.values()) await purgeAsset(env, a);

@@ -3,10 +3,10 @@ import { adminCloud, type AppEnv } from '../cloud';
 import type { Env } from '../../config/env';
 import { readParams } from '../../protocol/params';
 import { urlBase, type UrlBase } from '../../protocol/urls';
-import { CldError } from '../../errors';
+import { asCldError, CldError, DomainError } from '../../errors';
 import { restoreRevision } from '../../services/backup/revisions';
 import type { AssetRef } from '../../protocol/asset-ref';
-import { ensureSchema } from '../../storage/schema';
+import { revisedAssetOf } from '../../storage/revisions';
 import { adminJson } from './respond';
 import { parseDeliveryType, parseIds, parseResourceType } from '../../protocol/list-params';
 import { revisionsOf, type RevisionRow } from '../../services/answers/full-resource';
@@ -22,7 +22,8 @@ async function restoreOne(env: Env, base: UrlBase, a: AssetRef, rev: RevisionRow
   try {
     return briefResource(await restoreRevision(env, a, rev.version_id), base);
   } catch (err) {
-    if (err instanceof CldError && err.status === 404) return { error: err.message };
+    const e = err instanceof DomainError ? asCldError(err) : err;
+    if (e instanceof CldError && e.status === 404) return { error: e.message };
     throw err;
   }
 }
@@ -67,15 +68,10 @@ export const restoreRoutes = new Hono<AppEnv>()
     const p = await readParams(c.req.raw);
     const ids = parseIds(p, 'asset_ids', { required: true, positional: true });
     const versions = p.list('versions');
-    await ensureSchema(c.env.DB);
     const refs = new Map<string, AssetRef>();
     for (const assetId of ids) {
-      const row = await c.env.DB.prepare(
-        'SELECT resource_type, type, public_id FROM revisions WHERE cloud = ? AND asset_id = ? ORDER BY id DESC LIMIT 1',
-      )
-        .bind(cloud.cloudName, assetId)
-        .first<{ resource_type: string; type: string; public_id: string }>();
-      if (row) refs.set(assetId, { cloud: cloud.cloudName, resourceType: row.resource_type, type: row.type, publicId: row.public_id });
+      const ref = await revisedAssetOf(c.env.DB, cloud.cloudName, assetId);
+      if (ref) refs.set(assetId, ref);
     }
     return restoreAll(
       c,

@@ -6,8 +6,8 @@ import { readParams, type Params } from '../../protocol/params';
 import { namedTransformations, type NamedTransformation } from '../../config/collections';
 import { deliveryUrls, urlBase } from '../../protocol/urls';
 import { purgeAsset } from '../../services/cache/purge';
-import { ensureSchema } from '../../storage/schema';
-import { refOf, type ResourceRow } from '../../storage/resources';
+import { refOf } from '../../storage/resources';
+import { deleteDerivedRows, derivedWith, implicitTransformations, transformationsInUse } from '../../storage/derived';
 import { decodeCursor, encodeCursor } from '../../storage/cursor';
 import { adminJson } from './respond';
 import { parseMaxResults } from '../../protocol/list-params';
@@ -36,15 +36,7 @@ const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 /** The transformation strings of derived rows a stored entry accounts for. */
 const derivedNames = (t: NamedTransformation) => (t.named === false ? [t.transformation] : [`t_${t.name}`, t.transformation]);
 
-async function usedSet(db: D1Database, cloud: string, names: string[]): Promise<Set<string>> {
-  if (!names.length) return new Set();
-  await ensureSchema(db);
-  const rows = await db
-    .prepare('SELECT DISTINCT transformation FROM derived WHERE cloud = ? AND transformation IN (SELECT value FROM json_each(?))')
-    .bind(cloud, JSON.stringify(names))
-    .all<{ transformation: string }>();
-  return new Set(rows.results.map((r) => r.transformation));
-}
+const usedSet = transformationsInUse;
 
 function summary(t: NamedTransformation, used: Set<string>): Record<string, unknown> {
   const named = t.named !== false;
@@ -54,24 +46,6 @@ function summary(t: NamedTransformation, used: Set<string>): Record<string, unkn
     used: derivedNames(t).some((n) => used.has(n)),
     named,
   };
-}
-
-type DerivedJoin = { id: number; format: string; bytes: number; version: number; transformation: string } & Pick<
-  ResourceRow,
-  'cloud' | 'resource_type' | 'type' | 'public_id'
->;
-
-async function derivedWith(db: D1Database, cloud: string, transformation: string, max: number, after = 0): Promise<DerivedJoin[]> {
-  await ensureSchema(db);
-  const rows = await db
-    .prepare(
-      `SELECT d.id, d.format, d.bytes, d.version, d.transformation, r.cloud, r.resource_type, r.type, r.public_id
-       FROM derived d JOIN resources r ON r.id = d.resource_id
-       WHERE d.cloud = ? AND d.transformation = ? AND d.id > ? ORDER BY d.id LIMIT ?`,
-    )
-    .bind(cloud, transformation, after, max)
-    .all<DerivedJoin>();
-  return rows.results;
 }
 
 async function getOne(c: Context<AppEnv>, cloud: string, p: Params): Promise<Response> {
@@ -146,16 +120,8 @@ async function list(c: Context<AppEnv>, cloud: string, p: Params): Promise<Respo
     stored.filter((t) => displayName(t) > after).map((t) => [displayName(t), t]),
   );
   if (named !== true) {
-    await ensureSchema(c.env.DB);
     // A bare `t_<name>` was made with a named transformation, listed under its name (when wanted).
-    const rows = await c.env.DB.prepare(
-      `SELECT DISTINCT transformation FROM derived WHERE cloud = ? AND transformation > ?
-         AND NOT (transformation GLOB 't_*' AND transformation NOT GLOB '*[,/]*')
-       ORDER BY transformation LIMIT ?`,
-    )
-      .bind(cloud, after, max + 1 + known.size)
-      .all<{ transformation: string }>();
-    for (const { transformation } of rows.results) {
+    for (const transformation of await implicitTransformations(c.env.DB, cloud, after, max + 1 + known.size)) {
       if (known.has(transformation)) continue;
       entries.set(transformation, { name: transformation, allowed_for_strict: false, used: true, named: false });
     }
@@ -178,15 +144,12 @@ async function list(c: Context<AppEnv>, cloud: string, p: Params): Promise<Respo
 async function deleteDerivedWith(env: Env, cloud: string, transformation: string): Promise<number> {
   const rows = await derivedWith(env.DB, cloud, transformation, DELETE_DERIVED_LIMIT);
   if (!rows.length) return 0;
-  const keys = (
-    await env.DB.prepare('SELECT r2_key FROM derived WHERE cloud = ? AND id IN (SELECT value FROM json_each(?))')
-      .bind(cloud, JSON.stringify(rows.map((r) => r.id)))
-      .all<{ r2_key: string }>()
-  ).results.map((r) => r.r2_key);
-  await env.DB.prepare('DELETE FROM derived WHERE cloud = ? AND id IN (SELECT value FROM json_each(?))')
-    .bind(cloud, JSON.stringify(rows.map((r) => r.id)))
-    .run();
-  await env.BUCKET.delete(keys);
+  await deleteDerivedRows(
+    env.DB,
+    rows.map((r) => r.id),
+    cloud,
+  );
+  await env.BUCKET.delete(rows.map((r) => r.r2_key));
   const assets = new Map(rows.map((r) => [`${r.resource_type}/${r.type}/${r.public_id}`, refOf(r)]));
   for (const a of assets.values()) await purgeAsset(env, a);
   return rows.length;

@@ -6,6 +6,7 @@ import { urlBase } from '../../protocol/urls';
 import { purgeAsset } from '../../services/cache/purge';
 import { parseContext } from '../../services/upload/context';
 import { getResource, refOf, type ResourceRow } from '../../storage/resources';
+import { updateAsset, type AssetUpdate } from '../../storage/assets';
 import type { AssetRef } from '../../protocol/asset-ref';
 import { adminJson } from './respond';
 import { parseDeliveryType, parseResourceType } from '../../protocol/list-params';
@@ -84,43 +85,12 @@ function parseUpdate(p: Params): ResourceUpdate {
   return u;
 }
 
-/** Applies an update to the index in one transaction. */
-async function applyUpdate(db: D1Database, row: ResourceRow, u: ResourceUpdate): Promise<void> {
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const s: D1PreparedStatement[] = [];
-  if (u.tags) {
-    s.push(db.prepare('DELETE FROM resource_tags WHERE resource_id = ?').bind(row.id));
-    for (const tag of u.tags)
-      s.push(db.prepare('INSERT OR IGNORE INTO resource_tags (resource_id, cloud, tag) VALUES (?, ?, ?)').bind(row.id, row.cloud, tag));
-  }
-  if (u.context) {
-    s.push(db.prepare('DELETE FROM resource_context WHERE resource_id = ?').bind(row.id));
-    for (const [k, v] of Object.entries(u.context)) {
-      s.push(
-        db
-          .prepare('INSERT OR REPLACE INTO resource_context (resource_id, cloud, key, value) VALUES (?, ?, ?, ?)')
-          .bind(row.id, row.cloud, k, v),
-      );
-    }
-  }
-  if (u.moderationStatus) {
-    s.push(
-      db
-        .prepare(
-          'UPDATE resources SET moderation_kind = coalesce(moderation_kind, ?), moderation_status = ?, moderation_updated_at = ? WHERE id = ?',
-        )
-        .bind('manual', u.moderationStatus, now, row.id),
-    );
-  }
-  if (u.accessControl !== undefined)
-    s.push(db.prepare('UPDATE resources SET access_control = ? WHERE id = ?').bind(u.accessControl, row.id));
-  if (u.assetFolder !== undefined) s.push(db.prepare('UPDATE resources SET asset_folder = ? WHERE id = ?').bind(u.assetFolder, row.id));
-  if (u.displayName !== undefined) s.push(db.prepare('UPDATE resources SET display_name = ? WHERE id = ?').bind(u.displayName, row.id));
-  if (u.coordinates) {
-    const merged = { ...(row.coordinates ? (JSON.parse(row.coordinates) as object) : {}), ...u.coordinates };
-    s.push(db.prepare('UPDATE resources SET coordinates = ? WHERE id = ?').bind(JSON.stringify(merged), row.id));
-  }
-  if (s.length) await db.batch(s);
+/** The update as the asset service takes it: given coordinates merge into the stored ones. */
+function assetUpdate(row: ResourceRow, u: ResourceUpdate): AssetUpdate {
+  const { coordinates, ...rest } = u;
+  if (!coordinates) return rest;
+  const merged = { ...(row.coordinates ? (JSON.parse(row.coordinates) as object) : {}), ...coordinates };
+  return { ...rest, coordinates: JSON.stringify(merged) };
 }
 
 async function findOrThrow(db: D1Database, a: AssetRef): Promise<ResourceRow> {
@@ -142,7 +112,7 @@ export const updateRoutes = new Hono<AppEnv>().post('/v1_1/:cloud/resources/:rt/
   };
   const u = parseUpdate(await readParams(c.req.raw));
   const before = await findOrThrow(c.env.DB, ref);
-  await applyUpdate(c.env.DB, before, u);
+  await updateAsset(c.env.DB, before, assetUpdate(before, u));
   const after = await findOrThrow(c.env.DB, ref);
   if (u.moderationStatus && u.moderationStatus !== before.moderation_status) {
     await onModerationChange(c.env, {

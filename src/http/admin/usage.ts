@@ -2,7 +2,8 @@ import { Hono, type Context } from 'hono';
 import { adminCloud, type AppEnv } from '../cloud';
 import { badRequest } from '../../errors';
 import { configFrom } from '../../config/config';
-import { ensureSchema } from '../../storage/schema';
+import { resourceTotals } from '../../storage/resources';
+import { derivedTotals } from '../../storage/derived';
 import { adminJson } from './respond';
 import { flushUsage, readUsage } from '../../services/usage-counters';
 
@@ -28,30 +29,23 @@ async function usage(c: Context<AppEnv>, rawDate?: string): Promise<Response> {
   const cloud = adminCloud(c);
   const onDay = rawDate === undefined ? undefined : parseUsageDate(rawDate);
   const db = c.env.DB;
-  await ensureSchema(db);
   await flushUsage(db); // this isolate's latest counts are part of the answer
   const [counters, originals, derived] = await Promise.all([
     readUsage(db, cloud.cloudName, onDay),
-    db
-      .prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS bytes FROM resources WHERE cloud = ?')
-      .bind(cloud.cloudName)
-      .first<{ n: number; bytes: number }>(),
-    db
-      .prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS bytes FROM derived WHERE cloud = ?')
-      .bind(cloud.cloudName)
-      .first<{ n: number; bytes: number }>(),
+    resourceTotals(db, cloud.cloudName),
+    derivedTotals(db, cloud.cloudName),
   ]);
   const limits = configFrom(c.env).limits;
   const withLimit = onDay === undefined;
-  const resources = originals?.n ?? 0;
-  const derivedResources = derived?.n ?? 0;
+  const resources = originals.n;
+  const derivedResources = derived.n;
   return adminJson(c, {
     plan: 'Self-hosted',
     last_updated: onDay ?? new Date().toISOString().slice(0, 10),
     transformations: metered(counters.transformations, withLimit),
     objects: withLimit ? { usage: resources + derivedResources, limit: 0, used_percent: 0 } : { usage: resources + derivedResources },
     bandwidth: metered(counters.bandwidth, withLimit),
-    storage: metered((originals?.bytes ?? 0) + (derived?.bytes ?? 0), withLimit),
+    storage: metered(originals.bytes + derived.bytes, withLimit),
     requests: counters.requests,
     resources,
     derived_resources: derivedResources,

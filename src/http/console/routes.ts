@@ -4,7 +4,7 @@ import type { Env } from '../../config/env';
 import { findCloud, keyOf, type CloudCredentials } from '../../config/clouds';
 import { constantTimeEqual } from '../../auth/crypto';
 import { signParams } from '../../auth/api-signature';
-import { badRequest, CldError, notFound, unauthorized } from '../../errors';
+import { asCldError, badRequest, CldError, notFound, unauthorized } from '../../errors';
 import { clearSessionCookie, csrfToken, newSessionCookie, readSession } from './session';
 import consolePage from './console.client.html';
 import consoleScript from './console.client.js';
@@ -235,8 +235,7 @@ export function consoleRoutes(dispatch: Dispatch) {
       });
     })
     .onError((err, c) => {
-      const e = err instanceof CldError ? err : new CldError(500, 'Internal error');
-      if (e.status >= 500) console.error('console error', err);
+      const e = asCldError(err);
       return c.req.path.includes('/api/') || c.req.method !== 'GET'
         ? json({ error: { message: e.message } }, e.status)
         : html(escapeHtml(e.message), e.status);

@@ -185,9 +185,7 @@ export const uploadRoutes = new Hono<AppEnv>()
       const answer = await assetAnswer(ctx, row);
       if (eager.length && row.resource_type !== 'image') throw badRequest('Transformations apply to images only');
       if (eager.length && !background.eagerAsync) {
-        const original = await c.env.BUCKET.get(row.r2_key);
-        if (!original) throw badRequest(`Resource not found - ${row.public_id}`);
-        answer.eager = await generateEager(c.env, ctx.base, row, eager, new Uint8Array(await original.arrayBuffer()));
+        answer.eager = await generateEager(c.env, ctx.base, row, eager);
       }
       const asyncEager = background.eagerAsync ? eager : [];
       return c.json(

@@ -2,6 +2,7 @@ import type { Env } from '../../config/env';
 import { notFound } from '../../errors';
 import { configFrom } from '../../config/config';
 import type { ResourceRow } from '../../storage/resources';
+import { recordAnalysis } from '../../storage/assets';
 import { analyse, mergeInfo, parseInfo, type SemanticData, type SemanticRequest } from './semantic';
 
 /** What of a request is not yet in the stored data. */
@@ -30,6 +31,6 @@ export async function semanticDataOf(env: Env, r: ResourceRow, req: SemanticRequ
   const fresh = await analyse(bytes, todo, configFrom(env).limits.maxDecodePixels, r.resource_type === 'image');
   const info = mergeInfo(r.info, fresh);
   // Only for the version analysed: a newer upload meanwhile has its own data.
-  await env.DB.prepare('UPDATE resources SET info = ? WHERE id = ? AND version = ?').bind(info, r.id, r.version).run();
+  await recordAnalysis(env.DB, r, info);
   return parseInfo(info);
 }

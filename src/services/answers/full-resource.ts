@@ -3,11 +3,12 @@ import { notFound } from '../../errors';
 import type { AssetRef } from '../../protocol/asset-ref';
 import { getContext, getResource, getTags, type ResourceRow } from '../../storage/resources';
 import { decodeCursor, encodeCursor } from '../../storage/cursor';
+import { derivedPageOf } from '../../storage/derived';
 import { fullResource, type DerivedRow } from './resource-shape';
 
 /** Revisions live with the backup service; the Admin API lists them under its own names. */
-export { listRevisions as revisionsOf, type RevisionRow } from '../backup/revisions';
-import { type RevisionRow, listRevisions as revisionsOf } from '../backup/revisions';
+export { listRevisions as revisionsOf, type RevisionRow } from '../../storage/revisions';
+import { type RevisionRow, listRevisions as revisionsOf } from '../../storage/revisions';
 
 export interface FullOptions {
   derivedMax: number;
@@ -18,14 +19,7 @@ export interface FullOptions {
 /** One page of an asset's derived resources, oldest first. */
 async function derivedPage(db: D1Database, r: ResourceRow, max: number, cursor?: string): Promise<{ rows: DerivedRow[]; next?: string }> {
   const after = cursor ? (decodeCursor(cursor, 'n')[0] as number) : 0;
-  const rows = (
-    await db
-      .prepare(
-        'SELECT id, transformation, format, bytes, version, width, height FROM derived WHERE resource_id = ? AND id > ? ORDER BY id LIMIT ?',
-      )
-      .bind(r.id, after, max + 1)
-      .all<DerivedRow>()
-  ).results;
+  const rows: DerivedRow[] = await derivedPageOf(db, r.id, after, max + 1);
   if (rows.length <= max) return { rows };
   const page = rows.slice(0, max);
   return { rows: page, next: encodeCursor([page[page.length - 1].id]) };

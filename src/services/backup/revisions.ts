@@ -4,39 +4,10 @@ import { purgeAsset } from '../cache/purge';
 import { putOriginal } from '../../storage/assets';
 import type { AssetRef } from '../../protocol/asset-ref';
 import { getContext, getResource, getTags, type ResourceRow } from '../../storage/resources';
-import { ensureSchema } from '../../storage/schema';
+import { listRevisions, type RevisionRow } from '../../storage/revisions';
 
-/** A backed-up original, as kept in `revisions` (written by the asset service when backup is on). */
-export interface RevisionRow {
-  id: number;
-  cloud: string;
-  resource_type: string;
-  type: string;
-  public_id: string;
-  asset_id: string;
-  version: number;
-  version_id: string;
-  r2_key: string;
-  format: string | null;
-  content_type: string;
-  width: number | null;
-  height: number | null;
-  bytes: number;
-  etag: string;
-  created_at: string;
-  /** Why it was kept: `overwrite` or `delete`. */
-  reason: string;
-}
-
-/** An asset's revisions, oldest first. */
-export async function listRevisions(db: D1Database, a: AssetRef): Promise<RevisionRow[]> {
-  await ensureSchema(db);
-  const rows = await db
-    .prepare('SELECT * FROM revisions WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ? ORDER BY version, id')
-    .bind(a.cloud, a.resourceType, a.type, a.publicId)
-    .all<RevisionRow>();
-  return rows.results;
-}
+/** The backup service answers with the rows storage keeps. */
+export { listRevisions, type RevisionRow };
 
 /** A revision by its version number or its `version_id`; without either, the latest. */
 export function pickRevision(revisions: RevisionRow[], which?: number | string): RevisionRow | undefined {

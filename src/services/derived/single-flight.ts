@@ -1,4 +1,4 @@
-import { ensureSchema } from '../../storage/schema';
+import { releaseLease, takeLease } from '../../storage/derived';
 
 /**
  * One computation per derived image, however many requests ask for it at
@@ -27,23 +27,9 @@ export interface Lease {
 
 /** Takes the lease when it is free or expired; undefined when another isolate holds it. */
 export async function tryLease(db: D1Database, key: string, now = Date.now()): Promise<Lease | undefined> {
-  await ensureSchema(db);
   const holder = crypto.randomUUID();
-  const row = await db
-    .prepare(
-      `INSERT INTO derived_leases (lease_key, holder, expires_at) VALUES (?, ?, ?)
-       ON CONFLICT (lease_key) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-       WHERE derived_leases.expires_at < ?
-       RETURNING holder`,
-    )
-    .bind(key, holder, now + LEASE_MS, now)
-    .first<{ holder: string }>();
-  if (row?.holder !== holder) return undefined;
-  return {
-    async release() {
-      await db.prepare('DELETE FROM derived_leases WHERE lease_key = ? AND holder = ?').bind(key, holder).run();
-    },
-  };
+  if (!(await takeLease(db, key, holder, now + LEASE_MS, now))) return undefined;
+  return { release: () => releaseLease(db, key, holder) };
 }
 
 /**

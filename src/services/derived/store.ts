@@ -1,6 +1,6 @@
 import { derivedKey } from '../../storage/keys';
 import { refOf, type ResourceRow } from '../../storage/resources';
-import { ensureSchema } from '../../storage/schema';
+import { recordDerived } from '../../storage/derived';
 
 /**
  * Derived images in R2, written once under a key made from the asset, its
@@ -11,6 +11,8 @@ export interface DerivedObject {
   body: ReadableStream | Uint8Array;
   bytes: number;
   contentType: string;
+  /** The output format as the engine named it (`jpg`, `webp`, ...): the `derived` row's format. */
+  format: string;
   etag: string;
   uploaded: Date;
   width: number;
@@ -24,14 +26,19 @@ export async function variantHash(variant: string): Promise<string> {
 
 export const derivedObjectKey = (r: ResourceRow, hash: string) => derivedKey(refOf(r), r.version, hash);
 
+/** Objects stored before the format was kept in their metadata: the format their content type names. */
+const formatOfType = (contentType: string) => (contentType.split('/')[1] ?? 'bin').replace('jpeg', 'jpg').replace('svg+xml', 'svg');
+
 /** `asBytes`: read the body into memory, for a result that several waiting requests share (a stream reads once). */
 export async function readDerived(bucket: R2Bucket, key: string, asBytes = false): Promise<DerivedObject | undefined> {
   const obj = await bucket.get(key);
   if (!obj) return undefined;
+  const contentType = obj.httpMetadata?.contentType ?? 'application/octet-stream';
   return {
     body: asBytes ? new Uint8Array(await obj.arrayBuffer()) : obj.body,
     bytes: obj.size,
-    contentType: obj.httpMetadata?.contentType ?? 'application/octet-stream',
+    contentType,
+    format: obj.customMetadata?.format ?? formatOfType(contentType),
     etag: obj.etag,
     uploaded: obj.uploaded,
     width: Number(obj.customMetadata?.width ?? 0),
@@ -48,46 +55,49 @@ export interface StoreDerived {
   contentType: string;
   width: number;
   height: number;
-  eager?: boolean;
+  eager: boolean;
 }
 
 export async function storeDerived(env: { BUCKET: R2Bucket; DB: D1Database }, s: StoreDerived): Promise<DerivedObject> {
   const obj = await env.BUCKET.put(s.key, s.bytes, {
     httpMetadata: { contentType: s.contentType },
-    customMetadata: { width: String(s.width), height: String(s.height), transformation: s.transformation },
+    customMetadata: { width: String(s.width), height: String(s.height), format: s.format, transformation: s.transformation },
   });
   const stored: DerivedObject = {
     body: s.bytes,
     bytes: s.bytes.length,
     contentType: s.contentType,
+    format: s.format,
     etag: obj?.etag ?? '',
     uploaded: obj?.uploaded ?? new Date(),
     width: s.width,
     height: s.height,
   };
-  // A fetched remote original has no `resources` row (src/services/remote/fetch-source.ts), so nothing to index.
-  if (s.resource.type === 'fetch') return stored;
-  await ensureSchema(env.DB);
-  await env.DB.prepare(
-    `INSERT INTO derived (cloud, resource_id, version, transformation, format, r2_key, bytes, width, height, eager, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (resource_id, version, transformation, format)
-     DO UPDATE SET r2_key = excluded.r2_key, bytes = excluded.bytes, width = excluded.width, height = excluded.height,
-       eager = max(derived.eager, excluded.eager)`,
-  )
-    .bind(
-      s.resource.cloud,
-      s.resource.id,
-      s.resource.version,
-      s.transformation,
-      s.format,
-      s.key,
-      s.bytes.length,
-      s.width,
-      s.height,
-      s.eager ? 1 : 0,
-      new Date().toISOString(),
-    )
-    .run();
+  await indexDerived(env.DB, s.resource, s.key, s.transformation, stored, s.eager);
   return stored;
+}
+
+/** The `derived` row of a stored object (again, to mark it eager, when eager generation found it made). */
+export async function indexDerived(
+  db: D1Database,
+  resource: ResourceRow,
+  key: string,
+  variant: string,
+  obj: DerivedObject,
+  eager: boolean,
+): Promise<void> {
+  // A fetched remote original has no `resources` row (src/services/remote/fetch-source.ts), so nothing to index.
+  if (resource.type === 'fetch') return;
+  await recordDerived(db, {
+    cloud: resource.cloud,
+    resourceId: resource.id,
+    version: resource.version,
+    transformation: variant,
+    format: obj.format,
+    r2Key: key,
+    bytes: obj.bytes,
+    width: obj.width,
+    height: obj.height,
+    eager,
+  });
 }

@@ -1,6 +1,6 @@
 import { configFrom } from '../../config/config';
 import type { Env } from '../../config/env';
-import { recordFailedJob } from './failures';
+import { recordFailedJob } from '../../storage/jobs';
 import { PermanentJobError } from './errors';
 import { cloudOf, parseJob, type Job, type JobKind } from './messages';
 import { retryDelaySeconds, retryPolicy } from './retry';

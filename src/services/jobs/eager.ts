@@ -1,5 +1,5 @@
 import type { Env } from '../../config/env';
-import { CldError, notFound } from '../../errors';
+import { asCldError, CldError, DomainError } from '../../errors';
 import type { UrlBase } from '../../protocol/urls';
 import { getResource, type ResourceRow } from '../../storage/resources';
 import { eagerUrls, generateEager, parseEager, type EagerSpec } from '../upload/eager';
@@ -35,13 +35,11 @@ export async function runEagerJob(env: Env, job: EagerJob): Promise<void> {
     throw new PermanentJobError(`Version ${job.version} of ${job.ref.publicId} was replaced before its eager transformations ran`);
   let eager;
   try {
-    const specs = parseEager(job.eager);
-    const original = await env.BUCKET.get(resource.r2_key);
-    if (!original) throw notFound(`Resource not found - ${resource.public_id}`);
-    eager = await generateEager(env, job.base, resource, specs, new Uint8Array(await original.arrayBuffer()));
+    eager = await generateEager(env, job.base, resource, parseEager(job.eager));
   } catch (err) {
     // What the engine refuses (a bad transformation, a limit) it refuses on every attempt.
-    if (err instanceof CldError && err.status < 500) throw new PermanentJobError(err.message);
+    const e = err instanceof DomainError ? asCldError(err) : err;
+    if (e instanceof CldError && e.status < 500) throw new PermanentJobError(e.message);
     throw err;
   }
   if (!job.notificationUrl) return;

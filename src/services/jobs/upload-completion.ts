@@ -5,7 +5,7 @@ import { refOf, type ResourceRow } from '../../storage/resources';
 import { randomId } from '../../auth/crypto';
 import { semanticFields, wantsAnalysis } from '../analysis/semantic';
 import { semanticDataOf } from '../analysis/stored';
-import { rememberNotificationUrl } from './asset-notifications';
+import { rememberNotificationUrl } from '../../storage/jobs';
 import type { BackgroundOptions } from './background-options';
 import { eagerItem, pendingEager } from './eager';
 import type { EagerSpec } from '../upload/eager';

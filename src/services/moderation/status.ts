@@ -4,11 +4,10 @@ import { purgeAsset } from '../cache/purge';
 import { resourceUrls, type UrlBase } from '../../protocol/urls';
 import type { AssetRef } from '../../protocol/asset-ref';
 import { getResource, refOf, type ResourceRow } from '../../storage/resources';
+import { updateAsset } from '../../storage/assets';
 import { notificationUrlFor } from '../jobs/asset-notifications';
 import { enqueueNotification } from '../jobs/notify';
 import { MODERATION_STATUSES, type ModerationStatus } from './kinds';
-
-const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function parseModerationStatus(raw: string | undefined): ModerationStatus {
   if (!raw || !(MODERATION_STATUSES as readonly string[]).includes(raw)) {
@@ -53,11 +52,7 @@ export async function setModerationStatus(env: Env, ref: AssetRef, status: Moder
   const before = await getResource(env.DB, ref);
   if (!before) throw notFound(`Resource not found - ${ref.publicId}`);
   if (before.moderation_status === status) return before;
-  await env.DB.prepare(
-    'UPDATE resources SET moderation_kind = coalesce(moderation_kind, ?), moderation_status = ?, moderation_updated_at = ? WHERE id = ? AND version = ?',
-  )
-    .bind('manual', status, iso(new Date()), before.id, before.version)
-    .run();
+  await updateAsset(env.DB, before, { moderationStatus: status });
   const after = await getResource(env.DB, ref);
   if (!after) throw notFound(`Resource not found - ${ref.publicId}`);
   await moderationChanged(env, after, before.moderation_status, base);

@@ -1,7 +1,6 @@
-import { CldError } from '../../errors';
-import { randomId } from '../../auth/crypto';
+import { asCldError, CldError, DomainError } from '../../errors';
 import { putOriginal, type PutOriginal } from '../../storage/assets';
-import { ensureSchema } from '../../storage/schema';
+import { recordClaimFailure, releaseClaim, tryClaim } from '../../storage/auto-upload-claims';
 import { getResource, type ResourceRow } from '../../storage/resources';
 import type { AssetRef } from '../../protocol/asset-ref';
 
@@ -42,33 +41,6 @@ export function storeOnce(
   return p;
 }
 
-type Claim = { kind: 'mine'; id: string } | { kind: 'held' } | { kind: 'failed'; status: number; message: string };
-
-const MATCH = 'cloud = ? AND resource_type = ? AND type = ? AND public_id = ?';
-const ids = (a: AssetRef) => [a.cloud, a.resourceType, a.type, a.publicId] as const;
-
-async function tryClaim(db: D1Database, ref: AssetRef, ttlMs: number): Promise<Claim> {
-  const id = randomId(16);
-  const now = Date.now();
-  const won = await db
-    .prepare(
-      `INSERT INTO auto_upload_claims (cloud, resource_type, type, public_id, claim_id, claimed_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (cloud, resource_type, type, public_id) DO UPDATE SET
-         claim_id = excluded.claim_id, claimed_at = excluded.claimed_at, failure_status = NULL, failure_message = NULL
-       WHERE auto_upload_claims.claimed_at < ?
-       RETURNING claim_id`,
-    )
-    .bind(...ids(ref), id, now, now - ttlMs)
-    .first<{ claim_id: string }>();
-  if (won?.claim_id === id) return { kind: 'mine', id };
-  const held = await db
-    .prepare(`SELECT failure_status, failure_message FROM auto_upload_claims WHERE ${MATCH}`)
-    .bind(...ids(ref))
-    .first<{ failure_status: number | null; failure_message: string | null }>();
-  if (held?.failure_status) return { kind: 'failed', status: held.failure_status, message: held.failure_message ?? 'Auto-upload failed' };
-  return { kind: 'held' };
-}
-
 /** The D1 half of `storeOnce`, without the in-isolate sharing (exported for tests of the cross-isolate path). */
 export async function claimAndStore(
   env: { BUCKET: R2Bucket; DB: D1Database },
@@ -77,7 +49,6 @@ export async function claimAndStore(
   times: FlightTimes,
 ): Promise<ResourceRow> {
   const db = env.DB;
-  await ensureSchema(db);
   const until = Date.now() + 2 * times.claimTtlMs;
   while (Date.now() < until) {
     const existing = await getResource(db, ref);
@@ -101,18 +72,12 @@ async function storeClaimed(
   try {
     // The previous holder may have stored it just before its claim went stale.
     const resource = (await getResource(db, ref)) ?? (await putOriginal(env, { ...(await load()), ref, overwrite: false })).resource;
-    await db
-      .prepare(`DELETE FROM auto_upload_claims WHERE ${MATCH} AND claim_id = ?`)
-      .bind(...ids(ref), claimId)
-      .run();
+    await releaseClaim(db, ref, claimId);
     return resource;
   } catch (err) {
-    const e = err instanceof CldError ? err : new CldError(500, 'Auto-upload failed');
+    const e = err instanceof CldError || err instanceof DomainError ? asCldError(err) : new CldError(500, 'Auto-upload failed');
     // Dated so that the claim goes stale FAILURE_MEMORY_MS from now: a later request tries the origin again.
-    await db
-      .prepare(`UPDATE auto_upload_claims SET failure_status = ?, failure_message = ?, claimed_at = ? WHERE ${MATCH} AND claim_id = ?`)
-      .bind(e.status, e.message, Date.now() - ttlMs + FAILURE_MEMORY_MS, ...ids(ref), claimId)
-      .run();
+    await recordClaimFailure(db, ref, claimId, { status: e.status, message: e.message, claimedAt: Date.now() - ttlMs + FAILURE_MEMORY_MS });
     throw err;
   }
 }

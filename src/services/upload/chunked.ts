@@ -3,7 +3,7 @@ import type { Env } from '../../config/env';
 import { randomId } from '../../auth/crypto';
 import { configFrom } from '../../config/config';
 import { uploadKey } from '../../storage/keys';
-import { ensureSchema } from '../../storage/schema';
+import { deleteSession, saveSessionState, sessionState, staleSessions } from '../../storage/upload-sessions';
 import { discardState, Staging, type StagedFile, type StagingState } from './staging';
 
 /** `Content-Range: bytes <start>-<end>/<total>`; Node sends total -1 until the last chunk (spec §7.4). */
@@ -56,12 +56,9 @@ export class OpenChunk {
   ) {}
 
   static async open(env: Env, cloud: string, uploadId: string, range: ChunkRange): Promise<OpenChunk> {
-    await ensureSchema(env.DB);
     const limit = configFrom(env).limits.maxChunkedUploadBytes;
-    const row = await env.DB.prepare('SELECT state FROM upload_sessions WHERE cloud = ? AND upload_id = ?')
-      .bind(cloud, uploadId)
-      .first<{ state: string }>();
-    const session: SessionState | null = row ? (JSON.parse(row.state) as SessionState) : null;
+    const stored = await sessionState(env.DB, cloud, uploadId);
+    const session: SessionState | null = stored ? (JSON.parse(stored) as SessionState) : null;
     const received = session?.staging.bytes ?? 0;
     if (range.start !== received) throw badRequest(`Chunk out of order: expected bytes from ${received}, got ${range.start}`);
     const writer = session
@@ -85,7 +82,7 @@ export class OpenChunk {
         return { done: false, publicId, bytes: state.staging.bytes };
       }
       const file = await this.writer.finish();
-      await env.DB.prepare('DELETE FROM upload_sessions WHERE cloud = ? AND upload_id = ?').bind(cloud, uploadId).run();
+      await deleteSession(env.DB, cloud, uploadId);
       return { done: true, publicId, file };
     } catch (err) {
       await this.fail();
@@ -96,7 +93,7 @@ export class OpenChunk {
   /** Gives the whole upload up: its multipart upload, tail and session row. */
   async fail(): Promise<void> {
     await this.writer.abort();
-    await this.env.DB.prepare('DELETE FROM upload_sessions WHERE cloud = ? AND upload_id = ?').bind(this.cloud, this.uploadId).run();
+    await deleteSession(this.env.DB, this.cloud, this.uploadId);
   }
 }
 
@@ -123,16 +120,15 @@ export async function appendChunk(
 
 /** Saves the session, refusing when another request moved it on meanwhile. */
 async function saveSession(db: D1Database, cloud: string, uploadId: string, state: SessionState, expectedBytes: number): Promise<void> {
-  const now = Math.floor(Date.now() / 1000);
-  const res = await db
-    .prepare(
-      `INSERT INTO upload_sessions (cloud, upload_id, r2_key, r2_upload_id, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (cloud, upload_id) DO UPDATE SET state = excluded.state, r2_upload_id = excluded.r2_upload_id, updated_at = excluded.updated_at
-       WHERE json_extract(upload_sessions.state, '$.staging.bytes') = ?`,
-    )
-    .bind(cloud, uploadId, state.staging.key, state.staging.uploadId ?? '', JSON.stringify(state), now, now, expectedBytes)
-    .run();
-  if (!res.meta.changes) throw badRequest('Chunk out of order: another chunk of this upload arrived at the same time');
+  const saved = await saveSessionState(db, {
+    cloud,
+    uploadId,
+    r2Key: state.staging.key,
+    r2UploadId: state.staging.uploadId ?? '',
+    state: JSON.stringify(state),
+    expectedBytes,
+  });
+  if (!saved) throw badRequest('Chunk out of order: another chunk of this upload arrived at the same time');
 }
 
 /**
@@ -141,19 +137,14 @@ async function saveSession(db: D1Database, cloud: string, uploadId: string, stat
  * that died mid-way. Runs in the background of every new chunked upload.
  */
 export async function cleanupAbandonedUploads(env: Env, now = Date.now()): Promise<number> {
-  await ensureSchema(env.DB);
   const cutoff = Math.floor(now / 1000) - ABANDONED_AFTER_SECONDS;
-  const stale = await env.DB.prepare('SELECT cloud, upload_id, state FROM upload_sessions WHERE updated_at < ? LIMIT 100')
-    .bind(cutoff)
-    .all<{ cloud: string; upload_id: string; state: string }>();
-  for (const s of stale.results) {
+  const stale = await staleSessions(env.DB, cutoff);
+  for (const s of stale) {
     await discardState(env.BUCKET, (JSON.parse(s.state) as SessionState).staging);
-    await env.DB.prepare('DELETE FROM upload_sessions WHERE cloud = ? AND upload_id = ? AND updated_at < ?')
-      .bind(s.cloud, s.upload_id, cutoff)
-      .run();
+    await deleteSession(env.DB, s.cloud, s.upload_id, cutoff);
   }
   const listed = await env.BUCKET.list({ prefix: 'u/', limit: 1000 });
   const orphans = listed.objects.filter((o) => /\/s-[a-z0-9]+$/.test(o.key) && o.uploaded.getTime() < cutoff * 1000).map((o) => o.key);
   if (orphans.length) await env.BUCKET.delete(orphans);
-  return stale.results.length;
+  return stale.length;
 }

@@ -4,10 +4,8 @@ import { configFrom } from '../../config/config';
 import { deliveryUrls, type UrlBase } from '../../protocol/urls';
 import type { ImageFormat } from '../../engine/sniff';
 import type { ResourceRow } from '../../storage/resources';
-import { variantOf } from '../derived/derive';
-import { derivedObjectKey, storeDerived, variantHash } from '../derived/store';
-import { runPlan, transformImage } from '../../engine/engine';
-import { inspectSource } from '../../engine/inspect';
+import { ensureDerived } from '../derived/derive';
+import { transformImage } from '../../engine/engine';
 import { resolveOutput } from '../../engine/negotiate';
 import { parseTransformation } from '../../engine/parse';
 import type { Plan } from '../../engine/types';
@@ -71,43 +69,31 @@ export const eagerUrls = (base: UrlBase, resource: ResourceRow, spec: EagerSpec)
   });
 
 /**
- * Generates each eager variant now and stores it as a derived image (eager=1)
- * under the key the delivery path computes for the same URL, so delivery
- * serves it without work and strict transformations can see it was eager.
+ * Generates each eager variant now through the same ensureDerived as
+ * delivery (single flight included), stored under the key the delivery path
+ * computes for the same URL and recorded as eager, so delivery serves it
+ * without work and strict transformations can see it was eager. `original`:
+ * the bytes just uploaded, when the caller holds them.
  */
 export async function generateEager(
   env: Env,
   base: UrlBase,
   resource: ResourceRow,
   specs: EagerSpec[],
-  original: Uint8Array,
+  original?: Uint8Array,
 ): Promise<EagerResult[]> {
-  if (!specs.length) return [];
-  const info = inspectSource(original);
-  const limits = configFrom(env).limits;
   const out: EagerResult[] = [];
   for (const spec of specs) {
     const extension = spec.format ?? resource.format ?? undefined;
     const resolved = resolveOutput(spec.plan, { format: (resource.format ?? 'jpg') as ImageFormat }, { extension });
-    const result = await runPlan(original, info, spec.plan, { ...resolved, lossless: resolved.lossless && !info.lossy }, limits);
-    const variant = variantOf(spec.plan, resolved);
-    await storeDerived(env, {
-      resource,
-      key: derivedObjectKey(resource, await variantHash(variant)),
-      transformation: variant,
-      format: result.format,
-      bytes: result.bytes,
-      contentType: result.contentType,
-      width: result.width,
-      height: result.height,
-      eager: true,
-    });
+    const obj = await ensureDerived(env, resource, spec.plan, resolved, { eager: true, original });
+    if (obj.body instanceof ReadableStream) obj.body.cancel().catch(() => undefined);
     out.push({
       transformation: spec.transformation,
-      width: result.width,
-      height: result.height,
-      bytes: result.bytes.length,
-      format: result.format,
+      width: obj.width,
+      height: obj.height,
+      bytes: obj.bytes,
+      format: obj.format,
       ...eagerUrls(base, resource, spec),
     });
   }
