@@ -34,7 +34,7 @@ const apiErrors = (handler: (c: Ctx) => Promise<Response>) => async (c: Ctx) => 
 async function download(c: Ctx, params: Params): Promise<Response> {
   const cloud = apiCloud(c);
   const req = parseArchiveRequest(params, c.req.param('rt') ?? '', 'download');
-  const archive = writeArchive(req, await archiveEntries(c.env, urlBase(c.env, c.req.url), cloud.cloudName, req));
+  const archive = writeArchive(req, await archiveEntries(c.env, cloud.cloudName, req));
   const headers = new Headers({
     ...DOWNLOAD_HEADERS,
     'Content-Type': archive.contentType,
@@ -69,7 +69,7 @@ export const archiveRoutes = new Hono<AppEnv>()
       if (params.string('mode') === 'download') return download(c, params);
       const req = parseArchiveRequest(params, c.req.param('rt') ?? '', 'create');
       const base = urlBase(c.env, c.req.url);
-      const entries = await archiveEntries(c.env, base, cloud.cloudName, req);
+      const entries = await archiveEntries(c.env, cloud.cloudName, req);
       return c.json(await createArchive(c.env, cloud, base, req, entries));
     }),
   )

@@ -3,12 +3,10 @@ import type { Env } from '../../config/env';
 import type { ArchiveEntry } from '../../engine/archive/entry';
 import type { ImageFormat } from '../../engine/sniff';
 import { resolveOutput } from '../../engine/negotiate';
-import type { UrlBase } from '../../protocol/urls';
 import { selectArchiveResources } from '../../storage/archive-selection';
 import type { ResourceRow } from '../../storage/resources';
-import { variantOf } from '../derived/derive';
-import { derivedObjectKey, variantHash } from '../derived/store';
-import { generateEager, type EagerSpec } from '../upload/eager';
+import { ensureDerived } from '../derived/derive';
+import type { EagerSpec } from '../upload/eager';
 import type { ArchiveRequest } from './request';
 
 /** Cloudinary's limit on the files of one archive. */
@@ -20,7 +18,7 @@ export const MAX_ARCHIVE_FILES = 1000;
 export const MAX_ARCHIVE_DERIVATIONS = 100;
 
 /** The archive's files: the selected originals, or their derived images when transformations are given. */
-export async function archiveEntries(env: Env, base: UrlBase, cloud: string, req: ArchiveRequest): Promise<ArchiveEntry[]> {
+export async function archiveEntries(env: Env, cloud: string, req: ArchiveRequest): Promise<ArchiveEntry[]> {
   const rows = await selectArchiveResources(env.DB, { ...req, cloud }, MAX_ARCHIVE_FILES + 1);
   if (rows.length > MAX_ARCHIVE_FILES) throw badRequest(`Too many files for one archive (maximum ${MAX_ARCHIVE_FILES})`);
   checkMissing(req, rows);
@@ -34,7 +32,7 @@ export async function archiveEntries(env: Env, base: UrlBase, cloud: string, req
   for (const spec of req.transformations) {
     for (const r of rows) {
       if (r.resource_type !== 'image') continue;
-      entries.push(await derivedEntry(env, base, r, spec, names.claim(derivedName(fileName(r, req), spec, req))));
+      entries.push(await derivedEntry(env, r, spec, names.claim(derivedName(fileName(r, req), spec, req))));
     }
   }
   return entries;
@@ -69,24 +67,17 @@ function originalEntry(env: Env, r: ResourceRow, name: string): ArchiveEntry {
   return { name, source: r.asset_id, bytes: r.bytes, modified: new Date(r.uploaded_at), open: () => openObject(env, r.r2_key, name) };
 }
 
-/** A derived image, made now (and kept as a derived resource) unless it exists already. */
-async function derivedEntry(env: Env, base: UrlBase, r: ResourceRow, spec: EagerSpec, name: string): Promise<ArchiveEntry> {
+/** A derived image, made now (single flight, kept as a derived resource) unless it exists already. */
+async function derivedEntry(env: Env, r: ResourceRow, spec: EagerSpec, name: string): Promise<ArchiveEntry> {
   const resolved = resolveOutput(
     spec.plan,
     { format: (r.format ?? 'jpg') as ImageFormat },
     { extension: spec.format ?? r.format ?? undefined },
   );
-  const key = derivedObjectKey(r, await variantHash(variantOf(spec.plan, resolved)));
-  let head = await env.BUCKET.head(key);
-  if (!head) {
-    const original = await env.BUCKET.get(r.r2_key);
-    if (!original) throw notFound(`Resource not found - ${r.public_id}`);
-    await generateEager(env, base, r, [spec], new Uint8Array(await original.arrayBuffer()));
-    head = await env.BUCKET.head(key);
-    if (!head) throw new Error(`derived image ${key} was not stored`);
-  }
-  const bytes = head.size;
-  return { name, source: r.asset_id, bytes, modified: head.uploaded, open: () => openObject(env, key, name) };
+  const made = await ensureDerived(env, r, spec.plan, resolved, { eager: true });
+  // Only its size is needed now; the bytes are read again when the writer reaches this entry.
+  if (made.body instanceof ReadableStream) await made.body.cancel();
+  return { name, source: r.asset_id, bytes: made.bytes, modified: made.uploaded, open: () => openObject(env, made.key, name) };
 }
 
 async function openObject(env: Env, key: string, name: string): Promise<ReadableStream<Uint8Array>> {
