@@ -15,6 +15,8 @@ export interface Env {
   MAX_DECODE_PIXELS?: string;
   MAX_JPEG_DECODE_PIXELS?: string;
   MAX_OUTPUT_PIXELS?: string;
+  ENGINE_MEMORY_MB?: string;
+  ENGINE_WORK_PIXELS?: string;
   FETCH_TTL_SECONDS?: string;
   MAX_FETCH_BYTES?: string;
   FETCH_TIMEOUT_MS?: string;

@@ -31,6 +31,14 @@ export interface Limits {
   maxJpegDecodePixels: number;
   /** The largest image the engine will produce (RGBA at 4 bytes per pixel, plus encoder buffers). */
   maxOutputPixels: number;
+  /**
+   * The engine's memory budget per isolate, shared by the requests in work at
+   * once (src/engine/budget.ts): 128 MB less what code, heap and request
+   * bodies need.
+   */
+  engineMemoryBytes: number;
+  /** Pixel operations one request may do (about a nanosecond each on one core; see src/engine/costs.ts). */
+  engineWorkPixels: number;
   /** How long a fetched remote original is kept before it is checked again. */
   fetchTtlSeconds: number;
   /**
@@ -58,6 +66,8 @@ export function limitsFrom(env: Env): Limits {
     maxDecodePixels: num(env.MAX_DECODE_PIXELS, 7_000_000),
     maxJpegDecodePixels: num(env.MAX_JPEG_DECODE_PIXELS, 12_000_000),
     maxOutputPixels: num(env.MAX_OUTPUT_PIXELS, 25_000_000),
+    engineMemoryBytes: num(env.ENGINE_MEMORY_MB, 96) * 1024 * 1024,
+    engineWorkPixels: num(env.ENGINE_WORK_PIXELS, 5_000_000_000),
     fetchTtlSeconds: num(env.FETCH_TTL_SECONDS, 86_400),
     maxFetchBytes: num(env.MAX_FETCH_BYTES, 20 * 1024 * 1024),
     fetchTimeoutMs: num(env.FETCH_TIMEOUT_MS, 15_000),

@@ -13,7 +13,18 @@ export interface Sniffed {
   orientation: number;
   /** Frames of an animated GIF/WebP; 1 otherwise. */
   pages: number;
+  /** JPEG: progressive (SOF2/SOF6/SOF10/SOF14), whose decoder keeps every coefficient of the image. */
+  progressive?: boolean;
+  /**
+   * The pixels a decoder will really produce when they differ from the
+   * header's claim: a GIF frame larger than its screen, an AVIF whose coded
+   * stream is larger than its `ispe` box. Budgets are checked on this.
+   */
+  extent?: { width: number; height: number };
 }
+
+/** The size every budget is checked against: the decoder's real output, not only the header's claim. */
+export const decodeExtent = (s: Sniffed) => s.extent ?? { width: s.width, height: s.height };
 
 export const MIME_TYPES: Record<string, string> = {
   jpg: 'image/jpeg',
@@ -100,7 +111,7 @@ function jpeg(b: Uint8Array): Sniffed | null {
       const height = u16be(b, o + 5);
       const width = u16be(b, o + 7);
       if (!width || !height) return null;
-      return { format: 'jpg', width, height, orientation, pages: 1 };
+      return { format: 'jpg', width, height, orientation, pages: 1, progressive: (marker & 0x03) === 0x02 };
     }
     if (marker === 0xda || marker === 0xd9) return null;
     o += 2 + len;

@@ -44,6 +44,9 @@ function giveBack(s: CodecSession): void {
   else s.drop();
 }
 
+/** WASM memory held by the sessions kept for reuse (a standing charge of the engine's memory budget). */
+export const idleCodecBytes = () => idle.reduce((n, s) => n + s.memoryBytes, 0);
+
 /** Pixels a JPEG decode will produce after shrink-on-load. */
 export interface JpegPlan {
   shrink: 1 | 2 | 4 | 8;

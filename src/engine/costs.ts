@@ -1,0 +1,69 @@
+import type { OutputFormat } from './types';
+
+/**
+ * What each step of the engine costs per pixel, charged to the request's
+ * budgets (./budget.ts) before the step runs.
+ *
+ * bytes: the step's peak allocation per pixel (WASM memory and JS buffers
+ * together). ops: its work per pixel, in units of about a nanosecond of this
+ * project's benchmark machine (one thread), measured with bench/transform.mjs:
+ * e.g. a 1600x900 WebP encode ~85 ns per pixel, a 3200x1800 AVIF encode at
+ * speed 8 ~190 ns per pixel, a full-size libjpeg-turbo decode ~40 ns.
+ */
+export interface StepCost {
+  bytes: number;
+  ops: number;
+}
+
+/** Decoders, per pixel they produce (for JPEG: after shrink-on-load). */
+export const DECODE_COSTS = {
+  /** libjpeg-turbo: 3 bytes per decoded pixel in WASM; the entropy decoding of the whole file is charged per source pixel below. */
+  jpeg: { bytes: 3, ops: 40 },
+  /** photon (Rust `image`): the decoded buffer, its RGBA copy and the crate's own working set (measured: ~14.5 bytes per pixel). */
+  photon: { bytes: 14.5, ops: 30 },
+  /** libavif + dav1d: YUV planes, the RGBA result, and its JS copy. */
+  avif: { bytes: 12, ops: 60 },
+  /** resvg: the pixmap and its JS copy; filters are charged on top (see ./codecs/svg-guard.ts). */
+  svg: { bytes: 8, ops: 20 },
+  /** Our GIF frame decoder: the screen as RGBA, a saved copy for "restore to previous", and the frame's indices. */
+  gifFrame: { bytes: 9, ops: 15 },
+} satisfies Record<string, StepCost>;
+
+/** libjpeg-turbo reads every coefficient of the file whatever the shrink: work per source pixel. */
+export const JPEG_ENTROPY_OPS = 4;
+
+/**
+ * A progressive JPEG keeps every DCT coefficient of the full-size image
+ * (2 bytes per sample) until the last scan; samples per pixel are 1.5 for
+ * 4:2:0, up to 3 (4:4:4) or 4 (CMYK): charge the worst of the common cases.
+ */
+export const PROGRESSIVE_COEFFICIENT_BYTES = 2 * 3;
+
+/** The Lanczos-3 resampler, per source pixel read (its output is charged as a raster). */
+export const RESAMPLE_OPS = 20;
+
+/** A working image in JS: RGBA. */
+export const RASTER_BYTES = 4;
+
+/** Encoders, per output pixel: the RGBA copy into the encoder, its working set and the output. */
+export const ENCODE_COSTS: Record<OutputFormat, StepCost> = {
+  jpg: { bytes: 5, ops: 40 },
+  /** libwebp encodes from a whole YUV picture (1.5 bytes per pixel) plus its analysis buffers. */
+  webp: { bytes: 8, ops: 90 },
+  /** photon: the image in WASM, the filtered rows and the zlib output. */
+  png: { bytes: 10, ops: 60 },
+  /** libavif + aom at speed 8: about 17 bytes per pixel of RSS growth measured at 3200x1800. */
+  avif: { bytes: 18, ops: 220 },
+  /** Palette quantisation and LZW. */
+  gif: { bytes: 6, ops: 100 },
+};
+
+/** Pixel effects, per pixel of the image they run on: one new raster each unless listed. */
+export const EFFECT_COSTS: Record<string, StepCost> = {
+  default: { bytes: RASTER_BYTES, ops: 10 },
+  /** Three box blurs, horizontal and vertical, on a working copy (large radii run at reduced resolution). */
+  blur: { bytes: 2 * RASTER_BYTES, ops: 60 },
+  /** A blur plus the mask. */
+  sharpen: { bytes: 3 * RASTER_BYTES, ops: 70 },
+  unsharp_mask: { bytes: 3 * RASTER_BYTES, ops: 70 },
+};
