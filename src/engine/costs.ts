@@ -1,4 +1,5 @@
-import type { OutputFormat } from './types';
+import { blurReduction, blurSigma } from './pixels/filter';
+import type { Effect, OutputFormat } from './types';
 
 /**
  * What each step of the engine costs per pixel, charged to the request's
@@ -58,11 +59,27 @@ export const ENCODE_COSTS: Record<OutputFormat, StepCost> = {
   gif: { bytes: 6, ops: 100 },
 };
 
+/** Three box blurs, horizontal and vertical, on a working copy: per pixel it runs on. */
+const BLUR: StepCost = { bytes: 2 * RASTER_BYTES, ops: 60 };
+/** Reducing and enlarging again, per pixel of the image. */
+const BLUR_RESAMPLE: StepCost = { bytes: RASTER_BYTES, ops: 12 };
+
+/** A blur of `level` (e_blur's 1-2000): wide ones run on a copy reduced by blurReduction, so they cost less, not more. */
+export function blurCost(level: number): StepCost {
+  const k = blurReduction(blurSigma(level));
+  if (k === 1) return BLUR;
+  return { bytes: BLUR_RESAMPLE.bytes + BLUR.bytes / (k * k), ops: BLUR_RESAMPLE.ops + BLUR.ops / (k * k) };
+}
+
+/** A pixel effect's cost per pixel of the image it runs on. */
+export function effectCost(key: string, value: unknown): StepCost {
+  if (key === 'e' && (value as Effect).name === 'blur') return blurCost((value as Effect).level ?? 100);
+  return EFFECT_COSTS[key === 'e' ? (value as Effect).name : key] ?? EFFECT_COSTS.default;
+}
+
 /** Pixel effects, per pixel of the image they run on: one new raster each unless listed. */
-export const EFFECT_COSTS: Record<string, StepCost> = {
+const EFFECT_COSTS: Record<string, StepCost> = {
   default: { bytes: RASTER_BYTES, ops: 10 },
-  /** Three box blurs, horizontal and vertical, on a working copy (large radii run at reduced resolution). */
-  blur: { bytes: 2 * RASTER_BYTES, ops: 60 },
   /** A blur plus the mask. */
   sharpen: { bytes: 3 * RASTER_BYTES, ops: 70 },
   unsharp_mask: { bytes: 3 * RASTER_BYTES, ops: 70 },

@@ -18,7 +18,7 @@ import { svgFilterCost } from './codecs/svg-guard';
 import { DEFAULT_ENGINE_MEMORY_BYTES, DEFAULT_ENGINE_WORK_PIXELS, engineMemory, WorkMeter, type RequestBudget } from './budget';
 import {
   DECODE_COSTS,
-  EFFECT_COSTS,
+  effectCost,
   ENCODE_COSTS,
   JPEG_ENTROPY_OPS,
   PROGRESSIVE_COEFFICIENT_BYTES,
@@ -69,8 +69,12 @@ export interface TransformResult {
   contentType: string;
 }
 
-/** Counters a test (or an operator) can read: sources decoded, and the most images ever in work at once. */
-export const engineStats = { decodes: 0, peakInWork: 0 };
+/**
+ * Counters a test (or an operator) can read: sources decoded, the most images
+ * ever in work at once, and the last finished request's memory high-water mark
+ * (bytes charged to its lease) and pixel operations.
+ */
+export const engineStats = { decodes: 0, peakInWork: 0, lastPeakBytes: 0, lastWorkOps: 0 };
 
 /**
  * Requests in work share the isolate's memory budget (./budget.ts): each is
@@ -82,10 +86,13 @@ async function withBudget<T>(limits: EngineLimits, estimate: Estimate, run: (bud
   const pool = engineMemory(limits.engineMemoryBytes ?? DEFAULT_ENGINE_MEMORY_BYTES);
   const memory = await pool.admit(estimate.bytes, estimate.what);
   engineStats.peakInWork = Math.max(engineStats.peakInWork, ++inWork);
+  const work = new WorkMeter(limits.engineWorkPixels ?? DEFAULT_ENGINE_WORK_PIXELS);
   try {
-    return await run({ memory, work: new WorkMeter(limits.engineWorkPixels ?? DEFAULT_ENGINE_WORK_PIXELS) });
+    return await run({ memory, work });
   } finally {
     inWork--;
+    engineStats.lastPeakBytes = memory.peak;
+    engineStats.lastWorkOps = work.spent;
     memory.close();
     // WASM memories kept for the next request stay charged to the pool until they are let go.
     pool.setStanding('photon', photonMemoryBytes());
@@ -446,7 +453,7 @@ async function runComponent(
     const value = params[key];
     if (value === undefined) continue;
     const name = key === 'e' ? (value as Effect).name : key;
-    const cost = EFFECT_COSTS[name] ?? EFFECT_COSTS.default;
+    const cost = effectCost(key, value);
     const pixels = img.width * img.height;
     const what = `${name} on ${img.width}x${img.height}`;
     budget.work.spend(pixels, cost.ops, what);

@@ -1,3 +1,5 @@
+import { av1CodedSize } from './sniff-av1';
+
 /**
  * What a file is, from its first bytes: the format by magic number, and for
  * images the dimensions from the header, without decoding any pixels. Every
@@ -162,10 +164,37 @@ function gif(b: Uint8Array): Sniffed | null {
   const width = u16le(b, 6);
   const height = u16le(b, 8);
   if (!width || !height) return null;
-  // Count image descriptors in what we have (a lower bound when the file is longer).
-  let pages = 0;
-  for (let i = 13; i < b.length - 1; i++) if (b[i] === 0x00 && b[i + 1] === 0x2c) pages++;
-  return { format: 'gif', width, height, orientation: 1, pages: Math.max(1, pages) };
+  const frames = gifFrames(b);
+  const extent = { width: Math.max(width, frames.right), height: Math.max(height, frames.bottom) };
+  const grown = extent.width !== width || extent.height !== height;
+  return { format: 'gif', width, height, orientation: 1, pages: Math.max(1, frames.count), ...(grown ? { extent } : {}) };
+}
+
+/**
+ * Walks a GIF's blocks (as far as the bytes go): how many frames, and how far
+ * right and down they reach. A frame may claim far more than its screen
+ * (a 1x1 screen with a 65535x65535 frame): decoders allocate the frame.
+ */
+function gifFrames(b: Uint8Array): { count: number; right: number; bottom: number } {
+  const found = { count: 0, right: 0, bottom: 0 };
+  let o = 13 + (b[10] & 0x80 ? 3 << ((b[10] & 7) + 1) : 0);
+  const skipSubBlocks = (at: number) => {
+    while (at < b.length && b[at] !== 0) at += b[at] + 1;
+    return at + 1;
+  };
+  while (o < b.length) {
+    const block = b[o];
+    if (block === 0x21) o = skipSubBlocks(o + 2);
+    else if (block === 0x2c && o + 10 <= b.length) {
+      found.count++;
+      found.right = Math.max(found.right, u16le(b, o + 1) + u16le(b, o + 5));
+      found.bottom = Math.max(found.bottom, u16le(b, o + 3) + u16le(b, o + 7));
+      const flags = b[o + 9];
+      o += 10 + (flags & 0x80 ? 3 << ((flags & 7) + 1) : 0);
+      o = skipSubBlocks(o + 1);
+    } else break;
+  }
+  return found;
 }
 
 function webp(b: Uint8Array): Sniffed | null {
@@ -202,7 +231,13 @@ function isobmff(b: Uint8Array): Sniffed | null {
     }
   }
   if (!width || !height) return null;
-  return { format, width, height, orientation: 1, pages: 1 };
+  // The decoder allocates what the coded stream says, whatever `ispe` claims.
+  const coded = format === 'avif' ? av1CodedSize(b) : undefined;
+  const extent =
+    coded && (coded.width > width || coded.height > height)
+      ? { width: Math.max(width, coded.width), height: Math.max(height, coded.height) }
+      : undefined;
+  return { format, width, height, orientation: 1, pages: 1, ...(extent ? { extent } : {}) };
 }
 
 /** CSS pixels per unit (96 per inch), for SVG sizes written in physical units. */
