@@ -67,7 +67,7 @@ export function limitsFrom(env: Env): Limits {
     maxJpegDecodePixels: num(env.MAX_JPEG_DECODE_PIXELS, 12_000_000),
     maxOutputPixels: num(env.MAX_OUTPUT_PIXELS, 25_000_000),
     engineMemoryBytes: num(env.ENGINE_MEMORY_MB, 96) * 1024 * 1024,
-    engineWorkPixels: num(env.ENGINE_WORK_PIXELS, 5_000_000_000),
+    engineWorkPixels: num(env.ENGINE_WORK_PIXELS, 10_000_000_000),
     fetchTtlSeconds: num(env.FETCH_TTL_SECONDS, 86_400),
     maxFetchBytes: num(env.MAX_FETCH_BYTES, 20 * 1024 * 1024),
     fetchTimeoutMs: num(env.FETCH_TIMEOUT_MS, 15_000),

@@ -308,8 +308,8 @@ export interface RequestBudget {
 
 /** Defaults: an isolate has 128 MB for everything; code, heap and the request's own bytes need the rest. */
 export const DEFAULT_ENGINE_MEMORY_BYTES = 96 * MB;
-/** About five seconds of the benchmark machine's single-thread throughput at the weights in ./costs.ts. */
-export const DEFAULT_ENGINE_WORK_PIXELS = 5_000_000_000;
+/** About ten seconds of the benchmark machine's single-thread work at the weights in ./costs.ts (a 24 MP WebP takes six). */
+export const DEFAULT_ENGINE_WORK_PIXELS = 10_000_000_000;
 
 let isolateBudget: MemoryBudget | undefined;
 

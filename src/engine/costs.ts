@@ -8,8 +8,9 @@ import type { Effect, OutputFormat } from './types';
  * bytes: the step's peak allocation per pixel (WASM memory and JS buffers
  * together). ops: its work per pixel, in units of about a nanosecond of this
  * project's benchmark machine (one thread), measured with bench/transform.mjs:
- * e.g. a 1600x900 WebP encode ~85 ns per pixel, a 3200x1800 AVIF encode at
- * speed 8 ~190 ns per pixel, a full-size libjpeg-turbo decode ~40 ns.
+ * e.g. a WebP encode 100 (1600x900) to 400 (24 MP) ns per pixel, a
+ * 3200x1800 AVIF encode at speed 8 ~190 ns per pixel, a full-size
+ * libjpeg-turbo decode ~40 ns.
  */
 export interface StepCost {
   bytes: number;
@@ -49,8 +50,8 @@ export const RASTER_BYTES = 4;
 /** Encoders, per output pixel: the RGBA copy into the encoder, its working set and the output. */
 export const ENCODE_COSTS: Record<OutputFormat, StepCost> = {
   jpg: { bytes: 5, ops: 40 },
-  /** libwebp encodes from a whole YUV picture (1.5 bytes per pixel) plus its analysis buffers. */
-  webp: { bytes: 8, ops: 90 },
+  /** libwebp encodes from a whole YUV picture (1.5 bytes per pixel) plus its analysis buffers; 100-400 ns per pixel measured (more for larger pictures). */
+  webp: { bytes: 8, ops: 200 },
   /** photon: the image in WASM, the filtered rows and the zlib output. */
   png: { bytes: 10, ops: 60 },
   /** libavif + aom at speed 8: about 17 bytes per pixel of RSS growth measured at 3200x1800. */
@@ -84,3 +85,23 @@ const EFFECT_COSTS: Record<string, StepCost> = {
   sharpen: { bytes: 3 * RASTER_BYTES, ops: 70 },
   unsharp_mask: { bytes: 3 * RASTER_BYTES, ops: 70 },
 };
+
+/** Strip-wise transcoding (./stream-plan.ts): libwebp's YUV 4:2:0 picture and its encoder's buffers, per pixel. */
+export const WEBP_PICTURE_BYTES = 2.5;
+/**
+ * Room for the encoded output per pixel, in WASM and in its JS copy (twice
+ * that from quality 90 up); photos take well under it (0.03-0.15 measured).
+ * libwebp's share in WASM is inside WEBP_PICTURE_BYTES.
+ */
+export const STREAM_OUTPUT_BYTES = { jpg: 2 * 0.5, webp: 0.25 };
+/**
+ * A JPEG encoder with optimised Huffman tables or progressive scans keeps
+ * every coefficient: 2 bytes per sample, 1.5 samples per pixel at 4:2:0
+ * (below quality 90), 3 at 4:4:4. Beyond this many bytes a strip-wise
+ * baseline JPEG is written with the standard tables instead (a few percent
+ * larger) so that memory stays with the strip, not the image.
+ */
+export const JPEG_COEFFICIENT_BYTES = (quality: number) => (quality >= 90 ? 6 : 3);
+export const MAX_OPTIMIZE_BYTES = 16 * 1024 * 1024;
+/** The codec instance itself: its initial memory and stack. */
+export const STREAM_FIXED_BYTES = 4 * 1024 * 1024;

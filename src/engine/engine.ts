@@ -13,7 +13,8 @@ import {
   type PhotonHandle,
 } from './codecs/photon';
 import { guardDecoder } from './codecs/guard';
-import { idleCodecBytes, JpegSource, planJpegDecode, resampleRgba, type JpegPlan } from './codecs/pipeline';
+import { idleCodecBytes, JpegSource, planJpegDecode, resampleRgba, transcodeJpeg, type JpegPlan } from './codecs/pipeline';
+import { planStream, type StreamPlan } from './stream-plan';
 import { svgFilterCost } from './codecs/svg-guard';
 import { DEFAULT_ENGINE_MEMORY_BYTES, DEFAULT_ENGINE_WORK_PIXELS, engineMemory, WorkMeter, type RequestBudget } from './budget';
 import {
@@ -24,10 +25,14 @@ import {
   PROGRESSIVE_COEFFICIENT_BYTES,
   RASTER_BYTES,
   RESAMPLE_OPS,
+  JPEG_COEFFICIENT_BYTES,
+  STREAM_FIXED_BYTES,
+  STREAM_OUTPUT_BYTES,
+  WEBP_PICTURE_BYTES,
 } from './costs';
 import { CodecError } from './codecs/runtime';
 import { encodeRaster } from './encode';
-import { readJpegMetadata, type CarriedMetadata } from './metadata';
+import { readJpegMetadata, writeJpegMetadata, type CarriedMetadata } from './metadata';
 import { findFocus } from './focus';
 import { planGeometry, outputSize, type Geometry, type Rect } from './geometry';
 import { inspectSource, type SourceInfo } from './inspect';
@@ -74,7 +79,7 @@ export interface TransformResult {
  * ever in work at once, and the last finished request's memory high-water mark
  * (bytes charged to its lease) and pixel operations.
  */
-export const engineStats = { decodes: 0, peakInWork: 0, lastPeakBytes: 0, lastWorkOps: 0 };
+export const engineStats = { decodes: 0, peakInWork: 0, lastPeakBytes: 0, lastWorkOps: 0, lastStreamWasmBytes: 0 };
 
 /**
  * Requests in work share the isolate's memory budget (./budget.ts): each is
@@ -135,11 +140,52 @@ export async function runPlan(
   }
   const applyExif = !plan.components.some((c) => c.params.a?.ignoreExif);
   checkFirstOutput(info, plan, resolved, limits, applyExif);
+  const stream = planStream(info, plan, resolved, applyExif);
+  if (stream)
+    return withBudget(limits, streamCost(input, info, stream, resolved), (budget) =>
+      runStream(input, info, plan, resolved, stream, budget),
+    );
   const decoding = planDecode(input, info, plan, resolved, limits, applyExif);
   // Layer images are loaded (stored, fetched or rendered) before taking the isolate's turn, so a slow origin holds up no one else.
   const layers = await loadLayers(plan.components, sources);
   const estimate = estimatePeak(decoding, firstOutputPixels(info, plan, resolved, applyExif) ?? decoding.pixels, resolved.format, layers);
   return withBudget(limits, estimate, (budget) => run(input, info, plan, resolved, limits, layers, decoding, budget));
+}
+
+/**
+ * A strip-wise JPEG transcode holds the input (in JS and in WASM), 16 rows,
+ * libjpeg's working memory (a progressive source: every coefficient), for
+ * WebP the YUV picture and the encoder's buffers, and the output twice (in
+ * WASM and its JS copy).
+ */
+function streamCost(input: Uint8Array, info: SourceInfo, s: StreamPlan, resolved: Resolved): Estimate {
+  const pixels = s.width * s.height;
+  const coefficients = info.progressive ? info.width * info.height * PROGRESSIVE_COEFFICIENT_BYTES : 0;
+  const encoder = s.target === 'webp' ? pixels * WEBP_PICTURE_BYTES : s.wholeImage ? pixels * JPEG_COEFFICIENT_BYTES(resolved.quality) : 0;
+  const output = pixels * (resolved.quality >= 90 ? 2 : 1) * STREAM_OUTPUT_BYTES[s.target];
+  const bytes = 2 * input.length + s.width * 3 * 16 + coefficients + encoder + output + STREAM_FIXED_BYTES;
+  return { bytes, what: `transcoding ${s.width}x${s.height} JPG to ${s.target.toUpperCase()} in strips` };
+}
+
+async function runStream(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, s: StreamPlan, budget: RequestBudget) {
+  const pixels = s.width * s.height;
+  const what = `transcoding ${s.width}x${s.height} JPG to ${s.target.toUpperCase()}`;
+  budget.work.spend(pixels, DECODE_COSTS.jpeg.ops + JPEG_ENTROPY_OPS + ENCODE_COSTS[s.target].ops, what);
+  // The admission charged the whole transcode; charge it to the lease as the allocation it is.
+  budget.memory.charge(budget.memory.reservedBytes, what);
+  engineStats.decodes++;
+  try {
+    const out = await guardDecoder('JPG', async () =>
+      transcodeJpeg(input, { shrink: 1, target: s.target, quality: resolved.quality, progressive: s.progressive, optimize: s.wholeImage }),
+    );
+    // What the module really took, beside what was charged (tests and the benchmark compare them).
+    engineStats.lastStreamWasmBytes = out.peakMemoryBytes;
+    const bytes = s.target === 'jpg' ? writeJpegMetadata(out.bytes, carried(input, info, plan)) : out.bytes;
+    return { bytes, format: resolved.format, width: out.width, height: out.height, contentType: mimeFor(resolved.format) };
+  } catch (err) {
+    if (err instanceof CodecError) throw badRequest('Image could not be processed');
+    throw err;
+  }
 }
 
 /** What a request will hold at its peak, estimated before anything is decoded: the admission charge. */
@@ -149,11 +195,12 @@ interface Estimate {
 }
 
 function estimatePeak(d: DecodePlan, outPixels: number, format: OutputFormat, layers: Uint8Array[]): Estimate {
-  const decodeBytes = d.pixels * DECODE_COSTS[d.decoder].bytes + d.extraBytes;
-  // The first output in JS, a copy of it in the next step (or the encoder's input), and the encoder's working set.
-  const afterBytes = outPixels * (2 * RASTER_BYTES + ENCODE_COSTS[format].bytes);
+  const decodeBytes = d.pixels * DECODE_COSTS[d.decoder].bytes + d.extraBytes + outPixels * RASTER_BYTES;
+  // The output in JS, a copy of it in the next step (or the encoder's input), and the encoder's working set.
+  const encodeBytes = outPixels * (2 * RASTER_BYTES + ENCODE_COSTS[format].bytes);
   const layerBytes = layers.reduce((n, l) => n + l.length, 0);
-  return { bytes: Math.max(decodeBytes + outPixels * RASTER_BYTES, afterBytes) + layerBytes, what: d.what };
+  const what = decodeBytes >= encodeBytes ? d.what : `encoding ${outPixels} pixels as ${format.toUpperCase()}`;
+  return { bytes: Math.max(decodeBytes, encodeBytes) + layerBytes, what };
 }
 
 /** The first component's output size in pixels, from the header alone. */

@@ -24,7 +24,7 @@ export async function deliverDerived(req: Request, env: Env, d: DeliveryRequest,
   const plan = parseTransformation(await expandNamed(d.transformations, namedLookup(env, d.cloud), true), { encoded: true });
   const resolved = resolveOutput(
     plan,
-    { format: (resource.format ?? 'jpg') as ImageFormat },
+    { format: (resource.format ?? 'jpg') as ImageFormat, width: resource.width, height: resource.height },
     {
       accept: req.headers.get('Accept'),
       dpr: req.headers.get('Sec-CH-DPR') ?? req.headers.get('DPR'),
