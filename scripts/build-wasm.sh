@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds src/engine/codecs/wasm/codecs.wasm: libjpeg-turbo (decode with shrink-on-load,
-# encode), libwebp's lossy encoder and our Lanczos-3 resampler (wasm/shim/) as
+# encode, and strip-wise transcoding to JPEG or WebP), libwebp's lossy encoder and our Lanczos-3 resampler (wasm/shim/) as
 # one WebAssembly module with no imports. No threads; WASM SIMD on.
 #
 # Sources come from Debian bookworm's source packages, checked against the
@@ -91,6 +91,7 @@ done
 for p in "${pids[@]}"; do wait "$p"; done
 compile -I"$jpeg" -c "$root/wasm/shim/jpeg.c" -o obj/shim_jpeg.o
 compile -I"$webp/src" -c "$root/wasm/shim/webp.c" -o obj/shim_webp.o
+compile -I"$jpeg" -I"$webp/src" -c "$root/wasm/shim/transcode.c" -o obj/shim_transcode.o
 compile -c "$root/wasm/shim/resize.c" -o obj/shim_resize.o
 compile -c "$root/wasm/shim/fail.c" -o obj/shim_fail.o
 

@@ -4,3 +4,4 @@ export { parseTransformation } from '../../src/engine/parse';
 export { inspectSource } from '../../src/engine/inspect';
 export { photonMemoryBytes } from '../../src/engine/codecs/photon';
 export { renderTextLayer, styleOfFont } from '../../src/engine/text-layer';
+export { engineStats } from '../../src/engine/engine';

@@ -75,8 +75,8 @@ function parseConfig(env: Env): Config {
 function parseLimits(env: Env): Limits {
   const limits = {} as Record<keyof Limits, number>;
   for (const key of Object.keys(LIMIT_VARIABLES) as (keyof Limits)[]) {
-    const [variable, fallback] = LIMIT_VARIABLES[key];
-    limits[key] = positiveInteger(env, variable, fallback);
+    const [variable, fallback, unit = 1] = LIMIT_VARIABLES[key];
+    limits[key] = positiveInteger(env, variable, fallback) * unit;
   }
   return limits;
 }

@@ -30,6 +30,14 @@ export interface Limits {
   maxJpegDecodePixels: number;
   /** The largest image the engine will produce (RGBA at 4 bytes per pixel, plus encoder buffers). */
   maxOutputPixels: number;
+  /**
+   * The engine's memory budget per isolate, shared by the requests in work at
+   * once (src/engine/budget.ts): 128 MB less what code, heap and request
+   * bodies need.
+   */
+  engineMemoryBytes: number;
+  /** Pixel operations one request may do (about a nanosecond each on one core; see src/engine/costs.ts). */
+  engineWorkPixels: number;
   /** How long a fetched remote original is kept before it is checked again. */
   fetchTtlSeconds: number;
   /**
@@ -44,14 +52,19 @@ export interface Limits {
   unversionedMaxAge: number;
 }
 
-/** The variable that sets each limit, and its default (the reasons are on `Limits`). */
-export const LIMIT_VARIABLES: { readonly [K in keyof Limits]: readonly [variable: LimitVariable, fallback: number] } = {
+/**
+ * The variable that sets each limit and its default (the reasons are on `Limits`); a
+ * variable in larger units than its limit (megabytes for bytes) gives the factor.
+ */
+export const LIMIT_VARIABLES: { readonly [K in keyof Limits]: readonly [variable: LimitVariable, fallback: number, unit?: number] } = {
   maxUploadBytes: ['MAX_UPLOAD_BYTES', 100 * 1024 * 1024],
   maxChunkedUploadBytes: ['MAX_CHUNKED_UPLOAD_BYTES', 2 * 1024 * 1024 * 1024],
   maxImagePixels: ['MAX_IMAGE_PIXELS', 100_000_000],
   maxDecodePixels: ['MAX_DECODE_PIXELS', 7_000_000],
   maxJpegDecodePixels: ['MAX_JPEG_DECODE_PIXELS', 12_000_000],
   maxOutputPixels: ['MAX_OUTPUT_PIXELS', 25_000_000],
+  engineMemoryBytes: ['ENGINE_MEMORY_MB', 96, 1024 * 1024],
+  engineWorkPixels: ['ENGINE_WORK_PIXELS', 10_000_000_000],
   fetchTtlSeconds: ['FETCH_TTL_SECONDS', 86_400],
   maxFetchBytes: ['MAX_FETCH_BYTES', 20 * 1024 * 1024],
   fetchTimeoutMs: ['FETCH_TIMEOUT_MS', 15_000],
@@ -65,6 +78,8 @@ type LimitVariable =
   | 'MAX_DECODE_PIXELS'
   | 'MAX_JPEG_DECODE_PIXELS'
   | 'MAX_OUTPUT_PIXELS'
+  | 'ENGINE_MEMORY_MB'
+  | 'ENGINE_WORK_PIXELS'
   | 'FETCH_TTL_SECONDS'
   | 'MAX_FETCH_BYTES'
   | 'FETCH_TIMEOUT_MS'

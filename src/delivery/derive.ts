@@ -18,7 +18,7 @@ export const wantsOriginal = ({ d, resource }: Target) =>
 export async function derive({ req, env, target }: Sourced): Promise<DerivedObject> {
   const resolved = resolveOutput(
     target.planned.plan,
-    { format: (target.resource.format ?? 'jpg') as ImageFormat },
+    { format: (target.resource.format ?? 'jpg') as ImageFormat, width: target.resource.width, height: target.resource.height },
     {
       accept: req.headers.get('Accept'),
       dpr: req.headers.get('Sec-CH-DPR') ?? req.headers.get('DPR'),

@@ -1,5 +1,5 @@
 import { badRequest } from '../errors';
-import { mimeFor, orientedSize } from './sniff';
+import { decodeExtent, mimeFor, orientedSize } from './sniff';
 import {
   photonCropResize,
   photonDecode,
@@ -7,15 +7,32 @@ import {
   photonToRaster,
   photonFromRaster,
   photonResizeFast,
+  photonMemoryBytes,
   photonRelease,
   PhotonTrap,
   type PhotonHandle,
 } from './codecs/photon';
 import { guardDecoder } from './codecs/guard';
-import { JpegSource, planJpegDecode, resampleRgba } from './codecs/pipeline';
+import { idleCodecBytes, JpegSource, planJpegDecode, resampleRgba, transcodeJpeg, type JpegPlan } from './codecs/pipeline';
+import { planStream, type StreamPlan } from './stream-plan';
+import { svgFilterCost } from './codecs/svg-guard';
+import { DEFAULT_ENGINE_MEMORY_BYTES, DEFAULT_ENGINE_WORK_PIXELS, engineMemory, WorkMeter, type RequestBudget } from './budget';
+import {
+  DECODE_COSTS,
+  effectCost,
+  ENCODE_COSTS,
+  JPEG_ENTROPY_OPS,
+  PROGRESSIVE_COEFFICIENT_BYTES,
+  RASTER_BYTES,
+  RESAMPLE_OPS,
+  JPEG_COEFFICIENT_BYTES,
+  STREAM_FIXED_BYTES,
+  STREAM_OUTPUT_BYTES,
+  WEBP_PICTURE_BYTES,
+} from './costs';
 import { CodecError } from './codecs/runtime';
 import { encodeRaster } from './encode';
-import { readJpegMetadata, type CarriedMetadata } from './metadata';
+import { readJpegMetadata, writeJpegMetadata, type CarriedMetadata } from './metadata';
 import { findFocus } from './focus';
 import { planGeometry, outputSize, type Geometry, type Rect } from './geometry';
 import { inspectSource, type SourceInfo } from './inspect';
@@ -24,7 +41,7 @@ import { resolveOutput, type RequestHints, type Resolved } from './negotiate';
 import { orient, place, WHITE, type Raster } from './raster';
 import { REGISTRY } from './registry';
 import type { PixelEffect } from './registry-types';
-import type { Color, OutputFormat, ParamKey, Params, Plan } from './types';
+import type { Color, Effect, OutputFormat, ParamKey, Params, Plan } from './types';
 
 /**
  * The engine: decode once, run each component (geometry, then pixel effects),
@@ -37,6 +54,10 @@ export interface EngineLimits {
   maxJpegDecodePixels?: number;
   /** The largest image the engine will produce. */
   maxOutputPixels: number;
+  /** The isolate's memory budget for the engine (ENGINE_MEMORY_MB; see ./budget.ts). */
+  engineMemoryBytes?: number;
+  /** Pixel operations one request may do (ENGINE_WORK_PIXELS). */
+  engineWorkPixels?: number;
 }
 
 export interface TransformOptions extends RequestHints {
@@ -53,28 +74,35 @@ export interface TransformResult {
   contentType: string;
 }
 
-/** Counters a test (or an operator) can read: sources decoded, and the most images ever in work at once. */
-export const engineStats = { decodes: 0, peakInWork: 0 };
+/**
+ * Counters a test (or an operator) can read: sources decoded, the most images
+ * ever in work at once, and the last finished request's memory high-water mark
+ * (bytes charged to its lease) and pixel operations.
+ */
+export const engineStats = { decodes: 0, peakInWork: 0, lastPeakBytes: 0, lastWorkOps: 0, lastStreamWasmBytes: 0 };
 
 /**
- * One image in work per isolate at a time. The decode budget is sized for the
- * isolate's whole 128 MB, and the work is CPU-bound on one thread anyway, so
- * queueing costs little and keeps concurrent requests from adding up.
+ * Requests in work share the isolate's memory budget (./budget.ts): each is
+ * admitted with an estimate of its peak and waits its turn when the pool is
+ * busy, then charges every large allocation before making it.
  */
 let inWork = 0;
-let queue: Promise<unknown> = Promise.resolve();
-function oneAtATime<T>(run: () => Promise<T>): Promise<T> {
-  const guarded = async () => {
-    engineStats.peakInWork = Math.max(engineStats.peakInWork, ++inWork);
-    try {
-      return await run();
-    } finally {
-      inWork--;
-    }
-  };
-  const next = queue.then(guarded, guarded);
-  queue = next.catch(() => undefined);
-  return next;
+async function withBudget<T>(limits: EngineLimits, estimate: Estimate, run: (budget: RequestBudget) => Promise<T>): Promise<T> {
+  const pool = engineMemory(limits.engineMemoryBytes ?? DEFAULT_ENGINE_MEMORY_BYTES);
+  const memory = await pool.admit(estimate.bytes, estimate.what);
+  engineStats.peakInWork = Math.max(engineStats.peakInWork, ++inWork);
+  const work = new WorkMeter(limits.engineWorkPixels ?? DEFAULT_ENGINE_WORK_PIXELS);
+  try {
+    return await run({ memory, work });
+  } finally {
+    inWork--;
+    engineStats.lastPeakBytes = memory.peak;
+    engineStats.lastWorkOps = work.spent;
+    memory.close();
+    // WASM memories kept for the next request stay charged to the pool until they are let go.
+    pool.setStanding('photon', photonMemoryBytes());
+    pool.setStanding('codec sessions', idleCodecBytes());
+  }
 }
 
 const TOO_LARGE = (what: string, pixels: number, max: number) =>
@@ -107,9 +135,81 @@ export async function runPlan(
   limits: EngineLimits,
   sources?: LayerSources,
 ): Promise<TransformResult> {
+  if (plan.output.flags.has('animated') && info.pages > 1) {
+    throw badRequest('Animated output (fl_animated) is not supported: animated sources are delivered as their first frame');
+  }
+  const applyExif = !plan.components.some((c) => c.params.a?.ignoreExif);
+  checkFirstOutput(info, plan, resolved, limits, applyExif);
+  const stream = planStream(info, plan, resolved, applyExif);
+  if (stream)
+    return withBudget(limits, streamCost(input, info, stream, resolved), (budget) =>
+      runStream(input, info, plan, resolved, stream, budget),
+    );
+  const decoding = planDecode(input, info, plan, resolved, limits, applyExif);
   // Layer images are loaded (stored, fetched or rendered) before taking the isolate's turn, so a slow origin holds up no one else.
   const layers = await loadLayers(plan.components, sources);
-  return oneAtATime(() => run(input, info, plan, resolved, limits, layers));
+  const estimate = estimatePeak(decoding, firstOutputPixels(info, plan, resolved, applyExif) ?? decoding.pixels, resolved.format, layers);
+  return withBudget(limits, estimate, (budget) => run(input, info, plan, resolved, limits, layers, decoding, budget));
+}
+
+/**
+ * A strip-wise JPEG transcode holds the input (in JS and in WASM), 16 rows,
+ * libjpeg's working memory (a progressive source: every coefficient), for
+ * WebP the YUV picture and the encoder's buffers, and the output twice (in
+ * WASM and its JS copy).
+ */
+function streamCost(input: Uint8Array, info: SourceInfo, s: StreamPlan, resolved: Resolved): Estimate {
+  const pixels = s.width * s.height;
+  const coefficients = info.progressive ? info.width * info.height * PROGRESSIVE_COEFFICIENT_BYTES : 0;
+  const encoder = s.target === 'webp' ? pixels * WEBP_PICTURE_BYTES : s.wholeImage ? pixels * JPEG_COEFFICIENT_BYTES(resolved.quality) : 0;
+  const output = pixels * (resolved.quality >= 90 ? 2 : 1) * STREAM_OUTPUT_BYTES[s.target];
+  const bytes = 2 * input.length + s.width * 3 * 16 + coefficients + encoder + output + STREAM_FIXED_BYTES;
+  return { bytes, what: `transcoding ${s.width}x${s.height} JPG to ${s.target.toUpperCase()} in strips` };
+}
+
+async function runStream(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, s: StreamPlan, budget: RequestBudget) {
+  const pixels = s.width * s.height;
+  const what = `transcoding ${s.width}x${s.height} JPG to ${s.target.toUpperCase()}`;
+  budget.work.spend(pixels, DECODE_COSTS.jpeg.ops + JPEG_ENTROPY_OPS + ENCODE_COSTS[s.target].ops, what);
+  // The admission charged the whole transcode; charge it to the lease as the allocation it is.
+  budget.memory.charge(budget.memory.reservedBytes, what);
+  engineStats.decodes++;
+  try {
+    const out = await guardDecoder('JPG', async () =>
+      transcodeJpeg(input, { shrink: 1, target: s.target, quality: resolved.quality, progressive: s.progressive, optimize: s.wholeImage }),
+    );
+    // What the module really took, beside what was charged (tests and the benchmark compare them).
+    engineStats.lastStreamWasmBytes = out.peakMemoryBytes;
+    const bytes = s.target === 'jpg' ? writeJpegMetadata(out.bytes, carried(input, info, plan)) : out.bytes;
+    return { bytes, format: resolved.format, width: out.width, height: out.height, contentType: mimeFor(resolved.format) };
+  } catch (err) {
+    if (err instanceof CodecError) throw badRequest('Image could not be processed');
+    throw err;
+  }
+}
+
+/** What a request will hold at its peak, estimated before anything is decoded: the admission charge. */
+interface Estimate {
+  bytes: number;
+  what: string;
+}
+
+function estimatePeak(d: DecodePlan, outPixels: number, format: OutputFormat, layers: Uint8Array[]): Estimate {
+  const decodeBytes = d.pixels * DECODE_COSTS[d.decoder].bytes + d.extraBytes + outPixels * RASTER_BYTES;
+  // The output in JS, a copy of it in the next step (or the encoder's input), and the encoder's working set.
+  const encodeBytes = outPixels * (2 * RASTER_BYTES + ENCODE_COSTS[format].bytes);
+  const layerBytes = layers.reduce((n, l) => n + l.length, 0);
+  const what = decodeBytes >= encodeBytes ? d.what : `encoding ${outPixels} pixels as ${format.toUpperCase()}`;
+  return { bytes: Math.max(decodeBytes, encodeBytes) + layerBytes, what };
+}
+
+/** The first component's output size in pixels, from the header alone. */
+function firstOutputPixels(info: SourceInfo, plan: Plan, resolved: Resolved, applyExif: boolean): number | undefined {
+  const first = plan.components[0]?.params;
+  if (!first) return undefined;
+  const upright = applyExif ? orientedSize(info) : info;
+  const out = outputSize(planGeometry({ width: upright.width, height: upright.height, params: first, dpr: componentDpr(first, resolved) }));
+  return out.width * out.height;
 }
 
 async function run(
@@ -119,13 +219,12 @@ async function run(
   resolved: Resolved,
   limits: EngineLimits,
   layers: Uint8Array[],
+  decoding: DecodePlan,
+  budget: RequestBudget,
 ): Promise<TransformResult> {
-  if (plan.output.flags.has('animated') && info.pages > 1) {
-    throw badRequest('Animated output (fl_animated) is not supported: animated sources are delivered as their first frame');
-  }
-  const applyExif = !plan.components.some((c) => c.params.a?.ignoreExif);
-  checkFirstOutput(info, plan, resolved, limits, applyExif);
-  let working = await decode(input, info, plan, resolved, limits, applyExif);
+  let working = await decode(input, info, decoding, budget);
+  // Bytes charged for the working image now; credited when the next one replaces it.
+  let held = decoding.heldBytes;
   try {
     let layer = 0;
     for (let i = 0; i < plan.components.length;) {
@@ -133,25 +232,35 @@ async function run(
       let next: Raster;
       if (params.l || params.u) {
         const { step, next: after } = layerStep(plan.components, i);
-        const render = (bytes: Uint8Array, components: Params[]) => renderLayer(bytes, components, resolved, limits);
-        next = await applyLayer(toRaster(working), step, layers[layer++], render);
-        if (step.after) next = await runComponent({ kind: 'raster', img: next }, step.after, resolved, limits);
+        const render = (bytes: Uint8Array, components: Params[]) => renderLayer(bytes, components, resolved, limits, budget);
+        const base = toRaster(working, budget);
+        budget.memory.charge(rasterBytes(base), 'composing a layer');
+        next = await applyLayer(base, step, layers[layer++], render);
+        if (step.after) next = await runComponent({ kind: 'raster', img: next }, step.after, resolved, limits, budget);
         i = after;
       } else {
-        next = await runComponent(working, params, resolved, limits);
+        next = await runComponent(working, params, resolved, limits, budget);
         i++;
       }
       if (working.kind !== 'raster') working.img.free();
       working = { kind: 'raster', img: next };
+      budget.memory.credit(held);
+      held = rasterBytes(next);
     }
-    const img = toRaster(working);
-    const bytes = await encodeRaster({
-      img,
-      resolved,
-      flags: plan.output.flags,
-      background: background(plan),
-      metadata: carried(input, info, plan),
-    });
+    const img = toRaster(working, budget);
+    const pixels = img.width * img.height;
+    const what = `encoding ${img.width}x${img.height} ${resolved.format.toUpperCase()}`;
+    const cost = ENCODE_COSTS[resolved.format];
+    budget.work.spend(pixels, cost.ops, what);
+    const bytes = await budget.memory.duringAsync(pixels * cost.bytes, what, () =>
+      encodeRaster({
+        img,
+        resolved,
+        flags: plan.output.flags,
+        background: background(plan),
+        metadata: carried(input, info, plan),
+      }),
+    );
     return { bytes, format: resolved.format, width: img.width, height: img.height, contentType: mimeFor(resolved.format) };
   } catch (err) {
     // A failure inside photon or the codec module after decoding (the instance is already replaced): still the input's fault, never a 500.
@@ -163,8 +272,16 @@ async function run(
   }
 }
 
-/** A layer image: decoded like a source (within the same limits) and run through its own components. */
-async function renderLayer(bytes: Uint8Array, components: Params[], resolved: Resolved, limits: EngineLimits): Promise<Raster> {
+const rasterBytes = (r: { width: number; height: number }) => r.width * r.height * RASTER_BYTES;
+
+/** A layer image: decoded like a source (within the same limits and the same request's budgets) and run through its own components. */
+async function renderLayer(
+  bytes: Uint8Array,
+  components: Params[],
+  resolved: Resolved,
+  limits: EngineLimits,
+  budget: RequestBudget,
+): Promise<Raster> {
   const info = inspectSource(bytes);
   const plan: Plan = {
     components: components.map((params) => ({ params, canonical: '' })),
@@ -172,55 +289,87 @@ async function renderLayer(bytes: Uint8Array, components: Params[], resolved: Re
     canonical: '',
     dependsOn: { accept: false, dpr: false },
   };
-  let working = await decode(bytes, info, plan, resolved, limits, true);
+  const decoding = planDecode(bytes, info, plan, resolved, limits, true);
+  let working = await decode(bytes, info, decoding, budget);
   try {
     for (const params of components) {
-      const next = await runComponent(working, params, resolved, limits);
-      if (working.kind === 'photon') working.img.free();
+      const next = await runComponent(working, params, resolved, limits, budget);
+      if (working.kind !== 'raster') working.img.free();
       working = { kind: 'raster', img: next };
     }
-    return toRaster(working);
+    return toRaster(working, budget);
   } finally {
-    if (working.kind === 'photon') working.img.free();
+    if (working.kind !== 'raster') working.img.free();
   }
 }
 
-async function decode(
+/**
+ * How a source will be decoded, decided from its header and the plan before
+ * any decoder runs: which decoder, how many pixels it produces (for JPEG after
+ * shrink-on-load), and what that costs.
+ */
+interface DecodePlan {
+  decoder: keyof typeof DECODE_COSTS;
+  /** Pixels the decoder produces. */
+  pixels: number;
+  /** Bytes beyond the decoder's per-pixel cost: the input copied into WASM, a progressive JPEG's coefficients. */
+  extraBytes: number;
+  /** Work beyond the decoder's per-pixel cost (JPEG: entropy decoding of the whole file). */
+  extraOps: number;
+  /** Bytes the decoded image holds once decoding is done (charged until it is replaced). */
+  heldBytes: number;
+  what: string;
+  jpeg?: JpegPlan;
+  orientation: number;
+  svgWidth?: number;
+  page?: number;
+}
+
+function planDecode(
   input: Uint8Array,
   info: SourceInfo,
   plan: Plan,
   resolved: Resolved,
   limits: EngineLimits,
   applyExif: boolean,
-): Promise<Working> {
+): DecodePlan {
   // pg_: a GIF's frame comes from its own decoder (photon reads the first only); other formats have one page.
   const page = plan.components.find((c) => c.params.pg)?.params.pg;
   if (page !== undefined && info.format !== 'gif' && page > info.pages)
     throw badRequest(`Invalid page in transformation: ${page} (the image has ${info.pages} page${info.pages === 1 ? '' : 's'})`);
+  const orientation = applyExif ? info.orientation : 1;
+  const name = info.format.toUpperCase();
   if (info.format === 'svg') {
-    const width = svgRenderWidth(info, plan, resolved, limits);
-    engineStats.decodes++;
-    const { renderSvg } = await import('./codecs/svg');
-    const img = await guardDecoder('SVG', () => renderSvg(input, width));
-    // resvg rounds the height its own way; keep the intrinsic aspect ratio exactly as the geometry computes it.
-    const height = Math.max(1, Math.round((info.height * img.width) / info.width));
-    return { kind: 'raster', img: height === img.height ? img : resizeRaster(img, img.width, height) };
+    const svgWidth = svgRenderWidth(info, plan, resolved, limits);
+    const pixels = Math.ceil(svgWidth) * Math.ceil((svgWidth * info.height) / info.width);
+    const filters = svgFilterCost(input, pixels);
+    return {
+      decoder: 'svg',
+      pixels,
+      extraBytes: input.length + filters.bytes,
+      extraOps: filters.ops,
+      heldBytes: pixels * RASTER_BYTES,
+      what: `rendering ${name}`,
+      orientation: 1,
+      svgWidth,
+    };
   }
-  if (info.format === 'jpg') return decodeJpeg(input, info, plan, resolved, limits, applyExif);
-  const pixels = info.width * info.height;
+  if (info.format === 'jpg') return planJpeg(input, info, plan, resolved, limits, orientation);
+  const { width, height } = decodeExtent(info);
+  const pixels = width * height;
   if (pixels > limits.maxDecodePixels) throw TOO_LARGE('decoding', pixels, limits.maxDecodePixels);
-  engineStats.decodes++;
-  if (info.format === 'avif') {
-    const { decodeAvif } = await import('./codecs/avif');
-    const img = await guardDecoder('AVIF', () => decodeAvif(input));
-    return { kind: 'raster', img };
-  }
-  if (page !== undefined && info.format === 'gif') {
-    const { decodeGifFrame } = await import('./codecs/gif-frames');
-    return { kind: 'raster', img: decodeGifFrame(input, page) };
-  }
-  const img = await guardDecoder(info.format.toUpperCase(), async () => photonDecode(input));
-  return { kind: 'photon', img, orientation: applyExif ? info.orientation : 1 };
+  const decoder = info.format === 'avif' ? 'avif' : page !== undefined && info.format === 'gif' ? 'gifFrame' : 'photon';
+  const heldBytes = decoder === 'photon' ? pixels * DECODE_COSTS.photon.bytes : pixels * RASTER_BYTES;
+  return {
+    decoder,
+    pixels,
+    extraBytes: input.length,
+    extraOps: 0,
+    heldBytes,
+    what: `decoding ${width}x${height} ${name}`,
+    orientation,
+    page,
+  };
 }
 
 /**
@@ -228,15 +377,14 @@ async function decode(
  * geometry (in source coordinates) says how much of the source it needs, and
  * only that many pixels (at 3 bytes each) are ever decoded.
  */
-async function decodeJpeg(
+function planJpeg(
   input: Uint8Array,
   info: SourceInfo,
   plan: Plan,
   resolved: Resolved,
   limits: EngineLimits,
-  applyExif: boolean,
-): Promise<Working> {
-  const orientation = applyExif ? info.orientation : 1;
+  orientation: number,
+): DecodePlan {
   const turned = orientation >= 5;
   const first = plan.components[0]?.params;
   const g =
@@ -248,22 +396,72 @@ async function decodeJpeg(
       dpr: componentDpr(first, resolved),
     });
   const need = g && (turned ? { width: g.size.height, height: g.size.width } : g.size);
-  const decoded = planJpegDecode(info.width, info.height, need, g && storedRect(g.region, orientation, info.width, info.height));
+  const jpeg = planJpegDecode(info.width, info.height, need, g && storedRect(g.region, orientation, info.width, info.height));
   const max = limits.maxJpegDecodePixels ?? limits.maxDecodePixels;
-  const pixels = decoded.width * decoded.height;
+  const pixels = jpeg.width * jpeg.height;
   if (pixels > max) throw TOO_LARGE('decoding', pixels, max);
-  engineStats.decodes++;
-  const img = await guardDecoder('JPG', async () => JpegSource.decode(input, info.width, info.height, decoded, max));
-  return { kind: 'jpeg', img, orientation };
+  const sourcePixels = info.width * info.height;
+  const coefficients = info.progressive ? sourcePixels * PROGRESSIVE_COEFFICIENT_BYTES : 0;
+  return {
+    decoder: 'jpeg',
+    pixels,
+    extraBytes: input.length + coefficients,
+    extraOps: sourcePixels * JPEG_ENTROPY_OPS,
+    heldBytes: pixels * DECODE_COSTS.jpeg.bytes + input.length,
+    what: `decoding ${info.width}x${info.height} JPG at 1/${jpeg.shrink}`,
+    jpeg,
+    orientation,
+  };
 }
+
+/** Charges the decode to the request's budgets, then decodes. */
+async function decode(input: Uint8Array, info: SourceInfo, d: DecodePlan, budget: RequestBudget): Promise<Working> {
+  const cost = DECODE_COSTS[d.decoder];
+  budget.work.spend(d.pixels, cost.ops, d.what);
+  budget.work.spend(1, d.extraOps, d.what);
+  const peakBytes = d.pixels * cost.bytes + d.extraBytes;
+  // The decoder's peak is charged for the decode; what the decoded image keeps stays charged until it is replaced.
+  budget.memory.charge(peakBytes, d.what);
+  try {
+    engineStats.decodes++;
+    return await DECODERS[d.decoder](input, info, d);
+  } finally {
+    budget.memory.credit(peakBytes);
+    budget.memory.charge(d.heldBytes, d.what);
+  }
+}
+
+const DECODERS: Record<DecodePlan['decoder'], (input: Uint8Array, info: SourceInfo, d: DecodePlan) => Promise<Working>> = {
+  async svg(input, info, d) {
+    const { renderSvg } = await import('./codecs/svg');
+    const img = await guardDecoder('SVG', () => renderSvg(input, d.svgWidth ?? info.width));
+    // resvg rounds the height its own way; keep the intrinsic aspect ratio exactly as the geometry computes it.
+    const height = Math.max(1, Math.round((info.height * img.width) / info.width));
+    return { kind: 'raster', img: height === img.height ? img : resizeRaster(img, img.width, height) };
+  },
+  async jpeg(input, info, d) {
+    const plan = d.jpeg as JpegPlan;
+    const img = await guardDecoder('JPG', async () => JpegSource.decode(input, info.width, info.height, plan, plan.width * plan.height));
+    return { kind: 'jpeg', img, orientation: d.orientation };
+  },
+  async avif(input) {
+    const { decodeAvif } = await import('./codecs/avif');
+    return { kind: 'raster', img: await guardDecoder('AVIF', () => decodeAvif(input)) };
+  },
+  async gifFrame(input, _info, d) {
+    const { decodeGifFrame } = await import('./codecs/gif-frames');
+    return { kind: 'raster', img: decodeGifFrame(input, d.page ?? 1) };
+  },
+  async photon(input, info, d) {
+    const img = await guardDecoder(info.format.toUpperCase(), async () => photonDecode(input));
+    return { kind: 'photon', img, orientation: d.orientation };
+  },
+};
 
 /** The first component's output size is known from the header alone: refuse an oversized one before decoding. */
 function checkFirstOutput(info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits, applyExif: boolean): void {
-  const first = plan.components[0]?.params;
-  if (!first) return;
-  const upright = applyExif ? orientedSize(info) : info;
-  const out = outputSize(planGeometry({ width: upright.width, height: upright.height, params: first, dpr: componentDpr(first, resolved) }));
-  if (out.width * out.height > limits.maxOutputPixels) throw TOO_LARGE('output', out.width * out.height, limits.maxOutputPixels);
+  const pixels = firstOutputPixels(info, plan, resolved, applyExif);
+  if (pixels !== undefined && pixels > limits.maxOutputPixels) throw TOO_LARGE('output', pixels, limits.maxOutputPixels);
 }
 
 /** A component's own `dpr_`: a number as written, `auto` as resolved from the client hints. */
@@ -278,18 +476,40 @@ function svgRenderWidth(info: SourceInfo, plan: Plan, resolved: Resolved, limits
   return info.width * Math.min(scale, budget);
 }
 
-async function runComponent(working: Working, params: Params, resolved: Resolved, limits: EngineLimits): Promise<Raster> {
+async function runComponent(
+  working: Working,
+  params: Params,
+  resolved: Resolved,
+  limits: EngineLimits,
+  budget: RequestBudget,
+): Promise<Raster> {
   const { width, height } = dimsOf(working);
   const needsFocus = params.g?.kind === 'auto' || params.c === 'fill_pad';
-  const focus = needsFocus ? findFocus(focusThumbnail(working), width, height) : undefined;
+  const focus = needsFocus ? findFocus(focusThumbnail(working, budget), width, height) : undefined;
   const geo = planGeometry({ width, height, params, dpr: componentDpr(params, resolved), focus });
   const out = outputSize(geo);
   if (out.width * out.height > limits.maxOutputPixels) throw TOO_LARGE('output', out.width * out.height, limits.maxOutputPixels);
-  let img = resample(working, geo);
-  if (geo.canvas) img = place(img, geo.canvas.width, geo.canvas.height, geo.canvas.x, geo.canvas.y, params.b ?? WHITE);
+  let img = resample(working, geo, budget);
+  if (geo.canvas) {
+    budget.memory.charge(rasterBytes(geo.canvas), 'padding');
+    const placed = place(img, geo.canvas.width, geo.canvas.height, geo.canvas.x, geo.canvas.y, params.b ?? WHITE);
+    budget.memory.credit(rasterBytes(img));
+    img = placed;
+  }
   for (const [key, effect] of PIXEL_EFFECTS) {
     const value = params[key];
-    if (value !== undefined) img = effect.apply(img, value as never, params);
+    if (value === undefined) continue;
+    const name = key === 'e' ? (value as Effect).name : key;
+    const cost = effectCost(key, value);
+    const pixels = img.width * img.height;
+    const what = `${name} on ${img.width}x${img.height}`;
+    budget.work.spend(pixels, cost.ops, what);
+    const before = img;
+    img = budget.memory.during(pixels * cost.bytes, what, () => effect.apply(before, value as never, params));
+    if (img !== before) {
+      budget.memory.charge(rasterBytes(img), what);
+      budget.memory.credit(rasterBytes(before));
+    }
   }
   return img;
 }
@@ -300,12 +520,33 @@ const PIXEL_EFFECTS = (Object.values(REGISTRY) as { key: ParamKey; effect: unkno
   .sort((a, b) => a.effect.order - b.effect.order)
   .map((e) => [e.key, e.effect] as const);
 
-function resizeRaster(img: Raster, width: number, height: number): Raster {
-  return resample({ kind: 'raster', img }, { region: { x: 0, y: 0, width: img.width, height: img.height }, size: { width, height } });
+function resizeRaster(img: Raster, width: number, height: number, budget?: RequestBudget): Raster {
+  return resample(
+    { kind: 'raster', img },
+    { region: { x: 0, y: 0, width: img.width, height: img.height }, size: { width, height } },
+    budget,
+  );
 }
 
-/** Takes the geometry's region and resamples it; a pending EXIF orientation is applied to the (small) result. */
-function resample(working: Working, geo: Geometry): Raster {
+/**
+ * Takes the geometry's region and resamples it; a pending EXIF orientation is
+ * applied to the (small) result. The result stays charged to the request
+ * (the caller credits it when it is replaced); the copies in WASM only while
+ * the resampler runs.
+ */
+function resample(working: Working, geo: Geometry, budget?: RequestBudget): Raster {
+  if (!budget) return resampleNow(working, geo);
+  const outBytes = geo.size.width * geo.size.height * RASTER_BYTES;
+  const { width, height } = dimsOf(working);
+  // Pixels the resampler reads: the region, at the decoded resolution (a JPEG decoded with shrink-on-load has fewer).
+  const decodedShare = working.kind === 'jpeg' ? (working.img.width * working.img.height) / (width * height) : 1;
+  budget.work.spend(geo.region.width * geo.region.height * decodedShare, RESAMPLE_OPS, 'resampling');
+  const copies = working.kind === 'raster' ? rasterBytes(working.img) + outBytes : 2 * outBytes;
+  budget.memory.charge(outBytes, `resampling to ${geo.size.width}x${geo.size.height}`);
+  return budget.memory.during(copies, 'resampling', () => resampleNow(working, geo));
+}
+
+function resampleNow(working: Working, geo: Geometry): Raster {
   if (working.kind === 'raster') return resampleRgba(working.img, geo.region, geo.size.width, geo.size.height);
   const { width: sw, height: sh } = dimsOfStored(working);
   const o = working.orientation;
@@ -350,30 +591,35 @@ function storedRect(r: Rect, o: number, sw: number, sh: number): Rect {
   return { x: Math.min(ax, bx), y: Math.min(ay, by), width: Math.abs(bx - ax), height: Math.abs(by - ay) };
 }
 
-function toRaster(working: Working): Raster {
+/** The working image as a raster in JS: a decoded source's whole RGBA copy is charged before it is made. */
+function toRaster(working: Working, budget: RequestBudget): Raster {
   if (working.kind === 'raster') return working.img;
+  const { width, height } = working.kind === 'jpeg' ? working.img : photonSize(working.img);
+  budget.memory.charge(width * height * RASTER_BYTES * (working.orientation === 1 ? 1 : 2), `copying ${width}x${height} pixels`);
   if (working.kind === 'jpeg') return orient(working.img.toRgba(), working.orientation);
   return orient(photonToRaster(working.img), working.orientation);
 }
 
 /** A small upright copy of the working image for the content-aware gravity. */
-function focusThumbnail(working: Working): Raster {
+function focusThumbnail(working: Working, budget: RequestBudget): Raster {
   const { width, height } = dimsOf(working);
   const scale = Math.min(1, 128 / Math.max(width, height));
   const tw = Math.max(1, Math.round(width * scale));
   const th = Math.max(1, Math.round(height * scale));
   if (working.kind === 'raster') {
-    const photon = photonFromRaster(working.img);
-    try {
-      const small = photonResizeFast(photon, tw, th);
+    return budget.memory.during(rasterBytes(working.img), 'finding the focus', () => {
+      const photon = photonFromRaster(working.img);
       try {
-        return photonToRaster(small);
+        const small = photonResizeFast(photon, tw, th);
+        try {
+          return photonToRaster(small);
+        } finally {
+          small.free();
+        }
       } finally {
-        small.free();
+        photon.free();
       }
-    } finally {
-      photon.free();
-    }
+    });
   }
   const o = working.orientation;
   if (working.kind === 'jpeg') {

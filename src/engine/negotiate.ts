@@ -1,3 +1,4 @@
+import { outputSize, planGeometry } from './geometry';
 import type { ImageFormat } from './sniff';
 import { parseFormat } from './params/output';
 import type { OutputFormat, Plan, QualityLevel } from './types';
@@ -42,12 +43,35 @@ export function defaultOutput(source: ImageFormat): OutputFormat {
   return 'png';
 }
 
-/** f_auto: AVIF if accepted, then WebP, then the source's own family. */
-export function negotiateFormat(accept: string | null | undefined, fallback: OutputFormat): OutputFormat {
+/**
+ * f_auto's ceilings, in output pixels: AVIF only where its encoder pays, WebP
+ * where it fits, the source's own family (strip-wise JPEG for photos) beyond.
+ * Measured on the benchmark machine (docs/engine.md): AVIF at speed 8 takes
+ * about 250 ns and 18 bytes per pixel (1600x900: 0.4 s; 3200x1800: 1.1 s and
+ * over 100 MB), lossy WebP about 400 ns and 2.5 bytes per pixel (24 MP: 10 s,
+ * 60 MB), a strip-wise JPEG about 100 ns and under 10 MB whatever the size.
+ */
+export const AUTO_AVIF_MAX_PIXELS = 2_500_000;
+export const AUTO_WEBP_MAX_PIXELS = 16_000_000;
+
+/** f_auto: AVIF if accepted (and small enough to pay), then WebP (if it fits), then the source's own family. */
+export function negotiateFormat(accept: string | null | undefined, fallback: OutputFormat, outputPixels = 0): OutputFormat {
   const a = (accept ?? '').toLowerCase();
-  if (/\bimage\/avif\b/.test(a)) return 'avif';
-  if (/\bimage\/webp\b/.test(a)) return 'webp';
+  if (/\bimage\/avif\b/.test(a) && outputPixels <= AUTO_AVIF_MAX_PIXELS) return 'avif';
+  if (/\bimage\/(avif|webp)\b/.test(a) && outputPixels <= AUTO_WEBP_MAX_PIXELS) return 'webp';
   return fallback;
+}
+
+/** The output's pixels as the components' geometry makes them (0 when the source's size is not known). */
+export function plannedPixels(plan: Plan, width: number | undefined, height: number | undefined, dpr: number): number {
+  if (!width || !height) return 0;
+  let size = { width, height };
+  for (const { params } of plan.components) {
+    if (params.l || params.u) continue;
+    const d = params.dpr === 'auto' ? dpr : (params.dpr ?? 1);
+    size = outputSize(planGeometry({ width: size.width, height: size.height, params, dpr: d }));
+  }
+  return size.width * size.height;
 }
 
 export function resolveDpr(plan: Plan, header: string | null | undefined): number {
@@ -55,14 +79,26 @@ export function resolveDpr(plan: Plan, header: string | null | undefined): numbe
   return plan.dependsOn.dpr && Number.isFinite(n) && n > 0 ? Math.min(Math.round(n * 100) / 100, 4) : 1;
 }
 
-export function resolveOutput(plan: Plan, source: { format: ImageFormat; lossy?: boolean }, hints: RequestHints): Resolved {
+/** What the output depends on of its source: the format, and the stored size when known (f_auto's choice weighs it). */
+export interface SourceTraits {
+  format: ImageFormat;
+  lossy?: boolean;
+  width?: number | null;
+  height?: number | null;
+}
+
+export function resolveOutput(plan: Plan, source: SourceTraits, hints: RequestHints): Resolved {
   const o = plan.output;
   const fallback = hints.extension ? extensionFormat(hints.extension, source.format) : defaultOutput(source.format);
-  const format = o.format === 'auto' ? negotiateFormat(hints.accept, fallback) : (o.format ?? fallback);
+  const dpr = resolveDpr(plan, hints.dpr);
+  const format =
+    o.format === 'auto'
+      ? negotiateFormat(hints.accept, fallback, plannedPixels(plan, source.width ?? undefined, source.height ?? undefined, dpr))
+      : (o.format ?? fallback);
   const q = o.quality;
   const quality = q?.kind === 'fixed' ? q.value : QUALITY[format][q?.kind === 'auto' ? q.level : 'good'];
   const lossySource = source.lossy ?? LOSSY_SOURCES.has(source.format);
-  return { format, quality, lossless: !lossySource && !o.flags.has('lossy'), dpr: resolveDpr(plan, hints.dpr) };
+  return { format, quality, lossless: !lossySource && !o.flags.has('lossy'), dpr };
 }
 
 /** The extension names the output format; a source's own extension that we cannot encode (`.svg`) gives its default. */

@@ -1,3 +1,5 @@
+import { av1CodedSize } from './sniff-av1';
+
 /**
  * What a file is, from its first bytes: the format by magic number, and for
  * images the dimensions from the header, without decoding any pixels. Every
@@ -13,7 +15,18 @@ export interface Sniffed {
   orientation: number;
   /** Frames of an animated GIF/WebP; 1 otherwise. */
   pages: number;
+  /** JPEG: progressive (SOF2/SOF6/SOF10/SOF14), whose decoder keeps every coefficient of the image. */
+  progressive?: boolean;
+  /**
+   * The pixels a decoder will really produce when they differ from the
+   * header's claim: a GIF frame larger than its screen, an AVIF whose coded
+   * stream is larger than its `ispe` box. Budgets are checked on this.
+   */
+  extent?: { width: number; height: number };
 }
+
+/** The size every budget is checked against: the decoder's real output, not only the header's claim. */
+export const decodeExtent = (s: Sniffed) => s.extent ?? { width: s.width, height: s.height };
 
 export const MIME_TYPES: Record<string, string> = {
   jpg: 'image/jpeg',
@@ -100,7 +113,7 @@ function jpeg(b: Uint8Array): Sniffed | null {
       const height = u16be(b, o + 5);
       const width = u16be(b, o + 7);
       if (!width || !height) return null;
-      return { format: 'jpg', width, height, orientation, pages: 1 };
+      return { format: 'jpg', width, height, orientation, pages: 1, progressive: (marker & 0x03) === 0x02 };
     }
     if (marker === 0xda || marker === 0xd9) return null;
     o += 2 + len;
@@ -151,10 +164,37 @@ function gif(b: Uint8Array): Sniffed | null {
   const width = u16le(b, 6);
   const height = u16le(b, 8);
   if (!width || !height) return null;
-  // Count image descriptors in what we have (a lower bound when the file is longer).
-  let pages = 0;
-  for (let i = 13; i < b.length - 1; i++) if (b[i] === 0x00 && b[i + 1] === 0x2c) pages++;
-  return { format: 'gif', width, height, orientation: 1, pages: Math.max(1, pages) };
+  const frames = gifFrames(b);
+  const extent = { width: Math.max(width, frames.right), height: Math.max(height, frames.bottom) };
+  const grown = extent.width !== width || extent.height !== height;
+  return { format: 'gif', width, height, orientation: 1, pages: Math.max(1, frames.count), ...(grown ? { extent } : {}) };
+}
+
+/**
+ * Walks a GIF's blocks (as far as the bytes go): how many frames, and how far
+ * right and down they reach. A frame may claim far more than its screen
+ * (a 1x1 screen with a 65535x65535 frame): decoders allocate the frame.
+ */
+function gifFrames(b: Uint8Array): { count: number; right: number; bottom: number } {
+  const found = { count: 0, right: 0, bottom: 0 };
+  let o = 13 + (b[10] & 0x80 ? 3 << ((b[10] & 7) + 1) : 0);
+  const skipSubBlocks = (at: number) => {
+    while (at < b.length && b[at] !== 0) at += b[at] + 1;
+    return at + 1;
+  };
+  while (o < b.length) {
+    const block = b[o];
+    if (block === 0x21) o = skipSubBlocks(o + 2);
+    else if (block === 0x2c && o + 10 <= b.length) {
+      found.count++;
+      found.right = Math.max(found.right, u16le(b, o + 1) + u16le(b, o + 5));
+      found.bottom = Math.max(found.bottom, u16le(b, o + 3) + u16le(b, o + 7));
+      const flags = b[o + 9];
+      o += 10 + (flags & 0x80 ? 3 << ((flags & 7) + 1) : 0);
+      o = skipSubBlocks(o + 1);
+    } else break;
+  }
+  return found;
 }
 
 function webp(b: Uint8Array): Sniffed | null {
@@ -191,7 +231,13 @@ function isobmff(b: Uint8Array): Sniffed | null {
     }
   }
   if (!width || !height) return null;
-  return { format, width, height, orientation: 1, pages: 1 };
+  // The decoder allocates what the coded stream says, whatever `ispe` claims.
+  const coded = format === 'avif' ? av1CodedSize(b) : undefined;
+  const extent =
+    coded && (coded.width > width || coded.height > height)
+      ? { width: Math.max(width, coded.width), height: Math.max(height, coded.height) }
+      : undefined;
+  return { format, width, height, orientation: 1, pages: 1, ...(extent ? { extent } : {}) };
 }
 
 /** CSS pixels per unit (96 per inch), for SVG sizes written in physical units. */

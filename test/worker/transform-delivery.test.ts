@@ -1,6 +1,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { engineStats } from '../../src/engine/engine';
+import { engineMemory } from '../../src/engine/budget';
 import { variantOf } from '../../src/services/derived/derive';
 import { generateEager, parseEager } from '../../src/services/upload/eager';
 import { derivedObjectKey, variantHash } from '../../src/services/derived/store';
@@ -131,13 +132,18 @@ describe('derived images through delivery URLs', () => {
     expect(engineStats.decodes).toBe(before);
   });
 
-  it('works on one image at a time per isolate, however many different images are asked for at once', T, async () => {
+  it('keeps the images in work at once within the isolate memory budget, however many are asked for', T, async () => {
     const id = uid('many');
     await storeImage(id, fixture('photo-1mp.jpg'));
-    engineStats.peakInWork = 0;
+    const pool = engineMemory();
+    const admittedBefore = pool.stats.admitted;
     const all = await Promise.all([40, 41, 42, 43, 44].map((w) => get(`c_scale,w_${w}/${id}.png`)));
     expect(all.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
-    expect(engineStats.peakInWork).toBe(1);
+    expect(pool.stats.admitted - admittedBefore).toBe(5);
+    expect(pool.stats.peak).toBeLessThanOrEqual(pool.capacity);
+    expect(pool.stats.open).toBe(0);
+    // Nothing stays charged but the WASM memories kept for reuse.
+    expect(pool.stats.inUse).toBe(pool.standingBytes());
   });
 
   it('makes eager derived images that delivery URLs of the same variant find', T, async () => {

@@ -9,6 +9,7 @@
 #include "jpeglib.h"
 #include "jerror.h"
 #include "fail.h"
+#include "jpeg_shim.h"
 
 static int32_t result[6];
 
@@ -33,13 +34,13 @@ static void on_message(j_common_ptr cinfo, int level) {
   on_error(cinfo);
 }
 
-static void setup_errors(struct jpeg_error_mgr *err) {
+void setup_errors(struct jpeg_error_mgr *err) {
   jpeg_std_error(err);
   err->error_exit = on_error;
   err->emit_message = on_message;
 }
 
-static void open_source(struct jpeg_decompress_struct *cinfo, struct jpeg_error_mgr *err,
+void open_source(struct jpeg_decompress_struct *cinfo, struct jpeg_error_mgr *err,
                         const uint8_t *in, uint32_t len) {
   if (len < 4) codec_fail("Not a JPEG file: too short");
   cinfo->err = err;
@@ -64,7 +65,7 @@ __attribute__((export_name("jpeg_info"))) int32_t *jpeg_info(const uint8_t *in, 
 }
 
 /* Adobe writes CMYK inverted; libjpeg hands it over as stored. */
-static void cmyk_to_rgb(const uint8_t *cmyk, uint8_t *out, uint32_t width, int channels) {
+void cmyk_to_rgb(const uint8_t *cmyk, uint8_t *out, uint32_t width, int channels) {
   for (uint32_t x = 0; x < width; x++, cmyk += 4, out += channels) {
     uint32_t k = cmyk[3];
     out[0] = (uint8_t)((cmyk[0] * k + 127) / 255);

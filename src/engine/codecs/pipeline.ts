@@ -1,5 +1,5 @@
 import { CodecSession, type Pixels } from './runtime';
-import { chooseShrink, decodeJpeg, shrunkSize } from './jpeg/decode';
+import { chooseShrink, decodeJpeg, shrunkSize, type JpegShrink } from './jpeg/decode';
 import { encodeJpeg } from './jpeg/encode';
 import { encodeWebp } from './webp/encode';
 import { resize, type Region } from './resize';
@@ -43,6 +43,9 @@ function giveBack(s: CodecSession): void {
   if (s.live && s.memoryBytes <= RETAIN_BYTES && idle.length < MAX_IDLE) idle.push(s);
   else s.drop();
 }
+
+/** WASM memory held by the sessions kept for reuse (a standing charge of the engine's memory budget). */
+export const idleCodecBytes = () => idle.reduce((n, s) => n + s.memoryBytes, 0);
 
 /** Pixels a JPEG decode will produce after shrink-on-load. */
 export interface JpegPlan {
@@ -170,4 +173,56 @@ export function encodeJpegRgba(img: Rgba, quality: number, progressive: boolean)
 /** Lossy WebP (with alpha when the image has any); the encoder frees the pixels itself. */
 export function encodeWebpRgba(img: Rgba, quality: number): Uint8Array {
   return withPixels(img, (s, p) => encodeWebp(s, p, quality));
+}
+
+export interface TranscodeOptions {
+  shrink: JpegShrink;
+  target: 'jpg' | 'webp';
+  quality: number;
+  progressive: boolean;
+  /** Optimised Huffman tables: the encoder then keeps every coefficient of the image (2 bytes per sample). */
+  optimize: boolean;
+}
+
+export interface Transcoded {
+  bytes: Uint8Array;
+  width: number;
+  height: number;
+  /** The session's WASM memory high-water mark during the call. */
+  peakMemoryBytes: number;
+}
+
+/**
+ * JPEG to JPEG or lossy WebP in strips of 16 rows inside the codec module:
+ * the decoded image never exists whole (WebP holds its YUV 4:2:0 picture, 1.5
+ * bytes per pixel, as libwebp encodes from a whole picture).
+ */
+export function transcodeJpeg(input: Uint8Array, opts: TranscodeOptions): Transcoded {
+  const session = acquire();
+  try {
+    const ptr = session.copyIn(input);
+    const quality = Math.max(1, Math.min(100, Math.round(opts.quality)));
+    const target = opts.target === 'jpg' ? 0 : 1;
+    const res = session.call((x) =>
+      x.jpeg_transcode(
+        ptr,
+        input.length,
+        opts.shrink,
+        target,
+        quality,
+        opts.progressive ? 1 : 0,
+        opts.optimize ? 1 : 0,
+        JPEG_WORKING_BYTES,
+      ),
+    );
+    const [out, len, width, height] = session.results(res, 4);
+    session.release(ptr);
+    try {
+      return { bytes: session.copyOut(out, len), width, height, peakMemoryBytes: session.peakMemoryBytes };
+    } finally {
+      session.release(out);
+    }
+  } finally {
+    giveBack(session);
+  }
 }

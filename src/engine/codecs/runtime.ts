@@ -22,6 +22,16 @@ export interface CodecExports {
   jpeg_decode(ptr: number, len: number, denom: number, channels: number, maxPixels: number, maxMemory: number): number;
   jpeg_encode(ptr: number, width: number, height: number, channels: number, quality: number, progressive: number): number;
   webp_encode(ptr: number, width: number, height: number, channels: number, quality: number, consume: number): number;
+  jpeg_transcode(
+    ptr: number,
+    len: number,
+    denom: number,
+    target: number,
+    quality: number,
+    progressive: number,
+    optimize: number,
+    maxMemory: number,
+  ): number;
   resize(ptr: number, stride: number, sx: number, sy: number, sw: number, sh: number, dw: number, dh: number, channels: number): number;
 }
 

@@ -36,7 +36,81 @@ function boxRadii(sigma: number): number[] {
   return [0, 1, 2].map((i) => ((i < m ? wl : wu) - 1) / 2);
 }
 
+/**
+ * Above this sigma the blur runs on a copy reduced by sigma / DIRECT_SIGMA and
+ * is enlarged back, as image servers do: a wide Gaussian keeps no detail that
+ * the reduced copy loses, and the work no longer grows with the radius
+ * (`e_blur:2000`, a common placeholder, is sigma 100).
+ */
+const DIRECT_SIGMA = 4;
+
+/** How much a blur of `sigma` reduces the image first (1: not at all). */
+export const blurReduction = (sigma: number) => Math.max(1, Math.floor(sigma / DIRECT_SIGMA));
+
 export function gaussianBlur(img: Raster, sigma: number): Raster {
+  const factor = blurReduction(sigma);
+  if (factor < 2) return blurDirect(img, sigma);
+  const small = reduce(img, factor);
+  const blurred = blurDirect(small, sigma / factor);
+  return enlarge(blurred, img.width, img.height);
+}
+
+/** Averages `factor` x `factor` blocks (the last row and column of blocks may be partial). */
+export function reduce(img: Raster, factor: number): Raster {
+  const { width: w, height: h, data: src } = img;
+  const sw = Math.ceil(w / factor);
+  const sh = Math.ceil(h / factor);
+  const out = new Uint8Array(sw * sh * 4);
+  const sum = new Float64Array(sw * 4);
+  const count = new Uint32Array(sw);
+  for (let sy = 0; sy < sh; sy++) {
+    sum.fill(0);
+    count.fill(0);
+    for (let y = sy * factor; y < Math.min(h, (sy + 1) * factor); y++) {
+      for (let x = 0; x < w; x++) {
+        const s = (y * w + x) * 4;
+        const d = Math.floor(x / factor);
+        count[d]++;
+        for (let c = 0; c < 4; c++) sum[d * 4 + c] += src[s + c];
+      }
+    }
+    for (let sx = 0; sx < sw; sx++) for (let c = 0; c < 4; c++) out[(sy * sw + sx) * 4 + c] = Math.round(sum[sx * 4 + c] / count[sx]);
+  }
+  return { data: out, width: sw, height: sh };
+}
+
+/** Bilinear enlargement to width x height (pixel centres aligned, edges clamped). */
+export function enlarge(img: Raster, width: number, height: number): Raster {
+  const { width: sw, height: sh, data: src } = img;
+  const out = new Uint8Array(width * height * 4);
+  const kx = sw / width;
+  const ky = sh / height;
+  for (let y = 0; y < height; y++) {
+    const fy = Math.min(sh - 1, Math.max(0, (y + 0.5) * ky - 0.5));
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(sh - 1, y0 + 1);
+    const ty = fy - y0;
+    for (let x = 0; x < width; x++) {
+      const fx = Math.min(sw - 1, Math.max(0, (x + 0.5) * kx - 0.5));
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(sw - 1, x0 + 1);
+      const tx = fx - x0;
+      const a = (y0 * sw + x0) * 4;
+      const b = (y0 * sw + x1) * 4;
+      const c = (y1 * sw + x0) * 4;
+      const d = (y1 * sw + x1) * 4;
+      const o = (y * width + x) * 4;
+      for (let ch = 0; ch < 4; ch++) {
+        const top = src[a + ch] + (src[b + ch] - src[a + ch]) * tx;
+        const bottom = src[c + ch] + (src[d + ch] - src[c + ch]) * tx;
+        out[o + ch] = Math.round(top + (bottom - top) * ty);
+      }
+    }
+  }
+  return { data: out, width, height };
+}
+
+function blurDirect(img: Raster, sigma: number): Raster {
   const { width: w, height: h } = img;
   const a = img.data.slice();
   const b = new Uint8Array(a.length);

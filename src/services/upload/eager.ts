@@ -85,7 +85,11 @@ export async function generateEager(
   const out: EagerResult[] = [];
   for (const spec of specs) {
     const extension = spec.format ?? resource.format ?? undefined;
-    const resolved = resolveOutput(spec.plan, { format: (resource.format ?? 'jpg') as ImageFormat }, { extension });
+    const resolved = resolveOutput(
+      spec.plan,
+      { format: (resource.format ?? 'jpg') as ImageFormat, width: resource.width, height: resource.height },
+      { extension },
+    );
     const obj = await ensureDerived(env, resource, spec.plan, resolved, { eager: true, original });
     if (obj.body instanceof ReadableStream) obj.body.cancel().catch(() => undefined);
     out.push({

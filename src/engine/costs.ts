@@ -1,0 +1,107 @@
+import { blurReduction, blurSigma } from './pixels/filter';
+import type { Effect, OutputFormat } from './types';
+
+/**
+ * What each step of the engine costs per pixel, charged to the request's
+ * budgets (./budget.ts) before the step runs.
+ *
+ * bytes: the step's peak allocation per pixel (WASM memory and JS buffers
+ * together). ops: its work per pixel, in units of about a nanosecond of this
+ * project's benchmark machine (one thread), measured with bench/transform.mjs:
+ * e.g. a WebP encode 100 (1600x900) to 400 (24 MP) ns per pixel, a
+ * 3200x1800 AVIF encode at speed 8 ~190 ns per pixel, a full-size
+ * libjpeg-turbo decode ~40 ns.
+ */
+export interface StepCost {
+  bytes: number;
+  ops: number;
+}
+
+/** Decoders, per pixel they produce (for JPEG: after shrink-on-load). */
+export const DECODE_COSTS = {
+  /** libjpeg-turbo: 3 bytes per decoded pixel in WASM; the entropy decoding of the whole file is charged per source pixel below. */
+  jpeg: { bytes: 3, ops: 40 },
+  /** photon (Rust `image`): the decoded buffer, its RGBA copy and the crate's own working set (measured: ~14.5 bytes per pixel). */
+  photon: { bytes: 14.5, ops: 30 },
+  /** libavif + dav1d: YUV planes, the RGBA result, and its JS copy. */
+  avif: { bytes: 12, ops: 60 },
+  /** resvg: the pixmap and its JS copy; filters are charged on top (see ./codecs/svg-guard.ts). */
+  svg: { bytes: 8, ops: 20 },
+  /** Our GIF frame decoder: the screen as RGBA, a saved copy for "restore to previous", and the frame's indices. */
+  gifFrame: { bytes: 9, ops: 15 },
+} satisfies Record<string, StepCost>;
+
+/** libjpeg-turbo reads every coefficient of the file whatever the shrink: work per source pixel. */
+export const JPEG_ENTROPY_OPS = 4;
+
+/**
+ * A progressive JPEG keeps every DCT coefficient of the full-size image
+ * (2 bytes per sample) until the last scan; samples per pixel are 1.5 for
+ * 4:2:0, up to 3 (4:4:4) or 4 (CMYK): charge the worst of the common cases.
+ */
+export const PROGRESSIVE_COEFFICIENT_BYTES = 2 * 3;
+
+/** The Lanczos-3 resampler, per source pixel read (its output is charged as a raster). */
+export const RESAMPLE_OPS = 20;
+
+/** A working image in JS: RGBA. */
+export const RASTER_BYTES = 4;
+
+/** Encoders, per output pixel: the RGBA copy into the encoder, its working set and the output. */
+export const ENCODE_COSTS: Record<OutputFormat, StepCost> = {
+  jpg: { bytes: 5, ops: 40 },
+  /** libwebp encodes from a whole YUV picture (1.5 bytes per pixel) plus its analysis buffers; 100-400 ns per pixel measured (more for larger pictures). */
+  webp: { bytes: 8, ops: 200 },
+  /** photon: the image in WASM, the filtered rows and the zlib output. */
+  png: { bytes: 10, ops: 60 },
+  /** libavif + aom at speed 8: about 17 bytes per pixel of RSS growth measured at 3200x1800. */
+  avif: { bytes: 18, ops: 220 },
+  /** Palette quantisation and LZW. */
+  gif: { bytes: 6, ops: 100 },
+};
+
+/** Three box blurs, horizontal and vertical, on a working copy: per pixel it runs on. */
+const BLUR: StepCost = { bytes: 2 * RASTER_BYTES, ops: 60 };
+/** Reducing and enlarging again, per pixel of the image. */
+const BLUR_RESAMPLE: StepCost = { bytes: RASTER_BYTES, ops: 12 };
+
+/** A blur of `level` (e_blur's 1-2000): wide ones run on a copy reduced by blurReduction, so they cost less, not more. */
+export function blurCost(level: number): StepCost {
+  const k = blurReduction(blurSigma(level));
+  if (k === 1) return BLUR;
+  return { bytes: BLUR_RESAMPLE.bytes + BLUR.bytes / (k * k), ops: BLUR_RESAMPLE.ops + BLUR.ops / (k * k) };
+}
+
+/** A pixel effect's cost per pixel of the image it runs on. */
+export function effectCost(key: string, value: unknown): StepCost {
+  if (key === 'e' && (value as Effect).name === 'blur') return blurCost((value as Effect).level ?? 100);
+  return EFFECT_COSTS[key === 'e' ? (value as Effect).name : key] ?? EFFECT_COSTS.default;
+}
+
+/** Pixel effects, per pixel of the image they run on: one new raster each unless listed. */
+const EFFECT_COSTS: Record<string, StepCost> = {
+  default: { bytes: RASTER_BYTES, ops: 10 },
+  /** A blur plus the mask. */
+  sharpen: { bytes: 3 * RASTER_BYTES, ops: 70 },
+  unsharp_mask: { bytes: 3 * RASTER_BYTES, ops: 70 },
+};
+
+/** Strip-wise transcoding (./stream-plan.ts): libwebp's YUV 4:2:0 picture and its encoder's buffers, per pixel. */
+export const WEBP_PICTURE_BYTES = 2.5;
+/**
+ * Room for the encoded output per pixel, in WASM and in its JS copy (twice
+ * that from quality 90 up); photos take well under it (0.03-0.15 measured).
+ * libwebp's share in WASM is inside WEBP_PICTURE_BYTES.
+ */
+export const STREAM_OUTPUT_BYTES = { jpg: 2 * 0.5, webp: 0.25 };
+/**
+ * A JPEG encoder with optimised Huffman tables or progressive scans keeps
+ * every coefficient: 2 bytes per sample, 1.5 samples per pixel at 4:2:0
+ * (below quality 90), 3 at 4:4:4. Beyond this many bytes a strip-wise
+ * baseline JPEG is written with the standard tables instead (a few percent
+ * larger) so that memory stays with the strip, not the image.
+ */
+export const JPEG_COEFFICIENT_BYTES = (quality: number) => (quality >= 90 ? 6 : 3);
+export const MAX_OPTIMIZE_BYTES = 16 * 1024 * 1024;
+/** The codec instance itself: its initial memory and stack. */
+export const STREAM_FIXED_BYTES = 4 * 1024 * 1024;

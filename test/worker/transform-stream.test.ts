@@ -1,0 +1,89 @@
+import { SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { engineMemory } from '../../src/engine/budget';
+import { engineStats } from '../../src/engine/engine';
+import { readJpegMetadata } from '../../src/engine/metadata';
+import { fixture, storeImage, uid } from './support/fixtures';
+import { decode, dims, meanDiff } from './support/images';
+
+const get = (path: string, headers: Record<string, string> = {}) => SELF.fetch(`http://w/demo/image/upload/${path}`, { headers });
+const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer());
+const T = { timeout: 180_000 };
+const MB = 1024 * 1024;
+
+describe('full-size JPEG deliveries in strips', () => {
+  it('delivers f_auto,q_auto of a 24 MP photo at full size within 48 MB, by its own accounting and the module measured', T, async () => {
+    const id = uid('p24');
+    await storeImage(id, fixture('photo-24mp.jpg'));
+    const res = await get(`f_auto,q_auto/${id}`);
+    expect(res.status, res.headers.get('x-cld-error') ?? '').toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    expect(dims(await bytesOf(res))).toBe('6532x3675');
+    // Charged to the request's lease, and what the codec module's memory really reached.
+    expect(engineStats.lastPeakBytes).toBeLessThanOrEqual(48 * MB);
+    expect(engineStats.lastStreamWasmBytes).toBeGreaterThan(0);
+    expect(engineStats.lastStreamWasmBytes).toBeLessThanOrEqual(engineStats.lastPeakBytes);
+    expect(engineMemory().stats.open).toBe(0);
+  });
+
+  it('keeps the pixels of a re-encoded photo (and its ICC profile)', T, async () => {
+    const id = uid('p3');
+    const source = fixture('photo-3mp-exif.jpg');
+    await storeImage(id, source);
+    const res = await get(`q_90/${id}.jpg`);
+    expect(res.status).toBe(200);
+    const out = await bytesOf(res);
+    expect(dims(out)).toBe('2190x1369');
+    expect(meanDiff(decode(out), decode(source))).toBeLessThan(2);
+    expect(readJpegMetadata(out).icc).toEqual(readJpegMetadata(source).icc);
+  });
+
+  it.each(['progressive.jpg', 'cmyk.jpg', 'grayscale.jpg'])('re-encodes %s at full size like the whole-frame path', T, async (file) => {
+    const id = uid('full');
+    await storeImage(id, fixture(file));
+    const streamed = await get(`q_80/${id}.jpg`);
+    expect(streamed.status, streamed.headers.get('x-cld-error') ?? '').toBe(200);
+    const wasm = engineStats.lastStreamWasmBytes;
+    // a_0 is a pixel step: the same request through the whole-frame path (decode, rotate by nothing, encode).
+    const framed = await get(`q_80,a_0/${id}.jpg`);
+    expect(framed.status).toBe(200);
+    const [s, f] = [await bytesOf(streamed), await bytesOf(framed)];
+    expect(dims(s)).toBe(dims(f));
+    expect(meanDiff(decode(s), decode(f))).toBeLessThan(1);
+    expect(wasm).toBeGreaterThan(0);
+  });
+
+  it('writes a full-size lossy WebP of a 12 MP photo in strips', T, async () => {
+    const id = uid('p12w');
+    await storeImage(id, fixture('photo-12mp.jpg'));
+    const res = await get(`q_auto/${id}.webp`);
+    expect(res.status, res.headers.get('x-cld-error') ?? '').toBe(200);
+    expect(dims(await bytesOf(res))).toBe('4608x2592');
+    expect(engineStats.lastStreamWasmBytes).toBeLessThanOrEqual(engineStats.lastPeakBytes);
+  });
+});
+
+describe('f_auto weighs the output size', () => {
+  const accept = { Accept: 'image/avif,image/webp,*/*' };
+  it('picks AVIF for a 1600 px image, WebP for a 3 MP one, JPEG for 24 MP', T, async () => {
+    const big = uid('fa24');
+    const mid = uid('fa3');
+    await storeImage(big, fixture('photo-24mp.jpg'));
+    await storeImage(mid, fixture('photo-3mp-exif.jpg'));
+    const small = await get(`c_scale,w_1600,f_auto/${mid}`, accept);
+    expect(small.headers.get('content-type')).toBe('image/avif');
+    const medium = await get(`f_auto/${mid}`, accept);
+    expect(medium.headers.get('content-type')).toBe('image/webp');
+    const large = await get(`f_auto/${big}`, accept);
+    expect(large.status).toBe(200);
+    expect(large.headers.get('content-type')).toBe('image/jpeg');
+  });
+
+  it('answers an explicit f_avif too large for the budget with a 400 naming the limit', T, async () => {
+    const id = uid('avif24');
+    await storeImage(id, fixture('photo-24mp.jpg'));
+    const res = await get(`f_avif/${id}`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-cld-error')).toMatch(/memory budget.*ENGINE_MEMORY_MB|Image too large/);
+  });
+});

@@ -1,0 +1,149 @@
+/*
+ * JPEG to JPEG or lossy WebP in strips: libjpeg-turbo decodes a few rows at a
+ * time (with DCT shrink-on-load), and each strip goes straight into the
+ * encoder, so the decoded image never exists whole. The JPEG encoder takes
+ * rows as they come; libwebp encodes from a whole YUV 4:2:0 picture (1.5 bytes
+ * per pixel), which is filled strip by strip, never holding the RGB image.
+ * result: bytes, length, width, height.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "jpeglib.h"
+#include "webp/encode.h"
+#include "fail.h"
+#include "jpeg_shim.h"
+
+static int32_t result[4];
+
+/* Rows per strip: a multiple of 2 (4:2:0 chroma pairs rows) and of libjpeg's 16-row iMCU. */
+#define STRIP 16
+
+typedef struct {
+  struct jpeg_decompress_struct cinfo;
+  struct jpeg_error_mgr err;
+  int cmyk;
+  uint8_t *cmyk_row;
+} source;
+
+static void source_open(source *s, const uint8_t *in, uint32_t len, int denom, uint32_t max_memory) {
+  if (denom != 1 && denom != 2 && denom != 4 && denom != 8) codec_fail("scale must be 1/1, 1/2, 1/4 or 1/8");
+  open_source(&s->cinfo, &s->err, in, len);
+  s->cinfo.mem->max_memory_to_use = max_memory;
+  s->cinfo.scale_num = 1;
+  s->cinfo.scale_denom = (unsigned)denom;
+  s->cmyk = s->cinfo.jpeg_color_space == JCS_CMYK || s->cinfo.jpeg_color_space == JCS_YCCK;
+  s->cinfo.out_color_space = s->cmyk ? JCS_CMYK : JCS_RGB;
+  jpeg_start_decompress(&s->cinfo);
+  s->cmyk_row = s->cmyk ? malloc(s->cinfo.output_width * 4) : 0;
+  if (s->cmyk && !s->cmyk_row) codec_fail("out of memory");
+}
+
+/* Reads up to STRIP rows of RGB into `strip`; returns how many. */
+static uint32_t source_read(source *s, uint8_t *strip) {
+  uint32_t stride = s->cinfo.output_width * 3, n = 0;
+  while (n < STRIP && s->cinfo.output_scanline < s->cinfo.output_height) {
+    uint8_t *dest = strip + (size_t)n * stride;
+    JSAMPROW rows[1] = { s->cmyk ? s->cmyk_row : dest };
+    jpeg_read_scanlines(&s->cinfo, rows, 1);
+    if (s->cmyk) cmyk_to_rgb(s->cmyk_row, dest, s->cinfo.output_width, 3);
+    n++;
+  }
+  return n;
+}
+
+static void source_close(source *s) {
+  jpeg_finish_decompress(&s->cinfo);
+  jpeg_destroy_decompress(&s->cinfo);
+  free(s->cmyk_row);
+}
+
+static void to_jpeg(source *s, uint8_t *strip, int quality, int progressive, int optimize) {
+  struct jpeg_compress_struct c;
+  struct jpeg_error_mgr err;
+  unsigned char *out = 0;
+  unsigned long out_len = 0;
+  c.err = &err;
+  setup_errors(&err);
+  jpeg_create_compress(&c);
+  jpeg_mem_dest(&c, &out, &out_len);
+  c.image_width = s->cinfo.output_width;
+  c.image_height = s->cinfo.output_height;
+  c.input_components = 3;
+  c.in_color_space = JCS_RGB;
+  jpeg_set_defaults(&c);
+  jpeg_set_quality(&c, quality, TRUE);
+  /* Optimised Huffman tables (and progressive scans) need every coefficient of
+     the image before the first byte is written: 2 bytes per sample. */
+  c.optimize_coding = optimize ? TRUE : FALSE;
+  /* As jpeg_encode (and libvips): 4:2:0 below quality 90, whole chroma from 90 up. */
+  if (quality >= 90) {
+    c.comp_info[0].h_samp_factor = 1;
+    c.comp_info[0].v_samp_factor = 1;
+  }
+  if (progressive) jpeg_simple_progression(&c);
+  jpeg_start_compress(&c, TRUE);
+  uint32_t stride = c.image_width * 3, n;
+  while ((n = source_read(s, strip)) > 0) {
+    for (uint32_t i = 0; i < n; i++) {
+      JSAMPROW rows[1] = { strip + (size_t)i * stride };
+      jpeg_write_scanlines(&c, rows, 1);
+    }
+  }
+  jpeg_finish_compress(&c);
+  jpeg_destroy_compress(&c);
+  result[0] = (int32_t)(uintptr_t)out;
+  result[1] = (int32_t)out_len;
+}
+
+static void to_webp(source *s, uint8_t *strip, float quality) {
+  WebPConfig config;
+  WebPPicture picture, part;
+  WebPMemoryWriter writer;
+  if (!WebPConfigPreset(&config, WEBP_PRESET_DEFAULT, quality)) codec_fail("WebP: bad configuration");
+  config.method = 4;
+  config.alpha_quality = 100;
+  if (!WebPPictureInit(&picture) || !WebPPictureInit(&part)) codec_fail("WebP: version mismatch");
+  int width = (int)s->cinfo.output_width, height = (int)s->cinfo.output_height;
+  picture.width = width;
+  picture.height = height;
+  if (!WebPPictureAlloc(&picture)) codec_fail("WebP: out of memory");
+  int uv_width = (width + 1) / 2;
+  uint32_t n, y = 0;
+  while ((n = source_read(s, strip)) > 0) {
+    part.width = width;
+    part.height = (int)n;
+    if (!WebPPictureImportRGB(&part, strip, width * 3)) codec_fail("WebP: out of memory");
+    for (uint32_t i = 0; i < n; i++) memcpy(picture.y + (size_t)(y + i) * picture.y_stride, part.y + (size_t)i * part.y_stride, (size_t)width);
+    for (uint32_t i = 0; i < (n + 1) / 2; i++) {
+      memcpy(picture.u + (size_t)(y / 2 + i) * picture.uv_stride, part.u + (size_t)i * part.uv_stride, (size_t)uv_width);
+      memcpy(picture.v + (size_t)(y / 2 + i) * picture.uv_stride, part.v + (size_t)i * part.uv_stride, (size_t)uv_width);
+    }
+    WebPPictureFree(&part);
+    y += n;
+  }
+  WebPMemoryWriterInit(&writer);
+  picture.writer = WebPMemoryWrite;
+  picture.custom_ptr = &writer;
+  if (!WebPEncode(&config, &picture)) codec_fail("WebP: encoding failed");
+  WebPPictureFree(&picture);
+  result[0] = (int32_t)(uintptr_t)writer.mem;
+  result[1] = (int32_t)writer.size;
+}
+
+/* target: 0 JPEG (quality, progressive, optimised Huffman tables), 1 lossy WebP (quality). */
+__attribute__((export_name("jpeg_transcode"))) int32_t *jpeg_transcode(
+    const uint8_t *in, uint32_t len, int denom, int target, int quality, int progressive, int optimize, uint32_t max_memory) {
+  source s;
+  source_open(&s, in, len, denom, max_memory);
+  uint8_t *strip = malloc((size_t)s.cinfo.output_width * 3 * STRIP);
+  if (!strip) codec_fail("out of memory");
+  if (target == 0) to_jpeg(&s, strip, quality, progressive, optimize);
+  else to_webp(&s, strip, (float)quality);
+  result[2] = (int32_t)s.cinfo.output_width;
+  result[3] = (int32_t)s.cinfo.output_height;
+  free(strip);
+  source_close(&s);
+  return result;
+}
