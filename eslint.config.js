@@ -25,7 +25,6 @@ const SQL_OUTSIDE_STORAGE = [
   'src/services/jobs/failures.ts',
   'src/services/moderation/status.ts',
   'src/services/remote/single-flight.ts',
-  'src/services/upload/chunked.ts',
   'src/services/usage-counters.ts',
 ];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readMultipart, partText } from '../../src/http/upload/multipart';
+import { readMultipart, partText } from '../../src/protocol/body/multipart';
 import { decodeBase64 } from '../../src/services/upload/base64';
 import { CldError } from '../../src/errors';
 

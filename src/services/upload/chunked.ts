@@ -3,8 +3,17 @@ import type { Env } from '../../config/env';
 import { randomId } from '../../auth/crypto';
 import { limitsFrom } from '../../config/limits';
 import { uploadKey } from '../../storage/keys';
-import { ensureSchema } from '../../storage/schema';
-import { discardState, Staging, type StagedFile, type StagingState } from './staging';
+import {
+  claimSession,
+  deleteSession,
+  deleteStaleSession,
+  readSession,
+  recordStaging,
+  saveSessionIf,
+  staleSessions,
+  stagingSessionId,
+} from '../../storage/upload-sessions';
+import { discardState, Staging, type MultipartLedger, type StagedFile, type StagingState } from './staging';
 
 /** `Content-Range: bytes <start>-<end>/<total>`; Node sends total -1 until the last chunk (spec §7.4). */
 export interface ChunkRange {
@@ -55,18 +64,24 @@ export class OpenChunk {
     private readonly sessionPublicId: string | null,
   ) {}
 
+  /**
+   * Opens the session for this chunk. The declared total (and the chunk's
+   * end) must fit MAX_CHUNKED_UPLOAD_BYTES, checked before any byte is read.
+   * The last chunk takes the session for itself, so of two copies of it
+   * racing, only one completes the upload.
+   */
   static async open(env: Env, cloud: string, uploadId: string, range: ChunkRange): Promise<OpenChunk> {
-    await ensureSchema(env.DB);
     const limit = limitsFrom(env).maxChunkedUploadBytes;
-    const row = await env.DB.prepare('SELECT state FROM upload_sessions WHERE cloud = ? AND upload_id = ?')
-      .bind(cloud, uploadId)
-      .first<{ state: string }>();
-    const session: SessionState | null = row ? (JSON.parse(row.state) as SessionState) : null;
+    const declared = Math.max(range.total ?? 0, range.end + 1);
+    if (declared > limit) throw badRequest(`File size too large. Got ${declared}. Maximum is ${limit}.`);
+    const stored = await readSession(env.DB, cloud, uploadId);
+    const session: SessionState | null = stored ? (JSON.parse(stored) as SessionState) : null;
     const received = session?.staging.bytes ?? 0;
     if (range.start !== received) throw badRequest(`Chunk out of order: expected bytes from ${received}, got ${range.start}`);
+    if (session && isLast(range) && !(await claimSession(env.DB, cloud, uploadId, received))) throw raced();
     const writer = session
       ? await Staging.resume(env.BUCKET, session.staging, limit)
-      : Staging.start(env.BUCKET, uploadKey(cloud, `c-${uploadId}-${randomId(8)}`), limit);
+      : Staging.start(env.BUCKET, uploadKey(cloud, `c-${uploadId}-${randomId(8)}`), limit, multipartLedger(env, cloud));
     return new OpenChunk(env, cloud, uploadId, range, writer, received, session?.publicId ?? null);
   }
 
@@ -78,14 +93,25 @@ export class OpenChunk {
       const got = this.writer.received - this.received;
       if (got !== range.end - range.start + 1)
         throw badRequest(`Chunk size ${got} does not match Content-Range bytes ${range.start}-${range.end}`);
-      const last = range.total !== null && range.end + 1 === range.total;
-      if (!last) {
+      if (!isLast(range)) {
         const state: SessionState = { staging: await this.writer.suspend(), publicId };
-        await saveSession(env.DB, cloud, uploadId, state, this.received);
+        const { key, uploadId: r2UploadId } = state.staging;
+        const saved = await saveSessionIf(
+          env.DB,
+          { cloud, uploadId, key, r2UploadId: r2UploadId ?? '', state: JSON.stringify(state) },
+          this.received,
+        );
+        if (!saved) {
+          // Another request owns the session now: give up only what is this request's own.
+          if (this.received === 0) await this.writer.abort();
+          this.lostRace = true;
+          throw raced();
+        }
+        await this.writer.handOver();
         return { done: false, publicId, bytes: state.staging.bytes };
       }
       const file = await this.writer.finish();
-      await env.DB.prepare('DELETE FROM upload_sessions WHERE cloud = ? AND upload_id = ?').bind(cloud, uploadId).run();
+      await deleteSession(env.DB, cloud, uploadId);
       return { done: true, publicId, file };
     } catch (err) {
       await this.fail();
@@ -93,11 +119,28 @@ export class OpenChunk {
     }
   }
 
-  /** Gives the whole upload up: its multipart upload, tail and session row. */
+  private lostRace = false;
+
+  /** Gives the whole upload up: its multipart upload, tail and session row (unless another request owns them now). */
   async fail(): Promise<void> {
+    if (this.lostRace) return;
     await this.writer.abort();
-    await this.env.DB.prepare('DELETE FROM upload_sessions WHERE cloud = ? AND upload_id = ?').bind(this.cloud, this.uploadId).run();
+    await deleteSession(this.env.DB, this.cloud, this.uploadId);
   }
+}
+
+const isLast = (range: ChunkRange) => range.total !== null && range.end + 1 === range.total;
+const raced = () => badRequest('Chunk out of order: another chunk of this upload arrived at the same time');
+
+/** Staging multipart uploads recorded as rows of upload_sessions, so the sweep finds them. */
+export function multipartLedger(env: Env, cloud: string): MultipartLedger {
+  return {
+    started: (key, r2UploadId) => {
+      const state: SessionState = { staging: { key, uploadId: r2UploadId, parts: [], bytes: 0, tailBytes: 0 }, publicId: null };
+      return recordStaging(env.DB, cloud, key, r2UploadId, JSON.stringify(state));
+    },
+    ended: (key) => deleteSession(env.DB, cloud, stagingSessionId(key)),
+  };
 }
 
 /** Appends a chunk that was staged first (its request's fields could not be checked before its bytes came). */
@@ -121,39 +164,22 @@ export async function appendChunk(
   return open.commit(givenPublicId);
 }
 
-/** Saves the session, refusing when another request moved it on meanwhile. */
-async function saveSession(db: D1Database, cloud: string, uploadId: string, state: SessionState, expectedBytes: number): Promise<void> {
-  const now = Math.floor(Date.now() / 1000);
-  const res = await db
-    .prepare(
-      `INSERT INTO upload_sessions (cloud, upload_id, r2_key, r2_upload_id, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (cloud, upload_id) DO UPDATE SET state = excluded.state, r2_upload_id = excluded.r2_upload_id, updated_at = excluded.updated_at
-       WHERE json_extract(upload_sessions.state, '$.staging.bytes') = ?`,
-    )
-    .bind(cloud, uploadId, state.staging.key, state.staging.uploadId ?? '', JSON.stringify(state), now, now, expectedBytes)
-    .run();
-  if (!res.meta.changes) throw badRequest('Chunk out of order: another chunk of this upload arrived at the same time');
-}
-
 /**
  * Aborts chunked uploads nobody continued for ABANDONED_AFTER_SECONDS: their
  * multipart uploads, tails and rows, plus staging objects left by requests
- * that died mid-way. Runs in the background of every new chunked upload.
+ * that died mid-way (their multipart uploads are recorded as sessions too).
+ * Runs in the background of a new chunked upload, once its request passed
+ * the signature or preset check.
  */
 export async function cleanupAbandonedUploads(env: Env, now = Date.now()): Promise<number> {
-  await ensureSchema(env.DB);
   const cutoff = Math.floor(now / 1000) - ABANDONED_AFTER_SECONDS;
-  const stale = await env.DB.prepare('SELECT cloud, upload_id, state FROM upload_sessions WHERE updated_at < ? LIMIT 100')
-    .bind(cutoff)
-    .all<{ cloud: string; upload_id: string; state: string }>();
-  for (const s of stale.results) {
+  const stale = await staleSessions(env.DB, cutoff, 100);
+  for (const s of stale) {
     await discardState(env.BUCKET, (JSON.parse(s.state) as SessionState).staging);
-    await env.DB.prepare('DELETE FROM upload_sessions WHERE cloud = ? AND upload_id = ? AND updated_at < ?')
-      .bind(s.cloud, s.upload_id, cutoff)
-      .run();
+    await deleteStaleSession(env.DB, s.cloud, s.upload_id, cutoff);
   }
   const listed = await env.BUCKET.list({ prefix: 'u/', limit: 1000 });
   const orphans = listed.objects.filter((o) => /\/s-[a-z0-9]+$/.test(o.key) && o.uploaded.getTime() < cutoff * 1000).map((o) => o.key);
   if (orphans.length) await env.BUCKET.delete(orphans);
-  return stale.results.length;
+  return stale.length;
 }
