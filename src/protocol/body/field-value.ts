@@ -29,6 +29,6 @@ export function parseJsonValue(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw badRequest(`Invalid JSON body: ${(err as Error).message}`);
+    throw badRequest(`Invalid request body: ${(err as Error).message}`);
   }
 }

@@ -114,7 +114,7 @@ async function fieldText(entry: BodyEntry, maxField: number, left: number): Prom
     all.set(p, o);
     o += p.length;
   }
-  return { value: new TextDecoder().decode(all), bytes: n };
+  return { value: new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(all), bytes: n };
 }
 
 /** The first `n` bytes of a stream of chunks, and an iterator that still yields all of them. */

@@ -36,7 +36,7 @@ async function* pairs(r: Buffered): AsyncGenerator<Part> {
     if (end < 0 && !r.buf.length) return;
     const keyBytes = end < 0 ? r.buf : r.buf.subarray(0, end);
     if (keyBytes.length > MAX_KEY_BYTES) throw badRequest('Invalid request body: parameter name too long');
-    const name = new TextDecoder().decode(formDecode(keyBytes));
+    const name = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(formDecode(keyBytes));
     const hasValue = end >= 0 && r.buf[end] === EQ;
     r.buf = end < 0 ? new Uint8Array(0) : r.buf.subarray(end + 1);
     if (!keyBytes.length && !hasValue) continue; // "&&": an empty pair

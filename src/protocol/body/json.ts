@@ -14,7 +14,7 @@ const MAX_KEY_BYTES = 1024;
 /** Whitespace after the closing brace that is still read, so the connection stays clean. */
 const MAX_TRAILER_BYTES = 64 * 1024;
 
-const invalid = (why: string) => badRequest(`Invalid JSON body: ${why}`);
+const invalid = (why: string) => badRequest(`Invalid request body: malformed JSON (${why})`);
 const isSpace = (b: number) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 
 export async function* readJson(body: ReadableStream<Uint8Array>): AsyncGenerator<BodyEntry> {
@@ -48,7 +48,7 @@ async function* members(r: Buffered): AsyncGenerator<BodyEntry> {
   await expect(r, 0x7b, 'expected an object');
   if ((await peekToken(r)) === 0x7d) {
     r.buf = r.buf.subarray(1);
-    return r.drain(MAX_TRAILER_BYTES, 'Invalid JSON body: data after the object');
+    return trailer(r);
   }
   for (;;) {
     const name = await readKey(r);
@@ -61,8 +61,20 @@ async function* members(r: Buffered): AsyncGenerator<BodyEntry> {
     const next = await peekToken(r);
     r.buf = r.buf.subarray(1);
     if (next === 0x2c) continue;
-    if (next === 0x7d) return r.drain(MAX_TRAILER_BYTES, 'Invalid JSON body: data after the object');
+    if (next === 0x7d) return trailer(r);
     throw invalid('expected "," or "}"');
+  }
+}
+
+/** Only whitespace may follow the object (and not without end). */
+async function trailer(r: Buffered): Promise<void> {
+  let n = r.buf.length;
+  for (;;) {
+    if (!r.buf.every(isSpace)) throw invalid('data after the object');
+    r.buf = new Uint8Array(0);
+    if (!(await r.fill())) return;
+    n += r.buf.length;
+    if (n > MAX_TRAILER_BYTES) throw invalid('data after the object');
   }
 }
 
@@ -88,58 +100,78 @@ interface Streamed {
 const SIMPLE_ESCAPES: Record<number, number> = { 0x22: 0x22, 0x5c: 0x5c, 0x2f: 0x2f, 0x62: 8, 0x66: 12, 0x6e: 10, 0x72: 13, 0x74: 9 };
 const enc = new TextEncoder();
 
-/** A string value, unescaped into UTF-8 bytes as it arrives. */
+/** A string value, unescaped into UTF-8 bytes as it arrives (a buffer at a time, whatever the escapes). */
 function stringEntry(r: Buffered, name: string): Streamed {
   r.buf = r.buf.subarray(1); // the opening quote
   let done = false;
   async function* chunks(): AsyncGenerator<Uint8Array> {
     if (done) return;
     for (;;) {
-      const quote = r.buf.indexOf(QUOTE);
-      const slash = r.buf.indexOf(BACKSLASH);
-      const stop = slash >= 0 && (quote < 0 || slash < quote) ? slash : quote;
-      if (stop < 0) {
-        if (r.buf.length) yield r.buf.slice();
-        r.buf = new Uint8Array(0);
-        if (!(await r.fill())) throw invalid('truncated string');
-        continue;
-      }
-      if (stop > 0) yield r.buf.slice(0, stop);
-      r.buf = r.buf.subarray(stop);
-      if (r.buf[0] === QUOTE) {
-        r.buf = r.buf.subarray(1);
+      const { out, used, closed } = unescapeSome(r.buf, r.done);
+      if (out.length) yield out;
+      r.buf = r.buf.subarray(closed ? used + 1 : used);
+      if (closed) {
         done = true;
         return;
       }
-      yield await unescape(r);
+      if (!(await r.fill())) throw invalid('truncated string');
     }
   }
   return { entry: { name, filename: null, chunks }, drained: () => done };
 }
 
-/** One escape sequence at the start of the buffer (a surrogate pair counts as one), as UTF-8. */
-async function unescape(r: Buffered): Promise<Uint8Array> {
-  if (!(await r.need(2))) throw invalid('truncated string');
-  const simple = SIMPLE_ESCAPES[r.buf[1]];
-  if (simple !== undefined) {
-    r.buf = r.buf.subarray(2);
-    return new Uint8Array([simple]);
+/**
+ * Unescapes string content up to the closing quote or up to an escape cut
+ * by the end of `buf`: the bytes, how many input bytes were used, and
+ * whether the closing quote (at `used`) was reached. Escapes only shrink.
+ */
+function unescapeSome(buf: Uint8Array, atEnd: boolean): { out: Uint8Array; used: number; closed: boolean } {
+  const out = new Uint8Array(buf.length);
+  let o = 0;
+  let i = 0;
+  while (i < buf.length) {
+    const quote = buf.indexOf(QUOTE, i);
+    const slash = buf.indexOf(BACKSLASH, i);
+    const stop = slash >= 0 && (quote < 0 || slash < quote) ? slash : quote;
+    const plainEnd = stop < 0 ? buf.length : stop;
+    out.set(buf.subarray(i, plainEnd), o);
+    o += plainEnd - i;
+    i = plainEnd;
+    if (stop < 0) break;
+    if (buf[stop] === QUOTE) return { out: out.slice(0, o), used: i, closed: true };
+    const esc = escapeAt(buf, i, atEnd);
+    if (!esc) break; // cut by the end of what has arrived
+    out.set(esc.bytes, o);
+    o += esc.bytes.length;
+    i += esc.length;
   }
-  if (r.buf[1] !== 0x75) throw invalid('bad escape in a string');
-  const unit = await codeUnit(r);
-  if (unit >= 0xd800 && unit < 0xdc00 && (await r.need(2)) && r.buf[0] === BACKSLASH && r.buf[1] === 0x75) {
-    const low = await codeUnit(r);
-    return enc.encode(String.fromCharCode(unit, low));
-  }
-  return enc.encode(String.fromCharCode(unit));
+  return { out: out.slice(0, o), used: i, closed: false };
 }
 
-async function codeUnit(r: Buffered): Promise<number> {
-  if (!(await r.need(6))) throw invalid('truncated string');
-  const hex = new TextDecoder().decode(r.buf.subarray(2, 6));
-  if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw invalid('bad escape in a string');
-  r.buf = r.buf.subarray(6);
-  return parseInt(hex, 16);
+const hexAt = (buf: Uint8Array, i: number): number => {
+  const text = String.fromCharCode(...buf.subarray(i, i + 4));
+  if (!/^[0-9a-fA-F]{4}$/.test(text)) throw invalid('bad escape in a string');
+  return parseInt(text, 16);
+};
+
+/** The escape at `i` as UTF-8 and its length, or null when more bytes are needed. */
+function escapeAt(buf: Uint8Array, i: number, atEnd: boolean): { bytes: Uint8Array; length: number } | null {
+  if (i + 1 >= buf.length) return null;
+  const simple = SIMPLE_ESCAPES[buf[i + 1]];
+  if (simple !== undefined) return { bytes: new Uint8Array([simple]), length: 2 };
+  if (buf[i + 1] !== 0x75) throw invalid('bad escape in a string');
+  if (i + 6 > buf.length) return null;
+  const unit = hexAt(buf, i + 2);
+  if (unit >= 0xd800 && unit < 0xdc00) {
+    // A high surrogate pairs with a following \uDC00-\uDFFF escape, if one follows.
+    const pairMayFollow = i + 6 >= buf.length || buf[i + 6] === BACKSLASH;
+    if (pairMayFollow && i + 12 > buf.length && !atEnd) return null;
+    if (buf[i + 6] === BACKSLASH && buf[i + 7] === 0x75 && i + 12 <= buf.length) {
+      const low = hexAt(buf, i + 8);
+      if (low >= 0xdc00 && low < 0xe000) return { bytes: enc.encode(String.fromCharCode(unit, low)), length: 12 };
+    }
+  }
+  return { bytes: enc.encode(String.fromCharCode(unit)), length: 6 };
 }
 
 /** Any other value (number, true, false, null, array, object), handed out as its JSON text. */

@@ -1,9 +1,32 @@
 import { badRequest } from '../../errors';
 import { randomId } from '../../auth/crypto';
+import { isTransformationComponent } from '../../engine/keys';
 
 /** Characters a public id may not contain: controls and what breaks URLs or paths. */
 const FORBIDDEN = /[\u0000-\u001f\u007f?#&\\%<>]/;
+/**
+ * Characters that make an id read differently from what it is: bidi
+ * embeddings, overrides, isolates and marks (an id that displays as
+ * `gpj.exe` but is not), the BOM, non-characters, and U+FFFD: what is left
+ * of invalid UTF-8 or of a lone surrogate escaped in JSON (`"\ud800"`), an
+ * id that is not the one the client meant.
+ */
+const DECEPTIVE = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffd\ufffe\uffff]/;
+/** Half a UTF-16 surrogate pair: no UTF-8 form, so no URL can name it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const MAX_LENGTH = 255;
+const VERSION = /^v\d+$/;
+const SIGNATURE = /^s--.*--$/;
+
+/**
+ * A first folder that a delivery URL without a version would read as one of
+ * its own components (`w_100/x`, `v123/x`, `s--abcdefgh--/x`): the id would
+ * not come back through its own URL (the SDKs add no version to `v123/x`).
+ */
+const readsAsUrlComponent = (id: string) => {
+  const [first, ...rest] = id.split('/');
+  return SIGNATURE.test(first) || (rest.length > 0 && (VERSION.test(first) || isTransformationComponent(first)));
+};
 
 /** Checks a public id as given or assembled; Cloudinary's wording on failure. */
 export function validatePublicId(id: string): string {
@@ -11,9 +34,12 @@ export function validatePublicId(id: string): string {
     !id ||
     id.length > MAX_LENGTH ||
     FORBIDDEN.test(id) ||
+    DECEPTIVE.test(id) ||
+    LONE_SURROGATE.test(id) ||
     id.startsWith('/') ||
     id.endsWith('/') ||
-    id.split('/').some((s) => s === '' || s === '.' || s === '..')
+    id.split('/').some((s) => s === '' || s === '.' || s === '..') ||
+    readsAsUrlComponent(id)
   ) {
     throw badRequest(`Invalid public_id ${JSON.stringify(id)}`);
   }
