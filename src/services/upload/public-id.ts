@@ -1,6 +1,7 @@
 import { badRequest } from '../../errors';
 import { randomId } from '../../auth/crypto';
 import { isTransformationComponent } from '../../engine/keys';
+import { parseTransformation } from '../../engine/parse';
 
 /** Characters a public id may not contain: controls and what breaks URLs or paths. */
 const FORBIDDEN = /[\u0000-\u001f\u007f?#&\\%<>]/;
@@ -18,14 +19,27 @@ const MAX_LENGTH = 255;
 const VERSION = /^v\d+$/;
 const SIGNATURE = /^s--.*--$/;
 
+/** A segment the delivery path would take for a transformation and run (`w_100`, `c_fill,w_10`), not merely key-like (`e_commerce`). */
+const isRunnableTransformation = (segment: string) => {
+  if (!isTransformationComponent(segment)) return false;
+  try {
+    parseTransformation([segment]);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /**
- * A first folder that a delivery URL without a version would read as one of
- * its own components (`w_100/x`, `v123/x`, `s--abcdefgh--/x`): the id would
- * not come back through its own URL (the SDKs add no version to `v123/x`).
+ * A first folder that a delivery URL would read as one of its own components:
+ * a version (`v123/x`: the SDKs add no `v1` before it, so their URL names
+ * asset `x`), a signature (`s--abcdefgh--/x`: a URL without a version is
+ * refused as badly signed), or a transformation that would run on another
+ * asset (`w_100/x`: `/upload/w_100/x.jpg` is asset `x`, resized).
  */
 const readsAsUrlComponent = (id: string) => {
   const [first, ...rest] = id.split('/');
-  return SIGNATURE.test(first) || (rest.length > 0 && (VERSION.test(first) || isTransformationComponent(first)));
+  return SIGNATURE.test(first) || (rest.length > 0 && (VERSION.test(first) || isRunnableTransformation(first)));
 };
 
 /** Checks a public id as given or assembled; Cloudinary's wording on failure. */
