@@ -1,15 +1,8 @@
 import { badRequest } from '../errors';
+import { addField, type FieldValue } from './body/field-value';
+import { FIELD_LIMITS, readBodyFields } from './body/fields';
 
-export type FieldValue = string | string[];
-
-/** An uploaded file part (multipart) as the reader found it. */
-export interface FilePart {
-  name: string;
-  type: string;
-  size: number;
-  stream(): ReadableStream<Uint8Array>;
-  arrayBuffer(): Promise<ArrayBuffer>;
-}
+export { addField, type FieldValue };
 
 /**
  * Request parameters from the query, multipart, urlencoded (with or without a
@@ -17,10 +10,7 @@ export interface FilePart {
  * into one key, in order (spec §7.1, §8.1).
  */
 export class Params {
-  constructor(
-    readonly fields: Record<string, FieldValue>,
-    readonly file?: FilePart,
-  ) {}
+  constructor(readonly fields: Record<string, FieldValue>) {}
 
   has(key: string): boolean {
     return key in this.fields && this.string(key) !== '';
@@ -69,27 +59,7 @@ export class Params {
   }
 
   with(extra: Record<string, FieldValue>): Params {
-    return new Params({ ...this.fields, ...extra }, this.file);
-  }
-}
-
-/** `k[]` and `k[3]` fold into `k`; values accumulate in arrival order. */
-export function addField(target: Record<string, FieldValue>, rawKey: string, value: string): void {
-  const m = /^(.*?)\[(\d*)\]$/.exec(rawKey);
-  const key = m ? m[1] : rawKey;
-  const isArray = !!m;
-  const prev = target[key];
-  if (prev === undefined) target[key] = isArray ? [value] : value;
-  else if (Array.isArray(prev)) prev.push(value);
-  else target[key] = [prev, value];
-}
-
-function fromJson(value: unknown, target: Record<string, FieldValue>): void {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest('Invalid JSON body: expected an object');
-  for (const [k, v] of Object.entries(value)) {
-    if (v === null || v === undefined) continue;
-    if (Array.isArray(v)) target[k.replace(/\[\]$/, '')] = v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
-    else target[k] = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return new Params({ ...this.fields, ...extra });
   }
 }
 
@@ -97,41 +67,23 @@ function fromSearch(search: URLSearchParams, target: Record<string, FieldValue>)
   for (const [k, v] of search) addField(target, k, v);
 }
 
+/** A body without a file (Admin API, destroy, rename, tags...) holds its fields and a little framing. */
+const MAX_PARAMS_BODY = FIELD_LIMITS.maxTotalBytes + 1024 * 1024;
+
 /**
- * Reads every parameter of a request: the query string first, then the body.
- * A malformed body is a 400, never a 500.
+ * Reads every parameter of a request: the query string first, then the body
+ * (multipart, urlencoded, JSON), streamed within the field limits of
+ * src/protocol/body/fields.ts. A `file` is read as any field. A malformed
+ * or oversized body is a 400, never a 500.
  */
 export async function readParams(req: Request): Promise<Params> {
-  const fields: Record<string, FieldValue> = {};
-  fromSearch(new URL(req.url).searchParams, fields);
+  const fields = queryFields(req.url);
   if (req.method === 'GET' || req.method === 'HEAD' || !req.body) return new Params(fields);
-  const type = (req.headers.get('content-type') ?? '').toLowerCase();
-  let file: FilePart | undefined;
-  try {
-    if (type.startsWith('multipart/form-data')) {
-      const form = await req.formData();
-      for (const [k, v] of form as unknown as Iterable<[string, string | File]>) {
-        if (typeof v === 'string') addField(fields, k, v);
-        else if (k === 'file') file = v as unknown as FilePart;
-        else addField(fields, k, await v.text());
-      }
-    } else {
-      addTextBody(type, await req.text(), fields);
-    }
-  } catch (err) {
-    if (err instanceof SyntaxError || err instanceof TypeError) throw badRequest(`Invalid request body: ${err.message}`);
-    throw err;
-  }
-  return new Params(fields, file);
-}
-
-/** A JSON or urlencoded body (or one with no Content-Type at all: the Go SDK sends none) into `fields`. */
-export function addTextBody(contentType: string, text: string, fields: Record<string, FieldValue>): void {
-  if (contentType.toLowerCase().startsWith('application/json')) {
-    if (text.trim()) fromJson(JSON.parse(text), fields);
-  } else {
-    fromSearch(new URLSearchParams(text), fields);
-  }
+  const declared = Number(req.headers.get('content-length') ?? NaN);
+  const tooLarge = () => badRequest(`Request body too large. Maximum is ${MAX_PARAMS_BODY}.`);
+  if (declared > MAX_PARAMS_BODY) throw tooLarge();
+  await readBodyFields(req.body, req.headers.get('content-type') ?? '', fields, { maxBodyBytes: MAX_PARAMS_BODY, tooLarge });
+  return new Params(fields);
 }
 
 /** The query string's parameters. */

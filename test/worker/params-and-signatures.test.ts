@@ -12,17 +12,17 @@ describe('request parameter reader', () => {
   const post = (body: BodyInit, type?: string) =>
     readParams(new Request('http://w/x?q=1', { method: 'POST', body, headers: type ? { 'Content-Type': type } : {} }));
 
-  it('reads multipart with k[] arrays in order and the file part', async () => {
+  it('reads multipart with k[] arrays in order; a file part is read as a field (no staging outside uploads)', async () => {
     const form = new FormData();
     form.append('public_ids[]', 'a');
     form.append('public_ids[]', 'b/c');
     form.append('tag', 'x');
-    form.append('file', new Blob([new Uint8Array([1, 2, 3])]), 'f.bin');
+    form.append('file', new Blob([new Uint8Array([65, 66, 67])]), 'f.bin');
     const p = await readParams(new Request('http://w/x', { method: 'POST', body: form }));
     expect(p.list('public_ids')).toEqual(['a', 'b/c']);
     expect(p.string('public_ids')).toBe('a,b/c');
     expect(p.string('tag')).toBe('x');
-    expect(new Uint8Array(await p.file!.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
+    expect(p.string('file')).toBe('ABC');
   });
 
   it('reads urlencoded bodies with and without a Content-Type, and k[N] indexes', async () => {
@@ -77,11 +77,57 @@ describe('API request signatures (spec §4 vectors)', () => {
   const now = Date.now();
   const ts = String(Math.floor(now / 1000));
 
-  it('accepts SHA-1 and SHA-256 signatures told apart by length, with or without type', async () => {
-    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts }), cloud)).resolves.toBeUndefined();
-    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts }, 'SHA-256'), cloud)).resolves.toBeUndefined();
+  it('accepts SHA-1 and SHA-256 signatures told apart by length, and a signature without type for type upload', async () => {
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts }), cloud)).resolves.toBeInstanceOf(Params);
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts }, 'SHA-256'), cloud)).resolves.toBeInstanceOf(Params);
     const withoutType = await signed({ public_id: 'x', timestamp: ts });
-    await expect(verifyApiSignature(withoutType.with({ type: 'upload' }), cloud)).resolves.toBeUndefined();
+    const p = await verifyApiSignature(withoutType.with({ type: 'upload' }), cloud);
+    expect(p.string('type')).toBe('upload');
+  });
+
+  it('never lets a signature made without type authorize private or authenticated', async () => {
+    const withoutType = await signed({ public_id: 'x', timestamp: ts });
+    for (const type of ['private', 'authenticated', 'fetch', 'text'])
+      await expect(verifyApiSignature(withoutType.with({ type }), cloud)).rejects.toMatchObject({
+        status: 401,
+        message: expect.stringContaining('Invalid Signature'),
+      });
+    // Signed with the type, it is accepted.
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts, type: 'private' }), cloud)).resolves.toBeInstanceOf(
+      Params,
+    );
+  });
+
+  it('refuses timestamps more than an hour either side of now, and ones that are not unix seconds', async () => {
+    const at = (delta: number) => String(Math.floor(now / 1000) + delta);
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: at(3500) }), cloud)).resolves.toBeInstanceOf(Params);
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: at(-3500) }), cloud)).resolves.toBeInstanceOf(Params);
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: '9999999999' }), cloud)).rejects.toMatchObject({
+      status: 401,
+      message: expect.stringMatching(
+        /^Stale request - reported time is 2286-11-20 17:46:39 \+0000 which is more than 1 hour in the future$/,
+      ),
+    });
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: at(3700) }), cloud)).rejects.toMatchObject({ status: 401 });
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: at(-3700) }), cloud)).rejects.toMatchObject({
+      status: 401,
+      message: expect.stringMatching(/which is more than 1 hour ago$/),
+    });
+    for (const bad of ['1e9', ' 1', '0x10', String(Math.floor(now / 1000)) + '.5'])
+      await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: bad }), cloud)).rejects.toMatchObject({ status: 401 });
+    // A download URL with expires_at is valid until then, but still not from a timestamp in the future.
+    await expect(
+      verifyApiSignature(await signed({ public_id: 'x', timestamp: at(-7200) }), cloud, { expiresAt: Math.floor(now / 1000) + 60 }),
+    ).resolves.toBeInstanceOf(Params);
+    await expect(
+      verifyApiSignature(await signed({ public_id: 'x', timestamp: '9999999999' }), cloud, { expiresAt: 9999999999 }),
+    ).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('answers only what the signature covers: unsigned empty values and path fields have no effect', async () => {
+    const good = await signed({ public_id: 'x', timestamp: ts, tags: 'a' });
+    const p = await verifyApiSignature(good.with({ context: '', type: '', cloud_name: 'other', resource_type: 'raw' }), cloud);
+    expect(Object.keys(p.fields).sort()).toEqual(['api_key', 'public_id', 'signature', 'tags', 'timestamp']);
   });
 
   it('accepts a signature made with any key of the cloud, checked with the secret of that key', async () => {

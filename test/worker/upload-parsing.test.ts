@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readMultipart, partText } from '../../src/http/upload/multipart';
+import { readMultipart, partText } from '../../src/protocol/body/multipart';
 import { decodeBase64 } from '../../src/services/upload/base64';
+import { readBodyFields } from '../../src/protocol/body/fields';
+import type { FieldValue } from '../../src/protocol/body/field-value';
 import { CldError } from '../../src/errors';
 
 const enc = new TextEncoder();
@@ -125,5 +127,46 @@ describe('the streaming Base64 decoder', () => {
     expect(await decode(btoa('ab').replace(/=+$/, ''), 1)).toEqual(enc.encode('ab'));
     await expect(decode('abc$def', 3)).rejects.toMatchObject({ status: 400 });
     await expect(decode('YQ==YQ==', 4)).rejects.toMatchObject({ status: 400 });
+  });
+});
+
+describe('the streaming urlencoded and JSON readers', () => {
+  const read = async (text: string, type: string, sizes: number[]) => {
+    const fields: Record<string, FieldValue> = {};
+    const files: string[] = [];
+    await readBodyFields(pieces(enc.encode(text), sizes), type, fields, {
+      maxBodyBytes: 1 << 20,
+      tooLarge: () => new CldError(400, 'too large'),
+      onFile: async (file) => {
+        const parts: Uint8Array[] = [];
+        for await (const c of file.chunks) parts.push(c);
+        files.push(new TextDecoder().decode(Uint8Array.from(parts.flatMap((c) => [...c]))));
+      },
+    });
+    return { fields, files };
+  };
+  // Escapes of every kind, a surrogate pair as two escapes, and values that are not strings.
+  const json = String.raw`{ "public_id" : "a\/b \"q\" \\ \u00e9 \ud83d\ude00", "tags": ["t1", "t2"], "n": 5, "flag": true, "nothing": null,
+    "context": {"alt": "x,y}"}, "file": "data:text/plain,h\u00e9llo\/\ud83d\ude00" }`;
+  const form = 'public_id=a%2Fb+c&tags[]=t1&tags[]=t2&&empty=&bare&file=data%3Atext%2Fplain%2Chi%25';
+
+  for (const sizes of [[1], [2, 5], [7], [4096]]) {
+    it(`gives the same fields whatever the network chunking (${sizes.join(',')})`, async () => {
+      const j = await read(json, 'application/json', sizes);
+      expect(j.fields).toEqual({ public_id: 'a/b "q" \\ é 😀', tags: ['t1', 't2'], n: '5', flag: 'true', context: '{"alt":"x,y}"}' });
+      expect(j.files).toEqual(['data:text/plain,héllo/😀']);
+      const f = await read(form, 'application/x-www-form-urlencoded', sizes);
+      expect(f.fields).toEqual({ public_id: 'a/b c', tags: ['t1', 't2'], empty: '', bare: '' });
+      expect(f.files).toEqual(['data:text/plain,hi%']);
+    });
+  }
+
+  it('refuses malformed JSON and bodies past the ceiling with 400', async () => {
+    for (const bad of ['{"a":1', '{"a" 1}', '[1]', String.raw`{"a":"x\q"}`, '{"a":1} x'])
+      await expect(read(bad, 'application/json', [3])).rejects.toMatchObject({ status: 400 });
+    const tooLarge = () => new CldError(400, 'too large');
+    await expect(
+      readBodyFields(pieces(enc.encode('a='.padEnd(5000, 'x')), [100]), '', {}, { maxBodyBytes: 1000, tooLarge }),
+    ).rejects.toMatchObject({ message: 'too large' });
   });
 });

@@ -1,15 +1,12 @@
-import type { Params } from '../../protocol/params';
+import { readParams, type Params } from '../../protocol/params';
 import { verifyApiSignature } from '../../auth/api-signature';
 import type { CloudCredentials } from '../../config/clouds';
-import { readUploadRequest } from './request';
 
-/** Non-upload calls carry no file: a small body is plenty. */
-const MAX_API_BODY = 1024 * 1024;
-
-/** The parameters of a signed, file-less Upload API call (destroy, rename, tags, explicit, text), checked. */
-export async function signedApiParams(req: Request, bucket: R2Bucket, cloud: CloudCredentials): Promise<Params> {
-  const { params, file } = await readUploadRequest(req, { bucket, cloud: cloud.cloudName, maxBytes: MAX_API_BODY });
-  await file?.discard();
-  await verifyApiSignature(params, cloud);
-  return params;
+/**
+ * The parameters of a signed, file-less Upload API call (destroy, rename,
+ * tags, explicit, text), read within the field limits and checked: only
+ * what the signature covers.
+ */
+export async function signedApiParams(req: Request, cloud: CloudCredentials): Promise<Params> {
+  return verifyApiSignature(await readParams(req), cloud);
 }

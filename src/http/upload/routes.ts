@@ -4,12 +4,19 @@ import { apiCloud, type AppEnv } from '../cloud';
 import { configFrom } from '../../config/config';
 import { urlBase } from '../../protocol/urls';
 import { discardBody, readUploadRequest, type UploadRequest } from './request';
-import { type Params, storedResourceType } from '../../protocol/params';
-import { authorizeUpload } from '../../services/upload/auth';
+import { type Params, readParams, storedResourceType } from '../../protocol/params';
+import { authorizeUpload, carriesAuthorization } from '../../services/upload/auth';
 import { eagerItems, parseUploadOptions } from '../../services/upload/options';
 import { generateEager, parseEager } from '../../services/upload/eager';
 import { storeUpload, type UploadContext } from '../../services/upload/upload';
-import { appendChunk, cleanupAbandonedUploads, OpenChunk, parseContentRange, type ChunkRange } from '../../services/upload/chunked';
+import {
+  appendChunk,
+  cleanupAbandonedUploads,
+  multipartLedger,
+  OpenChunk,
+  parseContentRange,
+  type ChunkRange,
+} from '../../services/upload/chunked';
 import { fileReference } from '../../services/upload/source';
 import { createText } from '../../services/upload/text';
 import { fetchRemoteFile } from '../../services/upload/remote-file';
@@ -39,12 +46,15 @@ function uploadResourceType(rt: string): (typeof UPLOAD_TYPES)[number] {
   throw badRequest(`Invalid resource type ${rt}`);
 }
 
+/** What the SDKs send as X-Unique-Upload-Id (random hex, UUIDs); nothing that could name a staging record. */
+const UPLOAD_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
 /** `Content-Range` and `X-Unique-Upload-Id` make a request one chunk of a chunked upload (spec §7.4). */
 function chunkOf(c: Ctx): { uploadId: string; range: ChunkRange } | null {
   const range = c.req.header('Content-Range');
   if (!range) return null;
   const uploadId = c.req.header('X-Unique-Upload-Id');
-  if (!uploadId || uploadId.length > 128) throw badRequest('Chunked uploads need an X-Unique-Upload-Id header');
+  if (!uploadId || !UPLOAD_ID.test(uploadId)) throw badRequest('Chunked uploads need an X-Unique-Upload-Id header');
   return { uploadId, range: parseContentRange(range) };
 }
 
@@ -55,29 +65,26 @@ async function upload(c: Ctx): Promise<Response> {
   const limits = configFrom(env).limits;
   const ctx: UploadContext = { env, cloud, base: urlBase(env, c.req.url) };
   const chunk = chunkOf(c);
-  if (chunk?.range.start === 0) c.executionCtx.waitUntil(cleanupAbandonedUploads(env).catch(() => undefined));
-  // A chunk whose signed fields precede its bytes streams straight into its session.
+  // The fields before the file decide whether its bytes are read: a signature
+  // or preset that fails refuses the request before anything is staged; a
+  // chunk whose fields pass streams straight into its session. Without those
+  // fields yet (the order is free) the file is staged and checked after.
   const direct: { open: OpenChunk | null } = { open: null };
-  const directSink = chunk
-    ? async (fields: Params) => {
-        if (
-          !(await authorizeUpload(env, cloud, fields).then(
-            () => true,
-            () => false,
-          ))
-        )
-          return null;
-        direct.open = await OpenChunk.open(env, cloud.cloudName, chunk.uploadId, chunk.range);
-        return direct.open.writer;
-      }
-    : undefined;
+  const beforeFile = async (fields: Params) => {
+    if (!carriesAuthorization(fields)) return null;
+    await authorizeUpload(env, cloud, fields);
+    if (!chunk) return null;
+    direct.open = await OpenChunk.open(env, cloud.cloudName, chunk.uploadId, chunk.range);
+    return direct.open.writer;
+  };
   let request: UploadRequest;
   try {
     request = await readUploadRequest(c.req.raw, {
       bucket: env.BUCKET,
       cloud: cloud.cloudName,
       maxBytes: limits.maxUploadBytes,
-      directSink,
+      ledger: multipartLedger(env, cloud.cloudName),
+      beforeFile,
     });
   } catch (err) {
     await direct.open?.fail();
@@ -86,6 +93,8 @@ async function upload(c: Ctx): Promise<Response> {
   let committing = false;
   try {
     const auth = await authorizeUpload(env, cloud, request.params);
+    // Only a genuine chunked upload starts the sweep of abandoned ones.
+    if (chunk?.range.start === 0) c.executionCtx.waitUntil(cleanupAbandonedUploads(env).catch(() => undefined));
     const options = parseUploadOptions(auth.params, auth.signed);
     const callback = await uploadCallback(env, cloud, auth.params);
     const answer = (result: Record<string, unknown>) => (callback ? callback.redirect(result) : c.json(result));
@@ -132,7 +141,7 @@ function manageContext(c: Ctx): ManageContext {
   return { env: c.env, cloud: apiCloud(c), base: urlBase(c.env, c.req.url), resourceType: storedResourceType(c.req.param('rt') ?? '') };
 }
 
-const signed = async (c: Ctx, ctx: ManageContext) => signedApiParams(c.req.raw, c.env.BUCKET, ctx.cloud);
+const signed = async (c: Ctx, ctx: ManageContext) => signedApiParams(c.req.raw, ctx.cloud);
 
 /** The Upload API: upload (single or chunked), explicit, destroy, rename, tags and delete_by_token. */
 export const uploadRoutes = new Hono<AppEnv>()
@@ -140,9 +149,7 @@ export const uploadRoutes = new Hono<AppEnv>()
     '/v1_1/:cloud/delete_by_token',
     api(async (c) => {
       const cloud = apiCloud(c);
-      const { params, file } = await readUploadRequest(c.req.raw, { bucket: c.env.BUCKET, cloud: cloud.cloudName, maxBytes: 64 * 1024 });
-      await file?.discard();
-      return c.json(await deleteByToken(c.env, cloud, params));
+      return c.json(await deleteByToken(c.env, cloud, await readParams(c.req.raw)));
     }),
   )
   .post('/v1_1/:cloud/:rt/upload', api(upload))

@@ -38,9 +38,9 @@ const UNSIGNED_ALLOWED = new Set([
  * other call must name an unsigned preset or fall under the cloud's
  * default_upload_preset.
  */
-export async function authorizeUpload(env: Env, cloud: CloudCredentials, params: Params): Promise<Authorized> {
-  const signed = params.has('signature');
-  if (signed) await verifyApiSignature(params, cloud);
+export async function authorizeUpload(env: Env, cloud: CloudCredentials, given: Params): Promise<Authorized> {
+  const signed = given.has('signature');
+  const params = signed ? await verifyApiSignature(given, cloud) : given;
   const named = params.string('upload_preset') || (await getSettings(env.CONFIG, cloud.cloudName)).default_upload_preset;
   if (!signed && !named) throw badRequest('Upload preset must be specified when using unsigned upload');
   const preset = named ? ((await uploadPresets(env.CONFIG, cloud.cloudName).get(named)) ?? null) : null;
@@ -54,11 +54,12 @@ export async function authorizeUpload(env: Env, cloud: CloudCredentials, params:
         );
     }
   }
-  const merged = preset ? new Params({ ...preset.settings, ...params.fields }, params.file) : params;
+  const merged = preset ? new Params({ ...preset.settings, ...params.fields }) : params;
   return { signed, preset, params: merged };
 }
 
-/** Signed-only API calls (destroy, rename, tags, explicit, text). */
-export async function authorizeSigned(cloud: CloudCredentials, params: Params): Promise<void> {
-  await verifyApiSignature(params, cloud);
-}
+/**
+ * Whether the fields that authorize an upload have arrived: a signature, or
+ * a preset named. Before a file, they decide whether its bytes may be read.
+ */
+export const carriesAuthorization = (fields: Params) => fields.has('signature') || fields.has('upload_preset');

@@ -3,8 +3,17 @@ import type { Env } from '../../config/env';
 import { randomId } from '../../auth/crypto';
 import { configFrom } from '../../config/config';
 import { uploadKey } from '../../storage/keys';
-import { deleteSession, saveSessionState, sessionState, staleSessions } from '../../storage/upload-sessions';
-import { discardState, Staging, type StagedFile, type StagingState } from './staging';
+import {
+  claimSession,
+  deleteSession,
+  deleteStaleSession,
+  readSession,
+  recordStaging,
+  saveSessionIf,
+  staleSessions,
+  stagingSessionId,
+} from '../../storage/upload-sessions';
+import { discardState, Staging, type MultipartLedger, type StagedFile, type StagingState } from './staging';
 
 /** `Content-Range: bytes <start>-<end>/<total>`; Node sends total -1 until the last chunk (spec §7.4). */
 export interface ChunkRange {
@@ -55,15 +64,24 @@ export class OpenChunk {
     private readonly sessionPublicId: string | null,
   ) {}
 
+  /**
+   * Opens the session for this chunk. The declared total (and the chunk's
+   * end) must fit MAX_CHUNKED_UPLOAD_BYTES, checked before any byte is read.
+   * The last chunk takes the session for itself, so of two copies of it
+   * racing, only one completes the upload.
+   */
   static async open(env: Env, cloud: string, uploadId: string, range: ChunkRange): Promise<OpenChunk> {
     const limit = configFrom(env).limits.maxChunkedUploadBytes;
-    const stored = await sessionState(env.DB, cloud, uploadId);
+    const declared = Math.max(range.total ?? 0, range.end + 1);
+    if (declared > limit) throw badRequest(`File size too large. Got ${declared}. Maximum is ${limit}.`);
+    const stored = await readSession(env.DB, cloud, uploadId);
     const session: SessionState | null = stored ? (JSON.parse(stored) as SessionState) : null;
     const received = session?.staging.bytes ?? 0;
     if (range.start !== received) throw badRequest(`Chunk out of order: expected bytes from ${received}, got ${range.start}`);
+    if (session && isLast(range) && !(await claimSession(env.DB, cloud, uploadId, received))) throw raced();
     const writer = session
       ? await Staging.resume(env.BUCKET, session.staging, limit)
-      : Staging.start(env.BUCKET, uploadKey(cloud, `c-${uploadId}-${randomId(8)}`), limit);
+      : Staging.start(env.BUCKET, uploadKey(cloud, `c-${uploadId}-${randomId(8)}`), limit, multipartLedger(env, cloud));
     return new OpenChunk(env, cloud, uploadId, range, writer, received, session?.publicId ?? null);
   }
 
@@ -75,10 +93,21 @@ export class OpenChunk {
       const got = this.writer.received - this.received;
       if (got !== range.end - range.start + 1)
         throw badRequest(`Chunk size ${got} does not match Content-Range bytes ${range.start}-${range.end}`);
-      const last = range.total !== null && range.end + 1 === range.total;
-      if (!last) {
+      if (!isLast(range)) {
         const state: SessionState = { staging: await this.writer.suspend(), publicId };
-        await saveSession(env.DB, cloud, uploadId, state, this.received);
+        const { key, uploadId: r2UploadId } = state.staging;
+        const saved = await saveSessionIf(
+          env.DB,
+          { cloud, uploadId, key, r2UploadId: r2UploadId ?? '', state: JSON.stringify(state) },
+          this.received,
+        );
+        if (!saved) {
+          // Another request owns the session now: give up only what is this request's own.
+          if (this.received === 0) await this.writer.abort();
+          this.lostRace = true;
+          throw raced();
+        }
+        await this.writer.handOver();
         return { done: false, publicId, bytes: state.staging.bytes };
       }
       const file = await this.writer.finish();
@@ -90,11 +119,28 @@ export class OpenChunk {
     }
   }
 
-  /** Gives the whole upload up: its multipart upload, tail and session row. */
+  private lostRace = false;
+
+  /** Gives the whole upload up: its multipart upload, tail and session row (unless another request owns them now). */
   async fail(): Promise<void> {
+    if (this.lostRace) return;
     await this.writer.abort();
     await deleteSession(this.env.DB, this.cloud, this.uploadId);
   }
+}
+
+const isLast = (range: ChunkRange) => range.total !== null && range.end + 1 === range.total;
+const raced = () => badRequest('Chunk out of order: another chunk of this upload arrived at the same time');
+
+/** Staging multipart uploads recorded as rows of upload_sessions, so the sweep finds them. */
+export function multipartLedger(env: Env, cloud: string): MultipartLedger {
+  return {
+    started: (key, r2UploadId) => {
+      const state: SessionState = { staging: { key, uploadId: r2UploadId, parts: [], bytes: 0, tailBytes: 0 }, publicId: null };
+      return recordStaging(env.DB, cloud, key, r2UploadId, JSON.stringify(state));
+    },
+    ended: (key) => deleteSession(env.DB, cloud, stagingSessionId(key)),
+  };
 }
 
 /** Appends a chunk that was staged first (its request's fields could not be checked before its bytes came). */
@@ -118,30 +164,19 @@ export async function appendChunk(
   return open.commit(givenPublicId);
 }
 
-/** Saves the session, refusing when another request moved it on meanwhile. */
-async function saveSession(db: D1Database, cloud: string, uploadId: string, state: SessionState, expectedBytes: number): Promise<void> {
-  const saved = await saveSessionState(db, {
-    cloud,
-    uploadId,
-    r2Key: state.staging.key,
-    r2UploadId: state.staging.uploadId ?? '',
-    state: JSON.stringify(state),
-    expectedBytes,
-  });
-  if (!saved) throw badRequest('Chunk out of order: another chunk of this upload arrived at the same time');
-}
-
 /**
  * Aborts chunked uploads nobody continued for ABANDONED_AFTER_SECONDS: their
  * multipart uploads, tails and rows, plus staging objects left by requests
- * that died mid-way. Runs in the background of every new chunked upload.
+ * that died mid-way (their multipart uploads are recorded as sessions too).
+ * Runs in the background of a new chunked upload, once its request passed
+ * the signature or preset check.
  */
 export async function cleanupAbandonedUploads(env: Env, now = Date.now()): Promise<number> {
   const cutoff = Math.floor(now / 1000) - ABANDONED_AFTER_SECONDS;
-  const stale = await staleSessions(env.DB, cutoff);
+  const stale = await staleSessions(env.DB, cutoff, 100);
   for (const s of stale) {
     await discardState(env.BUCKET, (JSON.parse(s.state) as SessionState).staging);
-    await deleteSession(env.DB, s.cloud, s.upload_id, cutoff);
+    await deleteStaleSession(env.DB, s.cloud, s.upload_id, cutoff);
   }
   const listed = await env.BUCKET.list({ prefix: 'u/', limit: 1000 });
   const orphans = listed.objects.filter((o) => /\/s-[a-z0-9]+$/.test(o.key) && o.uploaded.getTime() < cutoff * 1000).map((o) => o.key);

@@ -23,6 +23,16 @@ export interface StagingState {
 }
 
 /**
+ * Where a staging writer records the R2 multipart uploads it starts and
+ * ends, so the abandoned-upload sweep can abort those a request that died
+ * mid-way leaves behind (R2 lists no incomplete multipart uploads).
+ */
+export interface MultipartLedger {
+  started(key: string, uploadId: string): Promise<void>;
+  ended(key: string): Promise<void>;
+}
+
+/**
  * A received file: its size, MD5 and first and last bytes, with the bytes
  * either in memory (smaller than one part) or in a staging object in R2.
  */
@@ -144,6 +154,7 @@ export class Staging {
     readonly key: string,
     private readonly limit: number,
     state: StagingState | null,
+    private readonly ledger: MultipartLedger | null,
   ) {
     this.parts = state ? [...state.parts] : [];
     this.bytes = state?.bytes ?? 0;
@@ -152,13 +163,13 @@ export class Staging {
     this.digestWriter = this.digest ? this.digest.getWriter() : null;
   }
 
-  static start(bucket: R2Bucket, key: string, limit: number): Staging {
-    return new Staging(bucket, key, limit, null);
+  static start(bucket: R2Bucket, key: string, limit: number, ledger?: MultipartLedger): Staging {
+    return new Staging(bucket, key, limit, null, ledger ?? null);
   }
 
   /** Continues a chunked upload: the tail object's bytes become pending again. */
   static async resume(bucket: R2Bucket, state: StagingState, limit: number): Promise<Staging> {
-    const s = new Staging(bucket, state.key, limit, state);
+    const s = new Staging(bucket, state.key, limit, state, null);
     if (state.tailBytes) {
       const tail = await bucket.get(tailKey(state.key));
       if (!tail || tail.size !== state.tailBytes) throw badRequest('Chunked upload state was lost; start the upload again');
@@ -206,7 +217,10 @@ export class Staging {
   }
 
   private async flushPart(n: number): Promise<void> {
-    this.mpu ??= await this.bucket.createMultipartUpload(this.key);
+    if (!this.mpu) {
+      this.mpu = await this.bucket.createMultipartUpload(this.key);
+      await this.ledger?.started(this.key, this.mpu.uploadId);
+    }
     const body = this.take(n);
     this.parts.push(await this.mpu.uploadPart(this.parts.length + 1, body));
   }
@@ -226,6 +240,7 @@ export class Staging {
     if (!this.mpu) return StagedFile.fromMemory(this.bucket, this.take(this.pendingBytes));
     if (this.pendingBytes) await this.flushPart(this.pendingBytes);
     await this.mpu.complete(this.parts);
+    await this.ledger?.ended(this.key);
     if (resumed) return StagedFile.fromObject(this.bucket, this.key);
     await this.digestWriter!.close();
     const md5 = toHex(new Uint8Array(await this.digest!.digest));
@@ -237,6 +252,12 @@ export class Staging {
     this.pending = [];
     this.pendingBytes = 0;
     await Promise.allSettled([this.mpu?.abort(), this.bucket.delete(tailKey(this.key))]);
+    await this.ledger?.ended(this.key);
+  }
+
+  /** The multipart upload is now recorded elsewhere (a chunked upload's session): the ledger lets go of it. */
+  async handOver(): Promise<void> {
+    await this.ledger?.ended(this.key);
   }
 }
 

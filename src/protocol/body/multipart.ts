@@ -1,4 +1,5 @@
 import { badRequest } from '../../errors';
+import { Buffered, indexOf } from './buffered';
 
 /**
  * A streaming `multipart/form-data` reader. Parts are handed out one at a
@@ -22,59 +23,6 @@ export function boundaryOf(contentType: string): string {
   const b = m?.[1] ?? m?.[2];
   if (!b || b.length > 200) throw badRequest('Invalid multipart body: missing boundary');
   return b;
-}
-
-function indexOf(hay: Uint8Array, needle: Uint8Array, from = 0): number {
-  const first = needle[0];
-  const last = hay.length - needle.length;
-  for (let i = hay.indexOf(first, from); i !== -1 && i <= last; i = hay.indexOf(first, i + 1)) {
-    let j = 1;
-    while (j < needle.length && hay[i + j] === needle[j]) j++;
-    if (j === needle.length) return i;
-  }
-  return -1;
-}
-
-const concat = (a: Uint8Array, b: Uint8Array) => {
-  if (!a.length) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-};
-
-/** A pull reader over the body that keeps only the unconsumed bytes. */
-class Buffered {
-  buf: Uint8Array = new Uint8Array(0);
-  done = false;
-  constructor(private readonly reader: ReadableStreamDefaultReader<Uint8Array>) {}
-
-  async fill(): Promise<boolean> {
-    if (this.done) return false;
-    const { value, done } = await this.reader.read();
-    if (done) {
-      this.done = true;
-      return false;
-    }
-    this.buf = concat(this.buf, value);
-    return true;
-  }
-
-  /** Reads to the end of the body, refusing an epilogue longer than `limit`. */
-  async drain(limit: number): Promise<void> {
-    let n = 0;
-    while (await this.fill()) {
-      n += this.buf.length;
-      this.buf = new Uint8Array(0);
-      if (n > limit) throw badRequest('Invalid multipart body: data after the closing boundary');
-    }
-  }
-
-  /** Ensures at least n bytes are buffered (false at end of body). */
-  async need(n: number): Promise<boolean> {
-    while (this.buf.length < n) if (!(await this.fill())) return false;
-    return true;
-  }
 }
 
 function parseHeaders(text: string): { name: string; filename: string | null; contentType: string | null } {
@@ -139,7 +87,7 @@ async function* parts(r: Buffered, boundary: string): AsyncGenerator<Part> {
     if (r.buf[0] === 0x2d && r.buf[1] === 0x2d) {
       // "--": the closing delimiter. Read the body to its end so the
       // connection is clean for the client's next request (keep-alive).
-      await r.drain(MAX_HEADER_BYTES);
+      await r.drain(MAX_HEADER_BYTES, 'Invalid multipart body: data after the closing boundary');
       return;
     }
     // Headers end at the first empty line.
