@@ -7,7 +7,7 @@ import type { Params } from '../protocol/params';
 const UNSIGNED_FIELDS = new Set(['file', 'api_key', 'signature', 'cloud_name', 'resource_type']);
 
 /** Signatures are valid for one hour from their timestamp (spec §4.1). */
-export const SIGNATURE_MAX_AGE_SECONDS = 3600;
+const SIGNATURE_MAX_AGE_SECONDS = 3600;
 
 /**
  * The string Cloudinary signs: non-empty params sorted by key (byte order),

@@ -6,7 +6,7 @@ import { constantTimeEqual, hexToBytes, hmacSha256Hex } from './crypto';
  * `name=value` parts ending with `hmac=<hex HMAC-SHA256>`, keyed by the
  * cloud's hex `auth_token_key`.
  */
-export const TOKEN_NAME = '__cld_token__';
+const TOKEN_NAME = '__cld_token__';
 
 export interface AuthToken {
   ip?: string;

@@ -30,7 +30,7 @@ export interface JobRetrySettings {
   maxRetries: number;
 }
 
-export interface CloudflarePurgeSettings {
+interface CloudflarePurgeSettings {
   zoneId: string;
   apiToken: string;
   /** The API base without trailing slashes (another one only for tests against a stub). */

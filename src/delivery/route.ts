@@ -15,7 +15,7 @@ import { isDeliverable } from '../services/derived/default-image';
 import { expandNamed, namedLookupFor } from '../services/named-transformations';
 
 /** No transformation and no change of format: the stored bytes are the answer. */
-export const wantsOriginal = (d: DeliveryRequest, r: ResourceRow) =>
+const wantsOriginal = (d: DeliveryRequest, r: ResourceRow) =>
   d.transformations.length === 0 &&
   (d.format === undefined || r.resource_type === 'raw' || normaliseFormat(d.format) === normaliseFormat(r.format));
 
@@ -66,7 +66,7 @@ export async function handleDelivery(req: Request, env: Env, ctx?: ExecutionCont
 }
 
 /** The stored bytes, untouched, with the headers INTERFACE.md lists. */
-export async function deliverOriginal(req: Request, env: Env, d: DeliveryRequest, r: ResourceRow): Promise<Response> {
+async function deliverOriginal(req: Request, env: Env, d: DeliveryRequest, r: ResourceRow): Promise<Response> {
   const headers = deliveryHeaders(
     { contentType: r.content_type, bytes: r.bytes, etag: r.etag, lastModified: new Date(r.uploaded_at) },
     cacheControl(isRealVersion(d.version), configFrom(env).limits.unversionedMaxAge),

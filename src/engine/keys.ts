@@ -49,7 +49,7 @@ export const TRANSFORMATION_KEYS = new Set([
 ]);
 
 /** An item is `<key>_<value>` with a known key, or a `$variable_<value>` definition. */
-export function isTransformationItem(item: string): boolean {
+function isTransformationItem(item: string): boolean {
   const i = item.indexOf('_');
   if (i <= 0) return false;
   const key = item.slice(0, i);

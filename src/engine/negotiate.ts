@@ -37,7 +37,7 @@ const QUALITY: Record<OutputFormat, Record<QualityLevel, number>> = {
 };
 
 /** The family of a stored format when it must be delivered as itself. */
-export function defaultOutput(source: ImageFormat): OutputFormat {
+function defaultOutput(source: ImageFormat): OutputFormat {
   if (source === 'jpg' || source === 'png' || source === 'gif' || source === 'webp' || source === 'avif') return source;
   return 'png';
 }

@@ -4,7 +4,7 @@ import { ensureSchema } from './schema';
 import type { AssetRef } from '../protocol/asset-ref';
 
 /** A delete token deletes its asset for 10 minutes after the upload (seed: "Deleting client-side uploaded images"). */
-export const DELETE_TOKEN_TTL_SECONDS = 600;
+const DELETE_TOKEN_TTL_SECONDS = 600;
 
 export async function createDeleteToken(db: D1Database, a: AssetRef, now = Date.now()): Promise<string> {
   await ensureSchema(db);

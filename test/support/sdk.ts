@@ -25,7 +25,7 @@ type Sdk = Awaited<ReturnType<typeof loadSdk>>['cloudinary'];
 type Options = Record<string, unknown>;
 
 /** One asset of an Admin API listing, with the optional fields the tests read. */
-export interface ListedResource {
+interface ListedResource {
   public_id: string;
   bytes?: number;
   version?: number;

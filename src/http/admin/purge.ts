@@ -33,7 +33,7 @@ const stringsOf = (o: Record<string, unknown>, k: string): string[] | undefined 
 
 const FIELDS = new Set(['public_ids', 'prefix', 'tag', 'urls', 'all', 'resource_type', 'type']);
 
-export function parsePurgeBody(body: unknown): PurgeSelection {
+function parsePurgeBody(body: unknown): PurgeSelection {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('Purge parameters must be a JSON object');
   const o = body as Record<string, unknown>;
   const unknown = Object.keys(o).find((k) => !FIELDS.has(k));

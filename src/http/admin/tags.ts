@@ -14,7 +14,7 @@ const MAX_CHAR = '\u{10FFFF}';
  * the (cloud, tag) index instead of reading every tagging, so a tag on
  * 100,000 resources costs one step, not 100,000.
  */
-export async function listTags(
+async function listTags(
   db: D1Database,
   q: { cloud: string; resourceType: string; prefix: string; after?: string; max: number },
 ): Promise<{ tags: string[]; nextCursor?: string; dbMs: number }> {

@@ -21,7 +21,7 @@ export interface BriefExtras {
 }
 
 /** The folder part of a public id (fixed folders: `a/b/x` is in `a/b`). */
-export const folderOf = (publicId: string) => (publicId.includes('/') ? publicId.slice(0, publicId.lastIndexOf('/')) : '');
+const folderOf = (publicId: string) => (publicId.includes('/') ? publicId.slice(0, publicId.lastIndexOf('/')) : '');
 
 const moderationOf = (r: ResourceRow) =>
   r.moderation_kind ? [{ kind: r.moderation_kind, status: r.moderation_status, updated_at: r.moderation_updated_at ?? r.uploaded_at }] : [];

@@ -39,7 +39,7 @@ export async function listRevisions(db: D1Database, a: AssetRef): Promise<Revisi
 }
 
 /** A revision by its version number or its `version_id`; without either, the latest. */
-export function pickRevision(revisions: RevisionRow[], which?: number | string): RevisionRow | undefined {
+function pickRevision(revisions: RevisionRow[], which?: number | string): RevisionRow | undefined {
   if (which === undefined || which === '') return revisions[revisions.length - 1];
   const asNumber = typeof which === 'number' ? which : /^\d+$/.test(which) ? Number(which) : undefined;
   return revisions.find((r) => r.version_id === which || (asNumber !== undefined && r.version === asNumber));

@@ -8,7 +8,7 @@ import type { DefaultImage } from '../../engine/types';
 export const isDeliverable = (r: ResourceRow) => r.moderation_status !== 'rejected';
 
 /** The `d_` of a delivery request, if any (the last one wins). */
-export function defaultImageOf(d: DeliveryRequest): DefaultImage | undefined {
+function defaultImageOf(d: DeliveryRequest): DefaultImage | undefined {
   if (!d.transformations.length) return undefined;
   let found: DefaultImage | undefined;
   for (const c of parseTransformation(d.transformations, { encoded: true }).components) found = c.params.d ?? found;
@@ -16,7 +16,7 @@ export function defaultImageOf(d: DeliveryRequest): DefaultImage | undefined {
 }
 
 /** The same request aimed at the default image: its `d_` items dropped, the rest of the transformation kept. */
-export function towardsDefault(d: DeliveryRequest, def: DefaultImage): DeliveryRequest {
+function towardsDefault(d: DeliveryRequest, def: DefaultImage): DeliveryRequest {
   const transformations = d.transformations
     .map((segment) =>
       segment

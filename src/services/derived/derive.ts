@@ -55,7 +55,7 @@ function respondInfo(req: Request, env: Env, d: DeliveryRequest, resource: Resou
  * The stored derived object of one variant: read from R2, or made once
  * (single flight inside the isolate, a D1 lease across isolates) and stored.
  */
-export async function ensureDerived(
+async function ensureDerived(
   env: Env,
   resource: ResourceRow,
   plan: Plan,

@@ -1,16 +1,5 @@
 import { ensureSchema } from '../../storage/schema';
 
-/** One job whose deliveries were exhausted, as kept in `failed_jobs`. */
-export interface FailedJob {
-  id: number;
-  cloud: string | null;
-  kind: string;
-  body: string;
-  attempts: number;
-  error: string;
-  failed_at: string;
-}
-
 export async function recordFailedJob(
   db: D1Database,
   f: { cloud: string | null; kind: string; body: unknown; attempts: number; error: string },

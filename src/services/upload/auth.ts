@@ -57,8 +57,3 @@ export async function authorizeUpload(env: Env, cloud: CloudCredentials, params:
   const merged = preset ? new Params({ ...preset.settings, ...params.fields }, params.file) : params;
   return { signed, preset, params: merged };
 }
-
-/** Signed-only API calls (destroy, rename, tags, explicit, text). */
-export async function authorizeSigned(cloud: CloudCredentials, params: Params): Promise<void> {
-  await verifyApiSignature(params, cloud);
-}

@@ -32,7 +32,7 @@ interface SessionState {
 }
 
 /** Abandoned sessions older than this are aborted by the next clean-up pass. */
-export const ABANDONED_AFTER_SECONDS = 3600;
+const ABANDONED_AFTER_SECONDS = 3600;
 
 export type ChunkOutcome =
   { done: false; publicId: string | null; bytes: number } | { done: true; publicId: string | null; file: StagedFile };

@@ -42,9 +42,3 @@ function splitUnescaped(s: string, sep: string): string[] {
 }
 
 const unescape = (s: string) => s.replace(/\\([=|\\])/g, '$1');
-
-/** The inverse, for answers and signatures. */
-export const encodeContext = (ctx: Record<string, string>) =>
-  Object.entries(ctx)
-    .map(([k, v]) => `${k}=${v.replace(/([=|])/g, '\\$1')}`)
-    .join('|');
