@@ -3,10 +3,10 @@ import type { CloudCredentials } from '../config/clouds';
 import { constantTimeEqual, hexDigest } from './crypto';
 import type { Params } from '../protocol/params';
 
-/** Fields never signed (spec §4.1). */
+/** Fields never signed: the file itself, the resource type, the key, the signature and its algorithm. */
 const UNSIGNED_FIELDS = new Set(['file', 'api_key', 'signature', 'cloud_name', 'resource_type']);
 
-/** Signatures are valid for one hour from their timestamp (spec §4.1). */
+/** Signatures are valid for one hour from their timestamp, as at Cloudinary. */
 const SIGNATURE_MAX_AGE_SECONDS = 3600;
 
 /**
@@ -38,7 +38,7 @@ export async function signParams(
 
 export interface VerifyOptions {
   now?: number;
-  /** Also accept a signature computed without `type` (the seed's text leaves it out, the SDKs include it). */
+  /** Also accept a signature computed without `type` (Cloudinary's signing guide leaves it out, the SDKs include it). */
   lenientType?: boolean;
   /** Unix seconds: a signed URL with `expires_at` is valid until then rather than for an hour from its timestamp. */
   expiresAt?: number;
@@ -81,7 +81,7 @@ export async function verifyApiSignature(params: Params, cloud: CloudCredentials
   if (!ok) throw unauthorized(`Invalid Signature ${signature}. String to sign - '${candidates[0]}'.`);
 }
 
-/** The `signature` field of an upload answer: always version 1 over public_id and version (spec §4.4). */
+/** The `signature` field of an upload answer: always version 1 over public_id and version, the form the SDKs verify. */
 export function responseSignature(publicId: string, version: number, secret: string): Promise<string> {
   return hexDigest('SHA-1', `public_id=${publicId}&version=${version}${secret}`);
 }

@@ -65,7 +65,7 @@ export async function handleDelivery(req: Request, env: Env, ctx?: ExecutionCont
   }
 }
 
-/** The stored bytes, untouched, with the headers INTERFACE.md lists. */
+/** The stored bytes, untouched, with the delivery headers (src/protocol/delivery-headers.ts). */
 async function deliverOriginal(req: Request, env: Env, d: DeliveryRequest, r: ResourceRow): Promise<Response> {
   const headers = deliveryHeaders(
     { contentType: r.content_type, bytes: r.bytes, etag: r.etag, lastModified: new Date(r.uploaded_at) },

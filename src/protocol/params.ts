@@ -14,7 +14,7 @@ export interface FilePart {
 /**
  * Request parameters from the query, multipart, urlencoded (with or without a
  * Content-Type) or JSON bodies, with `k`, `k[]` and `k[N]` array forms folded
- * into one key, in order (spec §7.1, §8.1).
+ * into one key, in order, as the SDKs send arrays and hashes.
  */
 export class Params {
   constructor(

@@ -21,7 +21,7 @@ export function urlBase(env: Env, requestUrl: string): UrlBase {
   return { url, secureUrl };
 }
 
-/** The public id as the SDKs encode it (spec §1.4): percent-encoded, but `/` and `:` kept. */
+/** The public id as the SDKs encode it: percent-encoded, but `/` and `:` kept. */
 function encodePublicId(publicId: string): string {
   let decoded = publicId;
   try {

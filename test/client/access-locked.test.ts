@@ -224,7 +224,7 @@ describe('access control on a cloud with its own settings', async () => {
     await settings({ strict_transformations: true });
     try {
       await expectDenied(url(id, { width: 90, crop: 'scale' }), /c_scale,w_90 is not allowed/);
-      // named transformations are created allowed for strict (spec §8.3): close this one first
+      // named transformations are created allowed for strict, as at Cloudinary: close this one first
       await asImplemented(cloudinary).api.update_transformation(name, { allowed_for_strict: false }, CREDENTIALS);
       await expectDenied(url(id, { transformation: name }), new RegExp(`t_${name} is not allowed`));
 

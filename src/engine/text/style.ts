@@ -1,6 +1,6 @@
 import { badRequest } from '../../errors';
 
-/** How a text image looks: the `text` API's parameters (seed: "Text creation"), parsed and checked. */
+/** How a text image looks: the `text` API's parameters, parsed and checked. */
 export interface TextStyle {
   fontFamily: string;
   fontSize: number;

@@ -148,7 +148,7 @@ async function deleteListed(
   return answer(c, outcomes, page.nextCursor);
 }
 
-/** The Admin API deletions: by ids, prefix, all, tag, asset ids, and of derived resources (spec §8.2). */
+/** The Admin API deletions: by ids, prefix, all, tag, asset ids, and of derived resources (https://cloudinary.com/documentation/admin_api#delete_resources). */
 export const deleteRoutes = new Hono<AppEnv>()
   .delete('/v1_1/:cloud/resources/:rt/tags/:tag{.+}', async (c) => {
     const cloud = adminCloud(c);

@@ -4,7 +4,7 @@ import { adminCloud, type AppEnv } from '../cloud';
 import { DELIVERY_TYPES, RESOURCE_TYPES } from '../../protocol/delivery-url';
 import { purgeSelection, type PurgeSelection } from '../../services/cache/purge';
 
-/** `POST /v1_1/<cloud>/purge` (INTERFACE.md, "Extensions"): removes cached answers and says how many. */
+/** `POST /v1_1/<cloud>/purge` (an extension, not a Cloudinary API): removes cached answers and says how many. */
 export const purgeRoutes = new Hono<AppEnv>().post('/v1_1/:cloud/purge', async (c) => {
   const cloud = adminCloud(c);
   let body: unknown;

@@ -6,7 +6,7 @@ import { uploadKey } from '../../storage/keys';
 import { ensureSchema } from '../../storage/schema';
 import { discardState, Staging, type StagedFile, type StagingState } from './staging';
 
-/** `Content-Range: bytes <start>-<end>/<total>`; Node sends total -1 until the last chunk (spec §7.4). */
+/** `Content-Range: bytes <start>-<end>/<total>`; Node sends total -1 until the last chunk. */
 export interface ChunkRange {
   start: number;
   end: number;

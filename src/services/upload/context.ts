@@ -1,6 +1,6 @@
 /**
  * Cloudinary's `context` (and `metadata`) encoding: `k=v|k2=v2`, with `\=` and
- * `\|` escaping literal separators in values (spec §7.2). JSON objects are accepted too.
+ * `\|` escaping literal separators in values, as the SDKs send it. JSON objects are accepted too.
  */
 export function parseContext(raw: string | undefined): Record<string, string> {
   if (!raw) return {};

@@ -8,7 +8,8 @@ export const STORAGE_TYPES = ['upload', 'private', 'authenticated'] as const;
 type StorageType = (typeof STORAGE_TYPES)[number];
 const ACCESS_MODES = ['public', 'authenticated'] as const;
 
-/** The upload parameters this worker acts on, parsed and checked once (spec §7.2). */
+/** The upload parameters this worker acts on, parsed and checked once
+ * (https://cloudinary.com/documentation/image_upload_api_reference#upload_optional_parameters). */
 export interface UploadOptions {
   publicId: string | undefined;
   folder: string;

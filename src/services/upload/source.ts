@@ -2,7 +2,7 @@ import { badRequest } from '../../errors';
 import { decodeBase64, decodePercent } from './base64';
 import type { Staging } from './staging';
 
-/** `data:<mime>[;param=v]*[;base64],` (spec §7.1): the header before the payload. */
+/** `data:<mime>[;param=v]*[;base64],` : the header before the payload, as the SDKs send a data URI file. */
 const DATA_URI_HEADER = /^data:([\w/+.-]*)((?:;[\w-]+=[^;,]*)*)(;base64)?,$/i;
 const MAX_DATA_URI_HEADER = 1024;
 
