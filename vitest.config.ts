@@ -18,6 +18,10 @@ export default defineConfig({
         assetsInclude: ['**/*.heic', '**/*.avif'],
       },
       {
+        // Unit level: the pure engine (geometry, focus, pixels, grammar) in plain Node.
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' },
+      },
+      {
         // Client level: Node talks to the worker over HTTP, as users and the SDK do.
         test: {
           name: 'client',

@@ -36,9 +36,9 @@ export const badRequest = (message: string) => new CldError(400, message);
 export const unauthorized = (message: string) => new CldError(401, message);
 export const notFound = (message: string) => new CldError(404, message);
 
-/** Statuses the SDKs parse as JSON on the Upload API (spec §7.1); anything else becomes 400 or 500. */
+/** Statuses the SDKs parse as JSON on the Upload API; anything else becomes 400 or 500. */
 const UPLOAD_API_STATUSES = new Set([200, 400, 401, 404, 420, 429, 500]);
-/** The Admin API additionally parses 403 and 409 (spec §8.1). */
+/** The Admin API additionally parses 403 and 409. */
 const ADMIN_API_STATUSES = new Set([...UPLOAD_API_STATUSES, 403, 409]);
 
 export type ApiKind = 'upload' | 'admin';
@@ -63,7 +63,7 @@ export function apiErrorResponse(err: unknown, kind: ApiKind = 'upload'): Respon
   });
 }
 
-/** A delivery failure: the status plus `X-Cld-Error` saying why (spec §9). */
+/** A delivery failure: the status plus `X-Cld-Error` saying why, as Cloudinary's CDN answers. */
 export function deliveryErrorResponse(err: unknown): Response {
   const e = asCldError(err);
   return new Response(null, {

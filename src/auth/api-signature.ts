@@ -3,7 +3,7 @@ import { keyOf, type CloudCredentials } from '../config/clouds';
 import { constantTimeEqual, hexDigest } from './crypto';
 import { Params } from '../protocol/params';
 
-/** Fields never signed (spec §4.1). */
+/** Fields never signed: the file itself, the resource type, the key, the signature and its algorithm. */
 const UNSIGNED_FIELDS = new Set(['file', 'api_key', 'signature', 'cloud_name', 'resource_type']);
 
 /**
@@ -11,7 +11,7 @@ const UNSIGNED_FIELDS = new Set(['file', 'api_key', 'signature', 'cloud_name', '
  * (https://cloudinary.com/documentation/authentication_signatures): a
  * timestamp in the future does not make one valid for longer.
  */
-export const SIGNATURE_MAX_AGE_SECONDS = 3600;
+const SIGNATURE_MAX_AGE_SECONDS = 3600;
 
 /**
  * The string Cloudinary signs: non-empty params sorted by key (byte order),
@@ -122,7 +122,7 @@ function coveredParams(params: Params): Params {
   return new Params(Object.fromEntries(kept));
 }
 
-/** The `signature` field of an upload answer: always version 1 over public_id and version (spec §4.4). */
+/** The `signature` field of an upload answer: always version 1 over public_id and version, the form the SDKs verify. */
 export function responseSignature(publicId: string, version: number, secret: string): Promise<string> {
   return hexDigest('SHA-1', `public_id=${publicId}&version=${version}${secret}`);
 }

@@ -1,7 +1,8 @@
 import { hexDigest, type HashAlgorithm } from './crypto';
 
 /**
- * The signature Cloudinary puts on every notification it POSTs (spec §4.5):
+ * The signature Cloudinary puts on every notification it POSTs
+ * (https://cloudinary.com/documentation/notifications):
  * `X-Cld-Signature = hex(SHA1(raw_body + X-Cld-Timestamp + api_secret))`.
  * The SDKs' `verifyNotificationSignature` recomputes exactly this.
  */

@@ -2,11 +2,11 @@ import { unauthorized } from '../errors';
 import { constantTimeEqual, hexToBytes, hmacSha256Hex } from './crypto';
 
 /**
- * Token-based access, `__cld_token__` (spec §6, Akamai-style): `~`-separated
+ * Token-based access, `__cld_token__` (Akamai-style, as Cloudinary's token-based authentication): `~`-separated
  * `name=value` parts ending with `hmac=<hex HMAC-SHA256>`, keyed by the
  * cloud's hex `auth_token_key`.
  */
-export const TOKEN_NAME = '__cld_token__';
+const TOKEN_NAME = '__cld_token__';
 
 export interface AuthToken {
   ip?: string;

@@ -4,7 +4,8 @@ import type { DeliveryRequest } from '../protocol/delivery-url';
 import { constantTimeEqual, digest, toBase64, type HashAlgorithm } from './crypto';
 
 /**
- * Delivery URL signatures, the `s--SIG--` component (spec §3): the first L
+ * Delivery URL signatures, the `s--SIG--` component
+ * (https://cloudinary.com/documentation/control_access_to_media): the first L
  * characters of base64(HASH(to_sign + api_secret)) with `/`->`_`, `+`->`-`.
  */
 export interface SignatureForm {
@@ -71,7 +72,7 @@ function spacedOutsideText(transformation: string): string {
 const join = (transformation: string, source: string) => (transformation ? `${transformation}/${source}` : source);
 
 /**
- * The strings the SDKs sign for this URL (spec §3.3): Node and Python sign the
+ * The strings the SDKs sign for this URL: Node and Python sign the
  * transformation with literal spaces (but a text overlay's text encoded) and
  * the source as encoded in the URL;
  * some sign the path as it appears; Ruby signs it fully unescaped; Go signs

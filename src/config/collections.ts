@@ -63,7 +63,7 @@ export interface Collection<T> {
   delete(name: string): Promise<boolean>;
 }
 
-export function collection<K extends Kind>(kv: KVNamespace, kind: K, cloud: string): Collection<ItemOf<K>> {
+function collection<K extends Kind>(kv: KVNamespace, kind: K, cloud: string): Collection<ItemOf<K>> {
   return {
     async list() {
       const all = await readAll(kv, kind, cloud, true);

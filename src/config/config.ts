@@ -30,7 +30,7 @@ export interface JobRetrySettings {
   maxRetries: number;
 }
 
-export interface CloudflarePurgeSettings {
+interface CloudflarePurgeSettings {
   zoneId: string;
   apiToken: string;
   /** The API base without trailing slashes (another one only for tests against a stub). */
@@ -63,7 +63,7 @@ function parseConfig(env: Env): Config {
     jobRetry: {
       baseSeconds: positiveInteger(env, 'JOB_RETRY_BASE_SECONDS', 30),
       maxSeconds: positiveInteger(env, 'JOB_RETRY_MAX_SECONDS', 3_600),
-      maxRetries: wholeNumber(env, 'JOB_MAX_RETRIES', 8),
+      maxRetries: integer(env, 'JOB_MAX_RETRIES', 8, 0),
     },
     allowPrivateNetworkFetch: flag(env, 'ALLOW_PRIVATE_NETWORK_FETCH'),
     enableDemoPages: flag(env, 'ENABLE_DEMO_PAGES'),
@@ -93,19 +93,18 @@ function raw(env: Env, variable: Variable): string | undefined {
 
 const INTEGER = /^\d+$/;
 
-function positiveInteger(env: Env, variable: Variable, fallback: number): number {
-  const n = wholeNumber(env, variable, fallback);
-  if (n === 0) throw new ConfigError(variable, 'expected a whole number above 0, got "0"');
-  return n;
-}
-
-function wholeNumber(env: Env, variable: Variable, fallback: number): number {
+/** Sizes, counts and durations: whole numbers from `min` up (a unit suffix such as `20MB` is refused, not guessed). */
+function integer(env: Env, variable: Variable, fallback: number, min: number): number {
   const value = raw(env, variable);
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!INTEGER.test(value) || !Number.isSafeInteger(n)) throw new ConfigError(variable, `expected a whole number, got "${value}"`);
+  if (!INTEGER.test(value) || !Number.isSafeInteger(n) || n < min) {
+    throw new ConfigError(variable, `expected a whole number of at least ${min}, got "${value}"`);
+  }
   return n;
 }
+
+const positiveInteger = (env: Env, variable: Variable, fallback: number) => integer(env, variable, fallback, 1);
 
 function flag(env: Env, variable: Variable): boolean {
   const value = raw(env, variable);

@@ -1,6 +1,6 @@
 import { badRequest } from '../errors';
 
-/** Per-cloud behaviour, stored in KV (INTERFACE.md, "Extensions"). */
+/** Per-cloud behaviour, stored in KV and read and changed through `/v1_1/<cloud>/settings` (an extension: Cloudinary keeps these in its console). */
 export interface CloudSettings {
   strict_transformations: boolean;
   allowed_fetch_domains: string[];

@@ -8,6 +8,7 @@ import { findSource } from './source';
 import { checkHit, checkResource, forEdgeCache } from './resource-checks';
 import { derive, wantsOriginal } from './derive';
 import { respondDerived, respondOriginal } from './respond';
+import { answerRange } from './range';
 
 /**
  * GET/HEAD of a delivery URL, as one list of stages over one context
@@ -24,8 +25,14 @@ import { respondDerived, respondOriginal } from './respond';
  *   9.   respond        respond.ts          bytes and headers, 304/HEAD, access policy
  *
  * Any stage throws a CldError to answer with its status and X-Cld-Error.
+ * A `Range` request gets its slice of the whole answer at the end (range.ts);
+ * an original reads only that slice from R2 (respond.ts).
  */
 export async function deliver(req: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
+  return answerRange(req, await deliverWhole(req, env, ctx));
+}
+
+async function deliverWhole(req: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
   try {
     const parsed = parseUrl({ req, env, ctx });
     const located = resolveCloud(parsed);

@@ -5,7 +5,7 @@ import { contentRange, requestedRange, type ByteRange } from '../protocol/byte-r
  * Byte ranges of delivered answers, as a CDN serves them: every whole answer
  * says `Accept-Ranges: bytes`; a `Range` request gets 206 with the slice, or
  * 416 when it starts past the end. Originals read only the slice from R2
- * (see deliverOriginal); whole answers from the edge cache or the engine are
+ * (respondOriginal in respond.ts); whole answers from the edge cache or the engine are
  * cut here while they stream.
  */
 export function answerRange(req: Request, res: Response): Response {

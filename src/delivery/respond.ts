@@ -4,6 +4,8 @@ import { isRealVersion } from '../protocol/delivery-url';
 import { cacheControl, deliveryHeaders, respondWithBody } from '../protocol/delivery-headers';
 import type { DerivedObject } from '../services/derived/store';
 import type { Sourced } from './context';
+import { requestedRange } from '../protocol/byte-range';
+import { partial, unsatisfiable } from './range';
 
 /**
  * Stage "respond": the answer's bytes and headers (ETag, Last-Modified,
@@ -25,8 +27,12 @@ export async function respondOriginal(s: Sourced): Promise<Response> {
     const answer = respondWithBody(req, null, headers);
     if (answer.status === 304 || req.method === 'HEAD') return answer;
   }
-  const obj = await env.BUCKET.get(r.r2_key);
+  // A byte range of an original (large raw files, PDFs, players seeking) reads only that slice from R2.
+  const range = requestedRange(req, r.bytes, headers);
+  if (range === 'unsatisfiable') return unsatisfiable(r.bytes);
+  const obj = await env.BUCKET.get(r.r2_key, range ? { range: { offset: range.start, length: range.end - range.start + 1 } } : {});
   if (!obj) throw notFound(`Resource not found - ${target.d.publicId}`);
+  if (range) return partial(headers, obj.body, range, r.bytes);
   return respondWithBody(req, obj.body, headers);
 }
 

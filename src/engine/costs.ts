@@ -66,7 +66,7 @@ const BLUR: StepCost = { bytes: 2 * RASTER_BYTES, ops: 60 };
 const BLUR_RESAMPLE: StepCost = { bytes: RASTER_BYTES, ops: 12 };
 
 /** A blur of `level` (e_blur's 1-2000): wide ones run on a copy reduced by blurReduction, so they cost less, not more. */
-export function blurCost(level: number): StepCost {
+function blurCost(level: number): StepCost {
   const k = blurReduction(blurSigma(level));
   if (k === 1) return BLUR;
   return { bytes: BLUR_RESAMPLE.bytes + BLUR.bytes / (k * k), ops: BLUR_RESAMPLE.ops + BLUR.ops / (k * k) };

@@ -1,5 +1,5 @@
 /**
- * Every transformation key of Cloudinary's URL grammar (spec §2.2), implemented
+ * Every transformation key of Cloudinary's URL grammar (https://cloudinary.com/documentation/transformation_reference), implemented
  * or not. The delivery URL parser uses it to tell a transformation component
  * from a folder of the public id; the transformation registry says which of
  * them this worker executes.
@@ -49,14 +49,14 @@ export const TRANSFORMATION_KEYS = new Set([
 ]);
 
 /** An item is `<key>_<value>` with a known key, or a `$variable_<value>` definition. */
-export function isTransformationItem(item: string): boolean {
+function isTransformationItem(item: string): boolean {
   const i = item.indexOf('_');
   if (i <= 0) return false;
   const key = item.slice(0, i);
   return TRANSFORMATION_KEYS.has(key) || /^\$[A-Za-z][A-Za-z0-9]*$/.test(key);
 }
 
-/** A path segment is a transformation component only when every comma-separated item is one (spec §1.6). */
+/** A path segment is a transformation component only when every comma-separated item is one. */
 export function isTransformationComponent(segment: string): boolean {
   if (!segment) return false;
   return segment.split(',').every(isTransformationItem);

@@ -153,7 +153,7 @@ function tile(out: Raster, image: Raster, x: number, y: number): void {
 }
 
 /** Top-left of the layer on the base: by gravity (centre by default), moved by x/y away from the anchored edge. */
-export function position(
+function position(
   base: { width: number; height: number },
   layer: { width: number; height: number },
   p: LayerStep['placement'],

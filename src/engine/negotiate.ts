@@ -38,7 +38,7 @@ const QUALITY: Record<OutputFormat, Record<QualityLevel, number>> = {
 };
 
 /** The family of a stored format when it must be delivered as itself. */
-export function defaultOutput(source: ImageFormat): OutputFormat {
+function defaultOutput(source: ImageFormat): OutputFormat {
   if (source === 'jpg' || source === 'png' || source === 'gif' || source === 'webp' || source === 'avif') return source;
   return 'png';
 }
@@ -51,8 +51,8 @@ export function defaultOutput(source: ImageFormat): OutputFormat {
  * over 100 MB), lossy WebP about 400 ns and 2.5 bytes per pixel (24 MP: 10 s,
  * 60 MB), a strip-wise JPEG about 100 ns and under 10 MB whatever the size.
  */
-export const AUTO_AVIF_MAX_PIXELS = 2_500_000;
-export const AUTO_WEBP_MAX_PIXELS = 16_000_000;
+const AUTO_AVIF_MAX_PIXELS = 2_500_000;
+const AUTO_WEBP_MAX_PIXELS = 16_000_000;
 
 /** f_auto: AVIF if accepted (and small enough to pay), then WebP (if it fits), then the source's own family. */
 export function negotiateFormat(accept: string | null | undefined, fallback: OutputFormat, outputPixels = 0): OutputFormat {
@@ -63,7 +63,7 @@ export function negotiateFormat(accept: string | null | undefined, fallback: Out
 }
 
 /** The output's pixels as the components' geometry makes them (0 when the source's size is not known). */
-export function plannedPixels(plan: Plan, width: number | undefined, height: number | undefined, dpr: number): number {
+function plannedPixels(plan: Plan, width: number | undefined, height: number | undefined, dpr: number): number {
   if (!width || !height) return 0;
   let size = { width, height };
   for (const { params } of plan.components) {

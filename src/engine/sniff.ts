@@ -28,7 +28,7 @@ export interface Sniffed {
 /** The size every budget is checked against: the decoder's real output, not only the header's claim. */
 export const decodeExtent = (s: Sniffed) => s.extent ?? { width: s.width, height: s.height };
 
-export const MIME_TYPES: Record<string, string> = {
+const MIME_TYPES: Record<string, string> = {
   jpg: 'image/jpeg',
   jpeg: 'image/jpeg',
   png: 'image/png',

@@ -1,6 +1,6 @@
 import { isTransformationComponent } from './keys';
 
-/** URL keys back to the SDK's option names (spec §2.2), for the `info` of a transformation. */
+/** URL keys back to the SDK's option names (`w` is `width`, `c` is `crop`, ...), for the `info` of a transformation. */
 const OPTION_NAMES: Record<string, string> = {
   a: 'angle',
   ac: 'audio_codec',

@@ -19,7 +19,7 @@ export interface Color {
 }
 
 export const CROP_MODES = ['scale', 'fit', 'limit', 'mfit', 'fill', 'lfill', 'fill_pad', 'pad', 'lpad', 'mpad', 'crop', 'thumb'] as const;
-export type CropMode = (typeof CROP_MODES)[number];
+type CropMode = (typeof CROP_MODES)[number];
 
 export const COMPASS = ['north_west', 'north', 'north_east', 'west', 'center', 'east', 'south_west', 'south', 'south_east'] as const;
 export type Compass = (typeof COMPASS)[number];
@@ -107,7 +107,7 @@ export interface Effect {
 export type Radius = { kind: 'max' } | { kind: 'px'; corners: [number, number, number, number] };
 
 /** `bo_<width>px_solid_<colour>`. */
-export interface Border {
+interface Border {
   width: number;
   color: Color;
 }

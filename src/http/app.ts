@@ -72,7 +72,7 @@ function configErrorPage(err: ConfigError): Response {
 
 /**
  * Admin paths arrive with `%2F`-encoded slashes from the Node SDK
- * (`resources%2Fimage%2Fupload`): decode them before routing (spec §8.1).
+ * (`resources%2Fimage%2Fupload`): decode them before routing.
  */
 export function normaliseApiPath(req: Request): Request {
   const url = new URL(req.url);

@@ -32,7 +32,7 @@ export function versionForm(version: number | undefined): string {
  * resolve it: the `f_auto` choice (which also sets `q_auto`'s scale) and the
  * `dpr_auto` ratio. The Cache API ignores `Vary`, so these go into the key.
  */
-export function negotiated(plan: Plan, req: Request): string {
+function negotiated(plan: Plan, req: Request): string {
   const parts: string[] = [];
   // `jpg` stands for "neither AVIF nor WebP": the asset's own fallback is fixed per key.
   if (plan.dependsOn.accept) parts.push(`accept=${negotiateFormat(req.headers.get('Accept'), 'jpg')}`);

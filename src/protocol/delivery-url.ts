@@ -31,7 +31,7 @@ export interface DeliveryRequest {
   urlSuffix?: string;
 }
 
-/** Short forms of `<resource_type>/<type>` (spec §1.1), all of which carry a url_suffix. */
+/** Short forms of `<resource_type>/<type>` (`images`, `files`, ...), all of which carry a url_suffix. */
 const SHORT_FORMS: Record<string, [ResourceType, DeliveryType, boolean]> = {
   iu: ['image', 'upload', false],
   images: ['image', 'upload', true],

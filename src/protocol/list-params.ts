@@ -3,8 +3,8 @@ import type { Params } from './params';
 import { RESOURCE_TYPES } from './delivery-url';
 
 /** Cloudinary's page sizes: 10 unless asked, at most 500. */
-export const DEFAULT_MAX_RESULTS = 10;
-export const MAX_RESULTS_LIMIT = 500;
+const DEFAULT_MAX_RESULTS = 10;
+const MAX_RESULTS_LIMIT = 500;
 
 export type Direction = 'asc' | 'desc';
 
@@ -66,7 +66,7 @@ export function parseDeliveryType(type: string): string {
 }
 
 /** Cloudinary's limit on ids (public ids, asset ids, derived ids) in one request. */
-export const MAX_IDS = 100;
+const MAX_IDS = 100;
 
 /**
  * A list of ids in order, duplicates dropped unless `positional` (when a

@@ -2,12 +2,12 @@ import { badRequest } from '../errors';
 import { addField, type FieldValue } from './body/field-value';
 import { FIELD_LIMITS, readBodyFields } from './body/fields';
 
-export { addField, type FieldValue };
+export type { FieldValue };
 
 /**
  * Request parameters from the query, multipart, urlencoded (with or without a
  * Content-Type) or JSON bodies, with `k`, `k[]` and `k[N]` array forms folded
- * into one key, in order (spec §7.1, §8.1).
+ * into one key, in order, as the SDKs send arrays and hashes.
  */
 export class Params {
   constructor(readonly fields: Record<string, FieldValue>) {}

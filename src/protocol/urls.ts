@@ -21,8 +21,8 @@ export function urlBase(env: Env, requestUrl: string): UrlBase {
   return { url, secureUrl };
 }
 
-/** The public id as the SDKs encode it (spec §1.4): percent-encoded, but `/` and `:` kept. */
-export function encodePublicId(publicId: string): string {
+/** The public id as the SDKs encode it: percent-encoded, but `/` and `:` kept. */
+function encodePublicId(publicId: string): string {
   let decoded = publicId;
   try {
     decoded = decodeURIComponent(publicId);
@@ -43,7 +43,7 @@ export interface UrlParts {
 }
 
 /** `/<cloud>/<rt>/<type>/[<transformation>/][v<version>/]<public id>[.<format>]`, as the SDK assembles it. */
-export function deliveryPath(p: UrlParts): string {
+function deliveryPath(p: UrlParts): string {
   const parts = [p.cloud, p.resourceType, p.type];
   if (p.transformation) parts.push(p.transformation.replace(/ /g, '%20'));
   if (p.version !== undefined) parts.push(`v${p.version}`);

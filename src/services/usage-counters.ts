@@ -22,7 +22,7 @@ let scheduled = false;
 const day = (d = new Date()) => d.toISOString().slice(0, 10);
 const sep = '\u0000';
 
-export function countUsage(env: Pick<Env, 'DB'>, ctx: Pick<ExecutionContext, 'waitUntil'>, cloud: string, metric: Metric, n = 1): void {
+function countUsage(env: Pick<Env, 'DB'>, ctx: Pick<ExecutionContext, 'waitUntil'>, cloud: string, metric: Metric, n = 1): void {
   if (n <= 0) return;
   for (const key of [`${cloud}${sep}${metric}`, `${cloud}${sep}${metric}@${day()}`]) pending.set(key, (pending.get(key) ?? 0) + n);
   if (scheduled) return;

@@ -1,7 +1,7 @@
 import { DomainError } from '../errors';
 import { ensureSchema } from './schema';
 
-/** The tags API's commands (spec §7.3); Python sends set_exclusive, Node never does but it is supported. */
+/** The tags API's commands (`add`, `remove`, `replace`, `remove_all`, `set_exclusive`); Python sends set_exclusive, Node never does but it is supported. */
 export const TAG_COMMANDS = ['add', 'remove', 'replace', 'remove_all', 'set_exclusive'] as const;
 export type TagCommand = (typeof TAG_COMMANDS)[number];
 

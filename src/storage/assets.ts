@@ -207,7 +207,7 @@ function withLength(body: ReadableStream<Uint8Array>, length: number): ReadableS
  * or lost writes), except those kept as backup revisions. Objects of versions
  * above the current one belong to writes still in flight and are left alone.
  */
-export async function removeSuperseded(
+async function removeSuperseded(
   env: { BUCKET: R2Bucket; DB: D1Database },
   a: AssetRef,
   keepKey: string | undefined,

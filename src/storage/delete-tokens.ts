@@ -3,8 +3,8 @@ import { toHex } from '../auth/crypto';
 import { ensureSchema } from './schema';
 import type { AssetRef } from '../protocol/asset-ref';
 
-/** A delete token deletes its asset for 10 minutes after the upload (seed: "Deleting client-side uploaded images"). */
-export const DELETE_TOKEN_TTL_SECONDS = 600;
+/** A delete token deletes its asset for 10 minutes after the upload (https://cloudinary.com/documentation/upload_images#deleting_client_side_uploaded_assets). */
+const DELETE_TOKEN_TTL_SECONDS = 600;
 
 export async function createDeleteToken(db: D1Database, a: AssetRef, now = Date.now()): Promise<string> {
   await ensureSchema(db);

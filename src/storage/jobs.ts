@@ -6,16 +6,6 @@ import { ensureSchema } from './schema';
  * (`failed_jobs`) and where later events about an asset are reported
  * (`asset_notification_urls`).
  */
-export interface FailedJob {
-  id: number;
-  cloud: string | null;
-  kind: string;
-  body: string;
-  attempts: number;
-  error: string;
-  failed_at: string;
-}
-
 export async function recordFailedJob(
   db: D1Database,
   f: { cloud: string | null; kind: string; body: unknown; attempts: number; error: string },

@@ -3,7 +3,7 @@ import type { ResourceRow } from './resources';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Direction } from '../protocol/list-params';
 
-/** Which resources a listing walks (spec §8.2: by type, prefix, tag, context, moderation). */
+/** Which resources a listing walks (by type, prefix, tag, context, moderation). */
 export type ListFilter =
   | { by: 'type'; type?: string; prefix?: string }
   | { by: 'tag'; tag: string; type?: string }

@@ -11,7 +11,7 @@ import m0010 from '../../migrations/0010_jobs.sql';
  * fresh deployment all get the schema without a manual step. Each file runs
  * once; the applied names are recorded in `schema_migrations`.
  */
-export const MIGRATIONS: ReadonlyArray<readonly [name: string, sql: string]> = [
+const MIGRATIONS: ReadonlyArray<readonly [name: string, sql: string]> = [
   ['0001_init', m0001],
   ['0003_transform', m0003],
   ['0006_auto_upload', m0006],

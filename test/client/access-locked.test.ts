@@ -1,15 +1,15 @@
-import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { asImplemented, loadSdk, LOCAL_URL, uid } from '../support/sdk';
 import { basicAuth, LOCKED, OTHER } from '../support/clouds';
+import { fixtureBytes } from '../support/fixtures';
 
 /**
  * Tests that change cloud settings (tokens, url_signature, strict
  * transformations) run here, on the `locked` cloud no other test file uses,
  * one after another.
  */
-const photo = readFileSync(new URL('../fixtures/photo-1mp.jpg', import.meta.url));
+const photo = fixtureBytes('photo-1mp.jpg');
 const dataUri = `data:image/jpeg;base64,${photo.toString('base64')}`;
 const KEY = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const CREDENTIALS = { cloud_name: LOCKED.cloud_name, api_key: LOCKED.api_key, api_secret: LOCKED.api_secret };
@@ -224,7 +224,7 @@ describe('access control on a cloud with its own settings', async () => {
     await settings({ strict_transformations: true });
     try {
       await expectDenied(url(id, { width: 90, crop: 'scale' }), /c_scale,w_90 is not allowed/);
-      // named transformations are created allowed for strict (spec §8.3): close this one first
+      // named transformations are created allowed for strict, as at Cloudinary: close this one first
       await asImplemented(cloudinary).api.update_transformation(name, { allowed_for_strict: false }, CREDENTIALS);
       await expectDenied(url(id, { transformation: name }), new RegExp(`t_${name} is not allowed`));
 

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { asImplemented, errorMessage, loadSdk, LOCAL_URL, uid } from '../support/sdk';
 import { basicAuth, DEMO, OTHER } from '../support/clouds';
+import { fixtureBytes } from '../support/fixtures';
 
-const photo = readFileSync(new URL('../fixtures/photo-1mp.jpg', import.meta.url));
+const photo = fixtureBytes('photo-1mp.jpg');
 const dataUri = `data:image/jpeg;base64,${photo.toString('base64')}`;
 const SIG = /\/s--([A-Za-z0-9_-]+)--\//;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';

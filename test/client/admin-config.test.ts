@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadSdk, uid } from '../support/sdk';
 import { OTHER } from '../support/clouds';
+import { fixtureDataUri } from '../support/fixtures';
 
 const otherCloud = { cloud_name: OTHER.cloud_name, api_key: OTHER.api_key, api_secret: OTHER.api_secret };
-const png = `data:image/png;base64,${readFileSync(new URL('../fixtures/alpha.png', import.meta.url)).toString('base64')}`;
+const png = fixtureDataUri('alpha.png', 'image/png');
 
 async function failure(p: Promise<unknown>): Promise<{ message: string; http_code: number }> {
   try {

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { asImplemented, loadSdk, uid, type Listing } from '../support/sdk';
 import { OTHER, THIRD } from '../support/clouds';
+import { fixtureDataUri } from '../support/fixtures';
 
-const png = `data:image/png;base64,${readFileSync(new URL('../fixtures/alpha.png', import.meta.url)).toString('base64')}`;
-const gif = `data:image/gif;base64,${readFileSync(new URL('../fixtures/static.gif', import.meta.url)).toString('base64')}`;
+const png = fixtureDataUri('alpha.png', 'image/png');
+const gif = fixtureDataUri('static.gif', 'image/gif');
 const otherCloud = { cloud_name: OTHER.cloud_name, api_key: OTHER.api_key, api_secret: OTHER.api_secret };
 const thirdCloud = { cloud_name: THIRD.cloud_name, api_key: THIRD.api_key, api_secret: THIRD.api_secret };
 

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asImplemented, loadSdk, uid } from '../support/sdk';
 import { basicAuth, THIRD } from '../support/clouds';
+import { fixtureBytes } from '../support/fixtures';
 
-const pngBytes = readFileSync(new URL('../fixtures/alpha.png', import.meta.url));
-const gifBytes = readFileSync(new URL('../fixtures/static.gif', import.meta.url));
+const pngBytes = fixtureBytes('alpha.png');
+const gifBytes = fixtureBytes('static.gif');
 const png = `data:image/png;base64,${pngBytes.toString('base64')}`;
 const gif = `data:image/gif;base64,${gifBytes.toString('base64')}`;
 const third = { cloud_name: THIRD.cloud_name, api_key: THIRD.api_key, api_secret: THIRD.api_secret };

@@ -7,8 +7,8 @@ const base = inject('workerUrl');
 
 /**
  * `invalidate=true` through the Upload API, by every method, under both values
- * of `invalidate_versioned_urls`, for ids in and out of folders: exactly the
- * seed's table. `demo` keeps the default (off); `third` turns it on.
+ * of `invalidate_versioned_urls`, for ids in and out of folders: exactly
+ * Cloudinary's rules (src/services/cache/purge.ts). `demo` keeps the default (off); `third` turns it on.
  */
 describe('invalidation through the Upload API', () => {
   async function setInvalidateVersioned(c: typeof DEMO, value: boolean) {

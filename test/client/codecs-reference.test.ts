@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CodecSession, type Pixels } from '../../src/engine/codecs/runtime';
 import { decodeJpeg, JPEG_SHRINKS } from '../../src/engine/codecs/jpeg/decode';
 import { resize } from '../../src/engine/codecs/resize';
+import { fixtureBytes } from '../support/fixtures';
 
 /**
  * Pure-Node checks of the codec module against sharp (libvips) as the
@@ -14,7 +15,7 @@ import { resize } from '../../src/engine/codecs/resize';
 const CompiledModule = WebAssembly.Module as unknown as new (bytes: Uint8Array) => WebAssembly.Module;
 const wasm = new CompiledModule(readFileSync(new URL('../../src/engine/codecs/wasm/codecs.wasm', import.meta.url)));
 const session = () => new CodecSession(wasm);
-const photo = readFileSync(new URL('../fixtures/photo-1mp.jpg', import.meta.url));
+const photo = fixtureBytes('photo-1mp.jpg');
 
 async function sharpRgb(img: Sharp) {
   const { data, info } = await img.removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -61,7 +62,7 @@ describe('JPEG decoder against sharp', () => {
   // formula (as photon does), hence the wider bound for cmyk.jpg.
   it('decodes CMYK and grayscale files to RGB like sharp', async () => {
     for (const name of ['grayscale.jpg', 'cmyk.jpg']) {
-      const bytes = readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
+      const bytes = fixtureBytes(name);
       const s = session();
       const ours = decodeJpeg(s, bytes, { shrink: 1, channels: 3, maxPixels: 20e6, maxWorkingBytes: 64 << 20 });
       const reference = await sharpRgb(sharp(bytes).toColourspace('srgb'));

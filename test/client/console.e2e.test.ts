@@ -1,17 +1,16 @@
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshotDir } from '../support/browser';
 import { startOwnWorker } from '../support/worker';
 import { OTHER, THIRD, basicAuth } from '../support/clouds';
+import { fixtureBytes } from '../support/fixtures';
 
 /**
  * The media library end to end in Chromium against a local worker: sign in,
  * upload, browse, tag, filter, build a transformation, moderate, purge, delete.
  */
 const LIB = { cloud_name: 'library', api_key: '666666666666666', api_secret: 'library-secret' };
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
 const shots = screenshotDir('console');
 
 describe('media library in Chromium', { timeout: 240_000 }, () => {
@@ -79,8 +78,8 @@ describe('media library in Chromium', { timeout: 240_000 }, () => {
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
     await page.getByLabel('Folder', { exact: true }).fill('shop');
     await page.locator('#files').setInputFiles([
-      { name: 'mountain.jpg', mimeType: 'image/jpeg', buffer: fixture('photo-1mp.jpg') },
-      { name: 'planet.png', mimeType: 'image/png', buffer: fixture('alpha.png') },
+      { name: 'mountain.jpg', mimeType: 'image/jpeg', buffer: fixtureBytes('photo-1mp.jpg') },
+      { name: 'planet.png', mimeType: 'image/png', buffer: fixtureBytes('alpha.png') },
     ]);
     await page.waitForFunction(() => document.querySelectorAll('#uploads li[data-public-id]').length === 2, null, { timeout: 60_000 });
     const progress = await page.$$eval('#uploads progress', (bars) => bars.map((b) => (b as HTMLProgressElement).value));

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadSdk, LOCAL_URL, uid } from '../support/sdk';
+import { fixtureBytes } from '../support/fixtures';
 
-const photo = readFileSync(new URL('../fixtures/photo-1mp.jpg', import.meta.url));
+const photo = fixtureBytes('photo-1mp.jpg');
 
 describe('delivery of originals through the SDK', async () => {
   const { cloudinary, base } = await loadSdk();

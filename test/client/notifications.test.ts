@@ -1,10 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asImplemented, loadSdk, uid } from '../support/sdk';
 import { THIRD, basicAuth } from '../support/clouds';
 import { WebhookReceiver } from '../support/webhook-receiver';
+import { fixturePath } from '../support/fixtures';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('notifications through the queue, to a real receiver', async () => {
@@ -19,7 +18,10 @@ describe('notifications through the queue, to a real receiver', async () => {
 
   it('POSTs the upload result, signed so that the SDK accepts it', async () => {
     const path = `/upload/${uid()}`;
-    const up = await cloudinary.uploader.upload(fixture('photo-1mp.jpg'), { public_id: uid('n'), notification_url: receiver.url(path) });
+    const up = await cloudinary.uploader.upload(fixturePath('photo-1mp.jpg'), {
+      public_id: uid('n'),
+      notification_url: receiver.url(path),
+    });
     const [d] = await receiver.waitFor(path);
     expect(d.headers['content-type']).toBe('application/json');
     expect(Number(d.headers['x-cld-timestamp'])).toBeGreaterThan(Date.now() / 1000 - 60);
@@ -35,7 +37,7 @@ describe('notifications through the queue, to a real receiver', async () => {
     const path = `/down/${uid()}`;
     await receiver.stop();
     const downAt = Date.now();
-    const up = await cloudinary.uploader.upload(fixture('alpha.png'), { public_id: uid('n'), notification_url: receiver.url(path) });
+    const up = await cloudinary.uploader.upload(fixturePath('alpha.png'), { public_id: uid('n'), notification_url: receiver.url(path) });
     await sleep(3_000); // the first attempts fail: nothing listens
     expect(receiver.received(path)).toEqual([]);
     await receiver.start(); // the same port again
@@ -52,7 +54,7 @@ describe('notifications through the queue, to a real receiver', async () => {
     let calls = 0;
     receiver.respond = (p) => (p === path && ++calls <= 2 ? 503 : 200);
     try {
-      await cloudinary.uploader.upload(fixture('photo-1mp.jpg'), { public_id: uid('n'), notification_url: receiver.url(path) });
+      await cloudinary.uploader.upload(fixturePath('photo-1mp.jpg'), { public_id: uid('n'), notification_url: receiver.url(path) });
       const got = await receiver.waitFor(path, 1, 30_000, true);
       const all = receiver.received(path);
       expect(all.map((d) => d.status)).toEqual([503, 503, 200]);
@@ -77,7 +79,7 @@ describe('notifications through the queue, to a real receiver', async () => {
     });
     expect(put.status).toBe(200);
     try {
-      const up = await cloudinary.uploader.upload(fixture('alpha.png'), { public_id: uid('n'), ...THIRD });
+      const up = await cloudinary.uploader.upload(fixturePath('alpha.png'), { public_id: uid('n'), ...THIRD });
       const [d] = await receiver.waitFor(path);
       const expected = cloudinary.utils.webhook_signature(d.body, Number(d.headers['x-cld-timestamp']), { api_secret: THIRD.api_secret });
       expect(d.headers['x-cld-signature']).toBe(expected);
@@ -92,7 +94,7 @@ describe('notifications through the queue, to a real receiver', async () => {
   });
 
   it('refuses a notification_url that is not an http(s) URL', async () => {
-    await expect(cloudinary.uploader.upload(fixture('alpha.png'), { notification_url: 'ftp://example.com/x' })).rejects.toMatchObject({
+    await expect(cloudinary.uploader.upload(fixturePath('alpha.png'), { notification_url: 'ftp://example.com/x' })).rejects.toMatchObject({
       http_code: 400,
       message: expect.stringMatching(/notification_url/),
     });
@@ -102,7 +104,7 @@ describe('notifications through the queue, to a real receiver', async () => {
     const path = `/eager/${uid()}`;
     const upPath = `/eager-upload/${uid()}`;
     const publicId = uid('eager');
-    const up = await cloudinary.uploader.upload(fixture('photo-1mp.jpg'), {
+    const up = await cloudinary.uploader.upload(fixturePath('photo-1mp.jpg'), {
       public_id: publicId,
       eager: [
         { width: 100, height: 50, crop: 'fill' },
@@ -139,7 +141,7 @@ describe('semantic data and coordinates on upload', async () => {
   const { cloudinary } = await loadSdk();
 
   it('answers colors, predominant, phash, image_metadata and exif when asked', async () => {
-    const up = await cloudinary.uploader.upload(fixture('photo-3mp-exif.jpg'), {
+    const up = await cloudinary.uploader.upload(fixturePath('photo-3mp-exif.jpg'), {
       public_id: uid('sem'),
       colors: true,
       phash: true,
@@ -159,20 +161,20 @@ describe('semantic data and coordinates on upload', async () => {
   });
 
   it('answers none of it unless asked', async () => {
-    const up = await cloudinary.uploader.upload(fixture('photo-3mp-exif.jpg'), { public_id: uid('sem') });
+    const up = await cloudinary.uploader.upload(fixturePath('photo-3mp-exif.jpg'), { public_id: uid('sem') });
     for (const k of ['colors', 'predominant', 'phash', 'image_metadata', 'exif', 'faces', 'coordinates']) expect(up).not.toHaveProperty(k);
   });
 
   it('explicit computes semantic data of a stored asset', async () => {
     const publicId = uid('sem');
-    await cloudinary.uploader.upload(fixture('photo-1mp.jpg'), { public_id: publicId });
+    await cloudinary.uploader.upload(fixturePath('photo-1mp.jpg'), { public_id: publicId });
     const ex = await cloudinary.uploader.explicit(publicId, { type: 'upload', phash: true, colors: true });
     expect(ex.phash).toMatch(/^[0-9a-f]{16}$/);
     expect(ex.colors).toHaveLength(32);
   });
 
   it('moderation=manual is pending in the answer', async () => {
-    const up = await cloudinary.uploader.upload(fixture('alpha.png'), { public_id: uid('mod'), moderation: 'manual' });
+    const up = await cloudinary.uploader.upload(fixturePath('alpha.png'), { public_id: uid('mod'), moderation: 'manual' });
     expect(up.moderation).toEqual([{ kind: 'manual', status: 'pending' }]);
   });
 });
@@ -186,7 +188,7 @@ describe('moderation, backups and semantic data through the Admin API', async ()
   it('a decision notifies in order after the upload; a rejected asset is not delivered until approved', async () => {
     const path = `/mod/${uid()}`;
     const publicId = uid('mod');
-    await cloudinary.uploader.upload(fixture('alpha.png'), {
+    await cloudinary.uploader.upload(fixturePath('alpha.png'), {
       public_id: publicId,
       moderation: 'manual',
       notification_url: receiver.url(path),
@@ -221,8 +223,8 @@ describe('moderation, backups and semantic data through the Admin API', async ()
 
   it('with backup, an overwritten original is restored as a new version (SDK restore)', async () => {
     const publicId = uid('bak');
-    const v1 = await cloudinary.uploader.upload(fixture('photo-1mp.jpg'), { public_id: publicId, backup: true });
-    const v2 = await cloudinary.uploader.upload(fixture('alpha.png'), { public_id: publicId, backup: true, overwrite: true });
+    const v1 = await cloudinary.uploader.upload(fixturePath('photo-1mp.jpg'), { public_id: publicId, backup: true });
+    const v2 = await cloudinary.uploader.upload(fixturePath('alpha.png'), { public_id: publicId, backup: true, overwrite: true });
     expect(v2.etag).not.toBe(v1.etag);
     const restored = await asImplemented(cloudinary).api.restore([publicId]);
     expect(restored[publicId].version).toBeGreaterThan(v2.version);
@@ -234,7 +236,7 @@ describe('moderation, backups and semantic data through the Admin API', async ()
 
   it('resource details answer semantic data on request, the same as at upload', async () => {
     const publicId = uid('sem');
-    const up = await cloudinary.uploader.upload(fixture('photo-3mp-exif.jpg'), { public_id: publicId, phash: true });
+    const up = await cloudinary.uploader.upload(fixturePath('photo-3mp-exif.jpg'), { public_id: publicId, phash: true });
     const details = await cloudinary.api.resource(publicId, { phash: true, colors: true, image_metadata: true });
     expect(details.phash).toBe(up.phash);
     expect(details.colors).toHaveLength(32);

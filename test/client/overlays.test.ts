@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { loadSdk, LOCAL_URL, uid } from '../support/sdk';
 import { serve, startOrigin, type Origin } from '../support/origin';
+import { fixtureBytes } from '../support/fixtures';
 
 /** Overlay, underlay and text layer URLs built by Cloudinary's SDK, answered by the running worker. */
 const solid = (width: number, height: number, rgb: [number, number, number]) =>
@@ -166,8 +167,7 @@ describe('layers through SDK-built URLs', async () => {
 describe('pg_ against libvips as the reference', async () => {
   const { cloudinary } = await loadSdk();
   it('gives the same pixels as sharp for every frame of an animated GIF', async () => {
-    const { readFileSync } = await import('node:fs');
-    const gif = readFileSync(new URL('../fixtures/animated.gif', import.meta.url));
+    const gif = fixtureBytes('animated.gif');
     const id = uid('anim');
     await cloudinary.uploader.upload(`data:image/gif;base64,${gif.toString('base64')}`, { public_id: id });
     const { pages = 1 } = await sharp(gif).metadata();

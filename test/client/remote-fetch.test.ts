@@ -1,14 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { basicAuth, DEMO } from '../support/clouds';
 import { loadSdk, LOCAL_URL, uid } from '../support/sdk';
 import { serve, startOrigin, type Origin } from '../support/origin';
 import { startOwnWorker } from '../support/worker';
+import { fixtureBytes } from '../support/fixtures';
 
-const photo = readFileSync(new URL('../fixtures/photo-1mp.jpg', import.meta.url));
-const png = readFileSync(new URL('../fixtures/alpha.png', import.meta.url));
-const gif = readFileSync(new URL('../fixtures/static.gif', import.meta.url));
+const photo = fixtureBytes('photo-1mp.jpg');
+const png = fixtureBytes('alpha.png');
+const gif = fixtureBytes('static.gif');
 
 const bytesOf = async (res: Response) => Buffer.from(await res.arrayBuffer());
 

@@ -1,16 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { loadSdk, LOCAL_URL, uid } from '../support/sdk';
-
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
+import { fixtureBytes } from '../support/fixtures';
 
 /** Transformation URLs built by Cloudinary's own SDK, fetched over HTTP from the running worker; outputs read with sharp. */
 describe('transformations through SDK-built URLs', async () => {
   const { cloudinary } = await loadSdk();
   const upload = async (file: string) => {
     const publicId = `folder_${uid()}/img`;
-    await cloudinary.uploader.upload(`data:application/octet-stream;base64,${fixture(file).toString('base64')}`, { public_id: publicId });
+    await cloudinary.uploader.upload(`data:application/octet-stream;base64,${fixtureBytes(file).toString('base64')}`, {
+      public_id: publicId,
+    });
     return publicId;
   };
   const fetchImage = async (url: string, headers: Record<string, string> = {}) => {
@@ -84,6 +84,6 @@ describe('transformations through SDK-built URLs', async () => {
   it('keeps an untransformed original byte for byte', async () => {
     const id = await upload('orientation-8.jpg');
     const { body } = await fetchImage(cloudinary.url(id, { ...LOCAL_URL, format: 'jpg' }));
-    expect(body.equals(fixture('orientation-8.jpg'))).toBe(true);
+    expect(body.equals(fixtureBytes('orientation-8.jpg'))).toBe(true);
   });
 });

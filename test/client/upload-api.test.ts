@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadSdk, LOCAL_URL, uid } from '../support/sdk';
 import { DEMO } from '../support/clouds';
 import { md5 } from '../support/upload';
+import { fixtureBytes, fixturePath } from '../support/fixtures';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-const photo = readFileSync(fixture('photo-1mp.jpg'));
-const alpha = readFileSync(fixture('alpha.png'));
+const photo = fixtureBytes('photo-1mp.jpg');
+const alpha = fixtureBytes('alpha.png');
 
 describe('upload through the SDK', async () => {
   const { cloudinary, base } = await loadSdk();
@@ -18,7 +16,7 @@ describe('upload through the SDK', async () => {
 
   it('uploads a local file as a multipart file part and answers field for field', async () => {
     const publicId = uid('file');
-    const r = await cloudinary.uploader.upload(fixture('photo-1mp.jpg'), { public_id: publicId, tags: ['a', 'b'] });
+    const r = await cloudinary.uploader.upload(fixturePath('photo-1mp.jpg'), { public_id: publicId, tags: ['a', 'b'] });
     expect(r).toMatchObject({
       public_id: publicId,
       width: 1152,
@@ -46,60 +44,60 @@ describe('upload through the SDK', async () => {
 
   it('puts the public id under folder, and uses the file name with and without a unique suffix', async () => {
     const folder = uid('f');
-    const a = await cloudinary.uploader.upload(fixture('alpha.png'), { folder: `${folder}/sub/`, public_id: 'my_name' });
+    const a = await cloudinary.uploader.upload(fixturePath('alpha.png'), { folder: `${folder}/sub/`, public_id: 'my_name' });
     expect(a.public_id).toBe(`${folder}/sub/my_name`);
-    const b = await cloudinary.uploader.upload(fixture('alpha.png'), { folder, use_filename: true });
+    const b = await cloudinary.uploader.upload(fixturePath('alpha.png'), { folder, use_filename: true });
     expect(b.public_id).toMatch(new RegExp(`^${folder}/alpha_[a-z0-9]{6}$`));
-    const c = await cloudinary.uploader.upload(fixture('alpha.png'), { folder, use_filename: true, unique_filename: false });
+    const c = await cloudinary.uploader.upload(fixturePath('alpha.png'), { folder, use_filename: true, unique_filename: false });
     expect(c.public_id).toBe(`${folder}/alpha`);
-    const d = await cloudinary.uploader.upload(fixture('alpha.png'));
+    const d = await cloudinary.uploader.upload(fixturePath('alpha.png'));
     expect(d.public_id).toMatch(/^[a-z0-9]{20}$/);
     expect((await fetchBytes(d.secure_url)).bytes.equals(alpha)).toBe(true);
   });
 
   it('keeps the extension of raw files and detects image vs raw from the bytes with resource_type auto', async () => {
-    const raw = await cloudinary.uploader.upload(fixture('not-an-image.png'), { resource_type: 'raw', folder: uid('raw') });
+    const raw = await cloudinary.uploader.upload(fixturePath('not-an-image.png'), { resource_type: 'raw', folder: uid('raw') });
     expect(raw.public_id).toMatch(/\/[a-z0-9]{20}\.png$/);
     expect(raw.resource_type).toBe('raw');
     expect(raw.url).toBe(`${base}/demo/raw/upload/v${raw.version}/${raw.public_id}`);
-    expect((await fetchBytes(raw.url)).bytes.equals(readFileSync(fixture('not-an-image.png')))).toBe(true);
-    const auto1 = await cloudinary.uploader.upload(fixture('static.gif'), { resource_type: 'auto', public_id: uid('auto') });
+    expect((await fetchBytes(raw.url)).bytes.equals(fixtureBytes('not-an-image.png'))).toBe(true);
+    const auto1 = await cloudinary.uploader.upload(fixturePath('static.gif'), { resource_type: 'auto', public_id: uid('auto') });
     expect(auto1).toMatchObject({ resource_type: 'image', format: 'gif', width: 640, height: 427 });
     // A text file named .png is raw under auto: the bytes decide, not the name.
-    const auto2 = await cloudinary.uploader.upload(fixture('not-an-image.png'), { resource_type: 'auto', public_id: uid('auto') });
+    const auto2 = await cloudinary.uploader.upload(fixturePath('not-an-image.png'), { resource_type: 'auto', public_id: uid('auto') });
     expect(auto2.resource_type).toBe('raw');
   });
 
   it('gives every overwrite a new, greater version and honours overwrite=false', async () => {
     const publicId = uid('over');
-    const first = await cloudinary.uploader.upload(fixture('photo-1mp.jpg'), { public_id: publicId });
-    const second = await cloudinary.uploader.upload(fixture('alpha.png'), { public_id: publicId });
-    const third = await cloudinary.uploader.upload(fixture('static.gif'), { public_id: publicId });
+    const first = await cloudinary.uploader.upload(fixturePath('photo-1mp.jpg'), { public_id: publicId });
+    const second = await cloudinary.uploader.upload(fixturePath('alpha.png'), { public_id: publicId });
+    const third = await cloudinary.uploader.upload(fixturePath('static.gif'), { public_id: publicId });
     expect(second.version).toBeGreaterThan(first.version);
     expect(third.version).toBeGreaterThan(second.version);
     expect(second.overwritten).toBe(true);
-    const kept = await cloudinary.uploader.upload(fixture('photo-1mp.jpg'), { public_id: publicId, overwrite: false });
+    const kept = await cloudinary.uploader.upload(fixturePath('photo-1mp.jpg'), { public_id: publicId, overwrite: false });
     expect(kept.version).toBe(third.version);
     expect(kept.format).toBe('gif');
     expect(kept.existing).toBe(true);
     const latest = await fetchBytes(cloudinary.url(publicId, { ...LOCAL_URL, format: 'gif' }));
-    expect(latest.bytes.equals(readFileSync(fixture('static.gif')))).toBe(true);
+    expect(latest.bytes.equals(fixtureBytes('static.gif'))).toBe(true);
   });
 
   it('stores type private and authenticated, and access_mode', async () => {
-    const p = await cloudinary.uploader.upload(fixture('alpha.png'), { public_id: uid('priv'), type: 'private' });
+    const p = await cloudinary.uploader.upload(fixturePath('alpha.png'), { public_id: uid('priv'), type: 'private' });
     expect(p.type).toBe('private');
     expect(p.url).toContain('/demo/image/private/');
-    const a = await cloudinary.uploader.upload(fixture('alpha.png'), { public_id: uid('auth'), type: 'authenticated' });
+    const a = await cloudinary.uploader.upload(fixturePath('alpha.png'), { public_id: uid('auth'), type: 'authenticated' });
     expect(a.type).toBe('authenticated');
-    const m = await cloudinary.uploader.upload(fixture('alpha.png'), { public_id: uid('am'), access_mode: 'authenticated' });
+    const m = await cloudinary.uploader.upload(fixturePath('alpha.png'), { public_id: uid('am'), access_mode: 'authenticated' });
     expect(m.access_mode).toBe('authenticated');
     // An unsigned delivery of a private asset is refused.
     expect((await fetch(p.url)).status).toBe(401);
   });
 
   it('round-trips context with escaped separators, and tags', async () => {
-    const r = await cloudinary.uploader.upload(fixture('alpha.png'), {
+    const r = await cloudinary.uploader.upload(fixturePath('alpha.png'), {
       public_id: uid('ctx'),
       context: { alt: 'x=y|z', caption: 'hi', key3: 'val=u|e3' },
       tags: 'one,two',
@@ -114,14 +112,14 @@ describe('upload through the SDK', async () => {
   });
 
   it('accepts a SHA-256 signature', async () => {
-    const r = await cloudinary.uploader.upload(fixture('alpha.png'), { public_id: uid('sha256'), signature_algorithm: 'sha256' });
+    const r = await cloudinary.uploader.upload(fixturePath('alpha.png'), { public_id: uid('sha256'), signature_algorithm: 'sha256' });
     expect(r.width).toBe(782);
   });
 
   it('lands 20 parallel uploads of different files', async () => {
     const ids = Array.from({ length: 20 }, (_, i) => uid(`par${i}`));
     const results = await Promise.all(
-      ids.map((id, i) => cloudinary.uploader.upload(fixture(i % 2 ? 'alpha.png' : 'photo-1mp.jpg'), { public_id: id })),
+      ids.map((id, i) => cloudinary.uploader.upload(fixturePath(i % 2 ? 'alpha.png' : 'photo-1mp.jpg'), { public_id: id })),
     );
     expect(results.map((r) => r.public_id)).toEqual(ids);
     for (const [i, r] of results.entries()) {
@@ -133,8 +131,8 @@ describe('upload through the SDK', async () => {
   it('leaves one consistent asset after two parallel uploads to the same public id', async () => {
     const publicId = uid('race');
     const [a, b] = await Promise.all([
-      cloudinary.uploader.upload(fixture('photo-1mp.jpg'), { public_id: publicId }),
-      cloudinary.uploader.upload(fixture('alpha.png'), { public_id: publicId }),
+      cloudinary.uploader.upload(fixturePath('photo-1mp.jpg'), { public_id: publicId }),
+      cloudinary.uploader.upload(fixturePath('alpha.png'), { public_id: publicId }),
     ]);
     expect(a.version).not.toBe(b.version);
     const winner = a.version > b.version ? a : b;

@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadSdk, LOCAL_URL, uid } from '../support/sdk';
 import { md5, signedPost } from '../support/upload';
-
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+import { fixtureBytes, fixturePath } from '../support/fixtures';
 
 /** Width and height from a PNG or JPEG header. */
 function size(b: Buffer): { width: number; height: number } {
@@ -23,7 +20,12 @@ describe('incoming and eager transformations', async () => {
   const { cloudinary, base } = await loadSdk();
 
   it('applies the direct size parameters before storing (incoming transformation)', async () => {
-    const r = await cloudinary.uploader.upload(fixture('photo-1mp.jpg'), { public_id: uid('inc'), width: 400, height: 400, crop: 'limit' });
+    const r = await cloudinary.uploader.upload(fixturePath('photo-1mp.jpg'), {
+      public_id: uid('inc'),
+      width: 400,
+      height: 400,
+      crop: 'limit',
+    });
     expect(r).toMatchObject({ width: 400, height: 300, format: 'jpg' });
     const res = await fetch(r.url);
     const stored = Buffer.from(await res.arrayBuffer());
@@ -34,7 +36,7 @@ describe('incoming and eager transformations', async () => {
 
   it('generates eager transformations during the upload, listed with working URLs', async () => {
     const id = uid('eager');
-    const r = await cloudinary.uploader.upload(fixture('photo-1mp.jpg'), {
+    const r = await cloudinary.uploader.upload(fixturePath('photo-1mp.jpg'), {
       public_id: id,
       eager: [
         { width: 400, height: 300, crop: 'pad' },
@@ -63,7 +65,7 @@ describe('incoming and eager transformations', async () => {
       base,
       '/v1_1/demo/image/upload',
       { public_id: id, eager: 'c_scale,w_100|c_fill,h_50,w_50/png' },
-      { file: { bytes: readFileSync(fixture('alpha.png')), name: 'a.png' } },
+      { file: { bytes: fixtureBytes('alpha.png'), name: 'a.png' } },
     );
     expect(res.status).toBe(200);
     const r = (await res.json()) as { eager: { transformation: string; width: number; format: string; url: string }[] };
@@ -76,7 +78,7 @@ describe('incoming and eager transformations', async () => {
 
   it('explicit creates eager versions for an existing asset', async () => {
     const id = uid('exp_eager');
-    await cloudinary.uploader.upload(fixture('photo-1mp.jpg'), { public_id: id });
+    await cloudinary.uploader.upload(fixturePath('photo-1mp.jpg'), { public_id: id });
     const r = await cloudinary.uploader.explicit(id, { type: 'upload', eager: [{ crop: 'scale', width: 200 }] });
     expect(r.eager).toEqual([expect.objectContaining({ transformation: 'c_scale,w_200', width: 200, height: 150 })]);
     expect((await fetch(r.eager[0].secure_url)).status).toBe(200);
@@ -84,16 +86,16 @@ describe('incoming and eager transformations', async () => {
 
   it('refuses a malformed eager or incoming transformation and stores nothing', async () => {
     const id = uid('bad_eager');
-    await expect(cloudinary.uploader.upload(fixture('alpha.png'), { public_id: id, eager: 'w_abc' })).rejects.toMatchObject({
+    await expect(cloudinary.uploader.upload(fixturePath('alpha.png'), { public_id: id, eager: 'w_abc' })).rejects.toMatchObject({
       http_code: 400,
     });
     expect((await fetch(`${base}/demo/image/upload/${id}.png`)).status).toBe(404);
     await expect(
-      cloudinary.uploader.upload(fixture('alpha.png'), { public_id: id, transformation: 'c_nosuchcrop,w_10' }),
+      cloudinary.uploader.upload(fixturePath('alpha.png'), { public_id: id, transformation: 'c_nosuchcrop,w_10' }),
     ).rejects.toMatchObject({ http_code: 400 });
     expect((await fetch(`${base}/demo/image/upload/${id}.png`)).status).toBe(404);
     // An image the engine cannot read (HEIC) is refused before it is stored when eager work is asked for.
-    await expect(cloudinary.uploader.upload(fixture('photo.heic'), { public_id: id, eager: 'w_100' })).rejects.toMatchObject({
+    await expect(cloudinary.uploader.upload(fixturePath('photo.heic'), { public_id: id, eager: 'w_100' })).rejects.toMatchObject({
       http_code: 400,
     });
     expect((await fetch(`${base}/demo/image/upload/${id}.heic`)).status).toBe(404);

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { uid } from '../support/sdk';
 import { signedPost } from '../support/upload';
+import { fixtureBytes } from '../support/fixtures';
 
 const base = inject('workerUrl');
-const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtures/${name}`, import.meta.url)));
+const fixture = (name: string) => new Uint8Array(fixtureBytes(name));
 
 async function expectError(res: Response, status: number, message: RegExp) {
   expect(res.status).toBe(status);

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { UploadApiOptions, UploadApiResponse } from 'cloudinary';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSdk, uid } from '../support/sdk';
 import { md5 } from '../support/upload';
+import { fixturePath } from '../support/fixtures';
 
 /** Deterministic pseudo-random bytes (xorshift32), so a failure can be reproduced. */
 function generated(size: number, seed: number): Buffer {
@@ -57,7 +57,7 @@ describe('chunked uploads with upload_large', async () => {
   });
 
   it('takes an image in one chunk as an image when asked', async () => {
-    const png = fileURLToPath(new URL('../fixtures/alpha.png', import.meta.url));
+    const png = fixturePath('alpha.png');
     const r = await large(png, { public_id: uid('large_img'), resource_type: 'image' });
     expect(r).toMatchObject({ resource_type: 'image', format: 'png', width: 782, height: 687, etag: md5(readFileSync(png)) });
   });

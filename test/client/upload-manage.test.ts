@@ -1,16 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { errorMessage, loadSdk, LOCAL_URL, uid } from '../support/sdk';
 import { md5 } from '../support/upload';
+import { fixtureBytes, fixturePath } from '../support/fixtures';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-const alpha = readFileSync(fixture('alpha.png'));
+const alpha = fixtureBytes('alpha.png');
 
 describe('explicit, destroy, rename, tags, text and delete tokens through the SDK', async () => {
   const { cloudinary, base } = await loadSdk();
   const up = (publicId: string, opts: Record<string, unknown> = {}) =>
-    cloudinary.uploader.upload(fixture('alpha.png'), { public_id: publicId, ...opts });
+    cloudinary.uploader.upload(fixturePath('alpha.png'), { public_id: publicId, ...opts });
 
   it('explicit updates tags, context and coordinates of an existing asset', async () => {
     const id = uid('exp');
@@ -49,7 +47,7 @@ describe('explicit, destroy, rename, tags, text and delete tokens through the SD
     expect(got.equals(alpha)).toBe(true);
 
     const c = uid('ren_c');
-    await cloudinary.uploader.upload(fixture('static.gif'), { public_id: c });
+    await cloudinary.uploader.upload(fixturePath('static.gif'), { public_id: c });
     await expect(cloudinary.uploader.rename(c, b)).rejects.toMatchObject({
       http_code: 400,
       message: expect.stringContaining('already exists'),
@@ -145,29 +143,29 @@ describe('explicit, destroy, rename, tags, text and delete tokens through the SD
     const name = uid('preset');
     const folder = uid('uf');
     await cloudinary.api.create_upload_preset({ name, unsigned: true, folder, tags: 'from_preset' });
-    const r = await cloudinary.uploader.unsigned_upload(fixture('alpha.png'), name, { public_id: 'mine', context: { k: 'v' } });
+    const r = await cloudinary.uploader.unsigned_upload(fixturePath('alpha.png'), name, { public_id: 'mine', context: { k: 'v' } });
     expect(r).toMatchObject({ public_id: `${folder}/mine`, tags: ['from_preset'], context: { custom: { k: 'v' } }, width: 782 });
     expect(Buffer.from(await (await fetch(r.url)).arrayBuffer()).equals(alpha)).toBe(true);
     // Unsigned uploads never overwrite unless the preset says so.
-    const again = await cloudinary.uploader.unsigned_upload(fixture('static.gif'), name, { public_id: 'mine' });
+    const again = await cloudinary.uploader.unsigned_upload(fixturePath('static.gif'), name, { public_id: 'mine' });
     expect(again).toMatchObject({ version: r.version, format: 'png', existing: true });
-    await expect(cloudinary.uploader.unsigned_upload(fixture('alpha.png'), name, { overwrite: true })).rejects.toMatchObject({
+    await expect(cloudinary.uploader.unsigned_upload(fixturePath('alpha.png'), name, { overwrite: true })).rejects.toMatchObject({
       http_code: 400,
       message: expect.stringContaining('not allowed'),
     });
 
     const signedOnly = uid('signed');
     await cloudinary.api.create_upload_preset({ name: signedOnly, unsigned: false });
-    await expect(cloudinary.uploader.unsigned_upload(fixture('alpha.png'), signedOnly)).rejects.toMatchObject({
+    await expect(cloudinary.uploader.unsigned_upload(fixturePath('alpha.png'), signedOnly)).rejects.toMatchObject({
       http_code: 400,
       message: 'Upload preset must be whitelisted for unsigned uploads',
     });
-    await expect(cloudinary.uploader.unsigned_upload(fixture('alpha.png'), uid('nopreset'))).rejects.toMatchObject({
+    await expect(cloudinary.uploader.unsigned_upload(fixturePath('alpha.png'), uid('nopreset'))).rejects.toMatchObject({
       http_code: 400,
       message: expect.stringContaining('Upload preset not found'),
     });
     // A signed upload may name a signed-only preset; its parameters apply under the request's.
-    const s = await cloudinary.uploader.upload(fixture('alpha.png'), { upload_preset: name, public_id: 'signed_one', tags: 'own' });
+    const s = await cloudinary.uploader.upload(fixturePath('alpha.png'), { upload_preset: name, public_id: 'signed_one', tags: 'own' });
     expect(s).toMatchObject({ public_id: `${folder}/signed_one`, tags: ['own'] });
     expect(cloudinary.url('sample', LOCAL_URL).startsWith(base)).toBe(true);
   });

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSdk, uid } from '../support/sdk';
 import { startOrigin } from '../support/origin';
 import { md5 } from '../support/upload';
+import { fixtureBytes } from '../support/fixtures';
 
-const photo = readFileSync(new URL('../fixtures/photo-1mp.jpg', import.meta.url));
+const photo = fixtureBytes('photo-1mp.jpg');
 
 describe('uploads from a remote http(s) URL through the SDK', async () => {
   const { cloudinary } = await loadSdk();

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -8,13 +7,13 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshotDir } from '../support/browser';
 import { startOwnWorker } from '../support/worker';
 import { DEMO, OTHER, THIRD, basicAuth } from '../support/clouds';
+import { fixtureBytes } from '../support/fixtures';
 
 /**
  * The upload widget end to end: a page on one local origin loads the widget
  * from the worker on another and uploads through the real Upload API.
  */
 const BROWSER = { cloud_name: 'browsercloud', api_key: '444444444444444', api_secret: 'browser-secret' };
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
 const shots = screenshotDir('widget');
 
 function pageServer(workerUrl: string): Promise<{ server: Server; origin: string }> {
@@ -127,8 +126,8 @@ describe('upload widget in Chromium', { timeout: 180_000 }, () => {
     await expect(dialog.isVisible()).resolves.toBe(true);
     await page.screenshot({ path: join(shots, '1-open.png') });
     await page.setInputFiles('input[type=file]', [
-      { name: 'one.jpg', mimeType: 'image/jpeg', buffer: fixture('photo-1mp.jpg') },
-      { name: 'two.png', mimeType: 'image/png', buffer: fixture('alpha.png') },
+      { name: 'one.jpg', mimeType: 'image/jpeg', buffer: fixtureBytes('photo-1mp.jpg') },
+      { name: 'two.png', mimeType: 'image/png', buffer: fixtureBytes('alpha.png') },
     ]);
     const successes = await waitForEvents(page, 'success', 2);
     expect((await events(page)).filter((e) => e.event === 'error')).toEqual([]);
@@ -169,7 +168,7 @@ describe('upload widget in Chromium', { timeout: 180_000 }, () => {
     await page.evaluate(() =>
       (window as unknown as { startWidget: (o: unknown) => void }).startWidget({ signed: true, folder: 'signed_widget' }),
     );
-    await page.setInputFiles('input[type=file]', [{ name: 'signed.gif', mimeType: 'image/gif', buffer: fixture('static.gif') }]);
+    await page.setInputFiles('input[type=file]', [{ name: 'signed.gif', mimeType: 'image/gif', buffer: fixtureBytes('static.gif') }]);
     const [ok] = await waitForEvents(page, 'success', 1);
     expect(ok.info.public_id).toMatch(/^signed_widget\//);
     expect(ok.info.format).toBe('gif');
@@ -213,7 +212,7 @@ describe('upload widget in Chromium', { timeout: 180_000 }, () => {
     await page.evaluate(() =>
       (window as unknown as { startWidget: (o: unknown) => void }).startWidget({ uploadPreset: 'widget_unsigned', folder: 'refused' }),
     );
-    await page.setInputFiles('input[type=file]', [{ name: 'no.jpg', mimeType: 'image/jpeg', buffer: fixture('photo-1mp.jpg') }]);
+    await page.setInputFiles('input[type=file]', [{ name: 'no.jpg', mimeType: 'image/jpeg', buffer: fixtureBytes('photo-1mp.jpg') }]);
     await page.waitForFunction(() => (window as unknown as { events: { event: string }[] }).events.some((e) => e.event === 'error'), null, {
       timeout: 30_000,
     });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { basicAuth } from './clouds';
+import { fixtureBytes } from './fixtures';
 
 export interface Cloud {
   cloud_name: string;
@@ -9,8 +9,8 @@ export interface Cloud {
   api_secret: string;
 }
 
-export const photo = readFileSync(new URL('../fixtures/photo-1mp.jpg', import.meta.url));
-export const otherPhoto = readFileSync(new URL('../fixtures/orientation-6.jpg', import.meta.url));
+export const photo = fixtureBytes('photo-1mp.jpg');
+export const otherPhoto = fixtureBytes('orientation-6.jpg');
 
 /** A signed Upload API call (upload, explicit, destroy, rename...) for any configured cloud. */
 export async function uploadApi(base: string, c: Cloud, action: string, fields: Record<string, string>, file?: Buffer) {

@@ -3,8 +3,7 @@ import { DEMO } from './clouds';
 
 /**
  * Cloudinary's own Node SDK pointed at the local worker. The SDK picks http or
- * https when it is first loaded, from CLOUDINARY_URL's upload_prefix (spec
- * §0.1), so the variable is set before the import.
+ * https when it is first loaded, from CLOUDINARY_URL's upload_prefix, so the variable is set before the import.
  */
 export async function loadSdk() {
   const base = inject('workerUrl');
@@ -15,7 +14,7 @@ export async function loadSdk() {
   return { cloudinary, base, host };
 }
 
-/** Options that make `cloudinary.url()` point at the worker over http (spec §0.2). */
+/** Options that make `cloudinary.url()` point at the worker over http (its default is https). */
 export const LOCAL_URL = { secure: false } as const;
 
 /** A unique id per test, since storage is shared by all tests in the run. */
@@ -25,7 +24,7 @@ type Sdk = Awaited<ReturnType<typeof loadSdk>>['cloudinary'];
 type Options = Record<string, unknown>;
 
 /** One asset of an Admin API listing, with the optional fields the tests read. */
-export interface ListedResource {
+interface ListedResource {
   public_id: string;
   bytes?: number;
   version?: number;

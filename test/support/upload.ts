@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DEMO } from './clouds';
 
-/** A signed Upload API call over raw HTTP (multipart), signed as the seed describes (SHA-1 unless asked). */
+/** A signed Upload API call over raw HTTP (multipart), signed as Cloudinary's SDKs sign (SHA-1 unless asked). */
 export async function signedPost(
   base: string,
   path: string,

@@ -104,7 +104,7 @@ describe('canonical cache keys', () => {
   });
 });
 
-describe("the seed's invalidation table", () => {
+describe("Cloudinary's invalidation rules", () => {
   it('selects unversioned or /v1/ forms when off, the previous version when on', () => {
     expect(invalidatedForm('sample', 14858684, false)).toBe('none');
     expect(invalidatedForm('folder1/folder2/sample', 14858684, false)).toBe('v1');

@@ -50,6 +50,15 @@ describe('configuration variables', () => {
     expect(api.headers.get('x-cld-error')).toContain(variable);
   });
 
+  it('says what was expected and what it got', () => {
+    expect(() => configFrom(withVars({ MAX_UPLOAD_BYTES: '20MB' }))).toThrow(
+      'Configuration error in MAX_UPLOAD_BYTES: expected a whole number of at least 1, got "20MB"',
+    );
+    expect(() => configFrom(withVars({ ENABLE_DEMO_PAGES: 'on' }))).toThrow(
+      'Configuration error in ENABLE_DEMO_PAGES: expected "true" or "false", got "on"',
+    );
+  });
+
   it('a zone without a token, or a token without a zone, is named too', () => {
     expect(() => configFrom(withVars({ CF_ZONE_ID: 'zone' }))).toThrow(/CF_API_TOKEN/);
     expect(() => configFrom(withVars({ CF_API_TOKEN: 'token' }))).toThrow(/CF_ZONE_ID/);

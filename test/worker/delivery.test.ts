@@ -24,7 +24,7 @@ describe('delivery of originals', () => {
     expect([...jpeg.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
   });
 
-  it('serves the stored bytes with the headers INTERFACE.md lists', async () => {
+  it('serves the stored bytes with the delivery headers Cloudinary sends', async () => {
     const id = `${uniq()}/photo`;
     const r = await storeJpeg(id);
     const res = await SELF.fetch(`http://w/demo/image/upload/v${r.version}/${id}.jpg?_a=BAMAROfk0`);

@@ -168,7 +168,7 @@ describe('job messages', () => {
   });
 });
 
-describe('notification signature (spec §4.5 vectors)', () => {
+describe('notification signature (known vectors)', () => {
   it('is SHA-1 of body + timestamp + secret', async () => {
     expect(
       await notificationSignature('{"public_id":"117e5550-7bfa-11e4-80d7-f962166bd3be","version":1417727468}', 1417727468, 'shhh'),

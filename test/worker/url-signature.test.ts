@@ -10,7 +10,7 @@ import {
 import { parseDeliveryPath } from '../../src/protocol/delivery-url';
 import { CldError } from '../../src/errors';
 
-/** Spec §3.2 and §11.3: [string to sign, secret, form, signature]. */
+/** Known signatures: [string to sign, secret, form, signature]. */
 const VECTORS: Array<[string, string, typeof SHA1_SHORT, string]> = [
   ['sample.jpg', 'abcd', SHA1_SHORT, 'lGdq5NKO'],
   ['c_fill,h_200,w_300/sample.jpg', 'abcd', SHA1_SHORT, 'm_vGKjpX'],
@@ -55,7 +55,7 @@ async function rejection(p: Promise<unknown>): Promise<CldError> {
   return err as CldError;
 }
 
-describe('URL signature algorithm (spec §3)', () => {
+describe('URL signature algorithm', () => {
   it.each(VECTORS)('signs %s with secret %s', async (toSign, secret, form, expected) => {
     expect(await computeUrlSignature(toSign, secret, form)).toBe(expected);
   });

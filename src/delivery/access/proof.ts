@@ -11,8 +11,6 @@ export interface Proof {
   token: boolean;
 }
 
-export const NO_PROOF: Proof = Object.freeze({ signed: false, token: false });
-
 /**
  * Verifies whatever credentials the request carries. A signature or token
  * that is present but wrong is a 401 whatever the asset, so a tampered URL

@@ -6,7 +6,8 @@ import { eagerVariants } from '../../storage/derived';
 import { parseTransformation } from '../../engine/parse';
 
 /**
- * Strict transformations (seed, "Control access to images"): with the cloud
+ * Strict transformations
+ * (https://cloudinary.com/documentation/control_access_to_media#strict_transformations): with the cloud
  * setting on, an unsigned derived URL is served only when its transformation
  * was generated eagerly for the asset, is itself marked `allowed_for_strict`
  * through the Admin API, or consists only of named transformations that are.

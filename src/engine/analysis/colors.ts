@@ -1,7 +1,7 @@
 import { shrinkToFit, type Rgba } from './raster';
 
 /** `[hex, percent]` as Cloudinary lists colours: `["#152E02", 7.9]`. */
-export type ColorShare = [string, number];
+type ColorShare = [string, number];
 
 export interface ColorAnalysis {
   /** Up to 32 leading colours, most frequent first. */

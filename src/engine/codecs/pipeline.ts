@@ -23,7 +23,7 @@ export interface Rgba {
  * (2 bytes per sample, whatever the shrink), so this caps them at about
  * 13 MP (4:2:0) and fails cleanly beyond.
  */
-export const JPEG_WORKING_BYTES = 40 * 1024 * 1024;
+const JPEG_WORKING_BYTES = 40 * 1024 * 1024;
 
 /**
  * Sessions kept for the next request. A WASM memory never shrinks and a

@@ -14,7 +14,7 @@ import { badRequest } from '../../errors';
  */
 
 /** Nodes resvg would draw once every `<use>` is expanded; more is refused. */
-export const MAX_SVG_NODES = 20_000;
+const MAX_SVG_NODES = 20_000;
 
 /** Work per region pixel of each filter primitive (a plain copy costs 1); unknown primitives count as 4. */
 const PRIMITIVE_OPS: Record<string, number> = {

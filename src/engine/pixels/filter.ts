@@ -56,7 +56,7 @@ export function gaussianBlur(img: Raster, sigma: number): Raster {
 }
 
 /** Averages `factor` x `factor` blocks (the last row and column of blocks may be partial). */
-export function reduce(img: Raster, factor: number): Raster {
+function reduce(img: Raster, factor: number): Raster {
   const { width: w, height: h, data: src } = img;
   const sw = Math.ceil(w / factor);
   const sh = Math.ceil(h / factor);
@@ -80,7 +80,7 @@ export function reduce(img: Raster, factor: number): Raster {
 }
 
 /** Bilinear enlargement to width x height (pixel centres aligned, edges clamped). */
-export function enlarge(img: Raster, width: number, height: number): Raster {
+function enlarge(img: Raster, width: number, height: number): Raster {
   const { width: sw, height: sh, data: src } = img;
   const out = new Uint8Array(width * height * 4);
   const kx = sw / width;

@@ -6,12 +6,9 @@ import arimoBoldItalic from '@expo-google-fonts/arimo/700Bold_Italic/Arimo_700Bo
 /**
  * The bundled fonts. Arimo (SIL OFL) has the metrics of Arial/Helvetica, so
  * text laid out for those families keeps its size. Every family name falls
- * back to it; the table says which names are known to match.
+ * back to it.
  */
 export const BUNDLED_FAMILY = 'Arimo';
-
-/** Family names (lower case) that Arimo stands in for metric-compatibly. */
-export const KNOWN_FAMILIES = new Set(['arimo', 'arial', 'helvetica', 'liberation sans', 'sans-serif', 'sans']);
 
 /** Font metrics of Arimo, in em: where the baseline sits below the top of a line, and the line height. */
 export const ASCENT = 0.905;

@@ -14,7 +14,7 @@ export interface RenderedText {
   height: number;
 }
 
-export const MAX_TEXT_LENGTH = 5000;
+const MAX_TEXT_LENGTH = 5000;
 
 const escapeXml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -37,7 +37,7 @@ function textAttributes(style: TextStyle): string {
 }
 
 /** The advance of each line: the right edge of its ink, measured by laying it out alone. */
-export async function measureLines(lines: string[], style: TextStyle): Promise<number[]> {
+async function measureLines(lines: string[], style: TextStyle): Promise<number[]> {
   const widths: number[] = [];
   for (const line of lines) {
     if (!line.trim()) {

@@ -1,6 +1,6 @@
 import { badRequest } from '../../errors';
 
-/** How a text image looks: the `text` API's parameters (seed: "Text creation"), parsed and checked. */
+/** How a text image looks: the `text` API's parameters, parsed and checked. */
 export interface TextStyle {
   fontFamily: string;
   fontSize: number;
@@ -35,7 +35,7 @@ export const DEFAULT_STYLE: TextStyle = {
 export const MAX_FONT_SIZE = 500;
 
 /** Cloudinary's colors: names, `#rgb[a]`/`#rrggbb[aa]`, or `rgb:rrggbb`. Anything else is refused (it ends up in SVG). */
-export function parseColor(key: string, raw: string): string {
+function parseColor(key: string, raw: string): string {
   const v = raw.trim();
   const hex = /^(?:#|rgb:)?([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i.exec(v);
   if (hex && (v.startsWith('#') || v.toLowerCase().startsWith('rgb:'))) return `#${hex[1].toLowerCase()}`;

@@ -20,8 +20,8 @@ function contentDisposition(r: ResourceRow): string {
 }
 
 /**
- * `GET /v1_1/<cloud>/<resource_type>/download`: the SDK's `private_download_url`
- * (spec §5). The query is a signed API request; the original is delivered
+ * `GET /v1_1/<cloud>/<resource_type>/download`: the SDK's `private_download_url`.
+ * The query is a signed API request; the original is delivered
  * until `expires_at` (or one hour after `timestamp` without it), then 401.
  * The answer is kept by no cache: the next requester may hold no such URL.
  */

@@ -19,7 +19,7 @@ import { parseDeliveryType, parseIds, parseResourceType } from '../../protocol/l
  * D1, R2 and the cache, so a call stays well inside a Worker's per-request
  * budget and answers `partial: true` with a `next_cursor` to continue.
  */
-export const DELETE_BATCH = 100;
+const DELETE_BATCH = 100;
 /** Removals run a few at a time: parallel enough to be quick, gentle on D1. */
 const CONCURRENCY = 6;
 
@@ -63,7 +63,7 @@ function matchesTransformation(d: { transformation: string; format: string }, wa
 }
 
 /** Removes derived resources of one asset: their index rows and their bytes. Returns how many. */
-export async function deleteDerivedOf(env: Env, r: ResourceRow, transformations?: string[]): Promise<number> {
+async function deleteDerivedOf(env: Env, r: ResourceRow, transformations?: string[]): Promise<number> {
   const rows = await derivedRowsOf(env.DB, r.id);
   const doomed = transformations ? rows.filter((d) => matchesTransformation(d, transformations)) : rows;
   await deleteDerivedRows(
@@ -143,7 +143,7 @@ async function deleteListed(
   return answer(c, outcomes, page.nextCursor);
 }
 
-/** The Admin API deletions: by ids, prefix, all, tag, asset ids, and of derived resources (spec §8.2). */
+/** The Admin API deletions: by ids, prefix, all, tag, asset ids, and of derived resources (https://cloudinary.com/documentation/admin_api#delete_resources). */
 export const deleteRoutes = new Hono<AppEnv>()
   .delete('/v1_1/:cloud/resources/:rt/tags/:tag{.+}', async (c) => {
     const cloud = adminCloud(c);

@@ -66,7 +66,7 @@ function presetName(raw: string | undefined): string {
   return raw;
 }
 
-/** Upload presets (spec §8.2): the store the Upload API reads `upload_preset` from. */
+/** Upload presets (https://cloudinary.com/documentation/admin_api#upload_presets): the store the Upload API reads `upload_preset` from. */
 export const presetRoutes = new Hono<AppEnv>()
   .get('/v1_1/:cloud/upload_presets', async (c) => {
     const cloud = adminCloud(c);

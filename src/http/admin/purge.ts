@@ -4,7 +4,7 @@ import { adminCloud, type AppEnv } from '../cloud';
 import { DELIVERY_TYPES, RESOURCE_TYPES } from '../../protocol/delivery-url';
 import { purgeSelection, type PurgeSelection } from '../../services/cache/purge';
 
-/** `POST /v1_1/<cloud>/purge` (INTERFACE.md, "Extensions"): removes cached answers and says how many. */
+/** `POST /v1_1/<cloud>/purge` (an extension, not a Cloudinary API): removes cached answers and says how many. */
 export const purgeRoutes = new Hono<AppEnv>().post('/v1_1/:cloud/purge', async (c) => {
   const cloud = adminCloud(c);
   let body: unknown;
@@ -33,7 +33,7 @@ const stringsOf = (o: Record<string, unknown>, k: string): string[] | undefined 
 
 const FIELDS = new Set(['public_ids', 'prefix', 'tag', 'urls', 'all', 'resource_type', 'type']);
 
-export function parsePurgeBody(body: unknown): PurgeSelection {
+function parsePurgeBody(body: unknown): PurgeSelection {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('Purge parameters must be a JSON object');
   const o = body as Record<string, unknown>;
   const unknown = Object.keys(o).find((k) => !FIELDS.has(k));

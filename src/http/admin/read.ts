@@ -92,7 +92,7 @@ const fullOptions = (p: Params): FullOptions => ({
   versions: p.bool('versions', false),
 });
 
-/** Every read of the resource index: listings and single resources (spec §8.2). */
+/** Every read of the resource index: listings and single resources (https://cloudinary.com/documentation/admin_api#resources). */
 export const readRoutes = new Hono<AppEnv>()
   .get('/v1_1/:cloud/resources', (c) => {
     adminCloud(c);

@@ -49,7 +49,7 @@ async function restoreAll(c: Context<AppEnv>, items: { key: string; ref?: AssetR
   return adminJson(c, out);
 }
 
-/** `POST resources/<rt>/<type>/restore` and `POST resources/restore` (JSON bodies, spec §8.2). */
+/** `POST resources/<rt>/<type>/restore` and `POST resources/restore` (JSON bodies). */
 export const restoreRoutes = new Hono<AppEnv>()
   .post('/v1_1/:cloud/resources/:rt/:type/restore', async (c) => {
     const cloud = adminCloud(c);

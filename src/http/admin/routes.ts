@@ -10,7 +10,7 @@ import { presetRoutes } from './presets';
 import { transformationRoutes } from './transformations';
 
 /**
- * The Admin API of this issue (spec §8), HTTP Basic auth per cloud. Order
+ * The Admin API (https://cloudinary.com/documentation/admin_api), HTTP Basic auth per cloud. Order
  * matters where paths overlap: literal segments (`tags`, `context`,
  * `moderations`, `restore`) are registered before the public-id patterns.
  */

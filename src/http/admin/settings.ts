@@ -3,7 +3,7 @@ import { badRequest } from '../../errors';
 import { adminCloud, type AppEnv } from '../cloud';
 import { getSettings, parseSettingsPatch, updateSettings } from '../../config/settings';
 
-/** The settings extension (INTERFACE.md): GET the whole object, PUT a partial JSON update. */
+/** The settings extension (not a Cloudinary API): GET the whole object, PUT a partial JSON update. */
 export const settingsRoutes = new Hono<AppEnv>()
   .get('/v1_1/:cloud/settings', async (c) => {
     const cloud = adminCloud(c);

@@ -155,7 +155,7 @@ async function deleteDerivedWith(env: Env, cloud: string, transformation: string
   return rows.length;
 }
 
-/** Named and implicit transformations (spec §8.2); `t_<name>` in URLs reads the same store. */
+/** Named and implicit transformations (https://cloudinary.com/documentation/admin_api#transformations); `t_<name>` in URLs reads the same store. */
 export const transformationRoutes = new Hono<AppEnv>()
   .get('/v1_1/:cloud/transformations', async (c) => {
     const cloud = adminCloud(c);

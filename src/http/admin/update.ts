@@ -13,7 +13,7 @@ import { parseDeliveryType, parseResourceType } from '../../protocol/list-params
 import { fullFromRow } from '../../services/answers/full-resource';
 import { onModerationChange, type ModerationStatus } from '../../services/moderation/on-change';
 
-/** Add-ons this worker does not have: any value for them is illegal (spec §8.3). */
+/** Add-ons this worker does not have: any value for them is illegal, as Cloudinary says for add-ons a cloud lacks. */
 const ADD_ONS = [
   'ocr',
   'raw_convert',
@@ -37,7 +37,7 @@ interface ResourceUpdate {
   coordinates?: { faces?: number[][]; custom?: number[][] };
 }
 
-/** `x,y,w,h|x,y,w,h` (spec §7.2) into rectangles of integers. */
+/** `x,y,w,h|x,y,w,h` (`custom_coordinates`, `face_coordinates`) into rectangles of integers. */
 function parseCoordinates(key: string, raw: string): number[][] {
   if (raw === '') return [];
   return raw.split('|').map((rect) => {

@@ -8,7 +8,7 @@ import { parseMaxResults } from '../../protocol/list-params';
 import { adminJson } from './respond';
 
 /**
- * Cloudinary's upload mappings (Admin API `upload_mappings`, spec §8.2-8.3):
+ * Cloudinary's upload mappings (Admin API `upload_mappings`):
  * a folder and the URL prefix its missing assets are loaded from on first
  * delivery (see src/services/remote/auto-upload.ts). The folder comes as a parameter,
  * in the query or the body, for every method.

@@ -59,7 +59,7 @@ async function usage(c: Context<AppEnv>, rawDate?: string): Promise<Response> {
   });
 }
 
-/** `ping`, `usage[/<date>]` (spec §8.2). */
+/** `ping`, `usage[/<date>]` (Admin API). */
 export const accountRoutes = new Hono<AppEnv>()
   .get('/v1_1/:cloud/ping', (c) => {
     adminCloud(c);

@@ -8,7 +8,7 @@ import { constantTimeEqual, hmacSha256Hex, toHex } from '../../auth/crypto';
  * MAC over the same session id, written into the page and sent back in a
  * header on every state-changing call.
  */
-export const SESSION_SECONDS = 8 * 3600;
+const SESSION_SECONDS = 8 * 3600;
 
 export interface Session {
   id: string;
@@ -19,7 +19,7 @@ const key = (cloud: CloudCredentials) => new TextEncoder().encode(cloud.apiSecre
 const mac = (cloud: CloudCredentials, purpose: string, s: Session) =>
   hmacSha256Hex(key(cloud), `${purpose}|${cloud.cloudName}|${s.id}|${s.expires}`);
 
-export const cookieName = (cloud: CloudCredentials) => `cld_console_${cloud.cloudName}`;
+const cookieName = (cloud: CloudCredentials) => `cld_console_${cloud.cloudName}`;
 
 export async function newSessionCookie(cloud: CloudCredentials, now = Date.now()): Promise<string> {
   const s: Session = { id: toHex(crypto.getRandomValues(new Uint8Array(16))), expires: Math.floor(now / 1000) + SESSION_SECONDS };

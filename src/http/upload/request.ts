@@ -41,7 +41,7 @@ const FRAMING_BYTES = 1024 * 1024;
  * `+`, `/` and `=` may be percent-encoded (about 6% more); a multipart file
  * part is the bytes themselves.
  */
-export function bodyAllowance(contentType: string, maxBytes: number): number {
+function bodyAllowance(contentType: string, maxBytes: number): number {
   const file = bodyKind(contentType) === 'multipart' ? maxBytes : Math.ceil(((maxBytes * 4) / 3) * 1.1);
   return file + FIELD_LIMITS.maxTotalBytes + FRAMING_BYTES;
 }

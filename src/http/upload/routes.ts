@@ -28,7 +28,7 @@ import { assetAnswer, deleteByToken, destroy, explicitMeta, rename, tags, type M
 
 type Ctx = Context<AppEnv>;
 
-/** Upload API errors use only the statuses the SDKs parse (spec §7.1). */
+/** Upload API errors use only the statuses the SDKs parse as JSON (200, 400, 401, 404, 420, 429, 500). */
 const api = (handler: (c: Ctx) => Promise<Response>) => async (c: Ctx) => {
   try {
     return await handler(c);
@@ -49,7 +49,7 @@ function uploadResourceType(rt: string): (typeof UPLOAD_TYPES)[number] {
 /** What the SDKs send as X-Unique-Upload-Id (random hex, UUIDs); nothing that could name a staging record. */
 const UPLOAD_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
-/** `Content-Range` and `X-Unique-Upload-Id` make a request one chunk of a chunked upload (spec §7.4). */
+/** `Content-Range` and `X-Unique-Upload-Id` make a request one chunk of a chunked upload (the SDKs' `upload_large`). */
 function chunkOf(c: Ctx): { uploadId: string; range: ChunkRange } | null {
   const range = c.req.header('Content-Range');
   if (!range) return null;

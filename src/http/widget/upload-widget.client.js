@@ -127,7 +127,7 @@
     if (o.tags) p.tags = [].concat(o.tags).join(',');
     if (o.publicId) p.public_id = o.publicId;
     if (o.context) p.context = o.context;
-    // Unsigned uploads take return_delete_token from their preset (the seed says so).
+    // Unsigned uploads take return_delete_token from their preset, as at Cloudinary.
     if (!o.uploadPreset) {
       p.return_delete_token = '1';
       p.timestamp = String(Math.floor(Date.now() / 1000));

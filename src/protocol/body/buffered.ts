@@ -12,7 +12,7 @@ export function indexOf(hay: Uint8Array, needle: Uint8Array, from = 0): number {
   return -1;
 }
 
-export const concat = (a: Uint8Array, b: Uint8Array) => {
+const concat = (a: Uint8Array, b: Uint8Array) => {
   if (!a.length) return b;
   const out = new Uint8Array(a.length + b.length);
   out.set(a);

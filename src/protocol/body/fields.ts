@@ -118,7 +118,7 @@ async function fieldText(entry: BodyEntry, maxField: number, left: number): Prom
 }
 
 /** The first `n` bytes of a stream of chunks, and an iterator that still yields all of them. */
-export async function peek(it: AsyncIterator<Uint8Array>, n: number): Promise<{ head: Uint8Array; chunks: AsyncGenerator<Uint8Array> }> {
+async function peek(it: AsyncIterator<Uint8Array>, n: number): Promise<{ head: Uint8Array; chunks: AsyncGenerator<Uint8Array> }> {
   const seen: Uint8Array[] = [];
   let got = 0;
   while (got < n) {

@@ -76,7 +76,7 @@ async function* pairs(r: Buffered): AsyncGenerator<Part> {
 const hex = (b: number) => (b >= 0x30 && b <= 0x39 ? b - 0x30 : b >= 0x41 && b <= 0x46 ? b - 0x37 : b >= 0x61 && b <= 0x66 ? b - 0x57 : -1);
 
 /** `+` to a space and `%XX` to its byte; anything else as is. */
-export function formDecode(bytes: Uint8Array): Uint8Array {
+function formDecode(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(bytes.length);
   let o = 0;
   for (let i = 0; i < bytes.length; i++) {

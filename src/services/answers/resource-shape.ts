@@ -21,12 +21,12 @@ export interface BriefExtras {
 }
 
 /** The folder part of a public id (fixed folders: `a/b/x` is in `a/b`). */
-export const folderOf = (publicId: string) => (publicId.includes('/') ? publicId.slice(0, publicId.lastIndexOf('/')) : '');
+const folderOf = (publicId: string) => (publicId.includes('/') ? publicId.slice(0, publicId.lastIndexOf('/')) : '');
 
 const moderationOf = (r: ResourceRow) =>
   r.moderation_kind ? [{ kind: r.moderation_kind, status: r.moderation_status, updated_at: r.moderation_updated_at ?? r.uploaded_at }] : [];
 
-/** A resource in a listing (spec §8.3 "brief"). */
+/** A resource in a listing: the brief form the Admin API lists (https://cloudinary.com/documentation/admin_api#get_resources). */
 export function briefResource(r: ResourceRow, base: UrlBase, x: BriefExtras = {}): Record<string, unknown> {
   const urls = resourceUrls(base, r);
   const brief: Record<string, unknown> = {
@@ -68,7 +68,7 @@ export interface FullExtras {
   versions?: Record<string, unknown>[];
 }
 
-/** One resource with everything the worker knows about it (spec §8.3 "resource"). */
+/** One resource with everything the worker knows about it, as the Admin API answers for one resource. */
 export function fullResource(r: ResourceRow, base: UrlBase, x: FullExtras): Record<string, unknown> {
   const full: Record<string, unknown> = {
     ...briefResource(r, base),

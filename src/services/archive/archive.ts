@@ -16,7 +16,7 @@ import type { ArchiveRequest } from './request';
  * The largest archive: classic ZIP's 4 GiB, for tgz too (its input is
  * counted, as the compressed size is only known at the end).
  */
-export const MAX_ARCHIVE_BYTES = 0xffffffff;
+const MAX_ARCHIVE_BYTES = 0xffffffff;
 
 export function writeArchive(req: ArchiveRequest, entries: readonly ArchiveEntry[]): ArchiveStream {
   if (req.targetFormat === 'zip') return zipArchive(entries);

@@ -10,12 +10,12 @@ import type { EagerSpec } from '../upload/eager';
 import type { ArchiveRequest } from './request';
 
 /** Cloudinary's limit on the files of one archive. */
-export const MAX_ARCHIVE_FILES = 1000;
+const MAX_ARCHIVE_FILES = 1000;
 /**
  * Derived images one call may have to make before it can start streaming
  * (each is a decode and an encode inside the request).
  */
-export const MAX_ARCHIVE_DERIVATIONS = 100;
+const MAX_ARCHIVE_DERIVATIONS = 100;
 
 /** The archive's files: the selected originals, or their derived images when transformations are given. */
 export async function archiveEntries(env: Env, cloud: string, req: ArchiveRequest): Promise<ArchiveEntry[]> {

@@ -7,10 +7,10 @@ import { getContext, getResource, getTags, type ResourceRow } from '../../storag
 import { listRevisions, type RevisionRow } from '../../storage/revisions';
 
 /** The backup service answers with the rows storage keeps. */
-export { listRevisions, type RevisionRow };
+export { listRevisions };
 
 /** A revision by its version number or its `version_id`; without either, the latest. */
-export function pickRevision(revisions: RevisionRow[], which?: number | string): RevisionRow | undefined {
+function pickRevision(revisions: RevisionRow[], which?: number | string): RevisionRow | undefined {
   if (which === undefined || which === '') return revisions[revisions.length - 1];
   const asNumber = typeof which === 'number' ? which : /^\d+$/.test(which) ? Number(which) : undefined;
   return revisions.find((r) => r.version_id === which || (asNumber !== undefined && r.version === asNumber));

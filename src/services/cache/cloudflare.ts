@@ -11,8 +11,6 @@ import { chunks } from '../../storage/cache-entries';
 /** The most tags one purge request may carry on every plan. */
 const TAGS_PER_REQUEST = 30;
 
-export const cloudflarePurgeConfigured = (env: Env) => configFrom(env).cloudflarePurge !== undefined;
-
 interface ApiAnswer {
   success?: boolean;
   errors?: { code?: number; message?: string }[];

@@ -20,8 +20,8 @@ import { forgetResource } from './resource-memo';
  *   asset, explicit, destroy, or rename (with the old public id), passing the
  *   asset's most recent version before the change (the version its URLs were
  *   served with). For every derived variant of the asset it removes the URL
- *   forms the cloud's `invalidate_versioned_urls` setting selects, as in the
- *   seed's table: off (default), URLs without a version for public ids not in
+ *   forms the cloud's `invalidate_versioned_urls` setting selects, as Cloudinary does
+ *   (https://cloudinary.com/documentation/invalidate_cached_media_assets_on_the_cdn): off (default), URLs without a version for public ids not in
  *   a folder and URLs with `/v1/` for public ids in a folder; on, URLs with
  *   `previousVersion`. Other forms stay cached, as at Cloudinary.
  *
@@ -38,7 +38,7 @@ export interface InvalidateOptions {
   previousVersion: number;
 }
 
-/** The URL form the cloud's setting selects for invalidation (the seed's table). */
+/** The URL form the cloud's setting selects for invalidation (see invalidateAsset above). */
 export function invalidatedForm(publicId: string, previousVersion: number, invalidateVersionedUrls: boolean): string {
   if (invalidateVersionedUrls) return versionForm(previousVersion);
   return publicId.includes('/') ? versionForm(1) : versionForm(undefined);

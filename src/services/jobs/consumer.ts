@@ -5,7 +5,7 @@ import { PermanentJobError } from './errors';
 import { cloudOf, parseJob, type Job, type JobKind } from './messages';
 import { retryDelaySeconds, retryPolicy } from './retry';
 
-export type JobHandler<K extends JobKind> = (env: Env, job: Extract<Job, { kind: K }>) => Promise<void>;
+type JobHandler<K extends JobKind> = (env: Env, job: Extract<Job, { kind: K }>) => Promise<void>;
 export type JobHandlers = { [K in JobKind]: JobHandler<K> };
 
 const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -126,12 +126,12 @@ const ipv6InCidr = (groups: number[], cidr: string) => {
 
 const formatIpv4 = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 
-export function ipv4Problem(addr: number): HostProblem {
+function ipv4Problem(addr: number): HostProblem {
   const hit = IPV4_BLOCKED.find(([cidr]) => ipv4InCidr(addr, cidr));
   return hit ? `${hit[1]} ${formatIpv4(addr)}` : null;
 }
 
-export function ipv6Problem(groups: number[]): HostProblem {
+function ipv6Problem(groups: number[]): HostProblem {
   for (const [cidr, at] of IPV6_EMBEDDING_V4) {
     if (!ipv6InCidr(groups, cidr)) continue;
     // `::` and `::1` sit inside `::/96` but are IPv6's own unspecified and loopback addresses.

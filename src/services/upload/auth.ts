@@ -14,7 +14,8 @@ export interface Authorized {
 }
 
 /**
- * The parameters an unsigned upload may set itself (the seed's list); the
+ * The parameters an unsigned upload may set itself (Cloudinary's list for
+ * unsigned uploads); the
  * preset decides everything else. Transport fields are always allowed.
  */
 const UNSIGNED_ALLOWED = new Set([

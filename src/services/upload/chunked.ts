@@ -15,7 +15,7 @@ import {
 } from '../../storage/upload-sessions';
 import { discardState, Staging, type MultipartLedger, type StagedFile, type StagingState } from './staging';
 
-/** `Content-Range: bytes <start>-<end>/<total>`; Node sends total -1 until the last chunk (spec §7.4). */
+/** `Content-Range: bytes <start>-<end>/<total>`; Node sends total -1 until the last chunk. */
 export interface ChunkRange {
   start: number;
   end: number;
@@ -41,7 +41,7 @@ interface SessionState {
 }
 
 /** Abandoned sessions older than this are aborted by the next clean-up pass. */
-export const ABANDONED_AFTER_SECONDS = 3600;
+const ABANDONED_AFTER_SECONDS = 3600;
 
 export type ChunkOutcome =
   { done: false; publicId: string | null; bytes: number } | { done: true; publicId: string | null; file: StagedFile };

@@ -1,6 +1,6 @@
 /**
  * Cloudinary's `context` (and `metadata`) encoding: `k=v|k2=v2`, with `\=` and
- * `\|` escaping literal separators in values (spec §7.2). JSON objects are accepted too.
+ * `\|` escaping literal separators in values, as the SDKs send it. JSON objects are accepted too.
  */
 export function parseContext(raw: string | undefined): Record<string, string> {
   if (!raw) return {};
@@ -42,9 +42,3 @@ function splitUnescaped(s: string, sep: string): string[] {
 }
 
 const unescape = (s: string) => s.replace(/\\([=|\\])/g, '$1');
-
-/** The inverse, for answers and signatures. */
-export const encodeContext = (ctx: Record<string, string>) =>
-  Object.entries(ctx)
-    .map(([k, v]) => `${k}=${v.replace(/([=|])/g, '\\$1')}`)
-    .join('|');

@@ -23,7 +23,7 @@ const MAX_EAGER = 10;
 
 /**
  * `c_pad,h_300,w_400|c_crop,h_200,w_260/jpg` was split on `|` already; a
- * last segment without `_` is the format (spec §2.7). Parsed up front, so a
+ * last segment without `_` is the format (the SDKs' `format` option). Parsed up front, so a
  * bad eager list is refused before anything is stored.
  */
 export function parseEager(items: string[]): EagerSpec[] {

@@ -37,7 +37,7 @@ export async function assetAnswer(ctx: ManageContext, r: ResourceRow): Promise<R
   });
 }
 
-/** `destroy`: `{"result":"ok"}` or `{"result":"not found"}`, both with 200 (spec §7.6). */
+/** `destroy`: `{"result":"ok"}` or `{"result":"not found"}`, both with 200, as Cloudinary answers. */
 export async function destroy(ctx: ManageContext, params: Params): Promise<{ result: string }> {
   const ref: AssetRef = {
     cloud: ctx.cloud.cloudName,

@@ -5,10 +5,11 @@ import { normaliseFolder } from './public-id';
 import { parseBackgroundOptions, type BackgroundOptions } from '../jobs/background-options';
 
 export const STORAGE_TYPES = ['upload', 'private', 'authenticated'] as const;
-export type StorageType = (typeof STORAGE_TYPES)[number];
-export const ACCESS_MODES = ['public', 'authenticated'] as const;
+type StorageType = (typeof STORAGE_TYPES)[number];
+const ACCESS_MODES = ['public', 'authenticated'] as const;
 
-/** The upload parameters this worker acts on, parsed and checked once (spec §7.2). */
+/** The upload parameters this worker acts on, parsed and checked once
+ * (https://cloudinary.com/documentation/image_upload_api_reference#upload_optional_parameters). */
 export interface UploadOptions {
   publicId: string | undefined;
   folder: string;
@@ -49,7 +50,7 @@ export function oneOf<T extends string>(params: Params, key: string, allowed: re
 }
 
 /** `x,y,w,h|x,y,w,h` rectangles of non-negative integers. */
-export function parseRectangles(key: string, raw: string | undefined): number[][] | undefined {
+function parseRectangles(key: string, raw: string | undefined): number[][] | undefined {
   if (!raw) return undefined;
   return raw
     .split('|')

@@ -68,7 +68,7 @@ export const normaliseFolder = (folder: string | undefined) =>
     .replace(/\/{2,}/g, '/');
 
 /** A file name made URL-safe the way Cloudinary does for use_filename. */
-export const safeFilename = (name: string) =>
+const safeFilename = (name: string) =>
   name
     .replace(/[^A-Za-z0-9_.-]+/g, '_')
     .replace(/^[._]+/, '')

@@ -3,7 +3,8 @@ import { resourceUrls, type UrlBase } from '../../protocol/urls';
 import type { ResourceRow } from '../../storage/resources';
 import { coordinatesOf } from '../analysis/semantic';
 
-/** The upload answer, field for field as Cloudinary's (spec §7.6). */
+/** The upload answer, field for field as Cloudinary's
+ * (https://cloudinary.com/documentation/image_upload_api_reference#upload_response). */
 export async function uploadResult(
   r: ResourceRow,
   o: { base: UrlBase; apiSecret: string; tags: string[]; context: Record<string, string>; overwritten?: boolean; existing?: boolean },

@@ -2,7 +2,7 @@ import { badRequest } from '../../errors';
 import { decodeBase64, decodePercent } from './base64';
 import type { Staging } from './staging';
 
-/** `data:<mime>[;param=v]*[;base64],` (spec §7.1): the header before the payload. */
+/** `data:<mime>[;param=v]*[;base64],` : the header before the payload, as the SDKs send a data URI file. */
 const DATA_URI_HEADER = /^data:([\w/+.-]*)((?:;[\w-]+=[^;,]*)*)(;base64)?,$/i;
 const MAX_DATA_URI_HEADER = 1024;
 
@@ -26,9 +26,6 @@ export function fileReference(file: string | undefined): FileReference {
   }
   throw badRequest('Invalid file parameter: expected a file, a data URI or an http(s) URL');
 }
-
-/** Whether a text value starts like a data URI. */
-export const looksLikeDataUri = (head: Uint8Array) => /^data:/i.test(new TextDecoder().decode(head.subarray(0, 5)));
 
 /**
  * Streams a data URI's payload into `staging`, decoding as it goes. The header

@@ -261,7 +261,7 @@ export class Staging {
   }
 }
 
-export const tailKey = (key: string) => `${key}.tail`;
+const tailKey = (key: string) => `${key}.tail`;
 
 /** Aborts a persisted multipart upload and its tail (clean-up of abandoned chunked uploads). */
 export async function discardState(bucket: R2Bucket, state: StagingState): Promise<void> {

@@ -11,8 +11,8 @@ import type { ManageContext } from './manage';
 import { purgeAsset } from '../cache/purge';
 
 /**
- * `text`: an image of a string, stored under type `text` (seed: "Text
- * creation"). Without a public id, the same text and style give the same
+ * `text`: an image of a string, stored under type `text` (the Upload API's
+ * `text` method, https://cloudinary.com/documentation/image_upload_api_reference#text). Without a public id, the same text and style give the same
  * id, as Cloudinary's 32-hex ids do. The style is kept with the asset so the
  * image can serve as a text style later.
  */
