@@ -37,7 +37,7 @@ describe('request ids and structured logs', () => {
 
   it('logs a server failure as an error', async () => {
     const bad = { ...env, CLOUDS: '[{' };
-    const lines = await linesOf('error', () => worker.fetch(new Request('http://w/v1_1/demo/ping'), bad, ctx()));
+    const lines = await linesOf('error', async () => worker.fetch(new Request('http://w/v1_1/demo/ping'), bad, ctx()));
     expect(lines).toContainEqual(expect.objectContaining({ level: 'error', msg: 'request failed', status: 503 }));
   });
 
