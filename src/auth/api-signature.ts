@@ -1,5 +1,5 @@
 import { unauthorized } from '../errors';
-import { keyOf, type CloudCredentials } from '../config/clouds';
+import { keyOf, type ApiKeyPair, type CloudCredentials } from '../config/clouds';
 import { constantTimeEqual, hexDigest } from './crypto';
 import type { Params } from '../protocol/params';
 
@@ -47,9 +47,9 @@ export interface VerifyOptions {
 /**
  * Checks a signed API request (Upload API, download URLs): the api_key must be
  * one of the cloud's keys (the signature is checked with that key's secret), the timestamp fresh, and the signature SHA-1 (40 hex) or
- * SHA-256 (64 hex) over the params, compared in constant time.
+ * SHA-256 (64 hex) over the params, compared in constant time. Returns the key that signed.
  */
-export async function verifyApiSignature(params: Params, cloud: CloudCredentials, opts: VerifyOptions = {}): Promise<void> {
+export async function verifyApiSignature(params: Params, cloud: CloudCredentials, opts: VerifyOptions = {}): Promise<ApiKeyPair> {
   const signature = params.string('signature');
   const apiKey = params.string('api_key');
   if (!apiKey) throw unauthorized('Must supply api_key');
@@ -80,6 +80,7 @@ export async function verifyApiSignature(params: Params, cloud: CloudCredentials
     }
   }
   if (!ok) throw unauthorized(`Invalid Signature ${signature}. String to sign - '${candidates[0]}'.`);
+  return key;
 }
 
 /** The `signature` field of an upload answer: always version 1 over public_id and version (spec §4.4). */

@@ -78,17 +78,19 @@ describe('API request signatures (spec §4 vectors)', () => {
   const ts = String(Math.floor(now / 1000));
 
   it('accepts SHA-1 and SHA-256 signatures told apart by length, with or without type', async () => {
-    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts }), cloud)).resolves.toBeUndefined();
-    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts }, 'SHA-256'), cloud)).resolves.toBeUndefined();
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts }), cloud)).resolves.toMatchObject({ apiKey: '1234' });
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts }, 'SHA-256'), cloud)).resolves.toMatchObject({
+      apiKey: '1234',
+    });
     const withoutType = await signed({ public_id: 'x', timestamp: ts });
-    await expect(verifyApiSignature(withoutType.with({ type: 'upload' }), cloud)).resolves.toBeUndefined();
+    await expect(verifyApiSignature(withoutType.with({ type: 'upload' }), cloud)).resolves.toMatchObject({ apiKey: '1234' });
   });
 
   it('accepts a signature made with any key of the cloud, checked with the secret of that key', async () => {
-    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts }), rotating)).resolves.toBeUndefined();
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts }), rotating)).resolves.toMatchObject({ apiKey: '1234' });
     const fields = { public_id: 'x', timestamp: ts };
     const second = new Params({ ...fields, api_key: '5678', signature: await hexDigest('SHA-1', stringToSign(fields) + 'efgh') });
-    await expect(verifyApiSignature(second, rotating)).resolves.toBeUndefined();
+    await expect(verifyApiSignature(second, rotating)).resolves.toMatchObject({ apiKey: '5678' });
     // The second key's name with the first key's secret is no signature at all.
     await expect(
       verifyApiSignature(second.with({ signature: (await signed(fields)).string('signature')! }), rotating),

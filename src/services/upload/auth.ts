@@ -1,6 +1,6 @@
 import { badRequest } from '../../errors';
 import type { Env } from '../../config/env';
-import type { CloudCredentials } from '../../config/clouds';
+import type { ApiKeyPair, CloudCredentials } from '../../config/clouds';
 import { getSettings } from '../../config/settings';
 import { uploadPresets, type UploadPreset } from '../../config/collections';
 import { verifyApiSignature } from '../../auth/api-signature';
@@ -9,6 +9,8 @@ import { Params } from '../../protocol/params';
 /** How an Upload API call was authorised, and the parameters in force (the preset's under the request's). */
 export interface Authorized {
   signed: boolean;
+  /** The key that signed the call (none for unsigned uploads). */
+  signer?: ApiKeyPair;
   preset: UploadPreset | null;
   params: Params;
 }
@@ -40,7 +42,7 @@ const UNSIGNED_ALLOWED = new Set([
  */
 export async function authorizeUpload(env: Env, cloud: CloudCredentials, params: Params): Promise<Authorized> {
   const signed = params.has('signature');
-  if (signed) await verifyApiSignature(params, cloud);
+  const signer = signed ? await verifyApiSignature(params, cloud) : undefined;
   const named = params.string('upload_preset') || (await getSettings(env.CONFIG, cloud.cloudName)).default_upload_preset;
   if (!signed && !named) throw badRequest('Upload preset must be specified when using unsigned upload');
   const preset = named ? ((await uploadPresets(env.CONFIG, cloud.cloudName).get(named)) ?? null) : null;
@@ -55,7 +57,7 @@ export async function authorizeUpload(env: Env, cloud: CloudCredentials, params:
     }
   }
   const merged = preset ? new Params({ ...preset.settings, ...params.fields }, params.file) : params;
-  return { signed, preset, params: merged };
+  return { signed, signer, preset, params: merged };
 }
 
 /** Signed-only API calls (destroy, rename, tags, explicit, text). */
