@@ -3,6 +3,9 @@ import worker from '../../src/index';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { basicAuth, DEMO } from '../support/clouds';
 import { logEvent, withRequestId } from '../../src/log';
+import { Hono } from 'hono';
+import { requestContext, SLOW_REQUEST_MS } from '../../src/http/request-id';
+import type { AppEnv } from '../../src/http/cloud';
 
 const ctx = () => ({ waitUntil() {}, passThroughOnException() {}, props: {} }) as unknown as ExecutionContext;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -61,6 +64,22 @@ describe('request ids and structured logs', () => {
     expect(api).toContainEqual(expect.objectContaining({ request_id: 'log-test-2', status: 401, reason: 'Must supply api_key' }));
     const fine = await linesOf('log', () => SELF.fetch('http://w/v1_1/demo/ping', { headers: { Authorization: basicAuth(DEMO) } }));
     expect(fine).toEqual([]);
+  });
+
+  it('logs a slow success as a warning', { timeout: 20_000 }, async () => {
+    const slow = new Hono<AppEnv>().use(requestContext).get('/slow', async (c) => {
+      await new Promise((resolve) => setTimeout(resolve, SLOW_REQUEST_MS + 100));
+      return c.text('done');
+    });
+    const lines = await linesOf('warn', async () => {
+      const res = await slow.request('/slow', { headers: { 'X-Request-Id': 'slow-1' } });
+      expect(res.headers.get('X-Request-Id')).toBe('slow-1');
+      expect(await res.text()).toBe('done');
+    });
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'warn', msg: 'slow request', request_id: 'slow-1', status: 200, path: '/slow' }),
+    ]);
+    expect(lines[0].ms).toBeGreaterThanOrEqual(SLOW_REQUEST_MS);
   });
 
   it('writes errors with their stack, inside and outside a request', async () => {
