@@ -1,17 +1,21 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ensureChromium, findChromium, HOW_TO_GET_ONE, OBTAIN, thisMachine, type Machine } from '../../scripts/chromium.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
+const homes: string[] = [];
+afterAll(() => homes.forEach((h) => rmSync(h, { recursive: true, force: true })));
+
 /** A machine with no browser anywhere: a fresh home, an empty cache, no system Chromium. */
 function bareMachine(files: string[] = [], env: Record<string, string> = {}): Machine {
   const home = mkdtempSync(join(tmpdir(), 'cld-bare-'));
+  homes.push(home);
   const present = new Set(files);
   return {
     env,
