@@ -1,4 +1,6 @@
-import { env, SELF } from 'cloudflare:test';
+import { createMessageBatch, env, SELF } from 'cloudflare:test';
+import { consumeJobs, type JobHandlers } from '../../src/services/jobs/consumer';
+import { retryPolicy } from '../../src/services/jobs/retry';
 import worker from '../../src/index';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { basicAuth, DEMO } from '../support/clouds';
@@ -80,6 +82,35 @@ describe('request ids and structured logs', () => {
       expect.objectContaining({ level: 'warn', msg: 'slow request', request_id: 'slow-1', status: 200, path: '/slow' }),
     ]);
     expect(lines[0].ms).toBeGreaterThanOrEqual(SLOW_REQUEST_MS);
+  });
+
+  it('logs a failed background job, retried or given up, with its kind and attempt', async () => {
+    const job = { kind: 'notify', cloud: 'ops-log', url: 'http://127.0.0.1:9/hook', body: '{}' };
+    const handlers: JobHandlers = {
+      notify: async () => {
+        throw new Error('receiver down');
+      },
+      eager: async () => undefined,
+    };
+    const last = retryPolicy(env).maxAttempts;
+    const batch = createMessageBatch('cld-jobs', [
+      { id: 'early', timestamp: new Date(), attempts: 1, body: job },
+      { id: 'final', timestamp: new Date(), attempts: last, body: job },
+    ]);
+    const warned = await linesOf('warn', async () => {
+      const errors = await linesOf('error', () => consumeJobs(batch, env, handlers));
+      expect(errors).toEqual([
+        expect.objectContaining({ msg: 'job failed for good', job_id: 'final', kind: 'notify', cloud: 'ops-log', attempt: last }),
+      ]);
+    });
+    expect(warned).toEqual([
+      expect.objectContaining({
+        msg: 'job failed, retrying',
+        job_id: 'early',
+        attempt: 1,
+        error: expect.objectContaining({ message: 'receiver down' }),
+      }),
+    ]);
   });
 
   it('writes errors with their stack, inside and outside a request', async () => {
