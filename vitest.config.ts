@@ -32,6 +32,10 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // The tooling around the worker, from Node: the summary reporter, the Chromium finder, `npm run dev`.
+        test: { name: 'scripts', include: ['test/scripts/*.test.ts'], environment: 'node', testTimeout: 180_000 },
+      },
     ],
   },
 });

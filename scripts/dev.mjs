@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // `npm run dev [-- <wrangler dev args>]`: wrangler dev with the local dev
 // configuration, then makes sure the `demo` cloud has its `sample` photo.
+// It says "Ready on <url>" only once the README's first URL answers: wrangler's
+// own "Ready on" line is held back until the sample is there, so a script (or a
+// person) that waits for it never gets a 404 for the sample.
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -23,17 +26,34 @@ const child = spawn(bin, ['dev', ...process.argv.slice(2)], {
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code) => process.exit(code ?? 0));
 
-let seeded = false;
+const READY = /Ready on (https?:\/\/\S+)/;
+const plain = (line) => line.replace(/\x1b\[[0-9;]*m/g, '');
+let seeding = false;
+let pending = '';
 child.stdout.on('data', (chunk) => {
-  process.stdout.write(chunk);
-  const ready = /Ready on (https?:\/\/\S+)/.exec(chunk.toString());
-  if (ready && !seeded) {
-    seeded = true;
-    seedSample(ready[1].replace(/\/$/, '')).catch((err) => console.error('[dev] could not seed the sample image:', err.message));
+  pending += chunk.toString();
+  const lines = pending.split('\n');
+  pending = lines.pop() ?? '';
+  for (const line of lines) {
+    const ready = READY.exec(plain(line));
+    if (!ready) {
+      process.stdout.write(`${line}\n`);
+      continue;
+    }
+    if (seeding) continue;
+    seeding = true;
+    const base = ready[1].replace(/\/$/, '');
+    console.log(`[dev] wrangler is up on ${base}; making sure the sample image is there ...`);
+    seedSample(base)
+      .then((sampleUrl) => console.log(`[dev] ${sampleUrl} answers 200\nReady on ${base}`))
+      .catch((err) => console.error(`[dev] NOT ready: could not seed the sample image: ${err.message}`));
   }
 });
 
-/** Uploads dev/sample.jpg as `sample` in the first configured cloud, unless it is there already. */
+/**
+ * Uploads dev/sample.jpg as `sample` in the first configured cloud, unless it
+ * is there already; resolves with the README's URL of it once that answers 200.
+ */
 async function seedSample(base) {
   const vars = Object.fromEntries(
     readFileSync(devVars, 'utf8')
@@ -43,10 +63,11 @@ async function seedSample(base) {
       .map((m) => [m[1], m[2].replace(/^["']|["']$/g, '')]),
   );
   const m = /^cloudinary:\/\/([^:]+):([^@]+)@([^/?]+)/.exec(vars.CLOUDINARY_URL ?? '');
-  if (!m) return console.warn('[dev] no CLOUDINARY_URL in .dev.vars: not seeding the sample image');
+  if (!m) throw new Error('no CLOUDINARY_URL in .dev.vars');
   const [, apiKey, apiSecret, cloud] = m;
-  const existing = await fetch(`${base}/${cloud}/image/upload/sample.jpg`, { method: 'HEAD' });
-  if (existing.ok) return;
+  const sampleUrl = `${base}/${cloud}/image/upload/sample.jpg`;
+  const existing = await fetch(sampleUrl, { method: 'HEAD' });
+  if (existing.ok) return sampleUrl;
   const timestamp = String(Math.floor(Date.now() / 1000));
   const signature = createHash('sha1').update(`public_id=sample&timestamp=${timestamp}${apiSecret}`).digest('hex');
   const form = new FormData();
@@ -57,5 +78,9 @@ async function seedSample(base) {
   form.set('file', new Blob([readFileSync(join(root, 'dev', 'sample.jpg'))], { type: 'image/jpeg' }), 'sample.jpg');
   const res = await fetch(`${base}/v1_1/${cloud}/image/upload`, { method: 'POST', body: form });
   if (!res.ok) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
-  console.log(`[dev] seeded ${base}/${cloud}/image/upload/sample.jpg`);
+  const check = await fetch(sampleUrl);
+  await check.arrayBuffer();
+  if (!check.ok) throw new Error(`${sampleUrl} answered ${check.status} after the upload`);
+  console.log(`[dev] seeded ${sampleUrl}`);
+  return sampleUrl;
 }

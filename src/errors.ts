@@ -1,3 +1,5 @@
+import { logEvent } from './log';
+
 /**
  * One error value for the whole worker: a status and Cloudinary's wording.
  * Delivery turns it into an `X-Cld-Error` header, the APIs into `{"error":{"message"}}`.
@@ -47,7 +49,7 @@ export type ApiKind = 'upload' | 'admin';
 export function asCldError(err: unknown): CldError {
   if (err instanceof CldError) return err;
   if (err instanceof DomainError) return new CldError(STATUS_OF_KIND[err.kind], err.message);
-  console.error('unexpected error', err instanceof Error ? (err.stack ?? err.message) : err);
+  logEvent('error', 'unexpected error', { error: err });
   return new CldError(500, 'Internal error');
 }
 

@@ -1,5 +1,5 @@
 import { unauthorized } from '../errors';
-import { keyOf, type CloudCredentials } from '../config/clouds';
+import { keyOf, type ApiKeyPair, type CloudCredentials } from '../config/clouds';
 import { constantTimeEqual, hexDigest } from './crypto';
 import { Params } from '../protocol/params';
 
@@ -84,12 +84,16 @@ function candidates(fields: Record<string, string>): string[] {
  * Checks a signed API request (Upload API, download URLs): the api_key must be
  * one of the cloud's keys (checked with that key's secret), the timestamp within the hour either side of now, and the
  * signature SHA-1 (40 hex) or SHA-256 (64 hex) over the params, compared in
- * constant time. Answers the parameters the signature covers (plus the
+ * constant time. Answers the key that signed and the parameters the signature covers (plus the
  * transport fields `file`, `api_key`, `signature`): an empty value is not
  * signed, so it is dropped rather than allowed to clear anything, and
  * `cloud_name` and `resource_type` come from the path, never the body.
  */
-export async function verifyApiSignature(params: Params, cloud: CloudCredentials, opts: VerifyOptions = {}): Promise<Params> {
+export async function verifyApiSignature(
+  params: Params,
+  cloud: CloudCredentials,
+  opts: VerifyOptions = {},
+): Promise<{ params: Params; signer: ApiKeyPair }> {
   const signature = params.string('signature');
   const apiKey = params.string('api_key');
   if (!apiKey) throw unauthorized('Must supply api_key');
@@ -111,7 +115,7 @@ export async function verifyApiSignature(params: Params, cloud: CloudCredentials
     }
   }
   if (!ok) throw unauthorized(`Invalid Signature ${signature}. String to sign - '${strings[0]}'.`);
-  return coveredParams(params);
+  return { params: coveredParams(params), signer: key };
 }
 
 /** Fields that come from the path: a body's copy is neither signed nor used. */

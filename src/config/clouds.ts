@@ -128,6 +128,14 @@ export function keyOf(cloud: CloudCredentials, apiKey: string): ApiKeyPair | und
   return cloud.keys.find((k) => k.apiKey === apiKey);
 }
 
+/**
+ * The cloud as one of its keys sees it: answers to a call signed with that
+ * key are signed with that key's secret (the caller may know no other).
+ */
+export function asSeenBy(cloud: CloudCredentials, key: ApiKeyPair): CloudCredentials {
+  return { ...cloud, apiKey: key.apiKey, apiSecret: key.apiSecret };
+}
+
 export function findCloud(env: Env, name: string): CloudCredentials | undefined {
   return loadClouds(env).byName.get(name);
 }

@@ -4,6 +4,7 @@ import { etagMatches, respondWithBody } from '../protocol/delivery-headers';
 import { cacheKey } from '../protocol/cache-key';
 import { recordEntry } from '../storage/cache-entries';
 import { tagsFor } from '../services/cache/tags';
+import { logEvent } from '../log';
 
 /**
  * Stores in progress in this isolate, by cache key. Simultaneous misses of
@@ -77,7 +78,7 @@ export async function edgeCache(c: Planned, stages: CachedStages): Promise<Respo
     caches.default.put(key.url, new Response(forCache, { status: 200, headers: stored })),
     recordEntry(env.DB, key),
   ])
-    .catch((err) => console.error('edge cache put failed', key.url, err))
+    .catch((err: unknown) => logEvent('error', 'edge cache put failed', { key: key.url, error: err }))
     .finally(() => storing.delete(key.url));
   storing.set(key.url, keep);
   // Never awaited before answering: the copy is read only as fast as the client reads its branch.

@@ -16,8 +16,12 @@ import { benchRoutes } from './bench';
 import { adminNoCors, uploadCors } from './cors';
 import { widgetRoutes } from './widget/routes';
 import { consoleRoutes } from './console/routes';
+import { requestContext } from './request-id';
 
 export const app = new Hono<AppEnv>();
+
+// First, so every answer (configuration errors included) carries X-Request-Id and failures are logged.
+app.use('*', requestContext);
 
 // Configuration is validated on every request (cheaply: parsed once per
 // isolate), so a malformed variable is reported by name instead of failing later.

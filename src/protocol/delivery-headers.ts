@@ -28,7 +28,8 @@ export function deliveryHeaders(meta: BodyMeta, cacheControlValue: string, extra
     'Last-Modified': meta.lastModified.toUTCString(),
     'Cache-Control': cacheControlValue,
     'Access-Control-Allow-Origin': '*',
-    'Access-Control-Expose-Headers': 'X-Cld-Error, X-Cache, ETag',
+    // Scripts of other origins may read why an answer failed, its request id and its byte range (pdf.js, players).
+    'Access-Control-Expose-Headers': 'X-Cld-Error, X-Cache, ETag, X-Request-Id, Content-Range, Accept-Ranges',
     ...extra,
   });
   if (meta.contentType.startsWith('image/svg')) {

@@ -2,6 +2,7 @@ import type { Env } from '../config/env';
 import { findCloud } from '../config/clouds';
 import { parseDeliveryPath } from '../protocol/delivery-url';
 import { addUsage, usageValues } from '../storage/usage';
+import { logEvent } from '../log';
 
 /**
  * Usage counters (requests, transformations, bandwidth) kept in D1's
@@ -46,7 +47,7 @@ export async function flushUsage(db: D1Database): Promise<void> {
     );
   } catch (err) {
     for (const [key, n] of entries) pending.set(key, (pending.get(key) ?? 0) + n);
-    console.error('usage counters not written', err instanceof Error ? err.message : err);
+    logEvent('error', 'usage counters not written', { error: err });
   }
 }
 

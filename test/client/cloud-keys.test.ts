@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, OTHER, ROTATING, ROTATING_NEW } from '../support/clouds';
-import { loadSdk, uid } from '../support/sdk';
+import { asImplemented, loadSdk, uid } from '../support/sdk';
 
 type Sdk = Awaited<ReturnType<typeof loadSdk>>['cloudinary'];
 const photo = fileURLToPath(new URL('../fixtures/alpha.png', import.meta.url));
@@ -22,6 +23,14 @@ describe('several API keys of one cloud', () => {
       const publicId = uid('rotate');
       const up = await cloudinary.uploader.upload(photo, { ...as(key), public_id: publicId });
       expect(up.public_id).toBe(publicId);
+      // The answer is signed with the secret of the key that signed the call, the one the caller knows.
+      const expected = createHash('sha1').update(`public_id=${publicId}&version=${up.version}${key.api_secret}`).digest('hex');
+      expect(up.signature).toBe(expected);
+      const renamed = await asImplemented(cloudinary).uploader.rename(publicId, `${publicId}_r`, as(key));
+      expect(renamed.signature).toBe(
+        createHash('sha1').update(`public_id=${publicId}_r&version=${renamed.version}${key.api_secret}`).digest('hex'),
+      );
+      await asImplemented(cloudinary).uploader.rename(`${publicId}_r`, publicId, as(key));
       // The other key sees the same cloud.
       const other = key === ROTATING ? ROTATING_NEW : ROTATING;
       expect((await cloudinary.api.resource(publicId, as(other))).public_id).toBe(publicId);

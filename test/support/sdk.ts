@@ -45,9 +45,13 @@ export interface Listing {
  * Calls and answers the SDK's JavaScript has but its bundled .d.ts types more
  * narrowly or not at all: Admin options after the arguments, `resource_by_asset_id`,
  * `restore`'s answer keyed by public id, tokens signed for a `url` instead of an `acl`,
- * and `timestamp`/`api_secret` in private_download_url's options.
+ * `timestamp`/`api_secret` in private_download_url's options, and account options
+ * (`cloud_name`, `api_key`, `api_secret`) on `rename`.
  */
 interface SdkAsImplemented {
+  uploader: {
+    rename(fromPublicId: string, toPublicId: string, options: Options): Promise<{ public_id: string; version: number; signature: string }>;
+  };
   api: {
     update_transformation(name: string, updates: Options, options: Options): Promise<unknown>;
     resource_by_asset_id(assetId: string, options?: Options): Promise<ListedResource>;

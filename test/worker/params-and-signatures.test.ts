@@ -78,10 +78,16 @@ describe('API request signatures (known vectors)', () => {
   const ts = String(Math.floor(now / 1000));
 
   it('accepts SHA-1 and SHA-256 signatures told apart by length, and a signature without type for type upload', async () => {
-    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts }), cloud)).resolves.toBeInstanceOf(Params);
-    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts }, 'SHA-256'), cloud)).resolves.toBeInstanceOf(Params);
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts }), cloud)).resolves.toMatchObject({
+      params: expect.any(Params),
+      signer: { apiKey: '1234' },
+    });
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts }, 'SHA-256'), cloud)).resolves.toMatchObject({
+      params: expect.any(Params),
+      signer: { apiKey: '1234' },
+    });
     const withoutType = await signed({ public_id: 'x', timestamp: ts });
-    const p = await verifyApiSignature(withoutType.with({ type: 'upload' }), cloud);
+    const { params: p } = await verifyApiSignature(withoutType.with({ type: 'upload' }), cloud);
     expect(p.string('type')).toBe('upload');
   });
 
@@ -93,15 +99,21 @@ describe('API request signatures (known vectors)', () => {
         message: expect.stringContaining('Invalid Signature'),
       });
     // Signed with the type, it is accepted.
-    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts, type: 'private' }), cloud)).resolves.toBeInstanceOf(
-      Params,
-    );
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts, type: 'private' }), cloud)).resolves.toMatchObject({
+      params: expect.any(Params),
+    });
   });
 
   it('refuses timestamps more than an hour either side of now, and ones that are not unix seconds', async () => {
     const at = (delta: number) => String(Math.floor(now / 1000) + delta);
-    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: at(3500) }), cloud)).resolves.toBeInstanceOf(Params);
-    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: at(-3500) }), cloud)).resolves.toBeInstanceOf(Params);
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: at(3500) }), cloud)).resolves.toMatchObject({
+      params: expect.any(Params),
+      signer: { apiKey: '1234' },
+    });
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: at(-3500) }), cloud)).resolves.toMatchObject({
+      params: expect.any(Params),
+      signer: { apiKey: '1234' },
+    });
     await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: '9999999999' }), cloud)).rejects.toMatchObject({
       status: 401,
       message: expect.stringMatching(
@@ -118,7 +130,7 @@ describe('API request signatures (known vectors)', () => {
     // A download URL with expires_at is valid until then, but still not from a timestamp in the future.
     await expect(
       verifyApiSignature(await signed({ public_id: 'x', timestamp: at(-7200) }), cloud, { expiresAt: Math.floor(now / 1000) + 60 }),
-    ).resolves.toBeInstanceOf(Params);
+    ).resolves.toMatchObject({ params: expect.any(Params), signer: { apiKey: '1234' } });
     await expect(
       verifyApiSignature(await signed({ public_id: 'x', timestamp: '9999999999' }), cloud, { expiresAt: 9999999999 }),
     ).rejects.toMatchObject({ status: 401 });
@@ -126,15 +138,15 @@ describe('API request signatures (known vectors)', () => {
 
   it('answers only what the signature covers: unsigned empty values and path fields have no effect', async () => {
     const good = await signed({ public_id: 'x', timestamp: ts, tags: 'a' });
-    const p = await verifyApiSignature(good.with({ context: '', type: '', cloud_name: 'other', resource_type: 'raw' }), cloud);
+    const { params: p } = await verifyApiSignature(good.with({ context: '', type: '', cloud_name: 'other', resource_type: 'raw' }), cloud);
     expect(Object.keys(p.fields).sort()).toEqual(['api_key', 'public_id', 'signature', 'tags', 'timestamp']);
   });
 
   it('accepts a signature made with any key of the cloud, checked with the secret of that key', async () => {
-    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts }), rotating)).resolves.toBeUndefined();
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts }), rotating)).resolves.toMatchObject({ apiKey: '1234' });
     const fields = { public_id: 'x', timestamp: ts };
     const second = new Params({ ...fields, api_key: '5678', signature: await hexDigest('SHA-1', stringToSign(fields) + 'efgh') });
-    await expect(verifyApiSignature(second, rotating)).resolves.toBeUndefined();
+    await expect(verifyApiSignature(second, rotating)).resolves.toMatchObject({ apiKey: '5678' });
     // The second key's name with the first key's secret is no signature at all.
     await expect(
       verifyApiSignature(second.with({ signature: (await signed(fields)).string('signature')! }), rotating),

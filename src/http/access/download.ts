@@ -31,7 +31,7 @@ export const downloadRoutes = new Hono<AppEnv>().get('/v1_1/:cloud/:rt/download'
     const rt = c.req.param('rt');
     if (!(RESOURCE_TYPES as readonly string[]).includes(rt)) throw badRequest(`Invalid resource type ${rt}`);
     const given = await readParams(c.req.raw);
-    const params = await verifyApiSignature(given, cloud, { expiresAt: given.int('expires_at') });
+    const { params } = await verifyApiSignature(given, cloud, { expiresAt: given.int('expires_at') });
 
     const publicId = params.string('public_id');
     if (!publicId) throw badRequest('Missing required parameter - public_id');

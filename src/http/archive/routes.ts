@@ -55,7 +55,7 @@ export const archiveRoutes = new Hono<AppEnv>()
     '/v1_1/:cloud/:rt/generate_archive',
     apiErrors(async (c) => {
       const query = await readParams(c.req.raw);
-      const params = await verifyApiSignature(query, apiCloud(c), { expiresAt: query.int('expires_at') });
+      const { params } = await verifyApiSignature(query, apiCloud(c), { expiresAt: query.int('expires_at') });
       if ((params.string('mode') ?? 'download') !== 'download')
         throw badRequest('A GET of generate_archive downloads: mode must be download');
       return download(c, params);
@@ -65,7 +65,7 @@ export const archiveRoutes = new Hono<AppEnv>()
     '/v1_1/:cloud/:rt/generate_archive',
     apiErrors(async (c) => {
       const cloud = apiCloud(c);
-      const params = await signedApiParams(c.req.raw, cloud);
+      const { params } = await signedApiParams(c.req.raw, cloud);
       if (params.string('mode') === 'download') return download(c, params);
       const req = parseArchiveRequest(params, c.req.param('rt') ?? '', 'create');
       const base = urlBase(c.env, c.req.url);
@@ -78,7 +78,7 @@ export const archiveRoutes = new Hono<AppEnv>()
     apiErrors(async (c) => {
       const cloud = apiCloud(c);
       const query = await readParams(c.req.raw);
-      const params = await verifyApiSignature(query, cloud, { expiresAt: query.int('expires_at') });
+      const { params } = await verifyApiSignature(query, cloud, { expiresAt: query.int('expires_at') });
       const assetId = params.string('asset_id');
       const versionId = params.string('version_id');
       if (!assetId) throw badRequest('Missing required parameter - asset_id');

@@ -9,6 +9,7 @@ import { clearSessionCookie, csrfToken, newSessionCookie, readSession } from './
 import consolePage from './console.client.html';
 import consoleScript from './console.client.js';
 import signInPage from './signin.client.html';
+import { logEvent } from '../../log';
 
 /**
  * The media library at `/console/<cloud>`. The page talks only to these
@@ -236,6 +237,7 @@ export function consoleRoutes(dispatch: Dispatch) {
     })
     .onError((err, c) => {
       const e = asCldError(err);
+      if (e.status >= 500) logEvent('error', 'console error', { error: err });
       return c.req.path.includes('/api/') || c.req.method !== 'GET'
         ? json({ error: { message: e.message } }, e.status)
         : html(escapeHtml(e.message), e.status);

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { apiErrorResponse, badRequest } from '../../errors';
 import { apiCloud, type AppEnv } from '../cloud';
 import { configFrom } from '../../config/config';
+import { asSeenBy } from '../../config/clouds';
 import { urlBase } from '../../protocol/urls';
 import { discardBody, readUploadRequest, type UploadRequest } from './request';
 import { type Params, readParams, storedResourceType } from '../../protocol/params';
@@ -95,6 +96,8 @@ async function upload(c: Ctx): Promise<Response> {
     const auth = await authorizeUpload(env, cloud, request.params);
     // Only a genuine chunked upload starts the sweep of abandoned ones.
     if (chunk?.range.start === 0) c.executionCtx.waitUntil(cleanupAbandonedUploads(env).catch(() => undefined));
+    // The answer's signature is made with the key that signed the call.
+    if (auth.signer) ctx.cloud = asSeenBy(cloud, auth.signer);
     const options = parseUploadOptions(auth.params, auth.signed);
     const callback = await uploadCallback(env, cloud, auth.params);
     const answer = (result: Record<string, unknown>) => (callback ? callback.redirect(result) : c.json(result));
@@ -141,7 +144,12 @@ function manageContext(c: Ctx): ManageContext {
   return { env: c.env, cloud: apiCloud(c), base: urlBase(c.env, c.req.url), resourceType: storedResourceType(c.req.param('rt') ?? '') };
 }
 
-const signed = async (c: Ctx, ctx: ManageContext) => signedApiParams(c.req.raw, ctx.cloud);
+/** The checked parameters of a signed call; from here on the call's answers are signed with the caller's key. */
+const signed = async (c: Ctx, ctx: ManageContext) => {
+  const { params, signer } = await signedApiParams(c.req.raw, ctx.cloud);
+  ctx.cloud = asSeenBy(ctx.cloud, signer);
+  return params;
+};
 
 /** The Upload API: upload (single or chunked), explicit, destroy, rename, tags and delete_by_token. */
 export const uploadRoutes = new Hono<AppEnv>()

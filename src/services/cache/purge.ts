@@ -8,6 +8,7 @@ import { urlKey, versionForm } from '../../protocol/cache-key';
 import { assetTag, cloudTag, formTag, urlTag } from './tags';
 import { purgeCloudflareTags } from './cloudflare';
 import { forgetResource } from './resource-memo';
+import { logEvent } from '../../log';
 
 /**
  * Removing cached answers: the one module every writer calls. Each function
@@ -63,7 +64,7 @@ export async function purgeAsset(env: Env, a: AssetRef): Promise<number> {
   return rows.length;
 }
 
-const bestEffort = (p: Promise<void>) => p.catch((err) => console.error(err instanceof Error ? err.message : err));
+const bestEffort = (p: Promise<void>) => p.catch((err: unknown) => logEvent('error', 'cache purge failed', { error: err }));
 
 /** What the purge extension selects: the union of the selectors given, within the optional resource type and type. */
 export interface PurgeSelection {

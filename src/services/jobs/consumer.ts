@@ -4,6 +4,7 @@ import { recordFailedJob } from '../../storage/jobs';
 import { PermanentJobError } from './errors';
 import { cloudOf, parseJob, type Job, type JobKind } from './messages';
 import { retryDelaySeconds, retryPolicy } from './retry';
+import { logEvent } from '../../log';
 
 type JobHandler<K extends JobKind> = (env: Env, job: Extract<Job, { kind: K }>) => Promise<void>;
 export type JobHandlers = { [K in JobKind]: JobHandler<K> };
@@ -37,7 +38,15 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, handle
       message.ack();
     } catch (err) {
       const permanent = err instanceof PermanentJobError;
-      if (!permanent && message.attempts < policy.maxAttempts) {
+      const retried = !permanent && message.attempts < policy.maxAttempts;
+      logEvent(retried ? 'warn' : 'error', retried ? 'job failed, retrying' : 'job failed for good', {
+        job_id: message.id,
+        kind: job.kind,
+        cloud: cloudOf(job),
+        attempt: message.attempts,
+        error: err,
+      });
+      if (retried) {
         message.retry({ delaySeconds: retryDelaySeconds(policy, message.attempts) });
         continue;
       }

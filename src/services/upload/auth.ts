@@ -1,6 +1,6 @@
 import { badRequest } from '../../errors';
 import type { Env } from '../../config/env';
-import type { CloudCredentials } from '../../config/clouds';
+import type { ApiKeyPair, CloudCredentials } from '../../config/clouds';
 import { getSettings } from '../../config/settings';
 import { uploadPresets, type UploadPreset } from '../../config/collections';
 import { verifyApiSignature } from '../../auth/api-signature';
@@ -9,6 +9,8 @@ import { Params } from '../../protocol/params';
 /** How an Upload API call was authorised, and the parameters in force (the preset's under the request's). */
 export interface Authorized {
   signed: boolean;
+  /** The key that signed the call (none for unsigned uploads). */
+  signer?: ApiKeyPair;
   preset: UploadPreset | null;
   params: Params;
 }
@@ -41,7 +43,9 @@ const UNSIGNED_ALLOWED = new Set([
  */
 export async function authorizeUpload(env: Env, cloud: CloudCredentials, given: Params): Promise<Authorized> {
   const signed = given.has('signature');
-  const params = signed ? await verifyApiSignature(given, cloud) : given;
+  const verified = signed ? await verifyApiSignature(given, cloud) : undefined;
+  const params = verified?.params ?? given;
+  const signer = verified?.signer;
   const named = params.string('upload_preset') || (await getSettings(env.CONFIG, cloud.cloudName)).default_upload_preset;
   if (!signed && !named) throw badRequest('Upload preset must be specified when using unsigned upload');
   const preset = named ? ((await uploadPresets(env.CONFIG, cloud.cloudName).get(named)) ?? null) : null;
@@ -56,7 +60,7 @@ export async function authorizeUpload(env: Env, cloud: CloudCredentials, given: 
     }
   }
   const merged = preset ? new Params({ ...preset.settings, ...params.fields }) : params;
-  return { signed, preset, params: merged };
+  return { signed, signer, preset, params: merged };
 }
 
 /**
