@@ -5,7 +5,8 @@
 // reports the workerd process's resident memory before and at its peak while
 // the request runs (sampled every 20 ms from /proc), plus the answer.
 // Shapes: a 95 MB urlencoded data URI, a 95 MB JSON data URI, 300 text fields
-// of 1 MiB in a multipart body (with and without Content-Length), 20 MB of
+// of 1 MiB in a multipart body (with and without Content-Length), the two
+// data URIs after a preset that does not exist, 20 MB of
 // base64 whitespace in a urlencoded data URI, and a 30 MB unsigned file part.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -101,6 +102,8 @@ async function measure(name, init) {
 const b64 = Buffer.alloc(95 * MB, 'A').toString('latin1');
 const form = new TextEncoder().encode(`file=data:image/png;base64,${b64}`);
 const json = new TextEncoder().encode(JSON.stringify({ file: `data:image/png;base64,${b64}` }));
+const presetForm = new TextEncoder().encode(`upload_preset=nope&file=data:image/png;base64,${b64}`);
+const presetJson = new TextEncoder().encode(JSON.stringify({ upload_preset: 'nope', file: `data:image/png;base64,${b64}` }));
 const boundary = 'attackboundary';
 const fieldsBody = () => {
   const field = 'x'.repeat(MB - 100);
@@ -125,6 +128,8 @@ const multipartType = { 'Content-Type': `multipart/form-data; boundary=${boundar
   await measure('95 MB urlencoded data URI', { headers: formType, body: form });
   await measure('95 MB urlencoded data URI, no length', { headers: formType, body: chunked(form), duplex: 'half' });
   await measure('95 MB JSON data URI', { headers: { 'Content-Type': 'application/json' }, body: json });
+  await measure('95 MB urlencoded data URI after a bad preset', { headers: formType, body: presetForm });
+  await measure('95 MB JSON data URI after a bad preset', { headers: { 'Content-Type': 'application/json' }, body: presetJson });
   await measure('300 x 1 MiB multipart fields', { headers: multipartType, body: multipartFields });
   await measure('300 x 1 MiB multipart fields, no length', { headers: multipartType, body: chunked(multipartFields), duplex: 'half' });
   await measure('20 MB whitespace data URI, no length', { headers: formType, body: chunked(spaces), duplex: 'half' });

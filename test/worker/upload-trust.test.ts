@@ -308,6 +308,9 @@ describe('chunked uploads at their edges', () => {
     expect(await messageOf(res)).toBe(`File size too large. Got ${2 ** 53 - 1}. Maximum is ${2 * 1024 * 1024 * 1024}.`);
     const small = await chunk(await signed({}), new Uint8Array(10), 'bytes 0-9/5000', uid('small'), { MAX_CHUNKED_UPLOAD_BYTES: '1000' });
     expect(await messageOf(small)).toBe('File size too large. Got 5000. Maximum is 1000.');
+    // An upload id can never name another row of upload_sessions (staging records are `staging:<key>`).
+    const named = await chunk(await signed({}), new Uint8Array(10), 'bytes 0-9/-1', 'staging:u/demo/s-abc');
+    expect(await messageOf(named)).toMatch(/X-Unique-Upload-Id/);
   });
 
   it('completes the upload once when two copies of the last chunk race', async () => {

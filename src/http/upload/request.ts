@@ -61,16 +61,16 @@ export async function readUploadRequest(req: Request, o: ReadOptions): Promise<U
   if (declared > allowance) throw badRequest(`File size too large. Got ${declared}. Maximum is ${o.maxBytes}.`);
   const result: UploadRequest = { params: new Params(fields), file: null, filename: null, direct: false };
   if (!req.body) return result;
-  let staging: Staging | null = null;
+  // The staging writer of this request, once the file starts (none when the file goes to a sink).
+  const staged: { writer: Staging | null } = { writer: null };
   const onFile = async (file: BodyFile, fieldsSoFar: typeof fields) => {
     const sink = await o.beforeFile(new Params({ ...fieldsSoFar }));
-    staging = sink ? null : Staging.start(o.bucket, uploadKey(o.cloud, `s-${randomId()}`), o.maxBytes, o.ledger);
-    const target = sink ?? staging!;
-    if (file.dataUri) await stageDataUri(file.chunks, target);
-    else for await (const chunk of file.chunks) await target.write(chunk);
+    const writer = sink ?? (staged.writer = Staging.start(o.bucket, uploadKey(o.cloud, `s-${randomId()}`), o.maxBytes, o.ledger));
+    if (file.dataUri) await stageDataUri(file.chunks, writer);
+    else for await (const chunk of file.chunks) await writer.write(chunk);
     result.filename = file.filename;
     if (sink) result.direct = true;
-    else result.file = await staging!.finish();
+    else result.file = await writer.finish();
   };
   try {
     await readBodyFields(req.body, type, fields, {
@@ -80,7 +80,7 @@ export async function readUploadRequest(req: Request, o: ReadOptions): Promise<U
     });
     return result;
   } catch (err) {
-    await (staging as Staging | null)?.abort();
+    await staged.writer?.abort();
     await result.file?.discard();
     throw err;
   }

@@ -48,7 +48,7 @@ function uploadResourceType(rt: string): (typeof UPLOAD_TYPES)[number] {
 }
 
 /** What the SDKs send as X-Unique-Upload-Id (random hex, UUIDs); nothing that could name a staging record. */
-const UPLOAD_ID = /^[A-Za-z0-9_-]{1,128}$/;
+const UPLOAD_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /** `Content-Range` and `X-Unique-Upload-Id` make a request one chunk of a chunked upload (the SDKs' `upload_large`). */
 function chunkOf(c: Ctx): { uploadId: string; range: ChunkRange } | null {

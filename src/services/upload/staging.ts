@@ -252,7 +252,8 @@ export class Staging {
     this.pending = [];
     this.pendingBytes = 0;
     await Promise.allSettled([this.mpu?.abort(), this.bucket.delete(tailKey(this.key))]);
-    await this.ledger?.ended(this.key);
+    // Giving up must not fail: a record left behind only makes the sweep abort an upload that is gone.
+    await this.ledger?.ended(this.key).catch(() => undefined);
   }
 
   /** The multipart upload is now recorded elsewhere (a chunked upload's session): the ledger lets go of it. */
