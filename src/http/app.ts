@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { apiErrorResponse, deliveryErrorResponse, notFound } from '../errors';
 import { ConfigError, loadClouds } from '../config/clouds';
+import { ensureSchema } from '../storage/schema';
 import type { AppEnv } from './cloud';
 import { settingsRoutes } from './admin/settings';
 import { accessRoutes } from './access/routes';
@@ -26,6 +27,13 @@ app.use('*', async (c, next) => {
     if (err instanceof ConfigError) return configErrorPage(err);
     throw err;
   }
+  await next();
+});
+
+// The D1 schema is made ready once per request, before any handler (a no-op
+// after the first request of an isolate), so storage functions never check it.
+app.use('*', async (c, next) => {
+  await ensureSchema(c.env.DB);
   await next();
 });
 

@@ -1,5 +1,4 @@
 import { DomainError } from '../errors';
-import { ensureSchema } from './schema';
 
 /** The tags API's commands (spec §7.3); Python sends set_exclusive, Node never does but it is supported. */
 export const TAG_COMMANDS = ['add', 'remove', 'replace', 'remove_all', 'set_exclusive'] as const;
@@ -24,7 +23,6 @@ export async function applyTagCommand(
   command: TagCommand,
   tags: string[],
 ): Promise<string[]> {
-  await ensureSchema(db);
   if (publicIds.length > MAX_IDS) throw new DomainError('invalid', `Too many public_ids: at most ${MAX_IDS}`);
   if (!publicIds.length) return [];
   const rows = await db

@@ -2,7 +2,6 @@ import { DomainError } from '../errors';
 import { randomId, toHex } from '../auth/crypto';
 import { assetPrefix, originalKey, versionOfKey } from './keys';
 import type { AssetRef } from '../protocol/asset-ref';
-import { ensureSchema } from './schema';
 import { getResource, type ResourceRow } from './resources';
 
 /**
@@ -76,7 +75,6 @@ const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export async function putOriginal(env: { BUCKET: R2Bucket; DB: D1Database }, p: PutOriginal): Promise<PutResult> {
   const db = env.DB;
-  await ensureSchema(db);
   const a = p.ref;
   const now = p.now ?? new Date();
 

@@ -1,11 +1,8 @@
-import { ensureSchema } from './schema';
-
 /**
  * The `upload_sessions` table: one row per chunked upload (`X-Unique-Upload-Id`)
  * between its chunks, holding the staging state as JSON.
  */
 export async function sessionState(db: D1Database, cloud: string, uploadId: string): Promise<string | null> {
-  await ensureSchema(db);
   const row = await db
     .prepare('SELECT state FROM upload_sessions WHERE cloud = ? AND upload_id = ?')
     .bind(cloud, uploadId)
@@ -51,7 +48,6 @@ export async function deleteSession(db: D1Database, cloud: string, uploadId: str
 
 /** Up to 100 sessions not updated since `cutoff` (seconds). */
 export async function staleSessions(db: D1Database, cutoff: number): Promise<{ cloud: string; upload_id: string; state: string }[]> {
-  await ensureSchema(db);
   const rows = await db
     .prepare('SELECT cloud, upload_id, state FROM upload_sessions WHERE updated_at < ? LIMIT 100')
     .bind(cutoff)
