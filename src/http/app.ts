@@ -3,14 +3,10 @@ import { apiErrorResponse, deliveryErrorResponse, notFound } from '../errors';
 import { ConfigError, loadClouds } from '../config/clouds';
 import { ensureSchema } from '../storage/schema';
 import type { AppEnv } from './cloud';
-import { settingsRoutes } from './admin/settings';
-import { accessRoutes } from './access/routes';
-import { uploadMappingRoutes } from './admin/upload-mappings';
-import { adminRoutes } from './admin/routes';
+import { adminApi } from './admin/routes';
 import { countDelivery } from '../services/usage-counters';
-import { uploadRoutes } from './upload/routes';
+import { uploadApi } from './upload/routes';
 import { deliver } from '../delivery/pipeline';
-import { purgeRoutes } from './admin/purge';
 import { benchRoutes } from './bench';
 import { adminNoCors, uploadCors } from './cors';
 import { widgetRoutes } from './widget/routes';
@@ -45,12 +41,9 @@ app.route(
   '/',
   consoleRoutes(async (req, env, ctx) => app.fetch(normaliseApiPath(req), env, ctx)),
 );
-app.route('/', accessRoutes);
-app.route('/', settingsRoutes);
-app.route('/', uploadMappingRoutes);
-app.route('/', uploadRoutes);
-app.route('/', adminRoutes);
-app.route('/', purgeRoutes);
+// Each API under its base path, with its own credentials middleware and error boundary.
+app.route('/v1_1/:cloud', uploadApi);
+app.route('/v1_1/:cloud', adminApi);
 app.route('/', benchRoutes);
 
 app.all('/v1_1/*', () => apiErrorResponse(notFound('Not found'), 'admin'));
