@@ -13,7 +13,7 @@ export default defineConfig({
             miniflare: { bindings: TEST_VARS },
           }),
         ],
-        test: { name: 'worker', include: ['test/worker/**/*.test.ts'] },
+        test: { name: 'worker', include: ['test/worker/**/*.test.ts'], setupFiles: ['test/worker/support/schema-ready.ts'] },
         // Image fixtures are imported as data URLs (`?inline`); Vite does not know HEIC/AVIF as assets by itself.
         assetsInclude: ['**/*.heic', '**/*.avif'],
       },

@@ -19,7 +19,7 @@ export class CldError extends Error {
  * What storage reports, in its own terms: it knows no HTTP. The edge maps
  * each kind to Cloudinary's status (STATUS_OF_KIND) when it answers.
  */
-export type DomainErrorKind = 'not_found' | 'already_exists' | 'invalid' | 'conflict' | 'internal';
+export type DomainErrorKind = 'not_found' | 'already_exists' | 'invalid' | 'internal';
 
 export class DomainError extends Error {
   constructor(
@@ -31,8 +31,8 @@ export class DomainError extends Error {
   }
 }
 
-/** Cloudinary answers an existing target (`to_public_id ... already exists`) and a stale write with 400, not 409. */
-const STATUS_OF_KIND: Record<DomainErrorKind, number> = { not_found: 404, already_exists: 400, invalid: 400, conflict: 400, internal: 500 };
+/** Cloudinary answers an existing target (`to_public_id ... already exists`) with 400, not 409. */
+const STATUS_OF_KIND: Record<DomainErrorKind, number> = { not_found: 404, already_exists: 400, invalid: 400, internal: 500 };
 
 export const badRequest = (message: string) => new CldError(400, message);
 export const unauthorized = (message: string) => new CldError(401, message);

@@ -2,16 +2,12 @@ import { Hono } from 'hono';
 import { apiErrorResponse, deliveryErrorResponse, notFound } from '../errors';
 import { configFrom } from '../config/config';
 import { ConfigError } from '../config/config-error';
+import { ensureSchema } from '../storage/schema';
 import type { AppEnv } from './cloud';
-import { settingsRoutes } from './admin/settings';
-import { accessRoutes } from './access/routes';
-import { archiveRoutes } from './archive/routes';
-import { uploadMappingRoutes } from './admin/upload-mappings';
-import { adminRoutes } from './admin/routes';
+import { adminApi } from './admin/routes';
 import { countDelivery } from '../services/usage-counters';
-import { uploadRoutes } from './upload/routes';
+import { uploadApi } from './upload/routes';
 import { deliver } from '../delivery/pipeline';
-import { purgeRoutes } from './admin/purge';
 import { benchRoutes } from './bench';
 import { adminNoCors, uploadCors } from './cors';
 import { widgetRoutes } from './widget/routes';
@@ -35,6 +31,13 @@ app.use('*', async (c, next) => {
   await next();
 });
 
+// The D1 schema is made ready once per request, before any handler (a no-op
+// after the first request of an isolate), so storage functions never check it.
+app.use('*', async (c, next) => {
+  await ensureSchema(c.env.DB);
+  await next();
+});
+
 app.use('/v1_1/*', uploadCors);
 app.use('/v1_1/*', adminNoCors);
 
@@ -43,13 +46,9 @@ app.route(
   '/',
   consoleRoutes(async (req, env, ctx) => app.fetch(normaliseApiPath(req), env, ctx)),
 );
-app.route('/', accessRoutes);
-app.route('/', archiveRoutes);
-app.route('/', settingsRoutes);
-app.route('/', uploadMappingRoutes);
-app.route('/', uploadRoutes);
-app.route('/', adminRoutes);
-app.route('/', purgeRoutes);
+// Each API under its base path, with its own credentials middleware and error boundary.
+app.route('/v1_1/:cloud', uploadApi);
+app.route('/v1_1/:cloud', adminApi);
 app.route('/', benchRoutes);
 
 app.all('/v1_1/*', () => apiErrorResponse(notFound('Not found'), 'admin'));

@@ -1,4 +1,3 @@
-import { ensureSchema } from './schema';
 import type { ResourceRow } from './resources';
 
 /** What an archive takes: any mix of ids, prefixes and tags, in the given resource types and type. */
@@ -28,7 +27,6 @@ const marks = (n: number) => Array(n).fill('?').join(', ');
  * refuse rather than silently cut). Each selector kind is its own indexed query.
  */
 export async function selectArchiveResources(db: D1Database, s: ArchiveSelector, limit: number): Promise<ResourceRow[]> {
-  await ensureSchema(db);
   const found = new Map<number, ResourceRow>();
   const take = (rows: ResourceRow[]) => rows.forEach((r) => found.size < limit && found.set(r.id, r));
   const types = marks(s.resourceTypes.length);
@@ -87,7 +85,6 @@ export interface BackupRow {
 }
 
 export async function findBackup(db: D1Database, cloud: string, assetId: string, versionId: string): Promise<BackupRow | null> {
-  await ensureSchema(db);
   const fields = 'public_id, resource_type, r2_key, format, content_type, bytes, etag';
   const revision = await db
     .prepare(`SELECT ${fields}, created_at FROM revisions WHERE cloud = ? AND asset_id = ? AND version_id = ? LIMIT 1`)

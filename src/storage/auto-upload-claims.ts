@@ -1,6 +1,5 @@
 import { randomId } from '../auth/crypto';
 import type { AssetRef } from '../protocol/asset-ref';
-import { ensureSchema } from './schema';
 
 /**
  * The `auto_upload_claims` table: which request is loading a missing asset
@@ -14,7 +13,6 @@ const ids = (a: AssetRef) => [a.cloud, a.resourceType, a.type, a.publicId] as co
 
 /** Takes the claim when it is free or older than `ttlMs`; else says who holds it or how it failed. */
 export async function tryClaim(db: D1Database, ref: AssetRef, ttlMs: number): Promise<Claim> {
-  await ensureSchema(db);
   const id = randomId(16);
   const now = Date.now();
   const won = await db

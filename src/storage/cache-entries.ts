@@ -1,5 +1,4 @@
 import type { AssetRef } from '../protocol/asset-ref';
-import { ensureSchema } from './schema';
 import type { CacheKey } from '../protocol/cache-key';
 
 /**
@@ -19,7 +18,6 @@ export interface EntryRow {
 }
 
 export async function recordEntry(db: D1Database, key: CacheKey): Promise<void> {
-  await ensureSchema(db);
   const a = key.asset;
   await db
     .prepare(
@@ -42,7 +40,6 @@ export const assetWhere = (a: AssetRef): Where => ({
 });
 
 export async function findEntries(db: D1Database, where: Where): Promise<EntryRow[]> {
-  await ensureSchema(db);
   const rows = await db
     .prepare(`SELECT cache_key, cloud, resource_type, type, public_id, url_key, version_form FROM cache_entries WHERE ${where.sql}`)
     .bind(...where.params)

@@ -1,13 +1,11 @@
 import { DomainError } from '../errors';
 import { toHex } from '../auth/crypto';
-import { ensureSchema } from './schema';
 import type { AssetRef } from '../protocol/asset-ref';
 
 /** A delete token deletes its asset for 10 minutes after the upload (https://cloudinary.com/documentation/upload_images#deleting_client_side_uploaded_assets). */
 const DELETE_TOKEN_TTL_SECONDS = 600;
 
 export async function createDeleteToken(db: D1Database, a: AssetRef, now = Date.now()): Promise<string> {
-  await ensureSchema(db);
   const token = toHex(crypto.getRandomValues(new Uint8Array(32)));
   await db
     .prepare('INSERT INTO delete_tokens (token, cloud, resource_type, type, public_id, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
@@ -21,7 +19,6 @@ export async function createDeleteToken(db: D1Database, a: AssetRef, now = Date.
  * or older than 10 minutes. Expired tokens of the cloud are swept on the way.
  */
 export async function redeemDeleteToken(db: D1Database, cloud: string, token: string, now = Date.now()): Promise<AssetRef> {
-  await ensureSchema(db);
   const nowSec = Math.floor(now / 1000);
   const row = await db
     .prepare('DELETE FROM delete_tokens WHERE token = ? AND cloud = ? RETURNING resource_type, type, public_id, expires_at')

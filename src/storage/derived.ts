@@ -1,5 +1,4 @@
 import type { AssetRef } from '../protocol/asset-ref';
-import { ensureSchema } from './schema';
 
 /**
  * The `derived` table (one row per stored derived image of an asset's
@@ -22,7 +21,6 @@ export interface DerivedRecord {
 
 /** Records a stored derived image; an eager record stays eager whoever writes the row again. */
 export async function recordDerived(db: D1Database, r: DerivedRecord): Promise<void> {
-  await ensureSchema(db);
   await db
     .prepare(
       `INSERT INTO derived (cloud, resource_id, version, transformation, format, r2_key, bytes, width, height, eager, created_at)
@@ -49,7 +47,6 @@ export async function recordDerived(db: D1Database, r: DerivedRecord): Promise<v
 
 /** The variants generated eagerly for the current version of an asset, by its URL fields. */
 export async function eagerVariants(db: D1Database, a: AssetRef): Promise<{ transformation: string; format: string }[]> {
-  await ensureSchema(db);
   const rows = await db
     .prepare(
       `SELECT d.transformation AS transformation, d.format AS format FROM derived d
@@ -63,7 +60,6 @@ export async function eagerVariants(db: D1Database, a: AssetRef): Promise<{ tran
 
 /** Takes the lease of `key` for `holder` when it is free or expired (by `now`); whether it was taken. */
 export async function takeLease(db: D1Database, key: string, holder: string, expiresAt: number, now: number): Promise<boolean> {
-  await ensureSchema(db);
   const row = await db
     .prepare(
       `INSERT INTO derived_leases (lease_key, holder, expires_at) VALUES (?, ?, ?)
@@ -150,7 +146,6 @@ const OF_ASSET = `SELECT d.id, d.r2_key, d.format, d.bytes, d.version, d.transfo
 
 /** Derived rows of a cloud by their ids (ids of other clouds are not found). */
 export async function derivedByIds(db: D1Database, cloud: string, ids: number[]): Promise<DerivedOfAsset[]> {
-  await ensureSchema(db);
   const rows = await db
     .prepare(`${OF_ASSET} WHERE d.cloud = ? AND d.id IN (SELECT value FROM json_each(?))`)
     .bind(cloud, JSON.stringify(ids))
@@ -166,7 +161,6 @@ export async function derivedWith(
   max: number,
   after = 0,
 ): Promise<DerivedOfAsset[]> {
-  await ensureSchema(db);
   const rows = await db
     .prepare(`${OF_ASSET} WHERE d.cloud = ? AND d.transformation = ? AND d.id > ? ORDER BY d.id LIMIT ?`)
     .bind(cloud, transformation, after, max)
@@ -177,7 +171,6 @@ export async function derivedWith(
 /** Which of `names` some derived row of the cloud was made with. */
 export async function transformationsInUse(db: D1Database, cloud: string, names: string[]): Promise<Set<string>> {
   if (!names.length) return new Set();
-  await ensureSchema(db);
   const rows = await db
     .prepare('SELECT DISTINCT transformation FROM derived WHERE cloud = ? AND transformation IN (SELECT value FROM json_each(?))')
     .bind(cloud, JSON.stringify(names))
@@ -190,7 +183,6 @@ export async function transformationsInUse(db: D1Database, cloud: string, names:
  * `after`, except a bare `t_<name>` (listed under its named transformation).
  */
 export async function implicitTransformations(db: D1Database, cloud: string, after: string, limit: number): Promise<string[]> {
-  await ensureSchema(db);
   const rows = await db
     .prepare(
       `SELECT DISTINCT transformation FROM derived WHERE cloud = ? AND transformation > ?

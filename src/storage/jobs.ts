@@ -1,5 +1,4 @@
 import type { AssetRef } from '../protocol/asset-ref';
-import { ensureSchema } from './schema';
 
 /**
  * What background jobs keep in D1: jobs whose deliveries were exhausted
@@ -10,7 +9,6 @@ export async function recordFailedJob(
   db: D1Database,
   f: { cloud: string | null; kind: string; body: unknown; attempts: number; error: string },
 ): Promise<void> {
-  await ensureSchema(db);
   await db
     .prepare('INSERT INTO failed_jobs (cloud, kind, body, attempts, error, failed_at) VALUES (?, ?, ?, ?, ?, ?)')
     .bind(f.cloud, f.kind, JSON.stringify(f.body), f.attempts, f.error.slice(0, 2000), new Date().toISOString())
@@ -19,7 +17,6 @@ export async function recordFailedJob(
 
 /** Keeps (or with null forgets) the notification URL an asset was uploaded with. */
 export async function rememberNotificationUrl(db: D1Database, a: AssetRef, url: string | null): Promise<void> {
-  await ensureSchema(db);
   const key = [a.cloud, a.resourceType, a.type, a.publicId] as const;
   if (url) {
     await db
@@ -35,7 +32,6 @@ export async function rememberNotificationUrl(db: D1Database, a: AssetRef, url: 
 }
 
 export async function storedNotificationUrl(db: D1Database, a: AssetRef): Promise<string | null> {
-  await ensureSchema(db);
   const row = await db
     .prepare('SELECT url FROM asset_notification_urls WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?')
     .bind(a.cloud, a.resourceType, a.type, a.publicId)

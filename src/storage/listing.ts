@@ -1,4 +1,3 @@
-import { ensureSchema } from './schema';
 import type { ResourceRow } from './resources';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Direction } from '../protocol/list-params';
@@ -135,7 +134,6 @@ export function listQuery(q: ListPage): { sql: string; binds: unknown[]; byPubli
  * so no page costs more than its own rows.
  */
 export async function listResources(db: D1Database, q: ListPage): Promise<{ rows: ResourceRow[]; nextCursor?: string; dbMs: number }> {
-  await ensureSchema(db);
   const { sql, binds, byPublicId } = listQuery(q);
   const result = await db
     .prepare(sql)
@@ -151,7 +149,6 @@ export async function listResources(db: D1Database, q: ListPage): Promise<{ rows
 
 /** How many resources an asset folder holds (`total_count` of `resources/by_asset_folder`). */
 export async function countInAssetFolder(db: D1Database, cloud: string, folder: string): Promise<number> {
-  await ensureSchema(db);
   const row = await db
     .prepare('SELECT count(*) AS n FROM resources WHERE cloud = ? AND asset_folder = ?')
     .bind(cloud, folder)
@@ -167,7 +164,6 @@ export async function resourcesByPublicIds(
   type: string,
   publicIds: string[],
 ): Promise<ResourceRow[]> {
-  await ensureSchema(db);
   const rows = (
     await db
       .prepare(
@@ -181,7 +177,6 @@ export async function resourcesByPublicIds(
 }
 
 export async function resourcesByAssetIds(db: D1Database, cloud: string, assetIds: string[]): Promise<ResourceRow[]> {
-  await ensureSchema(db);
   const rows = (
     await db
       .prepare('SELECT * FROM resources WHERE cloud = ? AND asset_id IN (SELECT value FROM json_each(?))')

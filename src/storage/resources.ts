@@ -1,4 +1,3 @@
-import { ensureSchema } from './schema';
 import type { AssetRef } from '../protocol/asset-ref';
 
 /** One row of `resources`: the current version of an asset. */
@@ -44,7 +43,6 @@ export const refOf = (r: Pick<ResourceRow, 'cloud' | 'resource_type' | 'type' | 
 });
 
 export async function getResource(db: D1Database, a: AssetRef): Promise<ResourceRow | null> {
-  await ensureSchema(db);
   return db
     .prepare('SELECT * FROM resources WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?')
     .bind(a.cloud, a.resourceType, a.type, a.publicId)
@@ -94,7 +92,6 @@ export async function accessModesOf(
   after: string,
   limit: number,
 ): Promise<{ public_id: string; access_mode: string }[]> {
-  await ensureSchema(db);
   const scope = 'r.cloud = ? AND r.resource_type = ? AND r.type = ?';
   const args = [s.cloud, s.resourceType, s.type];
   const q =

@@ -1,5 +1,4 @@
 import type { AssetRef } from '../protocol/asset-ref';
-import { ensureSchema } from './schema';
 
 /**
  * The `revisions` table: backed-up originals, written by the asset service
@@ -28,7 +27,6 @@ export interface RevisionRow {
 
 /** An asset's revisions, oldest first. */
 export async function listRevisions(db: D1Database, a: AssetRef): Promise<RevisionRow[]> {
-  await ensureSchema(db);
   const rows = await db
     .prepare('SELECT * FROM revisions WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ? ORDER BY version, id')
     .bind(a.cloud, a.resourceType, a.type, a.publicId)
@@ -38,7 +36,6 @@ export async function listRevisions(db: D1Database, a: AssetRef): Promise<Revisi
 
 /** The asset an `asset_id` was last backed up as (the asset may be deleted), if any. */
 export async function revisedAssetOf(db: D1Database, cloud: string, assetId: string): Promise<AssetRef | undefined> {
-  await ensureSchema(db);
   const row = await db
     .prepare('SELECT resource_type, type, public_id FROM revisions WHERE cloud = ? AND asset_id = ? ORDER BY id DESC LIMIT 1')
     .bind(cloud, assetId)

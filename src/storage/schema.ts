@@ -22,6 +22,10 @@ const MIGRATIONS: ReadonlyArray<readonly [name: string, sql: string]> = [
 
 let ready: Promise<void> | undefined;
 
+/**
+ * Made ready once per request (middleware in src/http/app.ts) and once per
+ * queue batch (src/services/jobs/consumer.ts); repositories assume it.
+ */
 export function ensureSchema(db: D1Database): Promise<void> {
   ready ??= apply(db).catch((err) => {
     ready = undefined; // a later request may try again

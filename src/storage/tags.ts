@@ -1,4 +1,3 @@
-import { ensureSchema } from './schema';
 import { encodeCursor } from './cursor';
 
 const MAX_CHAR = '\u{10FFFF}';
@@ -13,7 +12,6 @@ export async function listTags(
   db: D1Database,
   q: { cloud: string; resourceType: string; prefix: string; after?: string; max: number },
 ): Promise<{ tags: string[]; nextCursor?: string; dbMs: number }> {
-  await ensureSchema(db);
   const lower = q.after === undefined ? 'tag >= ?2' : 'tag > ?2';
   const sql = `
     WITH RECURSIVE t(tag) AS (

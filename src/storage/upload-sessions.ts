@@ -1,5 +1,3 @@
-import { ensureSchema } from './schema';
-
 /**
  * Rows of `upload_sessions`: chunked uploads in progress (one per client
  * upload id), and the R2 multipart uploads that single requests are staging
@@ -17,7 +15,6 @@ export const stagingSessionId = (key: string) => `${STAGING_PREFIX}${key}`;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 export async function readSession(db: D1Database, cloud: string, uploadId: string): Promise<string | null> {
-  await ensureSchema(db);
   const row = await db
     .prepare('SELECT state FROM upload_sessions WHERE cloud = ? AND upload_id = ?')
     .bind(cloud, uploadId)
@@ -64,7 +61,6 @@ export async function deleteSession(db: D1Database, cloud: string, uploadId: str
 
 /** Records a staging multipart upload (its state in the shape of a session's, so the sweep treats both alike). */
 export async function recordStaging(db: D1Database, cloud: string, key: string, r2UploadId: string, state: string): Promise<void> {
-  await ensureSchema(db);
   const now = nowSeconds();
   await db
     .prepare(
@@ -76,7 +72,6 @@ export async function recordStaging(db: D1Database, cloud: string, key: string, 
 
 /** Sessions (and staging records) nobody touched since `cutoff` (unix seconds), oldest first. */
 export async function staleSessions(db: D1Database, cutoff: number, limit: number): Promise<SessionRow[]> {
-  await ensureSchema(db);
   const res = await db
     .prepare('SELECT cloud, upload_id, state FROM upload_sessions WHERE updated_at < ? ORDER BY updated_at LIMIT ?')
     .bind(cutoff, limit)

@@ -1,10 +1,7 @@
-import { ensureSchema } from './schema';
-
 /** The `usage_counters` table: one running total per cloud and metric key (`requests`, `bandwidth@2026-01-31`, ...). */
 
 /** Adds counts in one batch: `[cloud, metric key, n]`. */
 export async function addUsage(db: D1Database, counts: readonly (readonly [cloud: string, metric: string, n: number])[]): Promise<void> {
-  await ensureSchema(db);
   await db.batch(
     counts.map(([cloud, metric, n]) =>
       db
@@ -18,7 +15,6 @@ export async function addUsage(db: D1Database, counts: readonly (readonly [cloud
 
 /** The values of some metric keys of a cloud; a key never counted is absent. */
 export async function usageValues(db: D1Database, cloud: string, keys: string[]): Promise<Map<string, number>> {
-  await ensureSchema(db);
   const rows = await db
     .prepare('SELECT metric, value FROM usage_counters WHERE cloud = ? AND metric IN (SELECT value FROM json_each(?))')
     .bind(cloud, JSON.stringify(keys))

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { destroyAsset, listAll } from '../../src/storage/assets';
+import { destroyAsset, listAll, renameAsset, updateAsset } from '../../src/storage/assets';
+import { apiErrorResponse, deliveryErrorResponse, DomainError } from '../../src/errors';
 import { assetPrefix, originalKey } from '../../src/storage/keys';
 import { getResource, getTags, getContext } from '../../src/storage/resources';
 import { storeAsset, uniq } from '../support/worker-assets';
@@ -99,5 +100,35 @@ describe('storage model', () => {
       [second.version, 'delete'],
     ]);
     for (const rev of revisions.results) expect(await env.BUCKET.head(rev.r2_key)).not.toBeNull();
+  });
+
+  it("reports what went wrong as a domain error, which the HTTP edge answers with Cloudinary's status", async () => {
+    const a = ref(`${uniq()}/a.txt`);
+    const b = ref(`${uniq()}/b.txt`);
+    await storeAsset({ ref: a, data: new TextEncoder().encode('a') });
+    await storeAsset({ ref: b, data: new TextEncoder().encode('b') });
+    const taken = await renameAsset(env, a, b, { overwrite: false }).catch((e: unknown) => e);
+    expect(taken).toBeInstanceOf(DomainError);
+    expect(taken).toMatchObject({ kind: 'already_exists', message: `to_public_id ${b.publicId} already exists` });
+    const answer = apiErrorResponse(taken, 'admin');
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toEqual({ error: { message: `to_public_id ${b.publicId} already exists` } });
+    const missing = await renameAsset(env, ref(`${uniq()}/none.txt`), ref(`${uniq()}/x.txt`), { overwrite: false }).catch(
+      (e: unknown) => e,
+    );
+    expect(missing).toMatchObject({ kind: 'not_found' });
+    expect(deliveryErrorResponse(missing).status).toBe(404);
+  });
+
+  it('updates an asset through the asset service: tags and context replaced, moderation only for the version it was read at', async () => {
+    const a = ref(`${uniq()}/u.txt`);
+    const { resource } = await storeAsset({ ref: a, data: new TextEncoder().encode('1'), tags: ['old'] });
+    await updateAsset(env.DB, resource, { tags: ['n', 'n', 'm'], context: { k: 'v' }, displayName: 'shown' });
+    expect(await getTags(env.DB, resource.id)).toEqual(['m', 'n']);
+    expect(await getContext(env.DB, resource.id)).toEqual({ k: 'v' });
+    expect((await getResource(env.DB, a))?.display_name).toBe('shown');
+    await storeAsset({ ref: a, data: new TextEncoder().encode('2'), overwrite: true });
+    await updateAsset(env.DB, resource, { moderationStatus: 'rejected' });
+    expect((await getResource(env.DB, a))?.moderation_status).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
 import { env, SELF } from 'cloudflare:test';
+import { signParams } from '../../src/auth/api-signature';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { engineStats } from '../../src/engine/engine';
 import { engineMemory } from '../../src/engine/budget';
@@ -190,6 +191,33 @@ describe('derived images through delivery URLs', () => {
     // Whoever made it, the row says eager: strict transformations serve it unsigned.
     const rows = await env.DB.prepare('SELECT eager FROM derived WHERE resource_id = ?').bind(r.id).all();
     expect(rows.results).toEqual([{ eager: 1 }]);
+  });
+
+  it('decodes once for an eager upload through the Upload API and deliveries of its variant made meanwhile', T, async () => {
+    const id = uid('eager-upload');
+    const fields: Record<string, string> = {
+      public_id: id,
+      eager: 'c_fill,w_67,h_49/webp',
+      timestamp: String(Math.floor(Date.now() / 1000)),
+    };
+    const body = new FormData();
+    for (const [k, v] of Object.entries({ ...fields, signature: await signParams(fields, 'local-dev-secret'), api_key: '123456789012345' }))
+      body.set(k, v);
+    body.set('file', new File([fixture('photo-1mp.jpg')], 'photo.jpg'));
+    const before = engineStats.decodes;
+    const uploading = SELF.fetch('http://w/v1_1/demo/image/upload', { method: 'POST', body });
+    // Deliveries start as soon as the asset exists, while its eager variant is being made.
+    let delivered = await get(`c_fill,h_49,w_67/${id}.webp`);
+    while (delivered.status === 404) {
+      await delivered.arrayBuffer();
+      delivered = await get(`c_fill,h_49,w_67/${id}.webp`);
+    }
+    const uploaded = await uploading;
+    expect(uploaded.status).toBe(200);
+    expect(((await uploaded.json()) as { eager: unknown[] }).eager[0]).toMatchObject({ width: 67, height: 49, format: 'webp' });
+    expect(delivered.status).toBe(200);
+    expect(dims(await bytesOf(delivered))).toBe('67x49');
+    expect(engineStats.decodes - before).toBe(1);
   });
 
   it('marks a variant delivered earlier as eager without making it again', T, async () => {

@@ -6,7 +6,7 @@ import { invalid } from '../values';
  * `d_<public id>[.<ext>]`: the image delivered instead when the requested one
  * does not exist or was rejected by moderation. Folders are written with `:`
  * (`d_avatars:anon.png` is `avatars/anon`), as the SDKs do. It changes no
- * pixels, so its effect is on the source only (see transform/default-image.ts).
+ * pixels, so its effect is on the source only (see src/delivery/default-image.ts).
  */
 export const d: ParamEntry<'d'> = {
   key: 'd',

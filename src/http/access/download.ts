@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
-import { apiErrorResponse, badRequest, notFound } from '../../errors';
-import { apiCloud, type AppEnv } from '../cloud';
+import { badRequest, notFound } from '../../errors';
+import { withCloud, type AppEnv } from '../cloud';
 import { readParams } from '../../protocol/params';
 import { verifyApiSignature } from '../../auth/api-signature';
 import { deliveryHeaders, respondWithBody } from '../../protocol/delivery-headers';
@@ -25,38 +25,32 @@ function contentDisposition(r: ResourceRow): string {
  * until `expires_at` (or one hour after `timestamp` without it), then 401.
  * The answer is kept by no cache: the next requester may hold no such URL.
  */
-export const downloadRoutes = new Hono<AppEnv>().get('/v1_1/:cloud/:rt/download', async (c) => {
-  try {
-    const cloud = apiCloud(c);
-    const rt = c.req.param('rt');
-    if (!(RESOURCE_TYPES as readonly string[]).includes(rt)) throw badRequest(`Invalid resource type ${rt}`);
-    const given = await readParams(c.req.raw);
-    const { params } = await verifyApiSignature(given, cloud, { expiresAt: given.int('expires_at') });
+export const downloadRoutes = new Hono<AppEnv>().get('/:rt/download', withCloud, async (c) => {
+  const cloud = c.get('cloud');
+  const rt = c.req.param('rt');
+  if (!(RESOURCE_TYPES as readonly string[]).includes(rt)) throw badRequest(`Invalid resource type ${rt}`);
+  const given = await readParams(c.req.raw);
+  const { params } = await verifyApiSignature(given, cloud, { expiresAt: given.int('expires_at') });
 
-    const publicId = params.string('public_id');
-    if (!publicId) throw badRequest('Missing required parameter - public_id');
-    const type = params.string('type') || 'upload';
-    if (!DOWNLOADABLE_TYPES.has(type)) throw badRequest(`Invalid type ${type}`);
-    const r = await getResource(c.env.DB, { cloud: cloud.cloudName, resourceType: rt, type, publicId });
-    if (!r) throw notFound(`Resource not found - ${publicId}`);
-    const format = params.string('format');
-    if (format && rt !== 'raw' && normaliseFormat(format.toLowerCase()) !== normaliseFormat(r.format)) {
-      throw badRequest(`Download in another format (${format}) is not supported; the original is ${r.format}`);
-    }
-
-    const extra: Record<string, string> = params.bool('attachment', false) ? { 'Content-Disposition': contentDisposition(r) } : {};
-    const headers = deliveryHeaders(
-      { contentType: r.content_type, bytes: r.bytes, etag: r.etag, lastModified: new Date(r.uploaded_at) },
-      PRIVATE_CACHE_CONTROL,
-      extra,
-    );
-    if (c.req.method === 'HEAD') return respondWithBody(c.req.raw, null, headers);
-    const obj = await c.env.BUCKET.get(r.r2_key);
-    if (!obj) throw notFound(`Resource not found - ${publicId}`);
-    return respondWithBody(c.req.raw, obj.body, headers);
-  } catch (err) {
-    const res = apiErrorResponse(err, 'upload');
-    res.headers.set('Cache-Control', 'no-store');
-    return res;
+  const publicId = params.string('public_id');
+  if (!publicId) throw badRequest('Missing required parameter - public_id');
+  const type = params.string('type') || 'upload';
+  if (!DOWNLOADABLE_TYPES.has(type)) throw badRequest(`Invalid type ${type}`);
+  const r = await getResource(c.env.DB, { cloud: cloud.cloudName, resourceType: rt, type, publicId });
+  if (!r) throw notFound(`Resource not found - ${publicId}`);
+  const format = params.string('format');
+  if (format && rt !== 'raw' && normaliseFormat(format.toLowerCase()) !== normaliseFormat(r.format)) {
+    throw badRequest(`Download in another format (${format}) is not supported; the original is ${r.format}`);
   }
+
+  const extra: Record<string, string> = params.bool('attachment', false) ? { 'Content-Disposition': contentDisposition(r) } : {};
+  const headers = deliveryHeaders(
+    { contentType: r.content_type, bytes: r.bytes, etag: r.etag, lastModified: new Date(r.uploaded_at) },
+    PRIVATE_CACHE_CONTROL,
+    extra,
+  );
+  if (c.req.method === 'HEAD') return respondWithBody(c.req.raw, null, headers);
+  const obj = await c.env.BUCKET.get(r.r2_key);
+  if (!obj) throw notFound(`Resource not found - ${publicId}`);
+  return respondWithBody(c.req.raw, obj.body, headers);
 });

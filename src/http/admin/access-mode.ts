@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Env } from '../../config/env';
 import { badRequest } from '../../errors';
-import { adminCloud, type AppEnv } from '../cloud';
+import { adminAuth, type AppEnv } from '../cloud';
 import { readParams, type Params } from '../../protocol/params';
 import { RESOURCE_TYPES } from '../../protocol/delivery-url';
 import { purgeAsset } from '../../services/cache/purge';
@@ -73,8 +73,8 @@ async function applyMode(env: Env, s: Scope, found: Found[], mode: string): Prom
  * update_resources_access_mode_by_ids|prefix|tag). Answers
  * `{"updated":[{public_id, access_mode}], "failed":[{public_id, error}]}`.
  */
-export const accessModeRoutes = new Hono<AppEnv>().post('/v1_1/:cloud/resources/:rt/:type/update_access_mode', async (c) => {
-  const cloud = adminCloud(c);
+export const accessModeRoutes = new Hono<AppEnv>().post('/resources/:rt/:type/update_access_mode', adminAuth, async (c) => {
+  const cloud = c.get('cloud');
   const rt = c.req.param('rt');
   if (!(RESOURCE_TYPES as readonly string[]).includes(rt)) throw badRequest(`Invalid resource type ${rt}`);
   const params = await readParams(c.req.raw);

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { adminCloud, type AppEnv } from '../cloud';
+import { adminAuth, type AppEnv } from '../cloud';
 import type { Env } from '../../config/env';
 import { badRequest } from '../../errors';
 import { readParams, type Params } from '../../protocol/params';
@@ -145,16 +145,16 @@ async function deleteListed(
 
 /** The Admin API deletions: by ids, prefix, all, tag, asset ids, and of derived resources (https://cloudinary.com/documentation/admin_api#delete_resources). */
 export const deleteRoutes = new Hono<AppEnv>()
-  .delete('/v1_1/:cloud/resources/:rt/tags/:tag{.+}', async (c) => {
-    const cloud = adminCloud(c);
+  .delete('/resources/:rt/tags/:tag{.+}', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const rt = parseResourceType(c.req.param('rt'));
     const p = await readParams(c.req.raw);
     const type = p.string('type');
     const filter: ListFilter = { by: 'tag', tag: c.req.param('tag'), type: type ? parseDeliveryType(type) : undefined };
     return deleteListed(c, cloud.cloudName, rt, filter, p, await parseDeleteOptions(c.env, cloud.cloudName, p));
   })
-  .delete('/v1_1/:cloud/resources/:rt/:type', async (c) => {
-    const cloud = adminCloud(c);
+  .delete('/resources/:rt/:type', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const rt = parseResourceType(c.req.param('rt'));
     const type = parseDeliveryType(c.req.param('type'));
     const p = await readParams(c.req.raw);
@@ -168,15 +168,15 @@ export const deleteRoutes = new Hono<AppEnv>()
     if (p.bool('all', false)) return deleteListed(c, cloud.cloudName, rt, { by: 'type', type }, p, o);
     throw badRequest('Missing required parameter - public_ids, prefix or all');
   })
-  .delete('/v1_1/:cloud/resources', async (c) => {
-    const cloud = adminCloud(c);
+  .delete('/resources', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const p = await readParams(c.req.raw);
     const ids = parseIds(p, 'asset_ids', { required: true });
     const rows = await resourcesByAssetIds(c.env.DB, cloud.cloudName, ids);
     return answer(c, await deleteByIds(c.env, rows, ids, (r) => r.asset_id, await parseDeleteOptions(c.env, cloud.cloudName, p)));
   })
-  .delete('/v1_1/:cloud/derived_resources', async (c) => {
-    const cloud = adminCloud(c);
+  .delete('/derived_resources', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const p = await readParams(c.req.raw);
     const ids = parseIds(p, 'derived_resource_ids', { required: true });
     return answer(c, await deleteDerivedByIds(c.env, cloud.cloudName, ids));

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { adminCloud, type AppEnv } from '../cloud';
+import { adminAuth, type AppEnv } from '../cloud';
 import { badRequest, CldError, notFound } from '../../errors';
 import { readParams, type Params } from '../../protocol/params';
 import { randomId } from '../../auth/crypto';
@@ -68,8 +68,8 @@ function presetName(raw: string | undefined): string {
 
 /** Upload presets (https://cloudinary.com/documentation/admin_api#upload_presets): the store the Upload API reads `upload_preset` from. */
 export const presetRoutes = new Hono<AppEnv>()
-  .get('/v1_1/:cloud/upload_presets', async (c) => {
-    const cloud = adminCloud(c);
+  .get('/upload_presets', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const p = await readParams(c.req.raw);
     const max = parseMaxResults(p);
     const cursor = p.string('next_cursor');
@@ -80,15 +80,15 @@ export const presetRoutes = new Hono<AppEnv>()
     if (all.length > max) body.next_cursor = encodeCursor([page[page.length - 1].name]);
     return adminJson(c, body);
   })
-  .get('/v1_1/:cloud/upload_presets/:name', async (c) => {
-    const cloud = adminCloud(c);
+  .get('/upload_presets/:name', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const name = c.req.param('name');
     const preset = await uploadPresets(c.env.CONFIG, cloud.cloudName).get(name);
     if (!preset) throw notFound(`Upload preset ${name} not found`);
     return adminJson(c, presetAnswer(preset));
   })
-  .post('/v1_1/:cloud/upload_presets', async (c) => {
-    const cloud = adminCloud(c);
+  .post('/upload_presets', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const p = await readParams(c.req.raw);
     const name = p.has('name') ? presetName(p.string('name')) : randomId(8);
     const store = uploadPresets(c.env.CONFIG, cloud.cloudName);
@@ -96,8 +96,8 @@ export const presetRoutes = new Hono<AppEnv>()
     await store.put(name, { name, unsigned: p.bool('unsigned', false), settings: parseSettings(p) });
     return adminJson(c, { message: 'created', name });
   })
-  .put('/v1_1/:cloud/upload_presets/:name', async (c) => {
-    const cloud = adminCloud(c);
+  .put('/upload_presets/:name', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const name = c.req.param('name');
     const p = await readParams(c.req.raw);
     const store = uploadPresets(c.env.CONFIG, cloud.cloudName);
@@ -106,8 +106,8 @@ export const presetRoutes = new Hono<AppEnv>()
     await store.put(name, { name, unsigned: p.bool('unsigned', preset.unsigned), settings: { ...preset.settings, ...parseSettings(p) } });
     return adminJson(c, { message: 'updated' });
   })
-  .delete('/v1_1/:cloud/upload_presets/:name', async (c) => {
-    const cloud = adminCloud(c);
+  .delete('/upload_presets/:name', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const name = c.req.param('name');
     if (!(await uploadPresets(c.env.CONFIG, cloud.cloudName).delete(name))) throw notFound(`Upload preset ${name} not found`);
     return adminJson(c, { message: 'deleted' });

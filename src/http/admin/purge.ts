@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import { badRequest } from '../../errors';
-import { adminCloud, type AppEnv } from '../cloud';
+import { adminAuth, type AppEnv } from '../cloud';
 import { DELIVERY_TYPES, RESOURCE_TYPES } from '../../protocol/delivery-url';
 import { purgeSelection, type PurgeSelection } from '../../services/cache/purge';
 
 /** `POST /v1_1/<cloud>/purge` (an extension, not a Cloudinary API): removes cached answers and says how many. */
-export const purgeRoutes = new Hono<AppEnv>().post('/v1_1/:cloud/purge', async (c) => {
-  const cloud = adminCloud(c);
+export const purgeRoutes = new Hono<AppEnv>().post('/purge', adminAuth, async (c) => {
+  const cloud = c.get('cloud');
   let body: unknown;
   try {
     body = JSON.parse(await c.req.text());

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { adminCloud, type AppEnv } from '../cloud';
+import { adminAuth, type AppEnv } from '../cloud';
 import type { CloudCredentials } from '../../config/clouds';
 import { badRequest, notFound } from '../../errors';
 import { readParams, type Params } from '../../protocol/params';
@@ -94,19 +94,18 @@ const fullOptions = (p: Params): FullOptions => ({
 
 /** Every read of the resource index: listings and single resources (https://cloudinary.com/documentation/admin_api#resources). */
 export const readRoutes = new Hono<AppEnv>()
-  .get('/v1_1/:cloud/resources', (c) => {
-    adminCloud(c);
+  .get('/resources', adminAuth, (c) => {
     return adminJson(c, { resource_types: [...RESOURCE_TYPES] });
   })
-  .get('/v1_1/:cloud/resources/by_asset_ids', async (c) => {
-    const cloud = adminCloud(c);
+  .get('/resources/by_asset_ids', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const p = await readParams(c.req.raw);
     const o = parseListOptions(p);
     const rows = await resourcesByAssetIds(c.env.DB, cloud.cloudName, parseIds(p, 'asset_ids'));
     return adminJson(c, { resources: (await briefPage(c, rows, o)).value });
   })
-  .get('/v1_1/:cloud/resources/by_asset_folder', async (c) => {
-    const cloud = adminCloud(c);
+  .get('/resources/by_asset_folder', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const p = await readParams(c.req.raw);
     if (p.fields.asset_folder === undefined) throw badRequest('Missing required parameter - asset_folder');
     const folder = (p.string('asset_folder') ?? '').replace(/^\/+|\/+$/g, '');
@@ -116,8 +115,8 @@ export const readRoutes = new Hono<AppEnv>()
     ]);
     return adminJson(c, { ...page.body, total_count: total }, page.dbMs);
   })
-  .get('/v1_1/:cloud/resources/:rt/tags/:tag{.+}', async (c) => {
-    const cloud = adminCloud(c);
+  .get('/resources/:rt/tags/:tag{.+}', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const p = await readParams(c.req.raw);
     const type = p.string('type');
     return listing(c, cloud, p, parseResourceType(c.req.param('rt')), {
@@ -126,8 +125,8 @@ export const readRoutes = new Hono<AppEnv>()
       type: type ? parseDeliveryType(type) : undefined,
     });
   })
-  .get('/v1_1/:cloud/resources/:rt/context', async (c) => {
-    const cloud = adminCloud(c);
+  .get('/resources/:rt/context', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const p = await readParams(c.req.raw);
     const key = p.string('key');
     if (!key) throw badRequest('Missing required parameter - key');
@@ -137,8 +136,8 @@ export const readRoutes = new Hono<AppEnv>()
       value: p.fields.value === undefined ? undefined : p.string('value'),
     });
   })
-  .get('/v1_1/:cloud/resources/:rt/moderations/:kind/:status', async (c) => {
-    const cloud = adminCloud(c);
+  .get('/resources/:rt/moderations/:kind/:status', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const p = await readParams(c.req.raw);
     return listing(c, cloud, p, parseResourceType(c.req.param('rt')), {
       by: 'moderation',
@@ -146,8 +145,8 @@ export const readRoutes = new Hono<AppEnv>()
       status: c.req.param('status'),
     });
   })
-  .get('/v1_1/:cloud/resources/:rt', async (c) => {
-    const cloud = adminCloud(c);
+  .get('/resources/:rt', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const rt = c.req.param('rt');
     const p = await readParams(c.req.raw);
     if (ASSET_ID.test(rt)) {
@@ -158,8 +157,8 @@ export const readRoutes = new Hono<AppEnv>()
     }
     return listing(c, cloud, p, parseResourceType(rt), { by: 'type', prefix: p.string('prefix') || undefined });
   })
-  .get('/v1_1/:cloud/resources/:rt/:type', async (c) => {
-    const cloud = adminCloud(c);
+  .get('/resources/:rt/:type', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const rt = parseResourceType(c.req.param('rt'));
     const type = parseDeliveryType(c.req.param('type'));
     const p = await readParams(c.req.raw);
@@ -168,8 +167,8 @@ export const readRoutes = new Hono<AppEnv>()
     const rows = await resourcesByPublicIds(c.env.DB, cloud.cloudName, rt, type, parseIds(p, 'public_ids'));
     return adminJson(c, { resources: (await briefPage(c, rows, o)).value });
   })
-  .get('/v1_1/:cloud/resources/:rt/:type/:publicId{.+}', async (c) => {
-    const cloud = adminCloud(c);
+  .get('/resources/:rt/:type/:publicId{.+}', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const rt = parseResourceType(c.req.param('rt'));
     const type = parseDeliveryType(c.req.param('type'));
     const p = await readParams(c.req.raw);

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { adminCloud, type AppEnv } from '../cloud';
+import { adminAuth, type AppEnv } from '../cloud';
 import type { Env } from '../../config/env';
 import { readParams } from '../../protocol/params';
 import { urlBase, type UrlBase } from '../../protocol/urls';
@@ -51,8 +51,8 @@ async function restoreAll(c: Context<AppEnv>, items: { key: string; ref?: AssetR
 
 /** `POST resources/<rt>/<type>/restore` and `POST resources/restore` (JSON bodies). */
 export const restoreRoutes = new Hono<AppEnv>()
-  .post('/v1_1/:cloud/resources/:rt/:type/restore', async (c) => {
-    const cloud = adminCloud(c);
+  .post('/resources/:rt/:type/restore', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const resourceType = parseResourceType(c.req.param('rt'));
     const type = parseDeliveryType(c.req.param('type'));
     const p = await readParams(c.req.raw);
@@ -63,8 +63,8 @@ export const restoreRoutes = new Hono<AppEnv>()
       ids.map((publicId, i) => ({ key: publicId, ref: { cloud: cloud.cloudName, resourceType, type, publicId }, versionId: versions[i] })),
     );
   })
-  .post('/v1_1/:cloud/resources/restore', async (c) => {
-    const cloud = adminCloud(c);
+  .post('/resources/restore', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const p = await readParams(c.req.raw);
     const ids = parseIds(p, 'asset_ids', { required: true, positional: true });
     const versions = p.list('versions');

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../cloud';
+import { apiErrorResponse } from '../../errors';
 import { accountRoutes } from './usage';
 import { readRoutes } from './read';
 import { restoreRoutes } from './restore';
@@ -8,14 +9,32 @@ import { deleteRoutes } from './delete';
 import { tagRoutes } from './tags';
 import { presetRoutes } from './presets';
 import { transformationRoutes } from './transformations';
+import { settingsRoutes } from './settings';
+import { uploadMappingRoutes } from './upload-mappings';
+import { accessModeRoutes } from './access-mode';
+import { purgeRoutes } from './purge';
 
 /**
+<<<<<<< HEAD
  * The Admin API (https://cloudinary.com/documentation/admin_api), HTTP Basic auth per cloud. Order
  * matters where paths overlap: literal segments (`tags`, `context`,
  * `moderations`, `restore`) are registered before the public-id patterns.
+=======
+ * The Admin API and this worker's extensions (settings, purge), mounted under
+ * `/v1_1/<cloud>`. Every route authenticates with its cloud's key and secret
+ * (adminAuth) before its handler runs, and errors leave as Cloudinary's JSON
+ * with a status the SDKs parse (one error boundary for the whole API). The
+ * update route gives paths that only look like a public id
+ * (`update_access_mode`, `restore`) to their own routes.
+>>>>>>> arch-storage
  */
-export const adminRoutes = new Hono<AppEnv>()
+export const adminApi = new Hono<AppEnv>()
+  .onError((err) => apiErrorResponse(err, 'admin'))
   .route('/', accountRoutes)
+  .route('/', settingsRoutes)
+  .route('/', uploadMappingRoutes)
+  .route('/', purgeRoutes)
+  .route('/', accessModeRoutes)
   .route('/', restoreRoutes)
   .route('/', readRoutes)
   .route('/', updateRoutes)

@@ -1,16 +1,16 @@
 import { Hono } from 'hono';
 import { badRequest } from '../../errors';
-import { adminCloud, type AppEnv } from '../cloud';
+import { adminAuth, type AppEnv } from '../cloud';
 import { getSettings, parseSettingsPatch, updateSettings } from '../../config/settings';
 
 /** The settings extension (not a Cloudinary API): GET the whole object, PUT a partial JSON update. */
 export const settingsRoutes = new Hono<AppEnv>()
-  .get('/v1_1/:cloud/settings', async (c) => {
-    const cloud = adminCloud(c);
+  .get('/settings', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     return c.json(await getSettings(c.env.CONFIG, cloud.cloudName, { fresh: true }));
   })
-  .put('/v1_1/:cloud/settings', async (c) => {
-    const cloud = adminCloud(c);
+  .put('/settings', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     let body: unknown;
     try {
       body = JSON.parse(await c.req.text());

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { adminCloud, type AppEnv } from '../cloud';
+import { adminAuth, type AppEnv } from '../cloud';
 import { readParams } from '../../protocol/params';
 import { decodeCursor } from '../../storage/cursor';
 import { listTags } from '../../storage/tags';
@@ -7,8 +7,8 @@ import { adminJson } from './respond';
 import { parseMaxResults, parseResourceType } from '../../protocol/list-params';
 
 /** `GET tags/<rt>`: tag names with `prefix`, `max_results`, `next_cursor`. */
-export const tagRoutes = new Hono<AppEnv>().get('/v1_1/:cloud/tags/:rt', async (c) => {
-  const cloud = adminCloud(c);
+export const tagRoutes = new Hono<AppEnv>().get('/tags/:rt', adminAuth, async (c) => {
+  const cloud = c.get('cloud');
   const rt = parseResourceType(c.req.param('rt'));
   const p = await readParams(c.req.raw);
   const cursor = p.string('next_cursor');

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { adminCloud, type AppEnv } from '../cloud';
+import { adminAuth, type AppEnv } from '../cloud';
 import type { Env } from '../../config/env';
 import { badRequest, CldError, notFound } from '../../errors';
 import { readParams, type Params } from '../../protocol/params';
@@ -157,13 +157,13 @@ async function deleteDerivedWith(env: Env, cloud: string, transformation: string
 
 /** Named and implicit transformations (https://cloudinary.com/documentation/admin_api#transformations); `t_<name>` in URLs reads the same store. */
 export const transformationRoutes = new Hono<AppEnv>()
-  .get('/v1_1/:cloud/transformations', async (c) => {
-    const cloud = adminCloud(c);
+  .get('/transformations', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const p = await readParams(c.req.raw);
     return p.fields.transformation !== undefined ? getOne(c, cloud.cloudName, p) : list(c, cloud.cloudName, p);
   })
-  .post('/v1_1/:cloud/transformations', async (c) => {
-    const cloud = adminCloud(c);
+  .post('/transformations', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const p = await readParams(c.req.raw);
     const name = p.string('name') ?? '';
     if (!NAME.test(name) || parseDefinition(name))
@@ -183,8 +183,8 @@ export const transformationRoutes = new Hono<AppEnv>()
     });
     return adminJson(c, { message: 'created' });
   })
-  .put('/v1_1/:cloud/transformations', async (c) => {
-    const cloud = adminCloud(c);
+  .put('/transformations', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const p = await readParams(c.req.raw);
     const target = parseTarget(p.string('transformation'));
     const store = namedTransformations(c.env.CONFIG, cloud.cloudName);
@@ -220,8 +220,8 @@ export const transformationRoutes = new Hono<AppEnv>()
     }
     return adminJson(c, { message: 'updated' });
   })
-  .delete('/v1_1/:cloud/transformations', async (c) => {
-    const cloud = adminCloud(c);
+  .delete('/transformations', adminAuth, async (c) => {
+    const cloud = c.get('cloud');
     const p = await readParams(c.req.raw);
     const target = parseTarget(p.string('transformation'));
     const store = namedTransformations(c.env.CONFIG, cloud.cloudName);

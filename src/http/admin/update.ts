@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { adminCloud, type AppEnv } from '../cloud';
+import { adminAuth, type AppEnv } from '../cloud';
 import { badRequest, notFound } from '../../errors';
 import { readParams, type Params } from '../../protocol/params';
 import { urlBase } from '../../protocol/urls';
@@ -100,10 +100,10 @@ async function findOrThrow(db: D1Database, a: AssetRef): Promise<ResourceRow> {
 }
 
 /** `POST resources/<rt>/<type>/<public_id>`: tags, context, moderation and descriptive fields. */
-export const updateRoutes = new Hono<AppEnv>().post('/v1_1/:cloud/resources/:rt/:type/:publicId{.+}', async (c, next) => {
+export const updateRoutes = new Hono<AppEnv>().post('/resources/:rt/:type/:publicId{.+}', adminAuth, async (c, next) => {
   // Paths that share this shape but belong to other endpoints.
   if (['update_access_mode', 'restore'].includes(c.req.param('publicId'))) return next();
-  const cloud = adminCloud(c);
+  const cloud = c.get('cloud');
   const ref = {
     cloud: cloud.cloudName,
     resourceType: parseResourceType(c.req.param('rt')),

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { CldError, badRequest, notFound } from '../../errors';
-import { adminCloud, type AppEnv } from '../cloud';
+import { adminAuth, type AppEnv } from '../cloud';
 import { readParams, type Params } from '../../protocol/params';
 import { uploadMappings, type UploadMapping } from '../../config/collections';
 import { decodeCursor, encodeCursor } from '../../storage/cursor';
@@ -53,12 +53,12 @@ function page(p: Params, all: UploadMapping[]): { mappings: UploadMapping[]; nex
 }
 
 async function mappingsOf(c: Context<AppEnv>) {
-  const cloud = adminCloud(c);
+  const cloud = c.get('cloud');
   return { store: uploadMappings(c.env.CONFIG, cloud.cloudName), params: await readParams(c.req.raw) };
 }
 
 export const uploadMappingRoutes = new Hono<AppEnv>()
-  .get('/v1_1/:cloud/upload_mappings', async (c) => {
+  .get('/upload_mappings', adminAuth, async (c) => {
     const { store, params } = await mappingsOf(c);
     if (!params.has('folder')) return adminJson(c, page(params, await store.list()));
     const folder = parseFolder(params);
@@ -66,7 +66,7 @@ export const uploadMappingRoutes = new Hono<AppEnv>()
     if (!mapping) throw notFound(`Mapping not found - ${folder}`);
     return adminJson(c, { folder: mapping.folder, template: mapping.template });
   })
-  .post('/v1_1/:cloud/upload_mappings', async (c) => {
+  .post('/upload_mappings', adminAuth, async (c) => {
     const { store, params } = await mappingsOf(c);
     const folder = parseFolder(params);
     const template = parseTemplate(params);
@@ -74,7 +74,7 @@ export const uploadMappingRoutes = new Hono<AppEnv>()
     await store.put(folder, { folder, template });
     return adminJson(c, { message: 'created', folder });
   })
-  .put('/v1_1/:cloud/upload_mappings', async (c) => {
+  .put('/upload_mappings', adminAuth, async (c) => {
     const { store, params } = await mappingsOf(c);
     const folder = parseFolder(params);
     const template = parseTemplate(params);
@@ -82,7 +82,7 @@ export const uploadMappingRoutes = new Hono<AppEnv>()
     await store.put(folder, { folder, template });
     return adminJson(c, { message: 'updated' });
   })
-  .delete('/v1_1/:cloud/upload_mappings', async (c) => {
+  .delete('/upload_mappings', adminAuth, async (c) => {
     const { store, params } = await mappingsOf(c);
     const folder = parseFolder(params);
     if (!(await store.delete(folder))) throw notFound(`Mapping not found - ${folder}`);

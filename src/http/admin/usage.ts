@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { adminCloud, type AppEnv } from '../cloud';
+import { adminAuth, type AppEnv } from '../cloud';
 import { badRequest } from '../../errors';
 import { configFrom } from '../../config/config';
 import { resourceTotals } from '../../storage/resources';
@@ -26,7 +26,7 @@ const metered = (usage: number, withLimit: boolean) =>
   withLimit ? { usage, credits_usage: 0, limit: 0, used_percent: 0 } : { usage, credits_usage: 0 };
 
 async function usage(c: Context<AppEnv>, rawDate?: string): Promise<Response> {
-  const cloud = adminCloud(c);
+  const cloud = c.get('cloud');
   const onDay = rawDate === undefined ? undefined : parseUsageDate(rawDate);
   const db = c.env.DB;
   await flushUsage(db); // this isolate's latest counts are part of the answer
@@ -61,9 +61,8 @@ async function usage(c: Context<AppEnv>, rawDate?: string): Promise<Response> {
 
 /** `ping`, `usage[/<date>]` (Admin API). */
 export const accountRoutes = new Hono<AppEnv>()
-  .get('/v1_1/:cloud/ping', (c) => {
-    adminCloud(c);
+  .get('/ping', adminAuth, (c) => {
     return adminJson(c, { status: 'ok' });
   })
-  .get('/v1_1/:cloud/usage', (c) => usage(c))
-  .get('/v1_1/:cloud/usage/:date', (c) => usage(c, c.req.param('date')));
+  .get('/usage', adminAuth, (c) => usage(c))
+  .get('/usage/:date', adminAuth, (c) => usage(c, c.req.param('date')));

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
-import { apiErrorResponse, badRequest, notFound } from '../../errors';
-import { apiCloud, type AppEnv } from '../cloud';
+import { badRequest, notFound } from '../../errors';
+import { withCloud, type AppEnv } from '../cloud';
 import { readParams, type Params } from '../../protocol/params';
 import { urlBase } from '../../protocol/urls';
 import { verifyApiSignature } from '../../auth/api-signature';
@@ -15,24 +15,13 @@ type Ctx = Context<AppEnv>;
 /** Downloads are for the holder of the signed URL only: no cache may keep them, and no browser may run them. */
 const DOWNLOAD_HEADERS = { 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' };
 
-/** Errors in Cloudinary's JSON, never kept by a cache (the same URL may work once the asset exists). */
-const apiErrors = (handler: (c: Ctx) => Promise<Response>) => async (c: Ctx) => {
-  try {
-    return await handler(c);
-  } catch (err) {
-    const res = apiErrorResponse(err, 'upload');
-    res.headers.set('Cache-Control', 'no-store');
-    return res;
-  }
-};
-
 /**
  * Streams the archive to the client: `download_archive_url`, `download_zip_url`
  * and `download_folder` (a signed GET, valid until `expires_at` or one hour
  * after its timestamp), or a POST with `mode=download`.
  */
 async function download(c: Ctx, params: Params): Promise<Response> {
-  const cloud = apiCloud(c);
+  const cloud = c.get('cloud');
   const req = parseArchiveRequest(params, c.req.param('rt') ?? '', 'download');
   const archive = writeArchive(req, await archiveEntries(c.env, cloud.cloudName, req));
   const headers = new Headers({
@@ -49,55 +38,49 @@ async function download(c: Ctx, params: Params): Promise<Response> {
   return new Response(fixed.readable, { headers });
 }
 
-/** `generate_archive`, `download_*` URLs and `download_backedup_asset`. */
+/**
+ * `generate_archive`, `download_*` URLs and `download_backedup_asset`, part of
+ * the Upload API under `/v1_1/<cloud>` (its error boundary answers failures).
+ */
 export const archiveRoutes = new Hono<AppEnv>()
-  .get(
-    '/v1_1/:cloud/:rt/generate_archive',
-    apiErrors(async (c) => {
-      const query = await readParams(c.req.raw);
-      const { params } = await verifyApiSignature(query, apiCloud(c), { expiresAt: query.int('expires_at') });
-      if ((params.string('mode') ?? 'download') !== 'download')
-        throw badRequest('A GET of generate_archive downloads: mode must be download');
-      return download(c, params);
-    }),
-  )
-  .post(
-    '/v1_1/:cloud/:rt/generate_archive',
-    apiErrors(async (c) => {
-      const cloud = apiCloud(c);
-      const { params } = await signedApiParams(c.req.raw, cloud);
-      if (params.string('mode') === 'download') return download(c, params);
-      const req = parseArchiveRequest(params, c.req.param('rt') ?? '', 'create');
-      const base = urlBase(c.env, c.req.url);
-      const entries = await archiveEntries(c.env, cloud.cloudName, req);
-      return c.json(await createArchive(c.env, cloud, base, req, entries));
-    }),
-  )
-  .get(
-    '/v1_1/:cloud/download_backup',
-    apiErrors(async (c) => {
-      const cloud = apiCloud(c);
-      const query = await readParams(c.req.raw);
-      const { params } = await verifyApiSignature(query, cloud, { expiresAt: query.int('expires_at') });
-      const assetId = params.string('asset_id');
-      const versionId = params.string('version_id');
-      if (!assetId) throw badRequest('Missing required parameter - asset_id');
-      if (!versionId) throw badRequest('Missing required parameter - version_id');
-      const backup = await findBackup(c.env.DB, cloud.cloudName, assetId, versionId);
-      if (!backup) throw notFound(`Backup of asset ${assetId} version ${versionId} not found`);
-      const obj = c.req.method === 'HEAD' ? null : await c.env.BUCKET.get(backup.r2_key);
-      if (c.req.method !== 'HEAD' && !obj) throw notFound(`Backup of asset ${assetId} version ${versionId} is missing from storage`);
-      const base = backup.public_id.split('/').pop()!;
-      const name = backup.resource_type === 'raw' || !backup.format ? base : `${base}.${backup.format}`;
-      const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
-      return new Response(obj?.body ?? null, {
-        headers: {
-          ...DOWNLOAD_HEADERS,
-          'Content-Type': backup.content_type,
-          'Content-Length': String(backup.bytes),
-          ETag: `"${backup.etag}"`,
-          'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`,
-        },
-      });
-    }),
-  );
+  .get('/:rt/generate_archive', withCloud, async (c) => {
+    const query = await readParams(c.req.raw);
+    const { params } = await verifyApiSignature(query, c.get('cloud'), { expiresAt: query.int('expires_at') });
+    if ((params.string('mode') ?? 'download') !== 'download')
+      throw badRequest('A GET of generate_archive downloads: mode must be download');
+    return download(c, params);
+  })
+  .post('/:rt/generate_archive', withCloud, async (c) => {
+    const cloud = c.get('cloud');
+    const { params } = await signedApiParams(c.req.raw, cloud);
+    if (params.string('mode') === 'download') return download(c, params);
+    const req = parseArchiveRequest(params, c.req.param('rt') ?? '', 'create');
+    const base = urlBase(c.env, c.req.url);
+    const entries = await archiveEntries(c.env, cloud.cloudName, req);
+    return c.json(await createArchive(c.env, cloud, base, req, entries));
+  })
+  .get('/download_backup', withCloud, async (c) => {
+    const cloud = c.get('cloud');
+    const query = await readParams(c.req.raw);
+    const { params } = await verifyApiSignature(query, cloud, { expiresAt: query.int('expires_at') });
+    const assetId = params.string('asset_id');
+    const versionId = params.string('version_id');
+    if (!assetId) throw badRequest('Missing required parameter - asset_id');
+    if (!versionId) throw badRequest('Missing required parameter - version_id');
+    const backup = await findBackup(c.env.DB, cloud.cloudName, assetId, versionId);
+    if (!backup) throw notFound(`Backup of asset ${assetId} version ${versionId} not found`);
+    const obj = c.req.method === 'HEAD' ? null : await c.env.BUCKET.get(backup.r2_key);
+    if (c.req.method !== 'HEAD' && !obj) throw notFound(`Backup of asset ${assetId} version ${versionId} is missing from storage`);
+    const base = backup.public_id.split('/').pop()!;
+    const name = backup.resource_type === 'raw' || !backup.format ? base : `${base}.${backup.format}`;
+    const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+    return new Response(obj?.body ?? null, {
+      headers: {
+        ...DOWNLOAD_HEADERS,
+        'Content-Type': backup.content_type,
+        'Content-Length': String(backup.bytes),
+        ETag: `"${backup.etag}"`,
+        'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      },
+    });
+  });

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { apiErrorResponse, badRequest } from '../../errors';
-import { apiCloud, type AppEnv } from '../cloud';
+import { withCloud, type AppEnv } from '../cloud';
+import { archiveRoutes } from '../archive/routes';
 import { configFrom } from '../../config/config';
 import { asSeenBy } from '../../config/clouds';
 import { urlBase } from '../../protocol/urls';
@@ -25,19 +26,10 @@ import { signedApiParams } from './api-params';
 import { completeUpload } from '../../services/jobs/upload-completion';
 import { parseBackgroundOptions } from '../../services/jobs/background-options';
 import { uploadCallback } from './callback';
+import { downloadRoutes } from '../access/download';
 import { assetAnswer, deleteByToken, destroy, explicitMeta, rename, tags, type ManageContext } from '../../services/upload/manage';
 
 type Ctx = Context<AppEnv>;
-
-/** Upload API errors use only the statuses the SDKs parse as JSON (200, 400, 401, 404, 420, 429, 500). */
-const api = (handler: (c: Ctx) => Promise<Response>) => async (c: Ctx) => {
-  try {
-    return await handler(c);
-  } catch (err) {
-    await discardBody(c.req.raw);
-    return apiErrorResponse(err, 'upload');
-  }
-};
 
 const UPLOAD_TYPES = ['image', 'raw', 'auto'] as const;
 
@@ -60,7 +52,7 @@ function chunkOf(c: Ctx): { uploadId: string; range: ChunkRange } | null {
 }
 
 async function upload(c: Ctx): Promise<Response> {
-  const cloud = apiCloud(c);
+  const cloud = c.get('cloud');
   const requested = uploadResourceType(c.req.param('rt') ?? '');
   const env = c.env;
   const limits = configFrom(env).limits;
@@ -141,7 +133,7 @@ async function upload(c: Ctx): Promise<Response> {
 }
 
 function manageContext(c: Ctx): ManageContext {
-  return { env: c.env, cloud: apiCloud(c), base: urlBase(c.env, c.req.url), resourceType: storedResourceType(c.req.param('rt') ?? '') };
+  return { env: c.env, cloud: c.get('cloud'), base: urlBase(c.env, c.req.url), resourceType: storedResourceType(c.req.param('rt') ?? '') };
 }
 
 /** The checked parameters of a signed call; from here on the call's answers are signed with the caller's key. */
@@ -151,60 +143,53 @@ const signed = async (c: Ctx, ctx: ManageContext) => {
   return params;
 };
 
-/** The Upload API: upload (single or chunked), explicit, destroy, rename, tags and delete_by_token. */
-export const uploadRoutes = new Hono<AppEnv>()
-  .post(
-    '/v1_1/:cloud/delete_by_token',
-    api(async (c) => {
-      const cloud = apiCloud(c);
-      return c.json(await deleteByToken(c.env, cloud, await readParams(c.req.raw)));
-    }),
-  )
-  .post('/v1_1/:cloud/:rt/upload', api(upload))
-  .post(
-    '/v1_1/:cloud/:rt/destroy',
-    api(async (c) => {
-      const ctx = manageContext(c);
-      return c.json(await destroy(ctx, await signed(c, ctx)));
-    }),
-  )
-  .post(
-    '/v1_1/:cloud/:rt/rename',
-    api(async (c) => {
-      const ctx = manageContext(c);
-      return c.json(await rename(ctx, await signed(c, ctx)));
-    }),
-  )
-  .post(
-    '/v1_1/:cloud/:rt/tags',
-    api(async (c) => {
-      const ctx = manageContext(c);
-      return c.json(await tags(ctx, await signed(c, ctx)));
-    }),
-  )
-  .post(
-    '/v1_1/:cloud/:rt/text',
-    api(async (c) => {
-      const ctx = manageContext(c);
-      return c.json(await createText(ctx, await signed(c, ctx)));
-    }),
-  )
-  .post(
-    '/v1_1/:cloud/:rt/explicit',
-    api(async (c) => {
-      const ctx = manageContext(c);
-      const params = await signed(c, ctx);
-      const background = parseBackgroundOptions(params);
-      const eager = parseEager(eagerItems(params));
-      const { row } = await explicitMeta(ctx, params);
-      const answer = await assetAnswer(ctx, row);
-      if (eager.length && row.resource_type !== 'image') throw badRequest('Transformations apply to images only');
-      if (eager.length && !background.eagerAsync) {
-        answer.eager = await generateEager(c.env, ctx.base, row, eager);
-      }
-      const asyncEager = background.eagerAsync ? eager : [];
-      return c.json(
-        await completeUpload(c.env, { base: ctx.base, resource: row, result: answer, options: background, asyncEager, kind: 'explicit' }),
-      );
-    }),
-  );
+/**
+ * The Upload API (and signed downloads), mounted under `/v1_1/<cloud>`. Each
+ * route resolves the cloud (withCloud); the request proves itself with a
+ * signature or an unsigned preset. Errors leave as Cloudinary's JSON with
+ * only the statuses the SDKs parse, never cached, after the unread body is
+ * drained (one error boundary for the whole API).
+ */
+export const uploadApi = new Hono<AppEnv>()
+  .onError(async (err, c) => {
+    await discardBody(c.req.raw);
+    const res = apiErrorResponse(err, 'upload');
+    res.headers.set('Cache-Control', 'no-store');
+    return res;
+  })
+  .route('/', downloadRoutes)
+  .route('/', archiveRoutes)
+  .post('/delete_by_token', withCloud, async (c) => c.json(await deleteByToken(c.env, c.get('cloud'), await readParams(c.req.raw))))
+  .post('/:rt/upload', withCloud, upload)
+  .post('/:rt/destroy', withCloud, async (c) => {
+    const ctx = manageContext(c);
+    return c.json(await destroy(ctx, await signed(c, ctx)));
+  })
+  .post('/:rt/rename', withCloud, async (c) => {
+    const ctx = manageContext(c);
+    return c.json(await rename(ctx, await signed(c, ctx)));
+  })
+  .post('/:rt/tags', withCloud, async (c) => {
+    const ctx = manageContext(c);
+    return c.json(await tags(ctx, await signed(c, ctx)));
+  })
+  .post('/:rt/text', withCloud, async (c) => {
+    const ctx = manageContext(c);
+    return c.json(await createText(ctx, await signed(c, ctx)));
+  })
+  .post('/:rt/explicit', withCloud, async (c) => {
+    const ctx = manageContext(c);
+    const params = await signed(c, ctx);
+    const background = parseBackgroundOptions(params);
+    const eager = parseEager(eagerItems(params));
+    const { row } = await explicitMeta(ctx, params);
+    const answer = await assetAnswer(ctx, row);
+    if (eager.length && row.resource_type !== 'image') throw badRequest('Transformations apply to images only');
+    if (eager.length && !background.eagerAsync) {
+      answer.eager = await generateEager(c.env, ctx.base, row, eager);
+    }
+    const asyncEager = background.eagerAsync ? eager : [];
+    return c.json(
+      await completeUpload(c.env, { base: ctx.base, resource: row, result: answer, options: background, asyncEager, kind: 'explicit' }),
+    );
+  });

@@ -48,7 +48,7 @@ export async function ensureDerived(
   return { ...made, key };
 }
 
-/** A variant already in R2 (its row written by whoever made it, never as eager). */
+/** A variant already in R2, made by someone else: whether its row says eager is not known here (an eager caller marks it). */
 async function stored(env: Env, key: string, asBytes: boolean): Promise<(DerivedObject & { eagerRecorded: boolean }) | undefined> {
   const found = await readDerived(env.BUCKET, key, asBytes);
   return found && { ...found, eagerRecorded: false };

@@ -1,6 +1,7 @@
 import { configFrom } from '../../config/config';
 import type { Env } from '../../config/env';
 import { recordFailedJob } from '../../storage/jobs';
+import { ensureSchema } from '../../storage/schema';
 import { PermanentJobError } from './errors';
 import { cloudOf, parseJob, type Job, type JobKind } from './messages';
 import { retryDelaySeconds, retryPolicy } from './retry';
@@ -20,6 +21,8 @@ const describe = (err: unknown) => (err instanceof Error ? err.message : String(
  */
 export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, handlers: JobHandlers): Promise<void> {
   const policy = retryPolicy(configFrom(env).jobRetry);
+  // Once per batch: the handlers' storage calls rely on it.
+  await ensureSchema(env.DB);
   for (const message of batch.messages) {
     const job = parseJob(message.body);
     if (!job) {
