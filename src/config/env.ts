@@ -4,6 +4,9 @@ export interface Env {
   CONFIG: KVNamespace;
   DB: D1Database;
   JOBS: Queue<unknown>;
+  /** Rate limiters of new derivations for unsigned requests (wrangler.toml `[[ratelimits]]`); absent means no limit. */
+  DERIVATIONS_CLIENT_LIMITER?: RateLimit;
+  DERIVATIONS_CLOUD_LIMITER?: RateLimit;
 
   CLOUDINARY_URL?: string;
   CLOUDS?: string;
@@ -23,6 +26,13 @@ export interface Env {
   CF_API_TOKEN?: string;
   CF_API_BASE_URL?: string;
   ENABLE_DEMO_PAGES?: string;
+  /** The only host that serves `/console` (src/http/console/host.ts); unset: every host. */
+  CONSOLE_HOST?: string;
+  /** New derived images per minute made for unsigned requests, per client and per cloud; 0 turns a limit off. */
+  DERIVATIONS_PER_MINUTE_PER_CLIENT?: string;
+  DERIVATIONS_PER_MINUTE_PER_CLOUD?: string;
+  /** The most derived images kept per asset; beyond it the least recently used are removed. 0 turns the cap off. */
+  MAX_DERIVED_PER_ASSET?: string;
   /** Background jobs: the first retry delay, the largest delay, and the retries before a job is recorded as failed. */
   JOB_RETRY_BASE_SECONDS?: string;
   JOB_RETRY_MAX_SECONDS?: string;
