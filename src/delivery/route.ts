@@ -4,6 +4,7 @@ import { findCloud } from '../config/clouds';
 import { getSettings } from '../config/settings';
 import { limitsFrom } from '../config/limits';
 import { checkRequestAccess, checkResourceAccess, withAccessPolicy, type AccessInput } from './access/check';
+import { checkLayerAccess } from './access/layers';
 import type { ResourceRow } from '../storage/resources';
 import { isRealVersion, normaliseFormat, parseDeliveryPath, type DeliveryRequest } from '../protocol/delivery-url';
 import { cacheControl, deliveryHeaders, respondWithBody } from '../protocol/delivery-headers';
@@ -34,22 +35,24 @@ export async function handleDelivery(req: Request, env: Env, ctx?: ExecutionCont
     const access: AccessInput = { req, env, d, cloud, settings: await getSettings(env.CONFIG, d.cloud) };
     const decision = await checkRequestAccess(access);
 
+    // Layers and cache keys follow what named transformations expand to, so a changed definition is a new key.
+    const expanded = await expandNamed(d.transformations, namedLookupFor(env.CONFIG, d.cloud), true);
     const ref = { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId };
     const stages: CachedStages = {
       checkHit: async () => {
         const stored = await resourceForHit(env.DB, ref);
         // Missing or rejected: answered as a miss, where d_ or the 404 is decided.
         if (!stored || !isDeliverable(stored)) return { ...decision, shareable: false };
-        return checkResourceAccess(access, stored, decision);
+        return checkLayerAccess(access, expanded, await checkResourceAccess(access, stored, decision));
       },
       produce: async () => {
         const { d: target, resource } = await resolveSource(env, d, access.settings);
         const substituted = target !== d;
         if (!substituted) remember(ref, resource);
-        const final = await checkResourceAccess(access, resource, decision);
-        const answer = wantsOriginal(target, resource)
-          ? await deliverOriginal(req, env, target, resource)
-          : await deliverDerived(req, env, target, resource);
+        const original = wantsOriginal(target, resource);
+        const checked = await checkResourceAccess(access, resource, decision);
+        const final = original ? checked : await checkLayerAccess(access, expanded, checked);
+        const answer = original ? await deliverOriginal(req, env, target, resource) : await deliverDerived(req, env, target, resource);
         // A default image stands in for an asset that may appear later: never shared.
         return { response: withAccessPolicy(answer, final), decision: substituted ? { ...final, shareable: false } : final };
       },
@@ -57,9 +60,7 @@ export async function handleDelivery(req: Request, env: Env, ctx?: ExecutionCont
     // Fetched originals follow FETCH_TTL_SECONDS and allowed_fetch_domains on
     // every request, so their R2 copy serves them, not the edge cache.
     if (d.type === 'fetch') return await bypassEdgeCache(stages);
-    // The cache key follows what named transformations expand to, so a changed definition is a new key.
-    const keyed = { ...d, transformations: await expandNamed(d.transformations, namedLookupFor(env.CONFIG, d.cloud), true) };
-    return await serveThroughCache(req, env, ctx, keyed, decision, stages);
+    return await serveThroughCache(req, env, ctx, { ...d, transformations: expanded }, decision, stages);
   } catch (err) {
     return deliveryErrorResponse(err);
   }

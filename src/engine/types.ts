@@ -113,8 +113,12 @@ export interface Border {
 }
 
 /** What an overlay (`l_`) or an underlay (`u_`) shows. */
+/** The delivery types an image layer may name besides the default `upload`. */
+export type LayerAssetType = 'private' | 'authenticated';
+
 export type Layer =
-  | { kind: 'asset'; publicId: string }
+  /** Another image of the cloud; `type` as the SDKs write it (`l_private:<id>`), absent for `upload`. */
+  | { kind: 'asset'; publicId: string; type?: LayerAssetType }
   | { kind: 'fetch'; url: string }
   | { kind: 'text'; text: string; font: TextFont }
   | { kind: 'text_style'; text: string; stylePublicId: string };

@@ -44,11 +44,16 @@ export function isDocumentType(contentType: string | null): boolean {
   return DOCUMENT_TYPES.has(type) || type.endsWith('+xml');
 }
 
-/** Adds the headers above to `headers` (in place), keeping a CSP or Content-Disposition the answer already chose. */
+/**
+ * Adds the headers above to `headers` (in place). An answer that already has
+ * a CSP is one of the worker's own pages (delivery never sets one before this
+ * runs): its policy is kept and it stays a page.
+ */
 export function applyContentSafety(headers: Headers): Headers {
   headers.set('X-Content-Type-Options', 'nosniff');
+  if (headers.has('Content-Security-Policy')) return headers;
   const type = headers.get('Content-Type');
-  if (!isRasterImage(type) && !headers.has('Content-Security-Policy')) headers.set('Content-Security-Policy', SANDBOX_CSP);
+  if (!isRasterImage(type)) headers.set('Content-Security-Policy', SANDBOX_CSP);
   if (isDocumentType(type) && !/^\s*attachment/i.test(headers.get('Content-Disposition') ?? '')) {
     headers.set('Content-Disposition', 'attachment');
   }

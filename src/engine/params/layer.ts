@@ -1,6 +1,6 @@
 import { badRequest } from '../../errors';
 import type { ParamEntry } from '../registry-types';
-import type { Layer, TextFont } from '../types';
+import type { Layer, LayerAssetType, TextFont } from '../types';
 import { invalid } from '../values';
 import { MAX_FONT_SIZE } from '../text/style';
 
@@ -13,6 +13,8 @@ import { MAX_FONT_SIZE } from '../text/style';
 const WEIGHTS = ['normal', 'bold', 'light', 'thin', 'black', 'semibold', 'extrabold', 'medium'] as const;
 const ALIGNS = ['left', 'center', 'right', 'start', 'end', 'justify'] as const;
 const UNSUPPORTED_KINDS = /^(video|subtitles|lut|audio|raw)$/;
+/** `l_private:<id>`, `l_authenticated:<id>`: the SDKs put a layer's delivery type first when it is not `upload`. */
+const LAYER_TYPES: readonly LayerAssetType[] = ['private', 'authenticated'];
 
 /**
  * The SDK encodes commas and slashes of text twice (`%252C`), so after the URL
@@ -108,16 +110,17 @@ function parseLayer(name: string, raw: string): Layer {
   }
   if (UNSUPPORTED_KINDS.test(kind)) throw badRequest(`${kind} layers are not supported`);
   if (kind === 'url' || raw.startsWith('$')) throw invalid(name, raw);
-  const publicId = raw.replace(/:/g, '/');
+  const type = LAYER_TYPES.find((t) => t === kind);
+  const publicId = (type ? raw.slice(colon + 1) : raw).replace(/:/g, '/');
   if (!publicId || publicId.startsWith('/') || publicId.endsWith('/') || publicId.includes('//') || publicId.split('/').includes('..'))
     throw invalid(name, raw);
-  return { kind: 'asset', publicId };
+  return type ? { kind: 'asset', publicId, type } : { kind: 'asset', publicId };
 }
 
 function formatLayer(v: Layer): string {
   switch (v.kind) {
     case 'asset':
-      return v.publicId.replace(/\//g, ':');
+      return (v.type ? `${v.type}:` : '') + v.publicId.replace(/\//g, ':');
     case 'fetch':
       return `fetch:${encodeBase64Url(v.url)}`;
     case 'text':
