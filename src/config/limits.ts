@@ -43,11 +43,31 @@ export interface Limits {
   fetchTimeoutMs: number;
   /** Cache lifetime of unversioned delivery URLs (they may change on overwrite). */
   unversionedMaxAge: number;
+  /**
+   * New derived images made per minute for unsigned requests, per client
+   * address and per cloud (0: no limit). Every new unsigned URL costs a decode,
+   * an encode and an R2 write; the defaults leave a page that asks for a
+   * hundred new thumbnails at once, several times a minute, well inside.
+   */
+  derivationsPerMinutePerClient: number;
+  derivationsPerMinutePerCloud: number;
+  /**
+   * Derived images kept per asset (made by delivery; eager ones are not
+   * counted); beyond it the least recently used are removed (0: no cap). Bounds
+   * what anonymous URLs can make the worker store; responsive sites use tens.
+   */
+  maxDerivedPerAsset: number;
 }
 
 const num = (v: string | undefined, fallback: number) => {
   const n = v === undefined || v === '' ? NaN : Number(v);
   return Number.isFinite(n) && n > 0 ? n : fallback;
+};
+
+/** Like `num`, but 0 is a value of its own (it turns the limit off). */
+const numOrOff = (v: string | undefined, fallback: number) => {
+  const n = v === undefined || v === '' ? NaN : Number(v);
+  return Number.isFinite(n) && n >= 0 ? Math.floor(n) : fallback;
 };
 
 export function limitsFrom(env: Env): Limits {
@@ -62,6 +82,9 @@ export function limitsFrom(env: Env): Limits {
     maxFetchBytes: num(env.MAX_FETCH_BYTES, 20 * 1024 * 1024),
     fetchTimeoutMs: num(env.FETCH_TIMEOUT_MS, 15_000),
     unversionedMaxAge: num(env.UNVERSIONED_MAX_AGE, 3_600),
+    derivationsPerMinutePerClient: numOrOff(env.DERIVATIONS_PER_MINUTE_PER_CLIENT, 1_000),
+    derivationsPerMinutePerCloud: numOrOff(env.DERIVATIONS_PER_MINUTE_PER_CLOUD, 10_000),
+    maxDerivedPerAsset: numOrOff(env.MAX_DERIVED_PER_ASSET, 1_000),
   };
 }
 

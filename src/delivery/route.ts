@@ -3,7 +3,7 @@ import { CldError, deliveryErrorResponse, notFound } from '../errors';
 import { findCloud } from '../config/clouds';
 import { getSettings } from '../config/settings';
 import { limitsFrom } from '../config/limits';
-import { checkRequestAccess, checkResourceAccess, withAccessPolicy, type AccessInput } from './access/check';
+import { checkRequestAccess, checkResourceAccess, withAccessPolicy, type AccessDecision, type AccessInput } from './access/check';
 import { checkLayerAccess } from './access/layers';
 import type { ResourceRow } from '../storage/resources';
 import { isRealVersion, normaliseFormat, parseDeliveryPath, type DeliveryRequest } from '../protocol/delivery-url';
@@ -11,7 +11,9 @@ import { cacheControl, deliveryHeaders, respondWithBody } from '../protocol/deli
 import { resolveSource } from './source';
 import { bypassEdgeCache, serveThroughCache, type CachedStages } from './edge-cache';
 import { remember, resourceForHit } from '../services/cache/resource-memo';
-import { deliverDerived } from '../services/derived/derive';
+import { deliverDerived, type DeliveryContext } from '../services/derived/derive';
+import { derivationBudget } from '../services/derived/derivation-budget';
+import { clientKey } from './client';
 import { isDeliverable } from '../services/derived/default-image';
 import { expandNamed, namedLookupFor } from '../services/named-transformations';
 
@@ -52,7 +54,9 @@ export async function handleDelivery(req: Request, env: Env, ctx?: ExecutionCont
         const original = wantsOriginal(target, resource);
         const checked = await checkResourceAccess(access, resource, decision);
         const final = original ? checked : await checkLayerAccess(access, expanded, checked);
-        const answer = original ? await deliverOriginal(req, env, target, resource) : await deliverDerived(req, env, target, resource);
+        const answer = original
+          ? await deliverOriginal(req, env, target, resource)
+          : await deliverDerived(req, env, target, resource, derivedContext(req, env, ctx, target.cloud, final));
         // A default image stands in for an asset that may appear later: never shared.
         return { response: withAccessPolicy(answer, final), decision: substituted ? { ...final, shareable: false } : final };
       },
@@ -64,6 +68,21 @@ export async function handleDelivery(req: Request, env: Env, ctx?: ExecutionCont
   } catch (err) {
     return deliveryErrorResponse(err);
   }
+}
+
+/** Unsigned requests spend the client's and the cloud's derivation budget; signed and token requests do not. */
+function derivedContext(
+  req: Request,
+  env: Env,
+  ctx: ExecutionContext | undefined,
+  cloud: string,
+  decision: AccessDecision,
+): DeliveryContext {
+  const proven = decision.proof.signed || decision.proof.token;
+  return {
+    budget: proven ? undefined : derivationBudget(env, cloud, clientKey(req)),
+    waitUntil: ctx ? (work) => ctx.waitUntil(work) : undefined,
+  };
 }
 
 /** The stored bytes, untouched, with the headers INTERFACE.md lists. */

@@ -14,13 +14,28 @@ import { resolveOutput, type Resolved } from '../../engine/negotiate';
 import { parseTransformation } from '../../engine/parse';
 import { shared, underLease } from './single-flight';
 import type { Plan } from '../../engine/types';
+import type { DerivationBudget } from './derivation-budget';
+import { dropLeastRecentlyUsed, touchDerived } from '../../storage/derived-usage';
+
+/** What delivery adds to a derived request: the unsigned request's budget, and where background work goes. */
+export interface DeliveryContext {
+  /** Spent once if this request makes a new derived image (absent: signed or token requests, which spend nothing). */
+  budget?: DerivationBudget;
+  waitUntil?: (work: Promise<unknown>) => void;
+}
 
 /**
  * The derived-image stage of delivery: parse the transformation, resolve what
  * this request gets (format, quality, dpr), then serve the derived object from
  * R2 or make it once (single flight) and store it there.
  */
-export async function deliverDerived(req: Request, env: Env, d: DeliveryRequest, resource: ResourceRow): Promise<Response> {
+export async function deliverDerived(
+  req: Request,
+  env: Env,
+  d: DeliveryRequest,
+  resource: ResourceRow,
+  context: DeliveryContext = {},
+): Promise<Response> {
   const plan = parseTransformation(await expandNamed(d.transformations, namedLookup(env, d.cloud), true), { encoded: true });
   const resolved = resolveOutput(
     plan,
@@ -31,7 +46,7 @@ export async function deliverDerived(req: Request, env: Env, d: DeliveryRequest,
       extension: d.format,
     },
   );
-  const derived = await ensureDerived(env, resource, plan, resolved);
+  const derived = await ensureDerived(env, resource, plan, resolved, false, context);
   if (plan.output.flags.has('getinfo')) return respondInfo(req, env, d, resource, derived);
   return respondDerived(req, env, d, plan, derived);
 }
@@ -61,10 +76,12 @@ export async function ensureDerived(
   plan: Plan,
   resolved: Resolved,
   eager = false,
+  context: DeliveryContext = {},
 ): Promise<DerivedObject & { key: string }> {
   const variant = variantOf(plan, resolved);
   const key = derivedObjectKey(resource, await variantHash(variant));
   const found = eager ? undefined : await readDerived(env.BUCKET, key);
+  if (found && resource.type !== 'fetch') await keepInBackground(context, touchDerived(env.DB, key));
   const obj =
     found ??
     (await shared(key, () =>
@@ -72,7 +89,7 @@ export async function ensureDerived(
         env.DB,
         key,
         () => (eager ? Promise.resolve(undefined) : readDerived(env.BUCKET, key, true)),
-        () => makeDerived(env, resource, plan, resolved, variant, key, eager),
+        () => makeDerived(env, resource, plan, resolved, variant, key, eager, context),
       ),
     ));
   return { ...obj, key };
@@ -120,7 +137,9 @@ async function makeDerived(
   variant: string,
   key: string,
   eager: boolean,
+  context: DeliveryContext,
 ): Promise<DerivedObject> {
+  await context.budget?.();
   const original = await env.BUCKET.get(resource.r2_key);
   if (!original) throw notFound(`Resource not found - ${resource.public_id}`);
   const input = new Uint8Array(await original.arrayBuffer());
@@ -134,7 +153,7 @@ async function makeDerived(
     limits,
     layerSources(env, resource.cloud),
   );
-  return storeDerived(env, {
+  const stored = await storeDerived(env, {
     resource,
     key,
     transformation: variant,
@@ -145,6 +164,21 @@ async function makeDerived(
     height: result.height,
     eager,
   });
+  if (!eager && resource.type !== 'fetch' && limits.maxDerivedPerAsset > 0) await evictBeyondCap(env, resource, limits.maxDerivedPerAsset);
+  return stored;
+}
+
+/** The per-asset cap: the least recently used delivery-made variants beyond it leave the index, then R2. */
+async function evictBeyondCap(env: Env, resource: ResourceRow, cap: number): Promise<void> {
+  const keys = await dropLeastRecentlyUsed(env.DB, resource.id, cap);
+  if (keys.length) await env.BUCKET.delete(keys);
+}
+
+/** Bookkeeping that must not hold the answer back (handed to waitUntil); without one it is awaited. Its failure is only logged. */
+async function keepInBackground(context: DeliveryContext, work: Promise<unknown>): Promise<void> {
+  const logged = work.catch((err) => console.error('derived bookkeeping failed', err));
+  if (context.waitUntil) context.waitUntil(logged);
+  else await logged;
 }
 
 function respondDerived(req: Request, env: Env, d: DeliveryRequest, plan: Plan, obj: DerivedObject): Response {
