@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { signParams } from '../../src/auth/api-signature';
 import { DEMO, OTHER, basicAuth } from '../support/clouds';
 import { app } from '../../src/http/app';
+import { applyContentSafety } from '../../src/protocol/content-safety';
 import { uniq } from '../support/worker-assets';
 import { fixture } from './support/fixtures';
 
@@ -48,6 +49,46 @@ const consoleApi = (cloud: Cloud, session: { cookie: string; csrf: string }, pat
     headers: { Cookie: session.cookie, 'X-CSRF-Token': session.csrf, 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
   });
+
+describe('content-safety rules by type', () => {
+  const safety = (type: string, extra: Record<string, string> = {}) => {
+    const h = applyContentSafety(new Headers({ 'Content-Type': type, ...extra }));
+    return { csp: h.get('Content-Security-Policy'), disposition: h.get('Content-Disposition'), nosniff: h.get('X-Content-Type-Options') };
+  };
+  it.each([
+    ['text/html; charset=utf-8', true, true],
+    ['TEXT/HTML', true, true],
+    ['application/xhtml+xml', true, true],
+    ['application/xml', true, true],
+    ['text/xml', true, true],
+    ['application/rss+xml', true, true],
+    ['application/mathml+xml', true, true],
+    ['image/svg+xml', true, false],
+    ['text/javascript', true, false],
+    ['text/css', true, false],
+    ['application/json', true, false],
+    ['application/pdf', true, false],
+    ['application/octet-stream', true, false],
+    ['', true, false],
+    ['image/jpeg', false, false],
+    ['image/png', false, false],
+    ['image/avif', false, false],
+    ['image/webp', false, false],
+  ])('%s: sandboxed %s, download %s', (type, sandboxed, download) => {
+    const s = safety(type);
+    expect(s.nosniff).toBe('nosniff');
+    expect(s.csp?.startsWith('sandbox;') ?? false).toBe(sandboxed);
+    expect(s.disposition === 'attachment').toBe(download);
+  });
+  it('keeps an attachment name, and the worker’s own pages keep their CSP and stay pages', () => {
+    expect(safety('text/html', { 'Content-Disposition': 'attachment; filename="a.html"' }).disposition).toBe(
+      'attachment; filename="a.html"',
+    );
+    expect(safety('text/html', { 'Content-Disposition': 'inline' }).disposition).toBe('attachment');
+    const own = safety('text/html', { 'Content-Security-Policy': "default-src 'none'" });
+    expect(own).toEqual({ csp: "default-src 'none'", disposition: null, nosniff: 'nosniff' });
+  });
+});
 
 describe('delivered user bytes cannot act as a page of the origin', () => {
   it('serves HTML, XHTML and XML as sandboxed downloads with nosniff', async () => {
