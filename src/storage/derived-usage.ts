@@ -9,7 +9,15 @@ import { ensureSchema } from './schema';
  */
 export const TOUCH_INTERVAL_MS = 3_600_000;
 
+/** Keys this isolate recorded lately, so a busy variant costs no D1 call per request. Bounded: cleared when full. */
+const touched = new Map<string, number>();
+const TOUCHED_MAX = 10_000;
+
 export async function touchDerived(db: D1Database, r2Key: string, now = Date.now()): Promise<void> {
+  const last = touched.get(r2Key);
+  if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return;
+  if (touched.size >= TOUCHED_MAX) touched.clear();
+  touched.set(r2Key, now);
   await ensureSchema(db);
   const at = new Date(now).toISOString();
   const staleBefore = new Date(now - TOUCH_INTERVAL_MS).toISOString();
