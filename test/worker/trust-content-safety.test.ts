@@ -122,7 +122,7 @@ describe('delivered user bytes cannot act as a page of the origin', () => {
       const up = await signedUpload(OTHER, 'raw', `${base}.${ext}`, text(ext === 'js' ? 'window.x = 1;' : 'body{color:red}'), `a.${ext}`);
       const res = await SELF.fetch(new URL(new URL(up.secure_url).pathname, 'http://w').toString());
       await res.arrayBuffer();
-      if (ext === 'js') expect(res.headers.get('Content-Type')).toContain(type);
+      expect(res.headers.get('Content-Type')).toContain(type);
       expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
       expect(res.headers.get('Content-Security-Policy')).toMatch(/(^|;\s*)sandbox(;|$)/);
       expect(res.headers.get('Content-Disposition')).toBeNull();
