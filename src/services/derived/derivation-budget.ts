@@ -12,7 +12,7 @@ import { CldError } from '../../errors';
  */
 export type DerivationBudget = () => Promise<void>;
 
-/** The binding's call with this deployment's limit; `limit`/`period` per call are accepted by workerd's binding and miniflare. */
+/** The binding's call with this deployment's limit; miniflare's binding accepts `limit` and `period` per call (Cloudflare documents only `key`). */
 type LimitCall = (options: { key: string; limit: number; period: 60 }) => Promise<RateLimitOutcome>;
 
 const WINDOW_SECONDS = 60;
