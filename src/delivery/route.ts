@@ -48,7 +48,8 @@ export async function handleDelivery(req: Request, env: Env, ctx?: ExecutionCont
         return checkLayerAccess(access, expanded, await checkResourceAccess(access, stored, decision));
       },
       produce: async () => {
-        const { d: target, resource } = await resolveSource(env, d, access.settings);
+        const context = derivedContext(req, env, ctx, d.cloud, decision);
+        const { d: target, resource } = await resolveSource(env, d, access.settings, context.budget);
         const substituted = target !== d;
         if (!substituted) remember(ref, resource);
         const original = wantsOriginal(target, resource);
@@ -56,7 +57,7 @@ export async function handleDelivery(req: Request, env: Env, ctx?: ExecutionCont
         const final = original ? checked : await checkLayerAccess(access, expanded, checked);
         const answer = original
           ? await deliverOriginal(req, env, target, resource)
-          : await deliverDerived(req, env, target, resource, derivedContext(req, env, ctx, target.cloud, final));
+          : await deliverDerived(req, env, target, resource, context);
         // A default image stands in for an asset that may appear later: never shared.
         return { response: withAccessPolicy(answer, final), decision: substituted ? { ...final, shareable: false } : final };
       },
