@@ -1,7 +1,7 @@
 import { loadClouds, type CloudDirectory } from './clouds';
 import { ConfigError } from './config-error';
 import type { Env } from './env';
-import { LIMIT_VARIABLES, type Limits } from './limits';
+import { LIMIT_VARIABLES, LIMITS_OFF_AT_ZERO, type Limits } from './limits';
 
 /**
  * The deployment's configuration, parsed from the variables and checked once.
@@ -76,7 +76,8 @@ function parseLimits(env: Env): Limits {
   const limits = {} as Record<keyof Limits, number>;
   for (const key of Object.keys(LIMIT_VARIABLES) as (keyof Limits)[]) {
     const [variable, fallback, unit = 1] = LIMIT_VARIABLES[key];
-    limits[key] = positiveInteger(env, variable, fallback) * unit;
+    const value = integer(env, variable, fallback, LIMITS_OFF_AT_ZERO.has(key) ? 0 : 1);
+    limits[key] = value * unit;
   }
   return limits;
 }

@@ -14,6 +14,8 @@ export interface Secrets {
   CF_ZONE_ID?: string;
   CF_API_TOKEN?: string;
   CF_API_BASE_URL?: string;
+  /** The only host that serves `/console` (src/http/console/host.ts); unset: every host. */
+  CONSOLE_HOST?: string;
 }
 
 /**

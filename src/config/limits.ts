@@ -50,6 +50,20 @@ export interface Limits {
   fetchTimeoutMs: number;
   /** Cache lifetime of unversioned delivery URLs (they may change on overwrite). */
   unversionedMaxAge: number;
+  /**
+   * New derived images made per minute for unsigned requests, per client
+   * address and per cloud (0: no limit). Every new unsigned URL costs a decode,
+   * an encode and an R2 write; the defaults leave a page that asks for a
+   * hundred new thumbnails at once, several times a minute, well inside.
+   */
+  derivationsPerMinutePerClient: number;
+  derivationsPerMinutePerCloud: number;
+  /**
+   * Derived images kept per asset (made by delivery; eager ones are not
+   * counted); beyond it the least recently used are removed (0: no cap). Bounds
+   * what anonymous URLs can make the worker store; responsive sites use tens.
+   */
+  maxDerivedPerAsset: number;
 }
 
 /**
@@ -69,7 +83,17 @@ export const LIMIT_VARIABLES: { readonly [K in keyof Limits]: readonly [variable
   maxFetchBytes: ['MAX_FETCH_BYTES', 20 * 1024 * 1024],
   fetchTimeoutMs: ['FETCH_TIMEOUT_MS', 15_000],
   unversionedMaxAge: ['UNVERSIONED_MAX_AGE', 3_600],
+  derivationsPerMinutePerClient: ['DERIVATIONS_PER_MINUTE_PER_CLIENT', 1_000],
+  derivationsPerMinutePerCloud: ['DERIVATIONS_PER_MINUTE_PER_CLOUD', 10_000],
+  maxDerivedPerAsset: ['MAX_DERIVED_PER_ASSET', 1_000],
 };
+
+/** Limits where 0 is a value of its own: it turns the limit off. */
+export const LIMITS_OFF_AT_ZERO: ReadonlySet<keyof Limits> = new Set([
+  'derivationsPerMinutePerClient',
+  'derivationsPerMinutePerCloud',
+  'maxDerivedPerAsset',
+]);
 
 type LimitVariable =
   | 'MAX_UPLOAD_BYTES'
@@ -83,7 +107,10 @@ type LimitVariable =
   | 'FETCH_TTL_SECONDS'
   | 'MAX_FETCH_BYTES'
   | 'FETCH_TIMEOUT_MS'
-  | 'UNVERSIONED_MAX_AGE';
+  | 'UNVERSIONED_MAX_AGE'
+  | 'DERIVATIONS_PER_MINUTE_PER_CLIENT'
+  | 'DERIVATIONS_PER_MINUTE_PER_CLOUD'
+  | 'MAX_DERIVED_PER_ASSET';
 
 /** Versioned URLs never change content, so they may be cached for a year. */
 export const VERSIONED_MAX_AGE = 31_536_000;

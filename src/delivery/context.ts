@@ -5,6 +5,7 @@ import type { DeliveryRequest } from '../protocol/delivery-url';
 import type { ResourceRow } from '../storage/resources';
 import type { Plan } from '../engine/types';
 import type { AccessDecision } from './access/check';
+import type { DeriveOptions } from '../services/derived/derive';
 
 /**
  * The one context the delivery pipeline (src/delivery/pipeline.ts) carries
@@ -28,10 +29,16 @@ export interface Located extends Parsed {
   cloud: CloudCredentials;
 }
 
-/** After "request checks": the cloud's settings and the verdict of the checks that need no asset. */
+/**
+ * After "request checks": the cloud's settings, the verdict of the checks that
+ * need no asset, and what making something new costs this request (an
+ * unsigned one spends the derivation budget; background bookkeeping goes to
+ * waitUntil).
+ */
 export interface Checked extends Located {
   settings: CloudSettings;
   decision: AccessDecision;
+  spend: Pick<DeriveOptions, 'budget' | 'waitUntil'>;
 }
 
 /**

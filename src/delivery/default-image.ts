@@ -1,12 +1,9 @@
+import { isDeliverable, getResource, type ResourceRow } from '../storage/resources';
 import { notFound } from '../errors';
 import type { DeliveryRequest } from '../protocol/delivery-url';
-import { getResource, type ResourceRow } from '../storage/resources';
 import { parseTransformation } from '../engine/parse';
 import type { DefaultImage } from '../engine/types';
 import type { PlannedTransformation, Target } from './context';
-
-/** A rejected asset is not delivered: it is as if it did not exist. */
-export const isDeliverable = (r: ResourceRow) => r.moderation_status !== 'rejected';
 
 /** The `d_` of a transformation, if any (the last one wins). */
 function defaultImageOf(planned: PlannedTransformation): DefaultImage | undefined {

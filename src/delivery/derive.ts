@@ -13,9 +13,10 @@ export const wantsOriginal = ({ d, resource }: Target) =>
 /**
  * Stage "derive": resolves what this request gets (the `f_auto`/`q_auto`
  * choice from `Accept`, `dpr_auto` from the client hints, the extension) and
- * reads the derived object from R2 or makes it once (ensureDerived).
+ * reads the derived object from R2 or makes it once (ensureDerived), spending
+ * an unsigned request's derivation budget only when it makes a new one.
  */
-export async function derive({ req, env, target }: Sourced): Promise<DerivedObject> {
+export async function derive({ req, env, target, spend }: Sourced): Promise<DerivedObject> {
   const resolved = resolveOutput(
     target.planned.plan,
     { format: (target.resource.format ?? 'jpg') as ImageFormat, width: target.resource.width, height: target.resource.height },
@@ -25,5 +26,5 @@ export async function derive({ req, env, target }: Sourced): Promise<DerivedObje
       extension: target.d.format,
     },
   );
-  return ensureDerived(env, target.resource, target.planned.plan, resolved);
+  return ensureDerived(env, target.resource, target.planned.plan, resolved, spend);
 }

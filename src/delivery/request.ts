@@ -3,6 +3,8 @@ import { findCloud } from '../config/clouds';
 import { getSettings } from '../config/settings';
 import { parseDeliveryPath } from '../protocol/delivery-url';
 import { checkRequestAccess } from './access/check';
+import { derivationBudget } from '../services/derived/derivation-budget';
+import { clientKey } from './client';
 import type { Checked, Incoming, Located, Parsed } from './context';
 
 /** Stage "parse URL": the path and query as a typed delivery request. */
@@ -26,5 +28,12 @@ export function resolveCloud(c: Parsed): Located {
 export async function checkRequest(c: Located): Promise<Checked> {
   if (c.d.resourceType === 'video') throw new CldError(501, 'Video delivery is not supported');
   const settings = await getSettings(c.env.CONFIG, c.d.cloud);
-  return { ...c, settings, decision: await checkRequestAccess({ ...c, settings }) };
+  const decision = await checkRequestAccess({ ...c, settings });
+  const proven = decision.proof.signed || decision.proof.token;
+  const ctx = c.ctx;
+  const spend = {
+    budget: proven ? undefined : derivationBudget(c.env, c.d.cloud, clientKey(c.req)),
+    waitUntil: ctx ? (work: Promise<unknown>) => ctx.waitUntil(work) : undefined,
+  };
+  return { ...c, settings, decision, spend };
 }

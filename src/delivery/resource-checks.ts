@@ -1,13 +1,19 @@
 import { resourceForHit } from '../services/cache/resource-memo';
 import { checkResourceAccess, type AccessDecision } from './access/check';
-import { isDeliverable } from './default-image';
+import { checkLayerAccess } from './access/layers';
+import { wantsOriginal } from './derive';
+import { isDeliverable } from '../storage/resources';
 import type { Planned, Sourced } from './context';
 
 /**
  * Stage "resource checks": what depends on the asset itself (access mode,
- * strict originals), with the verdict of the request checks.
+ * strict originals), with the verdict of the request checks; for a derived
+ * answer, also the access rules of every asset drawn into it as a layer.
  */
-export const checkResource = (c: Sourced): Promise<AccessDecision> => checkResourceAccess(c, c.target.resource, c.decision);
+export async function checkResource(c: Sourced): Promise<AccessDecision> {
+  const checked = await checkResourceAccess(c, c.target.resource, c.decision);
+  return wantsOriginal(c.target) ? checked : checkLayerAccess(c, c.planned.components, checked);
+}
 
 /** What the edge cache may do: a default image stands in for an asset that may appear later, so it is never shared. */
 export const forEdgeCache = (c: Sourced, decision: AccessDecision): AccessDecision =>
@@ -22,5 +28,5 @@ export async function checkHit(c: Planned): Promise<AccessDecision> {
   const { d } = c;
   const stored = await resourceForHit(c.env.DB, { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId });
   if (!stored || !isDeliverable(stored)) return { ...c.decision, shareable: false };
-  return checkResourceAccess(c, stored, c.decision);
+  return checkLayerAccess(c, c.planned.components, await checkResourceAccess(c, stored, c.decision));
 }

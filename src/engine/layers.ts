@@ -1,7 +1,7 @@
 import { badRequest } from '../errors';
 import { ANCHORS } from './geometry';
 import { blank, drawInto, drawOver, TRANSPARENT, type Raster } from './raster';
-import type { Color, Component, Layer, Length, Params } from './types';
+import type { Color, Component, Layer, LayerAssetType, Length, Params } from './types';
 
 /**
  * Overlays and underlays. A layer starts at a component with `l_`/`u_`; that
@@ -18,8 +18,8 @@ import type { Color, Component, Layer, Length, Params } from './types';
  * encoded image bytes, which the engine decodes like any source.
  */
 export interface LayerSources {
-  /** Another image of the same cloud (`l_folder:name`). */
-  asset(publicId: string): Promise<Uint8Array>;
+  /** Another image of the same cloud (`l_folder:name`, `l_private:name`); its access was checked before the engine runs. */
+  asset(publicId: string, type: 'upload' | LayerAssetType): Promise<Uint8Array>;
   /** A remote image, through the guarded fetcher (`l_fetch:`). */
   fetch(url: string): Promise<Uint8Array>;
   /** Text rendered as a PNG with a transparent background (`l_text:`); `color` is the layer's `co_`. */
@@ -121,7 +121,7 @@ export async function loadLayers(components: Component[], sources: LayerSources 
   return Promise.all(
     wanted.map((p) => {
       const layer = (p.l ?? p.u)!;
-      if (layer.kind === 'asset') return sources.asset(layer.publicId);
+      if (layer.kind === 'asset') return sources.asset(layer.publicId, layer.type ?? 'upload');
       if (layer.kind === 'fetch') return sources.fetch(layer.url);
       return sources.text(layer, p.co);
     }),

@@ -113,9 +113,15 @@ interface Border {
 }
 
 /** What an overlay (`l_`) or an underlay (`u_`) shows. */
+/** The delivery types an image layer may name besides the default `upload`. */
+export type LayerAssetType = 'private' | 'authenticated';
+
 export type Layer =
-  /** `format`: the layer id's extension (`l_folder:logo.png`), which is no part of the public id. */
-  | { kind: 'asset'; publicId: string; format?: string }
+  /**
+   * Another image of the cloud. `format`: the layer id's extension (`l_folder:logo.png`), which is
+   * no part of the public id; `type` as the SDKs write it (`l_private:<id>`), absent for `upload`.
+   */
+  | { kind: 'asset'; publicId: string; format?: string; type?: LayerAssetType }
   | { kind: 'fetch'; url: string }
   | { kind: 'text'; text: string; font: TextFont }
   | { kind: 'text_style'; text: string; stylePublicId: string };

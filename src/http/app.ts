@@ -12,12 +12,18 @@ import { benchRoutes } from './bench';
 import { adminNoCors, uploadCors } from './cors';
 import { widgetRoutes } from './widget/routes';
 import { consoleRoutes } from './console/routes';
+import { contentSafety } from './content-safety';
+import { consoleHostOnly } from './console/host';
 import { requestContext } from './request-id';
 
 export const app = new Hono<AppEnv>();
 
 // First, so every answer (configuration errors included) carries X-Request-Id and failures are logged.
 app.use('*', requestContext);
+
+// Then, so that every answer, errors included, carries the content-safety headers.
+app.use('*', contentSafety);
+app.use('*', consoleHostOnly);
 
 // Configuration is validated on every request (cheaply: parsed once per
 // isolate), so a malformed variable is reported by name instead of failing later.

@@ -1,4 +1,5 @@
 import { VERSIONED_MAX_AGE } from '../config/limits';
+import { applyContentSafety } from './content-safety';
 
 export interface BodyMeta {
   contentType: string;
@@ -19,7 +20,7 @@ export function cacheControl(versioned: boolean, unversionedMaxAge: number): str
   return versioned ? `public, max-age=${VERSIONED_MAX_AGE}, immutable` : `public, max-age=${unversionedMaxAge}`;
 }
 
-/** The common headers of a delivered body. SVG gets a CSP so scripts inside never run. */
+/** The common headers of a delivered body, with the content-safety headers (user bytes never run as our page). */
 export function deliveryHeaders(meta: BodyMeta, cacheControlValue: string, extra: Record<string, string> = {}): Headers {
   const h = new Headers({
     'Content-Type': meta.contentType,
@@ -32,11 +33,7 @@ export function deliveryHeaders(meta: BodyMeta, cacheControlValue: string, extra
     'Access-Control-Expose-Headers': 'X-Cld-Error, X-Cache, ETag, X-Request-Id, Content-Range, Accept-Ranges',
     ...extra,
   });
-  if (meta.contentType.startsWith('image/svg')) {
-    h.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox");
-    h.set('X-Content-Type-Options', 'nosniff');
-  }
-  return h;
+  return applyContentSafety(h);
 }
 
 /** 304 when the client already has it; otherwise the body (none for HEAD). */

@@ -115,3 +115,6 @@ export async function accessModesOf(
             .bind(...args, sel.tag, after, limit);
   return (await q.all<{ public_id: string; access_mode: string }>()).results;
 }
+
+/** A rejected asset is not delivered: it is as if it did not exist. */
+export const isDeliverable = (r: ResourceRow) => r.moderation_status !== 'rejected';

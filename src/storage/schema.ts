@@ -4,6 +4,7 @@ import m0006 from '../../migrations/0006_auto_upload.sql';
 import m0007 from '../../migrations/0007_cache.sql';
 import m0008 from '../../migrations/0008_admin.sql';
 import m0010 from '../../migrations/0010_jobs.sql';
+import m0018 from '../../migrations/0018_derived_lru.sql';
 
 /**
  * The D1 migrations, in order. The worker applies the missing ones itself on
@@ -18,6 +19,7 @@ const MIGRATIONS: ReadonlyArray<readonly [name: string, sql: string]> = [
   ['0007_cache', m0007],
   ['0008_admin', m0008],
   ['0010_jobs', m0010],
+  ['0018_derived_lru', m0018],
 ];
 
 let ready: Promise<void> | undefined;

@@ -22,7 +22,7 @@ export async function signedPost(
   for (const [k, v] of Object.entries(all)) form.set(k, v);
   form.set('signature', signature);
   form.set('api_key', opts.apiKey ?? DEMO.api_key);
-  if (opts.file) form.set('file', new Blob([opts.file.bytes]), opts.file.name);
+  if (opts.file) form.set('file', new Blob([new Uint8Array(opts.file.bytes)]), opts.file.name);
   return fetch(`${base}${path}`, { method: 'POST', body: form });
 }
 

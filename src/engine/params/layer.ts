@@ -1,6 +1,6 @@
 import { badRequest } from '../../errors';
 import type { ParamEntry } from '../registry-types';
-import type { Layer, TextFont } from '../types';
+import type { Layer, LayerAssetType, TextFont } from '../types';
 import { invalid } from '../values';
 import { MAX_FONT_SIZE } from '../text/style';
 
@@ -18,6 +18,9 @@ const UNSUPPORTED_KINDS = /^(video|subtitles|lut|audio|raw)$/;
  * reads `l_folder:logo.png` as public id `folder/logo` in format png.
  */
 const LAYER_FORMAT = /\.(jpe?g|jpe|png|gif|webp|avif|svg|bmp|tiff?|ico|heic|heif|jxl|jp2|wdp|psd|pdf|eps)$/i;
+
+/** `l_private:<id>`, `l_authenticated:<id>`: the SDKs put a layer's delivery type first when it is not `upload`. */
+const LAYER_TYPES: readonly LayerAssetType[] = ['private', 'authenticated'];
 
 /**
  * The SDK encodes commas and slashes of text twice (`%252C`), so after the URL
@@ -113,17 +116,19 @@ function parseLayer(name: string, raw: string): Layer {
   }
   if (UNSUPPORTED_KINDS.test(kind)) throw badRequest(`${kind} layers are not supported`);
   if (kind === 'url' || raw.startsWith('$')) throw invalid(name, raw);
-  const format = LAYER_FORMAT.exec(raw)?.[1].toLowerCase();
-  const publicId = (format ? raw.slice(0, -format.length - 1) : raw).replace(/:/g, '/');
+  const type = LAYER_TYPES.find((t) => t === kind);
+  const id = type ? raw.slice(colon + 1) : raw;
+  const format = LAYER_FORMAT.exec(id)?.[1].toLowerCase();
+  const publicId = (format ? id.slice(0, -format.length - 1) : id).replace(/:/g, '/');
   if (!publicId || publicId.startsWith('/') || publicId.endsWith('/') || publicId.includes('//') || publicId.split('/').includes('..'))
     throw invalid(name, raw);
-  return format ? { kind: 'asset', publicId, format } : { kind: 'asset', publicId };
+  return { kind: 'asset', publicId, ...(format ? { format } : {}), ...(type ? { type } : {}) };
 }
 
 function formatLayer(v: Layer): string {
   switch (v.kind) {
     case 'asset':
-      return v.publicId.replace(/\//g, ':') + (v.format ? `.${v.format}` : '');
+      return (v.type ? `${v.type}:` : '') + v.publicId.replace(/\//g, ':') + (v.format ? `.${v.format}` : '');
     case 'fetch':
       return `fetch:${encodeBase64Url(v.url)}`;
     case 'text':

@@ -5,7 +5,9 @@ import { findCloud, keyOf, type CloudCredentials } from '../../config/clouds';
 import { constantTimeEqual } from '../../auth/crypto';
 import { signParams } from '../../auth/api-signature';
 import { asCldError, badRequest, CldError, notFound, unauthorized } from '../../errors';
-import { clearSessionCookie, csrfToken, newSessionCookie, readSession } from './session';
+import { clearSessionCookie, csrfToken, newSessionCookie, readSession, revokeSession } from './session';
+import { parseUploadOptions, signUpload } from './upload-signature';
+import { pageCsp, newNonce, SIGN_IN_CSP } from '../page-policy';
 import consolePage from './console.client.html';
 import consoleScript from './console.client.js';
 import signInPage from './signin.client.html';
@@ -20,15 +22,15 @@ export type Dispatch = (req: Request, env: Env, ctx: ExecutionContext) => Promis
 type Ctx = Context<AppEnv>;
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-const html = (body: string, status = 200, headers: Record<string, string> = {}) =>
+/** A page of the console; `csp` defaults to the sign-in page's (no script). */
+const html = (body: string, status = 200, csp = SIGN_IN_CSP) =>
   new Response(body, {
     status,
     headers: {
       'Content-Type': 'text/html; charset=utf-8',
       'Cache-Control': 'no-store',
-      'Content-Security-Policy': "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+      'Content-Security-Policy': csp,
       'X-Frame-Options': 'DENY',
-      ...headers,
     },
   });
 
@@ -45,7 +47,7 @@ function sameOrigin(c: Ctx): boolean {
 }
 
 async function requireSession(c: Ctx, cloud: CloudCredentials, stateChanging: boolean) {
-  const session = await readSession(cloud, c.req.header('Cookie'));
+  const session = await readSession(c.env.CONFIG, cloud, c.req.header('Cookie'));
   if (!session) throw unauthorized('Not signed in');
   if (stateChanging) {
     if (!sameOrigin(c)) throw new CldError(403, 'Cross-origin request refused');
@@ -122,13 +124,17 @@ export function consoleRoutes(dispatch: Dispatch) {
   return new Hono<AppEnv>()
     .get('/console/:cloud', async (c) => {
       const cloud = cloudOf(c);
-      const session = await readSession(cloud, c.req.header('Cookie'));
+      const session = await readSession(c.env.CONFIG, cloud, c.req.header('Cookie'));
       if (!session) return html(signInPage.replace(/__CLOUD__/g, escapeHtml(cloud.cloudName)).replace('__ERROR__', ''));
+      const nonce = newNonce();
       return html(
         consolePage
           .replace(/__CLOUD__/g, escapeHtml(cloud.cloudName))
           .replace(/__CSRF__/g, escapeHtml(await csrfToken(cloud, session)))
-          .replace(/__API_KEY__/g, escapeHtml(cloud.apiKey)),
+          .replace(/__API_KEY__/g, escapeHtml(cloud.apiKey))
+          .replace(/__NONCE__/g, nonce),
+        200,
+        pageCsp(nonce),
       );
     })
     .get(
@@ -148,12 +154,13 @@ export function consoleRoutes(dispatch: Dispatch) {
       }
       return new Response(null, {
         status: 303,
-        headers: { Location: `/console/${cloud.cloudName}`, 'Set-Cookie': await newSessionCookie(cloud) },
+        headers: { Location: `/console/${cloud.cloudName}`, 'Set-Cookie': await newSessionCookie(c.env.CONFIG, cloud) },
       });
     })
     .post('/console/:cloud/logout', async (c) => {
       const cloud = cloudOf(c);
-      await requireSession(c, cloud, true);
+      const session = await requireSession(c, cloud, true);
+      await revokeSession(c.env.CONFIG, cloud, session);
       return new Response(null, { status: 204, headers: { 'Set-Cookie': clearSessionCookie(cloud) } });
     })
     .get('/console/:cloud/api/resources', async (c) => {
@@ -183,10 +190,7 @@ export function consoleRoutes(dispatch: Dispatch) {
       const cloud = cloudOf(c);
       await requireSession(c, cloud, true);
       const b = await body(c);
-      const params = (b.params ?? {}) as Record<string, unknown>;
-      const fields: Record<string, string> = { timestamp: String(Math.floor(Date.now() / 1000)) };
-      for (const [k, v] of Object.entries(params)) if (typeof v === 'string' && v) fields[k] = v;
-      return json({ ...fields, api_key: cloud.apiKey, signature: await signParams(fields, cloud.apiSecret) });
+      return json(await signUpload(cloud, parseUploadOptions(b.params)));
     })
     .post('/console/:cloud/api/tags', async (c) => {
       const cloud = cloudOf(c);

@@ -6,6 +6,7 @@ import { uploadPresets } from '../../config/collections';
 import { notFound } from '../../errors';
 import widgetScript from './upload-widget.client.js';
 import demoPage from './demo.client.html';
+import { newNonce, pageCsp } from '../page-policy';
 
 /** The demo page's cloud and its unsigned preset (created on first view; dev only). */
 const DEMO_CLOUD = 'demo';
@@ -47,9 +48,11 @@ export const widgetRoutes = new Hono<AppEnv>()
       });
     }
     const origin = new URL(c.req.url).origin;
+    const nonce = newNonce();
     const html = demoPage
+      .replace(/__NONCE__/g, nonce)
       .replace(/__CLOUD__/g, escapeHtml(DEMO_CLOUD))
       .replace(/__PRESET__/g, escapeHtml(DEMO_PRESET))
       .replace(/__ORIGIN__/g, escapeHtml(origin));
-    return c.html(html);
+    return c.html(html, 200, { 'Content-Security-Policy': pageCsp(nonce) });
   });

@@ -9,6 +9,9 @@ import { layerSources } from './layer-sources';
 import type { Resolved } from '../../engine/negotiate';
 import { shared, underLease } from './single-flight';
 import type { Plan } from '../../engine/types';
+import type { DerivationBudget } from './derivation-budget';
+import { dropLeastRecentlyUsed, touchDerived } from '../../storage/derived-usage';
+import { logEvent } from '../../log';
 
 /** How a caller asks for a derived image. */
 export interface DeriveOptions {
@@ -16,6 +19,10 @@ export interface DeriveOptions {
   eager?: boolean;
   /** The original's bytes when the caller holds them already (an upload), so they are not read back from R2. */
   original?: Uint8Array;
+  /** Delivery only: spent once if this request makes a new derived image (absent for signed and token requests, which spend nothing). */
+  budget?: DerivationBudget;
+  /** Where bookkeeping that must not hold the answer back goes (the request's waitUntil). */
+  waitUntil?: (work: Promise<unknown>) => void;
 }
 
 /**
@@ -34,8 +41,10 @@ export async function ensureDerived(
   const eager = opts.eager === true;
   const variant = variantOf(plan, resolved);
   const key = derivedObjectKey(resource, await variantHash(variant));
+  const found = await stored(env, key, false);
+  if (found && resource.type !== 'fetch') await keepInBackground(opts, touchDerived(env.DB, key));
   const made =
-    (await stored(env, key, false)) ??
+    found ??
     (await shared(key, () =>
       underLease(
         env.DB,
@@ -71,6 +80,7 @@ async function makeDerived(
   key: string,
   opts: DeriveOptions,
 ): Promise<DerivedObject> {
+  await opts.budget?.();
   const input = opts.original ?? (await originalBytes(env, resource));
   const info = inspectSource(input);
   const limits = configFrom(env).limits;
@@ -82,7 +92,7 @@ async function makeDerived(
     limits,
     layerSources(env, resource.cloud),
   );
-  return storeDerived(env, {
+  const stored = await storeDerived(env, {
     resource,
     key,
     transformation: variant,
@@ -93,6 +103,22 @@ async function makeDerived(
     height: result.height,
     eager: opts.eager === true,
   });
+  if (opts.eager !== true && resource.type !== 'fetch' && limits.maxDerivedPerAsset > 0)
+    await evictBeyondCap(env, resource, limits.maxDerivedPerAsset);
+  return stored;
+}
+
+/** The per-asset cap: the least recently used delivery-made variants beyond it leave the index, then R2. */
+async function evictBeyondCap(env: Env, resource: ResourceRow, cap: number): Promise<void> {
+  const keys = await dropLeastRecentlyUsed(env.DB, resource.id, cap);
+  if (keys.length) await env.BUCKET.delete(keys);
+}
+
+/** Bookkeeping that must not hold the answer back (handed to waitUntil); without one it is awaited. Its failure is only logged. */
+async function keepInBackground(context: DeriveOptions, work: Promise<unknown>): Promise<void> {
+  const logged = work.catch((err) => logEvent('error', 'derived bookkeeping failed', { error: err }));
+  if (context.waitUntil) context.waitUntil(logged);
+  else await logged;
 }
 
 async function originalBytes(env: Env, resource: ResourceRow): Promise<Uint8Array> {

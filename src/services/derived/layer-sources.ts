@@ -1,6 +1,6 @@
 import type { Env } from '../../config/env';
 import { badRequest, notFound } from '../../errors';
-import { getResource } from '../../storage/resources';
+import { getResource, isDeliverable } from '../../storage/resources';
 import { configFrom } from '../../config/config';
 import { getSettings } from '../../config/settings';
 import { guardedFetch } from '../remote/fetcher';
@@ -16,10 +16,10 @@ import type { Color } from '../../engine/types';
  */
 export function layerSources(env: Env, cloud: string): LayerSources {
   return {
-    async asset(publicId) {
-      const row = await getResource(env.DB, { cloud, resourceType: 'image', type: 'upload', publicId });
-      if (!row) throw notFound(`Resource not found - ${publicId}`);
-      if (row.moderation_status === 'rejected') throw notFound(`Resource not found - ${publicId}`);
+    // Delivery checked the layer's own access rules before the engine ran (src/delivery/access/layers.ts).
+    async asset(publicId, type) {
+      const row = await getResource(env.DB, { cloud, resourceType: 'image', type, publicId });
+      if (!row || !isDeliverable(row)) throw notFound(`Resource not found - ${publicId}`);
       const obj = await env.BUCKET.get(row.r2_key);
       if (!obj) throw notFound(`Resource not found - ${publicId}`);
       return new Uint8Array(await obj.arrayBuffer());

@@ -37,12 +37,19 @@ export async function mappedSource(kv: KVNamespace, d: DeliveryRequest): Promise
 }
 
 /** The stored asset for a missing mapped public id, or null when no mapping covers it. */
-export async function autoUploadSource(env: Env, d: DeliveryRequest, settings: CloudSettings): Promise<ResourceRow | null> {
+/** `budget`: spent before the origin is asked for an asset not stored yet (see src/services/derived/derivation-budget.ts). */
+export async function autoUploadSource(
+  env: Env,
+  d: DeliveryRequest,
+  settings: CloudSettings,
+  budget?: () => Promise<void>,
+): Promise<ResourceRow | null> {
   const source = await mappedSource(env.CONFIG, d);
   if (!source) return null;
   const limits = configFrom(env).limits;
   const ref = { cloud: d.cloud, resourceType: d.resourceType, type: 'upload', publicId: d.publicId };
   const load = async (): Promise<Loaded> => {
+    await budget?.();
     const accept = d.resourceType === 'image' ? 'image' : 'any';
     const r = await guardedFetch(source.remoteUrl, {
       ...fetchPolicy(env, settings),

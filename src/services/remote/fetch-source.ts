@@ -41,7 +41,13 @@ interface FetchedMeta {
   originLastModified: string;
 }
 
-export async function resolveFetchSource(env: Env, d: DeliveryRequest, settings: CloudSettings): Promise<ResourceRow> {
+/** `budget`: spent before a URL never fetched before is loaded and stored (see src/services/derived/derivation-budget.ts). */
+export async function resolveFetchSource(
+  env: Env,
+  d: DeliveryRequest,
+  settings: CloudSettings,
+  budget?: () => Promise<void>,
+): Promise<ResourceRow> {
   if (d.resourceType !== 'image' || !d.remoteUrl) throw badRequest(`Fetch delivery is supported for images only, not ${d.resourceType}`);
   const cloud = d.cloud;
   const policy = fetchPolicy(env, settings);
@@ -54,6 +60,7 @@ export async function resolveFetchSource(env: Env, d: DeliveryRequest, settings:
   const now = Date.now();
   if (stored && meta && now < Number(meta.expiresAt)) return rowOf(cloud, hash, key, meta, stored);
 
+  if (!stored) await budget?.();
   const limits = configFrom(env).limits;
   const conditional = new Headers({ Accept: 'image/*,*/*;q=0.8' });
   if (stored && meta?.originEtag) conditional.set('If-None-Match', meta.originEtag);
