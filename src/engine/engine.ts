@@ -23,6 +23,8 @@ import { applyLayer, layerStep, loadLayers, type LayerSources } from './layers';
 import { resolveOutput, type RequestHints, type Resolved } from './negotiate';
 import { orient, place, WHITE, type Raster } from './raster';
 import { REGISTRY } from './registry';
+import { resolvePlan } from './resolve-plan';
+import type { AssetFacts } from './expressions/evaluate';
 import type { PixelEffect } from './registry-types';
 import type { Color, OutputFormat, ParamKey, Params, Plan } from './types';
 
@@ -43,6 +45,8 @@ export interface TransformOptions extends RequestHints {
   limits: EngineLimits;
   /** Where overlay and underlay images come from; without it, a layer is refused. */
   sources?: LayerSources;
+  /** The asset's tags, context and metadata, for expressions that read them. */
+  facts?: AssetFacts;
 }
 
 export interface TransformResult {
@@ -84,7 +88,7 @@ const TOO_LARGE = (what: string, pixels: number, max: number) =>
 export async function transformImage(input: Uint8Array, plan: Plan, opts: TransformOptions): Promise<TransformResult> {
   const info = inspectSource(input);
   const resolved = resolveOutput(plan, info, opts);
-  return runPlan(input, info, plan, resolved, opts.limits, opts.sources);
+  return runPlan(input, info, plan, resolved, opts.limits, opts.sources, opts.facts);
 }
 
 /** The working image: still inside photon (the decoded source, with its EXIF orientation pending) or in JS memory. */
@@ -106,7 +110,18 @@ export async function runPlan(
   resolved: Resolved,
   limits: EngineLimits,
   sources?: LayerSources,
+  facts?: AssetFacts,
 ): Promise<TransformResult> {
+  // Conditions, variables, expressions, w_auto and a chain-wide dpr_ become fixed parameters now that the source is known.
+  const upright = plan.components.some((c) => c.params.a?.ignoreExif) ? info : orientedSize(info);
+  plan = resolvePlan(plan, {
+    width: upright.width,
+    height: upright.height,
+    pages: info.pages,
+    dpr: resolved.dpr,
+    autoWidth: resolved.width,
+    facts,
+  });
   // Layer images are loaded (stored, fetched or rendered) before taking the isolate's turn, so a slow origin holds up no one else.
   const layers = await loadLayers(plan.components, sources);
   return oneAtATime(() => run(input, info, plan, resolved, limits, layers));

@@ -27,5 +27,8 @@ for (const key of Object.keys(REGISTRY)) {
   if (!TRANSFORMATION_KEYS.has(key)) throw new Error(`registry key ${key} is missing from TRANSFORMATION_KEYS`);
 }
 
-/** Keys of the grammar that the registry does not implement. */
-export const UNSUPPORTED_KEYS = [...TRANSFORMATION_KEYS].filter((k) => !Object.hasOwn(REGISTRY, k));
+/** Keys the parser reads itself: `if_` conditions select components rather than set a parameter (expressions/). */
+export const PARSER_KEYS = ['if'];
+
+/** Keys of the grammar that neither the registry nor the parser implements. */
+export const UNSUPPORTED_KEYS = [...TRANSFORMATION_KEYS].filter((k) => !Object.hasOwn(REGISTRY, k) && !PARSER_KEYS.includes(k));

@@ -1,3 +1,5 @@
+import type { Dynamic } from './expressions/ast';
+
 /**
  * The typed values a transformation parses into. Nothing past the parser sees
  * a raw `k_v` string: the engine, the cache key and the derived-object key all
@@ -59,6 +61,8 @@ export const FLAGS = [
   'relative',
   'tiled',
   'getinfo',
+  /** Layers never extend the image's canvas here (they are clipped to it), which is what `fl_no_overflow` asks for. */
+  'no_overflow',
 ] as const;
 export type FlagName = (typeof FLAGS)[number];
 export interface Flags {
@@ -72,6 +76,10 @@ export interface DefaultImage {
   publicId: string;
   format?: string;
 }
+
+/** Effects that say how a layer combines with the image below it (with `fl_layer_apply`, or in the layer's own component). */
+export const BLEND_MODES = ['multiply', 'screen', 'overlay', 'mask', 'cut_out'] as const;
+export type BlendMode = (typeof BLEND_MODES)[number];
 
 export const EFFECT_NAMES = [
   'grayscale',
@@ -92,6 +100,7 @@ export const EFFECT_NAMES = [
   'tint',
   'vignette',
   'trim',
+  ...BLEND_MODES,
 ] as const;
 export type EffectName = (typeof EFFECT_NAMES)[number];
 
@@ -101,6 +110,10 @@ export interface Effect {
   /** The level as given or the effect's default; undefined for effects without one (grayscale, negate). */
   level?: number;
   color?: Color;
+  /** `e_tint:equalize:...`: spread the levels before tinting. */
+  equalize?: boolean;
+  /** `e_tint`'s colours, each with its position along the luminance (0-1) when given (`blue:20p`). */
+  stops?: { color: Color; at?: number }[];
 }
 
 /** `r_`: corner radii in pixels clockwise from the top left, or `max` (a circle or an ellipse). */
@@ -164,8 +177,10 @@ export type ParamKey = keyof Params;
 
 export interface Component {
   params: Params;
-  /** The component's canonical string: items sorted by key, values in canonical spelling. */
+  /** The component's canonical string: `if_`, then `$name_` in their order, then items sorted by key, values in canonical spelling. */
   canonical: string;
+  /** Conditions, variables and expression values: evaluated once the image entering the component is known (resolve-plan.ts). */
+  dynamic?: Dynamic;
 }
 
 /** What the client asked to receive, gathered from every component (the last one wins). */
@@ -181,6 +196,6 @@ export interface Plan {
   output: OutputSpec;
   /** Components' canonical strings joined with `/`: the cache key and the derived-object key come from it. */
   canonical: string;
-  /** Whether the result depends on request headers (`Accept` for f_auto/q_auto, `DPR` for dpr_auto). */
-  dependsOn: { accept: boolean; dpr: boolean };
+  /** Whether the result depends on request headers (`Accept` for f_auto/q_auto, `DPR` for dpr_auto, `Width` for w_auto). */
+  dependsOn: { accept: boolean; dpr: boolean; width?: boolean };
 }

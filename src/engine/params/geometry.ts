@@ -3,12 +3,9 @@ import type { ParamEntry } from '../registry-types';
 import { COMPASS, CROP_MODES, type Compass, type Dpr, type Gravity } from '../types';
 import { formatColor, formatLength, formatNumber, invalid, parseColor, parseEnum, parseLength, parseNumber, parseRatio } from '../values';
 
-/** Expressions (`iw_div_2`), variables and `auto` widths need features this worker does not run. */
+/** Only widths are automatic (`w_auto`, read by the parser before this entry); expressions are the parser's too (expressions/). */
 function refuseExpression(name: string, raw: string): void {
   if (/^auto\b/.test(raw)) throw badRequest(`Automatic ${name} (${raw}) is not supported`);
-  if (/\$|_(add|sub|mul|div|pow|mod)_|^(iw|ih|iar|ar|w|h|cw|ch|fc|pc|cp|du|idu)$/.test(raw)) {
-    throw badRequest(`Expressions and variables are not supported: ${raw}`);
-  }
 }
 
 const length = (key: 'w' | 'h', name: string): ParamEntry<'w' | 'h'> => ({

@@ -14,6 +14,9 @@ import { resolveOutput, type Resolved } from '../../engine/negotiate';
 import { parseTransformation } from '../../engine/parse';
 import { shared, underLease } from './single-flight';
 import type { Plan } from '../../engine/types';
+import type { AssetFacts } from '../../engine/expressions/evaluate';
+import { readsAssetFacts } from '../../engine/expressions/ast';
+import { assetFacts, factsKey } from './asset-facts';
 
 /**
  * The derived-image stage of delivery: parse the transformation, resolve what
@@ -28,6 +31,7 @@ export async function deliverDerived(req: Request, env: Env, d: DeliveryRequest,
     {
       accept: req.headers.get('Accept'),
       dpr: req.headers.get('Sec-CH-DPR') ?? req.headers.get('DPR'),
+      width: req.headers.get('Sec-CH-Width') ?? req.headers.get('Width'),
       extension: d.format,
     },
   );
@@ -62,7 +66,8 @@ export async function ensureDerived(
   resolved: Resolved,
   eager = false,
 ): Promise<DerivedObject & { key: string }> {
-  const variant = variantOf(plan, resolved);
+  const facts = readsAssetFacts(plan.components) ? await assetFacts(env.DB, resource) : undefined;
+  const variant = variantOf(plan, resolved, facts);
   const key = derivedObjectKey(resource, await variantHash(variant));
   const found = eager ? undefined : await readDerived(env.BUCKET, key);
   const obj =
@@ -72,7 +77,7 @@ export async function ensureDerived(
         env.DB,
         key,
         () => (eager ? Promise.resolve(undefined) : readDerived(env.BUCKET, key, true)),
-        () => makeDerived(env, resource, plan, resolved, variant, key, eager),
+        () => makeDerived(env, resource, plan, resolved, variant, key, eager, facts),
       ),
     ));
   return { ...obj, key };
@@ -105,10 +110,12 @@ export async function deriveEager(env: Env, resource: ResourceRow, transformatio
 const namedLookup = (env: Env, cloud: string): NamedLookup => namedLookupFor(env.CONFIG, cloud);
 
 /** What identifies one stored variant: the canonical transformation plus every value resolved from the request. */
-export function variantOf(plan: Plan, r: Resolved): string {
+export function variantOf(plan: Plan, r: Resolved, facts?: AssetFacts): string {
   const parts = [plan.canonical, r.format];
   if (plan.dependsOn.accept) parts.push(`q${r.quality}`);
   if (plan.dependsOn.dpr) parts.push(`dpr${r.dpr}`);
+  if (plan.dependsOn.width) parts.push(`w${r.width ?? 'none'}`);
+  if (facts) parts.push(`facts${factsKey(facts)}`);
   return parts.join('|');
 }
 
@@ -120,6 +127,7 @@ async function makeDerived(
   variant: string,
   key: string,
   eager: boolean,
+  facts?: AssetFacts,
 ): Promise<DerivedObject> {
   const original = await env.BUCKET.get(resource.r2_key);
   if (!original) throw notFound(`Resource not found - ${resource.public_id}`);
@@ -133,6 +141,7 @@ async function makeDerived(
     { ...resolved, lossless: resolved.lossless && !info.lossy },
     limits,
     layerSources(env, resource.cloud),
+    facts,
   );
   return storeDerived(env, {
     resource,
@@ -149,7 +158,11 @@ async function makeDerived(
 
 function respondDerived(req: Request, env: Env, d: DeliveryRequest, plan: Plan, obj: DerivedObject): Response {
   const extra: Record<string, string> = {};
-  const vary = [plan.dependsOn.accept ? 'Accept' : '', plan.dependsOn.dpr ? 'DPR, Sec-CH-DPR' : ''].filter(Boolean);
+  const vary = [
+    plan.dependsOn.accept ? 'Accept' : '',
+    plan.dependsOn.dpr ? 'DPR, Sec-CH-DPR' : '',
+    plan.dependsOn.width ? 'Width, Sec-CH-Width' : '',
+  ].filter(Boolean);
   if (vary.length) extra.Vary = vary.join(', ');
   if (plan.output.flags.has('attachment')) extra['Content-Disposition'] = attachment(d, plan, obj.contentType);
   const headers = deliveryHeaders(
