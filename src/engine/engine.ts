@@ -253,7 +253,7 @@ async function decodeJpeg(
 ): Promise<Working> {
   const orientation = applyExif ? info.orientation : 1;
   const turned = orientation >= 5;
-  const first = plan.components[0]?.params;
+  const first = sizingComponent(plan);
   const g =
     first &&
     planGeometry({
@@ -274,11 +274,20 @@ async function decodeJpeg(
 
 /** The first component's output size is known from the header alone: refuse an oversized one before decoding. */
 function checkFirstOutput(info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits, applyExif: boolean): void {
-  const first = plan.components[0]?.params;
+  const first = sizingComponent(plan);
   if (!first) return;
   const upright = applyExif ? orientedSize(info) : info;
   const out = outputSize(planGeometry({ width: upright.width, height: upright.height, params: first, dpr: componentDpr(first, resolved) }));
   if (out.width * out.height > limits.maxOutputPixels) throw TOO_LARGE('output', out.width * out.height, limits.maxOutputPixels);
+}
+
+/**
+ * The component whose geometry sizes the decode: the first, unless it opens a
+ * layer (its `w_`/`h_` size the layer image, and the base is decoded whole).
+ */
+function sizingComponent(plan: Plan): Params | undefined {
+  const first = plan.components[0]?.params;
+  return first && (first.l || first.u) ? undefined : first;
 }
 
 /** A component's own `dpr_`: a number as written, `auto` as resolved from the client hints. */
@@ -286,7 +295,7 @@ const componentDpr = (params: Params, resolved: Resolved) => (params.dpr === 'au
 
 /** SVG is rasterised straight at the size the first component needs (within the decode budget). */
 function svgRenderWidth(info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits): number {
-  const first = plan.components[0]?.params ?? {};
+  const first = sizingComponent(plan) ?? {};
   const g = planGeometry({ width: info.width, height: info.height, params: first, dpr: componentDpr(first, resolved) });
   const scale = Math.max(1, g.size.width / g.region.width, g.size.height / g.region.height);
   const budget = Math.sqrt(limits.maxDecodePixels / (info.width * info.height));

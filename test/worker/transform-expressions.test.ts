@@ -33,6 +33,10 @@ describe('chained components and expressions', () => {
     expect(await sizeOf(`${t}/${photo}.png`)).toBe(expected);
   });
 
+  it('decodes a JPEG base whole when the first component sizes an overlay, not the base', T, async () => {
+    expect(await sizeOf(`c_scale,l_${sale},w_100/fl_layer_apply,fl_no_overflow,g_north/${photo}.png`)).toBe('1152x864');
+  });
+
   it.each([
     ['w_iw_div_2', '576x432'],
     ['c_fill,w_iw,h_ih', '1152x864'],
