@@ -1,11 +1,12 @@
 import type { Env } from '../config/env';
 import { CldError, deliveryErrorResponse, notFound } from '../errors';
 import { findCloud } from '../config/clouds';
+import { cloudForHost } from '../config/hosts';
 import { getSettings } from '../config/settings';
 import { limitsFrom } from '../config/limits';
 import { checkRequestAccess, checkResourceAccess, withAccessPolicy, type AccessInput } from './access/check';
 import type { ResourceRow } from '../storage/resources';
-import { isRealVersion, normaliseFormat, parseDeliveryPath, type DeliveryRequest } from '../protocol/delivery-url';
+import { isRealVersion, normaliseFormat, parseDeliveryPath, pathOnCloudHost, type DeliveryRequest } from '../protocol/delivery-url';
 import { cacheControl, deliveryHeaders, respondWithBody } from '../protocol/delivery-headers';
 import { resolveSource } from './source';
 import { bypassEdgeCache, serveThroughCache, type CachedStages } from './edge-cache';
@@ -27,7 +28,7 @@ export const wantsOriginal = (d: DeliveryRequest, r: ResourceRow) =>
 export async function handleDelivery(req: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
   try {
     const url = new URL(req.url);
-    const d = parseDeliveryPath(url.pathname, url.search.slice(1));
+    const d = parseDeliveryPath(await deliveryPathname(env, url), url.search.slice(1));
     const cloud = findCloud(env, d.cloud);
     if (!cloud) throw notFound(`Unknown cloud name ${d.cloud}`);
     if (d.resourceType === 'video') throw new CldError(501, 'Video delivery is not supported');
@@ -63,6 +64,14 @@ export async function handleDelivery(req: Request, env: Env, ctx?: ExecutionCont
   } catch (err) {
     return deliveryErrorResponse(err);
   }
+}
+
+/** The path in its standard form: a URL without the cloud segment is one when its host is a cloud's own (the `hosts` setting). */
+async function deliveryPathname(env: Env, url: URL): Promise<string> {
+  const first = url.pathname.split('/')[1] ?? '';
+  if (findCloud(env, first)) return url.pathname;
+  const cloud = await cloudForHost(env, url.hostname);
+  return cloud ? pathOnCloudHost(url.pathname, cloud) : url.pathname;
 }
 
 /** The stored bytes, untouched, with the headers INTERFACE.md lists. */
