@@ -304,7 +304,11 @@ function svgRenderWidth(info: SourceInfo, plan: Plan, resolved: Resolved, limits
 
 async function runComponent(working: Working, params: Params, resolved: Resolved, limits: EngineLimits): Promise<Raster> {
   const { width, height } = dimsOf(working);
-  const needsFocus = params.g?.kind === 'auto' || params.c === 'fill_pad';
+  const needsFocus =
+    params.g?.kind === 'auto' ||
+    params.c === 'fill_pad' ||
+    (params.c === 'auto' && !params.g) ||
+    (params.g?.kind === 'custom' && !!params.g.fallback);
   const focus = needsFocus ? findFocus(focusThumbnail(working), width, height) : undefined;
   const geo = planGeometry({ width, height, params, dpr: componentDpr(params, resolved), focus });
   const out = outputSize(geo);

@@ -1,9 +1,9 @@
 import { badRequest } from '../errors';
-import type { Dynamic } from './expressions/ast';
+import { readsAssetFacts, type Dynamic } from './expressions/ast';
 import { asParameterText, evaluate, isTrue, type AssetFacts, type Scope } from './expressions/evaluate';
 import { outputSize, planGeometry } from './geometry';
 import { entryFor } from './registry';
-import type { Component, Params, ParamKey, Plan } from './types';
+import type { Area, Component, Gravity, Params, ParamKey, Plan } from './types';
 
 /**
  * Turns a plan with conditions, variables, expressions and automatic widths
@@ -28,11 +28,16 @@ export interface PlanContext {
 }
 
 export function resolvePlan(plan: Plan, ctx: PlanContext): Plan {
-  const dynamic = plan.components.some((c) => c.dynamic);
-  const components = dynamic ? evaluateComponents(plan.components, ctx) : plan.components;
+  const components = needsEvaluation(plan.components) ? evaluateComponents(plan.components, ctx) : plan.components;
   const withDpr = applyDpr(components);
   return withDpr === plan.components ? plan : { ...plan, components: withDpr };
 }
+
+const usesStoredAreas = (c: Component) => c.params.g?.kind === 'custom' || c.params.c === 'auto';
+const needsEvaluation = (components: Component[]) => components.some((c) => c.dynamic || usesStoredAreas(c));
+
+/** Whether running the plan needs the asset's facts: expressions that read them, or stored coordinates for g_custom and c_auto. */
+export const usesAssetFacts = (components: Component[]) => readsAssetFacts(components) || components.some(usesStoredAreas);
 
 function evaluateComponents(components: Component[], ctx: PlanContext): Component[] {
   const scope: Scope = {
@@ -67,12 +72,45 @@ function evaluateComponents(components: Component[], ctx: PlanContext): Componen
     }
     if (!active) continue;
     if (d?.condition && !isTrue(d.condition, scope)) continue;
-    const params = d ? fixParams(component.params, d, scope, ctx) : component.params;
-    if (!Object.keys(params).length) continue;
-    out.push(d ? { params, canonical: component.canonical } : component);
+    const evaluated = d ? fixParams(component.params, d, scope, ctx) : component.params;
+    if (!Object.keys(evaluated).length) continue;
+    const params = usesStoredAreas({ params: evaluated, canonical: '' }) ? withStoredArea(evaluated, scope) : evaluated;
+    out.push(params === component.params ? component : { params, canonical: component.canonical });
     inLayer = followSize(scope, params, inLayer, ctx);
   }
   return out;
+}
+
+/**
+ * `g_custom` becomes the stored custom area (scaled to the image entering the
+ * component), else with `:face`/`:faces` the stored faces, else the fallback
+ * (content-aware for the face forms, the centre for plain `g_custom`).
+ * `c_auto` without a gravity takes the custom area when there is one.
+ */
+function withStoredArea(p: Params, scope: Scope): Params {
+  const { custom, faces } = scope.facts;
+  const scaled = (areas: Area[] | undefined, all: boolean): Gravity | undefined => {
+    if (!areas?.length) return undefined;
+    const chosen = all ? areas : areas.slice(0, 1);
+    const x0 = Math.min(...chosen.map((a) => a.x));
+    const y0 = Math.min(...chosen.map((a) => a.y));
+    const x1 = Math.max(...chosen.map((a) => a.x + a.width));
+    const y1 = Math.max(...chosen.map((a) => a.y + a.height));
+    const sx = scope.width / scope.initialWidth;
+    const sy = scope.height / scope.initialHeight;
+    const area = { x: x0 * sx, y: y0 * sy, width: (x1 - x0) * sx, height: (y1 - y0) * sy };
+    return { kind: 'area', area };
+  };
+  const g = p.g;
+  if (g?.kind === 'custom') {
+    const found = scaled(custom, false) ?? (g.fallback ? scaled(faces, g.fallback === 'faces') : undefined);
+    return found ? { ...p, g: found } : p;
+  }
+  if (p.c === 'auto' && !g) {
+    const found = scaled(custom, false);
+    return found ? { ...p, g: found } : p;
+  }
+  return p;
 }
 
 /** `if_<condition>` alone in its component opens a block; with other items it guards only its own component. */

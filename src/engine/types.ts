@@ -20,14 +20,46 @@ export interface Color {
   a: number;
 }
 
-export const CROP_MODES = ['scale', 'fit', 'limit', 'mfit', 'fill', 'lfill', 'fill_pad', 'pad', 'lpad', 'mpad', 'crop', 'thumb'] as const;
+export const CROP_MODES = [
+  'scale',
+  'fit',
+  'limit',
+  'mfit',
+  'fill',
+  'lfill',
+  'fill_pad',
+  'pad',
+  'lpad',
+  'mpad',
+  'crop',
+  'thumb',
+  'auto',
+] as const;
 export type CropMode = (typeof CROP_MODES)[number];
 
 export const COMPASS = ['north_west', 'north', 'north_east', 'west', 'center', 'east', 'south_west', 'south', 'south_east'] as const;
 export type Compass = (typeof COMPASS)[number];
 
-/** Where a crop or a pad places the region: a compass point, the `x`/`y` point itself, or the most detailed region. */
-export type Gravity = { kind: 'compass'; dir: Compass } | { kind: 'xy_center' } | { kind: 'auto' };
+/** A rectangle in pixels of an image: stored custom or face coordinates. */
+export interface Area {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Where a crop or a pad places the region: a compass point, the `x`/`y` point
+ * itself, the most detailed region, the stored custom coordinates (`g_custom`,
+ * with the fallback named after it), or an area of the image entering the
+ * component (what `g_custom` becomes once the coordinates are known).
+ */
+export type Gravity =
+  | { kind: 'compass'; dir: Compass }
+  | { kind: 'xy_center' }
+  | { kind: 'auto' }
+  | { kind: 'custom'; fallback?: 'face' | 'faces' }
+  | { kind: 'area'; area: Area };
 
 /** `a_`: an angle in degrees (clockwise) and the modes joined to it with `.`. */
 export interface Angle {

@@ -137,4 +137,23 @@ describe('Transformations III through SDK-built URLs', async () => {
       .toBuffer({ resolveWithObject: true });
     expect(Array.from(data.subarray(0, 3))).toEqual([138, 43, 226]);
   });
+
+  it('crops to custom_coordinates given at upload (g_custom, c_auto)', async () => {
+    const id = await upload('photo-1mp.jpg', { custom_coordinates: '100,200,300,150' });
+    const crop = await size(cloudinary.url(id, { ...LOCAL_URL, crop: 'crop', gravity: 'custom', format: 'png' }));
+    expect(crop.size).toBe('300x150');
+    const scaled = await size(
+      cloudinary.url(id, {
+        ...LOCAL_URL,
+        transformation: [
+          { width: 576, crop: 'scale' },
+          { crop: 'crop', gravity: 'custom' },
+        ],
+        format: 'png',
+      }),
+    );
+    expect(scaled.size).toBe('150x75');
+    const auto = await size(cloudinary.url(id, { ...LOCAL_URL, crop: 'auto', width: 200, height: 200, format: 'png' }));
+    expect(auto.size).toBe('200x200');
+  });
 });

@@ -1,4 +1,5 @@
 import { badRequest } from '../../errors';
+import type { Area } from '../types';
 import type { Expr, Operator, Predefined } from './ast';
 
 /**
@@ -14,6 +15,9 @@ export interface AssetFacts {
   context?: Record<string, string>;
   metadata?: Record<string, string>;
   faceCount?: number;
+  /** Stored `custom_coordinates` and `face_coordinates`, in pixels of the upright original (for `g_custom`, `c_auto`). */
+  custom?: Area[];
+  faces?: Area[];
 }
 
 export interface Scope {

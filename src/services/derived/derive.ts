@@ -15,7 +15,7 @@ import { parseTransformation } from '../../engine/parse';
 import { shared, underLease } from './single-flight';
 import type { Plan } from '../../engine/types';
 import type { AssetFacts } from '../../engine/expressions/evaluate';
-import { readsAssetFacts } from '../../engine/expressions/ast';
+import { usesAssetFacts } from '../../engine/resolve-plan';
 import { assetFacts, factsKey } from './asset-facts';
 
 /**
@@ -66,7 +66,7 @@ export async function ensureDerived(
   resolved: Resolved,
   eager = false,
 ): Promise<DerivedObject & { key: string }> {
-  const facts = readsAssetFacts(plan.components) ? await assetFacts(env.DB, resource) : undefined;
+  const facts = usesAssetFacts(plan.components) ? await assetFacts(env.DB, resource) : undefined;
   const variant = variantOf(plan, resolved, facts);
   const key = derivedObjectKey(resource, await variantHash(variant));
   const found = eager ? undefined : await readDerived(env.BUCKET, key);
