@@ -21,8 +21,9 @@ import { planGeometry, outputSize, type Geometry, type Rect } from './geometry';
 import { inspectSource, type SourceInfo } from './inspect';
 import { applyLayer, layerStep, loadLayers, type LayerSources } from './layers';
 import { resolveOutput, type RequestHints, type Resolved } from './negotiate';
-import { orient, place, WHITE, type Raster } from './raster';
+import { orient, WHITE, type Raster } from './raster';
 import { REGISTRY } from './registry';
+import { padCanvas, solidBackground } from './pixels/pad';
 import { resolvePlan } from './resolve-plan';
 import type { AssetFacts } from './expressions/evaluate';
 import type { PixelEffect } from './registry-types';
@@ -314,7 +315,7 @@ async function runComponent(working: Working, params: Params, resolved: Resolved
   const out = outputSize(geo);
   if (out.width * out.height > limits.maxOutputPixels) throw TOO_LARGE('output', out.width * out.height, limits.maxOutputPixels);
   let img = resample(working, geo);
-  if (geo.canvas) img = place(img, geo.canvas.width, geo.canvas.height, geo.canvas.x, geo.canvas.y, params.b ?? WHITE);
+  if (geo.canvas) img = padCanvas(img, geo.canvas, params.b);
   for (const [key, effect] of PIXEL_EFFECTS) {
     const value = params[key];
     if (value !== undefined) img = effect.apply(img, value as never, params);
@@ -419,7 +420,7 @@ function focusThumbnail(working: Working): Raster {
 /** The colour behind transparent pixels when the output has no alpha (and behind pads): the last `b_` given, else white. */
 function background(plan: Plan): Color {
   for (let i = plan.components.length - 1; i >= 0; i--) {
-    const b = plan.components[i].params.b;
+    const b = solidBackground(plan.components[i].params.b);
     if (b) return b;
   }
   return WHITE;

@@ -1,6 +1,7 @@
 import { TRANSFORMATION_KEYS } from './keys';
 import { a } from './params/angle';
-import { ar, b, c, dpr, g, h, w, x, y, z } from './params/geometry';
+import { ar, c, dpr, g, h, w, x, y, z } from './params/geometry';
+import { b } from './params/background';
 import { e } from './params/effect';
 import { l, u } from './params/layer';
 import { f, fl, q } from './params/output';

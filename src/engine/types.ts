@@ -148,6 +148,29 @@ export interface Effect {
   stops?: { color: Color; at?: number }[];
 }
 
+/** `b_auto[:<mode>[:<count>][:<direction>][:palette_...]]`: padding coloured from the image itself. */
+export interface AutoBackground {
+  kind: 'auto';
+  /** `border` (the default) reads the image's edges, `predominant` the whole image. */
+  source: 'border' | 'predominant';
+  /** `_contrast`: the colour opposite the one found. */
+  contrast: boolean;
+  /** `_gradient`: a gradient of the 2 or 4 most common colours. */
+  gradient?: { colors: 2 | 4; direction: 'horizontal' | 'vertical' | 'diagonal_desc' | 'diagonal_asc' };
+  /** `palette_<colour>_...`: the colours found are replaced by the nearest of these. */
+  palette?: Color[];
+}
+
+/** `b_blurred[:<intensity>[:<brightness>]]`: the image itself, enlarged and blurred, behind the padding. */
+export interface BlurredBackground {
+  kind: 'blurred';
+  intensity: number;
+  brightness: number;
+}
+
+/** `b_`: a colour, or what pads take from the image. */
+export type Background = Color | AutoBackground | BlurredBackground;
+
 /** `r_`: corner radii in pixels clockwise from the top left, or `max` (a circle or an ellipse). */
 export type Radius = { kind: 'max' } | { kind: 'px'; corners: [number, number, number, number] };
 
@@ -189,7 +212,7 @@ export interface Params {
   y?: Length;
   z?: number;
   dpr?: Dpr;
-  b?: Color;
+  b?: Background;
   a?: Angle;
   f?: OutputFormat | 'auto';
   q?: Quality;

@@ -1,7 +1,7 @@
 import { badRequest } from '../../errors';
 import type { ParamEntry } from '../registry-types';
 import { COMPASS, CROP_MODES, type Compass, type Dpr, type Gravity } from '../types';
-import { formatColor, formatLength, formatNumber, invalid, parseColor, parseEnum, parseLength, parseNumber, parseRatio } from '../values';
+import { formatLength, formatNumber, invalid, parseEnum, parseLength, parseNumber, parseRatio } from '../values';
 
 /** Only widths are automatic (`w_auto`, read by the parser before this entry); expressions are the parser's too (expressions/). */
 function refuseExpression(name: string, raw: string): void {
@@ -98,16 +98,5 @@ export const dpr: ParamEntry<'dpr'> = {
     return n;
   },
   canonical: (v) => (v === 'auto' ? 'auto' : formatNumber(v)),
-  effect: 'geometry',
-};
-
-/** Consumed by the geometry of pads, by rotations by odd angles and when flattening alpha onto an opaque format. */
-export const b: ParamEntry<'b'> = {
-  key: 'b',
-  parse(raw) {
-    if (raw === 'auto' || raw.startsWith('auto:')) throw badRequest(`Automatic background (${raw}) is not supported`);
-    return parseColor('background', raw);
-  },
-  canonical: formatColor,
   effect: 'geometry',
 };
