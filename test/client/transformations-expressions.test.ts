@@ -156,4 +156,19 @@ describe('Transformations III through SDK-built URLs', async () => {
     const auto = await size(cloudinary.url(id, { ...LOCAL_URL, crop: 'auto', width: 200, height: 200, format: 'png' }));
     expect(auto.size).toBe('200x200');
   });
+
+  it('pads with automatic and blurred backgrounds', async () => {
+    const id = await upload('photo-1mp.jpg');
+    for (const background of [
+      'auto',
+      'auto:predominant',
+      'auto:border_contrast',
+      'auto:predominant_gradient:4:vertical',
+      'blurred:400:15',
+    ]) {
+      const url = cloudinary.url(id, { ...LOCAL_URL, crop: 'pad', width: 300, height: 300, background, format: 'png' });
+      expect(url).toContain(`b_${background}`);
+      expect((await size(url)).size, url).toBe('300x300');
+    }
+  });
 });
