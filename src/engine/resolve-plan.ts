@@ -53,7 +53,7 @@ function evaluateComponents(components: Component[], ctx: PlanContext): Componen
   const blocks: boolean[] = [];
   const out: Component[] = [];
   let inLayer = false;
-  for (const component of components) {
+  for (const [index, component] of components.entries()) {
     const d = component.dynamic;
     const active = blocks.every(Boolean);
     if (d?.branch === 'end') {
@@ -76,7 +76,7 @@ function evaluateComponents(components: Component[], ctx: PlanContext): Componen
     if (!Object.keys(evaluated).length) continue;
     const params = usesStoredAreas({ params: evaluated, canonical: '' }) ? withStoredArea(evaluated, scope) : evaluated;
     out.push(params === component.params ? component : { params, canonical: component.canonical });
-    inLayer = followSize(scope, params, inLayer, ctx);
+    inLayer = followSize(scope, params, inLayer || opensLayer(components, index, params), ctx);
   }
   return out;
 }
@@ -148,13 +148,19 @@ function valueText(key: string, text: string): string {
   return text;
 }
 
+const closesLayer = (p: Params) => p.fl?.names.includes('layer_apply') ?? false;
+
+/** A layer spans components when a later one closes it with `fl_layer_apply`; otherwise it is its own component alone. */
+const opensLayer = (components: Component[], index: number, p: Params) =>
+  (p.l !== undefined || p.u !== undefined) && !closesLayer(p) && components.slice(index + 1).some((c) => closesLayer(c.params));
+
 /** The size of the image after a component, for the next one's `w`, `h` and `ar`; layer components leave the base's size alone. */
 function followSize(scope: Scope, p: Params, inLayer: boolean, ctx: PlanContext): boolean {
-  const opens = (p.l !== undefined || p.u !== undefined) && !p.fl?.names.includes('layer_apply');
-  if (inLayer || opens) return opens || (inLayer && !p.fl?.names.includes('layer_apply'));
+  if (inLayer) return !closesLayer(p);
+  // A layer in one component transforms the layer image only.
+  if (p.l || p.u) return false;
   const dpr = typeof p.dpr === 'number' ? p.dpr : p.dpr === 'auto' ? ctx.dpr : 1;
-  const geometry = p.l || p.u ? {} : p;
-  let { width, height } = outputSize(planGeometry({ width: scope.width, height: scope.height, params: geometry, dpr }));
+  let { width, height } = outputSize(planGeometry({ width: scope.width, height: scope.height, params: p, dpr }));
   const degrees = p.a?.degrees ?? 0;
   if (degrees % 180 === 90) [width, height] = [height, width];
   else if (degrees % 90 !== 0) {

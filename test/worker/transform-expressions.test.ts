@@ -48,8 +48,10 @@ describe('chained components and expressions', () => {
     ['c_scale,w_2_pow_3_pow_2', '512x384'],
     ['c_scale,w_iw_mod_1000', '152x114'],
     ['c_fill,ar_iar,w_100', '100x75'],
+    ['l_LAYER,w_10,a_90/c_scale,w_100/c_scale,w_w_div_2', '50x38'],
+    ['l_LAYER/c_scale,w_10/fl_layer_apply/c_scale,w_200/c_scale,h_h_div_2', '100x75'],
   ])('evaluates %s to %s', T, async (t, expected) => {
-    expect(await sizeOf(`${t}/${photo}.png`)).toBe(expected);
+    expect(await sizeOf(`${t.replace('LAYER', sale)}/${photo}.png`)).toBe(expected);
   });
 
   it.each([
