@@ -132,6 +132,7 @@ export const EFFECT_NAMES = [
   'tint',
   'vignette',
   'trim',
+  'redeye',
   ...BLEND_MODES,
 ] as const;
 export type EffectName = (typeof EFFECT_NAMES)[number];

@@ -125,6 +125,29 @@ describe('framework-generated transformations', () => {
     expect(pixel(cut, 2, 5)).toEqual([150, 100, 50, 255]);
   });
 
+  it('e_redeye removes small round red patches and leaves larger or elongated red areas', T, async () => {
+    const id = uid('eyes');
+    const eye = (x: number, y: number, cx: number, cy: number) => (x - cx) ** 2 + (y - cy) ** 2 <= 16;
+    await storeImage(
+      id,
+      encodePng(
+        makeRaster(200, 120, (x, y) => {
+          if (eye(x, y, 70, 50) || eye(x, y, 130, 50)) return [200, 30, 30];
+          if (x >= 70 && x < 130 && y >= 90 && y < 110) return [200, 30, 30];
+          if (x === 20 && y >= 10 && y < 110) return [200, 30, 30];
+          return [220, 180, 150];
+        }),
+      ),
+    );
+    const out = await image(`e_redeye/${id}.png`);
+    expect(pixel(out, 70, 50)).toEqual([30, 30, 30, 255]);
+    expect(pixel(out, 132, 51)).toEqual([30, 30, 30, 255]);
+    expect(pixel(out, 100, 100)).toEqual([200, 30, 30, 255]);
+    expect(pixel(out, 20, 60)).toEqual([200, 30, 30, 255]);
+    expect(pixel(out, 5, 5)).toEqual([220, 180, 150, 255]);
+    expect((await get(`e_redeye:50/${id}.png`)).status).toBe(400);
+  });
+
   it('refuses blend modes without an overlay, and on underlays', T, async () => {
     for (const t of ['e_multiply', `u_${mark},e_screen`]) {
       const res = await get(`${t}/${base}.png`);
