@@ -11,6 +11,8 @@ export interface CloudSettings {
   url_signature: 'sha1-8' | 'sha256-32';
   auth_token_key: string | null;
   allowed_upload_origins: string[];
+  /** Host names (lower case, no port) that serve this cloud's URLs without the cloud segment (config/hosts.ts). */
+  hosts: string[];
 }
 
 export const DEFAULT_SETTINGS: Readonly<CloudSettings> = Object.freeze({
@@ -23,6 +25,7 @@ export const DEFAULT_SETTINGS: Readonly<CloudSettings> = Object.freeze({
   url_signature: 'sha1-8',
   auth_token_key: null,
   allowed_upload_origins: [],
+  hosts: [],
 });
 
 type Check = (v: unknown) => string | null;
@@ -43,6 +46,13 @@ const hostPatterns: Check = (v) => {
     ? null
     : 'entries must be host names without port, or *.example.com';
 };
+const hostNames: Check = (v) => {
+  const e = strings(v);
+  if (e) return e;
+  return (v as string[]).every((h) => /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(h) && h.length <= 253)
+    ? null
+    : 'entries must be host names without port or wildcard';
+};
 const origins: Check = (v) => {
   const e = strings(v);
   if (e) return e;
@@ -59,6 +69,7 @@ const CHECKS: { [K in keyof CloudSettings]: Check } = {
   url_signature: (v) => (v === 'sha1-8' || v === 'sha256-32' ? null : 'must be "sha1-8" or "sha256-32"'),
   auth_token_key: hexOrNull,
   allowed_upload_origins: origins,
+  hosts: hostNames,
 };
 
 /** Validates a partial update; unknown fields and wrong types are a 400. */
@@ -70,7 +81,7 @@ export function parseSettingsPatch(body: unknown): Partial<CloudSettings> {
     if (!check) throw badRequest(`Unknown setting: ${k}`);
     const problem = check(v);
     if (problem) throw badRequest(`Invalid value for ${k}: ${problem}`);
-    patch[k] = k === 'allowed_fetch_domains' ? (v as string[]).map((h) => h.toLowerCase()) : v;
+    patch[k] = k === 'allowed_fetch_domains' || k === 'hosts' ? (v as string[]).map((h) => h.toLowerCase()) : v;
   }
   return patch as Partial<CloudSettings>;
 }

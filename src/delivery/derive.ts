@@ -23,6 +23,7 @@ export async function derive({ req, env, target, spend }: Sourced): Promise<Deri
     {
       accept: req.headers.get('Accept'),
       dpr: req.headers.get('Sec-CH-DPR') ?? req.headers.get('DPR'),
+      width: req.headers.get('Sec-CH-Width') ?? req.headers.get('Width'),
       extension: target.d.format,
     },
   );

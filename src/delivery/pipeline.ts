@@ -14,7 +14,7 @@ import { answerRange } from './range';
  * GET/HEAD of a delivery URL, as one list of stages over one context
  * (src/delivery/context.ts), each stage a small function of its own file:
  *
- *   1. parse URL        request.ts          the path as a typed DeliveryRequest
+ *   1. parse URL        request.ts          the path as a typed DeliveryRequest (a cloud's own host may omit the cloud)
  *   2. resolve cloud    request.ts          404 for a cloud not served here
  *   3. request checks   request.ts          video, signature, token, strict transformations
  *   4. plan             plan.ts             named transformations expanded, parsed: once
@@ -34,7 +34,7 @@ export async function deliver(req: Request, env: Env, ctx?: ExecutionContext): P
 
 async function deliverWhole(req: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
   try {
-    const parsed = parseUrl({ req, env, ctx });
+    const parsed = await parseUrl({ req, env, ctx });
     const located = resolveCloud(parsed);
     const checked = await checkRequest(located);
     const planned = await planTransformation(checked);

@@ -1,16 +1,26 @@
 import { CldError, notFound } from '../errors';
 import { findCloud } from '../config/clouds';
 import { getSettings } from '../config/settings';
-import { parseDeliveryPath } from '../protocol/delivery-url';
+import { parseDeliveryPath, pathOnCloudHost } from '../protocol/delivery-url';
+import { cloudForHost } from '../config/hosts';
+import type { Env } from '../config/env';
 import { checkRequestAccess } from './access/check';
 import { derivationBudget } from '../services/derived/derivation-budget';
 import { clientKey } from './client';
 import type { Checked, Incoming, Located, Parsed } from './context';
 
 /** Stage "parse URL": the path and query as a typed delivery request. */
-export function parseUrl(c: Incoming): Parsed {
+export async function parseUrl(c: Incoming): Promise<Parsed> {
   const url = new URL(c.req.url);
-  return { ...c, d: parseDeliveryPath(url.pathname, url.search.slice(1)) };
+  return { ...c, d: parseDeliveryPath(await standardPathname(c.env, url), url.search.slice(1)) };
+}
+
+/** The path in its standard form: a URL without the cloud segment is one when its host is a cloud's own (the `hosts` setting). */
+async function standardPathname(env: Env, url: URL): Promise<string> {
+  const first = url.pathname.split('/')[1] ?? '';
+  if (findCloud(env, first)) return url.pathname;
+  const cloud = await cloudForHost(env, url.hostname);
+  return cloud ? pathOnCloudHost(url.pathname, cloud) : url.pathname;
 }
 
 /** Stage "resolve cloud": a cloud this deployment does not serve is a 404. */

@@ -41,7 +41,11 @@ export function respondDerived(s: Sourced, obj: DerivedObject): Response {
   const { plan } = s.target.planned;
   if (plan.output.flags.has('getinfo')) return respondInfo(s, obj);
   const extra: Record<string, string> = {};
-  const vary = [plan.dependsOn.accept ? 'Accept' : '', plan.dependsOn.dpr ? 'DPR, Sec-CH-DPR' : ''].filter(Boolean);
+  const vary = [
+    plan.dependsOn.accept ? 'Accept' : '',
+    plan.dependsOn.dpr ? 'DPR, Sec-CH-DPR' : '',
+    plan.dependsOn.width ? 'Width, Sec-CH-Width' : '',
+  ].filter(Boolean);
   if (vary.length) extra.Vary = vary.join(', ');
   if (plan.output.flags.has('attachment')) extra['Content-Disposition'] = attachment(s, obj.contentType);
   const headers = deliveryHeaders(

@@ -38,8 +38,11 @@ import { planGeometry, outputSize, type Geometry, type Rect } from './geometry';
 import { inspectSource, type SourceInfo } from './inspect';
 import { applyLayer, layerStep, loadLayers, type LayerSources } from './layers';
 import { resolveOutput, type RequestHints, type Resolved } from './negotiate';
-import { orient, place, WHITE, type Raster } from './raster';
+import { orient, WHITE, type Raster } from './raster';
 import { REGISTRY } from './registry';
+import { padCanvas, solidBackground } from './pixels/pad';
+import { resolvePlan } from './resolve-plan';
+import type { AssetFacts } from './expressions/evaluate';
 import type { PixelEffect } from './registry-types';
 import type { Color, Effect, OutputFormat, ParamKey, Params, Plan } from './types';
 
@@ -64,6 +67,8 @@ export interface TransformOptions extends RequestHints {
   limits: EngineLimits;
   /** Where overlay and underlay images come from; without it, a layer is refused. */
   sources?: LayerSources;
+  /** The asset's tags, context and metadata, for expressions that read them. */
+  facts?: AssetFacts;
 }
 
 export interface TransformResult {
@@ -112,7 +117,7 @@ const TOO_LARGE = (what: string, pixels: number, max: number) =>
 export async function transformImage(input: Uint8Array, plan: Plan, opts: TransformOptions): Promise<TransformResult> {
   const info = inspectSource(input);
   const resolved = resolveOutput(plan, info, opts);
-  return runPlan(input, info, plan, resolved, opts.limits, opts.sources);
+  return runPlan(input, info, plan, resolved, opts.limits, opts.sources, opts.facts);
 }
 
 /** The working image: still inside photon (the decoded source, with its EXIF orientation pending) or in JS memory. */
@@ -134,10 +139,21 @@ export async function runPlan(
   resolved: Resolved,
   limits: EngineLimits,
   sources?: LayerSources,
+  facts?: AssetFacts,
 ): Promise<TransformResult> {
   if (plan.output.flags.has('animated') && info.pages > 1) {
     throw badRequest('Animated output (fl_animated) is not supported: animated sources are delivered as their first frame');
   }
+  // Conditions, variables, expressions, w_auto and a chain-wide dpr_ become fixed parameters now that the source is known.
+  const upright = plan.components.some((c) => c.params.a?.ignoreExif) ? info : orientedSize(info);
+  plan = resolvePlan(plan, {
+    width: upright.width,
+    height: upright.height,
+    pages: info.pages,
+    dpr: resolved.dpr,
+    autoWidth: resolved.width,
+    facts,
+  });
   const applyExif = !plan.components.some((c) => c.params.a?.ignoreExif);
   checkFirstOutput(info, plan, resolved, limits, applyExif);
   const stream = planStream(info, plan, resolved, applyExif);
@@ -205,7 +221,7 @@ function estimatePeak(d: DecodePlan, outPixels: number, format: OutputFormat, la
 
 /** The first component's output size in pixels, from the header alone. */
 function firstOutputPixels(info: SourceInfo, plan: Plan, resolved: Resolved, applyExif: boolean): number | undefined {
-  const first = plan.components[0]?.params;
+  const first = sizingComponent(plan);
   if (!first) return undefined;
   const upright = applyExif ? orientedSize(info) : info;
   const out = outputSize(planGeometry({ width: upright.width, height: upright.height, params: first, dpr: componentDpr(first, resolved) }));
@@ -386,7 +402,7 @@ function planJpeg(
   orientation: number,
 ): DecodePlan {
   const turned = orientation >= 5;
-  const first = plan.components[0]?.params;
+  const first = sizingComponent(plan);
   const g =
     first &&
     planGeometry({
@@ -464,12 +480,21 @@ function checkFirstOutput(info: SourceInfo, plan: Plan, resolved: Resolved, limi
   if (pixels !== undefined && pixels > limits.maxOutputPixels) throw TOO_LARGE('output', pixels, limits.maxOutputPixels);
 }
 
+/**
+ * The component whose geometry sizes the decode: the first, unless it opens a
+ * layer (its `w_`/`h_` size the layer image, and the base is decoded whole).
+ */
+function sizingComponent(plan: Plan): Params | undefined {
+  const first = plan.components[0]?.params;
+  return first && (first.l || first.u) ? undefined : first;
+}
+
 /** A component's own `dpr_`: a number as written, `auto` as resolved from the client hints. */
 const componentDpr = (params: Params, resolved: Resolved) => (params.dpr === 'auto' ? resolved.dpr : (params.dpr ?? 1));
 
 /** SVG is rasterised straight at the size the first component needs (within the decode budget). */
 function svgRenderWidth(info: SourceInfo, plan: Plan, resolved: Resolved, limits: EngineLimits): number {
-  const first = plan.components[0]?.params ?? {};
+  const first = sizingComponent(plan) ?? {};
   const g = planGeometry({ width: info.width, height: info.height, params: first, dpr: componentDpr(first, resolved) });
   const scale = Math.max(1, g.size.width / g.region.width, g.size.height / g.region.height);
   const budget = Math.sqrt(limits.maxDecodePixels / (info.width * info.height));
@@ -484,7 +509,11 @@ async function runComponent(
   budget: RequestBudget,
 ): Promise<Raster> {
   const { width, height } = dimsOf(working);
-  const needsFocus = params.g?.kind === 'auto' || params.c === 'fill_pad';
+  const needsFocus =
+    params.g?.kind === 'auto' ||
+    params.c === 'fill_pad' ||
+    (params.c === 'auto' && !params.g) ||
+    (params.g?.kind === 'custom' && !!params.g.fallback);
   const focus = needsFocus ? findFocus(focusThumbnail(working, budget), width, height) : undefined;
   const geo = planGeometry({ width, height, params, dpr: componentDpr(params, resolved), focus });
   const out = outputSize(geo);
@@ -492,7 +521,7 @@ async function runComponent(
   let img = resample(working, geo, budget);
   if (geo.canvas) {
     budget.memory.charge(rasterBytes(geo.canvas), 'padding');
-    const placed = place(img, geo.canvas.width, geo.canvas.height, geo.canvas.x, geo.canvas.y, params.b ?? WHITE);
+    const placed = padCanvas(img, geo.canvas, params.b);
     budget.memory.credit(rasterBytes(img));
     img = placed;
   }
@@ -637,7 +666,7 @@ function focusThumbnail(working: Working, budget: RequestBudget): Raster {
 /** The colour behind transparent pixels when the output has no alpha (and behind pads): the last `b_` given, else white. */
 function background(plan: Plan): Color {
   for (let i = plan.components.length - 1; i >= 0; i--) {
-    const b = plan.components[i].params.b;
+    const b = solidBackground(plan.components[i].params.b);
     if (b) return b;
   }
   return WHITE;

@@ -51,7 +51,8 @@ export function outputSize(g: Geometry): { width: number; height: number } {
 export function planGeometry(input: GeometryInput): Geometry {
   const { width: W, height: H, params: p } = input;
   const whole: Rect = { x: 0, y: 0, width: W, height: H };
-  const mode = p.c ?? 'scale';
+  // c_auto is a fill whose gravity is content-aware unless one is given (resolve-plan.ts adds the stored custom coordinates).
+  const mode = p.c === 'auto' ? 'fill' : (p.c ?? 'scale');
   let tw = px(p.w, W);
   let th = px(p.h, H);
   if (tw !== undefined) tw *= input.dpr;
@@ -73,6 +74,8 @@ export function planGeometry(input: GeometryInput): Geometry {
   }
 
   if (tw === undefined && th === undefined) {
+    // c_crop with g_custom and no size crops to the stored coordinates.
+    if (mode === 'crop' && p.g?.kind === 'area') return cropWindow(input, p.g.area.width, p.g.area.height, whole);
     // c_crop with only x/y keeps everything from that point to the far edges.
     if (mode === 'crop' && (p.x || p.y))
       return cropWindow(input, W - Math.max(0, px(p.x, W) ?? 0), H - Math.max(0, px(p.y, H) ?? 0), whole);
@@ -212,13 +215,22 @@ function placeWindow(input: GeometryInput, w: number, h: number): Rect {
   const ox = (px(p.x, W) ?? 0) * input.dpr;
   const oy = (px(p.y, H) ?? 0) * input.dpr;
   const g: Gravity =
-    p.g ?? (p.x !== undefined || p.y !== undefined ? { kind: 'compass', dir: 'north_west' } : { kind: 'compass', dir: 'center' });
+    p.g ??
+    (p.c === 'auto'
+      ? { kind: 'auto' }
+      : p.x !== undefined || p.y !== undefined
+        ? { kind: 'compass', dir: 'north_west' }
+        : { kind: 'compass', dir: 'center' });
   let x: number;
   let y: number;
   if (g.kind === 'xy_center') {
     x = ox - width / 2;
     y = oy - height / 2;
-  } else if (g.kind === 'auto' && input.focus) {
+  } else if (g.kind === 'area') {
+    // Centred on the area: a window larger than it holds it whole, a smaller one shows its middle.
+    x = g.area.x + g.area.width / 2 - width / 2;
+    y = g.area.y + g.area.height / 2 - height / 2;
+  } else if ((g.kind === 'auto' || (g.kind === 'custom' && g.fallback)) && input.focus) {
     ({ x, y } = input.focus.best(width, height));
   } else {
     const [ax, ay] = ANCHORS[g.kind === 'compass' ? g.dir : 'center'];

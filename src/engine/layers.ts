@@ -1,7 +1,17 @@
 import { badRequest } from '../errors';
 import { ANCHORS } from './geometry';
+import { blendLayer } from './pixels/blend';
 import { blank, drawInto, drawOver, TRANSPARENT, type Raster } from './raster';
-import type { Color, Component, Layer, LayerAssetType, Length, Params } from './types';
+import {
+  BLEND_MODES,
+  type BlendMode,
+  type Color,
+  type Component,
+  type Layer,
+  type LayerAssetType,
+  type Length,
+  type Params,
+} from './types';
 
 /**
  * Overlays and underlays. A layer starts at a component with `l_`/`u_`; that
@@ -36,6 +46,8 @@ export interface LayerStep {
   placement: Pick<Params, 'g' | 'x' | 'y'> & { tiled: boolean };
   /** What remains of the `fl_layer_apply` component: it runs on the composed image. */
   after?: Params;
+  /** `e_multiply`, `e_screen`, ...: how the overlay combines with the base (drawn over it when absent). */
+  blend?: BlendMode;
 }
 
 /** Renders a layer image: decode `bytes` and run `components` on it (the engine's own pipeline). */
@@ -62,17 +74,18 @@ export function layerStep(components: Component[], start: number): { step: Layer
     }
   }
   if (!applied) return singleComponentLayer(first, layer, under, start);
-  const own = withoutLayer(first);
+  const own = withoutBlend(withoutLayer(first));
   const apply = components[end].params;
   if (apply.l || apply.u) throw badRequest('fl_layer_apply closes a layer and cannot open another in the same component');
-  const { g, x, y, ...after } = apply;
+  const blend = blendOf(apply, under) ?? blendOf(first, under);
+  const { g, x, y, ...after } = withoutBlend(apply);
   const transform = [own, ...components.slice(start + 1, end).map((c) => c.params)].map((p) => withoutLayerFlags(p));
   const relative = hasFlag(first, 'relative') || hasFlag(apply, 'relative');
   const tiled = hasFlag(first, 'tiled') || hasFlag(apply, 'tiled');
   if (relative) transform[0] = { ...transform[0], fl: { names: [...(transform[0].fl?.names ?? []), 'relative'] } };
   const rest = withoutLayerFlags(after, PLACEMENT_FLAGS);
   return {
-    step: { layer, under, transform, placement: { g, x, y, tiled }, after: Object.keys(rest).length ? rest : undefined },
+    step: { layer, under, transform, placement: { g, x, y, tiled }, after: Object.keys(rest).length ? rest : undefined, blend },
     next: end + 1,
   };
 }
@@ -84,18 +97,39 @@ const withoutLayer = (p: Params): Params => {
   return own;
 };
 
-/** A layer opened and placed by one component: its `g_`/`x_`/`y_` place it, the rest transforms it. */
+/** A layer opened and placed by one component: its `g_`/`x_`/`y_` place it, a blend effect combines it, the rest transforms it. */
 function singleComponentLayer(first: Params, layer: Layer, under: boolean, start: number): { step: LayerStep; next: number } {
-  const { g, x, y, ...rest } = withoutLayer(first);
+  const { g, x, y, ...rest } = withoutBlend(withoutLayer(first));
   return {
-    step: { layer, under, transform: [withoutLayerFlags(rest)], placement: { g, x, y, tiled: hasFlag(first, 'tiled') } },
+    step: {
+      layer,
+      under,
+      transform: [withoutLayerFlags(rest)],
+      placement: { g, x, y, tiled: hasFlag(first, 'tiled') },
+      blend: blendOf(first, under),
+    },
     next: start + 1,
   };
 }
 
-const LAYER_FLAGS = new Set(['layer_apply', 'tiled']);
+const isBlend = (p: Params) => p.e !== undefined && (BLEND_MODES as readonly string[]).includes(p.e.name);
+
+function blendOf(p: Params, under: boolean): BlendMode | undefined {
+  if (!isBlend(p)) return undefined;
+  if (under) throw badRequest(`Effect ${p.e!.name} blends an overlay: it cannot be used with an underlay (u_)`);
+  return p.e!.name as BlendMode;
+}
+
+function withoutBlend(p: Params): Params {
+  if (!isBlend(p)) return p;
+  const out = { ...p };
+  delete out.e;
+  return out;
+}
+
+const LAYER_FLAGS = new Set(['layer_apply', 'tiled', 'no_overflow']);
 /** What the `fl_layer_apply` component's flags say about placing; none of it is left for the composed image. */
-const PLACEMENT_FLAGS = new Set(['layer_apply', 'tiled', 'relative']);
+const PLACEMENT_FLAGS = new Set(['layer_apply', 'tiled', 'relative', 'no_overflow']);
 function withoutLayerFlags(p: Params, drop = LAYER_FLAGS): Params {
   if (!p.fl) return p;
   const names = p.fl.names.filter((n) => !drop.has(n));
@@ -134,6 +168,7 @@ export async function applyLayer(base: Raster, step: LayerStep, bytes: Uint8Arra
   const image = await render(bytes, [relativeToBase(first, base), ...more]);
   const { x, y } = position(base, image, step.placement);
   if (!step.under) {
+    if (step.blend) return blendLayer(base, image, x, y, step.blend);
     if (!step.placement.tiled) return drawOver(base, image, x, y);
     const out = { data: base.data.slice(), width: base.width, height: base.height };
     tile(out, image, x, y);

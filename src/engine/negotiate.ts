@@ -14,6 +14,8 @@ export interface Resolved {
   quality: number;
   lossless: boolean;
   dpr: number;
+  /** `w_auto`: the width hint rounded up to the step, when the plan has an automatic width and the request sent a hint. */
+  width?: number;
 }
 
 export interface RequestHints {
@@ -21,6 +23,8 @@ export interface RequestHints {
   accept?: string | null;
   /** `Sec-CH-DPR` or `DPR`. */
   dpr?: string | null;
+  /** `Sec-CH-Width` or `Width`: the width the page lays the image out at, in device pixels. */
+  width?: string | null;
   /** The delivery URL's extension, if any. */
   extension?: string;
 }
@@ -79,6 +83,18 @@ export function resolveDpr(plan: Plan, header: string | null | undefined): numbe
   return plan.dependsOn.dpr && Number.isFinite(n) && n > 0 ? Math.min(Math.round(n * 100) / 100, 4) : 1;
 }
 
+/** The widest hint honoured: a larger one is read as this, so a client cannot make unbounded variants. */
+const MAX_WIDTH_HINT = 8192;
+
+/** `w_auto`: the width hint rounded up to the step of the plan's first automatic width (one number per variant). */
+export function resolveWidth(plan: Plan, header: string | null | undefined): number | undefined {
+  if (!plan.dependsOn.width || !header || !/^\s*\d+(\.\d+)?\s*$/.test(header)) return undefined;
+  const hint = Math.min(Number(header), MAX_WIDTH_HINT);
+  if (!(hint >= 1)) return undefined;
+  const step = plan.components.find((c) => c.dynamic?.autoWidth)?.dynamic?.autoWidth?.step ?? 1;
+  return Math.ceil(hint / step) * step;
+}
+
 /** What the output depends on of its source: the format, and the stored size when known (f_auto's choice weighs it). */
 export interface SourceTraits {
   format: ImageFormat;
@@ -98,7 +114,10 @@ export function resolveOutput(plan: Plan, source: SourceTraits, hints: RequestHi
   const q = o.quality;
   const quality = q?.kind === 'fixed' ? q.value : QUALITY[format][q?.kind === 'auto' ? q.level : 'good'];
   const lossySource = source.lossy ?? LOSSY_SOURCES.has(source.format);
-  return { format, quality, lossless: !lossySource && !o.flags.has('lossy'), dpr };
+  const resolved: Resolved = { format, quality, lossless: !lossySource && !o.flags.has('lossy'), dpr };
+  const width = resolveWidth(plan, hints.width);
+  if (width !== undefined) resolved.width = width;
+  return resolved;
 }
 
 /** The extension names the output format; a source's own extension that we cannot encode (`.svg`) gives its default. */

@@ -3,6 +3,8 @@ import { decodeSegment } from './values';
 import { TRANSFORMATION_KEYS } from './keys';
 import { unsupported } from './params/unsupported';
 import { entryFor } from './registry';
+import { fl } from './params/output';
+import { emptyDynamic, hasDynamic, readAssignment, readAutoWidth, readCondition, readDeferred } from './expressions/component';
 import type { Component, OutputSpec, ParamKey, Params, Plan } from './types';
 
 export interface ParseContext {
@@ -40,6 +42,7 @@ export function parseTransformation(components: string[] | string, ctx: ParseCon
     dependsOn: {
       accept: output.format === 'auto' || quality?.kind === 'auto',
       dpr: parsed.some((p) => p.params.dpr === 'auto'),
+      width: parsed.some((p) => p.dynamic?.autoWidth),
     },
   };
 }
@@ -47,25 +50,48 @@ export function parseTransformation(components: string[] | string, ctx: ParseCon
 function parseComponent(segment: string, ctx: ParseContext): Component {
   const params: Params = {};
   const items = new Map<string, string>();
+  const dynamic = emptyDynamic();
+  // `if_` and `$name_` lead the canonical component, in the order written (an assignment may use an earlier one).
+  const leading: string[] = [];
   for (const rawItem of segment.split(',')) {
     if (rawItem === '') continue;
     const item = ctx.encoded === false ? rawItem : decodeSegment(rawItem);
     const i = item.indexOf('_');
     const key = i > 0 ? item.slice(0, i) : item;
-    const raw = i > 0 ? item.slice(i + 1) : '';
-    if (key.startsWith('$')) throw unsupported(key);
+    const given = i > 0 ? item.slice(i + 1) : '';
+    // Flags may come as several items (`fl_layer_apply,fl_no_overflow`, as the framework integrations write them): one list.
+    const raw = key === 'fl' && params.fl && given ? `${fl.canonical(params.fl)}.${given}` : given;
+    if (key === 'if') {
+      readCondition(dynamic, raw);
+      leading.unshift(item);
+      continue;
+    }
+    if (key.startsWith('$')) {
+      readAssignment(dynamic, key, raw);
+      leading.push(item);
+      continue;
+    }
     const entry = entryFor(key);
     if (!entry) {
       if (TRANSFORMATION_KEYS.has(key)) throw unsupported(key);
       throw badRequest(`Invalid transformation component: ${item}`);
     }
     if (raw === '') throw badRequest(`Invalid ${key} in transformation: (empty)`);
-    (params as Record<ParamKey, unknown>)[entry.key] = entry.parse(raw);
+    if (key === 'w' && /^auto\b/.test(raw)) {
+      readAutoWidth(dynamic, raw);
+      items.set(key, item);
+      continue;
+    }
+    try {
+      (params as Record<ParamKey, unknown>)[entry.key] = entry.parse(raw);
+    } catch (err) {
+      if (!readDeferred(dynamic, key, raw)) throw err;
+      items.set(key, item);
+      continue;
+    }
     items.set(key, `${key}_${entry.canonical(params[entry.key] as never)}`);
   }
-  const canonical = [...items.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, v]) => v)
-    .join(',');
-  return { params, canonical };
+  const sorted = [...items.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  const canonical = [...leading, ...sorted].join(',');
+  return hasDynamic(dynamic) ? { params, canonical, dynamic } : { params, canonical };
 }

@@ -1,6 +1,7 @@
 import { TRANSFORMATION_KEYS } from './keys';
 import { a } from './params/angle';
-import { ar, b, c, dpr, g, h, w, x, y, z } from './params/geometry';
+import { ar, c, dpr, g, h, w, x, y, z } from './params/geometry';
+import { b } from './params/background';
 import { e } from './params/effect';
 import { l, u } from './params/layer';
 import { f, fl, q } from './params/output';
@@ -27,5 +28,8 @@ for (const key of Object.keys(REGISTRY)) {
   if (!TRANSFORMATION_KEYS.has(key)) throw new Error(`registry key ${key} is missing from TRANSFORMATION_KEYS`);
 }
 
-/** Keys of the grammar that the registry does not implement. */
-export const UNSUPPORTED_KEYS = [...TRANSFORMATION_KEYS].filter((k) => !Object.hasOwn(REGISTRY, k));
+/** Keys the parser reads itself: `if_` conditions select components rather than set a parameter (expressions/). */
+export const PARSER_KEYS = ['if'];
+
+/** Keys of the grammar that neither the registry nor the parser implements. */
+export const UNSUPPORTED_KEYS = [...TRANSFORMATION_KEYS].filter((k) => !Object.hasOwn(REGISTRY, k) && !PARSER_KEYS.includes(k));

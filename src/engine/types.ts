@@ -1,3 +1,5 @@
+import type { Dynamic } from './expressions/ast';
+
 /**
  * The typed values a transformation parses into. Nothing past the parser sees
  * a raw `k_v` string: the engine, the cache key and the derived-object key all
@@ -18,14 +20,46 @@ export interface Color {
   a: number;
 }
 
-export const CROP_MODES = ['scale', 'fit', 'limit', 'mfit', 'fill', 'lfill', 'fill_pad', 'pad', 'lpad', 'mpad', 'crop', 'thumb'] as const;
+export const CROP_MODES = [
+  'scale',
+  'fit',
+  'limit',
+  'mfit',
+  'fill',
+  'lfill',
+  'fill_pad',
+  'pad',
+  'lpad',
+  'mpad',
+  'crop',
+  'thumb',
+  'auto',
+] as const;
 type CropMode = (typeof CROP_MODES)[number];
 
 export const COMPASS = ['north_west', 'north', 'north_east', 'west', 'center', 'east', 'south_west', 'south', 'south_east'] as const;
 export type Compass = (typeof COMPASS)[number];
 
-/** Where a crop or a pad places the region: a compass point, the `x`/`y` point itself, or the most detailed region. */
-export type Gravity = { kind: 'compass'; dir: Compass } | { kind: 'xy_center' } | { kind: 'auto' };
+/** A rectangle in pixels of an image: stored custom or face coordinates. */
+export interface Area {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Where a crop or a pad places the region: a compass point, the `x`/`y` point
+ * itself, the most detailed region, the stored custom coordinates (`g_custom`,
+ * with the fallback named after it), or an area of the image entering the
+ * component (what `g_custom` becomes once the coordinates are known).
+ */
+export type Gravity =
+  | { kind: 'compass'; dir: Compass }
+  | { kind: 'xy_center' }
+  | { kind: 'auto' }
+  | { kind: 'custom'; fallback?: 'face' | 'faces' }
+  | { kind: 'area'; area: Area };
 
 /** `a_`: an angle in degrees (clockwise) and the modes joined to it with `.`. */
 export interface Angle {
@@ -59,6 +93,8 @@ export const FLAGS = [
   'relative',
   'tiled',
   'getinfo',
+  /** Layers never extend the image's canvas here (they are clipped to it), which is what `fl_no_overflow` asks for. */
+  'no_overflow',
 ] as const;
 export type FlagName = (typeof FLAGS)[number];
 export interface Flags {
@@ -72,6 +108,10 @@ export interface DefaultImage {
   publicId: string;
   format?: string;
 }
+
+/** Effects that say how a layer combines with the image below it (with `fl_layer_apply`, or in the layer's own component). */
+export const BLEND_MODES = ['multiply', 'screen', 'overlay', 'mask', 'cut_out'] as const;
+export type BlendMode = (typeof BLEND_MODES)[number];
 
 export const EFFECT_NAMES = [
   'grayscale',
@@ -92,6 +132,8 @@ export const EFFECT_NAMES = [
   'tint',
   'vignette',
   'trim',
+  'redeye',
+  ...BLEND_MODES,
 ] as const;
 export type EffectName = (typeof EFFECT_NAMES)[number];
 
@@ -101,7 +143,34 @@ export interface Effect {
   /** The level as given or the effect's default; undefined for effects without one (grayscale, negate). */
   level?: number;
   color?: Color;
+  /** `e_tint:equalize:...`: spread the levels before tinting. */
+  equalize?: boolean;
+  /** `e_tint`'s colours, each with its position along the luminance (0-1) when given (`blue:20p`). */
+  stops?: { color: Color; at?: number }[];
 }
+
+/** `b_auto[:<mode>[:<count>][:<direction>][:palette_...]]`: padding coloured from the image itself. */
+export interface AutoBackground {
+  kind: 'auto';
+  /** `border` (the default) reads the image's edges, `predominant` the whole image. */
+  source: 'border' | 'predominant';
+  /** `_contrast`: the colour opposite the one found. */
+  contrast: boolean;
+  /** `_gradient`: a gradient of the 2 or 4 most common colours. */
+  gradient?: { colors: 2 | 4; direction: 'horizontal' | 'vertical' | 'diagonal_desc' | 'diagonal_asc' };
+  /** `palette_<colour>_...`: the colours found are replaced by the nearest of these. */
+  palette?: Color[];
+}
+
+/** `b_blurred[:<intensity>[:<brightness>]]`: the image itself, enlarged and blurred, behind the padding. */
+interface BlurredBackground {
+  kind: 'blurred';
+  intensity: number;
+  brightness: number;
+}
+
+/** `b_`: a colour, or what pads take from the image. */
+export type Background = Color | AutoBackground | BlurredBackground;
 
 /** `r_`: corner radii in pixels clockwise from the top left, or `max` (a circle or an ellipse). */
 export type Radius = { kind: 'max' } | { kind: 'px'; corners: [number, number, number, number] };
@@ -151,7 +220,7 @@ export interface Params {
   y?: Length;
   z?: number;
   dpr?: Dpr;
-  b?: Color;
+  b?: Background;
   a?: Angle;
   f?: OutputFormat | 'auto';
   q?: Quality;
@@ -171,8 +240,10 @@ export type ParamKey = keyof Params;
 
 export interface Component {
   params: Params;
-  /** The component's canonical string: items sorted by key, values in canonical spelling. */
+  /** The component's canonical string: `if_`, then `$name_` in their order, then items sorted by key, values in canonical spelling. */
   canonical: string;
+  /** Conditions, variables and expression values: evaluated once the image entering the component is known (resolve-plan.ts). */
+  dynamic?: Dynamic;
 }
 
 /** What the client asked to receive, gathered from every component (the last one wins). */
@@ -188,6 +259,6 @@ export interface Plan {
   output: OutputSpec;
   /** Components' canonical strings joined with `/`: the cache key and the derived-object key come from it. */
   canonical: string;
-  /** Whether the result depends on request headers (`Accept` for f_auto/q_auto, `DPR` for dpr_auto). */
-  dependsOn: { accept: boolean; dpr: boolean };
+  /** Whether the result depends on request headers (`Accept` for f_auto/q_auto, `DPR` for dpr_auto, `Width` for w_auto). */
+  dependsOn: { accept: boolean; dpr: boolean; width?: boolean };
 }

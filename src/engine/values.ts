@@ -1,4 +1,5 @@
 import { badRequest } from '../errors';
+import { CSS_COLORS } from './css-colors';
 import type { Color, Length } from './types';
 
 /**
@@ -39,63 +40,16 @@ export function parseRatio(name: string, raw: string): number {
   return n;
 }
 
-/** The CSS/SVG colour names Cloudinary accepts for `b_`/`co_` (the common subset). */
-const NAMED_COLORS: Record<string, string> = {
-  black: '000000',
-  white: 'ffffff',
-  red: 'ff0000',
-  green: '008000',
-  blue: '0000ff',
-  yellow: 'ffff00',
-  cyan: '00ffff',
-  aqua: '00ffff',
-  magenta: 'ff00ff',
-  fuchsia: 'ff00ff',
-  gray: '808080',
-  grey: '808080',
-  silver: 'c0c0c0',
-  maroon: '800000',
-  olive: '808000',
-  lime: '00ff00',
-  teal: '008080',
-  navy: '000080',
-  purple: '800080',
-  orange: 'ffa500',
-  pink: 'ffc0cb',
-  brown: 'a52a2a',
-  gold: 'ffd700',
-  beige: 'f5f5dc',
-  ivory: 'fffff0',
-  khaki: 'f0e68c',
-  lavender: 'e6e6fa',
-  coral: 'ff7f50',
-  salmon: 'fa8072',
-  tomato: 'ff6347',
-  violet: 'ee82ee',
-  indigo: '4b0082',
-  turquoise: '40e0d0',
-  tan: 'd2b48c',
-  chocolate: 'd2691e',
-  crimson: 'dc143c',
-  darkblue: '00008b',
-  darkgreen: '006400',
-  darkred: '8b0000',
-  darkgray: 'a9a9a9',
-  darkgrey: 'a9a9a9',
-  lightgray: 'd3d3d3',
-  lightgrey: 'd3d3d3',
-  lightblue: 'add8e6',
-  lightgreen: '90ee90',
-  skyblue: '87ceeb',
-  snow: 'fffafa',
-  whitesmoke: 'f5f5f5',
-  transparent: '00000000',
-};
-
 /** `red`, `rgb:ff0000`, `rgb:f00`, `rgb:ff000080` (with alpha), or the hex alone (`#` already became `rgb:` in the SDK). */
 export function parseColor(name: string, raw: string): Color {
   const lower = raw.toLowerCase();
-  const hex = lower.startsWith('rgb:') ? lower.slice(4) : lower.startsWith('#') ? lower.slice(1) : (NAMED_COLORS[lower] ?? lower);
+  const hex = lower.startsWith('rgb:')
+    ? lower.slice(4)
+    : lower.startsWith('#')
+      ? lower.slice(1)
+      : Object.hasOwn(CSS_COLORS, lower)
+        ? CSS_COLORS[lower]
+        : lower;
   if (!/^([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/.test(hex)) throw invalid(name, raw);
   const full = hex.length <= 4 ? [...hex].map((c) => c + c).join('') : hex;
   const byte = (i: number) => parseInt(full.slice(i, i + 2), 16);

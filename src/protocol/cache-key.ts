@@ -1,7 +1,7 @@
 import { isRealVersion, normaliseFormat, type DeliveryRequest } from './delivery-url';
 import type { AssetRef } from './asset-ref';
 import { parseTransformation } from '../engine/parse';
-import { negotiateFormat, resolveDpr } from '../engine/negotiate';
+import { negotiateFormat, resolveDpr, resolveWidth } from '../engine/negotiate';
 import type { Plan } from '../engine/types';
 
 /**
@@ -10,7 +10,7 @@ import type { Plan } from '../engine/types';
  * component, a signature, an SEO suffix or the SDK's `_a=` query do not change
  * it. What the answer depends on does: cloud, resource type, type, the
  * transformation, the version form, the public id, the output format and, for
- * `f_auto`/`q_auto`/`dpr_auto`, what the request resolves them to.
+ * `f_auto`/`q_auto`/`dpr_auto`/`w_auto`, what the request resolves them to.
  */
 export interface CacheKey {
   /** The URL the Cache API stores the answer under (on the request's own host, as Cloudflare advises). */
@@ -37,6 +37,8 @@ function negotiated(plan: Plan, req: Request): string {
   // `jpg` stands for "neither AVIF nor WebP": the asset's own fallback is fixed per key.
   if (plan.dependsOn.accept) parts.push(`accept=${negotiateFormat(req.headers.get('Accept'), 'jpg')}`);
   if (plan.dependsOn.dpr) parts.push(`dpr=${resolveDpr(plan, req.headers.get('Sec-CH-DPR') ?? req.headers.get('DPR'))}`);
+  if (plan.dependsOn.width)
+    parts.push(`width=${resolveWidth(plan, req.headers.get('Sec-CH-Width') ?? req.headers.get('Width')) ?? 'none'}`);
   return parts.join('&');
 }
 

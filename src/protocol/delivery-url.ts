@@ -41,6 +41,21 @@ const SHORT_FORMS: Record<string, [ResourceType, DeliveryType, boolean]> = {
   videos: ['video', 'upload', true],
 };
 
+/**
+ * The standard path of a URL served on one of a cloud's own hosts (the
+ * `hosts` setting): `/image/upload/...` and the short forms (`/images/...`)
+ * get the cloud segment in front; anything else is a root path
+ * (`use_root_path`: `/<transformations>/<public_id>`) of an uploaded image.
+ * A path that already starts with the cloud and a resource type is kept.
+ */
+export function pathOnCloudHost(pathname: string, cloud: string): string {
+  const [, first = '', second = ''] = pathname.split('/');
+  const isTyped = (s: string) => (RESOURCE_TYPES as readonly string[]).includes(s) || Object.hasOwn(SHORT_FORMS, s);
+  if (first === cloud && isTyped(second)) return pathname;
+  if (isTyped(first)) return `/${cloud}${pathname}`;
+  return `/${cloud}/image/upload${pathname}`;
+}
+
 /** Any `s--...--` is a signature component; a wrong length is rejected by the access check (401), not read as a folder. */
 const SIGNATURE = /^s--([A-Za-z0-9_-]{1,64})--$/;
 const VERSION = /^v(\d+)$/;

@@ -1,5 +1,6 @@
 import type { ParamEntry } from '../registry-types';
 import { flip, rotate } from '../raster';
+import { solidBackground } from '../pixels/pad';
 import type { Angle } from '../types';
 import { formatNumber, invalid, parseNumber } from '../values';
 
@@ -51,11 +52,12 @@ export const a: ParamEntry<'a'> = {
       if (v.auto) {
         const box =
           component.w && component.h && !component.w.relative && !component.h.relative ? component.w.value / component.h.value : undefined;
-        if (box !== undefined && box > 1 !== out.width / out.height > 1) out = rotate(out, v.auto === 'right' ? 90 : 270, component.b);
+        if (box !== undefined && box > 1 !== out.width / out.height > 1)
+          out = rotate(out, v.auto === 'right' ? 90 : 270, solidBackground(component.b));
       }
       if (v.hflip) out = flip(out, 'h');
       if (v.vflip) out = flip(out, 'v');
-      if (v.degrees) out = rotate(out, v.degrees, component.b);
+      if (v.degrees) out = rotate(out, v.degrees, solidBackground(component.b));
       return out;
     },
   },

@@ -1,14 +1,11 @@
 import { badRequest } from '../../errors';
 import type { ParamEntry } from '../registry-types';
 import { COMPASS, CROP_MODES, type Compass, type Dpr, type Gravity } from '../types';
-import { formatColor, formatLength, formatNumber, invalid, parseColor, parseEnum, parseLength, parseNumber, parseRatio } from '../values';
+import { formatLength, formatNumber, invalid, parseEnum, parseLength, parseNumber, parseRatio } from '../values';
 
-/** Expressions (`iw_div_2`), variables and `auto` widths need features this worker does not run. */
+/** Only widths are automatic (`w_auto`, read by the parser before this entry); expressions are the parser's too (expressions/). */
 function refuseExpression(name: string, raw: string): void {
   if (/^auto\b/.test(raw)) throw badRequest(`Automatic ${name} (${raw}) is not supported`);
-  if (/\$|_(add|sub|mul|div|pow|mod)_|^(iw|ih|iar|ar|w|h|cw|ch|fc|pc|cp|du|idu)$/.test(raw)) {
-    throw badRequest(`Expressions and variables are not supported: ${raw}`);
-  }
 }
 
 const length = (key: 'w' | 'h', name: string): ParamEntry<'w' | 'h'> => ({
@@ -32,7 +29,9 @@ const offset = (key: 'x' | 'y'): ParamEntry<'x' | 'y'> => ({
 });
 
 /** Face detection is not available: `g_face`, `g_faces` and `g_auto:<anything>` use the content-aware region of `g_auto`. */
-const AUTO_ALIASES = /^(auto(:.*)?|faces?(:.*)?|face_center|faces_center|custom(:.*)?|ocr_text|body(:.*)?|adv_.*)$/;
+const AUTO_ALIASES = /^(auto(:.*)?|faces?(:.*)?|face_center|faces_center|ocr_text|body(:.*)?|adv_.*)$/;
+/** `g_custom` and its fallbacks (`g_custom:face`, `g_custom:faces`, and the `adv_` spellings). */
+const CUSTOM = /^custom(?::(?:adv_)?(faces?))?$/;
 const COMPASS_ALIASES: Record<string, Compass> = { centre: 'center' };
 
 export const w = length('w', 'width') as ParamEntry<'w'>;
@@ -50,7 +49,7 @@ export const ar: ParamEntry<'ar'> = {
 export const c: ParamEntry<'c'> = {
   key: 'c',
   parse(raw) {
-    if (['auto', 'imagga_crop', 'imagga_scale', 'auto_pad'].includes(raw)) throw badRequest(`Crop mode ${raw} is not supported`);
+    if (['imagga_crop', 'imagga_scale', 'auto_pad'].includes(raw)) throw badRequest(`Crop mode ${raw} is not supported`);
     return parseEnum('crop mode', raw, CROP_MODES);
   },
   canonical: (v) => v,
@@ -63,10 +62,18 @@ export const g: ParamEntry<'g'> = {
     const dir = COMPASS_ALIASES[raw] ?? raw;
     if ((COMPASS as readonly string[]).includes(dir)) return { kind: 'compass', dir: dir as Compass };
     if (raw === 'xy_center') return { kind: 'xy_center' };
+    const custom = CUSTOM.exec(raw);
+    if (custom) return custom[1] ? { kind: 'custom', fallback: custom[1] as 'face' | 'faces' } : { kind: 'custom' };
     if (AUTO_ALIASES.test(raw)) return { kind: 'auto' };
     throw invalid('gravity', raw);
   },
-  canonical: (v) => (v.kind === 'compass' ? v.dir : v.kind),
+  canonical(v) {
+    if (v.kind === 'compass') return v.dir;
+    if (v.kind === 'custom') return v.fallback ? `custom:${v.fallback}` : 'custom';
+    // An area is never parsed from a URL: it is what g_custom resolves to, written here only for completeness.
+    if (v.kind === 'area') return `area:${v.area.x}:${v.area.y}:${v.area.width}:${v.area.height}`;
+    return v.kind;
+  },
   effect: 'geometry',
 };
 
@@ -91,16 +98,5 @@ export const dpr: ParamEntry<'dpr'> = {
     return n;
   },
   canonical: (v) => (v === 'auto' ? 'auto' : formatNumber(v)),
-  effect: 'geometry',
-};
-
-/** Consumed by the geometry of pads, by rotations by odd angles and when flattening alpha onto an opaque format. */
-export const b: ParamEntry<'b'> = {
-  key: 'b',
-  parse(raw) {
-    if (raw === 'auto' || raw.startsWith('auto:')) throw badRequest(`Automatic background (${raw}) is not supported`);
-    return parseColor('background', raw);
-  },
-  canonical: formatColor,
   effect: 'geometry',
 };

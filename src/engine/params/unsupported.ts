@@ -7,7 +7,6 @@ import { badRequest } from '../../errors';
  */
 const REASONS: Record<string, string> = {
   t: 'Named transformations (t_) cannot be used here',
-  if: 'Conditional transformations (if_) are not supported',
   dn: 'Density (dn_) is not supported',
   cs: 'Colour spaces (cs_) are not supported',
   fn: 'Custom functions (fn_) are not supported',

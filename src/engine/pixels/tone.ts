@@ -125,7 +125,7 @@ export const colorize = (img: Raster, level: number, color: Color) => {
 };
 
 /** Keeps the luminance and takes the hue of `color`, blended by `level` percent (`e_tint`). */
-export const tint = (img: Raster, level: number, color: Color) => {
+const tint = (img: Raster, level: number, color: Color) => {
   const k = level / 100;
   const cy = luma(color.r, color.g, color.b) || 1;
   return mapPixels(img, (r, g, b, out) => {

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { badRequest } from '../../errors';
 import { adminAuth, type AppEnv } from '../cloud';
 import { getSettings, parseSettingsPatch, updateSettings } from '../../config/settings';
+import { checkHostsFree } from '../../config/hosts';
 
 /** The settings extension (not a Cloudinary API): GET the whole object, PUT a partial JSON update. */
 export const settingsRoutes = new Hono<AppEnv>()
@@ -17,5 +18,7 @@ export const settingsRoutes = new Hono<AppEnv>()
     } catch {
       throw badRequest('Settings must be a JSON object');
     }
-    return c.json(await updateSettings(c.env.CONFIG, cloud.cloudName, parseSettingsPatch(body)));
+    const patch = parseSettingsPatch(body);
+    if (patch.hosts) await checkHostsFree(c.env, cloud.cloudName, patch.hosts);
+    return c.json(await updateSettings(c.env.CONFIG, cloud.cloudName, patch));
   });

@@ -12,6 +12,9 @@ import type { Plan } from '../../engine/types';
 import type { DerivationBudget } from './derivation-budget';
 import { dropLeastRecentlyUsed, touchDerived } from '../../storage/derived-usage';
 import { logEvent } from '../../log';
+import type { AssetFacts } from '../../engine/expressions/evaluate';
+import { usesAssetFacts } from '../../engine/resolve-plan';
+import { assetFacts, factsKey } from './asset-facts';
 
 /** How a caller asks for a derived image. */
 export interface DeriveOptions {
@@ -39,7 +42,9 @@ export async function ensureDerived(
   opts: DeriveOptions = {},
 ): Promise<DerivedObject & { key: string }> {
   const eager = opts.eager === true;
-  const variant = variantOf(plan, resolved);
+  // Transformations that read tags, context or coordinates are a variant per value of them.
+  const facts = usesAssetFacts(plan.components) ? await assetFacts(env.DB, resource) : undefined;
+  const variant = variantOf(plan, resolved, facts);
   const key = derivedObjectKey(resource, await variantHash(variant));
   const found = await stored(env, key, false);
   if (found && resource.type !== 'fetch') await keepInBackground(opts, touchDerived(env.DB, key));
@@ -50,7 +55,7 @@ export async function ensureDerived(
         env.DB,
         key,
         () => stored(env, key, true),
-        async () => ({ ...(await makeDerived(env, resource, plan, resolved, variant, key, opts)), eagerRecorded: eager }),
+        async () => ({ ...(await makeDerived(env, resource, plan, resolved, variant, key, opts, facts)), eagerRecorded: eager }),
       ),
     ));
   if (eager && !made.eagerRecorded) await indexDerived(env.DB, resource, key, variant, made, true);
@@ -64,10 +69,12 @@ async function stored(env: Env, key: string, asBytes: boolean): Promise<(Derived
 }
 
 /** What identifies one stored variant: the canonical transformation plus every value resolved from the request. */
-export function variantOf(plan: Plan, r: Resolved): string {
+export function variantOf(plan: Plan, r: Resolved, facts?: AssetFacts): string {
   const parts = [plan.canonical, r.format];
   if (plan.dependsOn.accept) parts.push(`q${r.quality}`);
   if (plan.dependsOn.dpr) parts.push(`dpr${r.dpr}`);
+  if (plan.dependsOn.width) parts.push(`w${r.width ?? 'none'}`);
+  if (facts) parts.push(`facts${factsKey(facts)}`);
   return parts.join('|');
 }
 
@@ -79,6 +86,7 @@ async function makeDerived(
   variant: string,
   key: string,
   opts: DeriveOptions,
+  facts?: AssetFacts,
 ): Promise<DerivedObject> {
   await opts.budget?.();
   const input = opts.original ?? (await originalBytes(env, resource));
@@ -91,6 +99,7 @@ async function makeDerived(
     { ...resolved, lossless: resolved.lossless && !info.lossy },
     limits,
     layerSources(env, resource.cloud),
+    facts,
   );
   const stored = await storeDerived(env, {
     resource,

@@ -1,6 +1,6 @@
 /// <reference types="vite/client" />
 import { env } from 'cloudflare:test';
-import { putOriginal } from '../../../src/storage/assets';
+import { putOriginal, type PutOriginal } from '../../../src/storage/assets';
 import { sniffImage, mimeFor } from '../../../src/engine/sniff';
 
 /** Fixture bytes, bundled by Vite as data URLs (workerd has no file system). */
@@ -19,7 +19,12 @@ export function fixture(name: string): Uint8Array {
 }
 
 /** Stores bytes as an image original directly through the asset service (no upload validation), as delivery sees it. */
-export async function storeImage(publicId: string, bytes: Uint8Array, cloud = 'demo') {
+export async function storeImage(
+  publicId: string,
+  bytes: Uint8Array,
+  cloud = 'demo',
+  extra: Pick<PutOriginal, 'tags' | 'context' | 'coordinates'> = {},
+) {
   const s = sniffImage(bytes);
   const etag = Array.from(new Uint8Array(await crypto.subtle.digest('MD5', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
   const { resource } = await putOriginal(env, {
@@ -32,6 +37,7 @@ export async function storeImage(publicId: string, bytes: Uint8Array, cloud = 'd
     width: s?.width ?? null,
     height: s?.height ?? null,
     overwrite: true,
+    ...extra,
   });
   return resource;
 }
