@@ -124,18 +124,6 @@ export const colorize = (img: Raster, level: number, color: Color) => {
   });
 };
 
-/** Keeps the luminance and takes the hue of `color`, blended by `level` percent (`e_tint`). */
-const tint = (img: Raster, level: number, color: Color) => {
-  const k = level / 100;
-  const cy = luma(color.r, color.g, color.b) || 1;
-  return mapPixels(img, (r, g, b, out) => {
-    const y = luma(r, g, b) / cy;
-    out[0] = r + (color.r * y - r) * k;
-    out[1] = g + (color.g * y - g) * k;
-    out[2] = b + (color.b * y - b) * k;
-  });
-};
-
 /** Darkens towards the edges: `level` percent is how dark the corners get. */
 export function vignette(img: Raster, level: number): Raster {
   const { width: w, height: h, data: src } = img;
