@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import { configFrom } from '../../src/config/config';
 import { ConfigError } from '../../src/config/config-error';
-import { LIMIT_VARIABLES } from '../../src/config/limits';
+import { LIMIT_VARIABLES, LIMITS_OFF_AT_ZERO, type Limits } from '../../src/config/limits';
 import { basicAuth, DEMO } from '../support/clouds';
 
 const ctx = () => ({ waitUntil() {}, passThroughOnException() {}, props: {} }) as unknown as ExecutionContext;
@@ -11,13 +11,16 @@ const withVars = (vars: Record<string, string>) => ({ ...env, ...vars });
 
 /** Every variable the configuration reads, with values that must be refused. */
 const MALFORMED: [variable: string, value: string][] = [
-  ...Object.values(LIMIT_VARIABLES).flatMap(([variable]): [string, string][] => [
-    [variable, 'abc'],
-    [variable, '0'],
-    [variable, '-5'],
-    [variable, '1.5'],
-    [variable, '20MB'],
-  ]),
+  ...(Object.entries(LIMIT_VARIABLES) as [keyof Limits, (typeof LIMIT_VARIABLES)[keyof Limits]][]).flatMap(
+    ([key, [variable]]): [string, string][] => [
+      [variable, 'abc'],
+      // 0 is a value of its own for the limits it turns off.
+      ...(LIMITS_OFF_AT_ZERO.has(key) ? [] : ([[variable, '0']] as [string, string][])),
+      [variable, '-5'],
+      [variable, '1.5'],
+      [variable, '20MB'],
+    ],
+  ),
   ['JOB_RETRY_BASE_SECONDS', 'soon'],
   ['JOB_RETRY_MAX_SECONDS', '0'],
   ['JOB_MAX_RETRIES', '-1'],
@@ -31,6 +34,11 @@ const MALFORMED: [variable: string, value: string][] = [
 ];
 
 describe('configuration variables', () => {
+  it.each([...LIMITS_OFF_AT_ZERO])('reads 0 for %s as the limit turned off, not as malformed', (key) => {
+    const [variable] = LIMIT_VARIABLES[key];
+    expect(configFrom(withVars({ [variable]: '0' })).limits[key]).toBe(0);
+  });
+
   it.each(MALFORMED)('a malformed %s (%s) answers every request with 503 naming it', async (variable, value) => {
     const vars = withVars({ [variable]: value });
     expect(() => configFrom(vars)).toThrow(ConfigError);

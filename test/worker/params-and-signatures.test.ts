@@ -143,10 +143,12 @@ describe('API request signatures (known vectors)', () => {
   });
 
   it('accepts a signature made with any key of the cloud, checked with the secret of that key', async () => {
-    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts }), rotating)).resolves.toMatchObject({ apiKey: '1234' });
+    await expect(verifyApiSignature(await signed({ public_id: 'x', timestamp: ts }), rotating)).resolves.toMatchObject({
+      signer: { apiKey: '1234' },
+    });
     const fields = { public_id: 'x', timestamp: ts };
     const second = new Params({ ...fields, api_key: '5678', signature: await hexDigest('SHA-1', stringToSign(fields) + 'efgh') });
-    await expect(verifyApiSignature(second, rotating)).resolves.toMatchObject({ apiKey: '5678' });
+    await expect(verifyApiSignature(second, rotating)).resolves.toMatchObject({ signer: { apiKey: '5678' } });
     // The second key's name with the first key's secret is no signature at all.
     await expect(
       verifyApiSignature(second.with({ signature: (await signed(fields)).string('signature')! }), rotating),
