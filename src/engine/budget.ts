@@ -292,7 +292,7 @@ export class WorkMeter {
     const ops = Math.ceil(pixels * weight);
     if (this.spent + ops > this.limit) {
       throw new BudgetRefusal(
-        `Transformation too heavy: ${what} needs ${ops} pixel operations after ${this.spent}, the work budget is ${this.limit} per request (ENGINE_WORK_PIXELS)`,
+        `Image too large to process: ${what} needs ${ops} pixel operations after ${this.spent}, the work budget is ${this.limit} per request (ENGINE_WORK_PIXELS)`,
         'work',
       );
     }

@@ -27,9 +27,16 @@ export const DECODE_COSTS = {
   avif: { bytes: 12, ops: 60 },
   /** resvg: the pixmap and its JS copy; filters are charged on top (see ./codecs/svg-guard.ts). */
   svg: { bytes: 8, ops: 20 },
+  /** PNG read row by row: the reduced image (RGBA); the rows themselves are charged per source pixel below. */
+  pngRows: { bytes: 4, ops: 2 },
   /** Our GIF frame decoder: the screen as RGBA, a saved copy for "restore to previous", and the frame's indices. */
   gifFrame: { bytes: 9, ops: 15 },
 } satisfies Record<string, StepCost>;
+
+/** Inflating, unfiltering, converting and box-reducing one PNG source pixel (JS). */
+export const PNG_ROW_OPS = 40;
+/** PNGs above this many pixels are read row by row; smaller ones go to photon whole (faster, and 14.5 bytes per pixel stay small). */
+export const ROW_DECODE_ABOVE_PIXELS = 1_200_000;
 
 /** libjpeg-turbo reads every coefficient of the file whatever the shrink: work per source pixel. */
 export const JPEG_ENTROPY_OPS = 4;

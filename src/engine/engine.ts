@@ -13,7 +13,17 @@ import {
   type PhotonHandle,
 } from './codecs/photon';
 import { guardDecoder } from './codecs/guard';
-import { idleCodecBytes, JpegSource, planJpegDecode, resampleRgba, transcodeJpeg, type JpegPlan } from './codecs/pipeline';
+import {
+  idleCodecBytes,
+  JpegSource,
+  planJpegDecode,
+  ReducedSource,
+  resampleRgba,
+  transcodeJpeg,
+  type JpegPlan,
+  type ScaledSource,
+} from './codecs/pipeline';
+import { pngHeader, reducedSize } from './codecs/png-rows';
 import { planStream, type StreamPlan } from './stream-plan';
 import { svgFilterCost } from './codecs/svg-guard';
 import { DEFAULT_ENGINE_MEMORY_BYTES, DEFAULT_ENGINE_WORK_PIXELS, engineMemory, WorkMeter, type RequestBudget } from './budget';
@@ -24,7 +34,9 @@ import {
   JPEG_ENTROPY_OPS,
   PROGRESSIVE_COEFFICIENT_BYTES,
   RASTER_BYTES,
+  PNG_ROW_OPS,
   RESAMPLE_OPS,
+  ROW_DECODE_ABOVE_PIXELS,
   JPEG_COEFFICIENT_BYTES,
   STREAM_FIXED_BYTES,
   STREAM_OUTPUT_BYTES,
@@ -118,12 +130,12 @@ export async function transformImage(input: Uint8Array, plan: Plan, opts: Transf
 /** The working image: still inside photon (the decoded source, with its EXIF orientation pending) or in JS memory. */
 type Working =
   | { kind: 'photon'; img: PhotonHandle; orientation: number }
-  | { kind: 'jpeg'; img: JpegSource; orientation: number }
+  | { kind: 'scaled'; img: ScaledSource; orientation: number }
   | { kind: 'raster'; img: Raster };
 
 const dimsOf = (w: Working) => {
   if (w.kind === 'raster') return { width: w.img.width, height: w.img.height };
-  const s = w.kind === 'jpeg' ? { width: w.img.sourceWidth, height: w.img.sourceHeight } : photonSize(w.img);
+  const s = w.kind === 'scaled' ? { width: w.img.sourceWidth, height: w.img.sourceHeight } : photonSize(w.img);
   return w.orientation >= 5 ? { width: s.height, height: s.width } : s;
 };
 
@@ -323,6 +335,8 @@ interface DecodePlan {
   orientation: number;
   svgWidth?: number;
   page?: number;
+  /** PNG read row by row: the box reduction (1: full size). */
+  shrink?: number;
 }
 
 function planDecode(
@@ -355,6 +369,8 @@ function planDecode(
     };
   }
   if (info.format === 'jpg') return planJpeg(input, info, plan, resolved, limits, orientation);
+  const rows = info.format === 'png' && page === undefined ? planPngRows(input, info, plan, resolved) : undefined;
+  if (rows) return rows;
   const { width, height } = decodeExtent(info);
   const pixels = width * height;
   if (pixels > limits.maxDecodePixels) throw TOO_LARGE('decoding', pixels, limits.maxDecodePixels);
@@ -414,6 +430,34 @@ function planJpeg(
   };
 }
 
+/**
+ * A PNG larger than ROW_DECODE_ABOVE_PIXELS (not interlaced) is read row by
+ * row and box-reduced on the way by the largest whole factor whose result
+ * still covers what the first component needs: memory follows the width and
+ * the reduced size, and MAX_DECODE_PIXELS (photon's whole-frame ceiling) does
+ * not apply; the work budget bounds how many rows may be read.
+ */
+function planPngRows(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved): DecodePlan | undefined {
+  const header = pngHeader(input);
+  const pixels = info.width * info.height;
+  if (!header || header.interlaced || pixels <= ROW_DECODE_ABOVE_PIXELS) return undefined;
+  const first = plan.components[0]?.params;
+  const g = first && planGeometry({ width: info.width, height: info.height, params: first, dpr: componentDpr(first, resolved) });
+  const shrink = g ? Math.max(1, Math.floor(Math.min(g.region.width / g.size.width, g.region.height / g.size.height))) : 1;
+  const size = reducedSize(info.width, info.height, shrink);
+  const reduced = size.width * size.height;
+  return {
+    decoder: 'pngRows',
+    pixels: reduced,
+    extraBytes: input.length + info.width * 24,
+    extraOps: pixels * PNG_ROW_OPS,
+    heldBytes: reduced * RASTER_BYTES,
+    what: `decoding ${info.width}x${info.height} PNG row by row at 1/${shrink}`,
+    orientation: 1,
+    shrink,
+  };
+}
+
 /** Charges the decode to the request's budgets, then decodes. */
 async function decode(input: Uint8Array, info: SourceInfo, d: DecodePlan, budget: RequestBudget): Promise<Working> {
   const cost = DECODE_COSTS[d.decoder];
@@ -442,7 +486,12 @@ const DECODERS: Record<DecodePlan['decoder'], (input: Uint8Array, info: SourceIn
   async jpeg(input, info, d) {
     const plan = d.jpeg as JpegPlan;
     const img = await guardDecoder('JPG', async () => JpegSource.decode(input, info.width, info.height, plan, plan.width * plan.height));
-    return { kind: 'jpeg', img, orientation: d.orientation };
+    return { kind: 'scaled', img, orientation: d.orientation };
+  },
+  async pngRows(input, info, d) {
+    const { decodePngReduced } = await import('./codecs/png-rows');
+    const img = await decodePngReduced(input, d.shrink ?? 1);
+    return { kind: 'scaled', img: new ReducedSource(img, info.width, info.height), orientation: 1 };
   },
   async avif(input) {
     const { decodeAvif } = await import('./codecs/avif');
@@ -539,7 +588,7 @@ function resample(working: Working, geo: Geometry, budget?: RequestBudget): Rast
   const outBytes = geo.size.width * geo.size.height * RASTER_BYTES;
   const { width, height } = dimsOf(working);
   // Pixels the resampler reads: the region, at the decoded resolution (a JPEG decoded with shrink-on-load has fewer).
-  const decodedShare = working.kind === 'jpeg' ? (working.img.width * working.img.height) / (width * height) : 1;
+  const decodedShare = working.kind === 'scaled' ? (working.img.width * working.img.height) / (width * height) : 1;
   budget.work.spend(geo.region.width * geo.region.height * decodedShare, RESAMPLE_OPS, 'resampling');
   const copies = working.kind === 'raster' ? rasterBytes(working.img) + outBytes : 2 * outBytes;
   budget.memory.charge(outBytes, `resampling to ${geo.size.width}x${geo.size.height}`);
@@ -552,7 +601,7 @@ function resampleNow(working: Working, geo: Geometry): Raster {
   const o = working.orientation;
   const region = storedRect(geo.region, o, sw, sh);
   const size = o >= 5 ? { width: geo.size.height, height: geo.size.width } : geo.size;
-  if (working.kind === 'jpeg') return orient(working.img.resample(region, size.width, size.height), o);
+  if (working.kind === 'scaled') return orient(working.img.resample(region, size.width, size.height), o);
   const out = photonCropResize(working.img, region, size.width, size.height);
   try {
     return orient(photonToRaster(out), o);
@@ -562,7 +611,7 @@ function resampleNow(working: Working, geo: Geometry): Raster {
 }
 
 const dimsOfStored = (w: Exclude<Working, { kind: 'raster' }>) =>
-  w.kind === 'jpeg' ? { width: w.img.sourceWidth, height: w.img.sourceHeight } : photonSize(w.img);
+  w.kind === 'scaled' ? { width: w.img.sourceWidth, height: w.img.sourceHeight } : photonSize(w.img);
 
 /** Maps a rectangle of the upright image to the stored pixels under EXIF orientation `o`. */
 function storedRect(r: Rect, o: number, sw: number, sh: number): Rect {
@@ -594,9 +643,9 @@ function storedRect(r: Rect, o: number, sw: number, sh: number): Rect {
 /** The working image as a raster in JS: a decoded source's whole RGBA copy is charged before it is made. */
 function toRaster(working: Working, budget: RequestBudget): Raster {
   if (working.kind === 'raster') return working.img;
-  const { width, height } = working.kind === 'jpeg' ? working.img : photonSize(working.img);
+  const { width, height } = working.kind === 'scaled' ? working.img : photonSize(working.img);
   budget.memory.charge(width * height * RASTER_BYTES * (working.orientation === 1 ? 1 : 2), `copying ${width}x${height} pixels`);
-  if (working.kind === 'jpeg') return orient(working.img.toRgba(), working.orientation);
+  if (working.kind === 'scaled') return orient(working.img.toRgba(), working.orientation);
   return orient(photonToRaster(working.img), working.orientation);
 }
 
@@ -622,7 +671,7 @@ function focusThumbnail(working: Working, budget: RequestBudget): Raster {
     });
   }
   const o = working.orientation;
-  if (working.kind === 'jpeg') {
+  if (working.kind === 'scaled') {
     const whole = { x: 0, y: 0, width: working.img.sourceWidth, height: working.img.sourceHeight };
     return orient(working.img.resample(whole, o >= 5 ? th : tw, o >= 5 ? tw : th), o);
   }

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { engineMemory } from '../../src/engine/budget';
 import { engineStats } from '../../src/engine/engine';
 import { readJpegMetadata } from '../../src/engine/metadata';
+import { decodePngReduced } from '../../src/engine/codecs/png-rows';
+import type { Raster } from '../../src/engine/raster';
 import { fixture, storeImage, uid } from './support/fixtures';
 import { decode, dims, meanDiff } from './support/images';
 
@@ -10,6 +12,12 @@ const get = (path: string, headers: Record<string, string> = {}) => SELF.fetch(`
 const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer());
 const T = { timeout: 180_000 };
 const MB = 1024 * 1024;
+
+function premultiplied(r: Raster): Raster {
+  const data = r.data.slice();
+  for (let i = 0; i < data.length; i += 4) for (let c = 0; c < 3; c++) data[i + c] = Math.round((data[i + c] * data[i + 3]) / 255);
+  return { ...r, data };
+}
 
 describe('full-size JPEG deliveries in strips', () => {
   it('delivers f_auto,q_auto of a 24 MP photo at full size within 48 MB, by its own accounting and the module measured', T, async () => {
@@ -85,5 +93,46 @@ describe('f_auto weighs the output size', () => {
     const res = await get(`f_avif/${id}`);
     expect(res.status).toBe(400);
     expect(res.headers.get('x-cld-error')).toMatch(/memory budget.*ENGINE_MEMORY_MB|Image too large/);
+  });
+});
+
+describe('PNG read row by row', () => {
+  it.each(['alpha.png', 'palette.png', 'palette-trns.png', 'rgb16.png', 'screenshot-4k.png'])(
+    'reads %s as photon does (full size)',
+    T,
+    async (file) => {
+      const bytes = fixture(file);
+      const rows = await decodePngReduced(bytes, 1);
+      const whole = decode(bytes);
+      expect([rows.width, rows.height]).toEqual([whole.width, whole.height]);
+      // Colour under full transparency is nobody's business: compare premultiplied.
+      expect(meanDiff(premultiplied(rows), premultiplied(whole))).toBeLessThan(0.5);
+    },
+  );
+
+  it('box-reduces on the way, alpha-weighted', T, async () => {
+    const bytes = fixture('alpha.png');
+    const reduced = await decodePngReduced(bytes, 4);
+    expect([reduced.width, reduced.height]).toEqual([Math.ceil(782 / 4), Math.ceil(687 / 4)]);
+  });
+
+  it.each([
+    ['c_fill,w_400,h_300', '400x300'],
+    ['w_800', '800x450'],
+  ])('delivers %s of a 4K screenshot within 48 MB', T, async (t, size) => {
+    const id = uid('shot');
+    await storeImage(id, fixture('screenshot-4k.png'));
+    const res = await get(`${t}/${id}.png`);
+    expect(res.status, res.headers.get('x-cld-error') ?? '').toBe(200);
+    expect(dims(await bytesOf(res))).toBe(size);
+    expect(engineStats.lastPeakBytes).toBeLessThanOrEqual(48 * MB);
+  });
+
+  it('refuses a PNG bomb by the work budget before reading its rows', T, async () => {
+    const id = uid('pngbomb');
+    await storeImage(id, fixture('bomb-50000x50000.png'));
+    const res = await get(`w_100/${id}.png`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-cld-error')).toMatch(/Image too large to process: .*ENGINE_WORK_PIXELS/);
   });
 });
