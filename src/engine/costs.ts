@@ -29,9 +29,17 @@ export const DECODE_COSTS = {
   svg: { bytes: 8, ops: 20 },
   /** PNG read row by row: the reduced image (RGBA); the rows themselves are charged per source pixel below. */
   pngRows: { bytes: 4, ops: 2 },
+  /** libwebp scaled while decoding: the scaled RGBA in WASM and its JS copy. */
+  webpScaled: { bytes: 8, ops: 4 },
   /** Our GIF frame decoder: the screen as RGBA, a saved copy for "restore to previous", and the frame's indices. */
   gifFrame: { bytes: 9, ops: 15 },
 } satisfies Record<string, StepCost>;
+
+/** libwebp per source pixel: decoding (and rescaling) the whole file. */
+export const WEBP_DECODE_OPS = 20;
+/** Full-size buffers libwebp keeps: a lossy file's alpha plane (when it has one), a lossless file's whole ARGB image. */
+export const WEBP_LOSSY_FULL_BYTES = 1;
+export const WEBP_LOSSLESS_FULL_BYTES = 4;
 
 /** Inflating, unfiltering, converting and box-reducing one PNG source pixel (JS). */
 export const PNG_ROW_OPS = 40;

@@ -14,6 +14,7 @@ import {
 } from './codecs/photon';
 import { guardDecoder } from './codecs/guard';
 import {
+  decodeWebpScaled,
   idleCodecBytes,
   JpegSource,
   planJpegDecode,
@@ -37,6 +38,9 @@ import {
   PNG_ROW_OPS,
   RESAMPLE_OPS,
   ROW_DECODE_ABOVE_PIXELS,
+  WEBP_DECODE_OPS,
+  WEBP_LOSSLESS_FULL_BYTES,
+  WEBP_LOSSY_FULL_BYTES,
   JPEG_COEFFICIENT_BYTES,
   STREAM_FIXED_BYTES,
   STREAM_OUTPUT_BYTES,
@@ -337,6 +341,8 @@ interface DecodePlan {
   page?: number;
   /** PNG read row by row: the box reduction (1: full size). */
   shrink?: number;
+  /** WebP decoded straight at this size. */
+  scaledTo?: { width: number; height: number };
 }
 
 function planDecode(
@@ -371,6 +377,7 @@ function planDecode(
   if (info.format === 'jpg') return planJpeg(input, info, plan, resolved, limits, orientation);
   const rows = info.format === 'png' && page === undefined ? planPngRows(input, info, plan, resolved) : undefined;
   if (rows) return rows;
+  if (info.format === 'webp' && info.pages === 1) return planWebp(input, info, plan, resolved);
   const { width, height } = decodeExtent(info);
   const pixels = width * height;
   if (pixels > limits.maxDecodePixels) throw TOO_LARGE('decoding', pixels, limits.maxDecodePixels);
@@ -458,6 +465,37 @@ function planPngRows(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: 
   };
 }
 
+/**
+ * A still WebP is decoded by libwebp at the size the first component needs
+ * (its rescaler works on rows as they are decoded): a lossy file costs its
+ * scaled size plus a full-size alpha plane at most, a lossless one is decoded
+ * whole (4 bytes per pixel) first. photon's whole-frame ceiling does not apply.
+ */
+function planWebp(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved): DecodePlan {
+  const size = neededSize(info, plan, resolved);
+  const pixels = size.width * size.height;
+  const full = info.width * info.height;
+  return {
+    decoder: 'webpScaled',
+    pixels,
+    extraBytes: input.length + full * (info.lossy ? WEBP_LOSSY_FULL_BYTES : WEBP_LOSSLESS_FULL_BYTES),
+    extraOps: full * WEBP_DECODE_OPS,
+    heldBytes: pixels * RASTER_BYTES,
+    what: `decoding ${info.width}x${info.height} WEBP at ${size.width}x${size.height}`,
+    orientation: 1,
+    scaledTo: size,
+  };
+}
+
+/** The smallest size (same aspect as the source) that still covers what the first component needs of it. */
+function neededSize(info: SourceInfo, plan: Plan, resolved: Resolved): { width: number; height: number } {
+  const first = plan.components[0]?.params;
+  if (!first) return { width: info.width, height: info.height };
+  const g = planGeometry({ width: info.width, height: info.height, params: first, dpr: componentDpr(first, resolved) });
+  const k = Math.max(1, Math.min(g.region.width / g.size.width, g.region.height / g.size.height));
+  return { width: Math.max(1, Math.ceil(info.width / k)), height: Math.max(1, Math.ceil(info.height / k)) };
+}
+
 /** Charges the decode to the request's budgets, then decodes. */
 async function decode(input: Uint8Array, info: SourceInfo, d: DecodePlan, budget: RequestBudget): Promise<Working> {
   const cost = DECODE_COSTS[d.decoder];
@@ -491,6 +529,11 @@ const DECODERS: Record<DecodePlan['decoder'], (input: Uint8Array, info: SourceIn
   async pngRows(input, info, d) {
     const { decodePngReduced } = await import('./codecs/png-rows');
     const img = await decodePngReduced(input, d.shrink ?? 1);
+    return { kind: 'scaled', img: new ReducedSource(img, info.width, info.height), orientation: 1 };
+  },
+  async webpScaled(input, info, d) {
+    const size = d.scaledTo ?? info;
+    const img = await guardDecoder('WEBP', async () => decodeWebpScaled(input, size.width, size.height));
     return { kind: 'scaled', img: new ReducedSource(img, info.width, info.height), orientation: 1 };
   },
   async avif(input) {

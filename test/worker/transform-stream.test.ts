@@ -136,3 +136,22 @@ describe('PNG read row by row', () => {
     expect(res.headers.get('x-cld-error')).toMatch(/Image too large to process: .*ENGINE_WORK_PIXELS/);
   });
 });
+
+describe('WebP scaled while decoding', () => {
+  it('makes a thumbnail of a 4096x4096 WebP within 48 MB (photon needed 231 MB to decode it)', T, async () => {
+    const id = uid('w4k');
+    await storeImage(id, fixture('large-4096.webp'));
+    const res = await get(`c_fill,w_400,h_300/${id}.jpg`);
+    expect(res.status, res.headers.get('x-cld-error') ?? '').toBe(200);
+    expect(dims(await bytesOf(res))).toBe('400x300');
+    expect(engineStats.lastPeakBytes).toBeLessThanOrEqual(48 * MB);
+  });
+
+  it.each(['lossy.webp', 'lossless-alpha.webp'])('decodes %s like photon at full size', T, async (file) => {
+    const id = uid('wp');
+    await storeImage(id, fixture(file));
+    const res = await get(`${id}.png`);
+    expect(res.status).toBe(200);
+    expect(meanDiff(premultiplied(decode(await bytesOf(res))), premultiplied(decode(fixture(file))))).toBeLessThan(1.5);
+  });
+});

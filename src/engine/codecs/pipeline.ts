@@ -273,3 +273,27 @@ export function transcodeJpeg(input: Uint8Array, opts: TranscodeOptions): Transc
     giveBack(session);
   }
 }
+
+/**
+ * A still WebP decoded by libwebp straight at width x height (its rescaler
+ * runs as macroblock rows are decoded, so a lossy file never exists at full
+ * size; a lossless one is decoded whole first). Straight-alpha RGBA.
+ */
+export function decodeWebpScaled(input: Uint8Array, width: number, height: number): Rgba {
+  const session = acquire();
+  try {
+    const ptr = session.copyIn(input);
+    const [out, w, h] = session.results(
+      session.call((x) => x.webp_decode(ptr, input.length, width, height)),
+      3,
+    );
+    session.release(ptr);
+    try {
+      return { data: session.copyOut(out, w * h * 4), width: w, height: h };
+    } finally {
+      session.release(out);
+    }
+  } finally {
+    giveBack(session);
+  }
+}
