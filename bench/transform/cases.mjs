@@ -91,6 +91,13 @@ export const CASES = [
     sharp: (s) => s.resize(400, 300, { fit: 'cover' }).jpeg({ quality: 80 }),
   },
   {
+    name: 'fill 400x300 JPEG q80 (WebP source)',
+    photos: ['large-4096.webp'],
+    transformation: 'c_fill,w_400,h_300,q_80',
+    format: 'jpg',
+    sharp: (s) => s.resize(400, 300, { fit: 'cover' }).jpeg({ quality: 80 }),
+  },
+  {
     name: 'scale w800 PNG',
     photos: ['screenshot-4k.png'],
     transformation: 'w_800',
