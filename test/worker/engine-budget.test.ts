@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { BudgetRefusal, engineMemory, MemoryBudget, WorkMeter } from '../../src/engine/budget';
 import { engineStats, transformImage } from '../../src/engine/engine';
 import { parseTransformation } from '../../src/engine/parse';
+import { sniffImage } from '../../src/engine/sniff';
+import { av1CodedSize } from '../../src/engine/sniff-av1';
 import { fixture, storeImage, uid } from './support/fixtures';
 import { dims } from './support/images';
 
@@ -89,6 +91,22 @@ describe('the work budget', () => {
       transformImage(input, parseTransformation('c_scale,w_400'), { limits: { ...limits, engineWorkPixels: spent - 1 }, extension: 'jpg' }),
     ).rejects.toThrow(/work budget/);
     await transformImage(input, parseTransformation('c_scale,w_400'), { limits: { ...limits, engineWorkPixels: spent }, extension: 'jpg' });
+  });
+});
+
+describe('real sizes from the coded data', () => {
+  it('reads the AV1 sequence header of an AVIF (and trusts a true ispe)', () => {
+    const lie = sniffImage(fixture('hostile/avif-ispe-lie.avif'));
+    expect([lie?.width, lie?.height, lie?.extent]).toEqual([100, 100, { width: 8000, height: 8000 }]);
+    expect(av1CodedSize(fixture('photo.avif'))).toEqual({ width: 1600, height: 1067 });
+    expect(sniffImage(fixture('photo.avif'))?.extent).toBeUndefined();
+  });
+
+  it('walks GIF frames: a frame larger than its screen sets the extent; ordinary animations keep their screen', () => {
+    const huge = sniffImage(fixture('hostile/gif-huge-frame.gif'));
+    expect([huge?.width, huge?.height, huge?.pages, huge?.extent]).toEqual([1, 1, 2, { width: 65535, height: 65535 }]);
+    const animated = sniffImage(fixture('animated.gif'));
+    expect([animated?.width, animated?.height, animated?.pages, animated?.extent]).toEqual([400, 300, 8, undefined]);
   });
 });
 
