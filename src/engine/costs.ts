@@ -69,8 +69,8 @@ export const ENCODE_COSTS: Record<OutputFormat, StepCost> = {
   webp: { bytes: 8, ops: 200 },
   /** photon: the image in WASM, the filtered rows and the zlib output. */
   png: { bytes: 10, ops: 60 },
-  /** libavif + aom at speed 8: about 17 bytes per pixel of RSS growth measured at 3200x1800. */
-  avif: { bytes: 18, ops: 220 },
+  /** libavif + aom at speed 8: 28 bytes per pixel (plus ENCODE_FIXED_BYTES) of WASM memory, measured at 400x300 and 1600x900. */
+  avif: { bytes: 28, ops: 220 },
   /** Palette quantisation and LZW. */
   gif: { bytes: 6, ops: 100 },
 };
@@ -92,6 +92,11 @@ export function effectCost(key: string, value: unknown): StepCost {
   if (key === 'e' && (value as Effect).name === 'blur') return blurCost((value as Effect).level ?? 100);
   return EFFECT_COSTS[key === 'e' ? (value as Effect).name : key] ?? EFFECT_COSTS.default;
 }
+
+/** What an encoder's module takes whatever the size (the AVIF encoder's Emscripten heap: about 16 MB at 400x300). */
+export const ENCODE_FIXED_BYTES: Partial<Record<OutputFormat, number>> = { avif: 16 * 1024 * 1024 };
+/** The same for the AVIF decoder (libavif + dav1d). */
+export const AVIF_DECODER_FIXED_BYTES = 16 * 1024 * 1024;
 
 /** Pixel effects, per pixel of the image they run on: one new raster each unless listed. */
 const EFFECT_COSTS: Record<string, StepCost> = {

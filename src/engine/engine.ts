@@ -7,6 +7,7 @@ import {
   photonToRaster,
   photonFromRaster,
   photonResizeFast,
+  photonDropIdle,
   photonMemoryBytes,
   photonRelease,
   PhotonTrap,
@@ -15,6 +16,7 @@ import {
 import { guardDecoder } from './codecs/guard';
 import {
   decodeWebpScaled,
+  dropIdleSessions,
   idleCodecBytes,
   JpegSource,
   planJpegDecode,
@@ -25,13 +27,23 @@ import {
   type ScaledSource,
 } from './codecs/pipeline';
 import { pngHeader, reducedSize } from './codecs/png-rows';
+import { releaseResident, residentCodecs } from './codecs/resident';
 import { planStream, type StreamPlan } from './stream-plan';
 import { svgFilterCost } from './codecs/svg-guard';
-import { DEFAULT_ENGINE_MEMORY_BYTES, DEFAULT_ENGINE_WORK_PIXELS, engineMemory, WorkMeter, type RequestBudget } from './budget';
 import {
+  DEFAULT_ENGINE_MEMORY_BYTES,
+  DEFAULT_ENGINE_WORK_PIXELS,
+  engineMemory,
+  WorkMeter,
+  type MemoryBudget,
+  type RequestBudget,
+} from './budget';
+import {
+  AVIF_DECODER_FIXED_BYTES,
   DECODE_COSTS,
   effectCost,
   ENCODE_COSTS,
+  ENCODE_FIXED_BYTES,
   JPEG_ENTROPY_OPS,
   PROGRESSIVE_COEFFICIENT_BYTES,
   RASTER_BYTES,
@@ -105,6 +117,12 @@ export const engineStats = { decodes: 0, peakInWork: 0, lastPeakBytes: 0, lastWo
 let inWork = 0;
 async function withBudget<T>(limits: EngineLimits, estimate: Estimate, run: (budget: RequestBudget) => Promise<T>): Promise<T> {
   const pool = engineMemory(limits.engineMemoryBytes ?? DEFAULT_ENGINE_MEMORY_BYTES);
+  pool.onPressure ??= () => {
+    dropIdleSessions();
+    photonDropIdle();
+    releaseResident();
+    settleStanding(pool);
+  };
   const memory = await pool.admit(estimate.bytes, estimate.what);
   engineStats.peakInWork = Math.max(engineStats.peakInWork, ++inWork);
   const work = new WorkMeter(limits.engineWorkPixels ?? DEFAULT_ENGINE_WORK_PIXELS);
@@ -115,10 +133,16 @@ async function withBudget<T>(limits: EngineLimits, estimate: Estimate, run: (bud
     engineStats.lastPeakBytes = memory.peak;
     engineStats.lastWorkOps = work.spent;
     memory.close();
-    // WASM memories kept for the next request stay charged to the pool until they are let go.
-    pool.setStanding('photon', photonMemoryBytes());
-    pool.setStanding('codec sessions', idleCodecBytes());
+    settleStanding(pool);
   }
+}
+
+/** WASM memories kept for the next request stay charged to the pool until they are let go. */
+function settleStanding(pool: MemoryBudget): void {
+  pool.setStanding('photon', photonMemoryBytes());
+  pool.setStanding('codec sessions', idleCodecBytes());
+  for (const name of ['avif decoder', 'avif encoder']) pool.setStanding(name, 0);
+  for (const [codec, bytes] of residentCodecs()) pool.setStanding(codec, bytes);
 }
 
 const TOO_LARGE = (what: string, pixels: number, max: number) =>
@@ -211,9 +235,10 @@ interface Estimate {
 }
 
 function estimatePeak(d: DecodePlan, outPixels: number, format: OutputFormat, layers: Uint8Array[]): Estimate {
-  const decodeBytes = d.pixels * DECODE_COSTS[d.decoder].bytes + d.extraBytes + outPixels * RASTER_BYTES;
+  const fixed = d.decoder === 'avif' ? AVIF_DECODER_FIXED_BYTES : 0;
+  const decodeBytes = d.pixels * DECODE_COSTS[d.decoder].bytes + d.extraBytes + fixed + outPixels * RASTER_BYTES;
   // The output in JS, a copy of it in the next step (or the encoder's input), and the encoder's working set.
-  const encodeBytes = outPixels * (2 * RASTER_BYTES + ENCODE_COSTS[format].bytes);
+  const encodeBytes = outPixels * (2 * RASTER_BYTES + ENCODE_COSTS[format].bytes) + (ENCODE_FIXED_BYTES[format] ?? 0);
   const layerBytes = layers.reduce((n, l) => n + l.length, 0);
   const what = decodeBytes >= encodeBytes ? d.what : `encoding ${outPixels} pixels as ${format.toUpperCase()}`;
   return { bytes: Math.max(decodeBytes, encodeBytes) + layerBytes, what };
@@ -268,7 +293,7 @@ async function run(
     const what = `encoding ${img.width}x${img.height} ${resolved.format.toUpperCase()}`;
     const cost = ENCODE_COSTS[resolved.format];
     budget.work.spend(pixels, cost.ops, what);
-    const bytes = await budget.memory.duringAsync(pixels * cost.bytes, what, () =>
+    const bytes = await budget.memory.duringAsync(pixels * cost.bytes + (ENCODE_FIXED_BYTES[resolved.format] ?? 0), what, () =>
       encodeRaster({
         img,
         resolved,
@@ -501,7 +526,7 @@ async function decode(input: Uint8Array, info: SourceInfo, d: DecodePlan, budget
   const cost = DECODE_COSTS[d.decoder];
   budget.work.spend(d.pixels, cost.ops, d.what);
   budget.work.spend(1, d.extraOps, d.what);
-  const peakBytes = d.pixels * cost.bytes + d.extraBytes;
+  const peakBytes = d.pixels * cost.bytes + d.extraBytes + (d.decoder === 'avif' ? AVIF_DECODER_FIXED_BYTES : 0);
   // The decoder's peak is charged for the decode; what the decoded image keeps stays charged until it is replaced.
   budget.memory.charge(peakBytes, d.what);
   try {

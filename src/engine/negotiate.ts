@@ -47,11 +47,13 @@ export function defaultOutput(source: ImageFormat): OutputFormat {
  * f_auto's ceilings, in output pixels: AVIF only where its encoder pays, WebP
  * where it fits, the source's own family (strip-wise JPEG for photos) beyond.
  * Measured on the benchmark machine (docs/engine.md): AVIF at speed 8 takes
- * about 250 ns and 18 bytes per pixel (1600x900: 0.4 s; 3200x1800: 1.1 s and
- * over 100 MB), lossy WebP about 400 ns and 2.5 bytes per pixel (24 MP: 10 s,
- * 60 MB), a strip-wise JPEG about 100 ns and under 10 MB whatever the size.
+ * about 250 ns and 28 bytes per pixel plus 16 MB (1600x900: 0.4-1.8 s and
+ * 54 MB; 3200x1800: 1.1 s and over 100 MB), lossy WebP 100-400 ns and 2.5 bytes
+ * per pixel (24 MP: 3-10 s, 60 MB), a strip-wise JPEG 20-100 ns and under
+ * 10 MB whatever the size. 1.5 MP of AVIF stays within the memory budget
+ * beside the decode.
  */
-export const AUTO_AVIF_MAX_PIXELS = 2_500_000;
+export const AUTO_AVIF_MAX_PIXELS = 1_500_000;
 export const AUTO_WEBP_MAX_PIXELS = 16_000_000;
 
 /** f_auto: AVIF if accepted (and small enough to pay), then WebP (if it fits), then the source's own family. */

@@ -68,6 +68,16 @@ describe('the memory budget', () => {
     pool.setStanding('kept', 0);
     (await pool.admit(30, 'a')).close();
   });
+
+  it('lets kept memory go when a request needs the room', async () => {
+    const pool = new MemoryBudget(100);
+    pool.setStanding('kept', 80);
+    pool.onPressure = () => pool.setStanding('kept', 0);
+    const lease = await pool.admit(30, 'a');
+    expect(pool.standingBytes()).toBe(0);
+    expect(pool.stats.inUse).toBe(30);
+    lease.close();
+  });
 });
 
 describe('the work budget', () => {

@@ -44,6 +44,11 @@ function giveBack(s: CodecSession): void {
   else s.drop();
 }
 
+/** Lets the idle sessions go (when a request needs their memory). */
+export function dropIdleSessions(): void {
+  for (const s of idle.splice(0)) s.drop();
+}
+
 /** WASM memory held by the sessions kept for reuse (a standing charge of the engine's memory budget). */
 export const idleCodecBytes = () => idle.reduce((n, s) => n + s.memoryBytes, 0);
 
