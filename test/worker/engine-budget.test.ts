@@ -6,7 +6,8 @@ import { parseTransformation } from '../../src/engine/parse';
 import { sniffImage } from '../../src/engine/sniff';
 import { av1CodedSize } from '../../src/engine/sniff-av1';
 import { fixture, storeImage, uid } from './support/fixtures';
-import { dims } from './support/images';
+import { dims, makeRaster, meanDiff } from './support/images';
+import { blurDirect, blurReduction, gaussianBlur } from '../../src/engine/pixels/filter';
 
 const get = (path: string) => SELF.fetch(`http://w/demo/image/upload/${path}`);
 const T = { timeout: 120_000 };
@@ -101,6 +102,18 @@ describe('the work budget', () => {
       transformImage(input, parseTransformation('c_scale,w_400'), { limits: { ...limits, engineWorkPixels: spent - 1 }, extension: 'jpg' }),
     ).rejects.toThrow(/work budget/);
     await transformImage(input, parseTransformation('c_scale,w_400'), { limits: { ...limits, engineWorkPixels: spent }, extension: 'jpg' });
+  });
+});
+
+describe('wide blurs at reduced resolution', () => {
+  it('look like the full-resolution blur', () => {
+    const img = makeRaster(400, 300, (x, y) => [(x * 7) % 256, (y * 5) % 256, ((x >> 4) ^ (y >> 4)) & 1 ? 255 : 0]);
+    const sigma = 40;
+    expect(blurReduction(sigma)).toBe(10);
+    const reduced = gaussianBlur(img, sigma);
+    const direct = blurDirect(img, sigma);
+    expect([reduced.width, reduced.height]).toEqual([400, 300]);
+    expect(meanDiff(reduced, direct)).toBeLessThan(4);
   });
 });
 
