@@ -58,6 +58,20 @@ export const reducedSize = (width: number, height: number, shrink: number) => ({
 /** Turns one unfiltered row into 8-bit RGBA (16-bit samples keep their high byte; tRNS keys compare the file's own values). */
 function rowToRgba(h: PngHeader, c: Chunks, row: Uint8Array, out: Uint8Array): void {
   const { width, bitDepth, colorType } = h;
+  // The common screenshot and photo layouts, without per-sample calls.
+  if (bitDepth === 8 && colorType === 6) {
+    out.set(row.subarray(0, width * 4));
+    return;
+  }
+  if (bitDepth === 8 && colorType === 2 && !c.transparency) {
+    for (let x = 0, i = 0, o = 0; x < width; x++, i += 3, o += 4) {
+      out[o] = row[i];
+      out[o + 1] = row[i + 1];
+      out[o + 2] = row[i + 2];
+      out[o + 3] = 255;
+    }
+    return;
+  }
   const max = (1 << Math.min(bitDepth, 8)) - 1;
   const raw = (i: number): number => {
     if (bitDepth === 16) return (row[i * 2] << 8) | row[i * 2 + 1];
@@ -131,6 +145,8 @@ class BoxReducer {
   readonly out: Raster;
   private readonly sums: Float64Array;
   private readonly counts: Uint32Array;
+  /** The reduced column of each source column. */
+  private readonly column: Uint32Array;
   private rowsIn = 0;
 
   constructor(
@@ -142,18 +158,19 @@ class BoxReducer {
     this.out = { data: new Uint8Array(size.width * size.height * 4), width: size.width, height: size.height };
     this.sums = new Float64Array(size.width * 4);
     this.counts = new Uint32Array(size.width);
+    this.column = Uint32Array.from({ length: width }, (_, x) => Math.floor(x / shrink));
   }
 
   add(rgba: Uint8Array): void {
-    const { sums, counts, shrink } = this;
-    for (let x = 0; x < this.width; x++) {
-      const d = Math.floor(x / shrink);
-      const a = rgba[x * 4 + 3];
-      sums[d * 4] += rgba[x * 4] * a;
-      sums[d * 4 + 1] += rgba[x * 4 + 1] * a;
-      sums[d * 4 + 2] += rgba[x * 4 + 2] * a;
-      sums[d * 4 + 3] += a;
-      counts[d]++;
+    const { sums, counts, shrink, column } = this;
+    for (let x = 0, i = 0; x < this.width; x++, i += 4) {
+      const d = column[x] * 4;
+      const a = rgba[i + 3];
+      sums[d] += rgba[i] * a;
+      sums[d + 1] += rgba[i + 1] * a;
+      sums[d + 2] += rgba[i + 2] * a;
+      sums[d + 3] += a;
+      counts[column[x]]++;
     }
     if (++this.rowsIn % shrink === 0) this.flush();
   }
