@@ -91,22 +91,26 @@ export interface SourceTraits {
 
 export function resolveOutput(plan: Plan, source: SourceTraits, hints: RequestHints): Resolved {
   const o = plan.output;
-  const fallback = hints.extension ? extensionFormat(hints.extension, source.format) : defaultOutput(source.format);
+  // Only when f_ does not name the format does the extension decide (an explicit f_jpg on a `.heic` URL is a JPEG).
+  const fallback = () => (hints.extension ? extensionFormat(hints.extension, source.format) : defaultOutput(source.format));
   const dpr = resolveDpr(plan, hints.dpr);
   const format =
     o.format === 'auto'
-      ? negotiateFormat(hints.accept, fallback, plannedPixels(plan, source.width ?? undefined, source.height ?? undefined, dpr))
-      : (o.format ?? fallback);
+      ? negotiateFormat(hints.accept, fallback(), plannedPixels(plan, source.width ?? undefined, source.height ?? undefined, dpr))
+      : (o.format ?? fallback());
   const q = o.quality;
   const quality = q?.kind === 'fixed' ? q.value : QUALITY[format][q?.kind === 'auto' ? q.level : 'good'];
   const lossySource = source.lossy ?? LOSSY_SOURCES.has(source.format);
   return { format, quality, lossless: !lossySource && !o.flags.has('lossy'), dpr };
 }
 
+/** Extensions that name a stored format under another spelling. */
+const SOURCE_FAMILY: Record<string, string> = { heif: 'heic', jpeg: 'jpg', jpe: 'jpg' };
+
 /** The extension names the output format; a source's own extension that we cannot encode (`.svg`) gives its default. */
 function extensionFormat(ext: string, source: ImageFormat): OutputFormat {
   const e = ext.toLowerCase();
-  if (e === source && defaultOutput(source) !== source) return defaultOutput(source);
+  if ((SOURCE_FAMILY[e] ?? e) === source && defaultOutput(source) !== source) return defaultOutput(source);
   const f = parseFormat(e);
   return f === 'auto' ? defaultOutput(source) : f;
 }

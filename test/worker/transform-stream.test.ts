@@ -156,3 +156,15 @@ describe('WebP scaled while decoding', () => {
     expect(meanDiff(premultiplied(decode(await bytesOf(res))), premultiplied(decode(fixture(file))))).toBeLessThan(1.5);
   });
 });
+
+describe('HEIC sources', () => {
+  it('answer f_jpg and w_400,f_auto with the input format named, not an output format', T, async () => {
+    const id = uid('heic');
+    await storeImage(id, fixture('photo.heic'));
+    for (const path of [`f_jpg/${id}.heic`, `w_400,f_auto/${id}.heif`, `f_jpg/${id}`]) {
+      const res = await get(path);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('x-cld-error')).toMatch(/Transformations of HEIC images are not supported/);
+    }
+  });
+});
