@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds src/engine/codecs/wasm/codecs.wasm: libjpeg-turbo (decode with shrink-on-load,
-# encode, and strip-wise transcoding to JPEG or WebP), libwebp's lossy encoder and our Lanczos-3 resampler (wasm/shim/) as
+# encode, and strip-wise transcoding to JPEG or WebP), libwebp's lossy encoder and its decoder (scaled while decoding), and our Lanczos-3 resampler (wasm/shim/) as
 # one WebAssembly module with no imports. No threads; WASM SIMD on.
 #
 # Sources come from Debian bookworm's source packages, checked against the
@@ -83,7 +83,7 @@ for s in "${JPEG_SOURCES[@]}"; do
   compile -I"$jpeg" -include errno.h -c "$jpeg/$s.c" -o "obj/jpeg_$s.o" & pids+=($!)
   throttle
 done
-for f in "$webp"/src/enc/*.c "$webp"/src/dsp/*.c "$webp"/src/utils/*.c "$webp"/sharpyuv/*.c; do
+for f in "$webp"/src/enc/*.c "$webp"/src/dec/*.c "$webp"/src/dsp/*.c "$webp"/src/utils/*.c "$webp"/sharpyuv/*.c; do
   name="$(basename "$(dirname "$f")")_$(basename "$f" .c)"
   compile -DEMSCRIPTEN -D__SSE__ -D__SSE2__ -DWEBP_HAVE_SSE2 -I"$compat" -I"$webp" -I"$webp/src" -c "$f" -o "obj/webp_$name.o" & pids+=($!)
   throttle
@@ -92,6 +92,7 @@ for p in "${pids[@]}"; do wait "$p"; done
 compile -I"$jpeg" -c "$root/wasm/shim/jpeg.c" -o obj/shim_jpeg.o
 compile -I"$webp/src" -c "$root/wasm/shim/webp.c" -o obj/shim_webp.o
 compile -I"$jpeg" -I"$webp/src" -c "$root/wasm/shim/transcode.c" -o obj/shim_transcode.o
+compile -I"$webp/src" -c "$root/wasm/shim/webp_decode.c" -o obj/shim_webp_decode.o
 compile -c "$root/wasm/shim/resize.c" -o obj/shim_resize.o
 compile -c "$root/wasm/shim/fail.c" -o obj/shim_fail.o
 

@@ -60,9 +60,16 @@ for (let i = 0; i < runs + 1; i++) {
   try {
     bytes = await run();
   } catch (err) {
-    // The engine's 400s (the decode budget) are results to show, not crashes.
+    // The engine's 400s (the budgets) are results to show, not crashes: with what they cost.
     if (err?.name !== 'CldError') throw err;
-    process.stdout.write(JSON.stringify({ refused: err.message }));
+    process.stdout.write(
+      JSON.stringify({
+        refused: err.message,
+        ms: performance.now() - t,
+        peakRssDeltaKB: process.resourceUsage().maxRSS - baseline,
+        wasmBytes: liveWasmBytes(),
+      }),
+    );
     process.exit(0);
   }
   // The first run loads and compiles the codecs: a warm-up, not timed.

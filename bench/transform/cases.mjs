@@ -54,9 +54,77 @@ export const CASES = [
         ])
         .jpeg({ quality: 80 }),
   },
+  // Full-size deliveries (strip-wise JPEG transcoding), AVIF at 1600 px, a 4K PNG screenshot read row by row.
+  {
+    name: 'full size JPEG q_auto',
+    photos: ['photo-12mp.jpg', 'photo-24mp.jpg'],
+    transformation: 'q_auto',
+    format: 'jpg',
+    sharp: (s) => s.rotate().jpeg({ quality: 80 }),
+  },
+  {
+    name: 'full size WebP q_auto',
+    photos: ['photo-24mp.jpg'],
+    transformation: 'q_auto',
+    format: 'webp',
+    sharp: (s) => s.rotate().webp({ quality: 80 }),
+  },
+  {
+    name: 'scale w1600 AVIF',
+    photos: ['photo-12mp.jpg'],
+    transformation: 'c_scale,w_1600',
+    format: 'avif',
+    sharp: (s) => s.rotate().resize(1600).avif({ quality: 60 }),
+  },
+  {
+    name: 'e_blur:2000 JPEG',
+    photos: ['photo-12mp.jpg'],
+    transformation: 'c_scale,w_1600/e_blur:2000',
+    format: 'jpg',
+    sharp: (s) => s.rotate().resize(1600).blur(100).jpeg({ quality: 80 }),
+  },
+  {
+    name: 'fill 400x300 JPEG q80 (PNG source)',
+    photos: ['screenshot-4k.png'],
+    transformation: 'c_fill,w_400,h_300,q_80',
+    format: 'jpg',
+    sharp: (s) => s.resize(400, 300, { fit: 'cover' }).jpeg({ quality: 80 }),
+  },
+  {
+    name: 'fill 400x300 JPEG q80 (WebP source)',
+    photos: ['large-4096.webp'],
+    transformation: 'c_fill,w_400,h_300,q_80',
+    format: 'jpg',
+    sharp: (s) => s.resize(400, 300, { fit: 'cover' }).jpeg({ quality: 80 }),
+  },
+  {
+    name: 'scale w800 PNG',
+    photos: ['screenshot-4k.png'],
+    transformation: 'w_800',
+    format: 'png',
+    sharp: (s) => s.resize(800).png(),
+  },
+  // Hostile files: ours should refuse each at once; sharp is not run on them (some would take gigabytes).
+  ...[
+    ['hostile/gif-huge-frame.gif', 'pg_2', 'png'],
+    ['hostile/svg-filter-region.svg', 'w_100', 'png'],
+    ['hostile/svg-use-bomb.svg', 'w_100', 'png'],
+    ['hostile/avif-ispe-lie.avif', 'w_100', 'png'],
+    ['bomb-50000x50000.png', 'w_100', 'jpg'],
+  ].map(([file, transformation, format]) => ({ name: `hostile ${transformation}`, photos: [file], transformation, format, sharp: null })),
+  {
+    name: 'heavy w_4900,h_4900,f_avif',
+    photos: ['photo-3mp-exif.jpg'],
+    transformation: 'w_4900,h_4900,c_scale',
+    format: 'avif',
+    sharp: null,
+  },
 ];
 
 /** The layer image the overlay cases use (`l_logo`). */
 export const LOGO = 'alpha.png';
 
 export const PHOTOS = ['photo-1mp.jpg', 'photo-3mp-exif.jpg', 'photo-12mp.jpg', 'photo-24mp.jpg'];
+
+/** Every file some case runs on (cases without `photos` run on PHOTOS). */
+export const FILES = [...new Set([...PHOTOS, ...CASES.flatMap((c) => c.photos ?? [])])];

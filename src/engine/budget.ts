@@ -63,6 +63,11 @@ export class MemoryBudget {
   private standing = new Map<string, number>();
   private queue: Waiter[] = [];
   readonly stats: MemoryStats;
+  /**
+   * Called when a request does not fit while standing charges hold memory:
+   * lets kept WASM instances go and updates their charges (caches yield to requests).
+   */
+  onPressure?: () => void;
 
   /**
    * @param capacity bytes the requests of this isolate may hold at once
@@ -98,6 +103,7 @@ export class MemoryBudget {
    */
   async admit(bytes: number, what: string): Promise<MemoryLease> {
     const need = Math.max(0, Math.ceil(bytes));
+    if (need > this.free && this.standingBytes() > 0) this.onPressure?.();
     if (need > this.capacity - this.standingBytes()) {
       this.stats.refused.memory++;
       throw this.refusal(what, need);
@@ -139,6 +145,7 @@ export class MemoryBudget {
 
   /** Synchronous growth for a lease: granted only from what is free now. */
   grow(bytes: number, what: string, leaseHolds: number): void {
+    if (bytes > this.free && this.standingBytes() > 0) this.onPressure?.();
     if (bytes > this.free) {
       this.stats.refused.memory++;
       throw this.refusal(what, leaseHolds + bytes);
@@ -292,7 +299,7 @@ export class WorkMeter {
     const ops = Math.ceil(pixels * weight);
     if (this.spent + ops > this.limit) {
       throw new BudgetRefusal(
-        `Transformation too heavy: ${what} needs ${ops} pixel operations after ${this.spent}, the work budget is ${this.limit} per request (ENGINE_WORK_PIXELS)`,
+        `Image too large to process: ${what} needs ${ops} pixel operations after ${this.spent}, the work budget is ${this.limit} per request (ENGINE_WORK_PIXELS)`,
         'work',
       );
     }

@@ -27,9 +27,24 @@ export const DECODE_COSTS = {
   avif: { bytes: 12, ops: 60 },
   /** resvg: the pixmap and its JS copy; filters are charged on top (see ./codecs/svg-guard.ts). */
   svg: { bytes: 8, ops: 20 },
+  /** PNG read row by row: the reduced image (RGBA); the rows themselves are charged per source pixel below. */
+  pngRows: { bytes: 4, ops: 2 },
+  /** libwebp scaled while decoding: the scaled RGBA in WASM and its JS copy. */
+  webpScaled: { bytes: 8, ops: 4 },
   /** Our GIF frame decoder: the screen as RGBA, a saved copy for "restore to previous", and the frame's indices. */
   gifFrame: { bytes: 9, ops: 15 },
 } satisfies Record<string, StepCost>;
+
+/** libwebp per source pixel: decoding (and rescaling) the whole file. */
+export const WEBP_DECODE_OPS = 20;
+/** Full-size buffers libwebp keeps: a lossy file's alpha plane (when it has one), a lossless file's whole ARGB image. */
+export const WEBP_LOSSY_FULL_BYTES = 1;
+export const WEBP_LOSSLESS_FULL_BYTES = 4;
+
+/** Inflating, unfiltering, converting and box-reducing one PNG source pixel (JS). */
+export const PNG_ROW_OPS = 40;
+/** PNGs above this many pixels are read row by row; smaller ones go to photon whole (faster, and 14.5 bytes per pixel stay small). */
+export const ROW_DECODE_ABOVE_PIXELS = 1_200_000;
 
 /** libjpeg-turbo reads every coefficient of the file whatever the shrink: work per source pixel. */
 export const JPEG_ENTROPY_OPS = 4;
@@ -54,8 +69,8 @@ export const ENCODE_COSTS: Record<OutputFormat, StepCost> = {
   webp: { bytes: 8, ops: 200 },
   /** photon: the image in WASM, the filtered rows and the zlib output. */
   png: { bytes: 10, ops: 60 },
-  /** libavif + aom at speed 8: about 17 bytes per pixel of RSS growth measured at 3200x1800. */
-  avif: { bytes: 18, ops: 220 },
+  /** libavif + aom at speed 8: 28 bytes per pixel (plus ENCODE_FIXED_BYTES) of WASM memory, measured at 400x300 and 1600x900. */
+  avif: { bytes: 28, ops: 220 },
   /** Palette quantisation and LZW. */
   gif: { bytes: 6, ops: 100 },
 };
@@ -77,6 +92,11 @@ export function effectCost(key: string, value: unknown): StepCost {
   if (key === 'e' && (value as Effect).name === 'blur') return blurCost((value as Effect).level ?? 100);
   return EFFECT_COSTS[key === 'e' ? (value as Effect).name : key] ?? EFFECT_COSTS.default;
 }
+
+/** What an encoder's module takes whatever the size (the AVIF encoder's Emscripten heap: about 16 MB at 400x300). */
+export const ENCODE_FIXED_BYTES: Partial<Record<OutputFormat, number>> = { avif: 16 * 1024 * 1024 };
+/** The same for the AVIF decoder (libavif + dav1d). */
+export const AVIF_DECODER_FIXED_BYTES = 16 * 1024 * 1024;
 
 /** Pixel effects, per pixel of the image they run on: one new raster each unless listed. */
 const EFFECT_COSTS: Record<string, StepCost> = {

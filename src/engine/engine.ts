@@ -7,24 +7,52 @@ import {
   photonToRaster,
   photonFromRaster,
   photonResizeFast,
+  photonDropIdle,
   photonMemoryBytes,
   photonRelease,
   PhotonTrap,
   type PhotonHandle,
 } from './codecs/photon';
 import { guardDecoder } from './codecs/guard';
-import { idleCodecBytes, JpegSource, planJpegDecode, resampleRgba, transcodeJpeg, type JpegPlan } from './codecs/pipeline';
+import {
+  decodeWebpScaled,
+  dropIdleSessions,
+  idleCodecBytes,
+  JpegSource,
+  planJpegDecode,
+  ReducedSource,
+  resampleRgba,
+  transcodeJpeg,
+  type JpegPlan,
+  type ScaledSource,
+} from './codecs/pipeline';
+import { pngHeader, reducedSize } from './codecs/png-rows';
+import { releaseResident, residentCodecs } from './codecs/resident';
 import { planStream, type StreamPlan } from './stream-plan';
 import { svgFilterCost } from './codecs/svg-guard';
-import { DEFAULT_ENGINE_MEMORY_BYTES, DEFAULT_ENGINE_WORK_PIXELS, engineMemory, WorkMeter, type RequestBudget } from './budget';
 import {
+  DEFAULT_ENGINE_MEMORY_BYTES,
+  DEFAULT_ENGINE_WORK_PIXELS,
+  engineMemory,
+  WorkMeter,
+  type MemoryBudget,
+  type RequestBudget,
+} from './budget';
+import {
+  AVIF_DECODER_FIXED_BYTES,
   DECODE_COSTS,
   effectCost,
   ENCODE_COSTS,
+  ENCODE_FIXED_BYTES,
   JPEG_ENTROPY_OPS,
   PROGRESSIVE_COEFFICIENT_BYTES,
   RASTER_BYTES,
+  PNG_ROW_OPS,
   RESAMPLE_OPS,
+  ROW_DECODE_ABOVE_PIXELS,
+  WEBP_DECODE_OPS,
+  WEBP_LOSSLESS_FULL_BYTES,
+  WEBP_LOSSY_FULL_BYTES,
   JPEG_COEFFICIENT_BYTES,
   STREAM_FIXED_BYTES,
   STREAM_OUTPUT_BYTES,
@@ -94,6 +122,12 @@ export const engineStats = { decodes: 0, peakInWork: 0, lastPeakBytes: 0, lastWo
 let inWork = 0;
 async function withBudget<T>(limits: EngineLimits, estimate: Estimate, run: (budget: RequestBudget) => Promise<T>): Promise<T> {
   const pool = engineMemory(limits.engineMemoryBytes ?? DEFAULT_ENGINE_MEMORY_BYTES);
+  pool.onPressure ??= () => {
+    dropIdleSessions();
+    photonDropIdle();
+    releaseResident();
+    settleStanding(pool);
+  };
   const memory = await pool.admit(estimate.bytes, estimate.what);
   engineStats.peakInWork = Math.max(engineStats.peakInWork, ++inWork);
   const work = new WorkMeter(limits.engineWorkPixels ?? DEFAULT_ENGINE_WORK_PIXELS);
@@ -104,10 +138,16 @@ async function withBudget<T>(limits: EngineLimits, estimate: Estimate, run: (bud
     engineStats.lastPeakBytes = memory.peak;
     engineStats.lastWorkOps = work.spent;
     memory.close();
-    // WASM memories kept for the next request stay charged to the pool until they are let go.
-    pool.setStanding('photon', photonMemoryBytes());
-    pool.setStanding('codec sessions', idleCodecBytes());
+    settleStanding(pool);
   }
+}
+
+/** WASM memories kept for the next request stay charged to the pool until they are let go. */
+function settleStanding(pool: MemoryBudget): void {
+  pool.setStanding('photon', photonMemoryBytes());
+  pool.setStanding('codec sessions', idleCodecBytes());
+  for (const name of ['avif decoder', 'avif encoder']) pool.setStanding(name, 0);
+  for (const [codec, bytes] of residentCodecs()) pool.setStanding(codec, bytes);
 }
 
 const TOO_LARGE = (what: string, pixels: number, max: number) =>
@@ -123,12 +163,12 @@ export async function transformImage(input: Uint8Array, plan: Plan, opts: Transf
 /** The working image: still inside photon (the decoded source, with its EXIF orientation pending) or in JS memory. */
 type Working =
   | { kind: 'photon'; img: PhotonHandle; orientation: number }
-  | { kind: 'jpeg'; img: JpegSource; orientation: number }
+  | { kind: 'scaled'; img: ScaledSource; orientation: number }
   | { kind: 'raster'; img: Raster };
 
 const dimsOf = (w: Working) => {
   if (w.kind === 'raster') return { width: w.img.width, height: w.img.height };
-  const s = w.kind === 'jpeg' ? { width: w.img.sourceWidth, height: w.img.sourceHeight } : photonSize(w.img);
+  const s = w.kind === 'scaled' ? { width: w.img.sourceWidth, height: w.img.sourceHeight } : photonSize(w.img);
   return w.orientation >= 5 ? { width: s.height, height: s.width } : s;
 };
 
@@ -211,9 +251,10 @@ interface Estimate {
 }
 
 function estimatePeak(d: DecodePlan, outPixels: number, format: OutputFormat, layers: Uint8Array[]): Estimate {
-  const decodeBytes = d.pixels * DECODE_COSTS[d.decoder].bytes + d.extraBytes + outPixels * RASTER_BYTES;
+  const fixed = d.decoder === 'avif' ? AVIF_DECODER_FIXED_BYTES : 0;
+  const decodeBytes = d.pixels * DECODE_COSTS[d.decoder].bytes + d.extraBytes + fixed + outPixels * RASTER_BYTES;
   // The output in JS, a copy of it in the next step (or the encoder's input), and the encoder's working set.
-  const encodeBytes = outPixels * (2 * RASTER_BYTES + ENCODE_COSTS[format].bytes);
+  const encodeBytes = outPixels * (2 * RASTER_BYTES + ENCODE_COSTS[format].bytes) + (ENCODE_FIXED_BYTES[format] ?? 0);
   const layerBytes = layers.reduce((n, l) => n + l.length, 0);
   const what = decodeBytes >= encodeBytes ? d.what : `encoding ${outPixels} pixels as ${format.toUpperCase()}`;
   return { bytes: Math.max(decodeBytes, encodeBytes) + layerBytes, what };
@@ -268,7 +309,7 @@ async function run(
     const what = `encoding ${img.width}x${img.height} ${resolved.format.toUpperCase()}`;
     const cost = ENCODE_COSTS[resolved.format];
     budget.work.spend(pixels, cost.ops, what);
-    const bytes = await budget.memory.duringAsync(pixels * cost.bytes, what, () =>
+    const bytes = await budget.memory.duringAsync(pixels * cost.bytes + (ENCODE_FIXED_BYTES[resolved.format] ?? 0), what, () =>
       encodeRaster({
         img,
         resolved,
@@ -339,6 +380,10 @@ interface DecodePlan {
   orientation: number;
   svgWidth?: number;
   page?: number;
+  /** PNG read row by row: the box reduction (1: full size). */
+  shrink?: number;
+  /** WebP decoded straight at this size. */
+  scaledTo?: { width: number; height: number };
 }
 
 function planDecode(
@@ -371,6 +416,9 @@ function planDecode(
     };
   }
   if (info.format === 'jpg') return planJpeg(input, info, plan, resolved, limits, orientation);
+  const rows = info.format === 'png' && page === undefined ? planPngRows(input, info, plan, resolved) : undefined;
+  if (rows) return rows;
+  if (info.format === 'webp' && info.pages === 1) return planWebp(input, info, plan, resolved);
   const { width, height } = decodeExtent(info);
   const pixels = width * height;
   if (pixels > limits.maxDecodePixels) throw TOO_LARGE('decoding', pixels, limits.maxDecodePixels);
@@ -430,12 +478,71 @@ function planJpeg(
   };
 }
 
+/**
+ * A PNG larger than ROW_DECODE_ABOVE_PIXELS (not interlaced) is read row by
+ * row and box-reduced on the way by the largest whole factor whose result
+ * still covers what the first component needs: memory follows the width and
+ * the reduced size, and MAX_DECODE_PIXELS (photon's whole-frame ceiling) does
+ * not apply; the work budget bounds how many rows may be read.
+ */
+function planPngRows(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved): DecodePlan | undefined {
+  const header = pngHeader(input);
+  const pixels = info.width * info.height;
+  if (!header || header.interlaced || pixels <= ROW_DECODE_ABOVE_PIXELS) return undefined;
+  const first = plan.components[0]?.params;
+  const g = first && planGeometry({ width: info.width, height: info.height, params: first, dpr: componentDpr(first, resolved) });
+  const shrink = g ? Math.max(1, Math.floor(Math.min(g.region.width / g.size.width, g.region.height / g.size.height))) : 1;
+  const size = reducedSize(info.width, info.height, shrink);
+  const reduced = size.width * size.height;
+  return {
+    decoder: 'pngRows',
+    pixels: reduced,
+    extraBytes: input.length + info.width * 24,
+    extraOps: pixels * PNG_ROW_OPS,
+    heldBytes: reduced * RASTER_BYTES,
+    what: `decoding ${info.width}x${info.height} PNG row by row at 1/${shrink}`,
+    orientation: 1,
+    shrink,
+  };
+}
+
+/**
+ * A still WebP is decoded by libwebp at the size the first component needs
+ * (its rescaler works on rows as they are decoded): a lossy file costs its
+ * scaled size plus a full-size alpha plane at most, a lossless one is decoded
+ * whole (4 bytes per pixel) first. photon's whole-frame ceiling does not apply.
+ */
+function planWebp(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved): DecodePlan {
+  const size = neededSize(info, plan, resolved);
+  const pixels = size.width * size.height;
+  const full = info.width * info.height;
+  return {
+    decoder: 'webpScaled',
+    pixels,
+    extraBytes: input.length + full * (info.lossy ? WEBP_LOSSY_FULL_BYTES : WEBP_LOSSLESS_FULL_BYTES),
+    extraOps: full * WEBP_DECODE_OPS,
+    heldBytes: pixels * RASTER_BYTES,
+    what: `decoding ${info.width}x${info.height} WEBP at ${size.width}x${size.height}`,
+    orientation: 1,
+    scaledTo: size,
+  };
+}
+
+/** The smallest size (same aspect as the source) that still covers what the first component needs of it. */
+function neededSize(info: SourceInfo, plan: Plan, resolved: Resolved): { width: number; height: number } {
+  const first = plan.components[0]?.params;
+  if (!first) return { width: info.width, height: info.height };
+  const g = planGeometry({ width: info.width, height: info.height, params: first, dpr: componentDpr(first, resolved) });
+  const k = Math.max(1, Math.min(g.region.width / g.size.width, g.region.height / g.size.height));
+  return { width: Math.max(1, Math.ceil(info.width / k)), height: Math.max(1, Math.ceil(info.height / k)) };
+}
+
 /** Charges the decode to the request's budgets, then decodes. */
 async function decode(input: Uint8Array, info: SourceInfo, d: DecodePlan, budget: RequestBudget): Promise<Working> {
   const cost = DECODE_COSTS[d.decoder];
   budget.work.spend(d.pixels, cost.ops, d.what);
   budget.work.spend(1, d.extraOps, d.what);
-  const peakBytes = d.pixels * cost.bytes + d.extraBytes;
+  const peakBytes = d.pixels * cost.bytes + d.extraBytes + (d.decoder === 'avif' ? AVIF_DECODER_FIXED_BYTES : 0);
   // The decoder's peak is charged for the decode; what the decoded image keeps stays charged until it is replaced.
   budget.memory.charge(peakBytes, d.what);
   try {
@@ -458,7 +565,17 @@ const DECODERS: Record<DecodePlan['decoder'], (input: Uint8Array, info: SourceIn
   async jpeg(input, info, d) {
     const plan = d.jpeg as JpegPlan;
     const img = await guardDecoder('JPG', async () => JpegSource.decode(input, info.width, info.height, plan, plan.width * plan.height));
-    return { kind: 'jpeg', img, orientation: d.orientation };
+    return { kind: 'scaled', img, orientation: d.orientation };
+  },
+  async pngRows(input, info, d) {
+    const { decodePngReduced } = await import('./codecs/png-rows');
+    const img = await decodePngReduced(input, d.shrink ?? 1);
+    return { kind: 'scaled', img: new ReducedSource(img, info.width, info.height), orientation: 1 };
+  },
+  async webpScaled(input, info, d) {
+    const size = d.scaledTo ?? info;
+    const img = await guardDecoder('WEBP', async () => decodeWebpScaled(input, size.width, size.height));
+    return { kind: 'scaled', img: new ReducedSource(img, info.width, info.height), orientation: 1 };
   },
   async avif(input) {
     const { decodeAvif } = await import('./codecs/avif');
@@ -568,7 +685,7 @@ function resample(working: Working, geo: Geometry, budget?: RequestBudget): Rast
   const outBytes = geo.size.width * geo.size.height * RASTER_BYTES;
   const { width, height } = dimsOf(working);
   // Pixels the resampler reads: the region, at the decoded resolution (a JPEG decoded with shrink-on-load has fewer).
-  const decodedShare = working.kind === 'jpeg' ? (working.img.width * working.img.height) / (width * height) : 1;
+  const decodedShare = working.kind === 'scaled' ? (working.img.width * working.img.height) / (width * height) : 1;
   budget.work.spend(geo.region.width * geo.region.height * decodedShare, RESAMPLE_OPS, 'resampling');
   const copies = working.kind === 'raster' ? rasterBytes(working.img) + outBytes : 2 * outBytes;
   budget.memory.charge(outBytes, `resampling to ${geo.size.width}x${geo.size.height}`);
@@ -581,7 +698,7 @@ function resampleNow(working: Working, geo: Geometry): Raster {
   const o = working.orientation;
   const region = storedRect(geo.region, o, sw, sh);
   const size = o >= 5 ? { width: geo.size.height, height: geo.size.width } : geo.size;
-  if (working.kind === 'jpeg') return orient(working.img.resample(region, size.width, size.height), o);
+  if (working.kind === 'scaled') return orient(working.img.resample(region, size.width, size.height), o);
   const out = photonCropResize(working.img, region, size.width, size.height);
   try {
     return orient(photonToRaster(out), o);
@@ -591,7 +708,7 @@ function resampleNow(working: Working, geo: Geometry): Raster {
 }
 
 const dimsOfStored = (w: Exclude<Working, { kind: 'raster' }>) =>
-  w.kind === 'jpeg' ? { width: w.img.sourceWidth, height: w.img.sourceHeight } : photonSize(w.img);
+  w.kind === 'scaled' ? { width: w.img.sourceWidth, height: w.img.sourceHeight } : photonSize(w.img);
 
 /** Maps a rectangle of the upright image to the stored pixels under EXIF orientation `o`. */
 function storedRect(r: Rect, o: number, sw: number, sh: number): Rect {
@@ -623,9 +740,9 @@ function storedRect(r: Rect, o: number, sw: number, sh: number): Rect {
 /** The working image as a raster in JS: a decoded source's whole RGBA copy is charged before it is made. */
 function toRaster(working: Working, budget: RequestBudget): Raster {
   if (working.kind === 'raster') return working.img;
-  const { width, height } = working.kind === 'jpeg' ? working.img : photonSize(working.img);
+  const { width, height } = working.kind === 'scaled' ? working.img : photonSize(working.img);
   budget.memory.charge(width * height * RASTER_BYTES * (working.orientation === 1 ? 1 : 2), `copying ${width}x${height} pixels`);
-  if (working.kind === 'jpeg') return orient(working.img.toRgba(), working.orientation);
+  if (working.kind === 'scaled') return orient(working.img.toRgba(), working.orientation);
   return orient(photonToRaster(working.img), working.orientation);
 }
 
@@ -651,7 +768,7 @@ function focusThumbnail(working: Working, budget: RequestBudget): Raster {
     });
   }
   const o = working.orientation;
-  if (working.kind === 'jpeg') {
+  if (working.kind === 'scaled') {
     const whole = { x: 0, y: 0, width: working.img.sourceWidth, height: working.img.sourceHeight };
     return orient(working.img.resample(whole, o >= 5 ? th : tw, o >= 5 ? tw : th), o);
   }

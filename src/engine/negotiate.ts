@@ -51,11 +51,13 @@ function defaultOutput(source: ImageFormat): OutputFormat {
  * f_auto's ceilings, in output pixels: AVIF only where its encoder pays, WebP
  * where it fits, the source's own family (strip-wise JPEG for photos) beyond.
  * Measured on the benchmark machine (docs/engine.md): AVIF at speed 8 takes
- * about 250 ns and 18 bytes per pixel (1600x900: 0.4 s; 3200x1800: 1.1 s and
- * over 100 MB), lossy WebP about 400 ns and 2.5 bytes per pixel (24 MP: 10 s,
- * 60 MB), a strip-wise JPEG about 100 ns and under 10 MB whatever the size.
+ * about 250 ns and 28 bytes per pixel plus 16 MB (1600x900: 0.4-1.8 s and
+ * 54 MB; 3200x1800: 1.1 s and over 100 MB), lossy WebP 100-400 ns and 2.5 bytes
+ * per pixel (24 MP: 3-10 s, 60 MB), a strip-wise JPEG 20-100 ns and under
+ * 10 MB whatever the size. 1.5 MP of AVIF stays within the memory budget
+ * beside the decode.
  */
-const AUTO_AVIF_MAX_PIXELS = 2_500_000;
+const AUTO_AVIF_MAX_PIXELS = 1_500_000;
 const AUTO_WEBP_MAX_PIXELS = 16_000_000;
 
 /** f_auto: AVIF if accepted (and small enough to pay), then WebP (if it fits), then the source's own family. */
@@ -105,12 +107,13 @@ export interface SourceTraits {
 
 export function resolveOutput(plan: Plan, source: SourceTraits, hints: RequestHints): Resolved {
   const o = plan.output;
-  const fallback = hints.extension ? extensionFormat(hints.extension, source.format) : defaultOutput(source.format);
+  // Only when f_ does not name the format does the extension decide (an explicit f_jpg on a `.heic` URL is a JPEG).
+  const fallback = () => (hints.extension ? extensionFormat(hints.extension, source.format) : defaultOutput(source.format));
   const dpr = resolveDpr(plan, hints.dpr);
   const format =
     o.format === 'auto'
-      ? negotiateFormat(hints.accept, fallback, plannedPixels(plan, source.width ?? undefined, source.height ?? undefined, dpr))
-      : (o.format ?? fallback);
+      ? negotiateFormat(hints.accept, fallback(), plannedPixels(plan, source.width ?? undefined, source.height ?? undefined, dpr))
+      : (o.format ?? fallback());
   const q = o.quality;
   const quality = q?.kind === 'fixed' ? q.value : QUALITY[format][q?.kind === 'auto' ? q.level : 'good'];
   const lossySource = source.lossy ?? LOSSY_SOURCES.has(source.format);
@@ -120,10 +123,13 @@ export function resolveOutput(plan: Plan, source: SourceTraits, hints: RequestHi
   return resolved;
 }
 
+/** Extensions that name a stored format under another spelling. */
+const SOURCE_FAMILY: Record<string, string> = { heif: 'heic', jpeg: 'jpg', jpe: 'jpg' };
+
 /** The extension names the output format; a source's own extension that we cannot encode (`.svg`) gives its default. */
 function extensionFormat(ext: string, source: ImageFormat): OutputFormat {
   const e = ext.toLowerCase();
-  if (e === source && defaultOutput(source) !== source) return defaultOutput(source);
+  if ((SOURCE_FAMILY[e] ?? e) === source && defaultOutput(source) !== source) return defaultOutput(source);
   const f = parseFormat(e);
   return f === 'auto' ? defaultOutput(source) : f;
 }

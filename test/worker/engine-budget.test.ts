@@ -3,8 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { BudgetRefusal, engineMemory, MemoryBudget, WorkMeter } from '../../src/engine/budget';
 import { engineStats, transformImage } from '../../src/engine/engine';
 import { parseTransformation } from '../../src/engine/parse';
+import { sniffImage } from '../../src/engine/sniff';
+import { av1CodedSize } from '../../src/engine/sniff-av1';
 import { fixture, storeImage, uid } from './support/fixtures';
-import { dims } from './support/images';
+import { dims, makeRaster, meanDiff } from './support/images';
+import { blurDirect, blurReduction, gaussianBlur } from '../../src/engine/pixels/filter';
 
 const get = (path: string) => SELF.fetch(`http://w/demo/image/upload/${path}`);
 const T = { timeout: 120_000 };
@@ -66,6 +69,16 @@ describe('the memory budget', () => {
     pool.setStanding('kept', 0);
     (await pool.admit(30, 'a')).close();
   });
+
+  it('lets kept memory go when a request needs the room', async () => {
+    const pool = new MemoryBudget(100);
+    pool.setStanding('kept', 80);
+    pool.onPressure = () => pool.setStanding('kept', 0);
+    const lease = await pool.admit(30, 'a');
+    expect(pool.standingBytes()).toBe(0);
+    expect(pool.stats.inUse).toBe(30);
+    lease.close();
+  });
 });
 
 describe('the work budget', () => {
@@ -89,6 +102,34 @@ describe('the work budget', () => {
       transformImage(input, parseTransformation('c_scale,w_400'), { limits: { ...limits, engineWorkPixels: spent - 1 }, extension: 'jpg' }),
     ).rejects.toThrow(/work budget/);
     await transformImage(input, parseTransformation('c_scale,w_400'), { limits: { ...limits, engineWorkPixels: spent }, extension: 'jpg' });
+  });
+});
+
+describe('wide blurs at reduced resolution', () => {
+  it('look like the full-resolution blur', () => {
+    const img = makeRaster(400, 300, (x, y) => [(x * 7) % 256, (y * 5) % 256, ((x >> 4) ^ (y >> 4)) & 1 ? 255 : 0]);
+    const sigma = 40;
+    expect(blurReduction(sigma)).toBe(10);
+    const reduced = gaussianBlur(img, sigma);
+    const direct = blurDirect(img, sigma);
+    expect([reduced.width, reduced.height]).toEqual([400, 300]);
+    expect(meanDiff(reduced, direct)).toBeLessThan(4);
+  });
+});
+
+describe('real sizes from the coded data', () => {
+  it('reads the AV1 sequence header of an AVIF (and trusts a true ispe)', () => {
+    const lie = sniffImage(fixture('hostile/avif-ispe-lie.avif'));
+    expect([lie?.width, lie?.height, lie?.extent]).toEqual([100, 100, { width: 8000, height: 8000 }]);
+    expect(av1CodedSize(fixture('photo.avif'))).toEqual({ width: 1600, height: 1067 });
+    expect(sniffImage(fixture('photo.avif'))?.extent).toBeUndefined();
+  });
+
+  it('walks GIF frames: a frame larger than its screen sets the extent; ordinary animations keep their screen', () => {
+    const huge = sniffImage(fixture('hostile/gif-huge-frame.gif'));
+    expect([huge?.width, huge?.height, huge?.pages, huge?.extent]).toEqual([1, 1, 2, { width: 65535, height: 65535 }]);
+    const animated = sniffImage(fixture('animated.gif'));
+    expect([animated?.width, animated?.height, animated?.pages, animated?.extent]).toEqual([400, 300, 8, undefined]);
   });
 });
 

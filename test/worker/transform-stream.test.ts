@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { engineMemory } from '../../src/engine/budget';
 import { engineStats } from '../../src/engine/engine';
 import { readJpegMetadata } from '../../src/engine/metadata';
+import { decodePngReduced } from '../../src/engine/codecs/png-rows';
+import type { Raster } from '../../src/engine/raster';
 import { fixture, storeImage, uid } from './support/fixtures';
 import { decode, dims, meanDiff } from './support/images';
 
@@ -10,6 +12,12 @@ const get = (path: string, headers: Record<string, string> = {}) => SELF.fetch(`
 const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer());
 const T = { timeout: 180_000 };
 const MB = 1024 * 1024;
+
+function premultiplied(r: Raster): Raster {
+  const data = r.data.slice();
+  for (let i = 0; i < data.length; i += 4) for (let c = 0; c < 3; c++) data[i + c] = Math.round((data[i + c] * data[i + 3]) / 255);
+  return { ...r, data };
+}
 
 describe('full-size JPEG deliveries in strips', () => {
   it('delivers f_auto,q_auto of a 24 MP photo at full size within 48 MB, by its own accounting and the module measured', T, async () => {
@@ -65,12 +73,13 @@ describe('full-size JPEG deliveries in strips', () => {
 
 describe('f_auto weighs the output size', () => {
   const accept = { Accept: 'image/avif,image/webp,*/*' };
-  it('picks AVIF for a 1600 px image, WebP for a 3 MP one, JPEG for 24 MP', T, async () => {
+  it('picks AVIF for a 1500 px image, WebP for a 3 MP one, JPEG for 24 MP', T, async () => {
     const big = uid('fa24');
     const mid = uid('fa3');
     await storeImage(big, fixture('photo-24mp.jpg'));
     await storeImage(mid, fixture('photo-3mp-exif.jpg'));
-    const small = await get(`c_scale,w_1600,f_auto/${mid}`, accept);
+    const small = await get(`c_scale,w_1500,f_auto/${mid}`, accept);
+    expect(small.status, small.headers.get('x-cld-error') ?? '').toBe(200);
     expect(small.headers.get('content-type')).toBe('image/avif');
     const medium = await get(`f_auto/${mid}`, accept);
     expect(medium.headers.get('content-type')).toBe('image/webp');
@@ -85,5 +94,77 @@ describe('f_auto weighs the output size', () => {
     const res = await get(`f_avif/${id}`);
     expect(res.status).toBe(400);
     expect(res.headers.get('x-cld-error')).toMatch(/memory budget.*ENGINE_MEMORY_MB|Image too large/);
+  });
+});
+
+describe('PNG read row by row', () => {
+  it.each(['alpha.png', 'palette.png', 'palette-trns.png', 'rgb16.png', 'screenshot-4k.png'])(
+    'reads %s as photon does (full size)',
+    T,
+    async (file) => {
+      const bytes = fixture(file);
+      const rows = await decodePngReduced(bytes, 1);
+      const whole = decode(bytes);
+      expect([rows.width, rows.height]).toEqual([whole.width, whole.height]);
+      // Colour under full transparency is nobody's business: compare premultiplied.
+      expect(meanDiff(premultiplied(rows), premultiplied(whole))).toBeLessThan(0.5);
+    },
+  );
+
+  it('box-reduces on the way, alpha-weighted', T, async () => {
+    const bytes = fixture('alpha.png');
+    const reduced = await decodePngReduced(bytes, 4);
+    expect([reduced.width, reduced.height]).toEqual([Math.ceil(782 / 4), Math.ceil(687 / 4)]);
+  });
+
+  it.each([
+    ['c_fill,w_400,h_300', '400x300'],
+    ['w_800', '800x450'],
+  ])('delivers %s of a 4K screenshot within 48 MB', T, async (t, size) => {
+    const id = uid('shot');
+    await storeImage(id, fixture('screenshot-4k.png'));
+    const res = await get(`${t}/${id}.png`);
+    expect(res.status, res.headers.get('x-cld-error') ?? '').toBe(200);
+    expect(dims(await bytesOf(res))).toBe(size);
+    expect(engineStats.lastPeakBytes).toBeLessThanOrEqual(48 * MB);
+  });
+
+  it('refuses a PNG bomb by the work budget before reading its rows', T, async () => {
+    const id = uid('pngbomb');
+    await storeImage(id, fixture('bomb-50000x50000.png'));
+    const res = await get(`w_100/${id}.png`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-cld-error')).toMatch(/Image too large to process: .*ENGINE_WORK_PIXELS/);
+  });
+});
+
+describe('WebP scaled while decoding', () => {
+  it('makes a thumbnail of a 4096x4096 WebP within 48 MB (photon needed 231 MB to decode it)', T, async () => {
+    const id = uid('w4k');
+    await storeImage(id, fixture('large-4096.webp'));
+    const res = await get(`c_fill,w_400,h_300/${id}.jpg`);
+    expect(res.status, res.headers.get('x-cld-error') ?? '').toBe(200);
+    expect(dims(await bytesOf(res))).toBe('400x300');
+    expect(engineStats.lastPeakBytes).toBeLessThanOrEqual(48 * MB);
+  });
+
+  it.each(['lossy.webp', 'lossless-alpha.webp'])('decodes %s like photon at full size', T, async (file) => {
+    const id = uid('wp');
+    await storeImage(id, fixture(file));
+    const res = await get(`${id}.png`);
+    expect(res.status).toBe(200);
+    expect(meanDiff(premultiplied(decode(await bytesOf(res))), premultiplied(decode(fixture(file))))).toBeLessThan(1.5);
+  });
+});
+
+describe('HEIC sources', () => {
+  it('answer f_jpg and w_400,f_auto with the input format named, not an output format', T, async () => {
+    const id = uid('heic');
+    await storeImage(id, fixture('photo.heic'));
+    for (const path of [`f_jpg/${id}.heic`, `w_400,f_auto/${id}.heif`, `f_jpg/${id}`]) {
+      const res = await get(path);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('x-cld-error')).toMatch(/Transformations of HEIC images are not supported/);
+    }
   });
 });

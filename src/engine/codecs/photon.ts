@@ -246,5 +246,13 @@ export const photonEncodePng = (img: PhotonHandle) => call(img.inst, (x) => img.
 export const photonEncodeWebpLossless = (img: PhotonHandle) =>
   call(img.inst, (x) => img.inst.take(x.photonimage_get_bytes_webp(img.raw())));
 
+/** Lets the current instance go if no image lives in it (when a request needs its memory). */
+export function photonDropIdle(): void {
+  const inst = current;
+  if (!inst || (live.get(inst) ?? 0) > 0) return;
+  live.delete(inst);
+  current = undefined;
+}
+
 /** Bytes of linear memory of the current instance (the benchmark reads it for peak memory). */
 export const photonMemoryBytes = () => current?.x.memory.buffer.byteLength ?? 0;

@@ -44,6 +44,11 @@ function giveBack(s: CodecSession): void {
   else s.drop();
 }
 
+/** Lets the idle sessions go (when a request needs their memory). */
+export function dropIdleSessions(): void {
+  for (const s of idle.splice(0)) s.drop();
+}
+
 /** WASM memory held by the sessions kept for reuse (a standing charge of the engine's memory budget). */
 export const idleCodecBytes = () => idle.reduce((n, s) => n + s.memoryBytes, 0);
 
@@ -67,8 +72,65 @@ export function planJpegDecode(width: number, height: number, need?: { width: nu
   return { shrink, ...shrunkSize(width, height, shrink) };
 }
 
+/**
+ * A source decoded at a reduced size (shrink-on-load), addressed in the
+ * source's stored coordinates: what the engine resamples its first component from.
+ */
+export interface ScaledSource {
+  readonly sourceWidth: number;
+  readonly sourceHeight: number;
+  readonly width: number;
+  readonly height: number;
+  /** Resamples `region` (stored source coordinates) to width x height. */
+  resample(region: Region, width: number, height: number): Rgba;
+  /** The whole decoded image (at its reduced size). */
+  toRgba(): Rgba;
+  free(): void;
+}
+
+/** Maps a region of the source onto a decoded image `p` times smaller (at least one pixel, inside the image). */
+function scaleRegion(region: Region, p: { width: number; height: number }, sourceWidth: number, sourceHeight: number): Region {
+  const kx = p.width / sourceWidth,
+    ky = p.height / sourceHeight;
+  const x = Math.min(p.width - 1, Math.floor(region.x * kx)),
+    y = Math.min(p.height - 1, Math.floor(region.y * ky));
+  return {
+    x,
+    y,
+    width: Math.max(1, Math.min(p.width - x, Math.round((region.x + region.width) * kx) - x)),
+    height: Math.max(1, Math.min(p.height - y, Math.round((region.y + region.height) * ky) - y)),
+  };
+}
+
+/** An RGBA image already reduced from its source (a PNG read row by row). */
+export class ReducedSource implements ScaledSource {
+  constructor(
+    private readonly img: Rgba,
+    readonly sourceWidth: number,
+    readonly sourceHeight: number,
+  ) {}
+
+  get width(): number {
+    return this.img.width;
+  }
+
+  get height(): number {
+    return this.img.height;
+  }
+
+  resample(region: Region, width: number, height: number): Rgba {
+    return resampleRgba(this.img, scaleRegion(region, this.img, this.sourceWidth, this.sourceHeight), width, height);
+  }
+
+  toRgba(): Rgba {
+    return this.img;
+  }
+
+  free(): void {}
+}
+
 /** A decoded JPEG living in its own codec session, addressed in the source's stored coordinates. */
-export class JpegSource {
+export class JpegSource implements ScaledSource {
   private freed = false;
 
   private constructor(
@@ -93,17 +155,7 @@ export class JpegSource {
   /** Resamples `region` (stored source coordinates) to width x height. */
   resample(region: Region, width: number, height: number): Rgba {
     const p = this.pixels;
-    const kx = p.width / this.sourceWidth,
-      ky = p.height / this.sourceHeight;
-    const x = Math.min(p.width - 1, Math.floor(region.x * kx)),
-      y = Math.min(p.height - 1, Math.floor(region.y * ky));
-    const scaled = {
-      x,
-      y,
-      width: Math.max(1, Math.min(p.width - x, Math.round((region.x + region.width) * kx) - x)),
-      height: Math.max(1, Math.min(p.height - y, Math.round((region.y + region.height) * ky) - y)),
-    };
-    const out = resize(this.session, p, width, height, scaled);
+    const out = resize(this.session, p, width, height, scaleRegion(region, p, this.sourceWidth, this.sourceHeight));
     try {
       return { data: this.session.toRgba(out), width, height };
     } finally {
@@ -219,6 +271,30 @@ export function transcodeJpeg(input: Uint8Array, opts: TranscodeOptions): Transc
     session.release(ptr);
     try {
       return { bytes: session.copyOut(out, len), width, height, peakMemoryBytes: session.peakMemoryBytes };
+    } finally {
+      session.release(out);
+    }
+  } finally {
+    giveBack(session);
+  }
+}
+
+/**
+ * A still WebP decoded by libwebp straight at width x height (its rescaler
+ * runs as macroblock rows are decoded, so a lossy file never exists at full
+ * size; a lossless one is decoded whole first). Straight-alpha RGBA.
+ */
+export function decodeWebpScaled(input: Uint8Array, width: number, height: number): Rgba {
+  const session = acquire();
+  try {
+    const ptr = session.copyIn(input);
+    const [out, w, h] = session.results(
+      session.call((x) => x.webp_decode(ptr, input.length, width, height)),
+      3,
+    );
+    session.release(ptr);
+    try {
+      return { data: session.copyOut(out, w * h * 4), width: w, height: h };
     } finally {
       session.release(out);
     }

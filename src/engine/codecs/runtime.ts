@@ -32,6 +32,7 @@ export interface CodecExports {
     optimize: number,
     maxMemory: number,
   ): number;
+  webp_decode(ptr: number, len: number, width: number, height: number): number;
   resize(ptr: number, stride: number, sx: number, sy: number, sw: number, sh: number, dw: number, dh: number, channels: number): number;
 }
 

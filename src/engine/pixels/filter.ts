@@ -110,7 +110,8 @@ function enlarge(img: Raster, width: number, height: number): Raster {
   return { data: out, width, height };
 }
 
-function blurDirect(img: Raster, sigma: number): Raster {
+/** The blur at full resolution (three box blurs): linear in the pixels, whatever the radius. */
+export function blurDirect(img: Raster, sigma: number): Raster {
   const { width: w, height: h } = img;
   const a = img.data.slice();
   const b = new Uint8Array(a.length);
