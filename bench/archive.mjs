@@ -8,23 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { unstable_startWorker } from 'wrangler';
+import { join } from 'node:path';
+import { startLocalWorker } from './support/local-worker.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TOTAL_MB = Number(process.env.BENCH_ARCHIVE_MB ?? 1000);
 const FILE_MB = 100;
 const CLOUD = { name: 'demo', key: '123456789012345', secret: 'local-dev-secret' };
 
-process.env.WRANGLER_SEND_METRICS = 'false';
-const persist = mkdtempSync(join(tmpdir(), 'cld-bench-archive-'));
-const vars = { CLOUDINARY_URL: `cloudinary://${CLOUD.key}:${CLOUD.secret}@${CLOUD.name}` };
-const worker = await unstable_startWorker({
-  config: join(root, 'wrangler.toml'),
-  bindings: Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: 'plain_text', value: v }])),
-  dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, persist, logLevel: 'error', watch: false },
-});
+const worker = await startLocalWorker('archive', { CLOUDINARY_URL: `cloudinary://${CLOUD.key}:${CLOUD.secret}@${CLOUD.name}` });
 
 /** Resident memory (MB) of the workerd processes this bench started. */
 function workerdRssMb() {
@@ -58,7 +49,7 @@ async function measured(label, run) {
 
 const work = mkdtempSync(join(tmpdir(), 'cld-bench-archive-files-'));
 try {
-  const base = (await worker.url).origin;
+  const base = worker.base;
   process.env.CLOUDINARY_URL = `cloudinary://${CLOUD.key}:${CLOUD.secret}@${CLOUD.name}?upload_prefix=${base}`;
   const { v2: cloudinary } = await import('cloudinary');
   const tag = `bench_archive_${Date.now()}`;
@@ -91,6 +82,5 @@ try {
   });
 } finally {
   await worker.dispose();
-  rmSync(persist, { recursive: true, force: true });
   rmSync(work, { recursive: true, force: true });
 }

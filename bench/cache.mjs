@@ -7,28 +7,23 @@
 // the URL each time) but R2 does, so nothing is transformed again.
 // Target: a cache hit within 1.5x of the floor.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { unstable_startWorker } from 'wrangler';
+import { startLocalWorker } from './support/local-worker.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.BENCH_REQUESTS ?? 400);
 const WARMUP = 40;
 const CLOUD = { name: 'demo', key: '123456789012345', secret: 'local-dev-secret' };
 
-process.env.WRANGLER_SEND_METRICS = 'false';
-const persist = mkdtempSync(join(tmpdir(), 'cld-bench-cache-'));
-const vars = { CLOUDINARY_URL: `cloudinary://${CLOUD.key}:${CLOUD.secret}@${CLOUD.name}`, ENABLE_DEMO_PAGES: 'true' };
-const worker = await unstable_startWorker({
-  config: join(root, 'wrangler.toml'),
-  bindings: Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: 'plain_text', value: v }])),
-  dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, persist, logLevel: 'error', watch: false },
+const worker = await startLocalWorker('cache', {
+  CLOUDINARY_URL: `cloudinary://${CLOUD.key}:${CLOUD.secret}@${CLOUD.name}`,
+  ENABLE_DEMO_PAGES: 'true',
 });
 
 try {
-  const base = (await worker.url).origin;
+  const base = worker.base;
   const photo = readFileSync(join(root, 'test', 'fixtures', 'photo-1mp.jpg'));
   const publicId = 'bench_cache_photo';
   await upload(base, publicId, photo);
@@ -64,7 +59,6 @@ try {
   );
 } finally {
   await worker.dispose();
-  rmSync(persist, { recursive: true, force: true });
 }
 
 function row(name, url, bytes, state) {
