@@ -11,6 +11,8 @@ export interface CloudSettings {
   url_signature: 'sha1-8' | 'sha256-32';
   auth_token_key: string | null;
   allowed_upload_origins: string[];
+  /** "fixed": the folder is part of the public id; "dynamic": `asset_folder` and `display_name` are independent of it. */
+  folder_mode: 'fixed' | 'dynamic';
 }
 
 export const DEFAULT_SETTINGS: Readonly<CloudSettings> = Object.freeze({
@@ -23,6 +25,7 @@ export const DEFAULT_SETTINGS: Readonly<CloudSettings> = Object.freeze({
   url_signature: 'sha1-8',
   auth_token_key: null,
   allowed_upload_origins: [],
+  folder_mode: 'fixed',
 });
 
 type Check = (v: unknown) => string | null;
@@ -59,6 +62,7 @@ const CHECKS: { [K in keyof CloudSettings]: Check } = {
   url_signature: (v) => (v === 'sha1-8' || v === 'sha256-32' ? null : 'must be "sha1-8" or "sha256-32"'),
   auth_token_key: hexOrNull,
   allowed_upload_origins: origins,
+  folder_mode: (v) => (v === 'fixed' || v === 'dynamic' ? null : 'must be "fixed" or "dynamic"'),
 };
 
 /** Validates a partial update; unknown fields and wrong types are a 400. */

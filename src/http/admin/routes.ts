@@ -8,6 +8,7 @@ import { deleteRoutes } from './delete';
 import { tagRoutes } from './tags';
 import { presetRoutes } from './presets';
 import { transformationRoutes } from './transformations';
+import { searchRoutes } from './search';
 
 /**
  * The Admin API of this issue (spec §8), HTTP Basic auth per cloud. Order
@@ -15,6 +16,7 @@ import { transformationRoutes } from './transformations';
  * `moderations`, `restore`) are registered before the public-id patterns.
  */
 export const adminRoutes = new Hono<AppEnv>()
+  .route('/', searchRoutes)
   .route('/', accountRoutes)
   .route('/', restoreRoutes)
   .route('/', readRoutes)

@@ -1,0 +1,98 @@
+import { ensureSchema } from './schema';
+import type { ResourceRow } from './resources';
+import { decodeCursor, encodeCursor } from './cursor';
+import { compileCondition, SORT_COLUMNS, type FolderMode, type Sql } from './search-sql';
+import type { Aggregation, SearchRequest, SortKey } from '../protocol/search/request';
+
+export interface SearchPage {
+  rows: ResourceRow[];
+  totalCount: number;
+  nextCursor?: string;
+  aggregations: Record<string, Record<string, number>>;
+  /** D1's own time for the queries (for `Server-Timing`). */
+  dbMs: number;
+}
+
+const NUMERIC_SORTS = new Set(['bytes', 'width', 'height', 'pixels', 'aspect_ratio']);
+
+/** The keyset condition "after the cursor's row" for any mix of directions. */
+function afterCursor(sort: SortKey[], cursor: string): Sql {
+  const shape = sort.map((k) => (NUMERIC_SORTS.has(k.field) ? 'f' : 's')).join('') + 'n';
+  const values = decodeCursor(cursor, shape);
+  const columns = [...sort.map((k) => SORT_COLUMNS[k.field]), 'r.id'];
+  const dirs = [...sort.map((k) => k.dir), sort[0].dir];
+  if (dirs.every((d) => d === dirs[0])) {
+    // One row-value comparison: the index on (cloud, key, id) serves it directly.
+    const marks = columns.map(() => '?').join(', ');
+    return { sql: `(${columns.join(', ')}) ${dirs[0] === 'asc' ? '>' : '<'} (${marks})`, binds: [...values] };
+  }
+  const ors: string[] = [];
+  const binds: unknown[] = [];
+  columns.forEach((col, i) => {
+    const eq = columns.slice(0, i).map((c) => `${c} = ?`);
+    ors.push(`(${[...eq, `${col} ${dirs[i] === 'asc' ? '>' : '<'} ?`].join(' AND ')})`);
+    binds.push(...values.slice(0, i), values[i]);
+  });
+  return { sql: `(${ors.join(' OR ')})`, binds };
+}
+
+/** The SQL of one search: exported so a test can check its query plan. */
+export function searchQueries(cloud: string, mode: FolderMode, q: SearchRequest): { page: Sql; count: Sql; aggregations: Sql[] } {
+  const cond = compileCondition(q.expression, cloud, mode);
+  const where = `r.cloud = ? AND r.placeholder = 0 AND ${cond.sql}`;
+  const binds = [cloud, ...cond.binds];
+  const sortCols = q.sort.map((k, i) => `${SORT_COLUMNS[k.field]} AS sort_${i}`);
+  const order = [...q.sort.map((k) => `${SORT_COLUMNS[k.field]} ${k.dir.toUpperCase()}`), `r.id ${q.sort[0].dir.toUpperCase()}`];
+  const after = q.cursor ? afterCursor(q.sort, q.cursor) : null;
+  const page: Sql = {
+    sql: `SELECT r.*, ${sortCols.join(', ')} FROM resources r WHERE ${where}${after ? ` AND ${after.sql}` : ''} ORDER BY ${order.join(', ')} LIMIT ?`,
+    binds: [...binds, ...(after?.binds ?? []), q.maxResults + 1],
+  };
+  const count: Sql = { sql: `SELECT count(*) AS n FROM resources r WHERE ${where}`, binds };
+  return { page, count, aggregations: q.aggregate.map((a) => aggregationQuery(a, where, binds)) };
+}
+
+const VALUE_COLUMNS = { format: "coalesce(r.format, '')", resource_type: 'r.resource_type', type: 'r.type' } as const;
+const RANGE_COLUMNS = { bytes: 'r.bytes', pixels: 'coalesce(r.width, 0) * coalesce(r.height, 0)' } as const;
+
+/** Counts per value, or per range, over the whole match (rows `k`, `n`). */
+function aggregationQuery(a: Aggregation, where: string, binds: unknown[]): Sql {
+  if (a.kind === 'values') {
+    return { sql: `SELECT ${VALUE_COLUMNS[a.field]} AS k, count(*) AS n FROM resources r WHERE ${where} GROUP BY k`, binds };
+  }
+  const col = RANGE_COLUMNS[a.field];
+  const sums: string[] = [];
+  const bucketBinds: unknown[] = [];
+  a.buckets.forEach((b, i) => {
+    const parts = ['1'];
+    if (b.from !== undefined) parts.push(`${col} >= ?`);
+    if (b.to !== undefined) parts.push(`${col} < ?`);
+    sums.push(`sum(CASE WHEN ${parts.join(' AND ')} THEN 1 ELSE 0 END) AS b${i}`);
+    bucketBinds.push(...[b.from, b.to].filter((v) => v !== undefined));
+  });
+  return { sql: `SELECT ${sums.join(', ')} FROM resources r WHERE ${where}`, binds: [...bucketBinds, ...binds] };
+}
+
+function aggregationResult(a: Aggregation, rows: Record<string, unknown>[]): Record<string, number> {
+  if (a.kind === 'values') return Object.fromEntries(rows.map((r) => [String(r.k), Number(r.n)]));
+  const row = rows[0] ?? {};
+  return Object.fromEntries(a.buckets.map((b, i) => [b.key, Number(row[`b${i}`] ?? 0)]));
+}
+
+/** One page of a search, its total count and its aggregations, in one round trip to D1. */
+export async function searchResources(db: D1Database, cloud: string, mode: FolderMode, q: SearchRequest): Promise<SearchPage> {
+  await ensureSchema(db);
+  const sql = searchQueries(cloud, mode, q);
+  const stmts = [sql.page, sql.count, ...sql.aggregations].map((s) => db.prepare(s.sql).bind(...s.binds));
+  const [page, count, ...aggs] = await db.batch<Record<string, unknown>>(stmts);
+  const rows = page.results as unknown as (ResourceRow & Record<string, string | number>)[];
+  const dbMs = [page, count, ...aggs].reduce((ms, r) => ms + (r.meta.duration ?? 0), 0);
+  const aggregations: Record<string, Record<string, number>> = {};
+  q.aggregate.forEach((a, i) => (aggregations[a.field] = aggregationResult(a, aggs[i].results)));
+  const result: SearchPage = { rows, totalCount: Number(count.results[0]?.n ?? 0), aggregations, dbMs };
+  if (rows.length <= q.maxResults) return result;
+  result.rows = rows.slice(0, q.maxResults);
+  const last = rows[q.maxResults - 1];
+  result.nextCursor = encodeCursor([...q.sort.map((_, i) => last[`sort_${i}`]), last.id]);
+  return result;
+}
