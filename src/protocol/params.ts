@@ -98,12 +98,28 @@ function fromSearch(search: URLSearchParams, target: Record<string, FieldValue>)
 }
 
 /**
+ * The query string's parameters. The Node SDK sends the parameters of its
+ * JSON-typed GET calls (`resources_by_asset_folder`, ...) as the JSON text
+ * itself: `?{"asset_folder":"x"}`.
+ */
+function fromQuery(url: URL, target: Record<string, FieldValue>): void {
+  const raw = url.search.slice(1);
+  if (!/^(\{|%7B)/i.test(raw)) return fromSearch(url.searchParams, target);
+  try {
+    fromJson(JSON.parse(decodeURIComponent(raw)), target);
+  } catch (err) {
+    if (err instanceof SyntaxError || err instanceof URIError) throw badRequest('Invalid JSON in the query string');
+    throw err;
+  }
+}
+
+/**
  * Reads every parameter of a request: the query string first, then the body.
  * A malformed body is a 400, never a 500.
  */
 export async function readParams(req: Request): Promise<Params> {
   const fields: Record<string, FieldValue> = {};
-  fromSearch(new URL(req.url).searchParams, fields);
+  fromQuery(new URL(req.url), fields);
   if (req.method === 'GET' || req.method === 'HEAD' || !req.body) return new Params(fields);
   const type = (req.headers.get('content-type') ?? '').toLowerCase();
   let file: FilePart | undefined;

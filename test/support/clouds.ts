@@ -9,10 +9,12 @@ export const THIRD = { cloud_name: 'third', api_key: '333333333333333', api_secr
 export const CORS = { cloud_name: 'corscloud', api_key: '555555555555555', api_secret: 'cors-secret' };
 /** Only the access-control tests change this cloud's settings (strict transformations, url_signature, auth_token_key). */
 export const LOCKED = { cloud_name: 'locked', api_key: '444444444444444', api_secret: 'locked-secret' };
+/** Set to folder_mode "dynamic" by the tests that need Cloudinary's newer folder behaviour; only they use it. */
+export const DYNAMIC = { cloud_name: 'dynamic', api_key: '666666666666666', api_secret: 'dynamic-secret' };
 
 export const TEST_VARS = {
   CLOUDINARY_URL: `cloudinary://${DEMO.api_key}:${DEMO.api_secret}@${DEMO.cloud_name}`,
-  CLOUDS: JSON.stringify([OTHER, THIRD, CORS, LOCKED]),
+  CLOUDS: JSON.stringify([OTHER, THIRD, CORS, LOCKED, DYNAMIC]),
   ALLOW_PRIVATE_NETWORK_FETCH: 'true',
   ENABLE_DEMO_PAGES: 'true',
   // Short job retry delays, so tests see retries within seconds.

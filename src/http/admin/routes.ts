@@ -9,6 +9,7 @@ import { tagRoutes } from './tags';
 import { presetRoutes } from './presets';
 import { transformationRoutes } from './transformations';
 import { searchRoutes } from './search';
+import { folderRoutes } from './folders';
 
 /**
  * The Admin API of this issue (spec §8), HTTP Basic auth per cloud. Order
@@ -17,6 +18,7 @@ import { searchRoutes } from './search';
  */
 export const adminRoutes = new Hono<AppEnv>()
   .route('/', searchRoutes)
+  .route('/', folderRoutes)
   .route('/', accountRoutes)
   .route('/', restoreRoutes)
   .route('/', readRoutes)

@@ -3,6 +3,7 @@ import type { Params } from '../../protocol/params';
 import { parseContext } from './context';
 import { normaliseFolder } from './public-id';
 import { parseBackgroundOptions, type BackgroundOptions } from '../jobs/background-options';
+import { parsePlacementOptions, type PlacementOptions } from './placement';
 
 export const STORAGE_TYPES = ['upload', 'private', 'authenticated'] as const;
 export type StorageType = (typeof STORAGE_TYPES)[number];
@@ -32,6 +33,8 @@ export interface UploadOptions {
   eager: string[];
   displayName: string | undefined;
   assetFolder: string | undefined;
+  /** Dynamic folder mode: where the public id comes from besides `public_id` (see placement.ts). */
+  placement: PlacementOptions;
   /** Semantic data, notifications, eager_async and moderation (src/jobs). */
   background: BackgroundOptions;
 }
@@ -100,6 +103,7 @@ export function parseUploadOptions(params: Params, signed: boolean): UploadOptio
     eager: eagerItems(params),
     displayName: params.string('display_name') || undefined,
     assetFolder: params.string('asset_folder') || undefined,
+    placement: parsePlacementOptions(params),
     background: parseBackgroundOptions(params),
   };
 }

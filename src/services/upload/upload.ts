@@ -14,6 +14,7 @@ import { applyIncoming, generateEager, parseEager, parseIncoming } from './eager
 import { inspectSource } from '../../engine/inspect';
 import type { UploadOptions } from './options';
 import { inspectFile } from './inspect';
+import { placementOf } from './placement';
 import { choosePublicId } from './public-id';
 import { baseName, extensionOf } from './source';
 import { createDeleteToken } from '../../storage/delete-tokens';
@@ -64,16 +65,17 @@ export async function storeUpload(
     info = inspectFile(file, 'image', null, limits);
   }
   const nameForId = o.filenameOverride ?? input.filename;
+  const settings = await getSettings(env.CONFIG, cloud.cloudName);
+  const place = placementOf(o, settings.folder_mode, baseName(nameForId));
   const publicId = choosePublicId({
     publicId: o.publicId,
-    folder: o.folder,
+    folder: place.idFolder,
     useFilename: o.useFilename,
     uniqueFilename: o.uniqueFilename,
     filename: baseName(nameForId),
     rawExtension: info.resourceType === 'raw' ? extensionOf(nameForId) : null,
   });
   const ref: AssetRef = { cloud: cloud.cloudName, resourceType: info.resourceType, type: o.type, publicId };
-  const settings = await getSettings(env.CONFIG, cloud.cloudName);
   const { resource, overwritten, existing, previousVersion } = await putOriginal(env, {
     ref,
     body: await file.body(),
@@ -90,8 +92,8 @@ export async function storeUpload(
     context: o.context,
     accessMode: o.accessMode,
     originalFilename: o.discardOriginalFilename ? null : (baseName(input.filename) ?? 'file'),
-    displayName: o.displayName,
-    assetFolder: o.assetFolder ?? o.folder,
+    displayName: place.displayName,
+    assetFolder: place.assetFolder,
     coordinates: o.coordinates ? JSON.stringify(o.coordinates) : null,
     sourceUrl: input.sourceUrl ?? null,
     moderation: o.background.moderation,
