@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadSdk, uid } from '../support/sdk';
 import { DYNAMIC, basicAuth } from '../support/clouds';
 
