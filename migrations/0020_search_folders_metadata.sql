@@ -68,3 +68,6 @@ CREATE TABLE IF NOT EXISTS resource_metadata (
   PRIMARY KEY (resource_id, field, value)
 );
 CREATE INDEX IF NOT EXISTS resource_metadata_by_field ON resource_metadata (cloud, field, value, resource_id);
+
+-- delete_backed_up_assets names an asset by its asset id.
+CREATE INDEX IF NOT EXISTS revisions_by_asset_id ON revisions (cloud, asset_id, version_id);

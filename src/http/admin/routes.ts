@@ -10,6 +10,8 @@ import { presetRoutes } from './presets';
 import { transformationRoutes } from './transformations';
 import { searchRoutes } from './search';
 import { folderRoutes } from './folders';
+import { metadataRoutes } from './metadata';
+import { bulkRoutes } from './bulk';
 
 /**
  * The Admin API of this issue (spec §8), HTTP Basic auth per cloud. Order
@@ -19,6 +21,8 @@ import { folderRoutes } from './folders';
 export const adminRoutes = new Hono<AppEnv>()
   .route('/', searchRoutes)
   .route('/', folderRoutes)
+  .route('/', metadataRoutes)
+  .route('/', bulkRoutes)
   .route('/', accountRoutes)
   .route('/', restoreRoutes)
   .route('/', readRoutes)

@@ -17,6 +17,8 @@ import { signedApiParams } from './api-params';
 import { completeUpload } from '../../services/jobs/upload-completion';
 import { parseBackgroundOptions } from '../../services/jobs/background-options';
 import { uploadCallback } from './callback';
+import { contextCommand } from '../../services/upload/context-command';
+import { updateMetadataCommand } from '../../services/metadata/update-command';
 import { assetAnswer, deleteByToken, destroy, explicitMeta, rename, tags, type ManageContext } from '../../services/upload/manage';
 
 type Ctx = Context<AppEnv>;
@@ -165,6 +167,20 @@ export const uploadRoutes = new Hono<AppEnv>()
     api(async (c) => {
       const ctx = manageContext(c);
       return c.json(await tags(ctx, await signed(c, ctx)));
+    }),
+  )
+  .post(
+    '/v1_1/:cloud/:rt/context',
+    api(async (c) => {
+      const ctx = manageContext(c);
+      return c.json(await contextCommand(ctx, await signed(c, ctx)));
+    }),
+  )
+  .post(
+    '/v1_1/:cloud/:rt/metadata',
+    api(async (c) => {
+      const ctx = manageContext(c);
+      return c.json(await updateMetadataCommand(ctx, await signed(c, ctx)));
     }),
   )
   .post(

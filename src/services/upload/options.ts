@@ -35,6 +35,8 @@ export interface UploadOptions {
   assetFolder: string | undefined;
   /** Dynamic folder mode: where the public id comes from besides `public_id` (see placement.ts). */
   placement: PlacementOptions;
+  /** Structured metadata as sent (`id=v|id2=["a"]` or JSON), checked against the cloud's fields before anything is stored. */
+  metadata: string | undefined;
   /** Semantic data, notifications, eager_async and moderation (src/jobs). */
   background: BackgroundOptions;
 }
@@ -104,6 +106,7 @@ export function parseUploadOptions(params: Params, signed: boolean): UploadOptio
     displayName: params.string('display_name') || undefined,
     assetFolder: params.string('asset_folder') || undefined,
     placement: parsePlacementOptions(params),
+    metadata: params.string('metadata') || undefined,
     background: parseBackgroundOptions(params),
   };
 }

@@ -15,6 +15,8 @@ import { inspectSource } from '../../engine/inspect';
 import type { UploadOptions } from './options';
 import { inspectFile } from './inspect';
 import { placementOf } from './placement';
+import { assignMetadata, parseMetadataParam, withDefaults } from '../metadata/assign';
+import { metadataAnswers } from '../metadata/answer';
 import { choosePublicId } from './public-id';
 import { baseName, extensionOf } from './source';
 import { createDeleteToken } from '../../storage/delete-tokens';
@@ -52,7 +54,8 @@ export async function storeUpload(
   if (o.allowedFormats.length && !o.allowedFormats.includes(info.format ?? '')) {
     throw badRequest(`${info.resourceType === 'image' ? 'Image' : 'File'} format ${info.format ?? 'unknown'} not allowed`);
   }
-  // Both are parsed before anything is stored, so a malformed one stores nothing.
+  // These are parsed before anything is stored, so a malformed one stores nothing.
+  const metadata = o.metadata ? await parseMetadataParam(env.DB, cloud.cloudName, o.metadata) : new Map<string, string[]>();
   const eager = parseEager(o.eager);
   const incoming = o.transformation ? parseIncoming(o.transformation) : null;
   if ((eager.length || incoming) && info.resourceType !== 'image') throw badRequest('Transformations apply to images only');
@@ -107,6 +110,9 @@ export async function storeUpload(
     overwritten,
     existing,
   });
+  if (!existing) await assignMetadata(env, cloud.cloudName, [resource.id], await withDefaults(env.DB, cloud.cloudName, metadata));
+  const answeredMetadata = (await metadataAnswers(env.DB, cloud.cloudName, [resource.id])).get(resource.id) ?? {};
+  if (Object.keys(answeredMetadata).length) result.metadata = answeredMetadata;
   // With eager_async the queue makes them after the answer (src/services/jobs/eager.ts).
   const asyncEager = o.background.eagerAsync && !existing ? eager : [];
   if (eager.length && !existing && !o.background.eagerAsync)
