@@ -39,7 +39,10 @@ describe('search expression parser', () => {
         ],
       },
     });
-    expect(parseExpression('bytes:{1kb TO *]', NOW)).toEqual({ kind: 'pred', pred: { kind: 'number', field: 'bytes', op: '>', value: 1024 } });
+    expect(parseExpression('bytes:{1kb TO *]', NOW)).toEqual({
+      kind: 'pred',
+      pred: { kind: 'number', field: 'bytes', op: '>', value: 1024 },
+    });
     expect(parseExpression('uploaded_at>1w', NOW)).toEqual({
       kind: 'pred',
       pred: { kind: 'date', field: 'uploaded_at', op: '>', value: '2026-06-08T12:00:00Z' },

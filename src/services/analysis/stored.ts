@@ -2,6 +2,7 @@ import type { Env } from '../../config/env';
 import { notFound } from '../../errors';
 import { limitsFrom } from '../../config/limits';
 import type { ResourceRow } from '../../storage/resources';
+import { givenFaces } from './given-faces';
 import { analyse, mergeInfo, parseInfo, type SemanticData, type SemanticRequest } from './semantic';
 
 /** What of a request is not yet in the stored data. */
@@ -21,6 +22,12 @@ function missing(have: SemanticData, req: SemanticRequest): SemanticRequest {
  * from the original in R2 and stored for the Admin API's resource details.
  */
 export async function semanticDataOf(env: Env, r: ResourceRow, req: SemanticRequest): Promise<SemanticData> {
+  const data = await storedOrAnalysed(env, r, req);
+  const faces = req.faces ? givenFaces(r) : null;
+  return faces ? { ...data, faces } : data;
+}
+
+async function storedOrAnalysed(env: Env, r: ResourceRow, req: SemanticRequest): Promise<SemanticData> {
   const have = parseInfo(r.info);
   const todo = missing(have, req);
   if (!todo.colors && !todo.phash && !todo.imageMetadata && !todo.faces) return have;

@@ -4,6 +4,7 @@ import { parseContext } from './context';
 import { normaliseFolder } from './public-id';
 import { parseBackgroundOptions, type BackgroundOptions } from '../jobs/background-options';
 import { parsePlacementOptions, type PlacementOptions } from './placement';
+import { rejectAddOns } from './add-ons';
 
 export const STORAGE_TYPES = ['upload', 'private', 'authenticated'] as const;
 export type StorageType = (typeof STORAGE_TYPES)[number];
@@ -35,6 +36,8 @@ export interface UploadOptions {
   assetFolder: string | undefined;
   /** Dynamic folder mode: where the public id comes from besides `public_id` (see placement.ts). */
   placement: PlacementOptions;
+  /** The format an image is converted to on upload (`format=jpg`), lower case. */
+  format: string | undefined;
   /** Structured metadata as sent (`id=v|id2=["a"]` or JSON), checked against the cloud's fields before anything is stored. */
   metadata: string | undefined;
   /** Semantic data, notifications, eager_async and moderation (src/jobs). */
@@ -82,7 +85,23 @@ export function eagerItems(params: Params): string[] {
   return items.map((s) => s.trim()).filter(Boolean);
 }
 
+/** Formats an upload can be converted to: the engine's output formats. */
+const TARGET_FORMATS = new Set(['jpg', 'jpeg', 'png', 'webp', 'gif', 'avif']);
+
+function parseTargetFormat(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  const f = raw.toLowerCase().replace(/^\./, '');
+  return f === 'jpeg' ? 'jpg' : f;
+}
+
+/** An image can be converted on upload to the formats the engine writes; anything else is a 400. */
+export function checkTargetFormat(format: string): string {
+  if (!TARGET_FORMATS.has(format)) throw badRequest(`Invalid format ${format}: images convert to ${[...TARGET_FORMATS].join(', ')}`);
+  return format;
+}
+
 export function parseUploadOptions(params: Params, signed: boolean): UploadOptions {
+  rejectAddOns(params);
   return {
     publicId: params.string('public_id') || undefined,
     folder: normaliseFolder(params.string('folder')),
@@ -107,6 +126,7 @@ export function parseUploadOptions(params: Params, signed: boolean): UploadOptio
     assetFolder: params.string('asset_folder') || undefined,
     placement: parsePlacementOptions(params),
     metadata: params.string('metadata') || undefined,
+    format: parseTargetFormat(params.string('format')),
     background: parseBackgroundOptions(params),
   };
 }

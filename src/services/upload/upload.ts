@@ -12,7 +12,7 @@ import { invalidateAsset } from '../cache/purge';
 import { StagedFile } from './staging';
 import { applyIncoming, generateEager, parseEager, parseIncoming } from './eager';
 import { inspectSource } from '../../engine/inspect';
-import type { UploadOptions } from './options';
+import { checkTargetFormat, type UploadOptions } from './options';
 import { inspectFile } from './inspect';
 import { placementOf } from './placement';
 import { assignMetadata, parseMetadataParam, withDefaults } from '../metadata/assign';
@@ -51,13 +51,17 @@ export async function storeUpload(
   const { env, cloud } = ctx;
   const limits = limitsFrom(env);
   let info = inspectFile(input.file, requested, input.filename, limits);
-  if (o.allowedFormats.length && !o.allowedFormats.includes(info.format ?? '')) {
+  // `format` converts an image on upload, which also admits a file that allowed_formats would refuse as it came.
+  const convertTo = o.format && info.resourceType === 'image' && o.format !== info.format ? checkTargetFormat(o.format) : undefined;
+  const allowed = (f: string | undefined) => !!f && o.allowedFormats.includes(f);
+  if (o.allowedFormats.length && !allowed(info.format ?? '') && !allowed(convertTo)) {
     throw badRequest(`${info.resourceType === 'image' ? 'Image' : 'File'} format ${info.format ?? 'unknown'} not allowed`);
   }
   // These are parsed before anything is stored, so a malformed one stores nothing.
   const metadata = o.metadata ? await parseMetadataParam(env.DB, cloud.cloudName, o.metadata) : new Map<string, string[]>();
   const eager = parseEager(o.eager);
-  const incoming = o.transformation ? parseIncoming(o.transformation) : null;
+  const incomingText = [o.transformation, convertTo ? `f_${convertTo}` : ''].filter(Boolean).join('/');
+  const incoming = incomingText ? parseIncoming(incomingText) : null;
   if ((eager.length || incoming) && info.resourceType !== 'image') throw badRequest('Transformations apply to images only');
   let file = input.file;
   // The engine must be able to read the file before it is stored for eager work (HEIC, for one, it cannot).
@@ -94,7 +98,7 @@ export async function storeUpload(
     tags: o.tags,
     context: o.context,
     accessMode: o.accessMode,
-    originalFilename: o.discardOriginalFilename ? null : (baseName(input.filename) ?? 'file'),
+    originalFilename: o.discardOriginalFilename ? null : (baseName(nameForId) ?? 'file'),
     displayName: place.displayName,
     assetFolder: place.assetFolder,
     coordinates: o.coordinates ? JSON.stringify(o.coordinates) : null,

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadSdk, uid } from '../support/sdk';
+
+const png = `data:image/png;base64,${readFileSync(new URL('../fixtures/alpha.png', import.meta.url)).toString('base64')}`; // 782x687
+
+async function failure(p: Promise<unknown>): Promise<{ message: string; http_code: number }> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as { error?: { message: string; http_code: number }; message: string; http_code: number };
+    return err.error ?? err;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('upload options that used to be ignored', async () => {
+  const { cloudinary } = await loadSdk();
+
+  it('format converts on upload, also admitting a file allowed_formats would refuse as it came', async () => {
+    const id = uid('conv');
+    const r = await cloudinary.uploader.upload(png, { public_id: id, allowed_formats: ['jpg'], format: 'jpg' });
+    expect(r.format).toBe('jpg');
+    expect(r.width).toBe(782);
+    const delivered = await fetch(cloudinary.url(`${id}.jpg`, { secure: false }));
+    expect(delivered.status).toBe(200);
+    expect(new Uint8Array(await delivered.arrayBuffer()).slice(0, 3)).toEqual(new Uint8Array([0xff, 0xd8, 0xff]));
+    // Without format, allowed_formats still refuses the PNG.
+    expect((await failure(cloudinary.uploader.upload(png, { public_id: uid('conv'), allowed_formats: ['jpg'] }))).http_code).toBe(400);
+    expect((await failure(cloudinary.uploader.upload(png, { public_id: uid('conv'), format: 'pdf' }))).http_code).toBe(400);
+  });
+
+  it('filename_override sets original_filename', async () => {
+    const r = await cloudinary.uploader.upload(png, { public_id: uid('fo'), filename_override: 'my_name.png' });
+    expect(r.original_filename).toBe('my_name');
+  });
+
+  it('faces echoes face_coordinates clamped to the image', async () => {
+    const id = uid('faces');
+    const r = await cloudinary.uploader.upload(png, {
+      public_id: id,
+      face_coordinates: [
+        [10, 20, 30, 40],
+        [700, 600, 500, 500],
+      ],
+      faces: true,
+    });
+    expect(r.faces).toEqual([
+      [10, 20, 30, 40],
+      [700, 600, 82, 87],
+    ]);
+    const res = await cloudinary.api.resource(id, { faces: true });
+    expect(res.faces).toEqual(r.faces);
+  });
+
+  it('add-on options are refused with 400 "Illegal value", in Cloudinary words for unknown values', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ raw_convert: 'illegal' }, /Illegal value illegal for parameter raw_convert: Raw convert is invalid/],
+      [{ detection: 'illegal' }, /Detection invalid model 'illegal'/],
+      [{ categorization: 'illegal' }, /is invalid/],
+      [{ background_removal: 'illegal' }, /Illegal value/],
+      [{ ocr: 'illegal' }, /Illegal value/],
+      [{ auto_tagging: 5 }, /Illegal value/],
+      [{ ocr: 'adv_ocr' }, /not available/],
+    ];
+    for (const [opts, message] of cases) {
+      const e = await failure(cloudinary.uploader.upload(png, { public_id: uid('addon'), ...opts }));
+      expect({ opts, code: e.http_code }).toEqual({ opts, code: 400 });
+      expect(e.message).toMatch(message);
+    }
+  });
+});
