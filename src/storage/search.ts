@@ -3,6 +3,7 @@ import type { ResourceRow } from './resources';
 import { decodeCursor, encodeCursor } from './cursor';
 import { compileCondition, SORT_COLUMNS, type FolderMode, type Sql } from './search-sql';
 import type { Aggregation, SearchRequest, SortKey } from '../protocol/search/request';
+import type { SearchNode } from '../protocol/search/ast';
 
 export interface SearchPage {
   rows: ResourceRow[];
@@ -36,16 +37,43 @@ function afterCursor(sort: SortKey[], cursor: string): Sql {
   return { sql: `(${ors.join(' OR ')})`, binds };
 }
 
-/** The SQL of one search: exported so a test can check its query plan. */
-export function searchQueries(cloud: string, mode: FolderMode, q: SearchRequest): { page: Sql; count: Sql; aggregations: Sql[] } {
+/** Predicates answered from a side table's index (`r.id IN (...)`). */
+const SIDE_KINDS = new Set(['tag', 'context', 'metadata', 'metadata_compare']);
+
+/** Whether every match must satisfy a side-table predicate, so its id list can drive the page. */
+export function drivenBySideTable(node: SearchNode): boolean {
+  if (node.kind === 'pred') return SIDE_KINDS.has(node.pred.kind);
+  return node.kind === 'and' && node.items.some(drivenBySideTable);
+}
+
+/**
+ * A match this small is read from the side table's id list and sorted; a
+ * larger one walks the sort order's index and stops after a page. (SQLite has
+ * no statistics here to choose by itself: it always walks the index, which
+ * reads most of the cloud when the match is sparse.)
+ */
+export const SMALL_MATCH = 10_000;
+
+/**
+ * The SQL of one search: exported so a test can check its query plan. With
+ * `smallSideMatch`, `+r.cloud` keeps SQLite off the cloud's indexes, so the
+ * side table's ids drive the page.
+ */
+export function searchQueries(
+  cloud: string,
+  mode: FolderMode,
+  q: SearchRequest,
+  smallSideMatch = false,
+): { page: Sql; count: Sql; aggregations: Sql[] } {
   const cond = compileCondition(q.expression, cloud, mode);
-  const where = `r.cloud = ? AND r.placeholder = 0 AND ${cond.sql}`;
+  const where = `r.cloud = ? AND ${cond.sql}`;
   const binds = [cloud, ...cond.binds];
   const sortCols = q.sort.map((k, i) => `${SORT_COLUMNS[k.field]} AS sort_${i}`);
   const order = [...q.sort.map((k) => `${SORT_COLUMNS[k.field]} ${k.dir.toUpperCase()}`), `r.id ${q.sort[0].dir.toUpperCase()}`];
   const after = q.cursor ? afterCursor(q.sort, q.cursor) : null;
+  const pageWhere = smallSideMatch ? `+r.cloud = ? AND ${cond.sql}` : where;
   const page: Sql = {
-    sql: `SELECT r.*, ${sortCols.join(', ')} FROM resources r WHERE ${where}${after ? ` AND ${after.sql}` : ''} ORDER BY ${order.join(', ')} LIMIT ?`,
+    sql: `SELECT r.*, ${sortCols.join(', ')} FROM resources r WHERE ${pageWhere}${after ? ` AND ${after.sql}` : ''} ORDER BY ${order.join(', ')} LIMIT ?`,
     binds: [...binds, ...(after?.binds ?? []), q.maxResults + 1],
   };
   const count: Sql = { sql: `SELECT count(*) AS n FROM resources r WHERE ${where}`, binds };
@@ -79,12 +107,22 @@ function aggregationResult(a: Aggregation, rows: Record<string, unknown>[]): Rec
   return Object.fromEntries(a.buckets.map((b, i) => [b.key, Number(row[`b${i}`] ?? 0)]));
 }
 
-/** One page of a search, its total count and its aggregations, in one round trip to D1. */
+/**
+ * One page of a search, its total count and its aggregations: the count (with
+ * the aggregations) first, since its size decides how the page is read.
+ */
 export async function searchResources(db: D1Database, cloud: string, mode: FolderMode, q: SearchRequest): Promise<SearchPage> {
   await ensureSchema(db);
-  const sql = searchQueries(cloud, mode, q);
-  const stmts = [sql.page, sql.count, ...sql.aggregations].map((s) => db.prepare(s.sql).bind(...s.binds));
-  const [page, count, ...aggs] = await db.batch<Record<string, unknown>>(stmts);
+  const counting = searchQueries(cloud, mode, q);
+  const [count, ...aggs] = await db.batch<Record<string, unknown>>(
+    [counting.count, ...counting.aggregations].map((s) => db.prepare(s.sql).bind(...s.binds)),
+  );
+  const small = drivenBySideTable(q.expression) && Number(count.results[0]?.n ?? 0) <= SMALL_MATCH;
+  const pageSql = small ? searchQueries(cloud, mode, q, true).page : counting.page;
+  const page = await db
+    .prepare(pageSql.sql)
+    .bind(...pageSql.binds)
+    .all<Record<string, unknown>>();
   const rows = page.results as unknown as (ResourceRow & Record<string, string | number>)[];
   const dbMs = [page, count, ...aggs].reduce((ms, r) => ms + (r.meta.duration ?? 0), 0);
   const aggregations: Record<string, Record<string, number>> = {};

@@ -4,6 +4,7 @@ import { parseExpression } from '../../src/protocol/search/parser';
 import { parseSearchRequest } from '../../src/protocol/search/request';
 import { Params } from '../../src/protocol/params';
 import { searchQueries } from '../../src/storage/search';
+import { encodeCursor } from '../../src/storage/cursor';
 import { ensureSchema } from '../../src/storage/schema';
 import { CldError } from '../../src/errors';
 
@@ -83,10 +84,10 @@ describe('search expression parser', () => {
 });
 
 describe('search query plans', () => {
-  const plan = async (expression: string, extra: Record<string, string | string[]> = {}) => {
+  const plan = async (expression: string, extra: Record<string, string | string[]> = {}, small = false) => {
     await ensureSchema(env.DB);
     const q = parseSearchRequest(new Params({ expression, ...extra }), NOW);
-    const { page } = searchQueries('demo', 'fixed', q);
+    const { page } = searchQueries('demo', 'fixed', q, small);
     const rows = await env.DB.prepare(`EXPLAIN QUERY PLAN ${page.sql}`)
       .bind(...page.binds)
       .all<{ detail: string }>();
@@ -106,8 +107,17 @@ describe('search query plans', () => {
     if (index) expect(details.join('\n')).toContain(index);
   });
 
-  it('the default order (newest first) walks the upload-time index without sorting', async () => {
-    const details = await plan('tags=a');
-    expect(details.join('\n')).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+  it('the default order (newest first) walks the upload-time index without sorting, also from a cursor', async () => {
+    expect((await plan('tags=a')).join('\n')).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+    const cursor = encodeCursor(['2026-01-01T00:00:00Z', 1000]);
+    const details = (await plan('tags=a', { next_cursor: cursor })).join('\n');
+    expect(details).toContain('resources_search_uploaded');
+    expect(details).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+  });
+
+  it('a small side-table match is read by row id from its id list', async () => {
+    const details = (await plan('tags=a AND format=png', {}, true)).join('\n');
+    expect(details).toMatch(/SEARCH r USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+    expect(details).toContain('resource_tags_by_tag');
   });
 });
