@@ -4,6 +4,7 @@ CREATE INDEX IF NOT EXISTS resources_search_uploaded ON resources (cloud, upload
 CREATE INDEX IF NOT EXISTS resources_search_public_id ON resources (cloud, public_id, id);
 CREATE INDEX IF NOT EXISTS resources_search_format ON resources (cloud, format, id);
 CREATE INDEX IF NOT EXISTS resources_search_bytes ON resources (cloud, bytes, id);
+CREATE INDEX IF NOT EXISTS resources_search_width ON resources (cloud, width, id);
 
 -- Folders. One row per folder path that holds assets or was created by
 -- create_folder; ancestors are implied by their descendants' paths. origin:

@@ -30,10 +30,11 @@ const KEYWORD_COLUMNS = {
   moderation_kind: "coalesce(r.moderation_kind, '')",
   asset_id: 'r.asset_id',
 } as const;
+/** Conditions use the bare columns (indexable; files without dimensions match no width or height condition). */
 const NUMBER_COLUMNS: Record<NumberField, string> = {
   bytes: 'r.bytes',
-  width: 'coalesce(r.width, 0)',
-  height: 'coalesce(r.height, 0)',
+  width: 'r.width',
+  height: 'r.height',
   pixels: 'coalesce(r.width, 0) * coalesce(r.height, 0)',
   aspect_ratio: 'CASE WHEN r.height > 0 THEN r.width * 1.0 / r.height ELSE 0 END',
 };
@@ -43,6 +44,8 @@ const DATE_COLUMNS = { created_at: 'r.uploaded_at', uploaded_at: 'r.uploaded_at'
 export const SORT_COLUMNS: Record<SortField, string> = {
   ...TEXT_COLUMNS,
   ...NUMBER_COLUMNS,
+  width: 'coalesce(r.width, 0)',
+  height: 'coalesce(r.height, 0)',
   ...DATE_COLUMNS,
   format: KEYWORD_COLUMNS.format,
   resource_type: KEYWORD_COLUMNS.resource_type,
@@ -74,6 +77,12 @@ function matchColumn(column: string, m: TextMatch): Sql {
  * the resources are then read by row id.
  */
 function inSide(table: string, cloud: string, keyColumn: string | null, key: string | null, valueColumn: string, m: TextMatch): Sql {
+  const inner = sideRows(table, cloud, keyColumn, key, valueColumn, m);
+  return { sql: `r.id IN (SELECT s.resource_id ${inner.sql})`, binds: inner.binds };
+}
+
+/** `FROM <table> s WHERE ...`: the side-table rows of a match. */
+function sideRows(table: string, cloud: string, keyColumn: string | null, key: string | null, valueColumn: string, m: TextMatch): Sql {
   const where = ['s.cloud = ?'];
   const binds: unknown[] = [cloud];
   if (keyColumn) {
@@ -85,7 +94,26 @@ function inSide(table: string, cloud: string, keyColumn: string | null, key: str
     where.push(match.sql);
     binds.push(...match.binds);
   }
-  return { sql: `r.id IN (SELECT s.resource_id FROM ${table} s WHERE ${where.join(' AND ')})`, binds };
+  return { sql: `FROM ${table} s WHERE ${where.join(' AND ')}`, binds };
+}
+
+/**
+ * The count of an expression that is one tag, context or metadata match,
+ * read from the side table's index alone (every side row names an asset of
+ * the cloud); null for any other expression.
+ */
+export function sideTableCount(node: SearchNode, cloud: string): Sql | null {
+  if (node.kind !== 'pred') return null;
+  const p = node.pred;
+  const rows =
+    p.kind === 'tag'
+      ? sideRows('resource_tags', cloud, null, null, 'tag', p.match)
+      : p.kind === 'context'
+        ? sideRows('resource_context', cloud, 'key', p.key, 'value', p.match)
+        : p.kind === 'metadata'
+          ? sideRows('resource_metadata', cloud, 'field', p.key, 'value', p.match)
+          : null;
+  return rows && { sql: `SELECT count(DISTINCT s.resource_id) AS n ${rows.sql}`, binds: rows.binds };
 }
 
 /** Fixed folders: `folder=a/b` holds `a/b/x` but not `a/b/c/x`; `folder:a/b*` holds everything below `a/b`. */

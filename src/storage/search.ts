@@ -1,7 +1,7 @@
 import { ensureSchema } from './schema';
 import type { ResourceRow } from './resources';
 import { decodeCursor, encodeCursor } from './cursor';
-import { compileCondition, SORT_COLUMNS, type FolderMode, type Sql } from './search-sql';
+import { compileCondition, sideTableCount, SORT_COLUMNS, type FolderMode, type Sql } from './search-sql';
 import type { Aggregation, SearchRequest, SortKey } from '../protocol/search/request';
 import type { SearchNode } from '../protocol/search/ast';
 
@@ -67,6 +67,8 @@ export function searchQueries(
 ): { page: Sql; count: Sql; aggregations: Sql[] } {
   const cond = compileCondition(q.expression, cloud, mode);
   const where = `r.cloud = ? AND ${cond.sql}`;
+  // Counting and aggregating a side-table match reads its rows by id rather than walking the whole cloud.
+  const matchWhere = drivenBySideTable(q.expression) ? `+${where}` : where;
   const binds = [cloud, ...cond.binds];
   const sortCols = q.sort.map((k, i) => `${SORT_COLUMNS[k.field]} AS sort_${i}`);
   const order = [...q.sort.map((k) => `${SORT_COLUMNS[k.field]} ${k.dir.toUpperCase()}`), `r.id ${q.sort[0].dir.toUpperCase()}`];
@@ -76,8 +78,8 @@ export function searchQueries(
     sql: `SELECT r.*, ${sortCols.join(', ')} FROM resources r WHERE ${pageWhere}${after ? ` AND ${after.sql}` : ''} ORDER BY ${order.join(', ')} LIMIT ?`,
     binds: [...binds, ...(after?.binds ?? []), q.maxResults + 1],
   };
-  const count: Sql = { sql: `SELECT count(*) AS n FROM resources r WHERE ${where}`, binds };
-  return { page, count, aggregations: q.aggregate.map((a) => aggregationQuery(a, where, binds)) };
+  const count: Sql = sideTableCount(q.expression, cloud) ?? { sql: `SELECT count(*) AS n FROM resources r WHERE ${matchWhere}`, binds };
+  return { page, count, aggregations: q.aggregate.map((a) => aggregationQuery(a, matchWhere, binds)) };
 }
 
 const VALUE_COLUMNS = { format: "coalesce(r.format, '')", resource_type: 'r.resource_type', type: 'r.type' } as const;
