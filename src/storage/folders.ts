@@ -143,3 +143,20 @@ export async function firstUploadAt(db: D1Database, cloud: string): Promise<stri
   const row = await db.prepare('SELECT min(uploaded_at) AS at FROM resources WHERE cloud = ?').bind(cloud).first<{ at: string | null }>();
   return row?.at ?? null;
 }
+
+/** Every recorded folder path of the mode with its creation time, up to `limit` rows (search_folders reads them all). */
+export async function allFolderRows(
+  db: D1Database,
+  cloud: string,
+  mode: FolderMode,
+  limit: number,
+): Promise<{ path: string; created_at: string }[]> {
+  await ensureSchema(db);
+  const rows = await db
+    .prepare(
+      `SELECT path, min(created_at) AS created_at FROM folders WHERE cloud = ? AND ${originsSql(mode)} GROUP BY path ORDER BY path LIMIT ?`,
+    )
+    .bind(cloud, ...ORIGINS[mode], limit)
+    .all<{ path: string; created_at: string }>();
+  return rows.results;
+}

@@ -71,7 +71,12 @@ export function searchQueries(
   const matchWhere = drivenBySideTable(q.expression) ? `+${where}` : where;
   const binds = [cloud, ...cond.binds];
   const sortCols = q.sort.map((k, i) => `${SORT_COLUMNS[k.field]} AS sort_${i}`);
-  const order = [...q.sort.map((k) => `${SORT_COLUMNS[k.field]} ${k.dir.toUpperCase()}`), `r.id ${q.sort[0].dir.toUpperCase()}`];
+  // With a small side match, `+` also keeps SQLite from walking a sort index through the whole table.
+  const plus = smallSideMatch ? '+' : '';
+  const order = [
+    ...q.sort.map((k) => `${plus}${SORT_COLUMNS[k.field]} ${k.dir.toUpperCase()}`),
+    `${plus}r.id ${q.sort[0].dir.toUpperCase()}`,
+  ];
   const after = q.cursor ? afterCursor(q.sort, q.cursor) : null;
   const pageWhere = smallSideMatch ? `+r.cloud = ? AND ${cond.sql}` : where;
   const page: Sql = {

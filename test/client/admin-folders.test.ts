@@ -128,6 +128,29 @@ describe('Folders through the SDK', async () => {
     expect((await cloudinary.api.delete_folder(`${root}/empty`, dynamicCloud)).deleted).toEqual([`${root}/empty`]);
   });
 
+  it('search_folders finds folders by name, path and creation time, with paging', async () => {
+    const root = uid('sf');
+    for (const id of ['red/x', 'red/blue/y', 'green/z']) await cloudinary.uploader.upload(png, { public_id: `${root}/${id}` });
+    const byPath = await cloudinary.search_folders.expression(`path:${root}/*`).execute();
+    expect(byPath.folders.map((f: { path: string }) => f.path)).toEqual([`${root}/green`, `${root}/red`, `${root}/red/blue`]);
+    expect(byPath.total_count).toBe(3);
+    expect(byPath.folders[0]).toMatchObject({ name: 'green', path: `${root}/green` });
+    expect(byPath.folders[0].created_at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    const byName = await cloudinary.search_folders.expression(`name=blue AND path:${root}*`).execute();
+    expect(byName.folders.map((f: { path: string }) => f.path)).toEqual([`${root}/red/blue`]);
+    const recent = await cloudinary.search_folders.expression(`path:${root}* AND created_at>1h`).max_results(2).execute();
+    expect(recent.total_count).toBe(4);
+    expect(recent.folders).toHaveLength(2);
+    const rest = await cloudinary.search_folders
+      .expression(`path:${root}* AND created_at>1h`)
+      .max_results(2)
+      .next_cursor(recent.next_cursor)
+      .execute();
+    expect(rest.folders.map((f: { path: string }) => f.path)).toEqual([`${root}/red`, `${root}/red/blue`]);
+    expect(rest.next_cursor).toBeUndefined();
+    expect((await failure(cloudinary.search_folders.expression('tags:x').execute())).message).toMatch(/unknown field "tags" at position 0/);
+  });
+
   it('refuses bad folder paths and other clouds', async () => {
     expect((await failure(cloudinary.api.create_folder('a//b'))).http_code).toBe(400);
     expect((await failure(cloudinary.api.create_folder('50%'))).http_code).toBe(400);

@@ -116,8 +116,14 @@ describe('search query plans', () => {
   });
 
   it('a small side-table match is read by row id from its id list', async () => {
-    const details = (await plan('tags=a AND format=png', {}, true)).join('\n');
-    expect(details).toMatch(/SEARCH r USING INTEGER PRIMARY KEY \(rowid=\?\)/);
-    expect(details).toContain('resource_tags_by_tag');
+    for (const [expression, extra] of [
+      ['tags=a AND format=png', {}],
+      ['tags=a', {}],
+      ['context.k=v', { sort_by: ['{"public_id":"asc"}'] }],
+    ] as const) {
+      const details = (await plan(expression, extra, true)).join('\n');
+      expect(details).toMatch(/SEARCH r USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+      expect(details).not.toMatch(/SCAN r/);
+    }
   });
 });

@@ -4,7 +4,8 @@ import { readParams, required } from '../../protocol/params';
 import { parseMaxResults } from '../../protocol/list-params';
 import { getSettings } from '../../config/settings';
 import { firstUploadAt } from '../../storage/folders';
-import { listFolders, makeFolder, moveFolder, parseFolderPath, removeFolder } from '../../services/folders/folders';
+import { listFolders, makeFolder, moveFolder, parseFolderPath, removeFolder, searchFolders } from '../../services/folders/folders';
+import { parseFolderSearch } from '../../protocol/search/folders';
 import { adminJson } from './respond';
 
 /** Folder listings page by 500 at most; without max_results a listing holds up to that many. */
@@ -20,6 +21,10 @@ export const folderRoutes = new Hono<AppEnv>()
       created_at: createdAt ?? new Date(0).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       settings: { folder_mode: settings.folder_mode },
     });
+  })
+  .post('/v1_1/:cloud/folders/search', async (c) => {
+    const cloud = adminCloud(c);
+    return adminJson(c, await searchFolders(c.env, cloud.cloudName, parseFolderSearch(await readParams(c.req.raw))));
   })
   .get('/v1_1/:cloud/folders', async (c) => {
     const cloud = adminCloud(c);

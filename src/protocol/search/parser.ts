@@ -15,8 +15,8 @@ import type { Comparison, Predicate, SearchNode, TextMatch } from './ast';
  * Field names, operators and values are checked here, so the storage layer
  * compiles only well-formed predicates; every error names its position.
  */
-export function parseExpression(src: string, now = Date.now()): SearchNode {
-  const p = new Parser(tokenize(src), now);
+export function parseExpression(src: string, now = Date.now(), fields: (name: string) => Field | null = fieldNamed): SearchNode {
+  const p = new Parser(tokenize(src), now, fields);
   if (p.peek().t === 'end') return { kind: 'all' };
   const node = p.expr(null);
   const rest = p.peek();
@@ -40,6 +40,7 @@ class Parser {
   constructor(
     private readonly tokens: Token[],
     private readonly now: number,
+    private readonly fieldNamed: (name: string) => Field | null,
   ) {}
 
   peek(): Token {
@@ -99,7 +100,7 @@ class Parser {
     if (tok.t === 'word' && op.t === 'op') {
       if (bound) throw syntaxError(tok.pos, 'a field inside a field group');
       this.next();
-      const field = fieldNamed(tok.text);
+      const field = this.fieldNamed(tok.text);
       if (!field) throw syntaxError(tok.pos, `unknown field "${tok.text}"`);
       return this.clause({ field, pos: tok.pos }, op.text);
     }

@@ -2,7 +2,9 @@ import type { Env } from '../../config/env';
 import { badRequest, CldError, notFound } from '../../errors';
 import { getSettings } from '../../config/settings';
 import { validatePublicId } from '../upload/public-id';
+import { folderMatches, type FolderRecord, type FolderSearch } from '../../protocol/search/folders';
 import {
+  allFolderRows,
   assetsBelow,
   childFolders,
   createFolder,
@@ -98,4 +100,37 @@ async function renameFixedAssets(env: Env, cloud: string, from: string, to: stri
       to_public_id: target.publicId,
     });
   }
+}
+
+/** Folders search_folders considers at most; a cloud with more recorded folder paths gets a 400. */
+export const MAX_SEARCHED_FOLDERS = 50_000;
+
+/** Every folder of the cloud, ancestors included (each created when its first descendant was). */
+async function allFolders(env: Env, cloud: string): Promise<FolderRecord[]> {
+  const rows = await allFolderRows(env.DB, cloud, await modeOf(env, cloud), MAX_SEARCHED_FOLDERS + 1);
+  if (rows.length > MAX_SEARCHED_FOLDERS) throw badRequest(`Too many folders to search (more than ${MAX_SEARCHED_FOLDERS})`);
+  const byPath = new Map<string, string>();
+  for (const r of rows) {
+    const parts = r.path.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      const p = parts.slice(0, i).join('/');
+      const seen = byPath.get(p);
+      if (!seen || r.created_at < seen) byPath.set(p, r.created_at);
+    }
+  }
+  return [...byPath].map(([path, created_at]) => ({ name: nameOf(path), path, created_at }));
+}
+
+/** `search_folders`: `{total_count, time, folders: [{name, path, created_at}], next_cursor?}`. */
+export async function searchFolders(env: Env, cloud: string, q: FolderSearch) {
+  const started = Date.now();
+  const found = (await allFolders(env, cloud)).filter((f) => folderMatches(q.expression, f));
+  const sign = q.sort.dir === 'asc' ? 1 : -1;
+  found.sort(
+    (a, b) => sign * (a[q.sort.field] < b[q.sort.field] ? -1 : a[q.sort.field] > b[q.sort.field] ? 1 : 0) || (a.path < b.path ? -1 : 1),
+  );
+  const page = found.slice(q.offset, q.offset + q.maxResults);
+  const body: Record<string, unknown> = { total_count: found.length, time: Date.now() - started, folders: page };
+  if (q.offset + q.maxResults < found.length) body.next_cursor = String(q.offset + q.maxResults);
+  return body;
 }
