@@ -116,11 +116,12 @@ describe('search query plans', () => {
   });
 
   it('a small side-table match is read by row id from its id list', async () => {
-    for (const [expression, extra] of [
+    const cases: [string, Record<string, string | string[]>][] = [
       ['tags=a AND format=png', {}],
       ['tags=a', {}],
       ['context.k=v', { sort_by: ['{"public_id":"asc"}'] }],
-    ] as const) {
+    ];
+    for (const [expression, extra] of cases) {
       const details = (await plan(expression, extra, true)).join('\n');
       expect(details).toMatch(/SEARCH r USING INTEGER PRIMARY KEY \(rowid=\?\)/);
       expect(details).not.toMatch(/SCAN r/);
