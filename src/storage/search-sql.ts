@@ -113,7 +113,11 @@ export function sideTableCount(node: SearchNode, cloud: string): Sql | null {
         : p.kind === 'metadata'
           ? sideRows('resource_metadata', cloud, 'field', p.key, 'value', p.match)
           : null;
-  return rows && { sql: `SELECT count(DISTINCT s.resource_id) AS n ${rows.sql}`, binds: rows.binds };
+  if (!rows) return null;
+  // A tag or a context key appears once per asset (the tables' keys); so does one metadata value, but a
+  // pattern can match several values of a set field.
+  const once = p.kind !== 'metadata' || p.match.how === 'exact';
+  return { sql: `SELECT count(${once ? '*' : 'DISTINCT s.resource_id'}) AS n ${rows.sql}`, binds: rows.binds };
 }
 
 /** Fixed folders: `folder=a/b` holds `a/b/x` but not `a/b/c/x`; `folder:a/b*` holds everything below `a/b`. */
