@@ -30,6 +30,33 @@ describe('upload options that used to be ignored', async () => {
     expect((await failure(cloudinary.uploader.upload(png, { public_id: uid('conv'), format: 'pdf' }))).http_code).toBe(400);
   });
 
+  it('access_control windows are stored, answered and enforced at delivery', async () => {
+    const closed = uid('acl');
+    const past = [{ access_type: 'anonymous', start: '2020-01-01T00:00:00Z', end: '2020-02-01T00:00:00Z' }];
+    const r = await cloudinary.uploader.upload(png, { public_id: closed, access_control: past });
+    expect(r.access_control).toEqual(past);
+    const denied = await fetch(cloudinary.url(`${closed}.png`, { secure: false }));
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get('x-cld-error')).toMatch(/access_control/);
+    const signed = await fetch(cloudinary.url(`${closed}.png`, { secure: false, sign_url: true }));
+    expect(signed.status).toBe(200);
+    expect(signed.headers.get('cache-control')).toBe('private, no-store');
+
+    const open = uid('acl');
+    await cloudinary.uploader.upload(png, {
+      public_id: open,
+      access_control: [{ access_type: 'anonymous', start: '2020-01-01T00:00:00Z' }],
+    });
+    const ok = await fetch(cloudinary.url(`${open}.png`, { secure: false }));
+    expect(ok.status).toBe(200);
+    // Public only while the window is open: no cache may keep it beyond.
+    expect(ok.headers.get('cache-control')).toBe('private, no-store');
+    expect((await cloudinary.api.resource(open)).access_control).toEqual([{ access_type: 'anonymous', start: '2020-01-01T00:00:00Z' }]);
+    expect(
+      (await failure(cloudinary.uploader.upload(png, { public_id: uid('acl'), access_control: [{ access_type: 'nobody' }] }))).http_code,
+    ).toBe(400);
+  });
+
   it('filename_override sets original_filename', async () => {
     const r = await cloudinary.uploader.upload(png, { public_id: uid('fo'), filename_override: 'my_name.png' });
     expect(r.original_filename).toBe('my_name');

@@ -102,6 +102,7 @@ export async function storeUpload(
     displayName: place.displayName,
     assetFolder: place.assetFolder,
     coordinates: o.coordinates ? JSON.stringify(o.coordinates) : null,
+    accessControl: o.accessControl ?? null,
     sourceUrl: input.sourceUrl ?? null,
     moderation: o.background.moderation,
   });
@@ -115,6 +116,7 @@ export async function storeUpload(
     existing,
   });
   if (!existing) await assignMetadata(env, cloud.cloudName, [resource.id], await withDefaults(env.DB, cloud.cloudName, metadata));
+  if (resource.access_control) result.access_control = JSON.parse(resource.access_control) as unknown;
   const answeredMetadata = (await metadataAnswers(env.DB, cloud.cloudName, [resource.id])).get(resource.id) ?? {};
   if (Object.keys(answeredMetadata).length) result.metadata = answeredMetadata;
   // With eager_async the queue makes them after the answer (src/services/jobs/eager.ts).
