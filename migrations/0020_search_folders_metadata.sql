@@ -23,25 +23,33 @@ CREATE INDEX IF NOT EXISTS folders_by_path ON folders (cloud, path);
 
 -- Every write of the resource index records its folders, whichever code path
 -- made it (upload, rename, restore, update). rtrim(p, replace(p, '/', ''))
--- strips the last segment of a path (the characters that are not '/').
+-- strips the last segment of a path (the characters that are not '/'). The
+-- bodies check NOT EXISTS instead of INSERT OR IGNORE: an outer upsert's
+-- conflict handling overrides a trigger's OR IGNORE, and the duplicate would fail it.
 CREATE TRIGGER IF NOT EXISTS folders_after_insert AFTER INSERT ON resources
 BEGIN
-  INSERT OR IGNORE INTO folders (cloud, origin, path, created_at)
+  INSERT INTO folders (cloud, origin, path, created_at)
     SELECT NEW.cloud, 'public_id', rtrim(rtrim(NEW.public_id, replace(NEW.public_id, '/', '')), '/'), NEW.uploaded_at
-    WHERE instr(NEW.public_id, '/') > 0;
-  INSERT OR IGNORE INTO folders (cloud, origin, path, created_at)
+    WHERE instr(NEW.public_id, '/') > 0 AND NOT EXISTS (
+      SELECT 1 FROM folders WHERE cloud = NEW.cloud AND origin = 'public_id'
+        AND path = rtrim(rtrim(NEW.public_id, replace(NEW.public_id, '/', '')), '/'));
+  INSERT INTO folders (cloud, origin, path, created_at)
     SELECT NEW.cloud, 'asset_folder', NEW.asset_folder, NEW.uploaded_at
-    WHERE NEW.asset_folder != '';
+    WHERE NEW.asset_folder != '' AND NOT EXISTS (
+      SELECT 1 FROM folders WHERE cloud = NEW.cloud AND origin = 'asset_folder' AND path = NEW.asset_folder);
 END;
 
 CREATE TRIGGER IF NOT EXISTS folders_after_update AFTER UPDATE OF public_id, asset_folder ON resources
 BEGIN
-  INSERT OR IGNORE INTO folders (cloud, origin, path, created_at)
+  INSERT INTO folders (cloud, origin, path, created_at)
     SELECT NEW.cloud, 'public_id', rtrim(rtrim(NEW.public_id, replace(NEW.public_id, '/', '')), '/'), NEW.uploaded_at
-    WHERE instr(NEW.public_id, '/') > 0;
-  INSERT OR IGNORE INTO folders (cloud, origin, path, created_at)
+    WHERE instr(NEW.public_id, '/') > 0 AND NOT EXISTS (
+      SELECT 1 FROM folders WHERE cloud = NEW.cloud AND origin = 'public_id'
+        AND path = rtrim(rtrim(NEW.public_id, replace(NEW.public_id, '/', '')), '/'));
+  INSERT INTO folders (cloud, origin, path, created_at)
     SELECT NEW.cloud, 'asset_folder', NEW.asset_folder, NEW.uploaded_at
-    WHERE NEW.asset_folder != '';
+    WHERE NEW.asset_folder != '' AND NOT EXISTS (
+      SELECT 1 FROM folders WHERE cloud = NEW.cloud AND origin = 'asset_folder' AND path = NEW.asset_folder);
 END;
 
 INSERT OR IGNORE INTO folders (cloud, origin, path, created_at)

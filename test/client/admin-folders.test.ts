@@ -41,6 +41,9 @@ describe('Folders through the SDK', async () => {
   it('fixed mode: folders are public-id paths; list root and sub folders with paging, create, rename and delete', async () => {
     const root = uid('fold');
     for (const id of ['a/x', 'a/b/y', 'a/c/z', 'd/w']) await cloudinary.uploader.upload(png, { public_id: `${root}/${id}` });
+    // Overwriting an asset in a folder (an upsert of its row) keeps working with the folder triggers.
+    const again = await cloudinary.uploader.upload(png, { public_id: `${root}/a/x`, overwrite: true, asset_folder: `${root}/a` });
+    expect(again.overwritten).toBe(true);
     const rootList = await cloudinary.api.root_folders({ max_results: 500 });
     expect(paths(rootList)).toContain(root);
     expect(rootList.folders.find((f: { path: string }) => f.path === root)).toEqual({ name: root, path: root });
