@@ -57,6 +57,30 @@ describe('upload options that used to be ignored', async () => {
     ).toBe(400);
   });
 
+  it('responsive_breakpoints stores widths between min_width and max_width, widest first, apart by bytes_step', async () => {
+    const id = uid('rb');
+    const r = await cloudinary.uploader.upload(png, {
+      public_id: id,
+      responsive_breakpoints: { create_derived: true, bytes_step: 20000, min_width: 200, max_width: 1000, max_images: 5 },
+    });
+    expect(r.responsive_breakpoints).toHaveLength(1);
+    const points = r.responsive_breakpoints[0].breakpoints as { width: number; height: number; bytes: number; secure_url: string }[];
+    expect(points[0].width).toBe(782); // the image's own width caps max_width
+    expect(points[points.length - 1].width).toBe(200);
+    expect(points.length).toBeLessThanOrEqual(5);
+    for (let i = 1; i < points.length; i++) {
+      expect(points[i].width).toBeLessThan(points[i - 1].width);
+      if (i < points.length - 1) expect(points[i - 1].bytes - points[i].bytes).toBeGreaterThanOrEqual(20000);
+    }
+    const smallest = await fetch(points[points.length - 1].secure_url);
+    expect(smallest.status).toBe(200);
+    expect(Number((await cloudinary.api.resource(id)).derived.length)).toBeGreaterThanOrEqual(points.length);
+    expect(
+      (await failure(cloudinary.uploader.upload(png, { public_id: uid('rb'), responsive_breakpoints: { min_width: 900, max_width: 100 } })))
+        .http_code,
+    ).toBe(400);
+  });
+
   it('filename_override sets original_filename', async () => {
     const r = await cloudinary.uploader.upload(png, { public_id: uid('fo'), filename_override: 'my_name.png' });
     expect(r.original_filename).toBe('my_name');

@@ -5,6 +5,7 @@ import { normaliseFolder } from './public-id';
 import { parseBackgroundOptions, type BackgroundOptions } from '../jobs/background-options';
 import { parsePlacementOptions, type PlacementOptions } from './placement';
 import { rejectAddOns } from './add-ons';
+import { parseBreakpoints, type BreakpointRequest } from './breakpoints';
 import { parseAccessControl } from '../../protocol/access-control';
 
 export const STORAGE_TYPES = ['upload', 'private', 'authenticated'] as const;
@@ -37,6 +38,8 @@ export interface UploadOptions {
   assetFolder: string | undefined;
   /** Dynamic folder mode: where the public id comes from besides `public_id` (see placement.ts). */
   placement: PlacementOptions;
+  /** `responsive_breakpoints` requests (breakpoints.ts). */
+  breakpoints: BreakpointRequest[];
   /** `access_control` as stored (JSON of checked rules), or undefined when not given. */
   accessControl: string | undefined;
   /** The format an image is converted to on upload (`format=jpg`), lower case. */
@@ -130,6 +133,7 @@ export function parseUploadOptions(params: Params, signed: boolean): UploadOptio
     placement: parsePlacementOptions(params),
     metadata: params.string('metadata') || undefined,
     format: parseTargetFormat(params.string('format')),
+    breakpoints: parseBreakpoints(params.string('responsive_breakpoints')),
     accessControl: params.has('access_control') ? JSON.stringify(parseAccessControl(params.string('access_control') ?? '')) : undefined,
     background: parseBackgroundOptions(params),
   };

@@ -11,6 +11,7 @@ import type { AssetRef } from '../../protocol/asset-ref';
 import { invalidateAsset } from '../cache/purge';
 import { StagedFile } from './staging';
 import { applyIncoming, generateEager, parseEager, parseIncoming } from './eager';
+import { makeBreakpoints } from './breakpoints';
 import { inspectSource } from '../../engine/inspect';
 import { checkTargetFormat, type UploadOptions } from './options';
 import { inspectFile } from './inspect';
@@ -123,6 +124,8 @@ export async function storeUpload(
   const asyncEager = o.background.eagerAsync && !existing ? eager : [];
   if (eager.length && !existing && !o.background.eagerAsync)
     result.eager = await generateEager(env, ctx.base, resource, eager, await file.buffer());
+  if (o.breakpoints.length && !existing && resource.resource_type === 'image')
+    result.responsive_breakpoints = await makeBreakpoints(env, ctx.base, resource, await file.buffer(), o.breakpoints);
   if (o.returnDeleteToken && !existing) result.delete_token = await createDeleteToken(env.DB, ref);
   return completeUpload(env, { base: ctx.base, resource, result, options: o.background, asyncEager, kind: 'upload' });
 }
