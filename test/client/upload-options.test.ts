@@ -81,6 +81,26 @@ describe('upload options that used to be ignored', async () => {
     ).toBe(400);
   });
 
+  it('incoming and eager transformations may contain layers, as on delivery', async () => {
+    const logo = uid('logo');
+    await cloudinary.uploader.upload(png, { public_id: logo });
+    const r = await cloudinary.uploader.upload(png, {
+      public_id: uid('layers'),
+      transformation: [{ overlay: logo, width: 100, crop: 'scale' }],
+      eager: [{ overlay: { font_family: 'Arial', font_size: 40, text: 'Hi' }, gravity: 'center' }],
+    });
+    expect(r.width).toBe(782);
+    expect(r.eager).toHaveLength(1);
+    expect(r.eager[0].transformation).toMatch(/l_text:Arial_40:Hi/);
+    expect(r.eager[0].width).toBe(782);
+    expect((await fetch(r.eager[0].secure_url)).status).toBe(200);
+    // A layer naming a missing asset fails as on delivery.
+    const missing = uid('missing');
+    const e = await failure(cloudinary.uploader.upload(png, { public_id: uid('layers'), eager: [{ overlay: missing }] }));
+    expect(e.http_code).toBe(404);
+    expect(e.message).toMatch(missing);
+  });
+
   it('filename_override sets original_filename', async () => {
     const r = await cloudinary.uploader.upload(png, { public_id: uid('fo'), filename_override: 'my_name.png' });
     expect(r.original_filename).toBe('my_name');

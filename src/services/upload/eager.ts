@@ -5,6 +5,7 @@ import { deliveryUrls, type UrlBase } from '../../protocol/urls';
 import type { ImageFormat } from '../../engine/sniff';
 import type { ResourceRow } from '../../storage/resources';
 import { variantOf } from '../derived/derive';
+import { layerSources } from '../derived/layer-sources';
 import { derivedObjectKey, storeDerived, variantHash } from '../derived/store';
 import { runPlan, transformImage } from '../../engine/engine';
 import { inspectSource } from '../../engine/inspect';
@@ -44,8 +45,8 @@ export function parseEager(items: string[]): EagerSpec[] {
 export const parseIncoming = (transformation: string): Plan => parseTransformation(transformation);
 
 /** Runs the incoming transformation on the received bytes; the result is what gets stored. */
-export async function applyIncoming(env: Env, bytes: Uint8Array, plan: Plan) {
-  return transformImage(bytes, plan, { limits: limitsFrom(env) });
+export async function applyIncoming(env: Env, cloud: string, bytes: Uint8Array, plan: Plan) {
+  return transformImage(bytes, plan, { limits: limitsFrom(env), sources: layerSources(env, cloud) });
 }
 
 export interface EagerResult {
@@ -89,7 +90,15 @@ export async function generateEager(
   for (const spec of specs) {
     const extension = spec.format ?? resource.format ?? undefined;
     const resolved = resolveOutput(spec.plan, { format: (resource.format ?? 'jpg') as ImageFormat }, { extension });
-    const result = await runPlan(original, info, spec.plan, { ...resolved, lossless: resolved.lossless && !info.lossy }, limits);
+    const result = await runPlan(
+      original,
+      info,
+      spec.plan,
+      { ...resolved, lossless: resolved.lossless && !info.lossy },
+      limits,
+      // Layers (l_text, l_<public id>, l_fetch) resolve as on delivery, within the asset's cloud.
+      layerSources(env, resource.cloud),
+    );
     const variant = variantOf(spec.plan, resolved);
     await storeDerived(env, {
       resource,

@@ -68,7 +68,7 @@ export async function storeUpload(
   // The engine must be able to read the file before it is stored for eager work (HEIC, for one, it cannot).
   if (eager.length && !incoming) inspectSource(await file.buffer());
   if (incoming) {
-    const result = await applyIncoming(env, await file.buffer(), incoming);
+    const result = await applyIncoming(env, cloud.cloudName, await file.buffer(), incoming);
     file = await StagedFile.fromMemory(env.BUCKET, result.bytes);
     info = inspectFile(file, 'image', null, limits);
   }
