@@ -160,6 +160,10 @@ describe('Structured metadata and context through the SDK', async () => {
     const ex = await cloudinary.uploader.explicit(id, { type: 'upload', metadata: { [f('released')]: '2025-01-02' }, ...cloud });
     expect(ex.metadata).toMatchObject({ [f('title')]: 'Updated', [f('released')]: '2025-01-02' });
 
+    const listed = await cloudinary.api.resources({ type: 'upload', prefix: id, metadata: true, ...cloud });
+    expect(listed.resources[0].metadata).toMatchObject({ [f('stock')]: 42, [f('sizes')]: ['l', 's'] });
+    expect((await cloudinary.api.resources({ type: 'upload', prefix: id, ...cloud })).resources[0].metadata).toBeUndefined();
+
     const search = (expr: string) => cloudinary.search.expression(expr).with_field('metadata').execute(cloud);
     const byStock = await search(`metadata.${f('stock')}>40 AND metadata.${f('color')}=blue`);
     expect(byStock.resources.map((r: { public_id: string }) => r.public_id)).toEqual([id]);

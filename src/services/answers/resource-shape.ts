@@ -15,6 +15,7 @@ export interface DerivedRow {
 export interface BriefExtras {
   tags?: string[];
   context?: Record<string, string>;
+  metadata?: Record<string, unknown>;
   withModerations?: boolean;
   /** `fields=`: keep only these keys (besides public_id, asset_id and folder). */
   fields?: string[];
@@ -49,6 +50,7 @@ export function briefResource(r: ResourceRow, base: UrlBase, x: BriefExtras = {}
   };
   if (x.tags) brief.tags = x.tags;
   if (x.context && Object.keys(x.context).length) brief.context = { custom: x.context };
+  if (x.metadata) brief.metadata = x.metadata;
   if (x.withModerations && r.moderation_kind) {
     brief.moderation_kind = r.moderation_kind;
     brief.moderation_status = r.moderation_status;
