@@ -68,6 +68,14 @@ describe('search expression parser', () => {
       pred: { kind: 'number', field: 'aspect_ratio', op: '=', value: 4 / 3 },
     });
     expect(parseExpression('   ', NOW)).toEqual({ kind: 'all' });
+    expect(parseExpression("public_id:o'brien", NOW)).toEqual({
+      kind: 'pred',
+      pred: { kind: 'text', field: 'public_id', match: { how: 'contains', value: "o'brien" } },
+    });
+    expect(parseExpression("display_name='a b'", NOW)).toEqual({
+      kind: 'pred',
+      pred: { kind: 'text', field: 'display_name', match: { how: 'exact', value: 'a b' } },
+    });
   });
 
   it('names the position of every error', () => {

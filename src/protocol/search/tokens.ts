@@ -21,8 +21,8 @@ export const MAX_EXPRESSION_LENGTH = 4096;
 export const syntaxError = (pos: number, what: string) => badRequest(`Invalid search expression: ${what} at position ${pos}`);
 
 const PUNCT = new Set(['(', ')', '[', ']', '{', '}']);
-/** Characters that end an unquoted word (a backslash escapes any of them). */
-const WORD_END = /[\s()[\]{}"':=<>]/;
+/** Characters that end an unquoted word (a backslash escapes any of them); an apostrophe inside a word is part of it. */
+const WORD_END = /[\s()[\]{}":=<>]/;
 
 export function tokenize(src: string): Token[] {
   if (src.length > MAX_EXPRESSION_LENGTH) throw badRequest(`Invalid search expression: longer than ${MAX_EXPRESSION_LENGTH} characters`);
