@@ -19,7 +19,7 @@ export interface Bucket {
 export type Aggregation =
   { kind: 'values'; field: 'format' | 'resource_type' | 'type' } | { kind: 'ranges'; field: 'bytes' | 'pixels'; buckets: Bucket[] };
 
-export type WithField = 'tags' | 'context' | 'metadata' | 'image_metadata' | 'image_analysis';
+export type WithField = 'tags' | 'context' | 'metadata' | 'image_metadata';
 
 /** A search request (`POST resources/search`), checked. */
 export interface SearchRequest {
@@ -53,7 +53,8 @@ const DEFAULT_BUCKETS: Record<'bytes' | 'pixels', Bucket[]> = {
   ],
 };
 
-const WITH_FIELDS: readonly WithField[] = ['tags', 'context', 'metadata', 'image_metadata', 'image_analysis'];
+/** What `with_field` can add; others (`image_analysis`, ...) are a 400 rather than silently absent. */
+const WITH_FIELDS: readonly WithField[] = ['tags', 'context', 'metadata', 'image_metadata'];
 const MAX_RESULTS = 500;
 const DEFAULT_MAX_RESULTS = 50;
 
