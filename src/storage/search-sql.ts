@@ -170,12 +170,15 @@ function predicate(p: Predicate, cloud: string, mode: FolderMode): Sql {
   }
 }
 
-/** A bare word matches the public id, display name or file name (substring), or a tag (exactly). */
+/**
+ * A bare word matches the public id, display name or file name (substring), or a tag (exactly). The
+ * file name is part of the public id, and a display name that was never set is the public id's, so
+ * two substring tests cover all three.
+ */
 function freeText(value: string, cloud: string): Sql {
   const parts = [
     matchColumn(TEXT_COLUMNS.public_id, { how: 'contains', value }),
-    matchColumn(TEXT_COLUMNS.display_name, { how: 'contains', value }),
-    matchColumn(TEXT_COLUMNS.filename, { how: 'contains', value }),
+    matchColumn('r.display_name', { how: 'contains', value }),
     inSide('resource_tags', cloud, null, null, 'tag', { how: 'exact', value }),
   ];
   return { sql: `(${parts.map((p) => p.sql).join(' OR ')})`, binds: parts.flatMap((p) => p.binds) };
