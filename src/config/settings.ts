@@ -13,6 +13,8 @@ export interface CloudSettings {
   allowed_upload_origins: string[];
   /** Host names (lower case, no port) that serve this cloud's URLs without the cloud segment (config/hosts.ts). */
   hosts: string[];
+  /** "fixed": the folder is part of the public id; "dynamic": `asset_folder` and `display_name` are independent of it. */
+  folder_mode: 'fixed' | 'dynamic';
 }
 
 export const DEFAULT_SETTINGS: Readonly<CloudSettings> = Object.freeze({
@@ -26,6 +28,7 @@ export const DEFAULT_SETTINGS: Readonly<CloudSettings> = Object.freeze({
   auth_token_key: null,
   allowed_upload_origins: [],
   hosts: [],
+  folder_mode: 'fixed',
 });
 
 type Check = (v: unknown) => string | null;
@@ -70,6 +73,7 @@ const CHECKS: { [K in keyof CloudSettings]: Check } = {
   auth_token_key: hexOrNull,
   allowed_upload_origins: origins,
   hosts: hostNames,
+  folder_mode: (v) => (v === 'fixed' || v === 'dynamic' ? null : 'must be "fixed" or "dynamic"'),
 };
 
 /** Validates a partial update; unknown fields and wrong types are a 400. */

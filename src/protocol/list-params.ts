@@ -15,6 +15,8 @@ export interface ListOptions {
   direction: Direction;
   withTags: boolean;
   withContext: boolean;
+  /** `metadata=true`: each resource's structured metadata. */
+  withMetadata: boolean;
   withModerations: boolean;
   /** `fields=`: the keys each resource keeps (besides public_id, asset_id, folder). */
   fields?: string[];
@@ -47,6 +49,7 @@ export function parseListOptions(p: Params): ListOptions {
     direction,
     withTags: p.bool('tags', false) || fields.includes('tags'),
     withContext: p.bool('context', false) || fields.includes('context'),
+    withMetadata: p.bool('metadata', false) || fields.includes('metadata'),
     withModerations: p.bool('moderations', false) || fields.includes('moderation'),
     fields: fields.length ? fields : undefined,
     startAt,

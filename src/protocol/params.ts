@@ -86,11 +86,37 @@ export async function readParams(req: Request): Promise<Params> {
   return new Params(fields);
 }
 
-/** The query string's parameters. */
+/**
+ * The query string's parameters. The Node SDK sends the parameters of its
+ * JSON-typed GET calls (`resources_by_asset_folder`, ...) as the JSON text
+ * itself: `?{"asset_folder":"x"}` (bounded, as URLs are).
+ */
 export function queryFields(url: string): Record<string, FieldValue> {
   const fields: Record<string, FieldValue> = {};
-  fromSearch(new URL(url).searchParams, fields);
+  const parsed = new URL(url);
+  const raw = parsed.search.slice(1);
+  if (!/^(\{|%7B)/i.test(raw)) {
+    fromSearch(parsed.searchParams, fields);
+    return fields;
+  }
+  try {
+    fromJson(JSON.parse(decodeURIComponent(raw)), fields);
+  } catch (err) {
+    if (err instanceof SyntaxError || err instanceof URIError) throw badRequest('Invalid JSON in the query string');
+    throw err;
+  }
   return fields;
+}
+
+/** The members of a JSON object as fields: arrays as lists, nested values as their JSON text. */
+function fromJson(value: unknown, target: Record<string, FieldValue>): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw badRequest('Invalid JSON in the query string: expected an object');
+  for (const [k, v] of Object.entries(value)) {
+    if (v === null || v === undefined) continue;
+    if (Array.isArray(v)) target[k.replace(/\[\]$/, '')] = v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
+    else target[k] = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
 }
 
 export function required(params: Params, key: string): string {

@@ -17,7 +17,7 @@ export function encodeCursor(key: CursorKey): string {
   return b64url(JSON.stringify(key));
 }
 
-/** The key of a cursor with `shape` (one "s" or "n" per column); anything else is a 400. */
+/** The key of a cursor with `shape` (one "s", "n" (an integer) or "f" (any finite number) per column); anything else is a 400. */
 export function decodeCursor(raw: string, shape: string): CursorKey {
   let key: unknown;
   try {
@@ -29,7 +29,7 @@ export function decodeCursor(raw: string, shape: string): CursorKey {
   const ok =
     Array.isArray(key) &&
     key.length === shape.length &&
-    key.every((v, i) => (shape[i] === 'n' ? Number.isSafeInteger(v) : typeof v === 'string'));
+    key.every((v, i) => (shape[i] === 'n' ? Number.isSafeInteger(v) : shape[i] === 'f' ? Number.isFinite(v) : typeof v === 'string'));
   if (!ok) throw new DomainError('invalid', `Invalid next_cursor ${raw}`);
   return key as CursorKey;
 }

@@ -1,5 +1,3 @@
-import { ensureSchema } from './schema';
-
 /**
  * Recency of stored derived images, for the per-asset cap: R2 reads record
  * when a variant was last served (at most once per TOUCH_INTERVAL_MS, so a
@@ -18,7 +16,6 @@ export async function touchDerived(db: D1Database, r2Key: string, now = Date.now
   if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return;
   if (touched.size >= TOUCHED_MAX) touched.clear();
   touched.set(r2Key, now);
-  await ensureSchema(db);
   const at = new Date(now).toISOString();
   const staleBefore = new Date(now - TOUCH_INTERVAL_MS).toISOString();
   await db
@@ -32,7 +29,6 @@ export async function touchDerived(db: D1Database, r2Key: string, now = Date.now
  * removes the rest from the index; answers their R2 keys for the caller to delete.
  */
 export async function dropLeastRecentlyUsed(db: D1Database, resourceId: number, keep: number): Promise<string[]> {
-  await ensureSchema(db);
   const beyond = await db
     .prepare(
       `SELECT id, r2_key FROM derived WHERE resource_id = ? AND eager = 0

@@ -5,6 +5,7 @@ import m0007 from '../../migrations/0007_cache.sql';
 import m0008 from '../../migrations/0008_admin.sql';
 import m0010 from '../../migrations/0010_jobs.sql';
 import m0018 from '../../migrations/0018_derived_lru.sql';
+import m0020 from '../../migrations/0020_search_folders_metadata.sql';
 
 /**
  * The D1 migrations, in order. The worker applies the missing ones itself on
@@ -20,6 +21,7 @@ const MIGRATIONS: ReadonlyArray<readonly [name: string, sql: string]> = [
   ['0008_admin', m0008],
   ['0010_jobs', m0010],
   ['0018_derived_lru', m0018],
+  ['0020_search_folders_metadata', m0020],
 ];
 
 let ready: Promise<void> | undefined;
@@ -36,15 +38,36 @@ export function ensureSchema(db: D1Database): Promise<void> {
   return ready;
 }
 
-/** Splits a migration file into statements (no semicolons inside our SQL literals). */
+/**
+ * Splits a migration file into statements (no semicolons inside our SQL
+ * literals). A trigger's body, from a line ending in BEGIN to its `END;`, is
+ * one statement with its inner semicolons.
+ */
 function statements(sql: string): string[] {
-  return sql
-    .split('\n')
-    .filter((l) => !l.trim().startsWith('--'))
-    .join('\n')
-    .split(';')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const out: string[] = [];
+  let current = '';
+  let inBody = false;
+  for (const line of sql.split('\n')) {
+    if (line.trim().startsWith('--')) continue;
+    if (/\bBEGIN\s*$/i.test(line)) inBody = true;
+    const ends = inBody ? /^\s*END;\s*$/i.test(line) : line.includes(';');
+    if (!ends) {
+      current += line + '\n';
+      continue;
+    }
+    if (inBody) {
+      out.push((current + line.replace(/;\s*$/, '')).trim());
+      inBody = false;
+    } else {
+      const parts = (current + line).split(';');
+      out.push(...parts.slice(0, -1).map((s) => s.trim()));
+      current = parts[parts.length - 1] + '\n';
+      continue;
+    }
+    current = '';
+  }
+  out.push(current.trim());
+  return out.filter(Boolean);
 }
 
 async function apply(db: D1Database): Promise<void> {

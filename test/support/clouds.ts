@@ -12,11 +12,13 @@ export const LOCKED = { cloud_name: 'locked', api_key: '444444444444444', api_se
 /** A cloud in the middle of a secret rotation: two keys, both good (CLOUDS entries sharing a cloud name). */
 export const ROTATING = { cloud_name: 'rotating', api_key: '666666666666661', api_secret: 'rotating-old-secret' };
 export const ROTATING_NEW = { cloud_name: 'rotating', api_key: '666666666666662', api_secret: 'rotating-new-secret' };
+/** Set to folder_mode "dynamic" by the tests that need Cloudinary's newer folder behaviour; only they use it. */
+export const DYNAMIC = { cloud_name: 'dynamic', api_key: '666666666666666', api_secret: 'dynamic-secret' };
 
 export const TEST_VARS = {
   CLOUDINARY_URL: `cloudinary://${DEMO.api_key}:${DEMO.api_secret}@${DEMO.cloud_name}`,
   // `demo` again, identical to CLOUDINARY_URL: a common set-up (the SDK's tools read CLOUDINARY_URL), accepted as one key.
-  CLOUDS: JSON.stringify([OTHER, THIRD, CORS, LOCKED, DEMO, ROTATING, ROTATING_NEW]),
+  CLOUDS: JSON.stringify([OTHER, THIRD, CORS, LOCKED, DEMO, ROTATING, ROTATING_NEW, DYNAMIC]),
   ALLOW_PRIVATE_NETWORK_FETCH: 'true',
   ENABLE_DEMO_PAGES: 'true',
   // Short job retry delays, so tests see retries within seconds.

@@ -31,7 +31,58 @@ interface ListedResource {
   tags?: string[];
   context?: { custom: Record<string, string> };
   moderation_status?: string;
+  metadata?: Record<string, unknown>;
   error?: string;
+}
+
+/** A folder listing (`root_folders`, `sub_folders`, `search_folders`). */
+interface FolderListing {
+  folders: { name: string; path: string; created_at?: string }[];
+  next_cursor?: string;
+  total_count: number;
+}
+
+/** One entry of a metadata field's datasource. */
+interface DatasourceEntry {
+  external_id: string;
+  value: string;
+  state?: string;
+}
+
+/** One asset of a Search API answer: the fields the tests read, and whatever else the answer holds. */
+export interface SearchResource {
+  public_id: string;
+  asset_id?: string;
+  format?: string;
+  bytes?: number;
+  width?: number;
+  height?: number;
+  created_at?: string;
+  secure_url?: string;
+  tags?: string[];
+  context?: Record<string, string>;
+  metadata?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+/** A Search API answer (resources, or folders for `search_folders`). */
+interface SearchAnswer {
+  resources: SearchResource[];
+  folders: FolderListing['folders'];
+  total_count: number;
+  time: number;
+  next_cursor?: string;
+  aggregations?: Record<string, Record<string, number>>;
+}
+
+/** A Search API query as the SDK builds it; `execute` takes account options. */
+interface SearchQuery {
+  sort_by(field: string, direction?: string): SearchQuery;
+  max_results(n: number): SearchQuery;
+  with_field(field: string): SearchQuery;
+  aggregate(field: string): SearchQuery;
+  next_cursor(cursor: string): SearchQuery;
+  execute(options?: Options): Promise<SearchAnswer>;
 }
 
 /** An Admin API listing as the worker answers it (`total_count` only where Cloudinary sends it). */
@@ -45,18 +96,42 @@ export interface Listing {
  * Calls and answers the SDK's JavaScript has but its bundled .d.ts types more
  * narrowly or not at all: Admin options after the arguments, `resource_by_asset_id`,
  * `restore`'s answer keyed by public id, tokens signed for a `url` instead of an `acl`,
- * `timestamp`/`api_secret` in private_download_url's options, and account options
- * (`cloud_name`, `api_key`, `api_secret`) on `rename`.
+ * `timestamp`/`api_secret` in private_download_url's options, account options
+ * (`cloud_name`, `api_key`, `api_secret`) on `rename` and the search and folder
+ * calls, and the folder, metadata-ordering, context and backup calls it lacks.
  */
 interface SdkAsImplemented {
   uploader: {
     rename(fromPublicId: string, toPublicId: string, options: Options): Promise<{ public_id: string; version: number; signature: string }>;
+    add_context(context: Record<string, string>, publicIds: string[], options?: Options): Promise<{ public_ids: string[] }>;
+    remove_all_context(publicIds: string[], options?: Options): Promise<{ public_ids: string[] }>;
   };
   api: {
     update_transformation(name: string, updates: Options, options: Options): Promise<unknown>;
     resource_by_asset_id(assetId: string, options?: Options): Promise<ListedResource>;
     restore(publicIds: string[], options?: Options): Promise<Record<string, ListedResource>>;
+    root_folders(options?: Options): Promise<FolderListing>;
+    search(params: Options, options?: Options): Promise<SearchAnswer>;
+    order_metadata_field_datasource(
+      fieldId: string,
+      sortBy: string,
+      direction: string,
+      options?: Options,
+    ): Promise<{ values: DatasourceEntry[] }>;
+    delete_datasource_entries(fieldId: string, externalIds: string[], options?: Options): Promise<{ values: DatasourceEntry[] }>;
+    reorder_metadata_fields(
+      orderBy: string,
+      direction: string,
+      options?: Options,
+    ): Promise<{ metadata_fields: { external_id: string; label: string }[] }>;
+    delete_backed_up_assets(
+      assetId: string,
+      versionIds: string[],
+      options?: Options,
+    ): Promise<{ asset_id: string; deleted_version_ids: string[] }>;
   };
+  search: { expression(expression: string): SearchQuery };
+  search_folders: { expression(expression: string): SearchQuery };
   utils: {
     generate_auth_token(options: { key: string; duration?: number; start_time?: number; acl?: string; url?: string }): string;
     private_download_url(publicId: string, format: string, options: Options): string;

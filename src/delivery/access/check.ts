@@ -1,3 +1,4 @@
+import { openToAnonymous } from '../../protocol/access-control';
 import type { Env } from '../../config/env';
 import type { CloudCredentials } from '../../config/clouds';
 import type { CloudSettings } from '../../config/settings';
@@ -64,6 +65,13 @@ export async function checkResourceAccess(a: AccessInput, r: ResourceRow, decisi
   let shareable = decision.shareable;
   if (r.access_mode === 'authenticated') {
     if (!proven(decision.proof)) throw unauthorized('Resource requires authenticated access: sign the URL or add a valid token');
+    shareable = false;
+  }
+  if (r.access_control) {
+    // Outside its anonymous windows the asset needs a token or signature; inside, no cache may keep it past the window.
+    if (!openToAnonymous(r.access_control, Date.now()) && !proven(decision.proof)) {
+      throw unauthorized('Resource is restricted by access_control: sign the URL or add a valid token');
+    }
     shareable = false;
   }
   if (!isDerived(a.d) && a.settings.strict_transformations && !decision.proof.signed) requireStrictOriginal(a.d, r.format);

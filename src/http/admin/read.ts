@@ -26,6 +26,7 @@ import {
   type ListOptions,
 } from '../../protocol/list-params';
 import { briefResource } from '../../services/answers/resource-shape';
+import { metadataAnswers } from '../../services/metadata/answer';
 import { loadFullResource, type FullOptions } from '../../services/answers/full-resource';
 import { parseSemanticRequest } from '../../services/analysis/semantic';
 import { withSemanticData } from '../../services/analysis/resource-details';
@@ -35,15 +36,17 @@ const ASSET_ID = /^[0-9a-f]{32}$/;
 /** Brief resources for a page, with tags and context fetched once for the whole page. */
 async function briefPage(c: Context<AppEnv>, rows: ResourceRow[], o: ListOptions): Promise<Timed<Record<string, unknown>[]>> {
   const ids = rows.map((r) => r.id);
-  const [tags, context] = await Promise.all([
+  const [tags, context, metadata] = await Promise.all([
     o.withTags ? tagsOf(c.env.DB, ids) : undefined,
     o.withContext ? contextOf(c.env.DB, ids) : undefined,
+    o.withMetadata && rows.length ? metadataAnswers(c.env.DB, rows[0].cloud, ids) : undefined,
   ]);
   const base = urlBase(c.env, c.req.url);
   const value = rows.map((r) =>
     briefResource(r, base, {
       tags: tags?.value.get(r.id),
       context: context?.value.get(r.id),
+      metadata: metadata?.get(r.id),
       withModerations: o.withModerations,
       fields: o.fields,
     }),

@@ -13,23 +13,26 @@ import { settingsRoutes } from './settings';
 import { uploadMappingRoutes } from './upload-mappings';
 import { accessModeRoutes } from './access-mode';
 import { purgeRoutes } from './purge';
+import { searchRoutes } from './search';
+import { folderRoutes } from './folders';
+import { metadataRoutes } from './metadata';
+import { bulkRoutes } from './bulk';
 
 /**
-<<<<<<< HEAD
- * The Admin API (https://cloudinary.com/documentation/admin_api), HTTP Basic auth per cloud. Order
- * matters where paths overlap: literal segments (`tags`, `context`,
- * `moderations`, `restore`) are registered before the public-id patterns.
-=======
- * The Admin API and this worker's extensions (settings, purge), mounted under
- * `/v1_1/<cloud>`. Every route authenticates with its cloud's key and secret
- * (adminAuth) before its handler runs, and errors leave as Cloudinary's JSON
- * with a status the SDKs parse (one error boundary for the whole API). The
- * update route gives paths that only look like a public id
- * (`update_access_mode`, `restore`) to their own routes.
->>>>>>> arch-storage
+ * The Admin API (https://cloudinary.com/documentation/admin_api) and this
+ * worker's extensions (settings, purge), mounted under `/v1_1/<cloud>`. Every
+ * route authenticates with its cloud's key and secret (adminAuth) before its
+ * handler runs, and errors leave as Cloudinary's JSON with a status the SDKs
+ * parse (one error boundary for the whole API). Order matters where paths
+ * overlap: literal segments (`resources/search`, `folders`, `tags`, `context`,
+ * `moderations`, `restore`, `update_access_mode`) come before the public-id patterns.
  */
 export const adminApi = new Hono<AppEnv>()
   .onError((err) => apiErrorResponse(err, 'admin'))
+  .route('/', searchRoutes)
+  .route('/', folderRoutes)
+  .route('/', metadataRoutes)
+  .route('/', bulkRoutes)
   .route('/', accountRoutes)
   .route('/', settingsRoutes)
   .route('/', uploadMappingRoutes)

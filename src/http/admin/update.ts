@@ -5,6 +5,7 @@ import { readParams, type Params } from '../../protocol/params';
 import { urlBase } from '../../protocol/urls';
 import { purgeAsset } from '../../services/cache/purge';
 import { parseContext } from '../../services/upload/context';
+import { assignMetadata, parseMetadataParam } from '../../services/metadata/assign';
 import { getResource, refOf, type ResourceRow } from '../../storage/resources';
 import { updateAsset, type AssetUpdate } from '../../storage/assets';
 import type { AssetRef } from '../../protocol/asset-ref';
@@ -110,9 +111,14 @@ export const updateRoutes = new Hono<AppEnv>().post('/resources/:rt/:type/:publi
     type: parseDeliveryType(c.req.param('type')),
     publicId: c.req.param('publicId'),
   };
-  const u = parseUpdate(await readParams(c.req.raw));
+  const p = await readParams(c.req.raw);
+  const u = parseUpdate(p);
+  const metadata = p.has('metadata')
+    ? await parseMetadataParam(c.env.DB, cloud.cloudName, p.string('metadata') ?? '', p.bool('clear_invalid', false))
+    : null;
   const before = await findOrThrow(c.env.DB, ref);
   await updateAsset(c.env.DB, before, assetUpdate(before, u));
+  if (metadata) await assignMetadata(c.env, cloud.cloudName, [before.id], metadata);
   const after = await findOrThrow(c.env.DB, ref);
   if (u.moderationStatus && u.moderationStatus !== before.moderation_status) {
     await onModerationChange(c.env, {

@@ -27,6 +27,8 @@ import { completeUpload } from '../../services/jobs/upload-completion';
 import { parseBackgroundOptions } from '../../services/jobs/background-options';
 import { uploadCallback } from './callback';
 import { downloadRoutes } from '../access/download';
+import { contextCommand } from '../../services/upload/context-command';
+import { updateMetadataCommand } from '../../services/metadata/update-command';
 import { assetAnswer, deleteByToken, destroy, explicitMeta, rename, tags, type ManageContext } from '../../services/upload/manage';
 
 type Ctx = Context<AppEnv>;
@@ -172,6 +174,14 @@ export const uploadApi = new Hono<AppEnv>()
   .post('/:rt/tags', withCloud, async (c) => {
     const ctx = manageContext(c);
     return c.json(await tags(ctx, await signed(c, ctx)));
+  })
+  .post('/:rt/context', withCloud, async (c) => {
+    const ctx = manageContext(c);
+    return c.json(await contextCommand(ctx, await signed(c, ctx)));
+  })
+  .post('/:rt/metadata', withCloud, async (c) => {
+    const ctx = manageContext(c);
+    return c.json(await updateMetadataCommand(ctx, await signed(c, ctx)));
   })
   .post('/:rt/text', withCloud, async (c) => {
     const ctx = manageContext(c);

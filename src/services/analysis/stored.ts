@@ -3,6 +3,7 @@ import { notFound } from '../../errors';
 import { configFrom } from '../../config/config';
 import type { ResourceRow } from '../../storage/resources';
 import { recordAnalysis } from '../../storage/assets';
+import { givenFaces } from './given-faces';
 import { analyse, mergeInfo, parseInfo, type SemanticData, type SemanticRequest } from './semantic';
 
 /** What of a request is not yet in the stored data. */
@@ -22,6 +23,12 @@ function missing(have: SemanticData, req: SemanticRequest): SemanticRequest {
  * from the original in R2 and stored for the Admin API's resource details.
  */
 export async function semanticDataOf(env: Env, r: ResourceRow, req: SemanticRequest): Promise<SemanticData> {
+  const data = await storedOrAnalysed(env, r, req);
+  const faces = req.faces ? givenFaces(r) : null;
+  return faces ? { ...data, faces } : data;
+}
+
+async function storedOrAnalysed(env: Env, r: ResourceRow, req: SemanticRequest): Promise<SemanticData> {
   const have = parseInfo(r.info);
   const todo = missing(have, req);
   if (!todo.colors && !todo.phash && !todo.imageMetadata && !todo.faces) return have;

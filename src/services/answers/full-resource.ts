@@ -5,6 +5,7 @@ import { getContext, getResource, getTags, type ResourceRow } from '../../storag
 import { decodeCursor, encodeCursor } from '../../storage/cursor';
 import { derivedPageOf } from '../../storage/derived';
 import { fullResource, type DerivedRow } from './resource-shape';
+import { metadataAnswers } from '../metadata/answer';
 
 /** Revisions live with the backup service; the Admin API lists them under its own names. */
 export { listRevisions as revisionsOf, type RevisionRow } from '../../storage/revisions';
@@ -99,16 +100,20 @@ export async function fullFromRow(
   o: FullOptions,
   revisions: RevisionRow[] = [],
 ): Promise<Record<string, unknown>> {
-  const [tags, context, derived] = await Promise.all([
+  const [tags, context, derived, metadata] = await Promise.all([
     getTags(db, row.id),
     getContext(db, row.id),
     derivedPage(db, row, o.derivedMax, o.derivedCursor),
+    metadataAnswers(db, row.cloud, [row.id]),
   ]);
-  return fullResource(row, base, {
+  const full = fullResource(row, base, {
     tags,
     context,
     derived: derived.rows,
     derivedNextCursor: derived.next,
     versions: o.versions ? [...revisions.map(versionEntry), versionEntry({ ...row, created_at: row.uploaded_at })] : undefined,
   });
+  const md = metadata.get(row.id) ?? {};
+  if (Object.keys(md).length) full.metadata = md;
+  return full;
 }

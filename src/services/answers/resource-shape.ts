@@ -15,13 +15,14 @@ export interface DerivedRow {
 export interface BriefExtras {
   tags?: string[];
   context?: Record<string, string>;
+  metadata?: Record<string, unknown>;
   withModerations?: boolean;
   /** `fields=`: keep only these keys (besides public_id, asset_id and folder). */
   fields?: string[];
 }
 
 /** The folder part of a public id (fixed folders: `a/b/x` is in `a/b`). */
-const folderOf = (publicId: string) => (publicId.includes('/') ? publicId.slice(0, publicId.lastIndexOf('/')) : '');
+export const folderOf = (publicId: string) => (publicId.includes('/') ? publicId.slice(0, publicId.lastIndexOf('/')) : '');
 
 const moderationOf = (r: ResourceRow) =>
   r.moderation_kind ? [{ kind: r.moderation_kind, status: r.moderation_status, updated_at: r.moderation_updated_at ?? r.uploaded_at }] : [];
@@ -49,6 +50,7 @@ export function briefResource(r: ResourceRow, base: UrlBase, x: BriefExtras = {}
   };
   if (x.tags) brief.tags = x.tags;
   if (x.context && Object.keys(x.context).length) brief.context = { custom: x.context };
+  if (x.metadata) brief.metadata = x.metadata;
   if (x.withModerations && r.moderation_kind) {
     brief.moderation_kind = r.moderation_kind;
     brief.moderation_status = r.moderation_status;

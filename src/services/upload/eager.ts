@@ -6,6 +6,7 @@ import type { ImageFormat } from '../../engine/sniff';
 import type { ResourceRow } from '../../storage/resources';
 import { ensureDerived } from '../derived/derive';
 import { transformImage } from '../../engine/engine';
+import { layerSources } from '../derived/layer-sources';
 import { resolveOutput } from '../../engine/negotiate';
 import { parseTransformation } from '../../engine/parse';
 import type { Plan } from '../../engine/types';
@@ -42,8 +43,8 @@ export function parseEager(items: string[]): EagerSpec[] {
 export const parseIncoming = (transformation: string): Plan => parseTransformation(transformation);
 
 /** Runs the incoming transformation on the received bytes; the result is what gets stored. */
-export async function applyIncoming(env: Env, bytes: Uint8Array, plan: Plan) {
-  return transformImage(bytes, plan, { limits: configFrom(env).limits });
+export async function applyIncoming(env: Env, cloud: string, bytes: Uint8Array, plan: Plan) {
+  return transformImage(bytes, plan, { limits: configFrom(env).limits, sources: layerSources(env, cloud) });
 }
 
 export interface EagerResult {

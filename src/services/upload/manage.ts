@@ -12,6 +12,8 @@ import { parseContext } from './context';
 import { validatePublicId } from './public-id';
 import { redeemDeleteToken } from '../../storage/delete-tokens';
 import { uploadResult } from './result';
+import { assignMetadata, parseMetadataParam } from '../metadata/assign';
+import { metadataAnswers } from '../metadata/answer';
 
 /** What every call on existing assets works with. */
 export interface ManageContext {
@@ -28,12 +30,15 @@ async function invalidate(env: Env, a: AssetRef, served: ResourceRow | null): Pr
 
 /** The asset answer (upload JSON) with its current tags and context. */
 export async function assetAnswer(ctx: ManageContext, r: ResourceRow): Promise<Record<string, unknown>> {
-  return uploadResult(r, {
+  const answer = await uploadResult(r, {
     base: ctx.base,
     apiSecret: ctx.cloud.apiSecret,
     tags: await getTags(ctx.env.DB, r.id),
     context: await getContext(ctx.env.DB, r.id),
   });
+  const metadata = (await metadataAnswers(ctx.env.DB, r.cloud, [r.id])).get(r.id) ?? {};
+  if (Object.keys(metadata).length) answer.metadata = metadata;
+  return answer;
 }
 
 /** `destroy`: `{"result":"ok"}` or `{"result":"not found"}`, both with 200, as Cloudinary answers. */
@@ -88,12 +93,16 @@ export async function explicitMeta(ctx: ManageContext, params: Params): Promise<
     publicId: required(params, 'public_id'),
   };
   const coordinates = parseCoordinates(params);
+  const metadata = params.has('metadata')
+    ? await parseMetadataParam(ctx.env.DB, ref.cloud, params.string('metadata') ?? '', params.bool('clear_invalid', false))
+    : null;
   const row = await updateAssetMeta(ctx.env, ref, {
     tags: params.fields.tags !== undefined ? params.list('tags') : undefined,
     context: params.fields.context !== undefined ? parseContext(params.string('context')) : undefined,
     coordinates: coordinates ? JSON.stringify(coordinates) : undefined,
   });
   if (!row) throw notFound(`Resource not found - ${ref.publicId}`);
+  if (metadata) await assignMetadata(ctx.env, ref.cloud, [row.id], metadata);
   if (params.bool('invalidate', false)) await invalidate(ctx.env, ref, row);
   return { ref, row };
 }

@@ -3,6 +3,10 @@ import type { Params } from '../../protocol/params';
 import { parseContext } from './context';
 import { normaliseFolder } from './public-id';
 import { parseBackgroundOptions, type BackgroundOptions } from '../jobs/background-options';
+import { parsePlacementOptions, type PlacementOptions } from './placement';
+import { rejectAddOns } from './add-ons';
+import { parseBreakpoints, type BreakpointRequest } from './breakpoints';
+import { parseAccessControl } from '../../protocol/access-control';
 
 export const STORAGE_TYPES = ['upload', 'private', 'authenticated'] as const;
 type StorageType = (typeof STORAGE_TYPES)[number];
@@ -33,6 +37,16 @@ export interface UploadOptions {
   eager: string[];
   displayName: string | undefined;
   assetFolder: string | undefined;
+  /** Dynamic folder mode: where the public id comes from besides `public_id` (see placement.ts). */
+  placement: PlacementOptions;
+  /** `responsive_breakpoints` requests (breakpoints.ts). */
+  breakpoints: BreakpointRequest[];
+  /** `access_control` as stored (JSON of checked rules), or undefined when not given. */
+  accessControl: string | undefined;
+  /** The format an image is converted to on upload (`format=jpg`), lower case. */
+  format: string | undefined;
+  /** Structured metadata as sent (`id=v|id2=["a"]` or JSON), checked against the cloud's fields before anything is stored. */
+  metadata: string | undefined;
   /** Semantic data, notifications, eager_async and moderation (src/jobs). */
   background: BackgroundOptions;
 }
@@ -78,7 +92,23 @@ export function eagerItems(params: Params): string[] {
   return items.map((s) => s.trim()).filter(Boolean);
 }
 
+/** Formats an upload can be converted to: the engine's output formats. */
+const TARGET_FORMATS = new Set(['jpg', 'jpeg', 'png', 'webp', 'gif', 'avif']);
+
+function parseTargetFormat(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  const f = raw.toLowerCase().replace(/^\./, '');
+  return f === 'jpeg' ? 'jpg' : f;
+}
+
+/** An image can be converted on upload to the formats the engine writes; anything else is a 400. */
+export function checkTargetFormat(format: string): string {
+  if (!TARGET_FORMATS.has(format)) throw badRequest(`Invalid format ${format}: images convert to ${[...TARGET_FORMATS].join(', ')}`);
+  return format;
+}
+
 export function parseUploadOptions(params: Params, signed: boolean): UploadOptions {
+  rejectAddOns(params);
   return {
     publicId: params.string('public_id') || undefined,
     folder: normaliseFolder(params.string('folder')),
@@ -101,6 +131,11 @@ export function parseUploadOptions(params: Params, signed: boolean): UploadOptio
     eager: eagerItems(params),
     displayName: params.string('display_name') || undefined,
     assetFolder: params.string('asset_folder') || undefined,
+    placement: parsePlacementOptions(params),
+    metadata: params.string('metadata') || undefined,
+    format: parseTargetFormat(params.string('format')),
+    breakpoints: parseBreakpoints(params.string('responsive_breakpoints')),
+    accessControl: params.has('access_control') ? JSON.stringify(parseAccessControl(params.string('access_control') ?? '')) : undefined,
     background: parseBackgroundOptions(params),
   };
 }

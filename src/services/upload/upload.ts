@@ -11,9 +11,13 @@ import type { AssetRef } from '../../protocol/asset-ref';
 import { invalidateAsset } from '../cache/purge';
 import { StagedFile } from './staging';
 import { applyIncoming, generateEager, parseEager, parseIncoming } from './eager';
+import { makeBreakpoints } from './breakpoints';
 import { inspectSource } from '../../engine/inspect';
-import type { UploadOptions } from './options';
+import { checkTargetFormat, type UploadOptions } from './options';
 import { inspectFile } from './inspect';
+import { placementOf } from './placement';
+import { assignMetadata, parseMetadataParam, withDefaults } from '../metadata/assign';
+import { metadataAnswers } from '../metadata/answer';
 import { choosePublicId } from './public-id';
 import { baseName, extensionOf } from './source';
 import { createDeleteToken } from '../../storage/delete-tokens';
@@ -48,32 +52,38 @@ export async function storeUpload(
   const { env, cloud } = ctx;
   const limits = configFrom(env).limits;
   let info = inspectFile(input.file, requested, input.filename, limits);
-  if (o.allowedFormats.length && !o.allowedFormats.includes(info.format ?? '')) {
+  // `format` converts an image on upload, which also admits a file that allowed_formats would refuse as it came.
+  const convertTo = o.format && info.resourceType === 'image' && o.format !== info.format ? checkTargetFormat(o.format) : undefined;
+  const allowed = (f: string | undefined) => !!f && o.allowedFormats.includes(f);
+  if (o.allowedFormats.length && !allowed(info.format ?? '') && !allowed(convertTo)) {
     throw badRequest(`${info.resourceType === 'image' ? 'Image' : 'File'} format ${info.format ?? 'unknown'} not allowed`);
   }
-  // Both are parsed before anything is stored, so a malformed one stores nothing.
+  // These are parsed before anything is stored, so a malformed one stores nothing.
+  const metadata = o.metadata ? await parseMetadataParam(env.DB, cloud.cloudName, o.metadata) : new Map<string, string[]>();
   const eager = parseEager(o.eager);
-  const incoming = o.transformation ? parseIncoming(o.transformation) : null;
+  const incomingText = [o.transformation, convertTo ? `f_${convertTo}` : ''].filter(Boolean).join('/');
+  const incoming = incomingText ? parseIncoming(incomingText) : null;
   if ((eager.length || incoming) && info.resourceType !== 'image') throw badRequest('Transformations apply to images only');
   let file = input.file;
   // The engine must be able to read the file before it is stored for eager work (HEIC, for one, it cannot).
   if (eager.length && !incoming) inspectSource(await file.buffer());
   if (incoming) {
-    const result = await applyIncoming(env, await file.buffer(), incoming);
+    const result = await applyIncoming(env, cloud.cloudName, await file.buffer(), incoming);
     file = await StagedFile.fromMemory(env.BUCKET, result.bytes);
     info = inspectFile(file, 'image', null, limits);
   }
   const nameForId = o.filenameOverride ?? input.filename;
+  const settings = await getSettings(env.CONFIG, cloud.cloudName);
+  const place = placementOf(o, settings.folder_mode, baseName(nameForId));
   const publicId = choosePublicId({
     publicId: o.publicId,
-    folder: o.folder,
+    folder: place.idFolder,
     useFilename: o.useFilename,
     uniqueFilename: o.uniqueFilename,
     filename: baseName(nameForId),
     rawExtension: info.resourceType === 'raw' ? extensionOf(nameForId) : null,
   });
   const ref: AssetRef = { cloud: cloud.cloudName, resourceType: info.resourceType, type: o.type, publicId };
-  const settings = await getSettings(env.CONFIG, cloud.cloudName);
   const { resource, overwritten, existing, previousVersion } = await putOriginal(env, {
     ref,
     body: await file.body(),
@@ -89,10 +99,11 @@ export async function storeUpload(
     tags: o.tags,
     context: o.context,
     accessMode: o.accessMode,
-    originalFilename: o.discardOriginalFilename ? null : (baseName(input.filename) ?? 'file'),
-    displayName: o.displayName,
-    assetFolder: o.assetFolder ?? o.folder,
+    originalFilename: o.discardOriginalFilename ? null : (baseName(nameForId) ?? 'file'),
+    displayName: place.displayName,
+    assetFolder: place.assetFolder,
     coordinates: o.coordinates ? JSON.stringify(o.coordinates) : null,
+    accessControl: o.accessControl ?? null,
     sourceUrl: input.sourceUrl ?? null,
     moderation: o.background.moderation,
   });
@@ -105,10 +116,16 @@ export async function storeUpload(
     overwritten,
     existing,
   });
+  if (!existing) await assignMetadata(env, cloud.cloudName, [resource.id], await withDefaults(env.DB, cloud.cloudName, metadata));
+  if (resource.access_control) result.access_control = JSON.parse(resource.access_control) as unknown;
+  const answeredMetadata = (await metadataAnswers(env.DB, cloud.cloudName, [resource.id])).get(resource.id) ?? {};
+  if (Object.keys(answeredMetadata).length) result.metadata = answeredMetadata;
   // With eager_async the queue makes them after the answer (src/services/jobs/eager.ts).
   const asyncEager = o.background.eagerAsync && !existing ? eager : [];
   if (eager.length && !existing && !o.background.eagerAsync)
     result.eager = await generateEager(env, ctx.base, resource, eager, await file.buffer());
+  if (o.breakpoints.length && !existing && resource.resource_type === 'image')
+    result.responsive_breakpoints = await makeBreakpoints(env, ctx.base, resource, await file.buffer(), o.breakpoints);
   if (o.returnDeleteToken && !existing) result.delete_token = await createDeleteToken(env.DB, ref);
   return completeUpload(env, { base: ctx.base, resource, result, options: o.background, asyncEager, kind: 'upload' });
 }
