@@ -4,6 +4,7 @@ import { startOwnWorker } from '../support/worker';
 import { signedPost } from '../support/upload';
 import { serve, startOrigin, type Origin } from '../support/origin';
 import { basicAuth, DEMO } from '../support/clouds';
+import { roomInRateWindow } from '../support/rate-window';
 
 /**
  * The derivation rate limit in a worker started the way `wrangler dev` starts
@@ -42,6 +43,7 @@ describe('rate limit on new derivations, over HTTP', { timeout: 120_000 }, () =>
   };
 
   it('answers 429 with X-Cld-Error past the limit for new derived images, fetched and auto-uploaded originals; what is kept still serves', async () => {
+    await roomInRateWindow();
     expect((await get(`fetch/${origin.url}/a.jpg`)).status).toBe(200);
     expect((await get(`upload/${id}_mapped/a.jpg`)).status).toBe(200);
     expect((await get(`upload/w_50/${id}.jpg`)).status).toBe(200);

@@ -46,7 +46,7 @@ describe('transformation grammar', () => {
     expect(plan.output.format).toBe('png');
     expect(plan.output.quality).toEqual({ kind: 'fixed', value: 80 });
     expect([...plan.output.flags]).toEqual(['progressive']);
-    expect(plan.dependsOn).toEqual({ accept: false, dpr: false });
+    expect(plan.dependsOn).toEqual({ accept: false, dpr: false, width: false });
   });
 
   it('marks what the answer depends on: f_auto and q_auto on Accept, dpr_auto on the client hint', () => {
@@ -64,8 +64,8 @@ describe('transformation grammar', () => {
     ['w_', 400, 'Invalid w in transformation: (empty)'],
     ['w_abc', 400, 'Invalid width in transformation: abc'],
     ['c_squash', 400, 'Invalid crop mode in transformation: squash'],
-    ['$width_100', 400, 'User-defined variables are not supported: $width'],
-    ['if_w_gt_100', 400, 'Conditional transformations (if_) are not supported'],
+    ['$1width_100', 400, 'Invalid variable name in transformation: $1width'],
+    ['if_w_gt_100,if_h_gt_5,w_10', 400, 'Invalid transformation component: more than one if_ (h_gt_5)'],
     [Array(21).fill('w_1').join('/'), 400, 'Too many chained transformations (maximum 20)'],
   ])('refuses %s with %i "%s"', (t, status, message) => {
     expect(fails(t)).toEqual({ status, message });

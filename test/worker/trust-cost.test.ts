@@ -5,6 +5,7 @@ import { computeUrlSignature, SHA1_SHORT } from '../../src/auth/url-signature';
 import { putOriginal } from '../../src/storage/assets';
 import type { ResourceRow } from '../../src/storage/resources';
 import { OTHER } from '../support/clouds';
+import { roomInRateWindow } from '../support/rate-window';
 import { uid } from './support/fixtures';
 import { encodePng, makeRaster } from './support/images';
 
@@ -47,6 +48,7 @@ describe('rate limits on new derivations for unsigned requests', () => {
   beforeAll(() => store(OTHER.cloud_name, id));
 
   it('refuses a client over DERIVATIONS_PER_MINUTE_PER_CLIENT with 429, and nobody else', T, async () => {
+    await roomInRateWindow();
     const vars = { DERIVATIONS_PER_MINUTE_PER_CLIENT: '3', DERIVATIONS_PER_MINUTE_PER_CLOUD: '0' };
     const ip = randomIp();
     for (const w of [1, 2, 3]) expect((await get(vars, `/other/image/upload/w_${w}/${id}.png`, ip)).status, `w_${w}`).toBe(200);
@@ -62,6 +64,7 @@ describe('rate limits on new derivations for unsigned requests', () => {
   });
 
   it('counts an IPv6 client by its /64', T, async () => {
+    await roomInRateWindow();
     const vars = { DERIVATIONS_PER_MINUTE_PER_CLIENT: '1', DERIVATIONS_PER_MINUTE_PER_CLOUD: '0' };
     const prefix = `2001:db8:${Math.floor(Math.random() * 65535).toString(16)}:${Math.floor(Math.random() * 65535).toString(16)}`;
     expect((await get(vars, `/other/image/upload/w_6/${id}.png`, `${prefix}::1`)).status).toBe(200);
@@ -69,6 +72,7 @@ describe('rate limits on new derivations for unsigned requests', () => {
   });
 
   it('refuses a cloud over DERIVATIONS_PER_MINUTE_PER_CLOUD, whatever the client', T, async () => {
+    await roomInRateWindow();
     const cloud = { cloud_name: uid('rate').replace(/_/g, '-'), api_key: '777777777777777', api_secret: 'rate-secret' };
     const vars = { CLOUDS: JSON.stringify([cloud]), DERIVATIONS_PER_MINUTE_PER_CLIENT: '0', DERIVATIONS_PER_MINUTE_PER_CLOUD: '2' };
     await store(cloud.cloud_name, id);
