@@ -1,7 +1,7 @@
-import type { ResourceRow } from './resources';
+import type { AssetSelector, ResourceRow } from './resources';
 
 /** Which assets of one resource type and type a bulk call names: ids, a public-id prefix, or a tag. */
-export type Selector = { by: 'ids'; ids: string[] } | { by: 'prefix'; prefix: string } | { by: 'tag'; tag: string };
+export type Selector = AssetSelector;
 
 export interface Scope {
   cloud: string;

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { loadSdk, uid } from '../support/sdk';
+import { loadSdk, sdkFailure as failure, uid } from '../support/sdk';
 import { OTHER } from '../support/clouds';
 import { fixtureDataUri } from '../support/fixtures';
 
 const otherCloud = { cloud_name: OTHER.cloud_name, api_key: OTHER.api_key, api_secret: OTHER.api_secret };
 const png = fixtureDataUri('alpha.png', 'image/png');
-
-async function failure(p: Promise<unknown>): Promise<{ message: string; http_code: number }> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as { error: { message: string; http_code: number } }).error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('Admin API configuration through the SDK', async () => {
   const { cloudinary } = await loadSdk();

@@ -1,19 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { asImplemented, loadSdk, uid } from '../support/sdk';
+import { asImplemented, loadSdk, sdkFailure as failure, uid } from '../support/sdk';
 import { DYNAMIC, basicAuth } from '../support/clouds';
 
 const png = `data:image/png;base64,${readFileSync(new URL('../fixtures/alpha.png', import.meta.url)).toString('base64')}`;
 const dynamicCloud = { cloud_name: DYNAMIC.cloud_name, api_key: DYNAMIC.api_key, api_secret: DYNAMIC.api_secret };
-
-async function failure(p: Promise<unknown>): Promise<{ message: string; http_code: number }> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as { error: { message: string; http_code: number } }).error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const paths = (r: { folders: { path: string }[] }) => r.folders.map((f) => f.path);
 

@@ -1,23 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { asImplemented, loadSdk, uid } from '../support/sdk';
+import { asImplemented, loadSdk, sdkFailure as failure, uid } from '../support/sdk';
 import { DYNAMIC, basicAuth } from '../support/clouds';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
 const png = `data:image/png;base64,${readFileSync(new URL('../fixtures/alpha.png', import.meta.url)).toString('base64')}`;
 /** Metadata fields are per cloud, so this file's fields live in the cloud only its own tests use. */
 const cloud = { cloud_name: DYNAMIC.cloud_name, api_key: DYNAMIC.api_key, api_secret: DYNAMIC.api_secret };
-
-async function failure(p: Promise<unknown>): Promise<{ message: string; http_code: number }> {
-  try {
-    await p;
-  } catch (e) {
-    // The Admin API rejects with {error}, the Upload API with the error itself.
-    const err = e as { error?: { message: string; http_code: number }; message: string; http_code: number };
-    return err.error ?? err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('Structured metadata and context through the SDK', async () => {
   const { cloudinary } = await loadSdk();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { asImplemented, loadSdk, uid } from '../support/sdk';
+import { asImplemented, loadSdk, sdkFailure as failure, uid } from '../support/sdk';
 import { OTHER } from '../support/clouds';
 
 const file = (name: string, mime: string) =>
@@ -9,15 +9,6 @@ const png = file('alpha.png', 'image/png');
 const gif = file('static.gif', 'image/gif');
 const jpg = file('grayscale.jpg', 'image/jpeg');
 const otherCloud = { cloud_name: OTHER.cloud_name, api_key: OTHER.api_key, api_secret: OTHER.api_secret };
-
-async function failure(p: Promise<unknown>): Promise<{ message: string; http_code: number }> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as { error: { message: string; http_code: number } }).error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('publish and delete_backed_up_assets through the SDK', async () => {
   const { cloudinary } = await loadSdk();

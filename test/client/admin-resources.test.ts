@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asImplemented, loadSdk, uid, type Listing } from '../support/sdk';
+import { asImplemented, type Listing, loadSdk, sdkFailure as failure, uid } from '../support/sdk';
 import { OTHER, THIRD } from '../support/clouds';
 import { fixtureDataUri } from '../support/fixtures';
 
@@ -7,16 +7,6 @@ const png = fixtureDataUri('alpha.png', 'image/png');
 const gif = fixtureDataUri('static.gif', 'image/gif');
 const otherCloud = { cloud_name: OTHER.cloud_name, api_key: OTHER.api_key, api_secret: OTHER.api_secret };
 const thirdCloud = { cloud_name: THIRD.cloud_name, api_key: THIRD.api_key, api_secret: THIRD.api_secret };
-
-/** The SDK rejects with `{error: {message, http_code}}`. */
-async function failure(p: Promise<unknown>): Promise<{ message: string; http_code: number }> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as { error: { message: string; http_code: number } }).error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('Admin API resources through the SDK', async () => {
   const { cloudinary, base } = await loadSdk();

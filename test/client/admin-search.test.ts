@@ -1,7 +1,7 @@
 import type { UploadApiResponse } from 'cloudinary';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { asImplemented, type SearchResource, loadSdk, uid } from '../support/sdk';
+import { asImplemented, loadSdk, sdkFailure as failure, type SearchResource, uid } from '../support/sdk';
 import { OTHER } from '../support/clouds';
 
 const dataUrl = (name: string, mime: string) =>
@@ -10,15 +10,6 @@ const png = dataUrl('alpha.png', 'image/png'); // 782x687, 104,059 bytes
 const gif = dataUrl('static.gif', 'image/gif');
 const jpg = dataUrl('grayscale.jpg', 'image/jpeg');
 const otherCloud = { cloud_name: OTHER.cloud_name, api_key: OTHER.api_key, api_secret: OTHER.api_secret };
-
-async function failure(p: Promise<unknown>): Promise<{ message: string; http_code: number }> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as { error: { message: string; http_code: number } }).error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 type Found = SearchResource;
 

@@ -1,18 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadSdk, uid } from '../support/sdk';
+import { loadSdk, sdkFailure as failure, uid } from '../support/sdk';
 
 const png = `data:image/png;base64,${readFileSync(new URL('../fixtures/alpha.png', import.meta.url)).toString('base64')}`; // 782x687
-
-async function failure(p: Promise<unknown>): Promise<{ message: string; http_code: number }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { error?: { message: string; http_code: number }; message: string; http_code: number };
-    return err.error ?? err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('upload options that used to be ignored', async () => {
   const { cloudinary } = await loadSdk();

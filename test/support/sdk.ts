@@ -146,3 +146,17 @@ export async function errorMessage(res: Response): Promise<string> {
   const body = (await res.json()) as { error?: { message?: string } };
   return body.error?.message ?? '';
 }
+
+/**
+ * The error a call of the SDK rejects with: the Admin API rejects with
+ * `{error: {message, http_code}}`, the Upload API with the error itself.
+ */
+export async function sdkFailure(p: Promise<unknown>): Promise<{ message: string; http_code: number }> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as { error?: { message: string; http_code: number }; message: string; http_code: number };
+    return err.error ?? err;
+  }
+  throw new Error('expected the call to fail');
+}

@@ -2,16 +2,15 @@ import { Hono } from 'hono';
 import type { Env } from '../../config/env';
 import { badRequest } from '../../errors';
 import { adminAuth, type AppEnv } from '../cloud';
-import { readParams, type Params } from '../../protocol/params';
+import { parseSelector } from './selector';
+import { readParams } from '../../protocol/params';
 import { RESOURCE_TYPES } from '../../protocol/delivery-url';
 import { purgeAsset } from '../../services/cache/purge';
-import { accessModesOf, type AssetScope, type AssetSelector } from '../../storage/resources';
+import { accessModesOf, type AssetScope } from '../../storage/resources';
 import { setAccessMode } from '../../storage/assets';
 
 /** The values Cloudinary accepts for `access_mode`. */
 const ACCESS_MODES = new Set(['public', 'authenticated']);
-/** Cloudinary takes at most 100 public ids per call. */
-const MAX_PUBLIC_IDS = 100;
 /**
  * Assets updated per call by prefix or tag; more are reached with
  * `next_cursor`. Each changed asset costs a purge (D1 and cache calls), which
@@ -20,20 +19,6 @@ const MAX_PUBLIC_IDS = 100;
 const PAGE_SIZE = 100;
 /** Purges run a few at a time rather than one after another. */
 const PURGE_CONCURRENCY = 6;
-
-type Selector = AssetSelector;
-
-function parseSelector(p: Params): Selector {
-  const ids = p.list('public_ids');
-  const prefix = p.string('prefix');
-  const tag = p.string('tag');
-  const given = [ids.length > 0, !!prefix, !!tag].filter(Boolean).length;
-  if (given === 0) throw badRequest('Must supply public_ids, prefix or tag');
-  if (given > 1) throw badRequest('Supply only one of public_ids, prefix or tag');
-  if (ids.length > MAX_PUBLIC_IDS) throw badRequest(`Too many public_ids: at most ${MAX_PUBLIC_IDS} per call`);
-  if (ids.length) return { by: 'ids', ids: [...new Set(ids)] };
-  return prefix ? { by: 'prefix', prefix } : { by: 'tag', tag: tag! };
-}
 
 type Scope = AssetScope;
 

@@ -1,28 +1,13 @@
 import { Hono } from 'hono';
 import { badRequest } from '../../errors';
 import { adminAuth, type AppEnv } from '../cloud';
-import { readParams, type Params } from '../../protocol/params';
+import { readParams } from '../../protocol/params';
 import { parseDeliveryType, parseIds, parseResourceType } from '../../protocol/list-params';
 import { urlBase } from '../../protocol/urls';
-import type { Selector } from '../../storage/selection';
 import { publish } from '../../services/bulk/publish';
 import { deleteBackedUpVersions } from '../../services/backup/delete-backups';
 import { adminJson } from './respond';
-
-/** Cloudinary takes at most 100 public ids per call. */
-const MAX_PUBLIC_IDS = 100;
-
-function parseSelector(p: Params): Selector {
-  const ids = p.list('public_ids');
-  const prefix = p.string('prefix');
-  const tag = p.string('tag');
-  const given = [ids.length > 0, !!prefix, !!tag].filter(Boolean).length;
-  if (given === 0) throw badRequest('Must supply public_ids, prefix or tag');
-  if (given > 1) throw badRequest('Supply only one of public_ids, prefix or tag');
-  if (ids.length > MAX_PUBLIC_IDS) throw badRequest(`Too many public_ids: at most ${MAX_PUBLIC_IDS} per call`);
-  if (ids.length) return { by: 'ids', ids: [...new Set(ids)] };
-  return prefix ? { by: 'prefix', prefix } : { by: 'tag', tag: tag ?? '' };
-}
+import { parseSelector } from './selector';
 
 /** The cursor of a publish page: the last public id, base64url. */
 const cursorOf = (publicId: string) => btoa(String.fromCharCode(...new TextEncoder().encode(publicId)));
