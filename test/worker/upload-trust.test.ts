@@ -230,9 +230,9 @@ describe('anonymous bodies are bounded before any credential is checked', () => 
 });
 
 describe('what a signature authorizes', () => {
-  const storePrivate = async (publicId: string) =>
+  const storeAs = async (type: 'private' | 'authenticated', publicId: string) =>
     putOriginal(env, {
-      ref: { cloud: 'demo', resourceType: 'image', type: 'private', publicId },
+      ref: { cloud: 'demo', resourceType: 'image', type, publicId },
       body: png,
       bytes: png.length,
       etag: 'e',
@@ -246,7 +246,7 @@ describe('what a signature authorizes', () => {
 
   it('a destroy signed without type never destroys the private asset of the same id', async () => {
     const id = uid('priv');
-    await storePrivate(id);
+    await storeAs('private', id);
     const fields = await signed({ public_id: id });
     const res = await call(postTo('/v1_1/demo/image/destroy', form({ ...fields, type: 'private' })));
     expect(res.status).toBe(401);
@@ -257,18 +257,7 @@ describe('what a signature authorizes', () => {
 
   it('a download signed without type never opens an authenticated asset', async () => {
     const id = uid('authn');
-    await putOriginal(env, {
-      ref: { cloud: 'demo', resourceType: 'image', type: 'authenticated', publicId: id },
-      body: png,
-      bytes: png.length,
-      etag: 'e',
-      contentType: 'image/png',
-      format: 'png',
-      width: 1,
-      height: 1,
-      pages: 1,
-      overwrite: true,
-    });
+    await storeAs('authenticated', id);
     const fields = await signed({ public_id: id, format: 'png' });
     const q = new URLSearchParams({ ...fields, type: 'authenticated' });
     const res = await call(new Request(`http://w/v1_1/demo/image/download?${q}`));
