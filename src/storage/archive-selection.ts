@@ -24,13 +24,16 @@ const marks = (n: number) => Array(n).fill('?').join(', ');
 /**
  * The current resources an archive selector names, each once, in public id
  * order; at most `limit` rows (the caller asks for one more than it allows, to
- * refuse rather than silently cut). Each selector kind is its own indexed query.
+ * refuse rather than silently cut). Each selector kind is its own indexed
+ * query; once `limit` rows are found no further query is made.
  */
 export async function selectArchiveResources(db: D1Database, s: ArchiveSelector, limit: number): Promise<ResourceRow[]> {
   const found = new Map<number, ResourceRow>();
   const take = (rows: ResourceRow[]) => rows.forEach((r) => found.size < limit && found.set(r.id, r));
   const types = marks(s.resourceTypes.length);
+  const full = () => found.size >= limit;
   for (const ids of chunks(s.publicIds)) {
+    if (full()) break;
     const sql = `SELECT * FROM resources WHERE cloud = ? AND resource_type IN (${types}) AND type = ? AND public_id IN (${marks(ids.length)}) LIMIT ?`;
     take(
       (
@@ -42,11 +45,13 @@ export async function selectArchiveResources(db: D1Database, s: ArchiveSelector,
     );
   }
   for (const f of s.fullyQualified) {
+    if (full()) break;
     const sql = 'SELECT * FROM resources WHERE cloud = ? AND resource_type = ? AND type = ? AND public_id = ?';
     const row = await db.prepare(sql).bind(s.cloud, f.resourceType, f.type, f.publicId).first<ResourceRow>();
     if (row) take([row]);
   }
   for (const prefix of s.prefixes) {
+    if (full()) break;
     const sql = `SELECT * FROM resources WHERE cloud = ? AND resource_type IN (${types}) AND type = ? AND public_id >= ? AND public_id < ? ORDER BY public_id LIMIT ?`;
     take(
       (
@@ -58,6 +63,7 @@ export async function selectArchiveResources(db: D1Database, s: ArchiveSelector,
     );
   }
   for (const tags of chunks(s.tags)) {
+    if (full()) break;
     const sql = `SELECT r.* FROM resource_tags t JOIN resources r ON r.id = t.resource_id
       WHERE t.cloud = ? AND t.tag IN (${marks(tags.length)}) AND r.resource_type IN (${types}) AND r.type = ? LIMIT ?`;
     take(

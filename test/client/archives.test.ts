@@ -139,6 +139,15 @@ describe('archives through the SDK: create_zip, download_zip_url, download_folde
     await expect(cloudinary.uploader.create_zip({ tags: [uid('no-such-tag')] })).rejects.toMatchObject({ http_code: 404 });
   });
 
+  it('refuses selectors beyond their count before querying them', async () => {
+    const prefixes = Array.from({ length: 101 }, (_, i) => `${folder}/p${i}`);
+    const res = await fetch(cloudinary.utils.download_zip_url({ prefixes }));
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe('Too many prefixes: at most 100 per archive');
+    const ids = Array.from({ length: 1001 }, (_, i) => `${folder}/id${i}`);
+    await expect(cloudinary.uploader.create_zip({ public_ids: ids })).rejects.toMatchObject({ http_code: 400 });
+  });
+
   it('download_backedup_asset gives the bytes of an earlier version', async () => {
     const id = uid('backedup');
     const first = await cloudinary.uploader.upload(dataUri('image/png', png), { public_id: id, backup: true });

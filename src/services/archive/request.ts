@@ -27,6 +27,10 @@ export interface ArchiveRequest {
 }
 
 const STORED_TYPES = ['image', 'raw'];
+/** Ids and tags are looked up 80 to a query: as many as an archive may hold files. */
+const MAX_LISTED = 1000;
+/** Each prefix and fully qualified id is a query of its own: fewer of them. */
+const MAX_QUERIED_ONE_BY_ONE = 100;
 const ARCHIVE_TYPES = new Set(['upload', 'private', 'authenticated']);
 
 export function parseArchiveRequest(p: Params, resourceType: string, defaultMode: 'create' | 'download'): ArchiveRequest {
@@ -62,6 +66,14 @@ export function parseArchiveRequest(p: Params, resourceType: string, defaultMode
   if (p.bool('async', false)) throw badRequest('async archive creation is not supported; omit async to create the archive in the call');
   if (!request.publicIds.length && !request.prefixes.length && !request.tags.length && !request.fullyQualified.length) {
     throw badRequest('Must supply public_ids, prefixes, tags or fully_qualified_public_ids');
+  }
+  for (const [name, list, max] of [
+    ['public_ids', request.publicIds, MAX_LISTED],
+    ['tags', request.tags, MAX_LISTED],
+    ['prefixes', request.prefixes, MAX_QUERIED_ONE_BY_ONE],
+    ['fully_qualified_public_ids', request.fullyQualified, MAX_QUERIED_ONE_BY_ONE],
+  ] as const) {
+    if (list.length > max) throw badRequest(`Too many ${name}: at most ${max} per archive`);
   }
   if (request.prefixes.some((prefix) => prefix === '' || prefix === '/')) {
     throw badRequest('A prefix must not be empty: archiving a whole cloud at once is not allowed');
