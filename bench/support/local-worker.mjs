@@ -9,10 +9,13 @@ import { unstable_startWorker } from 'wrangler';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** @param {string} name @param {Record<string, string>} vars @param {'error' | 'warn'} [logLevel] */
-export async function startLocalWorker(name, vars, logLevel = 'error') {
+/**
+ * @param {string} name @param {Record<string, string>} vars @param {'error' | 'warn'} [logLevel]
+ * @param {string} [state] a state directory the caller owns (kept on dispose, so it can be read afterwards)
+ */
+export async function startLocalWorker(name, vars, logLevel = 'error', state = undefined) {
   process.env.WRANGLER_SEND_METRICS = 'false';
-  const persist = mkdtempSync(join(tmpdir(), `cld-bench-${name}-`));
+  const persist = state ?? mkdtempSync(join(tmpdir(), `cld-bench-${name}-`));
   const worker = await unstable_startWorker({
     config: join(root, 'wrangler.toml'),
     bindings: Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: 'plain_text', value: v }])),
@@ -22,7 +25,7 @@ export async function startLocalWorker(name, vars, logLevel = 'error') {
     base: (await worker.url).origin,
     async dispose() {
       await worker.dispose();
-      rmSync(persist, { recursive: true, force: true });
+      if (!state) rmSync(persist, { recursive: true, force: true });
     },
   };
 }
