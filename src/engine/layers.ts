@@ -3,16 +3,7 @@ import { ANCHORS } from './geometry';
 import { blendLayer } from './pixels/blend';
 import { blank, drawInto, drawOver, TRANSPARENT, type Raster } from './raster';
 import { splitTextParams, type TextLayerOptions } from './text-layer';
-import {
-  BLEND_MODES,
-  type BlendMode,
-  type Color,
-  type Component,
-  type Layer,
-  type LayerAssetType,
-  type Length,
-  type Params,
-} from './types';
+import { BLEND_MODES, type BlendMode, type Component, type Layer, type LayerAssetType, type Length, type Params } from './types';
 
 /**
  * Overlays and underlays. A layer starts at a component with `l_`/`u_`; that
