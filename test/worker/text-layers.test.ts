@@ -7,6 +7,9 @@ import { decode, encodePng, makeRaster, pixel } from './support/images';
 import { storeAsset } from '../support/worker-assets';
 import type { Raster } from '../../src/engine/raster';
 import { woffOf } from './support/woff';
+import { cachedFont, FONT_CACHE_BYTES, fontCacheBytes, keepFont } from '../../src/engine/text/font-cache';
+import { residentCodecs } from '../../src/engine/codecs/resident';
+import type { FontFace } from '../../src/engine/text/fonts';
 
 const T = { timeout: 120_000 };
 const get = (path: string, cloud = 'demo') => SELF.fetch(`http://w/${cloud}/image/upload/${path}`);
@@ -127,6 +130,9 @@ describe('text layers: families, spacing, wrapping, alignment, trimming', () => 
     expect(bands(capped)).toHaveLength(2);
     const explicit = await text('l_text:Arial_30:one%0Atwo%0Athree');
     expect(bands(explicit)).toHaveLength(3);
+    // Bold and italic are measured in their own files: wrapped bold text stays inside the width too.
+    for (const style of ['bold', 'bold_italic'])
+      expect(ink(await text(`l_text:Georgia_30_${style}:${words},c_fit,w_200`)).width).toBeLessThanOrEqual(200);
     // A word longer than the width is broken, not overflowing.
     const long = await text('l_text:Arial_30:abcdefghijklmnopqrstuvwxyz,c_fit,w_100');
     expect(ink(long).width).toBeLessThanOrEqual(100);
@@ -257,5 +263,33 @@ describe('text layers in uploaded fonts', () => {
     await refused(`l_text:${f('Nothing.ttf')}_40:x/${base}.png`, /Resource not found/, 404);
     await refused(`l_text:${f('Elsewhere.ttf')}_40:x/${base}.png`, /Resource not found/, 404);
     await refused(`l_text:${f('Mono.woff2')}_40:x/${base}.png`, /Resource not found/, 404);
+  });
+});
+
+describe('the parsed-font cache', () => {
+  it('keeps fonts within its byte bound, least recently used out, as a standing charge', () => {
+    const face = (mb: number): FontFace => ({
+      family: 'X',
+      variants: [
+        {
+          buffer: new Uint8Array(mb * 1024 * 1024),
+          metrics: { family: 'X', unitsPerEm: 1000, ascender: 800, descender: 200, lineGap: 0, advance: () => 500 },
+        },
+      ],
+    });
+    const key = uid('font');
+    keepFont(`${key}/a`, face(5));
+    keepFont(`${key}/b`, face(5));
+    expect(cachedFont(`${key}/a`)).toBeDefined();
+    keepFont(`${key}/c`, face(5));
+    // b was used least recently: it went to make room.
+    expect(cachedFont(`${key}/b`)).toBeUndefined();
+    expect(cachedFont(`${key}/a`)).toBeDefined();
+    expect(cachedFont(`${key}/c`)).toBeDefined();
+    expect(fontCacheBytes()).toBeLessThanOrEqual(FONT_CACHE_BYTES);
+    expect(residentCodecs()).toContainEqual(['text fonts', fontCacheBytes()]);
+    // A font larger than the whole bound is used but not kept.
+    keepFont(`${key}/huge`, face(13));
+    expect(cachedFont(`${key}/huge`)).toBeUndefined();
   });
 });

@@ -31,7 +31,7 @@ export function cachedFont(key: string): FontFace | undefined {
 
 /** Keeps `face` (its bytes are the font file's) unless it alone is over the bound; evicts the oldest to make room. */
 export function keepFont(key: string, face: FontFace): void {
-  const bytes = face.buffers.reduce((n, b) => n + b.byteLength, 0);
+  const bytes = face.variants.reduce((n, v) => n + v.buffer.byteLength, 0);
   if (bytes > FONT_CACHE_BYTES) return;
   const old = cache.get(key);
   if (old) held -= old.bytes;

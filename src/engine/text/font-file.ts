@@ -19,5 +19,5 @@ export async function faceFromFile(bytes: Uint8Array, name: string): Promise<Fon
   if (isWoff2(bytes)) throw badRequest(`Font file ${name}: WOFF2 fonts are not supported here, upload the TTF or OTF`);
   const sfnt = isWoff(bytes) ? await unwrapWoff(bytes, name, MAX_FONT_FILE_BYTES) : bytes;
   const metrics = readFont(sfnt, name);
-  return { family: metrics.family, buffers: [sfnt], metrics };
+  return { family: metrics.family, variants: [{ buffer: sfnt, metrics }] };
 }

@@ -21,12 +21,26 @@ import { readFont, type FontMetrics } from './sfnt';
  */
 export type BundledFamily = 'sans' | 'serif' | 'mono';
 
-/** A font ready to draw with: the name SVG selects it by, its files for resvg, and the metrics the layout measures with. */
+/** One font file: its bytes for resvg and the metrics the layout measures with. */
+export interface FontVariant {
+  buffer: Uint8Array;
+  metrics: FontMetrics;
+}
+
+/**
+ * A font ready to draw with: the name SVG selects it by, and its files.
+ * Bundled families have four (regular, bold, italic, bold italic, in that
+ * order), an uploaded font one. Only the file a text uses goes to resvg,
+ * which parses every file it is given on every render.
+ */
 export interface FontFace {
   family: string;
-  buffers: Uint8Array[];
-  /** Of the regular style: bold and italic advances differ a little; the layout measures with this and resvg draws the real ones. */
-  metrics: FontMetrics;
+  variants: FontVariant[];
+}
+
+/** The file of `face` for a weight and style (an uploaded font has one for all). */
+export function variantOf(face: FontFace, bold: boolean, italic: boolean): FontVariant {
+  return face.variants[face.variants.length === 4 ? (bold ? 1 : 0) + (italic ? 2 : 0) : 0];
 }
 
 const FILES: Record<BundledFamily, { family: string; files: ArrayBuffer[] }> = {
@@ -91,8 +105,7 @@ export function bundledFace(family: BundledFamily): FontFace {
   let face = faces.get(family);
   if (!face) {
     const { family: name, files } = FILES[family];
-    const buffers = files.map((b) => new Uint8Array(b));
-    face = { family: name, buffers, metrics: readFont(buffers[0], name) };
+    face = { family: name, variants: files.map((b) => ({ buffer: new Uint8Array(b), metrics: readFont(new Uint8Array(b), name) })) };
     faces.set(family, face);
   }
   return face;

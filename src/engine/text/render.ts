@@ -1,6 +1,6 @@
 import { Resvg } from '@cf-wasm/resvg';
 import { badRequest } from '../../errors';
-import { bundledFace, bundledFamilyOf, type FontFace } from './fonts';
+import { bundledFace, bundledFamilyOf, variantOf, type FontFace } from './fonts';
 import { breakLines, measurer, type Line } from './layout';
 import type { TextStyle } from './style';
 
@@ -97,7 +97,8 @@ export async function layoutText(text: string, style: TextStyle, maxPixels: numb
   if (!clean.trim()) throw badRequest('Missing required parameter - text');
   if (clean.length > MAX_TEXT_LENGTH) throw badRequest(`Text too long: at most ${MAX_TEXT_LENGTH} characters`);
   const face = opts.face ?? bundledFace(bundledFamilyOf(style.fontFamily));
-  const m = face.metrics;
+  const variant = variantOf(face, style.fontWeight === 'bold', style.fontStyle === 'italic');
+  const m = variant.metrics;
   const measure = measurer(m, style.fontSize, style.letterSpacing ?? 0);
   let lines = breakLines(clean, measure, opts.wrapWidth);
   const em = style.fontSize / m.unitsPerEm;
@@ -120,9 +121,8 @@ export async function layoutText(text: string, style: TextStyle, maxPixels: numb
     .join('');
   const background = style.background ? `<rect width="100%" height="100%" fill="${style.background}"/>` : '';
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><g opacity="${style.opacity / 100}">${background}${runs}</g></svg>`;
-  // A custom font may lack glyphs: the bundled sans-serif regular stands in for them.
-  const fallback = bundledFace('sans');
-  const buffers = face === fallback ? face.buffers : [...face.buffers, fallback.buffers[0]];
+  // An uploaded font may lack glyphs: the bundled sans-serif regular stands in for them (the bundled families share one repertoire).
+  const buffers = face.variants.length === 1 ? [variant.buffer, bundledFace('sans').variants[0].buffer] : [variant.buffer];
   return { svg, width, height, lines: lines.length, fonts: { buffers, family: face.family }, trim: opts.trim ?? false };
 }
 
