@@ -12,6 +12,12 @@ import { residentCodecs } from '../../src/engine/codecs/resident';
 import type { FontFace } from '../../src/engine/text/fonts';
 
 const T = { timeout: 120_000 };
+/** The OpenType (CFF) fixture, bundled by Vite as a data URL (workerd has no file system). */
+const OTF = import.meta.glob('../fixtures/fonts/*.otf', { query: '?inline', import: 'default', eager: true }) as Record<string, string>;
+const lobster = () => {
+  const url = OTF['../fixtures/fonts/LobsterTwo-Regular.otf'];
+  return Uint8Array.from(atob(url.slice(url.indexOf(',') + 1)), (c) => c.charCodeAt(0));
+};
 const get = (path: string, cloud = 'demo') => SELF.fetch(`http://w/${cloud}/image/upload/${path}`);
 
 async function image(path: string): Promise<Raster> {
@@ -236,6 +242,7 @@ describe('text layers in uploaded fonts', () => {
     await font(`${folder}/Mono.ttf`, ttf);
     await font(`${folder}/Public.ttf`, ttf, 'upload');
     await font(`${folder}/Packed.woff`, await woffOf(ttf));
+    await font(`${folder}/Script.otf`, lobster());
     await font(`${folder}/Junk.ttf`, crypto.getRandomValues(new Uint8Array(4096)));
     await font(`${folder}/Cut.ttf`, ttf.slice(0, 2000));
     const torn = ttf.slice();
@@ -256,6 +263,15 @@ describe('text layers in uploaded fonts', () => {
     expect(await width(f('Public.ttf'))).toBe(mono);
     expect(await width(f('Packed.woff'))).toBe(mono);
     expect(mono).toBeGreaterThan(sans * 2);
+  });
+
+  it('draws with an OpenType font with CFF outlines', T, async () => {
+    const draw = (family: string) => image(`l_text:${family}_60:Hello%20Lobster/fl_layer_apply,g_north_west,x_5,y_5/${base}.png`);
+    const [script, sans] = await Promise.all([draw(f('Script.otf')), draw('Arial')]);
+    const [a, b] = [ink(script), ink(sans)];
+    expect(a.width).toBeGreaterThan(150);
+    expect(a.height).toBeGreaterThan(30);
+    expect(Math.abs(a.width - b.width)).toBeGreaterThan(10);
   });
 
   it('answers 400 for hostile font files and 404 for missing ones or another cloud’s', T, async () => {
