@@ -12,6 +12,7 @@ import { residentCodecs } from '../../src/engine/codecs/resident';
 import type { FontFace } from '../../src/engine/text/fonts';
 
 const T = { timeout: 120_000 };
+const FUZZED = 12;
 /** The OpenType (CFF) fixture, bundled by Vite as a data URL (workerd has no file system). */
 const OTF = import.meta.glob('../fixtures/fonts/*.otf', { query: '?inline', import: 'default', eager: true }) as Record<string, string>;
 const lobster = () => {
@@ -249,6 +250,14 @@ describe('text layers in uploaded fonts', () => {
     new DataView(torn.buffer).setUint32(12 + 8, 0x7fffffff); // the first table's offset far outside the file
     await font(`${folder}/Torn.ttf`, torn);
     await font(`${folder}/Elsewhere.ttf`, ttf, 'authenticated', 'other');
+    // Fonts whose directory holds together but whose tables are garbled here and there (a fixed seed: the same files every run).
+    let seed = 21;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let i = 0; i < FUZZED; i++) {
+      const garbled = ttf.slice();
+      for (let j = 0; j < 200; j++) garbled[300 + (next() % (garbled.length - 300))] = next() % 256;
+      await font(`${folder}/Garbled${i}.ttf`, garbled);
+    }
   });
   const width = async (family: string) => {
     const out = await image(`l_text:${family}_40:iiiiiiiiii/fl_layer_apply,g_north_west,x_5,y_5/${base}.png`);
@@ -272,6 +281,18 @@ describe('text layers in uploaded fonts', () => {
     expect(a.width).toBeGreaterThan(150);
     expect(a.height).toBeGreaterThan(30);
     expect(Math.abs(a.width - b.width)).toBeGreaterThan(10);
+  });
+
+  it('answers garbled fonts with a picture or a 400, never a 500, and keeps rendering afterwards', T, async () => {
+    const statuses = [];
+    for (let i = 0; i < FUZZED; i++) {
+      const res = await get(`l_text:${f(`Garbled${i}.ttf`)}_40:Hello%20iiii%20WWW/${base}.png`);
+      statuses.push(res.status);
+      if (res.status === 400) expect(res.headers.get('x-cld-error')).toMatch(/font|Text/);
+      await res.arrayBuffer();
+    }
+    expect(statuses.every((s) => s === 200 || s === 400)).toBe(true);
+    expect(await width(f('Mono.ttf'))).toBe(await width('Courier'));
   });
 
   it('answers 400 for hostile font files and 404 for missing ones or another cloud’s', T, async () => {

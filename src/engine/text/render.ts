@@ -1,5 +1,5 @@
 import { Resvg } from '@cf-wasm/resvg';
-import { badRequest } from '../../errors';
+import { badRequest, CldError } from '../../errors';
 import { bundledFace, bundledFamilyOf, variantOf, type FontFace } from './fonts';
 import { breakLines, measurer, type Line } from './layout';
 import type { TextStyle } from './style';
@@ -126,12 +126,28 @@ export async function layoutText(text: string, style: TextStyle, maxPixels: numb
   return { svg, width, height, lines: lines.length, fonts: { buffers, family: face.family }, trim: opts.trim ?? false };
 }
 
+/**
+ * resvg's own failures (a font it cannot use, a trap in its WASM) are the
+ * input's fault here, since every input it gets was made from the request:
+ * a 400, never a 500.
+ */
+async function drawing<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if (err instanceof CldError) throw err;
+    throw badRequest(`Text could not be rendered: ${err instanceof Error ? err.message.slice(0, 200) : 'unknown error'}`);
+  }
+}
+
 /** Renders a layout: PNG bytes for storing, or straight RGBA pixels (for overlays) when `rgba` is asked for. */
 async function rasterise(
   layout: TextLayout,
   rgba: boolean,
 ): Promise<{ png?: Uint8Array; pixels?: Uint8Array; width: number; height: number }> {
-  const r = await Resvg.async(layout.svg, { font: { fontBuffers: layout.fonts.buffers, defaultFontFamily: layout.fonts.family } });
+  const r = await drawing(() =>
+    Resvg.async(layout.svg, { font: { fontBuffers: layout.fonts.buffers, defaultFontFamily: layout.fonts.family } }),
+  );
   try {
     if (layout.trim) {
       // Tight to the ink (stroke included), as Cloudinary trims text layers.
@@ -141,7 +157,7 @@ async function rasterise(
         box.free();
       }
     }
-    const image = r.render();
+    const image = await drawing(async () => r.render());
     try {
       return rgba
         ? { pixels: image.pixels.slice(), width: image.width, height: image.height }

@@ -1,4 +1,4 @@
-import { badRequest } from '../../errors';
+import { badRequest, CldError } from '../../errors';
 
 /**
  * WOFF 1.0 is an sfnt whose tables are each zlib-compressed: unwrapping it
@@ -28,7 +28,7 @@ async function inflate(data: Uint8Array, expected: number, name: string): Promis
     }
   } catch (err) {
     void reader.cancel().catch(() => undefined);
-    if (err instanceof Error && err.name === 'CldError') throw err;
+    if (err instanceof CldError) throw err;
     throw badRequest(`Invalid font file ${name}: bad compressed table`);
   }
   if (filled !== expected) throw badRequest(`Invalid font file ${name}: a table is shorter than declared`);
