@@ -175,6 +175,16 @@ describe('text layers: families, spacing, wrapping, alignment, trimming', () => 
     expect(ink(padded).width).toBe(ink(trimmed).width);
   });
 
+  it('draws the text larger with dpr_, wrap width and all', T, async () => {
+    const [one, two] = await Promise.all([text('l_text:Arial_30:Hello%20there'), text('dpr_2.0,l_text:Arial_30:Hello%20there')]);
+    expect(Math.abs(ink(two).width - 2 * ink(one).width)).toBeLessThanOrEqual(3);
+    expect(Math.abs(ink(two).height - 2 * ink(one).height)).toBeLessThanOrEqual(3);
+    const wrapped = await text('c_fit,dpr_2.0,l_text:Arial_30:Hello%20there%20and%20here,w_120');
+    expect(bands(wrapped)).toHaveLength(bands(await text('c_fit,l_text:Arial_30:Hello%20there%20and%20here,w_120')).length);
+    expect(ink(wrapped).width).toBeLessThanOrEqual(240);
+    expect(ink(wrapped).width).toBeGreaterThan(120);
+  });
+
   it('outlines the glyphs with stroke and bo_, the fill inside', T, async () => {
     const out = await image(`co_white,l_text:Arial_80_bold_stroke:I,bo_6px_solid_red/fl_layer_apply,g_north_west,x_20,y_20/${base}.png`);
     // Scan the middle row of the I from the left: red first (the stroke), then white (the fill), then red again.
