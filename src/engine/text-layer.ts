@@ -1,3 +1,4 @@
+import type { MemoryBudget } from './budget';
 import type { FontFace } from './text/fonts';
 import { renderText } from './text/render';
 import { DEFAULT_STYLE, type TextStyle } from './text/style';
@@ -92,6 +93,7 @@ export async function renderTextLayer(
   options: TextLayerOptions,
   maxPixels: number,
   face?: FontFace,
+  memory?: MemoryBudget,
 ): Promise<Uint8Array> {
   const k = options.scale;
   const scaled: TextStyle = {
@@ -106,6 +108,7 @@ export async function renderTextLayer(
     maxHeight: options.maxHeight === undefined ? undefined : options.maxHeight * k,
     stroke: options.stroke ? { width: options.stroke.width * k, color: cssColor(options.stroke.color) } : undefined,
     trim: !options.noTrim,
+    memory,
   });
   return rendered.png;
 }

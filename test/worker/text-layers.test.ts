@@ -10,6 +10,9 @@ import { woffOf } from './support/woff';
 import { cachedFont, FONT_CACHE_BYTES, fontCacheBytes, keepFont } from '../../src/engine/text/font-cache';
 import { residentCodecs } from '../../src/engine/codecs/resident';
 import type { FontFace } from '../../src/engine/text/fonts';
+import { MemoryBudget } from '../../src/engine/budget';
+import { renderText } from '../../src/engine/text/render';
+import { DEFAULT_STYLE } from '../../src/engine/text/style';
 
 const T = { timeout: 120_000 };
 const FUZZED = 12;
@@ -338,5 +341,19 @@ describe('the parsed-font cache', () => {
     // A font larger than the whole bound is used but not kept.
     keepFont(`${key}/huge`, face(13));
     expect(cachedFont(`${key}/huge`)).toBeUndefined();
+  });
+});
+
+describe('text rendering and the memory budget', () => {
+  it('waits its turn in the engine memory pool, and is refused when the image could never fit', async () => {
+    const pool = new MemoryBudget(64 * 1024 * 1024);
+    const style = { ...DEFAULT_STYLE, fontSize: 40 };
+    const ok = await renderText('Hello', style, 1e7, { memory: pool });
+    expect(ok.width).toBeGreaterThan(50);
+    expect(pool.stats.admitted).toBe(1);
+    expect(pool.stats.inUse).toBe(0);
+    const tiny = new MemoryBudget(100_000);
+    await expect(renderText('Hello', style, 1e7, { memory: tiny })).rejects.toMatchObject({ status: 400 });
+    expect(tiny.stats.refused.memory).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 import { Resvg } from '@cf-wasm/resvg';
 import { badRequest, CldError } from '../../errors';
+import type { MemoryBudget } from '../budget';
 import { bundledFace, bundledFamilyOf, variantOf, type FontFace } from './fonts';
 import { breakLines, measurer, type Line } from './layout';
 import type { TextStyle } from './style';
@@ -27,6 +28,8 @@ export interface TextLayoutOptions {
   stroke?: { width: number; color: string };
   /** Crop the image to the ink (text layers, unless `fl_text_no_trim`); otherwise a small padding stays around the text. */
   trim?: boolean;
+  /** The engine's memory pool: rendering waits its turn there for resvg's pixmap, its copy and the fonts it parses. */
+  memory?: MemoryBudget;
 }
 
 const MAX_TEXT_LENGTH = 5000;
@@ -59,6 +62,7 @@ export interface TextLayout {
   lines: number;
   fonts: { buffers: Uint8Array[]; family: string };
   trim: boolean;
+  memory?: MemoryBudget;
 }
 
 /** The `<text>` elements of one line: one run, or one per word when the line is justified. */
@@ -123,7 +127,15 @@ export async function layoutText(text: string, style: TextStyle, maxPixels: numb
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><g opacity="${style.opacity / 100}">${background}${runs}</g></svg>`;
   // An uploaded font may lack glyphs: the bundled sans-serif regular stands in for them (the bundled families share one repertoire).
   const buffers = face.variants.length === 1 ? [variant.buffer, bundledFace('sans').variants[0].buffer] : [variant.buffer];
-  return { svg, width, height, lines: lines.length, fonts: { buffers, family: face.family }, trim: opts.trim ?? false };
+  return {
+    svg,
+    width,
+    height,
+    lines: lines.length,
+    fonts: { buffers, family: face.family },
+    trim: opts.trim ?? false,
+    memory: opts.memory,
+  };
 }
 
 /**
@@ -145,6 +157,19 @@ async function rasterise(
   layout: TextLayout,
   rgba: boolean,
 ): Promise<{ png?: Uint8Array; pixels?: Uint8Array; width: number; height: number }> {
+  const fontBytes = layout.fonts.buffers.reduce((n, b) => n + b.byteLength, 0);
+  const lease = await layout.memory?.admit(
+    layout.width * layout.height * 8 + fontBytes,
+    `rendering a ${layout.width}x${layout.height} text image`,
+  );
+  try {
+    return await draw(layout, rgba);
+  } finally {
+    lease?.close();
+  }
+}
+
+async function draw(layout: TextLayout, rgba: boolean): Promise<{ png?: Uint8Array; pixels?: Uint8Array; width: number; height: number }> {
   const r = await drawing(() =>
     Resvg.async(layout.svg, { font: { fontBuffers: layout.fonts.buffers, defaultFontFamily: layout.fonts.family } }),
   );

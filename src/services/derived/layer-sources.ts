@@ -6,6 +6,7 @@ import { getSettings } from '../../config/settings';
 import { guardedFetch } from '../remote/fetcher';
 import { fetchPolicy } from '../remote/policy';
 import type { LayerSources } from '../../engine/layers';
+import { engineMemory } from '../../engine/budget';
 import type { TextStyle } from '../../engine/text/style';
 import { cssColor, renderTextLayer, styleOfFont } from '../../engine/text-layer';
 import { faceFromFile, isFontFile, MAX_FONT_FILE_BYTES } from '../../engine/text/font-file';
@@ -43,7 +44,8 @@ export function layerSources(env: Env, cloud: string): LayerSources {
       const style =
         layer.kind === 'text' ? styleOfFont(layer.font, options.color) : await storedStyle(env, cloud, layer.stylePublicId, options.color);
       const face = layer.kind === 'text' && isFontFile(layer.font.family) ? await uploadedFont(env, cloud, layer.font.family) : undefined;
-      return renderTextLayer(layer.text, style, options, configFrom(env).limits.maxOutputPixels, face);
+      const limits = configFrom(env).limits;
+      return renderTextLayer(layer.text, style, options, limits.maxOutputPixels, face, engineMemory(limits.engineMemoryBytes));
     },
   };
 }
