@@ -33,7 +33,7 @@ if (engine === 'ours') {
     fetch: async () => {
       throw new Error('no remote layers in the benchmark');
     },
-    text: (layer, color) => m.renderTextLayer(layer.text, m.styleOfFont(layer.font, color), limits.maxOutputPixels),
+    text: (layer, options) => m.renderTextLayer(layer.text, m.styleOfFont(layer.font, options.color), options, limits.maxOutputPixels),
   };
   run = async () => {
     const plan = m.parseTransformation(c.transformation);

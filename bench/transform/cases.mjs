@@ -54,6 +54,25 @@ export const CASES = [
         ])
         .jpeg({ quality: 80 }),
   },
+  {
+    name: 'text overlay wrapped (Georgia 60, c_fit w_900, stroke, justify) JPEG',
+    photos: ['photo-3mp-exif.jpg'],
+    transformation:
+      'bo_3px_solid_black,c_fit,co_white,l_text:Georgia_60_bold_justify_stroke_line_spacing_10:Colourful%20cups%20on%20a%20shelf%20in%20Aarhus%2C%20photographed%20in%20the%20morning%20light%20of%20a%20winter%20day,w_900/fl_layer_apply,g_south,y_40',
+    format: 'jpg',
+    sharp: (s) =>
+      s
+        .rotate()
+        .composite([
+          {
+            input: Buffer.from(
+              '<svg xmlns="http://www.w3.org/2000/svg" width="900" height="260"><g font-family="Georgia" font-weight="bold" font-size="60" fill="white" stroke="black" stroke-width="6" paint-order="stroke"><text x="0" y="60">Colourful cups on a shelf in</text><text x="0" y="140">Aarhus, photographed in the</text><text x="0" y="220">morning light of a winter day</text></g></svg>',
+            ),
+            gravity: 'south',
+          },
+        ])
+        .jpeg({ quality: 80 }),
+  },
   // Full-size deliveries (strip-wise JPEG transcoding), AVIF at 1600 px, a 4K PNG screenshot read row by row.
   {
     name: 'full size JPEG q_auto',

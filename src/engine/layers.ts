@@ -2,16 +2,8 @@ import { badRequest } from '../errors';
 import { ANCHORS } from './geometry';
 import { blendLayer } from './pixels/blend';
 import { blank, drawInto, drawOver, TRANSPARENT, type Raster } from './raster';
-import {
-  BLEND_MODES,
-  type BlendMode,
-  type Color,
-  type Component,
-  type Layer,
-  type LayerAssetType,
-  type Length,
-  type Params,
-} from './types';
+import { splitTextParams, type TextLayerOptions } from './text-layer';
+import { BLEND_MODES, type BlendMode, type Component, type Layer, type LayerAssetType, type Length, type Params } from './types';
 
 /**
  * Overlays and underlays. A layer starts at a component with `l_`/`u_`; that
@@ -32,9 +24,11 @@ export interface LayerSources {
   asset(publicId: string, type: 'upload' | LayerAssetType): Promise<Uint8Array>;
   /** A remote image, through the guarded fetcher (`l_fetch:`). */
   fetch(url: string): Promise<Uint8Array>;
-  /** Text rendered as a PNG with a transparent background (`l_text:`); `color` is the layer's `co_`. */
-  text(layer: Extract<Layer, { kind: 'text' | 'text_style' }>, color: Color | undefined): Promise<Uint8Array>;
+  /** Text rendered as a PNG with a transparent background (`l_text:`), laid out as the layer's own component asks. */
+  text(layer: TextLayer, options: TextLayerOptions): Promise<Uint8Array>;
 }
+
+type TextLayer = Extract<Layer, { kind: 'text' | 'text_style' }>;
 
 /** One layer as the engine runs it. */
 export interface LayerStep {
@@ -48,6 +42,8 @@ export interface LayerStep {
   after?: Params;
   /** `e_multiply`, `e_screen`, ...: how the overlay combines with the base (drawn over it when absent). */
   blend?: BlendMode;
+  /** `fl_text_disallow_overflow`: a text layer reaching past the image is an error. */
+  disallowOverflow?: boolean;
 }
 
 /** Renders a layer image: decode `bytes` and run `components` on it (the engine's own pipeline). */
@@ -63,6 +59,7 @@ export function layerStep(components: Component[], start: number): { step: Layer
   if (first.l && first.u) throw badRequest('A transformation component cannot have both an overlay (l_) and an underlay (u_)');
   // `fl_layer_apply` beside the layer (`c_scale,fl_layer_apply,l_logo,w_50`, as the SDKs write
   // `{overlay, flags: 'layer_apply'}`) closes it in its own component.
+  checkTextFlags(layer, first);
   if (hasFlag(first, 'layer_apply')) return singleComponentLayer(first, layer, under, start);
   let end = start;
   while (end < components.length && !hasFlag(components[end].params, 'layer_apply')) end++;
@@ -74,7 +71,7 @@ export function layerStep(components: Component[], start: number): { step: Layer
     }
   }
   if (!applied) return singleComponentLayer(first, layer, under, start);
-  const own = withoutBlend(withoutLayer(first));
+  const own = textRest(layer, withoutBlend(withoutLayer(first)));
   const apply = components[end].params;
   if (apply.l || apply.u) throw badRequest('fl_layer_apply closes a layer and cannot open another in the same component');
   const blend = blendOf(apply, under) ?? blendOf(first, under);
@@ -85,9 +82,29 @@ export function layerStep(components: Component[], start: number): { step: Layer
   if (relative) transform[0] = { ...transform[0], fl: { names: [...(transform[0].fl?.names ?? []), 'relative'] } };
   const rest = withoutLayerFlags(after, PLACEMENT_FLAGS);
   return {
-    step: { layer, under, transform, placement: { g, x, y, tiled }, after: Object.keys(rest).length ? rest : undefined, blend },
+    step: {
+      layer,
+      under,
+      transform,
+      placement: { g, x, y, tiled },
+      after: Object.keys(rest).length ? rest : undefined,
+      blend,
+      disallowOverflow: hasFlag(first, 'text_disallow_overflow') || hasFlag(apply, 'text_disallow_overflow'),
+    },
     next: end + 1,
   };
+}
+
+const isText = (layer: Layer): layer is TextLayer => layer.kind === 'text' || layer.kind === 'text_style';
+const fontOf = (layer: TextLayer) => (layer.kind === 'text' ? layer.font : undefined);
+
+/** A text layer's own component without what the text renderer takes (`c_fit,w_`, `bo_` with `stroke`, the text flags). */
+const textRest = (layer: Layer, p: Params): Params => (isText(layer) ? splitTextParams(fontOf(layer), p).rest : p);
+
+function checkTextFlags(layer: Layer, p: Params): void {
+  if (isText(layer)) return;
+  const flag = p.fl?.names.find((n) => n === 'text_no_trim' || n === 'text_disallow_overflow');
+  if (flag) throw badRequest(`Flag ${flag} applies to text layers (l_text:) only`);
 }
 
 const withoutLayer = (p: Params): Params => {
@@ -104,9 +121,10 @@ function singleComponentLayer(first: Params, layer: Layer, under: boolean, start
     step: {
       layer,
       under,
-      transform: [withoutLayerFlags(rest)],
+      transform: [withoutLayerFlags(textRest(layer, rest))],
       placement: { g, x, y, tiled: hasFlag(first, 'tiled') },
       blend: blendOf(first, under),
+      disallowOverflow: hasFlag(first, 'text_disallow_overflow'),
     },
     next: start + 1,
   };
@@ -129,7 +147,7 @@ function withoutBlend(p: Params): Params {
 
 const LAYER_FLAGS = new Set(['layer_apply', 'tiled', 'no_overflow']);
 /** What the `fl_layer_apply` component's flags say about placing; none of it is left for the composed image. */
-const PLACEMENT_FLAGS = new Set(['layer_apply', 'tiled', 'relative', 'no_overflow']);
+const PLACEMENT_FLAGS = new Set(['layer_apply', 'tiled', 'relative', 'no_overflow', 'text_disallow_overflow']);
 function withoutLayerFlags(p: Params, drop = LAYER_FLAGS): Params {
   if (!p.fl) return p;
   const names = p.fl.names.filter((n) => !drop.has(n));
@@ -157,7 +175,7 @@ export async function loadLayers(components: Component[], sources: LayerSources 
       const layer = (p.l ?? p.u)!;
       if (layer.kind === 'asset') return sources.asset(layer.publicId, layer.type ?? 'upload');
       if (layer.kind === 'fetch') return sources.fetch(layer.url);
-      return sources.text(layer, p.co);
+      return sources.text(layer, splitTextParams(fontOf(layer), p).options);
     }),
   );
 }
@@ -167,6 +185,10 @@ export async function applyLayer(base: Raster, step: LayerStep, bytes: Uint8Arra
   const [first, ...more] = step.transform;
   const image = await render(bytes, [relativeToBase(first, base), ...more]);
   const { x, y } = position(base, image, step.placement);
+  if (step.disallowOverflow && (x < 0 || y < 0 || x + image.width > base.width || y + image.height > base.height))
+    throw badRequest(
+      `Text overlay of ${image.width}x${image.height} pixels at ${x},${y} exceeds the image boundaries (${base.width}x${base.height}): fl_text_disallow_overflow`,
+    );
   if (!step.under) {
     if (step.blend) return blendLayer(base, image, x, y, step.blend);
     if (!step.placement.tiled) return drawOver(base, image, x, y);

@@ -95,6 +95,10 @@ export const FLAGS = [
   'getinfo',
   /** Layers never extend the image's canvas here (they are clipped to it), which is what `fl_no_overflow` asks for. */
   'no_overflow',
+  /** Text layers: keep a small padding around the text instead of trimming the image to the ink. */
+  'text_no_trim',
+  /** Text layers: a text layer that would not fit inside the image is an error, not clipped. */
+  'text_disallow_overflow',
 ] as const;
 export type FlagName = (typeof FLAGS)[number];
 export interface Flags {
@@ -176,7 +180,7 @@ export type Background = Color | AutoBackground | BlurredBackground;
 export type Radius = { kind: 'max' } | { kind: 'px'; corners: [number, number, number, number] };
 
 /** `bo_<width>px_solid_<colour>`. */
-interface Border {
+export interface Border {
   width: number;
   color: Color;
 }
@@ -197,6 +201,7 @@ export type Layer =
 
 /** The `<family>_<size>[_bold|_italic|...]` part of `l_text:`. */
 export interface TextFont {
+  /** A family name (`Arial`), or the public id of an uploaded raw font file with its extension (`fonts/MyFont.ttf`). */
   family: string;
   size: number;
   weight: 'normal' | 'bold' | 'light' | 'thin' | 'black' | 'semibold' | 'extrabold' | 'medium';
@@ -205,6 +210,8 @@ export interface TextFont {
   align: 'left' | 'center' | 'right' | 'start' | 'end' | 'justify';
   letterSpacing?: number;
   lineSpacing?: number;
+  /** `stroke`: outline the glyphs with the component's `bo_` (1px black without one). */
+  stroke?: boolean;
   /** Antialiasing and hinting are accepted for compatibility; the renderer always antialiases. */
   extras: string[];
 }

@@ -13,8 +13,8 @@ interface Resident {
 const resident = new Map<string, Resident>();
 
 export function reportResident(codec: string, bytes: number, release: () => void): void {
-  if (bytes > 0) resident.set(codec, { bytes, release });
-  else resident.delete(codec);
+  // A released or emptied entry stays at 0 bytes, so the engine's next settling clears its standing charge.
+  resident.set(codec, bytes > 0 ? { bytes, release } : { bytes: 0, release: () => undefined });
 }
 
 export const residentCodecs = (): [string, number][] => [...resident].map(([name, r]) => [name, r.bytes]);
@@ -23,6 +23,6 @@ export const residentCodecs = (): [string, number][] => [...resident].map(([name
 export function releaseResident(): void {
   for (const [name, r] of [...resident]) {
     r.release();
-    resident.delete(name);
+    resident.set(name, { bytes: 0, release: () => undefined });
   }
 }

@@ -3,6 +3,7 @@ import type { ParamEntry } from '../registry-types';
 import type { Layer, LayerAssetType, TextFont } from '../types';
 import { invalid } from '../values';
 import { MAX_FONT_SIZE } from '../text/style';
+import { isFontFile } from '../text/font-file';
 
 /**
  * `l_` (overlay) and `u_` (underlay): another stored image (`l_folder:name`),
@@ -40,13 +41,35 @@ function decodeText(raw: string): string {
 /** Text as written back into the canonical item: never a raw `,` `/` or `%`, so the item stays one item. */
 const encodeText = (text: string) => text.replace(/[%,/:\n]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 
+/**
+ * An uploaded font names its raw file with the extension and may hold folders
+ * (`fonts:MyFont.ttf_40`): everything up to the first font extension followed
+ * by `_` is the family. Public ids of fonts are kept to plain characters.
+ */
+const FONT_FILE = /^([\w .:-]{1,250}?\.(?:ttf|otf|woff2?))_/i;
+
+/** `l_text:<family>_<size>...:` with the family as written and the style tokens after it; the family of a font file as its public id. */
+function splitFontSpec(spec: string): { family: string; tokens: string[] } | undefined {
+  const file = FONT_FILE.exec(spec);
+  if (file) {
+    const family = file[1].replace(/:/g, '/');
+    if (family.startsWith('/') || family.split('/').some((s) => !s || s === '..' || s === '.')) throw invalid('font', spec);
+    return { family, tokens: spec.slice(file[0].length).split('_') };
+  }
+  const [family, ...tokens] = spec.split('_');
+  if (!family || family.includes(':')) return undefined;
+  return { family, tokens };
+}
+
 function parseFont(spec: string): TextFont | undefined {
-  const tokens = spec.split('_');
-  if (tokens.length < 2 || !/^\d+$/.test(tokens[1]) || !tokens[0]) return undefined;
-  if (!/^[\w -]{1,64}$/.test(tokens[0])) throw invalid('font', spec);
+  const split = splitFontSpec(spec);
+  if (!split || !/^\d+$/.test(split.tokens[0] ?? '')) return undefined;
+  const { family } = split;
+  const tokens = [family, ...split.tokens];
+  if (!isFontFile(family) && !/^[\w -]{1,64}$/.test(family)) throw invalid('font', spec);
   const size = Number(tokens[1]);
   if (size < 1 || size > MAX_FONT_SIZE) throw invalid('font size', spec);
-  const font: TextFont = { family: tokens[0], size, weight: 'normal', style: 'normal', decoration: 'none', align: 'left', extras: [] };
+  const font: TextFont = { family, size, weight: 'normal', style: 'normal', decoration: 'none', align: 'left', extras: [] };
   for (let i = 2; i < tokens.length; i++) {
     const t = tokens[i];
     const next = tokens[i + 1];
@@ -62,7 +85,9 @@ function parseFont(spec: string): TextFont | undefined {
     } else if ((t === 'antialias' || t === 'hinting') && next) {
       font.extras.push(`${t}_${next}`);
       i += 1;
-    } else if (t === 'stroke' || t === 'no' || t === 'kerning') {
+    } else if (t === 'stroke') {
+      font.stroke = true;
+    } else if (t === 'no' || t === 'kerning') {
       throw badRequest(`Text option ${t} is not supported`);
     } else throw invalid('font', spec);
   }
@@ -70,11 +95,12 @@ function parseFont(spec: string): TextFont | undefined {
 }
 
 function formatFont(f: TextFont): string {
-  const parts = [f.family, String(f.size)];
+  const parts = [f.family.replace(/\//g, ':'), String(f.size)];
   if (f.weight !== 'normal') parts.push(f.weight);
   if (f.style !== 'normal') parts.push(f.style);
   if (f.decoration !== 'none') parts.push(f.decoration);
   if (f.align !== 'left') parts.push(f.align);
+  if (f.stroke) parts.push('stroke');
   if (f.letterSpacing !== undefined) parts.push('letter_spacing', String(f.letterSpacing));
   if (f.lineSpacing !== undefined) parts.push('line_spacing', String(f.lineSpacing));
   parts.push(...f.extras);
@@ -105,13 +131,19 @@ function parseLayer(name: string, raw: string): Layer {
   if (kind === 'fetch') return { kind: 'fetch', url: decodeBase64Url(name, raw, raw.slice(colon + 1)) };
   if (kind === 'text') {
     const rest = raw.slice(colon + 1);
-    const sep = rest.indexOf(':');
+    let sep = rest.indexOf(':');
     if (sep <= 0) throw invalid(name, raw);
+    if (rest.startsWith('$')) throw badRequest(`User-defined variables are not supported: ${rest.slice(0, sep)}`);
+    let font = parseFont(rest.slice(0, sep));
+    // A font file in a folder (`fonts:MyFont.ttf_40:Hello`) has colons of its own before the text's.
+    const file = font ? undefined : FONT_FILE.exec(rest);
+    if (file && rest.indexOf(':', file[0].length) > 0) {
+      sep = rest.indexOf(':', file[0].length);
+      font = parseFont(rest.slice(0, sep));
+    }
     const spec = rest.slice(0, sep);
     const text = decodeText(rest.slice(sep + 1));
     if (!text) throw invalid(name, raw);
-    if (spec.startsWith('$')) throw badRequest(`User-defined variables are not supported: ${spec}`);
-    const font = parseFont(spec);
     return font ? { kind: 'text', font, text } : { kind: 'text_style', stylePublicId: spec.replace(/:/g, '/'), text };
   }
   if (UNSUPPORTED_KINDS.test(kind)) throw badRequest(`${kind} layers are not supported`);

@@ -82,8 +82,6 @@ export const q: ParamEntry<'q'> = {
 /** Cloudinary flags this worker knows but does not implement: refused rather than silently ignored. */
 const UNSUPPORTED_FLAGS = new Set([
   'region_relative',
-  'text_no_trim',
-  'text_disallow_overflow',
   'cutter',
   'clip',
   'clip_evenodd',

@@ -13,7 +13,7 @@ export interface TextStyle {
   /** 0 (invisible) to 100. */
   opacity: number;
   textDecoration: 'none' | 'underline' | 'strikethrough';
-  textAlign: 'left' | 'center' | 'right';
+  textAlign: 'left' | 'center' | 'right' | 'justify';
   /** Extra pixels between letters (text overlays' `letter_spacing_<n>`). */
   letterSpacing?: number;
   /** Extra pixels between lines (text overlays' `line_spacing_<n>`). */
@@ -70,6 +70,6 @@ export function parseTextStyle(get: (key: string) => string | undefined): TextSt
     background: background && background !== 'transparent' ? parseColor('background', background) : null,
     opacity,
     textDecoration: pick('text_decoration', get('text_decoration'), ['none', 'underline', 'strikethrough'], 'none'),
-    textAlign: pick('text_align', get('text_align'), ['left', 'center', 'right'], 'left'),
+    textAlign: pick('text_align', get('text_align'), ['left', 'center', 'right', 'justify'], 'left'),
   };
 }

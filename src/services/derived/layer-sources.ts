@@ -6,8 +6,12 @@ import { getSettings } from '../../config/settings';
 import { guardedFetch } from '../remote/fetcher';
 import { fetchPolicy } from '../remote/policy';
 import type { LayerSources } from '../../engine/layers';
+import { engineMemory } from '../../engine/budget';
 import type { TextStyle } from '../../engine/text/style';
 import { cssColor, renderTextLayer, styleOfFont } from '../../engine/text-layer';
+import { faceFromFile, isFontFile, MAX_FONT_FILE_BYTES } from '../../engine/text/font-file';
+import { cachedFont, keepFont } from '../../engine/text/font-cache';
+import type { FontFace } from '../../engine/text/fonts';
 import type { Color } from '../../engine/types';
 
 /**
@@ -36,9 +40,12 @@ export function layerSources(env: Env, cloud: string): LayerSources {
       });
       return answer.bytes;
     },
-    async text(layer, color) {
-      const style = layer.kind === 'text' ? styleOfFont(layer.font, color) : await storedStyle(env, cloud, layer.stylePublicId, color);
-      return renderTextLayer(layer.text, style, configFrom(env).limits.maxOutputPixels);
+    async text(layer, options) {
+      const style =
+        layer.kind === 'text' ? styleOfFont(layer.font, options.color) : await storedStyle(env, cloud, layer.stylePublicId, options.color);
+      const face = layer.kind === 'text' && isFontFile(layer.font.family) ? await uploadedFont(env, cloud, layer.font.family) : undefined;
+      const limits = configFrom(env).limits;
+      return renderTextLayer(layer.text, style, options, limits.maxOutputPixels, face, engineMemory(limits.engineMemoryBytes));
     },
   };
 }
@@ -49,4 +56,32 @@ async function storedStyle(env: Env, cloud: string, publicId: string, color: Col
   const info = row?.info ? (JSON.parse(row.info) as { text_style?: TextStyle }) : undefined;
   if (!info?.text_style) throw badRequest(`Text style ${publicId} not found`);
   return color ? { ...info.text_style, fontColor: cssColor(color) } : info.text_style;
+}
+
+/** Cloudinary keeps fonts as authenticated raw files; a public one works too. */
+const FONT_TYPES = ['authenticated', 'upload'] as const;
+
+/**
+ * `l_text:fonts:MyFont.ttf_40:...`: a raw font file of this cloud, by its
+ * public id. A font only lends its glyphs to the text (the file is never
+ * delivered by it), so an authenticated font needs no signature here: that
+ * is what keeping fonts authenticated is for at Cloudinary. A font that could
+ * not be delivered at all (deleted, rejected by moderation) is missing.
+ * Parsed fonts are kept per isolate, keyed by cloud and stored version.
+ */
+async function uploadedFont(env: Env, cloud: string, publicId: string): Promise<FontFace> {
+  for (const type of FONT_TYPES) {
+    const row = await getResource(env.DB, { cloud, resourceType: 'raw', type, publicId });
+    if (!row || !isDeliverable(row)) continue;
+    const key = `${cloud}\n${type}\n${publicId}\n${row.version_id}\n${row.etag}`;
+    const hit = cachedFont(key);
+    if (hit) return hit;
+    if (row.bytes > MAX_FONT_FILE_BYTES) throw badRequest(`Font file ${publicId} is too large: at most ${MAX_FONT_FILE_BYTES} bytes`);
+    const obj = await env.BUCKET.get(row.r2_key);
+    if (!obj) break;
+    const face = await faceFromFile(new Uint8Array(await obj.arrayBuffer()), publicId);
+    keepFont(key, face);
+    return face;
+  }
+  throw notFound(`Resource not found - ${publicId}`);
 }

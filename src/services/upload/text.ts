@@ -5,6 +5,7 @@ import { type Params, required } from '../../protocol/params';
 import { putOriginal } from '../../storage/assets';
 import { parseTextStyle } from '../../engine/text/style';
 import { renderText } from '../../engine/text/render';
+import { engineMemory } from '../../engine/budget';
 import { validatePublicId } from './public-id';
 import { uploadResult } from './result';
 import type { ManageContext } from './manage';
@@ -21,7 +22,8 @@ export async function createText(ctx: ManageContext, params: Params): Promise<Re
   const text = required(params, 'text');
   const style = parseTextStyle((k) => params.string(k) || undefined);
   const publicId = validatePublicId(params.string('public_id') || (await hexDigest('SHA-256', JSON.stringify([text, style]))).slice(0, 32));
-  const rendered = await renderText(text, style, configFrom(ctx.env).limits.maxOutputPixels);
+  const limits = configFrom(ctx.env).limits;
+  const rendered = await renderText(text, style, limits.maxOutputPixels, { memory: engineMemory(limits.engineMemoryBytes) });
   const ref = { cloud: ctx.cloud.cloudName, resourceType: 'image', type: 'text', publicId };
   const { resource, overwritten } = await putOriginal(ctx.env, {
     ref,
