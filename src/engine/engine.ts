@@ -646,7 +646,7 @@ async function runComponent(
     const value = params[key];
     if (value === undefined) continue;
     const name = key === 'e' ? (value as Effect).name : key;
-    const cost = effectCost(key, value);
+    const cost = effectCost(key, value, img.width, img.height);
     const pixels = img.width * img.height;
     const what = `${name} on ${img.width}x${img.height}`;
     budget.work.spend(pixels, cost.ops, what);
