@@ -76,6 +76,8 @@ export const ENCODE_COSTS: Record<OutputFormat, StepCost> = {
   avif: { bytes: 28, ops: 220 },
   /** Palette quantisation and LZW. */
   gif: { bytes: 6, ops: 100 },
+  /** e_vectorize's regions again (reduction, palette, despeckle labels) and the traced edges (a few map entries per boundary pixel). */
+  svg: { bytes: 24, ops: 250 },
 };
 
 /** Three box blurs, horizontal and vertical, on a working copy: per pixel it runs on. */

@@ -59,7 +59,7 @@ import {
   WEBP_PICTURE_BYTES,
 } from './costs';
 import { CodecError } from './codecs/runtime';
-import { encodeRaster } from './encode';
+import { encodeRaster, SVG_NEEDS_VECTORIZE, vectorEffect } from './encode';
 import { readJpegMetadata, writeJpegMetadata, type CarriedMetadata } from './metadata';
 import { findFocus } from './focus';
 import { planGeometry, outputSize, type Geometry, type Rect } from './geometry';
@@ -279,6 +279,9 @@ async function run(
   decoding: DecodePlan,
   budget: RequestBudget,
 ): Promise<TransformResult> {
+  const vector = vectorEffect(plan.components);
+  // Refused before the decode: SVG is only ever a traced e_vectorize.
+  if (resolved.format === 'svg' && !vector) throw SVG_NEEDS_VECTORIZE;
   let working = await decode(input, info, decoding, budget);
   // Bytes charged for the working image now; credited when the next one replaces it.
   let held = decoding.heldBytes;
@@ -316,6 +319,7 @@ async function run(
         flags: plan.output.flags,
         background: background(plan),
         metadata: carried(input, info, plan),
+        vector,
       }),
     );
     return { bytes, format: resolved.format, width: img.width, height: img.height, contentType: mimeFor(resolved.format) };

@@ -74,7 +74,7 @@ export interface Angle {
 
 export type Dpr = number | 'auto';
 
-export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif', 'gif'] as const;
+export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif', 'gif', 'svg'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export type QualityLevel = 'best' | 'good' | 'eco' | 'low';

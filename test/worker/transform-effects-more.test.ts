@@ -4,6 +4,7 @@ import { parseTransformation } from '../../src/engine/parse';
 import { storeImage, uid } from './support/fixtures';
 import { decode, encodePng, makeRaster, meanDiff, meanLuma, pixel } from './support/images';
 import type { Raster } from '../../src/engine/raster';
+import { renderSvg } from '../../src/engine/codecs/svg';
 
 /** The effects of Transformations III through the real worker: sizes, colours at known points and the properties each must have. */
 const get = (path: string) => SELF.fetch(`http://w/demo/image/upload/${path}`);
@@ -303,6 +304,36 @@ describe('Transformations III effects', () => {
     const more = await image(`e_vectorize:12:1.0:0/${ids.photo}.png`);
     expect(distinctColours(more)).toBeGreaterThan(3);
     expect(distinctColours(more)).toBeLessThanOrEqual(12);
+  });
+
+  it('e_vectorize with f_svg traces the regions into paths that render back to the raster result', T, async () => {
+    const res = await get(`e_vectorize:4:1.0:0/${ids.photo}.svg`);
+    expect(res.status, res.headers.get('x-cld-error') ?? '').toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/svg+xml');
+    const svg = new TextDecoder().decode(await res.arrayBuffer());
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="96" height="64" viewBox="0 0 96 64"/);
+    const fills = [...svg.matchAll(/fill="(#[0-9a-f]{6})"/g)].map((m) => m[1]);
+    expect(new Set(fills).size).toBe(fills.length);
+    expect(fills.length).toBeLessThanOrEqual(4);
+    expect(svg).not.toMatch(/<script|<image|href/);
+    const rendered = await renderSvg(new TextEncoder().encode(svg), 96);
+    const raster = await image(`e_vectorize:4:1.0:0/${ids.photo}.png`);
+    expect(meanDiff(rendered, raster)).toBeLessThan(1);
+    // A lower detail gives a coarser grid: fewer path vertices.
+    const coarse = new TextDecoder().decode(await (await get(`e_vectorize:4:16:0/${ids.photo}.svg`)).arrayBuffer());
+    expect(coarse).toContain('viewBox="0 0 16 11"');
+    expect(coarse.length).toBeLessThan(svg.length);
+    const bare = await get(`f_svg/${ids.photo}`);
+    expect(bare.status).toBe(400);
+    expect(bare.headers.get('x-cld-error')).toMatch(/e_vectorize/);
+  });
+
+  it('e_vectorize refuses an SVG past its size bound instead of writing it', T, async () => {
+    const checker = uid('fx3checker');
+    await storeImage(checker, encodePng(makeRaster(1000, 1000, (x, y) => ((x + y) % 2 ? [255, 255, 255] : [0, 0, 0]))));
+    const res = await get(`e_vectorize:2:1000:0/${checker}.svg`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-cld-error')).toMatch(/too detailed/);
   });
 
   it('canonical forms re-parse to themselves', () => {

@@ -13,7 +13,7 @@ import { artFilter, ART_FILTER_NAMES, type ArtFilter } from '../pixels/art-filte
 import { cartoonify, oilPaint } from '../pixels/artistic';
 import { makeTransparent, replaceColor } from '../pixels/colour-select';
 import { gradientFade, type FadeEdge } from '../pixels/fade';
-import { posterize, reduceTo, renderPosterized } from '../pixels/posterize';
+import { renderPosterized, vectorRegions } from '../pixels/posterize';
 import { withinRegion, type Region } from '../pixels/region';
 import { checkOffset, outline, OUTLINE_MODES, shadow, type OutlineMode } from '../pixels/silhouette';
 import { arc, distort, shear } from '../pixels/warp';
@@ -163,10 +163,7 @@ const EFFECTS: Record<EffectName, EffectSpec> = {
       };
     },
     format: (e) => [e.level, ...(e.values ?? [])],
-    apply(img, e) {
-      const p = vectorRegions(img, e);
-      return renderPosterized(p, img.width, img.height);
-    },
+    apply: (img, e) => renderPosterized(vectorRegions(img, e), img.width, img.height),
   },
   cartoonify: {
     parse(args, raw) {
@@ -270,16 +267,6 @@ function fadeEdges(img: Raster, e: Effect, p: Params): FadeEdge[] {
     for (const edge of [...edges]) edges.push({ side: opposite[edge.side], length: edge.length });
   }
   return edges.filter((edge) => edge.length >= 1);
-}
-
-/** `e_vectorize`'s regions: the detail (pixels of the longer side, or a fraction of it up to 1) and despeckle (pixels, or a fraction of the detail). */
-export function vectorRegions(img: Raster, e: Effect) {
-  const [detail, speckle] = e.values ?? [300, 2];
-  const longer = Math.max(img.width, img.height);
-  const side = Math.max(8, Math.min(1000, longer, detail <= 1 ? detail * longer : detail));
-  const small = reduceTo(img, side);
-  const area = speckle < 1 ? speckle * Math.max(small.width, small.height) : speckle;
-  return posterize(small, level(e), area * area);
 }
 
 /** Cloudinary effects we know of but do not run: refused by name rather than called invalid. */

@@ -1,4 +1,5 @@
 import type { Raster } from '../raster';
+import type { Effect } from '../types';
 
 /**
  * The colour side of `e_vectorize`: the image reduced to its working size
@@ -147,4 +148,56 @@ export function renderPosterized(p: Posterized, width: number, height: number): 
     }
   }
   return { data, width, height };
+}
+
+/**
+ * `e_vectorize:<colors>:<detail>:<despeckle>`'s regions of `img`: the detail is
+ * the working size's longer side in pixels (or, up to 1, a fraction of the
+ * image's; never above 1000, as at Cloudinary), the despeckle the side of the
+ * smallest region kept (pixels, or up to 1 a fraction of the working size).
+ */
+export function vectorRegions(img: Raster, e: Effect): Posterized {
+  const [, speckle] = e.values ?? [300, 2];
+  const small = reduceTo(img, workingSide(img, e));
+  const area = speckle < 1 ? speckle * Math.max(small.width, small.height) : speckle;
+  return posterize(small, e.level ?? 10, area * area);
+}
+
+function workingSide(img: Raster, e: Effect): number {
+  const detail = e.values?.[0] ?? 300;
+  const longer = Math.max(img.width, img.height);
+  return Math.max(8, Math.min(1000, longer, detail <= 1 ? detail * longer : detail));
+}
+
+/**
+ * The regions of an image e_vectorize already made (what the SVG writer
+ * receives): its few exact colours are the palette and each cell of the
+ * working grid takes the colour of its first pixel, so nothing is averaged
+ * twice. Undefined when later steps added colours (then it is posterized anew).
+ */
+export function flatRegions(img: Raster, e: Effect): Posterized | undefined {
+  const colours = new Map<number, number>();
+  const palette: [number, number, number][] = [];
+  const d = img.data;
+  for (let i = 0; i < d.length; i += 4) {
+    if (d[i + 3] < 128) continue;
+    const key = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
+    if (colours.has(key)) continue;
+    if (palette.length >= (e.level ?? 10)) return undefined;
+    colours.set(key, palette.length);
+    palette.push([d[i], d[i + 1], d[i + 2]]);
+  }
+  const factor = Math.max(1, Math.max(img.width, img.height) / workingSide(img, e));
+  const width = Math.max(1, Math.round(img.width / factor));
+  const height = Math.max(1, Math.round(img.height / factor));
+  const index = new Uint8Array(width * height);
+  for (let gy = 0; gy < height; gy++) {
+    const y = Math.min(img.height - 1, Math.ceil((gy * img.height) / height));
+    for (let gx = 0; gx < width; gx++) {
+      const x = Math.min(img.width - 1, Math.ceil((gx * img.width) / width));
+      const o = (y * img.width + x) * 4;
+      index[gy * width + gx] = d[o + 3] < 128 ? TRANSPARENT_INDEX : (colours.get((d[o] << 16) | (d[o + 1] << 8) | d[o + 2]) as number);
+    }
+  }
+  return { width, height, palette, index };
 }
