@@ -150,8 +150,8 @@ const EFFECT_COSTS: Record<string, StepCost> = {
   unsharp_mask: { bytes: 3 * RASTER_BYTES, ops: 70 },
   /** Blurred layer, its copy and the canvas. */
   shadow: { bytes: 3 * RASTER_BYTES, ops: 90 },
-  /** Two distance transforms (8 bytes a pixel each), masks, two layers and the result. */
-  outline: { bytes: 4 * RASTER_BYTES + 20, ops: 120 },
+  /** Two distance transforms (8 bytes a pixel each), masks, the padded base, two layers, their blurs and the result. */
+  outline: { bytes: 6 * RASTER_BYTES + 24, ops: 120 },
   /** Histograms then a lookup table, blended. */
   auto_brightness: { bytes: 2 * RASTER_BYTES, ops: 20 },
   auto_contrast: { bytes: 2 * RASTER_BYTES, ops: 20 },
