@@ -157,18 +157,20 @@ const EFFECT_COSTS: Record<string, StepCost> = {
   auto_contrast: { bytes: 2 * RASTER_BYTES, ops: 20 },
   auto_color: { bytes: 2 * RASTER_BYTES, ops: 25 },
   improve: { bytes: 3 * RASTER_BYTES, ops: 60 },
-  fill_light: { bytes: 2 * RASTER_BYTES, ops: 20 },
+  fill_light: { bytes: 2 * RASTER_BYTES, ops: 35 },
   make_transparent: { bytes: RASTER_BYTES + 9, ops: 20 },
-  replace_color: { bytes: RASTER_BYTES, ops: 20 },
+  replace_color: { bytes: RASTER_BYTES, ops: 40 },
+  /** A PRNG draw per channel. */
+  noise: { bytes: RASTER_BYTES, ops: 40 },
   pixelate_region: { bytes: 2 * RASTER_BYTES, ops: 15 },
   /** Reduction, median cut, nearest palette colour (up to 30 distances), despeckle labels, enlargement. */
   vectorize: { bytes: 2 * RASTER_BYTES + 12, ops: 200 },
   /** Blur, Sobel (9 reads) and posterising. */
   cartoonify: { bytes: 3 * RASTER_BYTES + 8, ops: 120 },
-  art: { bytes: RASTER_BYTES, ops: 30 },
+  art: { bytes: RASTER_BYTES, ops: 40 },
   /** Inverse mapping and a bilinear sample per output pixel. */
   shear: { bytes: RASTER_BYTES, ops: 40 },
-  distort: { bytes: RASTER_BYTES, ops: 60 },
+  distort: { bytes: RASTER_BYTES, ops: 70 },
 };
 
 /** Strip-wise transcoding (./stream-plan.ts): libwebp's YUV 4:2:0 picture and its encoder's buffers, per pixel. */
