@@ -7,7 +7,7 @@ import type { Params } from './types';
  */
 const REGION_EFFECTS: ReadonlySet<string> = new Set(['blur_region', 'pixelate_region']);
 
-export const ownsRegion = (p: Params) => p.e !== undefined && REGION_EFFECTS.has(p.e.name);
+const ownsRegion = (p: Params) => p.e !== undefined && REGION_EFFECTS.has(p.e.name);
 
 /** The component's parameters as the geometry should see them. */
 export function geometryParams(p: Params): Params {

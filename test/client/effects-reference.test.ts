@@ -103,7 +103,11 @@ describe('effects against libvips', async () => {
 
   it('e_auto_contrast is close to libvips normalise', async () => {
     const low = await fetchPng(cloudinary.url(id, { ...base, transformation: [resize, { effect: 'contrast:-60' }] }));
-    const ours = await rgb(sharp(await fetchPng(cloudinary.url(id, { ...base, transformation: [resize, { effect: 'contrast:-60' }, { effect: 'auto_contrast' }] }))));
+    const ours = await rgb(
+      sharp(
+        await fetchPng(cloudinary.url(id, { ...base, transformation: [resize, { effect: 'contrast:-60' }, { effect: 'auto_contrast' }] })),
+      ),
+    );
     const ref = await rgb(sharp(low).normalise({ lower: 0.5, upper: 99.5 }));
     const diff = meanDiff(ours, ref);
     console.log(`e_auto_contrast mean difference vs libvips normalise: ${diff.toFixed(2)}`);

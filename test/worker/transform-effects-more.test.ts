@@ -31,14 +31,16 @@ function distinctColours(r: Raster): number {
 /** Mean absolute difference between horizontal neighbours (texture and noise raise it). */
 function neighbourDiff(r: Raster): number {
   let s = 0;
-  for (let y = 0; y < r.height; y++) for (let x = 1; x < r.width; x++) s += Math.abs(r.data[(y * r.width + x) * 4 + 1] - r.data[(y * r.width + x - 1) * 4 + 1]);
+  for (let y = 0; y < r.height; y++)
+    for (let x = 1; x < r.width; x++) s += Math.abs(r.data[(y * r.width + x) * 4 + 1] - r.data[(y * r.width + x - 1) * 4 + 1]);
   return s / (r.height * (r.width - 1));
 }
 
 function stddev(r: Raster): number {
   const m = meanLuma(r);
   let s = 0;
-  for (let i = 0; i < r.width * r.height; i++) s += (0.299 * r.data[i * 4] + 0.587 * r.data[i * 4 + 1] + 0.114 * r.data[i * 4 + 2] - m) ** 2;
+  for (let i = 0; i < r.width * r.height; i++)
+    s += (0.299 * r.data[i * 4] + 0.587 * r.data[i * 4 + 1] + 0.114 * r.data[i * 4 + 2] - m) ** 2;
   return Math.sqrt(s / (r.width * r.height));
 }
 
@@ -122,7 +124,8 @@ describe('Transformations III effects', () => {
 
   it('e_auto_color removes a colour cast (channel means come together) and e_improve does too', T, async () => {
     const src = await image(`${ids.cast}.png`);
-    const spread = (r: Raster) => Math.max(channelMean(r, 0), channelMean(r, 1), channelMean(r, 2)) - Math.min(channelMean(r, 0), channelMean(r, 1), channelMean(r, 2));
+    const spread = (r: Raster) =>
+      Math.max(channelMean(r, 0), channelMean(r, 1), channelMean(r, 2)) - Math.min(channelMean(r, 0), channelMean(r, 1), channelMean(r, 2));
     const out = await image(`e_auto_color/${ids.cast}.png`);
     expect(spread(src)).toBeGreaterThan(50);
     expect(spread(out)).toBeLessThan(spread(src) / 3);
@@ -277,7 +280,10 @@ describe('Transformations III effects', () => {
   });
 
   it('e_art: every named filter runs and keeps the size; monochrome ones are grey, warm and cool ones lean as named', T, async () => {
-    const names = 'al_dente athena audrey aurora daguerre eucalyptus fes frost hairspray hokusai incognito linen peacock primavera quartz red_rock refresh sizzle sonnet ukulele zorro'.split(' ');
+    const names =
+      'al_dente athena audrey aurora daguerre eucalyptus fes frost hairspray hokusai incognito linen peacock primavera quartz red_rock refresh sizzle sonnet ukulele zorro'.split(
+        ' ',
+      );
     const grey = await image(`${ids.grey}.png`);
     const seen: Raster[] = [];
     for (const name of names) {

@@ -13,7 +13,7 @@ import { TRANSPARENT_INDEX, type Posterized } from '../pixels/posterize';
  */
 
 /** The largest SVG written (bytes): beyond, the client is asked for less detail rather than a document a browser chokes on. */
-export const MAX_SVG_BYTES = 8 * 1024 * 1024;
+const MAX_SVG_BYTES = 8 * 1024 * 1024;
 
 const hex = (c: [number, number, number]) => '#' + c.map((v) => v.toString(16).padStart(2, '0')).join('');
 
@@ -105,7 +105,9 @@ export function traceSvg(p: Posterized, width: number, height: number): Uint8Arr
   colours.forEach((k, i) => {
     const fill = hex(p.palette[k]);
     const part =
-      i === 0 && opaque ? `<rect width="${p.width}" height="${p.height}" fill="${fill}"/>` : `<path fill="${fill}" fill-rule="evenodd" d="${outlinePath(p, k)}"/>`;
+      i === 0 && opaque
+        ? `<rect width="${p.width}" height="${p.height}" fill="${fill}"/>`
+        : `<path fill="${fill}" fill-rule="evenodd" d="${outlinePath(p, k)}"/>`;
     size += part.length;
     if (size > MAX_SVG_BYTES) throw TOO_DETAILED();
     parts.push(part);

@@ -6,7 +6,7 @@ import { trim } from '../pixels/shape';
 import { tintImage } from '../pixels/tint';
 import { redeye } from '../pixels/redeye';
 import * as tone from '../pixels/tone';
-import { EFFECT_NAMES, type Color, type Effect, type EffectName, type Params } from '../types';
+import { EFFECT_NAMES, type Color, type Effect, type EffectName, type Length, type Params } from '../types';
 import { formatColor, formatNumber, invalid, parseColor, parseNumber } from '../values';
 import * as adjust from '../pixels/adjust';
 import { artFilter, ART_FILTER_NAMES, type ArtFilter } from '../pixels/art-filters';
@@ -17,7 +17,6 @@ import { renderPosterized, vectorRegions } from '../pixels/posterize';
 import { withinRegion, type Region } from '../pixels/region';
 import { checkOffset, outline, OUTLINE_MODES, shadow, type OutlineMode } from '../pixels/silhouette';
 import { arc, distort, shear } from '../pixels/warp';
-import type { Length } from '../types';
 
 interface EffectSpec {
   /** The level's range and default (Cloudinary's); no range means the effect takes no level. */
@@ -159,7 +158,12 @@ const EFFECTS: Record<EffectName, EffectSpec> = {
       if (args.length > 5) throw invalid('effect', raw);
       return {
         level: Math.round(arg(args[0], 2, 30, 10, raw)),
-        values: [arg(args[1], 0, 1000, 300, raw), arg(args[2], 0, 100, 2, raw), arg(args[3], 0, 100, 100, raw), arg(args[4], 0, 100, 25, raw)],
+        values: [
+          arg(args[1], 0, 1000, 300, raw),
+          arg(args[2], 0, 100, 2, raw),
+          arg(args[3], 0, 100, 100, raw),
+          arg(args[4], 0, 100, 25, raw),
+        ],
       };
     },
     format: (e) => [e.level, ...(e.values ?? [])],
@@ -169,7 +173,11 @@ const EFFECTS: Record<EffectName, EffectSpec> = {
     parse(args, raw) {
       if (args.length > 2) throw invalid('effect', raw);
       const bw = args[1] === 'bw';
-      return { level: arg(args[0], 0, 100, 50, raw), mode: bw ? 'bw' : undefined, values: bw ? undefined : [arg(args[1], 0, 100, 50, raw)] };
+      return {
+        level: arg(args[0], 0, 100, 50, raw),
+        mode: bw ? 'bw' : undefined,
+        values: bw ? undefined : [arg(args[1], 0, 100, 50, raw)],
+      };
     },
     format: (e) => [e.level, e.mode ?? e.values?.[0]],
     apply: (img, e) => cartoonify(img, level(e), e.values?.[0] ?? 100, e.mode === 'bw'),
@@ -335,8 +343,7 @@ export const e: ParamEntry<'e'> = {
   },
   canonical: (v) => {
     const own = EFFECTS[v.name].format;
-    if (own)
-      return [v.name, ...own(v).map((a) => (typeof a === 'number' ? formatNumber(a) : (a ?? '')))].join(':').replace(/:+$/, '');
+    if (own) return [v.name, ...own(v).map((a) => (typeof a === 'number' ? formatNumber(a) : (a ?? '')))].join(':').replace(/:+$/, '');
     return [
       v.name,
       v.equalize ? 'equalize' : '',

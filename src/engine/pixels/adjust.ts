@@ -38,7 +38,11 @@ export function autoContrast(img: Raster, blend: number): Raster {
 
 /** `e_auto_color`: each channel stretched on its own, which removes a colour cast. */
 export function autoColor(img: Raster, blend: number): Raster {
-  const luts = [0, 1, 2].map((c) => stretch(percentile(img, c, CLIP), percentile(img, c, 1 - CLIP))) as [Uint8Array, Uint8Array, Uint8Array];
+  const luts = [0, 1, 2].map((c) => stretch(percentile(img, c, CLIP), percentile(img, c, 1 - CLIP))) as [
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+  ];
   return blendWith(img, applyLuts(img, luts), blend);
 }
 

@@ -31,7 +31,7 @@ const r = (sat: number, contrast: number, bright: number, gain: [number, number,
   vignette,
 });
 
-export const ART_FILTERS = {
+const ART_FILTERS = {
   al_dente: r(0.9, 1.1, 5, [1.08, 1.0, 0.88], 10),
   athena: r(0.85, 0.9, 12, [1.02, 1.0, 0.98], 15),
   audrey: r(0, 1.3, 0, [1, 1, 1]),

@@ -62,7 +62,8 @@ export function oilPaint(img: Raster, strength: number): Raster {
   const { width: w, height: h, data: s } = img;
   const r = oilRadius(strength);
   const level = new Uint8Array(w * h);
-  for (let i = 0; i < w * h; i++) level[i] = Math.min(INTENSITY_LEVELS - 1, Math.floor((luma(s[i * 4], s[i * 4 + 1], s[i * 4 + 2]) * INTENSITY_LEVELS) / 256));
+  for (let i = 0; i < w * h; i++)
+    level[i] = Math.min(INTENSITY_LEVELS - 1, Math.floor((luma(s[i * 4], s[i * 4 + 1], s[i * 4 + 2]) * INTENSITY_LEVELS) / 256));
   const count = new Uint32Array(INTENSITY_LEVELS);
   const sum = new Float64Array(INTENSITY_LEVELS * 3);
   const data = new Uint8Array(s.length);

@@ -55,7 +55,7 @@ export function makeTransparent(img: Raster, tolerance: number, color?: Color): 
 }
 
 /** The most common colour, by 4-bit-per-channel buckets (averaged within the winning bucket). */
-export function predominantColor(img: Raster): Color {
+function predominantColor(img: Raster): Color {
   const counts = new Uint32Array(4096);
   const sums = new Float64Array(4096 * 3);
   const d = img.data;

@@ -19,7 +19,7 @@ export interface Posterized {
 export const TRANSPARENT_INDEX = 255;
 
 /** Box-averages `img` so that its longer side is at most `maxSide`. */
-export function reduceTo(img: Raster, maxSide: number): Raster {
+function reduceTo(img: Raster, maxSide: number): Raster {
   const factor = Math.max(img.width, img.height) / maxSide;
   if (factor <= 1) return img;
   const w = Math.max(1, Math.round(img.width / factor));
@@ -32,7 +32,8 @@ export function reduceTo(img: Raster, maxSide: number): Raster {
       const sx0 = Math.floor((x * img.width) / w);
       const sx1 = Math.max(sx0 + 1, Math.floor(((x + 1) * img.width) / w));
       const sum = [0, 0, 0, 0];
-      for (let sy = sy0; sy < sy1; sy++) for (let sx = sx0; sx < sx1; sx++) for (let c = 0; c < 4; c++) sum[c] += img.data[(sy * img.width + sx) * 4 + c];
+      for (let sy = sy0; sy < sy1; sy++)
+        for (let sx = sx0; sx < sx1; sx++) for (let c = 0; c < 4; c++) sum[c] += img.data[(sy * img.width + sx) * 4 + c];
       const n = (sy1 - sy0) * (sx1 - sx0);
       for (let c = 0; c < 4; c++) out[(y * w + x) * 4 + c] = Math.round(sum[c] / n);
     }
@@ -77,7 +78,7 @@ function medianCut(img: Raster, colors: number): [number, number, number][] {
   });
 }
 
-export function posterize(img: Raster, colors: number, despeckleArea: number): Posterized {
+function posterize(img: Raster, colors: number, despeckleArea: number): Posterized {
   const palette = medianCut(img, colors);
   const { width: w, height: h, data: d } = img;
   const index = new Uint8Array(w * h);

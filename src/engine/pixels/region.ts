@@ -9,7 +9,7 @@ export interface Region {
 }
 
 /** The part of `region` inside the image (may be empty). */
-export function clipRegion(region: Region, w: number, h: number): Region {
+function clipRegion(region: Region, w: number, h: number): Region {
   const x0 = Math.max(0, Math.min(w, Math.round(region.x)));
   const y0 = Math.max(0, Math.min(h, Math.round(region.y)));
   const x1 = Math.max(x0, Math.min(w, Math.round(region.x + region.width)));
@@ -32,6 +32,7 @@ export function withinRegion(img: Raster, region: Region, op: (part: Raster) => 
   }
   const done = op({ data: part, width: r.width, height: r.height });
   const data = img.data.slice();
-  for (let y = 0; y < r.height; y++) data.set(done.data.subarray(y * r.width * 4, (y + 1) * r.width * 4), ((r.y + y) * img.width + r.x) * 4);
+  for (let y = 0; y < r.height; y++)
+    data.set(done.data.subarray(y * r.width * 4, (y + 1) * r.width * 4), ((r.y + y) * img.width + r.x) * 4);
   return { data, width: img.width, height: img.height };
 }

@@ -17,7 +17,7 @@ const reach = (sigma: number) => (sigma > 0 ? Math.ceil(3 * sigma) : 0);
 const MAX_SIGMA = 50;
 
 /** The shadow's blur: soft at any strength, softer with more (sigma 2-7 px). */
-export const shadowSigma = (strength: number) => 2 + strength / 20;
+const shadowSigma = (strength: number) => 2 + strength / 20;
 
 /** The canvas a shadow needs: the image's rectangle joined with the shadow's, blur included. */
 export function shadowCanvas(w: number, h: number, strength: number, dx: number, dy: number) {
@@ -92,7 +92,8 @@ export function outline(img: Raster, mode: OutlineMode | undefined, width: numbe
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
       if (holes?.[i]) under.data[i * 4 + 3] = color.a;
-      if (toShape && !inside[i]) under.data[i * 4 + 3] = Math.max(under.data[i * 4 + 3], Math.round(color.a * cover(Math.sqrt(toShape[i]))));
+      if (toShape && !inside[i])
+        under.data[i * 4 + 3] = Math.max(under.data[i * 4 + 3], Math.round(color.a * cover(Math.sqrt(toShape[i]))));
       if (toEdge && inside[i]) {
         // The canvas edge counts as outside, so an opaque rectangle gets its inner band too.
         const d = Math.min(Math.sqrt(toEdge[i]), x + 1, y + 1, w - x, h - y);

@@ -35,7 +35,9 @@ function boxOf(points: Point[]): Box {
 
 function checkGrowth(what: string, box: Box, w: number, h: number): void {
   if (box.width > MAX_SIDE || box.height > MAX_SIDE || box.width * box.height > MAX_GROWTH * Math.max(w * h, 4096))
-    throw badRequest(`Invalid ${what} in transformation: the result (${box.width}x${box.height}) would be more than ${MAX_GROWTH} times the image`);
+    throw badRequest(
+      `Invalid ${what} in transformation: the result (${box.width}x${box.height}) would be more than ${MAX_GROWTH} times the image`,
+    );
 }
 
 function render(img: Raster, box: Box, inverse: Inverse): Raster {
