@@ -1,7 +1,8 @@
 import { SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseTransformation } from '../../src/engine/parse';
-import { storeImage, uid } from './support/fixtures';
+import { fixture, storeImage, uid } from './support/fixtures';
+import { engineStats, transformImage } from '../../src/engine/engine';
 import { decode, encodePng, makeRaster, meanDiff, meanLuma, pixel } from './support/images';
 import type { Raster } from '../../src/engine/raster';
 import { renderSvg } from '../../src/engine/codecs/svg';
@@ -340,6 +341,24 @@ describe('Transformations III effects', () => {
     const res = await get(`e_vectorize:2:1000:0/${checker}.svg`);
     expect(res.status).toBe(400);
     expect(res.headers.get('x-cld-error')).toMatch(/too detailed/);
+  });
+
+  it('a canvas-growing effect is charged for the pixels it makes, and refused beyond the work budget', T, async () => {
+    const input = fixture('photo-1mp.jpg');
+    const limits = { maxDecodePixels: 7e6, maxJpegDecodePixels: 12e6, maxOutputPixels: 25e6 };
+    const run = (t: string, engineWorkPixels?: number) =>
+      transformImage(input, parseTransformation(t), { limits: { ...limits, engineWorkPixels }, extension: 'png' });
+    await run('c_scale,w_400');
+    const plain = engineStats.lastWorkOps;
+    const small = await run('c_scale,w_400/e_shear:10:0');
+    const smallWork = engineStats.lastWorkOps - plain;
+    const wide = await run('c_scale,w_400/e_shear:60:0');
+    const wideWork = engineStats.lastWorkOps - plain;
+    expect(wide.width).toBeGreaterThan(small.width * 1.5);
+    // Work grows with the output's pixels (the encoder's share too), not with the input's.
+    expect(wideWork / smallWork).toBeGreaterThan(((wide.width * wide.height) / (small.width * small.height)) * 0.8);
+    // The plain run's budget (its encode included) cannot pay for the wide shear's pixels.
+    await expect(run('c_scale,w_400/e_shear:60:0', plain + 1)).rejects.toThrow(/shear on .* work budget/);
   });
 
   it('canonical forms re-parse to themselves', () => {
