@@ -1,4 +1,7 @@
 import { blurReduction, blurSigma } from './pixels/filter';
+import { oilRadius } from './pixels/artistic';
+import { outlineMargin, shadowCanvas, type OutlineMode } from './pixels/silhouette';
+import { arcGeometry, distortBox, MAX_GROWTH, shearBox } from './pixels/warp';
 import type { Effect, OutputFormat } from './types';
 
 /**
@@ -73,6 +76,8 @@ export const ENCODE_COSTS: Record<OutputFormat, StepCost> = {
   avif: { bytes: 28, ops: 220 },
   /** Palette quantisation and LZW. */
   gif: { bytes: 6, ops: 100 },
+  /** e_vectorize's regions again (reduction, palette, despeckle labels) and the traced edges (a few map entries per boundary pixel). */
+  svg: { bytes: 24, ops: 250 },
 };
 
 /** Three box blurs, horizontal and vertical, on a working copy: per pixel it runs on. */
@@ -87,10 +92,49 @@ function blurCost(level: number): StepCost {
   return { bytes: BLUR_RESAMPLE.bytes + BLUR.bytes / (k * k), ops: BLUR_RESAMPLE.ops + BLUR.ops / (k * k) };
 }
 
-/** A pixel effect's cost per pixel of the image it runs on. */
-export function effectCost(key: string, value: unknown): StepCost {
-  if (key === 'e' && (value as Effect).name === 'blur') return blurCost((value as Effect).level ?? 100);
-  return EFFECT_COSTS[key === 'e' ? (value as Effect).name : key] ?? EFFECT_COSTS.default;
+/**
+ * A pixel effect's cost per pixel of the image it runs on (`width` x `height`).
+ * Effects that grow the canvas (shadow, outline, warps) are charged for the
+ * pixels they produce, scaled back to a per-input-pixel figure.
+ */
+export function effectCost(key: string, value: unknown, width: number, height: number): StepCost {
+  if (key !== 'e') return EFFECT_COSTS[key] ?? EFFECT_COSTS.default;
+  const e = value as Effect;
+  if (e.name === 'blur' || e.name === 'blur_region') return blurCost(e.level ?? 100);
+  if (e.name === 'oil_paint') {
+    const side = 2 * oilRadius(e.level ?? 30) + 1;
+    return { bytes: RASTER_BYTES + 2, ops: side * side * 6 };
+  }
+  const base = EFFECT_COSTS[e.name] ?? EFFECT_COSTS.default;
+  const growth = Math.min(MAX_GROWTH, effectGrowth(e, width, height));
+  return { bytes: base.bytes * growth, ops: base.ops * growth };
+}
+
+/** Output pixels per input pixel of the effects that change the canvas. */
+function effectGrowth(e: Effect, w: number, h: number): number {
+  const area = Math.max(1, w * h);
+  const v = e.values ?? [];
+  switch (e.name) {
+    case 'shadow': {
+      const c = shadowCanvas(w, h, e.level ?? 40, 0, 0);
+      // The offset is read from x_/y_ at run time and bounded by the image's size: charge the worst case.
+      return ((c.width + w) * (c.height + h)) / area;
+    }
+    case 'outline': {
+      const m = outlineMargin(e.mode as OutlineMode | undefined, e.level ?? 5, v[0] ?? 0);
+      return ((w + 2 * m) * (h + 2 * m)) / area;
+    }
+    case 'shear': {
+      const b = shearBox(w, h, v[0] ?? 0, v[1] ?? 0);
+      return (b.width * b.height) / area;
+    }
+    case 'distort': {
+      const b = e.mode === 'arc' ? arcGeometry(w, h, v[0] ?? 90).box : distortBox(v);
+      return (b.width * b.height) / area;
+    }
+    default:
+      return 1;
+  }
 }
 
 /** What an encoder's module takes whatever the size (the AVIF encoder's Emscripten heap: about 16 MB at 400x300). */
@@ -104,6 +148,29 @@ const EFFECT_COSTS: Record<string, StepCost> = {
   /** A blur plus the mask. */
   sharpen: { bytes: 3 * RASTER_BYTES, ops: 70 },
   unsharp_mask: { bytes: 3 * RASTER_BYTES, ops: 70 },
+  /** Blurred layer, its copy and the canvas. */
+  shadow: { bytes: 3 * RASTER_BYTES, ops: 90 },
+  /** Two distance transforms (8 bytes a pixel each), masks, the padded base, two layers, their blurs and the result. */
+  outline: { bytes: 6 * RASTER_BYTES + 24, ops: 120 },
+  /** Histograms then a lookup table, blended. */
+  auto_brightness: { bytes: 2 * RASTER_BYTES, ops: 20 },
+  auto_contrast: { bytes: 2 * RASTER_BYTES, ops: 20 },
+  auto_color: { bytes: 2 * RASTER_BYTES, ops: 25 },
+  improve: { bytes: 3 * RASTER_BYTES, ops: 60 },
+  fill_light: { bytes: 2 * RASTER_BYTES, ops: 35 },
+  make_transparent: { bytes: RASTER_BYTES + 9, ops: 20 },
+  replace_color: { bytes: RASTER_BYTES, ops: 40 },
+  /** A PRNG draw per channel. */
+  noise: { bytes: RASTER_BYTES, ops: 40 },
+  pixelate_region: { bytes: 2 * RASTER_BYTES, ops: 15 },
+  /** Reduction, median cut, nearest palette colour (up to 30 distances), despeckle labels, enlargement. */
+  vectorize: { bytes: 2 * RASTER_BYTES + 12, ops: 200 },
+  /** Blur, Sobel (9 reads) and posterising. */
+  cartoonify: { bytes: 3 * RASTER_BYTES + 8, ops: 120 },
+  art: { bytes: RASTER_BYTES, ops: 40 },
+  /** Inverse mapping and a bilinear sample per output pixel. */
+  shear: { bytes: RASTER_BYTES, ops: 40 },
+  distort: { bytes: RASTER_BYTES, ops: 70 },
 };
 
 /** Strip-wise transcoding (./stream-plan.ts): libwebp's YUV 4:2:0 picture and its encoder's buffers, per pixel. */

@@ -3,7 +3,8 @@ import { photonEncodePng, photonEncodeWebpLossless, photonFromRaster, type Photo
 import { writeJpegMetadata, writePngIcc, type CarriedMetadata } from './metadata';
 import type { Resolved } from './negotiate';
 import { flatten, type Raster } from './raster';
-import type { Color, FlagName, OutputFormat } from './types';
+import type { Color, Effect, FlagName, OutputFormat } from './types';
+import { badRequest } from '../errors';
 
 export interface EncodeInput {
   img: Raster;
@@ -13,6 +14,8 @@ export interface EncodeInput {
   background: Color;
   /** What the source carries over (see metadata.ts); already filtered by the flags. */
   metadata: CarriedMetadata;
+  /** The plan's last `e_vectorize`: what SVG output traces (SVG needs one). */
+  vector?: Effect;
 }
 
 type Encoder = (e: EncodeInput) => Promise<Uint8Array>;
@@ -59,7 +62,22 @@ const ENCODERS: Record<OutputFormat, Encoder> = {
     const { encodeGif } = await import('./codecs/gif');
     return encodeGif(img);
   },
+  async svg({ img, vector }) {
+    if (!vector) throw SVG_NEEDS_VECTORIZE;
+    const [{ traceSvg }, { flatRegions, vectorRegions }] = await Promise.all([import('./codecs/svg-trace'), import('./pixels/posterize')]);
+    return traceSvg(flatRegions(img, vector) ?? vectorRegions(img, vector), img.width, img.height);
+  },
 };
+
+/** SVG is written only by tracing `e_vectorize`'s regions; a raster image is not embedded in an SVG here. */
+export const SVG_NEEDS_VECTORIZE = badRequest('SVG output needs e_vectorize (f_svg delivers the vectorized image)');
+
+/** The last `e_vectorize` of the plan's components, which SVG output traces. */
+export const vectorEffect = (components: { params: { e?: Effect } }[]) =>
+  components
+    .map((c) => c.params.e)
+    .filter((e) => e?.name === 'vectorize')
+    .pop();
 
 export function encodeRaster(e: EncodeInput): Promise<Uint8Array> {
   return ENCODERS[e.resolved.format](e);

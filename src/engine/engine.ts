@@ -59,7 +59,7 @@ import {
   WEBP_PICTURE_BYTES,
 } from './costs';
 import { CodecError } from './codecs/runtime';
-import { encodeRaster } from './encode';
+import { encodeRaster, SVG_NEEDS_VECTORIZE, vectorEffect } from './encode';
 import { readJpegMetadata, writeJpegMetadata, type CarriedMetadata } from './metadata';
 import { findFocus } from './focus';
 import { planGeometry, outputSize, type Geometry, type Rect } from './geometry';
@@ -279,6 +279,9 @@ async function run(
   decoding: DecodePlan,
   budget: RequestBudget,
 ): Promise<TransformResult> {
+  const vector = vectorEffect(plan.components);
+  // Refused before the decode: SVG is only ever a traced e_vectorize.
+  if (resolved.format === 'svg' && !vector) throw SVG_NEEDS_VECTORIZE;
   let working = await decode(input, info, decoding, budget);
   // Bytes charged for the working image now; credited when the next one replaces it.
   let held = decoding.heldBytes;
@@ -316,6 +319,7 @@ async function run(
         flags: plan.output.flags,
         background: background(plan),
         metadata: carried(input, info, plan),
+        vector,
       }),
     );
     return { bytes, format: resolved.format, width: img.width, height: img.height, contentType: mimeFor(resolved.format) };
@@ -646,7 +650,7 @@ async function runComponent(
     const value = params[key];
     if (value === undefined) continue;
     const name = key === 'e' ? (value as Effect).name : key;
-    const cost = effectCost(key, value);
+    const cost = effectCost(key, value, img.width, img.height);
     const pixels = img.width * img.height;
     const what = `${name} on ${img.width}x${img.height}`;
     budget.work.spend(pixels, cost.ops, what);

@@ -1,3 +1,4 @@
+import { geometryParams } from './effect-region';
 import type { Compass, Gravity, Length, Params } from './types';
 
 /**
@@ -48,7 +49,8 @@ export function outputSize(g: Geometry): { width: number; height: number } {
   return g.canvas ? { width: g.canvas.width, height: g.canvas.height } : g.size;
 }
 
-export function planGeometry(input: GeometryInput): Geometry {
+export function planGeometry(given: GeometryInput): Geometry {
+  const input = { ...given, params: geometryParams(given.params) };
   const { width: W, height: H, params: p } = input;
   const whole: Rect = { x: 0, y: 0, width: W, height: H };
   // c_auto is a fill whose gravity is content-aware unless one is given (resolve-plan.ts adds the stored custom coordinates).

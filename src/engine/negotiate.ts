@@ -39,6 +39,7 @@ const QUALITY: Record<OutputFormat, Record<QualityLevel, number>> = {
   avif: { best: 75, good: 60, eco: 50, low: 40 },
   png: { best: 100, good: 100, eco: 100, low: 100 },
   gif: { best: 100, good: 100, eco: 100, low: 100 },
+  svg: { best: 100, good: 100, eco: 100, low: 100 },
 };
 
 /** The family of a stored format when it must be delivered as itself. */

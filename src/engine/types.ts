@@ -74,7 +74,7 @@ export interface Angle {
 
 export type Dpr = number | 'auto';
 
-export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif', 'gif'] as const;
+export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif', 'gif', 'svg'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export type QualityLevel = 'best' | 'good' | 'eco' | 'low';
@@ -138,6 +138,28 @@ export const EFFECT_NAMES = [
   'trim',
   'redeye',
   ...BLEND_MODES,
+  'shadow',
+  'outline',
+  'gradient_fade',
+  'make_transparent',
+  'replace_color',
+  'improve',
+  'auto_brightness',
+  'auto_contrast',
+  'auto_color',
+  'noise',
+  'red',
+  'green',
+  'blue',
+  'blur_region',
+  'pixelate_region',
+  'fill_light',
+  'vectorize',
+  'cartoonify',
+  'oil_paint',
+  'art',
+  'distort',
+  'shear',
 ] as const;
 export type EffectName = (typeof EFFECT_NAMES)[number];
 
@@ -151,6 +173,12 @@ export interface Effect {
   equalize?: boolean;
   /** `e_tint`'s colours, each with its position along the luminance (0-1) when given (`blue:20p`). */
   stops?: { color: Color; at?: number }[];
+  /** A named variant: `e_outline:inner`, `e_gradient_fade:symmetric`, `e_improve:indoor`, `e_art:zorro`, `e_distort:arc`, `e_cartoonify::bw`. */
+  mode?: string;
+  /** Further numbers after the level, in the effect's order: outline's blur, fill_light's bias, cartoonify's colour reduction, distort's corners or arc, shear's angles, vectorize's detail/despeckle/paths/corners. */
+  values?: number[];
+  /** `e_replace_color`'s colour to replace (the predominant colour when not given); `color` is the colour it becomes. */
+  from?: Color;
 }
 
 /** `b_auto[:<mode>[:<count>][:<direction>][:palette_...]]`: padding coloured from the image itself. */

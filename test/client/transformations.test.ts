@@ -73,7 +73,7 @@ describe('transformations through SDK-built URLs', async () => {
     const bad = await fetch(cloudinary.url(id, { ...LOCAL_URL, width: 'abc', crop: 'scale', format: 'jpg' }));
     expect(bad.status).toBe(400);
     expect(bad.headers.get('x-cld-error')).toBe('Invalid width in transformation: abc');
-    const effect = await fetch(cloudinary.url(id, { ...LOCAL_URL, effect: 'cartoonify', format: 'jpg' }));
+    const effect = await fetch(cloudinary.url(id, { ...LOCAL_URL, effect: 'background_removal', format: 'jpg' }));
     expect(effect.status).toBe(400);
     expect(effect.headers.get('x-cld-error')).toMatch(/not supported/);
     const heic = await upload('photo.heic');

@@ -485,7 +485,7 @@ describe('hostile and oversized inputs give 400, never 500', () => {
     const res = await get(`w_abc/${id}.png`);
     expect(res.status).toBe(400);
     expect(res.headers.get('x-cld-error')).toBe('Invalid width in transformation: abc');
-    const unsupported = await get(`e_cartoonify/${id}.png`);
+    const unsupported = await get(`e_background_removal/${id}.png`);
     expect(unsupported.status).toBe(400);
     expect(unsupported.headers.get('x-cld-error')).toMatch(/not supported/);
   });

@@ -150,7 +150,7 @@ describe('effects (e_)', () => {
       ['e_brightness:101', 'Invalid effect in transformation: brightness:101'],
       ['e_grayscale:5', 'Invalid effect in transformation: grayscale:5'],
       ['e_wobble', 'Invalid effect in transformation: wobble'],
-      ['e_cartoonify', 'Effect cartoonify is not supported'],
+      ['e_background_removal', 'Effect background_removal is not supported'],
       ['o_101', 'Invalid opacity in transformation: 101'],
       ['r_-3', 'Invalid radius in transformation: -3'],
       ['bo_5px_dashed_red', 'Invalid border in transformation: 5px_dashed_red'],

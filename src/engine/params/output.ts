@@ -11,7 +11,6 @@ const UNSUPPORTED_FORMATS = new Set([
   'bmp',
   'ico',
   'pdf',
-  'svg',
   'heic',
   'heif',
   'jxl',
