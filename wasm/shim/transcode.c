@@ -14,6 +14,7 @@
 #include "webp/encode.h"
 #include "fail.h"
 #include "jpeg_shim.h"
+#include "colour.h"
 
 static int32_t result[4];
 
@@ -23,7 +24,7 @@ static int32_t result[4];
 typedef struct {
   struct jpeg_decompress_struct cinfo;
   struct jpeg_error_mgr err;
-  int cmyk;
+  void *colour;
   uint8_t *cmyk_row;
 } source;
 
@@ -33,11 +34,11 @@ static void source_open(source *s, const uint8_t *in, uint32_t len, int denom, u
   s->cinfo.mem->max_memory_to_use = max_memory;
   s->cinfo.scale_num = 1;
   s->cinfo.scale_denom = (unsigned)denom;
-  s->cmyk = s->cinfo.jpeg_color_space == JCS_CMYK || s->cinfo.jpeg_color_space == JCS_YCCK;
-  s->cinfo.out_color_space = s->cmyk ? JCS_CMYK : JCS_RGB;
+  s->colour = colour_setup(&s->cinfo, 3);
+  int cmyk = colour_input_bytes(&s->cinfo, 3) == 4;
   jpeg_start_decompress(&s->cinfo);
-  s->cmyk_row = s->cmyk ? malloc(s->cinfo.output_width * 4) : 0;
-  if (s->cmyk && !s->cmyk_row) codec_fail("out of memory");
+  s->cmyk_row = cmyk ? malloc(s->cinfo.output_width * 4) : 0;
+  if (cmyk && !s->cmyk_row) codec_fail("out of memory");
 }
 
 /* Reads up to STRIP rows of RGB into `strip`; returns how many. */
@@ -45,9 +46,9 @@ static uint32_t source_read(source *s, uint8_t *strip) {
   uint32_t stride = s->cinfo.output_width * 3, n = 0;
   while (n < STRIP && s->cinfo.output_scanline < s->cinfo.output_height) {
     uint8_t *dest = strip + (size_t)n * stride;
-    JSAMPROW rows[1] = { s->cmyk ? s->cmyk_row : dest };
+    JSAMPROW rows[1] = { s->cmyk_row ? s->cmyk_row : dest };
     jpeg_read_scanlines(&s->cinfo, rows, 1);
-    if (s->cmyk) cmyk_to_rgb(s->cmyk_row, dest, s->cinfo.output_width, 3);
+    if (s->colour) colour_row(s->colour, s->cmyk_row ? s->cmyk_row : dest, dest, s->cinfo.output_width, 3);
     n++;
   }
   return n;

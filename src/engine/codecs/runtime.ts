@@ -36,17 +36,19 @@ export interface CodecExports {
   resize(ptr: number, stride: number, sx: number, sy: number, sw: number, sh: number, dw: number, dh: number, channels: number): number;
 }
 
-/** libc's stdio is linked but never reached; these answer EBADF if it ever is. */
-const WASI_STUBS = {
-  wasi_snapshot_preview1: {
-    fd_close: () => 8,
-    fd_seek: () => 8,
-    fd_write: () => 8,
-    proc_exit: () => {
-      throw new CodecError('codec exited');
-    },
-  },
-};
+/**
+ * libc's stdio (and lcms's file I/O) is linked but never reached: every WASI
+ * import the module names answers EBADF if it ever is, and exiting throws.
+ */
+const EBADF = 8;
+function wasiStubs(module: WebAssembly.Module): WebAssembly.Imports {
+  const wasi: Record<string, () => number> = {};
+  for (const i of WebAssembly.Module.imports(module)) if (i.module === 'wasi_snapshot_preview1') wasi[i.name] = () => EBADF;
+  wasi.proc_exit = () => {
+    throw new CodecError('codec exited');
+  };
+  return { wasi_snapshot_preview1: wasi };
+}
 
 /** Decoded pixels living inside a session's WASM memory (3 or 4 bytes per pixel). */
 export interface Pixels {
@@ -78,7 +80,7 @@ export class CodecSession {
 
   private up(): CodecExports {
     if (!this.instance) {
-      const inst = new WebAssembly.Instance(this.module, WASI_STUBS);
+      const inst = new WebAssembly.Instance(this.module, wasiStubs(this.module));
       this.instance = inst.exports as unknown as CodecExports;
     }
     return this.instance;
