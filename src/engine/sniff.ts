@@ -17,6 +17,8 @@ export interface Sniffed {
   pages: number;
   /** JPEG: progressive (SOF2/SOF6/SOF10/SOF14), whose decoder keeps every coefficient of the image. */
   progressive?: boolean;
+  /** JPEG: four components (CMYK or YCCK), which the codec module converts to sRGB through a CMYK profile. */
+  cmyk?: boolean;
   /**
    * The pixels a decoder will really produce when they differ from the
    * header's claim: a GIF frame larger than its screen, an AVIF whose coded
@@ -113,7 +115,8 @@ function jpeg(b: Uint8Array): Sniffed | null {
       const height = u16be(b, o + 5);
       const width = u16be(b, o + 7);
       if (!width || !height) return null;
-      return { format: 'jpg', width, height, orientation, pages: 1, progressive: (marker & 0x03) === 0x02 };
+      const cmyk = b[o + 9] === 4;
+      return { format: 'jpg', width, height, orientation, pages: 1, progressive: (marker & 0x03) === 0x02, cmyk };
     }
     if (marker === 0xda || marker === 0xd9) return null;
     o += 2 + len;

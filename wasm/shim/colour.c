@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <math.h>
 #include "lcms2.h"
 #include "jpeglib.h"
 #include "fail.h"
@@ -65,6 +66,40 @@ static cmsHTRANSFORM remember(uint32_t key, uint32_t length, cmsUInt32Number in_
   return t;
 }
 
+/*
+ * An RGB profile that describes sRGB (same colorants and tone curves as
+ * lcms's own, within what the ICC's fixed-point numbers keep): its rows are
+ * sRGB already, so they are left exactly as decoded and the profile can be
+ * carried over as it is.
+ */
+static int profile_is_srgb(cmsHPROFILE p) {
+  if (cmsGetColorSpace(p) != cmsSigRgbData || !cmsIsMatrixShaper(p)) return 0;
+  cmsHPROFILE srgb = cmsCreate_sRGBProfile();
+  if (!srgb) return 0;
+  static const cmsTagSignature colorants[3] = { cmsSigRedColorantTag, cmsSigGreenColorantTag, cmsSigBlueColorantTag };
+  static const cmsTagSignature curves[3] = { cmsSigRedTRCTag, cmsSigGreenTRCTag, cmsSigBlueTRCTag };
+  int same = 1;
+  for (int c = 0; c < 3 && same; c++) {
+    const cmsCIEXYZ *a = cmsReadTag(p, colorants[c]), *b = cmsReadTag(srgb, colorants[c]);
+    const cmsToneCurve *ta = cmsReadTag(p, curves[c]), *tb = cmsReadTag(srgb, curves[c]);
+    if (!a || !b || !ta || !tb) { same = 0; break; }
+    if (fabs(a->X - b->X) > 0.002 || fabs(a->Y - b->Y) > 0.002 || fabs(a->Z - b->Z) > 0.002) same = 0;
+    for (int i = 1; i < 20 && same; i++)
+      if (fabsf(cmsEvalToneCurveFloat(ta, i / 20.0f) - cmsEvalToneCurveFloat(tb, i / 20.0f)) > 0.002f) same = 0;
+  }
+  cmsCloseProfile(srgb);
+  return same;
+}
+
+/* 1 when the ICC profile at `icc` describes sRGB. */
+__attribute__((export_name("icc_is_srgb"))) int32_t icc_is_srgb(const uint8_t *icc, uint32_t length) {
+  cmsHPROFILE p = cmsOpenProfileFromMem(icc, length);
+  if (!p) return 0;
+  int same = profile_is_srgb(p);
+  cmsCloseProfile(p);
+  return same;
+}
+
 void colour_watch(j_decompress_ptr cinfo) {
   jpeg_save_markers(cinfo, JPEG_APP0 + 2, 0xFFFF);
 }
@@ -97,7 +132,7 @@ void *colour_setup(j_decompress_ptr cinfo, int channels) {
       cmsHPROFILE in = cmsOpenProfileFromMem(icc, icc_length);
       cmsHPROFILE srgb = cmsCreate_sRGBProfile();
       cmsColorSpaceSignature want = cmyk ? cmsSigCmykData : cmsSigRgbData;
-      if (in && srgb && cmsGetColorSpace(in) == want)
+      if (in && srgb && cmsGetColorSpace(in) == want && !profile_is_srgb(in))
         t = cmsCreateTransform(in, in_format, srgb, out_format, INTENT_PERCEPTUAL, flags);
       if (in) cmsCloseProfile(in);
       if (srgb) cmsCloseProfile(srgb);

@@ -302,3 +302,35 @@ export function decodeWebpScaled(input: Uint8Array, width: number, height: numbe
     giveBack(session);
   }
 }
+
+/** Whether an RGB ICC profile describes sRGB (then its pixels are decoded as they are and it can be carried over). */
+export function iccIsSrgb(icc: Uint8Array): boolean {
+  const session = acquire();
+  try {
+    const ptr = session.copyIn(icc);
+    const same = session.call((x) => x.icc_is_srgb(ptr, icc.length));
+    session.release(ptr);
+    return same === 1;
+  } finally {
+    giveBack(session);
+  }
+}
+
+let srgb: Uint8Array | undefined;
+
+/** The smallest sRGB profile Little CMS writes (a few hundred bytes): what JPEG sources converted to sRGB carry, and `cs_tinysrgb`. */
+export function srgbProfile(): Uint8Array {
+  if (srgb) return srgb;
+  const session = acquire();
+  try {
+    const [ptr, len] = session.results(
+      session.call((x) => x.srgb_profile()),
+      2,
+    );
+    srgb = session.copyOut(ptr, len);
+    session.release(ptr);
+    return srgb;
+  } finally {
+    giveBack(session);
+  }
+}

@@ -1,6 +1,6 @@
 /**
- * The codec module (src/engine/codecs/wasm/codecs.wasm: libjpeg-turbo, libwebp and
- * our Lanczos-3 resampler) and the sessions that run it.
+ * The codec module (src/engine/codecs/wasm/codecs.wasm: libjpeg-turbo, libwebp, Little CMS
+ * and our Lanczos-3 resampler) and the sessions that run it.
  *
  * Where the compiled module comes from is injected: under workerd it is
  * imported at build time (see ./workerd-module.ts), in Node the benchmark
@@ -33,6 +33,8 @@ export interface CodecExports {
     maxMemory: number,
   ): number;
   webp_decode(ptr: number, len: number, width: number, height: number): number;
+  icc_is_srgb(ptr: number, len: number): number;
+  srgb_profile(): number;
   resize(ptr: number, stride: number, sx: number, sy: number, sw: number, sh: number, dw: number, dh: number, channels: number): number;
 }
 
