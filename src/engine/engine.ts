@@ -59,6 +59,7 @@ import {
   STREAM_FIXED_BYTES,
   STREAM_OUTPUT_BYTES,
   WEBP_PICTURE_BYTES,
+  WEBP_STREAM_FIXED_BYTES,
 } from './costs';
 import { CodecError } from './codecs/runtime';
 import { encodeRaster } from './encode';
@@ -214,15 +215,22 @@ export async function runPlan(
  * A strip-wise JPEG transcode holds the input (in JS and in WASM), 16 rows,
  * libjpeg's working memory (a progressive source: every coefficient), for
  * WebP the YUV picture and the encoder's buffers, and the output twice (in
- * WASM and its JS copy).
+ * WASM and its JS copy); a source to be turned (EXIF orientation) its whole frame in RGB.
  */
 function streamCost(input: Uint8Array, info: SourceInfo, s: StreamPlan, resolved: Resolved): Estimate {
   const pixels = s.width * s.height;
   const coefficients = info.progressive ? info.width * info.height * PROGRESSIVE_COEFFICIENT_BYTES : 0;
-  const encoder = s.target === 'webp' ? pixels * WEBP_PICTURE_BYTES : s.wholeImage ? pixels * JPEG_COEFFICIENT_BYTES(resolved.quality) : 0;
+  const encoder =
+    s.target === 'webp'
+      ? pixels * WEBP_PICTURE_BYTES + WEBP_STREAM_FIXED_BYTES
+      : s.wholeImage
+        ? pixels * JPEG_COEFFICIENT_BYTES(resolved.quality)
+        : 0;
   const output = pixels * (resolved.quality >= 90 ? 2 : 1) * STREAM_OUTPUT_BYTES[s.target];
-  const bytes = 2 * input.length + s.width * 3 * 16 + coefficients + encoder + output + STREAM_FIXED_BYTES;
-  return { bytes, what: `transcoding ${s.width}x${s.height} JPG to ${s.target.toUpperCase()} in strips` };
+  const frame = s.orientation === 1 ? 0 : pixels * DECODE_COSTS.jpeg.bytes;
+  const bytes = 2 * input.length + s.width * 3 * 16 + coefficients + frame + encoder + output + STREAM_FIXED_BYTES;
+  const how = s.orientation === 1 ? 'in strips' : `turned (EXIF orientation ${s.orientation}) from the whole frame`;
+  return { bytes, what: `transcoding ${s.width}x${s.height} JPG to ${s.target.toUpperCase()} ${how}` };
 }
 
 async function runStream(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, s: StreamPlan, budget: RequestBudget) {
@@ -234,7 +242,14 @@ async function runStream(input: Uint8Array, info: SourceInfo, plan: Plan, resolv
   engineStats.decodes++;
   try {
     const out = await guardDecoder('JPG', async () =>
-      transcodeJpeg(input, { shrink: 1, target: s.target, quality: resolved.quality, progressive: s.progressive, optimize: s.wholeImage }),
+      transcodeJpeg(input, {
+        shrink: 1,
+        target: s.target,
+        quality: resolved.quality,
+        progressive: s.progressive,
+        optimize: s.wholeImage,
+        orientation: s.orientation,
+      }),
     );
     // What the module really took, beside what was charged (tests and the benchmark compare them).
     engineStats.lastStreamWasmBytes = out.peakMemoryBytes;

@@ -234,6 +234,8 @@ export interface TranscodeOptions {
   progressive: boolean;
   /** Optimised Huffman tables: the encoder then keeps every coefficient of the image (2 bytes per sample). */
   optimize: boolean;
+  /** EXIF orientation to apply (1-8); other than 1, the frame is decoded whole (3 bytes per pixel) and turned as it is encoded. */
+  orientation: number;
 }
 
 export interface Transcoded {
@@ -265,6 +267,7 @@ export function transcodeJpeg(input: Uint8Array, opts: TranscodeOptions): Transc
         opts.progressive ? 1 : 0,
         opts.optimize ? 1 : 0,
         JPEG_WORKING_BYTES,
+        opts.orientation,
       ),
     );
     const [out, len, width, height] = session.results(res, 4);

@@ -31,6 +31,7 @@ export interface CodecExports {
     progressive: number,
     optimize: number,
     maxMemory: number,
+    orientation: number,
   ): number;
   webp_decode(ptr: number, len: number, width: number, height: number): number;
   icc_is_srgb(ptr: number, len: number): number;
