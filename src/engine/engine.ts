@@ -219,7 +219,7 @@ export async function runPlan(
  */
 function streamCost(input: Uint8Array, info: SourceInfo, s: StreamPlan, resolved: Resolved): Estimate {
   const pixels = s.width * s.height;
-  const coefficients = info.progressive ? info.width * info.height * PROGRESSIVE_COEFFICIENT_BYTES : 0;
+  const coefficients = progressiveCoefficients(info);
   const encoder =
     s.target === 'webp'
       ? pixels * WEBP_PICTURE_BYTES + WEBP_STREAM_FIXED_BYTES
@@ -249,6 +249,7 @@ async function runStream(input: Uint8Array, info: SourceInfo, plan: Plan, resolv
         progressive: s.progressive,
         optimize: s.wholeImage,
         orientation: s.orientation,
+        coefficientBytes: progressiveCoefficients(info),
       }),
     );
     // What the module really took, beside what was charged (tests and the benchmark compare them).
@@ -260,6 +261,10 @@ async function runStream(input: Uint8Array, info: SourceInfo, plan: Plan, resolv
     throw err;
   }
 }
+
+/** A progressive JPEG's whole-image coefficient buffer (libjpeg keeps it until the last scan), from its sampling factors. */
+const progressiveCoefficients = (info: SourceInfo) =>
+  info.progressive ? (info.coefficientBytes ?? info.width * info.height * PROGRESSIVE_COEFFICIENT_BYTES) : 0;
 
 /** What a request will hold at its peak, estimated before anything is decoded: the admission charge. */
 interface Estimate {
@@ -485,7 +490,7 @@ function planJpeg(
   const pixels = jpeg.width * jpeg.height;
   if (pixels > max) throw TOO_LARGE('decoding', pixels, max);
   const sourcePixels = info.width * info.height;
-  const coefficients = info.progressive ? sourcePixels * PROGRESSIVE_COEFFICIENT_BYTES : 0;
+  const coefficients = progressiveCoefficients(info);
   return {
     decoder: 'jpeg',
     pixels,
@@ -584,7 +589,9 @@ const DECODERS: Record<DecodePlan['decoder'], (input: Uint8Array, info: SourceIn
   },
   async jpeg(input, info, d) {
     const plan = d.jpeg as JpegPlan;
-    const img = await guardDecoder('JPG', async () => JpegSource.decode(input, info.width, info.height, plan, plan.width * plan.height));
+    const img = await guardDecoder('JPG', async () =>
+      JpegSource.decode(input, info.width, info.height, plan, plan.width * plan.height, progressiveCoefficients(info)),
+    );
     return { kind: 'scaled', img, orientation: d.orientation };
   },
   async pngRows(input, info, d) {
