@@ -228,7 +228,9 @@ function streamCost(input: Uint8Array, info: SourceInfo, s: StreamPlan, resolved
         : 0;
   const output = pixels * (resolved.quality >= 90 ? 2 : 1) * STREAM_OUTPUT_BYTES[s.target];
   const frame = s.orientation === 1 ? 0 : pixels * DECODE_COSTS.jpeg.bytes;
-  const bytes = 2 * input.length + s.width * 3 * 16 + coefficients + frame + encoder + output + STREAM_FIXED_BYTES;
+  // Rows in flight: 16 straight through, 128 when gathered from a frame being turned (longer runs down its columns).
+  const strip = s.width * 3 * (s.orientation === 1 ? 16 : 128);
+  const bytes = 2 * input.length + strip + coefficients + frame + encoder + output + STREAM_FIXED_BYTES;
   const how = s.orientation === 1 ? 'in strips' : `turned (EXIF orientation ${s.orientation}) from the whole frame`;
   return { bytes, what: `transcoding ${s.width}x${s.height} JPG to ${s.target.toUpperCase()} ${how}` };
 }

@@ -7,7 +7,8 @@
  *
  * An EXIF orientation other than 1 (a portrait phone photo) needs the whole
  * frame: it is decoded once into RGB (3 bytes per pixel) and the encoder's
- * rows are gathered from it already turned, so no second frame is made.
+ * rows are gathered from it already turned, 128 at a time (so each stored row
+ * read for a quarter turn gives a run of 128 pixels), so no second frame is made.
  * result: bytes, length, width, height.
  */
 #include <stdint.h>
@@ -24,6 +25,8 @@ static int32_t result[4];
 
 /* Rows per strip: a multiple of 2 (4:2:0 chroma pairs rows) and of libjpeg's 16-row iMCU. */
 #define STRIP 16
+/* From a whole frame to be turned: longer runs down its columns for each read of a stored row. */
+#define TURNED_STRIP 128
 
 typedef struct {
   struct jpeg_decompress_struct cinfo;
@@ -34,6 +37,7 @@ typedef struct {
   uint8_t *frame;          /* the whole decoded image when it has to be turned */
   uint32_t width, height;  /* of the output, upright */
   uint32_t next_row;
+  uint32_t strip_rows;
 } source;
 
 static uint32_t read_rows(source *s, uint8_t *dest, uint32_t stride, uint32_t max);
@@ -54,6 +58,7 @@ static void source_open(source *s, const uint8_t *in, uint32_t len, int denom, u
   s->height = s->orientation >= 5 ? w : h;
   s->next_row = 0;
   s->frame = 0;
+  s->strip_rows = s->orientation == 1 ? STRIP : TURNED_STRIP;
   if (s->orientation != 1) {
     s->frame = malloc((size_t)w * h * 3);
     if (!s->frame) codec_fail("out of memory");
@@ -75,42 +80,46 @@ static uint32_t read_rows(source *s, uint8_t *strip, uint32_t stride, uint32_t m
   return n;
 }
 
-/* Stored pixel (sx, sy) behind upright pixel (x, y) under EXIF orientation o (2-8). */
-static inline const uint8_t *stored(const source *s, uint32_t x, uint32_t y) {
-  uint32_t w = s->cinfo.output_width, h = s->cinfo.output_height, sx, sy;
-  switch (s->orientation) {
-    case 2: sx = w - 1 - x; sy = y; break;
-    case 3: sx = w - 1 - x; sy = h - 1 - y; break;
-    case 4: sx = x; sy = h - 1 - y; break;
-    case 5: sx = y; sy = x; break;
-    case 6: sx = y; sy = h - 1 - x; break;
-    case 7: sx = w - 1 - y; sy = h - 1 - x; break;
-    default: sx = w - 1 - y; sy = x; break; /* 8 */
-  }
-  return s->frame + ((size_t)sy * w + sx) * 3;
-}
-
 /*
- * `n` upright rows from row y0 into `strip`. A quarter turn reads the frame
- * down its columns; going across the strip's rows for each x instead reads
- * `n` neighbouring stored pixels at a time, which keeps the caches useful.
+ * `n` upright rows from row y0 into `strip`, from the stored frame under EXIF
+ * orientation 2-8. A quarter turn (5-8) reads the frame down its columns:
+ * for each output column x the strip's n pixels are n neighbours in one
+ * stored row (sy fixed, sx stepping by one), copied in one short run.
  */
 static void turned_rows(const source *s, uint32_t y0, uint32_t n, uint8_t *strip) {
+  uint32_t w = s->cinfo.output_width, h = s->cinfo.output_height, o = s->orientation;
   size_t stride = (size_t)s->width * 3;
-  for (uint32_t x = 0; x < s->width; x++)
-    for (uint32_t i = 0; i < n; i++) {
-      const uint8_t *p = stored(s, x, y0 + i);
-      uint8_t *out = strip + i * stride + (size_t)x * 3;
-      out[0] = p[0];
-      out[1] = p[1];
-      out[2] = p[2];
+  if (o >= 5) {
+    int step = o == 5 || o == 6 ? 3 : -3;
+    for (uint32_t x = 0; x < s->width; x++) {
+      uint32_t sy = o == 5 || o == 8 ? x : h - 1 - x;
+      uint32_t sx = o == 5 || o == 6 ? y0 : w - 1 - y0;
+      const uint8_t *p = s->frame + ((size_t)sy * w + sx) * 3;
+      uint8_t *out = strip + (size_t)x * 3;
+      for (uint32_t i = 0; i < n; i++, p += step, out += stride) {
+        out[0] = p[0];
+        out[1] = p[1];
+        out[2] = p[2];
+      }
     }
+    return;
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t y = y0 + i, sy = o == 2 ? y : h - 1 - y;
+    const uint8_t *row = s->frame + (size_t)sy * w * 3;
+    uint8_t *out = strip + i * stride;
+    if (o == 4) {
+      memcpy(out, row, (size_t)w * 3);
+      continue;
+    }
+    for (uint32_t x = 0; x < w; x++) memcpy(out + (size_t)x * 3, row + (size_t)(w - 1 - x) * 3, 3); /* 2, 3: mirrored */
+  }
 }
 
-/* Reads up to STRIP rows of upright RGB into `strip`; returns how many. */
+/* Reads up to strip_rows rows of upright RGB into `strip`; returns how many. */
 static uint32_t source_read(source *s, uint8_t *strip) {
   if (!s->frame) return read_rows(s, strip, s->width * 3, STRIP);
-  uint32_t n = s->height - s->next_row < STRIP ? s->height - s->next_row : STRIP;
+  uint32_t n = s->height - s->next_row < s->strip_rows ? s->height - s->next_row : s->strip_rows;
   turned_rows(s, s->next_row, n, strip);
   s->next_row += n;
   return n;
@@ -207,7 +216,7 @@ __attribute__((export_name("jpeg_transcode"))) int32_t *jpeg_transcode(
   if (orientation < 1 || orientation > 8) codec_fail("orientation must be 1 to 8");
   s.orientation = orientation;
   source_open(&s, in, len, denom, max_memory);
-  uint8_t *strip = malloc((size_t)s.width * 3 * STRIP);
+  uint8_t *strip = malloc((size_t)s.width * 3 * s.strip_rows);
   if (!strip) codec_fail("out of memory");
   if (target == 0) to_jpeg(&s, strip, quality, progressive, optimize);
   else to_webp(&s, strip, (float)quality);
