@@ -37,24 +37,30 @@ describe('colour management: CMYK and embedded profiles become sRGB', () => {
     expect(meanDiff(decode(streamed), decode(framed))).toBeLessThan(1);
     // Both converted: far from the source's own numbers read as if they were sRGB.
     const thumb = decode(await bytesOf(await get(`c_scale,w_300/${id}.png`)));
-    expect(meanDiff(thumb, decode(fixture(file === 'cmyk.jpg' ? 'ref-cmyk-srgb-w300.png' : 'ref-adobergb-icc-srgb-w300.png')))).toBeLessThan(3);
+    expect(
+      meanDiff(thumb, decode(fixture(file === 'cmyk.jpg' ? 'ref-cmyk-srgb-w300.png' : 'ref-adobergb-icc-srgb-w300.png'))),
+    ).toBeLessThan(3);
     expect(engineMemory().stats.open).toBe(0);
   });
 
-  it('replaces a converted profile with a small sRGB one, keeps an sRGB profile as it is, drops either with fl_strip_profile', T, async () => {
-    const adobe = uid('csa');
-    const srgb = uid('css');
-    await storeImage(adobe, fixture('adobergb-icc.jpg'));
-    await storeImage(srgb, fixture('photo-3mp-exif.jpg'));
-    const fromAdobe = iccOf(await bytesOf(await get(`c_scale,w_200/${adobe}.jpg`)));
-    expect(fromAdobe).toBeDefined();
-    expect(fromAdobe!.length).toBeLessThan(1000);
-    expect(latin1(fromAdobe!)).not.toContain('Adobe');
-    expect(iccOf(await bytesOf(await get(`q_90/${adobe}.jpg`)))).toEqual(fromAdobe);
-    const kept = iccOf(await bytesOf(await get(`c_scale,w_200/${srgb}.jpg`)));
-    expect(kept).toEqual(readJpegMetadata(fixture('photo-3mp-exif.jpg')).icc);
-    expect(iccOf(await bytesOf(await get(`c_scale,w_200,fl_strip_profile/${adobe}.jpg`)))).toBeUndefined();
-  });
+  it(
+    'replaces a converted profile with a small sRGB one, keeps an sRGB profile as it is, drops either with fl_strip_profile',
+    T,
+    async () => {
+      const adobe = uid('csa');
+      const srgb = uid('css');
+      await storeImage(adobe, fixture('adobergb-icc.jpg'));
+      await storeImage(srgb, fixture('photo-3mp-exif.jpg'));
+      const fromAdobe = iccOf(await bytesOf(await get(`c_scale,w_200/${adobe}.jpg`)));
+      expect(fromAdobe).toBeDefined();
+      expect(fromAdobe!.length).toBeLessThan(1000);
+      expect(latin1(fromAdobe!)).not.toContain('Adobe');
+      expect(iccOf(await bytesOf(await get(`q_90/${adobe}.jpg`)))).toEqual(fromAdobe);
+      const kept = iccOf(await bytesOf(await get(`c_scale,w_200/${srgb}.jpg`)));
+      expect(kept).toEqual(readJpegMetadata(fixture('photo-3mp-exif.jpg')).icc);
+      expect(iccOf(await bytesOf(await get(`c_scale,w_200,fl_strip_profile/${adobe}.jpg`)))).toBeUndefined();
+    },
+  );
 
   it('cs_tinysrgb embeds the small sRGB profile in JPEG and PNG, cs_srgb and cs_no_cmyk are accepted', T, async () => {
     const id = uid('cst');

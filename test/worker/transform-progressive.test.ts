@@ -14,8 +14,15 @@ const MB = 1024 * 1024;
 
 /** A progressive copy of a baseline fixture, written by the codec module itself (no large file committed). */
 const progressiveOf = (name: string) =>
-  transcodeJpeg(fixture(name), { shrink: 1, target: 'jpg', quality: 80, progressive: true, optimize: true, orientation: 1, coefficientBytes: 0 })
-    .bytes;
+  transcodeJpeg(fixture(name), {
+    shrink: 1,
+    target: 'jpg',
+    quality: 80,
+    progressive: true,
+    optimize: true,
+    orientation: 1,
+    coefficientBytes: 0,
+  }).bytes;
 
 describe('progressive JPEG sources above 13 MP', () => {
   it('charges the coefficient buffer from the sampling factors: 3 bytes per pixel at 4:2:0', () => {
