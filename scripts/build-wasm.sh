@@ -24,6 +24,16 @@ JPEG_ORIG_SHA=254f3642b04e309fee775123133c6464181addc150499561020312ec61c1bf7c
 WEBP_PKG=libwebp WEBP_EPOCH= WEBP_VER=1.2.4-0.2+deb12u1 WEBP_UP=1.2.4
 WEBP_DSC_SHA=d9ed0b59e2010f255c28d0869fd15b31f9b08aed757bfc91862d43aa9ec1aa99
 WEBP_ORIG_SHA=7bf5a8a28cc69bcfa8cb214f2c3095703c6b73ac5fba4d5480c205331d9494df
+# --- colour management (issue 17): Little CMS, and libvips's fallback CMYK profile ---
+LCMS_PKG=lcms2 LCMS_EPOCH= LCMS_VER=2.14-2+deb12u1 LCMS_UP=2.14
+LCMS_DSC_SHA=8328883a2b25ac3017bdacd1b1b1b60a3ae1f1e68a7e92d94b03060274cd10c5
+LCMS_ORIG_SHA=28474ea6f6591c4d4cee972123587001a4e6e353412a41b3e9e82219818d5740
+VIPS_PKG=vips VIPS_EPOCH= VIPS_VER=8.14.1-3+deb12u3 VIPS_UP=8.14.1
+VIPS_DSC_SHA=d7daff8b30d58c553b9130a7a7ebdcef73d095cb7b0fc082fd12afa385f2798f
+VIPS_ORIG_SHA=a4a6b282216f7522b42ebb5cd64cfd82a0d1a632033e9c0502f021e945fed641
+CMYK_ICM_SHA=156e7c14f244cfc4ed83a755ca4803d80e15dd249b40fae82cb127d3902e15c7
+CMYK_LINK_GRID=11
+# --- end colour management ---
 EMSDK_VER=3.1.6~dfsg-5
 EMSDK_DEB_SHA=43742f32443a7a5510f6c5d1d2603f07c0ff555b3464f2438ab7ba7fdc85c8fd
 
@@ -89,6 +99,40 @@ for f in "$webp"/src/enc/*.c "$webp"/src/dec/*.c "$webp"/src/dsp/*.c "$webp"/src
   throttle
 done
 for p in "${pids[@]}"; do wait "$p"; done
+
+# --- colour management (issue 17) ---
+# lcms2 compiled into the module; the CMYK profile libvips (so sharp) falls
+# back to ("Chemical proof", public domain, libvips/colour/profiles/cmyk.icm
+# of Debian's vips source) is turned into a small CMYK -> sRGB device link by
+# wasm/tools/cmyk_link.c, built and run natively with the same lcms2 sources.
+pids=()
+fetch "$LCMS_PKG" "$LCMS_EPOCH" "$LCMS_VER" "$LCMS_DSC_SHA" "$LCMS_UP" "$LCMS_ORIG_SHA"
+lcms="$work/lcms2-$LCMS_UP"
+vips_orig="${VIPS_PKG}_$VIPS_UP.orig.tar.gz"
+[ -f "$vips_orig" ] || apt-get source --download-only "$VIPS_PKG=$VIPS_EPOCH$VIPS_VER"
+echo "$VIPS_DSC_SHA  ${VIPS_PKG}_$VIPS_VER.dsc" | sha256sum -c --quiet
+echo "$VIPS_ORIG_SHA  $vips_orig" | sha256sum -c --quiet
+tar xzf "$vips_orig" --strip-components=4 "libvips-$VIPS_UP/libvips/colour/profiles/cmyk.icm"
+echo "$CMYK_ICM_SHA  cmyk.icm" | sha256sum -c --quiet
+HOST_CC="${HOST_CC:-clang-19}"
+rm -rf host gen && mkdir -p host gen
+for f in "$lcms"/src/*.c; do
+  "$HOST_CC" -O2 -w -I"$lcms/include" -c "$f" -o "host/$(basename "$f" .c).o" & pids+=($!)
+  throttle
+done
+for p in "${pids[@]}"; do wait "$p"; done
+pids=()
+"$HOST_CC" -O2 -I"$lcms/include" "$root/wasm/tools/cmyk_link.c" host/*.o -lm -o host/cmyk_link
+host/cmyk_link cmyk.icm "$CMYK_LINK_GRID" > gen/cmyk_link.h
+for f in "$lcms"/src/*.c; do
+  compile -DCMS_NO_PTHREADS=1 -I"$lcms/include" -c "$f" -o "obj/lcms_$(basename "$f" .c).o" & pids+=($!)
+  throttle
+done
+for p in "${pids[@]}"; do wait "$p"; done
+pids=()
+compile -DCMS_NO_PTHREADS=1 -I"$jpeg" -I"$lcms/include" -I"$work/gen" -c "$root/wasm/shim/colour.c" -o obj/shim_colour.o
+# --- end colour management ---
+
 compile -I"$jpeg" -c "$root/wasm/shim/jpeg.c" -o obj/shim_jpeg.o
 compile -I"$webp/src" -c "$root/wasm/shim/webp.c" -o obj/shim_webp.o
 compile -I"$jpeg" -I"$webp/src" -c "$root/wasm/shim/transcode.c" -o obj/shim_transcode.o

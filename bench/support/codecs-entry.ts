@@ -5,3 +5,4 @@ export { decodeJpeg, jpegInfo, chooseShrink } from '../../src/engine/codecs/jpeg
 export { encodeJpeg } from '../../src/engine/codecs/jpeg/encode';
 export { encodeWebp } from '../../src/engine/codecs/webp/encode';
 export { resize } from '../../src/engine/codecs/resize';
+export { transcodeJpeg } from '../../src/engine/codecs/pipeline';

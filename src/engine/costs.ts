@@ -176,6 +176,12 @@ const EFFECT_COSTS: Record<string, StepCost> = {
 /** Strip-wise transcoding (./stream-plan.ts): libwebp's YUV 4:2:0 picture and its encoder's buffers, per pixel. */
 export const WEBP_PICTURE_BYTES = 2.5;
 /**
+ * libwebp's buffers that follow the coded data rather than the area (token
+ * pages): measured in the module at quality 90, a detailed 1.6 MP photo
+ * (orientation-6.jpg) took 15.1 MB of WASM memory, a 12 MP one 41 MB.
+ */
+export const WEBP_STREAM_FIXED_BYTES = 8 * 1024 * 1024;
+/**
  * Room for the encoded output per pixel, in WASM and in its JS copy (twice
  * that from quality 90 up); photos take well under it (0.03-0.15 measured).
  * libwebp's share in WASM is inside WEBP_PICTURE_BYTES.

@@ -1,9 +1,10 @@
 /**
  * The metadata a derived image may carry over from its source. Every encoder
  * writes pixels only, so EXIF (camera, GPS), XMP and IPTC are gone by
- * default. Two things are put back: the source's RGB ICC profile (photon does
- * no colour management, so the pixels are still in that profile's space;
- * fl_strip_profile drops it) and, with fl_keep_iptc, the IPTC block.
+ * default. Two things are put back: an ICC profile (the source's own when it
+ * describes sRGB, else a small sRGB one, since the codec module converts JPEG
+ * sources to sRGB; engine.ts `carried`; fl_strip_profile drops it) and, with
+ * fl_keep_iptc, the IPTC block.
  */
 export interface CarriedMetadata {
   icc?: Uint8Array;

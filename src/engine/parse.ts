@@ -28,6 +28,7 @@ export function parseTransformation(components: string[] | string, ctx: ParseCon
   for (const { params } of parsed) {
     if (params.f) output.format = params.f;
     if (params.q) output.quality = params.q;
+    if (params.cs) output.colourSpace = params.cs;
     for (const name of params.fl?.names ?? []) output.flags.add(name);
     if (params.fl?.attachmentName) output.attachmentName = params.fl.attachmentName;
   }

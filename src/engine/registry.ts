@@ -2,6 +2,7 @@ import { TRANSFORMATION_KEYS } from './keys';
 import { a } from './params/angle';
 import { ar, c, dpr, g, h, w, x, y, z } from './params/geometry';
 import { b } from './params/background';
+import { cs } from './params/colour-space';
 import { e } from './params/effect';
 import { l, u } from './params/layer';
 import { f, fl, q } from './params/output';
@@ -17,7 +18,7 @@ import type { ParamKey } from './types';
  * TRANSFORMATION_KEYS is recognised by the URL parser and refused by the
  * transformation parser as not supported.
  */
-export const REGISTRY = { w, h, ar, c, g, x, y, z, dpr, b, a, f, q, fl, d, e, co, o, r, bo, l, u, pg } satisfies Registry;
+export const REGISTRY = { w, h, ar, c, g, x, y, z, dpr, b, a, f, q, fl, cs, d, e, co, o, r, bo, l, u, pg } satisfies Registry;
 
 export function entryFor(key: string): ParamEntry<ParamKey> | undefined {
   return Object.hasOwn(REGISTRY, key) ? (REGISTRY[key as ParamKey] as unknown as ParamEntry<ParamKey>) : undefined;

@@ -17,12 +17,32 @@ export interface Sniffed {
   pages: number;
   /** JPEG: progressive (SOF2/SOF6/SOF10/SOF14), whose decoder keeps every coefficient of the image. */
   progressive?: boolean;
+  /** JPEG: four components (CMYK or YCCK), which the codec module converts to sRGB through a CMYK profile. */
+  cmyk?: boolean;
+  /** JPEG: bytes of every DCT coefficient of the image (what a progressive decode keeps), from the frame's sampling factors. */
+  coefficientBytes?: number;
   /**
    * The pixels a decoder will really produce when they differ from the
    * header's claim: a GIF frame larger than its screen, an AVIF whose coded
    * stream is larger than its `ispe` box. Budgets are checked on this.
    */
   extent?: { width: number; height: number };
+}
+
+/**
+ * What libjpeg allocates for a whole-image coefficient buffer: per component,
+ * its blocks over whole MCUs (sampling factors from the SOF at `o`), 64
+ * coefficients of 2 bytes each. 4:2:0 is 3 bytes per pixel, 4:4:4 6.
+ */
+function jpegCoefficientBytes(b: Uint8Array, o: number, width: number, height: number): number | undefined {
+  const n = b[o + 9];
+  if (!(n >= 1 && n <= 4) || o + 10 + 3 * n > b.length) return undefined;
+  const factors = Array.from({ length: n }, (_, i) => b[o + 11 + 3 * i]).map((f) => ({ h: f >> 4 || 1, v: f & 15 || 1 }));
+  const hMax = Math.max(...factors.map((f) => f.h));
+  const vMax = Math.max(...factors.map((f) => f.v));
+  const mcuX = Math.ceil(width / (8 * hMax));
+  const mcuY = Math.ceil(height / (8 * vMax));
+  return factors.reduce((sum, f) => sum + mcuX * f.h * mcuY * f.v * 64 * 2, 0);
 }
 
 /** The size every budget is checked against: the decoder's real output, not only the header's claim. */
@@ -113,7 +133,9 @@ function jpeg(b: Uint8Array): Sniffed | null {
       const height = u16be(b, o + 5);
       const width = u16be(b, o + 7);
       if (!width || !height) return null;
-      return { format: 'jpg', width, height, orientation, pages: 1, progressive: (marker & 0x03) === 0x02 };
+      const cmyk = b[o + 9] === 4;
+      const coefficientBytes = jpegCoefficientBytes(b, o, width, height);
+      return { format: 'jpg', width, height, orientation, pages: 1, progressive: (marker & 0x03) === 0x02, cmyk, coefficientBytes };
     }
     if (marker === 0xda || marker === 0xd9) return null;
     o += 2 + len;

@@ -13,8 +13,10 @@ import type { FlagName, ParamKey, Params, Plan } from './types';
  * most common Cloudinary URL (`f_auto,q_auto/<photo>`), and the one whose
  * whole-frame cost grows with the photo's area.
  *
- * Not here: EXIF orientations other than 1 (a quarter turn or a flip needs
- * the whole frame), pixel effects, layers, crops and resizes.
+ * An EXIF orientation other than 1 (a portrait phone photo) needs the whole
+ * frame: the module then decodes it once (3 bytes per pixel, RGB) and
+ * gathers the encoder's rows from it already turned, the least a quarter turn
+ * can hold. Not here: pixel effects, layers, crops and resizes.
  */
 export interface StreamPlan {
   target: 'jpg' | 'webp';
@@ -23,6 +25,8 @@ export interface StreamPlan {
   progressive: boolean;
   /** JPEG output only: the encoder keeps the whole image's coefficients (progressive, or optimised Huffman tables while small enough). */
   wholeImage: boolean;
+  /** The EXIF orientation applied while encoding (1: none, rows go straight through). */
+  orientation: number;
 }
 
 /** Keys that change no pixel of a same-size JPEG delivery (besides the geometry keys, checked by planning them). */
@@ -48,7 +52,10 @@ const dprOf = (params: Params, resolved: Resolved) => (params.dpr === 'auto' ? r
 export function planStream(info: SourceInfo, plan: Plan, resolved: Resolved, applyExif: boolean): StreamPlan | undefined {
   if (info.format !== 'jpg') return undefined;
   if (resolved.format !== 'jpg' && !(resolved.format === 'webp' && !resolved.lossless)) return undefined;
-  if (applyExif && info.orientation !== 1) return undefined;
+  const orientation = applyExif ? info.orientation : 1;
+  const turned = orientation >= 5;
+  const width = turned ? info.height : info.width;
+  const height = turned ? info.width : info.height;
   if ([...plan.output.flags].some((f) => !NEUTRAL_FLAGS.has(f))) return undefined;
   for (const { params } of plan.components) {
     for (const key of Object.keys(params) as ParamKey[]) {
@@ -56,12 +63,12 @@ export function planStream(info: SourceInfo, plan: Plan, resolved: Resolved, app
     }
     if (params.fl?.names.some((f) => !NEUTRAL_FLAGS.has(f))) return undefined;
     if (params.pg !== undefined && params.pg !== 1) return undefined;
-    const g = planGeometry({ width: info.width, height: info.height, params, dpr: dprOf(params, resolved) });
-    const whole = g.region.x === 0 && g.region.y === 0 && g.region.width === info.width && g.region.height === info.height;
-    if (!whole || g.canvas || g.size.width !== info.width || g.size.height !== info.height) return undefined;
+    const g = planGeometry({ width, height, params, dpr: dprOf(params, resolved) });
+    const whole = g.region.x === 0 && g.region.y === 0 && g.region.width === width && g.region.height === height;
+    if (!whole || g.canvas || g.size.width !== width || g.size.height !== height) return undefined;
   }
   const progressive = resolved.format === 'jpg' && plan.output.flags.has('progressive');
   const coefficients = info.width * info.height * JPEG_COEFFICIENT_BYTES(resolved.quality);
   const wholeImage = resolved.format === 'jpg' && (progressive || coefficients <= MAX_OPTIMIZE_BYTES);
-  return { target: resolved.format, width: info.width, height: info.height, progressive, wholeImage };
+  return { target: resolved.format, width, height, progressive, wholeImage, orientation };
 }

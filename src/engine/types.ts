@@ -77,6 +77,13 @@ export type Dpr = number | 'auto';
 export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif', 'gif', 'svg'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
+/**
+ * `cs_` values the engine applies: every web output is sRGB (embedded
+ * profiles and CMYK are converted by the codec module), so `srgb` and
+ * `no_cmyk` ask for what happens anyway; `tinysrgb` also embeds a small sRGB profile.
+ */
+export type ColourSpace = 'srgb' | 'tinysrgb' | 'no_cmyk';
+
 export type QualityLevel = 'best' | 'good' | 'eco' | 'low';
 export type Quality = { kind: 'fixed'; value: number } | { kind: 'auto'; level: QualityLevel };
 
@@ -260,6 +267,7 @@ export interface Params {
   f?: OutputFormat | 'auto';
   q?: Quality;
   fl?: Flags;
+  cs?: ColourSpace;
   d?: DefaultImage;
   e?: Effect;
   co?: Color;
@@ -287,6 +295,7 @@ export interface OutputSpec {
   quality?: Quality;
   flags: Set<FlagName>;
   attachmentName?: string;
+  colourSpace?: ColourSpace;
 }
 
 export interface Plan {

@@ -10,6 +10,7 @@
 #include "jerror.h"
 #include "fail.h"
 #include "jpeg_shim.h"
+#include "colour.h"
 
 static int32_t result[6];
 
@@ -47,6 +48,7 @@ void open_source(struct jpeg_decompress_struct *cinfo, struct jpeg_error_mgr *er
   setup_errors(err);
   jpeg_create_decompress(cinfo);
   jpeg_mem_src(cinfo, in, len);
+  colour_watch(cinfo);
   jpeg_read_header(cinfo, TRUE);
 }
 
@@ -62,17 +64,6 @@ __attribute__((export_name("jpeg_info"))) int32_t *jpeg_info(const uint8_t *in, 
   result[4] = jpeg_has_multiple_scans(&cinfo);
   jpeg_destroy_decompress(&cinfo);
   return result;
-}
-
-/* Adobe writes CMYK inverted; libjpeg hands it over as stored. */
-void cmyk_to_rgb(const uint8_t *cmyk, uint8_t *out, uint32_t width, int channels) {
-  for (uint32_t x = 0; x < width; x++, cmyk += 4, out += channels) {
-    uint32_t k = cmyk[3];
-    out[0] = (uint8_t)((cmyk[0] * k + 127) / 255);
-    out[1] = (uint8_t)((cmyk[1] * k + 127) / 255);
-    out[2] = (uint8_t)((cmyk[2] * k + 127) / 255);
-    if (channels == 4) out[3] = 255;
-  }
 }
 
 /*
@@ -91,8 +82,8 @@ __attribute__((export_name("jpeg_decode"))) int32_t *jpeg_decode(
   cinfo.mem->max_memory_to_use = max_memory;
   cinfo.scale_num = 1;
   cinfo.scale_denom = (unsigned)denom;
-  int cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
-  cinfo.out_color_space = cmyk ? JCS_CMYK : channels == 4 ? JCS_EXT_RGBA : JCS_RGB;
+  void *colour = colour_setup(&cinfo, channels);
+  int in_bytes = colour_input_bytes(&cinfo, channels);
   jpeg_calc_output_dimensions(&cinfo);
   uint64_t pixels = (uint64_t)cinfo.output_width * cinfo.output_height;
   if (pixels > max_pixels) codec_fail("Image too large to decode");
@@ -100,13 +91,14 @@ __attribute__((export_name("jpeg_decode"))) int32_t *jpeg_decode(
   uint32_t stride = cinfo.output_width * (uint32_t)channels;
   /* One spare byte: the resampler reads pixels four bytes at a time. */
   uint8_t *out = malloc((size_t)pixels * channels + 1);
-  uint8_t *row = cmyk ? malloc(cinfo.output_width * 4) : 0;
-  if (!out || (cmyk && !row)) codec_fail("out of memory");
+  /* CMYK is read into a row of its own; RGB is converted where it lies. */
+  uint8_t *row = in_bytes != channels ? malloc(cinfo.output_width * 4) : 0;
+  if (!out || (in_bytes != channels && !row)) codec_fail("out of memory");
   while (cinfo.output_scanline < cinfo.output_height) {
     uint8_t *dest = out + (size_t)cinfo.output_scanline * stride;
-    JSAMPROW rows[1] = { cmyk ? row : dest };
+    JSAMPROW rows[1] = { row ? row : dest };
     jpeg_read_scanlines(&cinfo, rows, 1);
-    if (cmyk) cmyk_to_rgb(row, dest, cinfo.output_width, channels);
+    if (colour) colour_row(colour, row ? row : dest, dest, cinfo.output_width, channels);
   }
   jpeg_finish_decompress(&cinfo);
   free(row);

@@ -9,6 +9,4 @@
 void setup_errors(struct jpeg_error_mgr *err);
 /* Creates the decompressor over `len` bytes at `in` and reads the header. */
 void open_source(struct jpeg_decompress_struct *cinfo, struct jpeg_error_mgr *err, const uint8_t *in, uint32_t len);
-/* One row of Adobe (inverted) CMYK to RGB or RGBA. */
-void cmyk_to_rgb(const uint8_t *cmyk, uint8_t *out, uint32_t width, int channels);
 #endif

@@ -4,6 +4,11 @@
  * encoder, so the decoded image never exists whole. The JPEG encoder takes
  * rows as they come; libwebp encodes from a whole YUV 4:2:0 picture (1.5 bytes
  * per pixel), which is filled strip by strip, never holding the RGB image.
+ *
+ * An EXIF orientation other than 1 (a portrait phone photo) needs the whole
+ * frame: it is decoded once into RGB (3 bytes per pixel) and the encoder's
+ * rows are gathered from it already turned, 128 at a time (so each stored row
+ * read for a quarter turn gives a run of 128 pixels), so no second frame is made.
  * result: bytes, length, width, height.
  */
 #include <stdint.h>
@@ -14,18 +19,28 @@
 #include "webp/encode.h"
 #include "fail.h"
 #include "jpeg_shim.h"
+#include "colour.h"
 
 static int32_t result[4];
 
 /* Rows per strip: a multiple of 2 (4:2:0 chroma pairs rows) and of libjpeg's 16-row iMCU. */
 #define STRIP 16
+/* From a whole frame to be turned: longer runs down its columns for each read of a stored row. */
+#define TURNED_STRIP 128
 
 typedef struct {
   struct jpeg_decompress_struct cinfo;
   struct jpeg_error_mgr err;
-  int cmyk;
+  void *colour;
   uint8_t *cmyk_row;
+  int orientation;
+  uint8_t *frame;          /* the whole decoded image when it has to be turned */
+  uint32_t width, height;  /* of the output, upright */
+  uint32_t next_row;
+  uint32_t strip_rows;
 } source;
+
+static uint32_t read_rows(source *s, uint8_t *dest, uint32_t stride, uint32_t max);
 
 static void source_open(source *s, const uint8_t *in, uint32_t len, int denom, uint32_t max_memory) {
   if (denom != 1 && denom != 2 && denom != 4 && denom != 8) codec_fail("scale must be 1/1, 1/2, 1/4 or 1/8");
@@ -33,23 +48,80 @@ static void source_open(source *s, const uint8_t *in, uint32_t len, int denom, u
   s->cinfo.mem->max_memory_to_use = max_memory;
   s->cinfo.scale_num = 1;
   s->cinfo.scale_denom = (unsigned)denom;
-  s->cmyk = s->cinfo.jpeg_color_space == JCS_CMYK || s->cinfo.jpeg_color_space == JCS_YCCK;
-  s->cinfo.out_color_space = s->cmyk ? JCS_CMYK : JCS_RGB;
+  s->colour = colour_setup(&s->cinfo, 3);
+  int cmyk = colour_input_bytes(&s->cinfo, 3) == 4;
   jpeg_start_decompress(&s->cinfo);
-  s->cmyk_row = s->cmyk ? malloc(s->cinfo.output_width * 4) : 0;
-  if (s->cmyk && !s->cmyk_row) codec_fail("out of memory");
+  s->cmyk_row = cmyk ? malloc(s->cinfo.output_width * 4) : 0;
+  if (cmyk && !s->cmyk_row) codec_fail("out of memory");
+  uint32_t w = s->cinfo.output_width, h = s->cinfo.output_height;
+  s->width = s->orientation >= 5 ? h : w;
+  s->height = s->orientation >= 5 ? w : h;
+  s->next_row = 0;
+  s->frame = 0;
+  s->strip_rows = s->orientation == 1 ? STRIP : TURNED_STRIP;
+  if (s->orientation != 1) {
+    s->frame = malloc((size_t)w * h * 3);
+    if (!s->frame) codec_fail("out of memory");
+    uint32_t y = 0;
+    while (y < h) y += read_rows(s, s->frame + (size_t)y * w * 3, w * 3, h - y);
+  }
 }
 
-/* Reads up to STRIP rows of RGB into `strip`; returns how many. */
-static uint32_t source_read(source *s, uint8_t *strip) {
-  uint32_t stride = s->cinfo.output_width * 3, n = 0;
-  while (n < STRIP && s->cinfo.output_scanline < s->cinfo.output_height) {
+/* Rows straight from libjpeg (converted to sRGB): up to `max`, returns how many. */
+static uint32_t read_rows(source *s, uint8_t *strip, uint32_t stride, uint32_t max) {
+  uint32_t n = 0;
+  while (n < max && s->cinfo.output_scanline < s->cinfo.output_height) {
     uint8_t *dest = strip + (size_t)n * stride;
-    JSAMPROW rows[1] = { s->cmyk ? s->cmyk_row : dest };
+    JSAMPROW rows[1] = { s->cmyk_row ? s->cmyk_row : dest };
     jpeg_read_scanlines(&s->cinfo, rows, 1);
-    if (s->cmyk) cmyk_to_rgb(s->cmyk_row, dest, s->cinfo.output_width, 3);
+    if (s->colour) colour_row(s->colour, s->cmyk_row ? s->cmyk_row : dest, dest, s->cinfo.output_width, 3);
     n++;
   }
+  return n;
+}
+
+/*
+ * `n` upright rows from row y0 into `strip`, from the stored frame under EXIF
+ * orientation 2-8. A quarter turn (5-8) reads the frame down its columns:
+ * for each output column x the strip's n pixels are n neighbours in one
+ * stored row (sy fixed, sx stepping by one), copied in one short run.
+ */
+static void turned_rows(const source *s, uint32_t y0, uint32_t n, uint8_t *strip) {
+  uint32_t w = s->cinfo.output_width, h = s->cinfo.output_height, o = s->orientation;
+  size_t stride = (size_t)s->width * 3;
+  if (o >= 5) {
+    int step = o == 5 || o == 6 ? 3 : -3;
+    for (uint32_t x = 0; x < s->width; x++) {
+      uint32_t sy = o == 5 || o == 8 ? x : h - 1 - x;
+      uint32_t sx = o == 5 || o == 6 ? y0 : w - 1 - y0;
+      const uint8_t *p = s->frame + ((size_t)sy * w + sx) * 3;
+      uint8_t *out = strip + (size_t)x * 3;
+      for (uint32_t i = 0; i < n; i++, p += step, out += stride) {
+        out[0] = p[0];
+        out[1] = p[1];
+        out[2] = p[2];
+      }
+    }
+    return;
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t y = y0 + i, sy = o == 2 ? y : h - 1 - y;
+    const uint8_t *row = s->frame + (size_t)sy * w * 3;
+    uint8_t *out = strip + i * stride;
+    if (o == 4) {
+      memcpy(out, row, (size_t)w * 3);
+      continue;
+    }
+    for (uint32_t x = 0; x < w; x++) memcpy(out + (size_t)x * 3, row + (size_t)(w - 1 - x) * 3, 3); /* 2, 3: mirrored */
+  }
+}
+
+/* Reads up to strip_rows rows of upright RGB into `strip`; returns how many. */
+static uint32_t source_read(source *s, uint8_t *strip) {
+  if (!s->frame) return read_rows(s, strip, s->width * 3, STRIP);
+  uint32_t n = s->height - s->next_row < s->strip_rows ? s->height - s->next_row : s->strip_rows;
+  turned_rows(s, s->next_row, n, strip);
+  s->next_row += n;
   return n;
 }
 
@@ -57,6 +129,7 @@ static void source_close(source *s) {
   jpeg_finish_decompress(&s->cinfo);
   jpeg_destroy_decompress(&s->cinfo);
   free(s->cmyk_row);
+  free(s->frame);
 }
 
 static void to_jpeg(source *s, uint8_t *strip, int quality, int progressive, int optimize) {
@@ -68,8 +141,8 @@ static void to_jpeg(source *s, uint8_t *strip, int quality, int progressive, int
   setup_errors(&err);
   jpeg_create_compress(&c);
   jpeg_mem_dest(&c, &out, &out_len);
-  c.image_width = s->cinfo.output_width;
-  c.image_height = s->cinfo.output_height;
+  c.image_width = s->width;
+  c.image_height = s->height;
   c.input_components = 3;
   c.in_color_space = JCS_RGB;
   jpeg_set_defaults(&c);
@@ -105,7 +178,7 @@ static void to_webp(source *s, uint8_t *strip, float quality) {
   config.method = 4;
   config.alpha_quality = 100;
   if (!WebPPictureInit(&picture) || !WebPPictureInit(&part)) codec_fail("WebP: version mismatch");
-  int width = (int)s->cinfo.output_width, height = (int)s->cinfo.output_height;
+  int width = (int)s->width, height = (int)s->height;
   picture.width = width;
   picture.height = height;
   if (!WebPPictureAlloc(&picture)) codec_fail("WebP: out of memory");
@@ -132,17 +205,23 @@ static void to_webp(source *s, uint8_t *strip, float quality) {
   result[1] = (int32_t)writer.size;
 }
 
-/* target: 0 JPEG (quality, progressive, optimised Huffman tables), 1 lossy WebP (quality). */
+/*
+ * target: 0 JPEG (quality, progressive, optimised Huffman tables), 1 lossy WebP (quality).
+ * orientation: the EXIF orientation to apply (1-8).
+ */
 __attribute__((export_name("jpeg_transcode"))) int32_t *jpeg_transcode(
-    const uint8_t *in, uint32_t len, int denom, int target, int quality, int progressive, int optimize, uint32_t max_memory) {
+    const uint8_t *in, uint32_t len, int denom, int target, int quality, int progressive, int optimize, uint32_t max_memory,
+    int orientation) {
   source s;
+  if (orientation < 1 || orientation > 8) codec_fail("orientation must be 1 to 8");
+  s.orientation = orientation;
   source_open(&s, in, len, denom, max_memory);
-  uint8_t *strip = malloc((size_t)s.cinfo.output_width * 3 * STRIP);
+  uint8_t *strip = malloc((size_t)s.width * 3 * s.strip_rows);
   if (!strip) codec_fail("out of memory");
   if (target == 0) to_jpeg(&s, strip, quality, progressive, optimize);
   else to_webp(&s, strip, (float)quality);
-  result[2] = (int32_t)s.cinfo.output_width;
-  result[3] = (int32_t)s.cinfo.output_height;
+  result[2] = (int32_t)s.width;
+  result[3] = (int32_t)s.height;
   free(strip);
   source_close(&s);
   return result;

@@ -20,10 +20,13 @@ export interface Rgba {
 /**
  * libjpeg's own working memory for one decode. Baseline files need a few
  * rows; progressive files keep every DCT coefficient of the full-size image
- * (2 bytes per sample, whatever the shrink), so this caps them at about
- * 13 MP (4:2:0) and fails cleanly beyond.
+ * (2 bytes per sample, whatever the shrink): the engine charges those to the
+ * memory budget from the file's sampling factors and lets libjpeg have them
+ * (plus room for its rows); beyond, the decode fails cleanly.
  */
 const JPEG_WORKING_BYTES = 40 * 1024 * 1024;
+const JPEG_ROW_BYTES = 8 * 1024 * 1024;
+const workingBytes = (coefficientBytes: number) => Math.max(JPEG_WORKING_BYTES, coefficientBytes + JPEG_ROW_BYTES);
 
 /**
  * Sessions kept for the next request. A WASM memory never shrinks and a
@@ -141,10 +144,12 @@ export class JpegSource implements ScaledSource {
     readonly sourceHeight: number,
   ) {}
 
-  static decode(input: Uint8Array, width: number, height: number, plan: JpegPlan, maxPixels: number): JpegSource {
+  /** `coefficientBytes`: a progressive file's whole-image coefficients, already charged by the caller. */
+  static decode(input: Uint8Array, width: number, height: number, plan: JpegPlan, maxPixels: number, coefficientBytes = 0): JpegSource {
     const session = acquire();
     try {
-      const pixels = decodeJpeg(session, input, { shrink: plan.shrink, channels: 3, maxPixels, maxWorkingBytes: JPEG_WORKING_BYTES });
+      const maxWorkingBytes = workingBytes(coefficientBytes);
+      const pixels = decodeJpeg(session, input, { shrink: plan.shrink, channels: 3, maxPixels, maxWorkingBytes });
       return new JpegSource(session, pixels, width, height);
     } catch (err) {
       giveBack(session);
@@ -234,6 +239,10 @@ export interface TranscodeOptions {
   progressive: boolean;
   /** Optimised Huffman tables: the encoder then keeps every coefficient of the image (2 bytes per sample). */
   optimize: boolean;
+  /** EXIF orientation to apply (1-8); other than 1, the frame is decoded whole (3 bytes per pixel) and turned as it is encoded. */
+  orientation: number;
+  /** A progressive source's whole-image coefficients, already charged by the caller (0 for baseline). */
+  coefficientBytes: number;
 }
 
 export interface Transcoded {
@@ -264,7 +273,8 @@ export function transcodeJpeg(input: Uint8Array, opts: TranscodeOptions): Transc
         quality,
         opts.progressive ? 1 : 0,
         opts.optimize ? 1 : 0,
-        JPEG_WORKING_BYTES,
+        workingBytes(opts.coefficientBytes),
+        opts.orientation,
       ),
     );
     const [out, len, width, height] = session.results(res, 4);
@@ -298,6 +308,38 @@ export function decodeWebpScaled(input: Uint8Array, width: number, height: numbe
     } finally {
       session.release(out);
     }
+  } finally {
+    giveBack(session);
+  }
+}
+
+/** Whether an RGB ICC profile describes sRGB (then its pixels are decoded as they are and it can be carried over). */
+export function iccIsSrgb(icc: Uint8Array): boolean {
+  const session = acquire();
+  try {
+    const ptr = session.copyIn(icc);
+    const same = session.call((x) => x.icc_is_srgb(ptr, icc.length));
+    session.release(ptr);
+    return same === 1;
+  } finally {
+    giveBack(session);
+  }
+}
+
+let srgb: Uint8Array | undefined;
+
+/** The smallest sRGB profile Little CMS writes (a few hundred bytes): what JPEG sources converted to sRGB carry, and `cs_tinysrgb`. */
+export function srgbProfile(): Uint8Array {
+  if (srgb) return srgb;
+  const session = acquire();
+  try {
+    const [ptr, len] = session.results(
+      session.call((x) => x.srgb_profile()),
+      2,
+    );
+    srgb = session.copyOut(ptr, len);
+    session.release(ptr);
+    return srgb;
   } finally {
     giveBack(session);
   }

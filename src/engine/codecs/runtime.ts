@@ -1,6 +1,6 @@
 /**
- * The codec module (src/engine/codecs/wasm/codecs.wasm: libjpeg-turbo, libwebp and
- * our Lanczos-3 resampler) and the sessions that run it.
+ * The codec module (src/engine/codecs/wasm/codecs.wasm: libjpeg-turbo, libwebp, Little CMS
+ * and our Lanczos-3 resampler) and the sessions that run it.
  *
  * Where the compiled module comes from is injected: under workerd it is
  * imported at build time (see ./workerd-module.ts), in Node the benchmark
@@ -31,22 +31,27 @@ export interface CodecExports {
     progressive: number,
     optimize: number,
     maxMemory: number,
+    orientation: number,
   ): number;
   webp_decode(ptr: number, len: number, width: number, height: number): number;
+  icc_is_srgb(ptr: number, len: number): number;
+  srgb_profile(): number;
   resize(ptr: number, stride: number, sx: number, sy: number, sw: number, sh: number, dw: number, dh: number, channels: number): number;
 }
 
-/** libc's stdio is linked but never reached; these answer EBADF if it ever is. */
-const WASI_STUBS = {
-  wasi_snapshot_preview1: {
-    fd_close: () => 8,
-    fd_seek: () => 8,
-    fd_write: () => 8,
-    proc_exit: () => {
-      throw new CodecError('codec exited');
-    },
-  },
-};
+/**
+ * libc's stdio (and lcms's file I/O) is linked but never reached: every WASI
+ * import the module names answers EBADF if it ever is, and exiting throws.
+ */
+const EBADF = 8;
+function wasiStubs(module: WebAssembly.Module): WebAssembly.Imports {
+  const wasi: Record<string, () => number> = {};
+  for (const i of WebAssembly.Module.imports(module)) if (i.module === 'wasi_snapshot_preview1') wasi[i.name] = () => EBADF;
+  wasi.proc_exit = () => {
+    throw new CodecError('codec exited');
+  };
+  return { wasi_snapshot_preview1: wasi };
+}
 
 /** Decoded pixels living inside a session's WASM memory (3 or 4 bytes per pixel). */
 export interface Pixels {
@@ -78,7 +83,7 @@ export class CodecSession {
 
   private up(): CodecExports {
     if (!this.instance) {
-      const inst = new WebAssembly.Instance(this.module, WASI_STUBS);
+      const inst = new WebAssembly.Instance(this.module, wasiStubs(this.module));
       this.instance = inst.exports as unknown as CodecExports;
     }
     return this.instance;

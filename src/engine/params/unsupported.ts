@@ -8,7 +8,6 @@ import { badRequest } from '../../errors';
 const REASONS: Record<string, string> = {
   t: 'Named transformations (t_) cannot be used here',
   dn: 'Density (dn_) is not supported',
-  cs: 'Colour spaces (cs_) are not supported',
   fn: 'Custom functions (fn_) are not supported',
   p: 'Prefixes (p_) are not supported',
 };
