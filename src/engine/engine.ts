@@ -26,7 +26,9 @@ import {
   type JpegPlan,
   type ScaledSource,
 } from './codecs/pipeline';
-import { pngHeader, reducedSize } from './codecs/png-rows';
+import { pngHeader } from './codecs/png-rows';
+import { reducedSize } from './codecs/box-reduce';
+import { readHeif, type HeifImage } from './heif-container';
 import { releaseResident, residentCodecs } from './codecs/resident';
 import { planStream, type StreamPlan } from './stream-plan';
 import { svgFilterCost } from './codecs/svg-guard';
@@ -41,6 +43,9 @@ import {
 import {
   AVIF_DECODER_FIXED_BYTES,
   DECODE_COSTS,
+  HEIF_MODULE_BYTES,
+  HEVC_DECODE_OPS,
+  HEVC_PICTURE_BYTES,
   effectCost,
   ENCODE_COSTS,
   ENCODE_FIXED_BYTES,
@@ -112,7 +117,7 @@ export interface TransformResult {
  * ever in work at once, and the last finished request's memory high-water mark
  * (bytes charged to its lease) and pixel operations.
  */
-export const engineStats = { decodes: 0, peakInWork: 0, lastPeakBytes: 0, lastWorkOps: 0, lastStreamWasmBytes: 0 };
+export const engineStats = { decodes: 0, peakInWork: 0, lastPeakBytes: 0, lastWorkOps: 0, lastStreamWasmBytes: 0, lastHeifWasmBytes: 0 };
 
 /**
  * Requests in work share the isolate's memory budget (./budget.ts): each is
@@ -384,6 +389,8 @@ interface DecodePlan {
   shrink?: number;
   /** WebP decoded straight at this size. */
   scaledTo?: { width: number; height: number };
+  /** HEIC: the container as read when planning. */
+  heif?: HeifImage;
 }
 
 function planDecode(
@@ -419,6 +426,7 @@ function planDecode(
   const rows = info.format === 'png' && page === undefined ? planPngRows(input, info, plan, resolved) : undefined;
   if (rows) return rows;
   if (info.format === 'webp' && info.pages === 1) return planWebp(input, info, plan, resolved);
+  if (info.format === 'heic') return planHeic(input, info, plan, resolved, orientation);
   const { width, height } = decodeExtent(info);
   const pixels = width * height;
   if (pixels > limits.maxDecodePixels) throw TOO_LARGE('decoding', pixels, limits.maxDecodePixels);
@@ -507,6 +515,49 @@ function planPngRows(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: 
 }
 
 /**
+ * HEIC is decoded a row of tiles at a time (./codecs/heif.ts) and
+ * box-reduced on the way like a large PNG: the decode holds one coded tile
+ * (as large as the largest SPS in the file codes, whatever `ispe` claims),
+ * a strip one tile high and the reduced image, so MAX_DECODE_PIXELS (photon's
+ * whole-frame ceiling) does not apply; the work budget is charged for every
+ * pixel the tiles really code.
+ */
+function planHeic(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, orientation: number): DecodePlan {
+  const heif = readHeif(input);
+  if (!heif) throw badRequest('Invalid image file: the HEIC container could not be read');
+  const turned = orientation >= 5;
+  const first = sizingComponent(plan);
+  const g =
+    first &&
+    planGeometry({
+      width: turned ? info.height : info.width,
+      height: turned ? info.width : info.height,
+      params: first,
+      dpr: componentDpr(first, resolved),
+    });
+  const shrink = g ? Math.max(1, Math.floor(Math.min(g.region.width / g.size.width, g.region.height / g.size.height))) : 1;
+  const size = reducedSize(info.width, info.height, shrink);
+  const reduced = size.width * size.height;
+  const coded = heif.coded ?? { width: heif.tileWidth, height: heif.tileHeight };
+  const extent = decodeExtent(info);
+  const stripRows = heif.columns === 1 ? 16 : heif.tileHeight;
+  const largestTile = Math.max(...heif.tiles.map((t) => t.extents.reduce((n, e) => n + e.end - e.start, t.config.length)));
+  return {
+    decoder: 'heicRows',
+    pixels: reduced,
+    // The file, one tile's stream (in JS and in the module), its decoded picture and the RGBA strip.
+    extraBytes:
+      input.length + 2 * largestTile + coded.width * coded.height * HEVC_PICTURE_BYTES + info.width * stripRows * RASTER_BYTES + HEIF_MODULE_BYTES,
+    extraOps: Math.max(extent.width * extent.height, coded.width * coded.height * heif.tiles.length) * HEVC_DECODE_OPS,
+    heldBytes: reduced * RASTER_BYTES,
+    what: `decoding ${info.width}x${info.height} HEIC in tile rows at 1/${shrink}`,
+    orientation,
+    shrink,
+    heif,
+  };
+}
+
+/**
  * A still WebP is decoded by libwebp at the size the first component needs
  * (its rescaler works on rows as they are decoded): a lossy file costs its
  * scaled size plus a full-size alpha plane at most, a lossless one is decoded
@@ -571,6 +622,14 @@ const DECODERS: Record<DecodePlan['decoder'], (input: Uint8Array, info: SourceIn
     const { decodePngReduced } = await import('./codecs/png-rows');
     const img = await decodePngReduced(input, d.shrink ?? 1);
     return { kind: 'scaled', img: new ReducedSource(img, info.width, info.height), orientation: 1 };
+  },
+  async heicRows(input, info, d) {
+    const { decodeHeifReduced } = await import('./codecs/heif');
+    const heif = d.heif ?? readHeif(input);
+    if (!heif) throw badRequest('Invalid image file: the HEIC container could not be read');
+    const out = await guardDecoder('HEIC', async () => decodeHeifReduced(input, heif, d.shrink ?? 1));
+    engineStats.lastHeifWasmBytes = out.peakMemoryBytes;
+    return { kind: 'scaled', img: new ReducedSource(out.img, info.width, info.height), orientation: d.orientation };
   },
   async webpScaled(input, info, d) {
     const size = d.scaledTo ?? info;
