@@ -80,8 +80,12 @@ export const ENCODE_COSTS: Record<OutputFormat, StepCost> = {
   jpg: { bytes: 5, ops: 40 },
   /** libwebp encodes from a whole YUV picture (1.5 bytes per pixel) plus its analysis buffers; 100-400 ns per pixel measured (more for larger pictures). */
   webp: { bytes: 8, ops: 200 },
-  /** photon: the image in WASM, the filtered rows and the zlib output. */
-  png: { bytes: 10, ops: 60 },
+  /**
+   * Rows filtered into zlib (./codecs/png-encode.ts): the encoder charges its
+   * rows and its output as it grows, so nothing per pixel up front; 60 ns per
+   * pixel measured (the filter choice in JS; zlib at level 6).
+   */
+  png: { bytes: 0, ops: 60 },
   /** libavif + aom at speed 8: 28 bytes per pixel (plus ENCODE_FIXED_BYTES) of WASM memory, measured at 400x300 and 1600x900. */
   avif: { bytes: 28, ops: 220 },
   /** Palette quantisation and LZW. */

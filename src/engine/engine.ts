@@ -314,15 +314,26 @@ async function run(
     const what = `encoding ${img.width}x${img.height} ${resolved.format.toUpperCase()}`;
     const cost = ENCODE_COSTS[resolved.format];
     budget.work.spend(pixels, cost.ops, what);
-    const bytes = await budget.memory.duringAsync(pixels * cost.bytes + (ENCODE_FIXED_BYTES[resolved.format] ?? 0), what, () =>
-      encodeRaster({
-        img,
-        resolved,
-        flags: plan.output.flags,
-        background: background(plan),
-        metadata: carried(input, info, plan),
-      }),
-    );
+    // What an encoder charges as its output grows is credited with the rest when it is done.
+    let grown = 0;
+    const charge = (n: number) => {
+      budget.memory.charge(n, what);
+      grown += n;
+    };
+    const bytes = await budget.memory.duringAsync(pixels * cost.bytes + (ENCODE_FIXED_BYTES[resolved.format] ?? 0), what, async () => {
+      try {
+        return await encodeRaster({
+          img,
+          resolved,
+          flags: plan.output.flags,
+          background: background(plan),
+          metadata: carried(input, info, plan),
+          charge,
+        });
+      } finally {
+        budget.memory.credit(grown);
+      }
+    });
     return { bytes, format: resolved.format, width: img.width, height: img.height, contentType: mimeFor(resolved.format) };
   } catch (err) {
     // A failure inside photon or the codec module after decoding (the instance is already replaced): still the input's fault, never a 500.
