@@ -28,6 +28,11 @@ export class BoxReducer {
   }
 
   add(rgba: Uint8Array): void {
+    if (this.shrink === 1) {
+      // Nothing to average: the row is the output row.
+      this.out.data.set(rgba.subarray(0, this.width * 4), this.rowsIn++ * this.width * 4);
+      return;
+    }
     const { sums, counts, shrink, column } = this;
     for (let x = 0, i = 0; x < this.width; x++, i += 4) {
       const d = column[x] * 4;
