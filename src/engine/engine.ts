@@ -221,6 +221,7 @@ export async function runPlan(
  */
 function streamCost(input: Uint8Array, info: SourceInfo, s: StreamPlan, resolved: Resolved): Estimate {
   const pixels = s.width * s.height;
+  if (info.format === 'heic') return heicStreamCost(input, s, resolved);
   const coefficients = info.progressive ? info.width * info.height * PROGRESSIVE_COEFFICIENT_BYTES : 0;
   const encoder = s.target === 'webp' ? pixels * WEBP_PICTURE_BYTES : s.wholeImage ? pixels * JPEG_COEFFICIENT_BYTES(resolved.quality) : 0;
   const output = pixels * (resolved.quality >= 90 ? 2 : 1) * STREAM_OUTPUT_BYTES[s.target];
@@ -228,7 +229,46 @@ function streamCost(input: Uint8Array, info: SourceInfo, s: StreamPlan, resolved
   return { bytes, what: `transcoding ${s.width}x${s.height} JPG to ${s.target.toUpperCase()} in strips` };
 }
 
+/**
+ * A HEIC delivered at full size as JPEG: the file and one tile's stream, the
+ * decoded tile, the RGBA strip one tile high, libjpeg's rows and the output
+ * (in the module and its JS copy).
+ */
+function heicStreamCost(input: Uint8Array, s: StreamPlan, resolved: Resolved): Estimate {
+  const heif = readHeif(input);
+  if (!heif) throw badRequest('Invalid image file: the HEIC container could not be read');
+  const coded = heif.coded ?? { width: heif.tileWidth, height: heif.tileHeight };
+  const stripRows = heif.columns === 1 ? 16 : heif.tileHeight;
+  const output = s.width * s.height * (resolved.quality >= 90 ? 2 : 1) * STREAM_OUTPUT_BYTES.jpg;
+  const bytes =
+    2 * input.length +
+    coded.width * coded.height * HEVC_PICTURE_BYTES +
+    s.width * stripRows * RASTER_BYTES +
+    s.width * 3 * 16 +
+    output +
+    HEIF_MODULE_BYTES +
+    STREAM_FIXED_BYTES;
+  return { bytes, what: `transcoding ${s.width}x${s.height} HEIC to JPG in tile rows` };
+}
+
+async function runHeicStream(input: Uint8Array, info: SourceInfo, resolved: Resolved, s: StreamPlan, budget: RequestBudget) {
+  const heif = readHeif(input);
+  if (!heif) throw badRequest('Invalid image file: the HEIC container could not be read');
+  const what = `transcoding ${s.width}x${s.height} HEIC to JPG`;
+  const extent = decodeExtent(info);
+  const coded = heif.coded ?? { width: heif.tileWidth, height: heif.tileHeight };
+  budget.work.spend(Math.max(extent.width * extent.height, coded.width * coded.height * heif.tiles.length), HEVC_DECODE_OPS, what);
+  budget.work.spend(s.width * s.height, ENCODE_COSTS.jpg.ops, what);
+  budget.memory.charge(budget.memory.reservedBytes, what);
+  engineStats.decodes++;
+  const { transcodeHeifToJpeg } = await import('./codecs/heif');
+  const out = await guardDecoder('HEIC', async () => transcodeHeifToJpeg(input, heif, resolved.quality));
+  engineStats.lastHeifWasmBytes = out.peakMemoryBytes;
+  return { bytes: out.bytes, format: resolved.format, width: out.width, height: out.height, contentType: mimeFor(resolved.format) };
+}
+
 async function runStream(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, s: StreamPlan, budget: RequestBudget) {
+  if (info.format === 'heic') return runHeicStream(input, info, resolved, s, budget);
   const pixels = s.width * s.height;
   const what = `transcoding ${s.width}x${s.height} JPG to ${s.target.toUpperCase()}`;
   budget.work.spend(pixels, DECODE_COSTS.jpeg.ops + JPEG_ENTROPY_OPS + ENCODE_COSTS[s.target].ops, what);
@@ -558,7 +598,11 @@ function planHeic(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Res
     pixels: reduced,
     // The file, one tile's stream (in JS and in the module), its decoded picture and the RGBA strip.
     extraBytes:
-      input.length + 2 * largestTile + coded.width * coded.height * HEVC_PICTURE_BYTES + info.width * stripRows * RASTER_BYTES + HEIF_MODULE_BYTES,
+      input.length +
+      2 * largestTile +
+      coded.width * coded.height * HEVC_PICTURE_BYTES +
+      info.width * stripRows * RASTER_BYTES +
+      HEIF_MODULE_BYTES,
     extraOps: Math.max(extent.width * extent.height, coded.width * coded.height * heif.tiles.length) * HEVC_DECODE_OPS,
     heldBytes: reduced * RASTER_BYTES,
     what: `decoding ${info.width}x${info.height} HEIC in tile rows at 1/${shrink}`,

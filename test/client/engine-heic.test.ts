@@ -41,7 +41,11 @@ describe('HEIC through the SDK', async () => {
       300,
     ]);
     const turned = await upload('photo-irot.heic');
-    expect(await meta(cloudinary.url(turned.publicId, { ...LOCAL_URL, width: 300, crop: 'scale', format: 'png' }))).toEqual(['png', 300, 450]);
+    expect(await meta(cloudinary.url(turned.publicId, { ...LOCAL_URL, width: 300, crop: 'scale', format: 'png' }))).toEqual([
+      'png',
+      300,
+      450,
+    ]);
   });
 
   it('refuses HEIC output, and a HEIC whose ispe hides a huge coded picture, naming why', { timeout: 120_000 }, async () => {

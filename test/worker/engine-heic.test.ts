@@ -23,7 +23,8 @@ async function ok(path: string, headers: Record<string, string> = {}): Promise<U
 function turnClockwise(r: Raster): Raster {
   const out = new Uint8Array(r.data.length);
   for (let y = 0; y < r.height; y++)
-    for (let x = 0; x < r.width; x++) out.set(r.data.subarray((y * r.width + x) * 4, (y * r.width + x) * 4 + 4), (x * r.height + (r.height - 1 - y)) * 4);
+    for (let x = 0; x < r.width; x++)
+      out.set(r.data.subarray((y * r.width + x) * 4, (y * r.width + x) * 4 + 4), (x * r.height + (r.height - 1 - y)) * 4);
   return { data: out, width: r.height, height: r.width };
 }
 
@@ -35,7 +36,13 @@ describe('the HEIF container', () => {
     expect(grid?.colour).toEqual({ matrix: 6, fullRange: true });
     expect(grid?.coded).toEqual({ width: 512, height: 512 });
     // heif-enc wraps an odd-sized image in a 1x1 grid; its coded picture is padded to whole coding blocks.
-    expect(readHeif(fixture('photo.heic'))).toMatchObject({ width: 1600, height: 1067, columns: 1, rows: 1, coded: { width: 1600, height: 1072 } });
+    expect(readHeif(fixture('photo.heic'))).toMatchObject({
+      width: 1600,
+      height: 1067,
+      columns: 1,
+      rows: 1,
+      coded: { width: 1600, height: 1072 },
+    });
     expect(sniffImage(fixture('photo.heic'))).toEqual({ format: 'heic', width: 1600, height: 1067, orientation: 1, pages: 1 });
   });
 
@@ -43,7 +50,9 @@ describe('the HEIF container', () => {
     expect(sniffImage(fixture('photo-irot.heic'))).toMatchObject({ width: 1600, height: 1067, orientation: 6 });
     const lie = sniffImage(fixture('hostile/heic-ispe-lie.heic'));
     expect([lie?.width, lie?.height, lie?.extent]).toEqual([100, 100, { width: 8192, height: 8192 }]);
-    const sps = Uint8Array.from([0x42, 0x01, 0x01, 0x03, 0x70, 0, 0, 3, 0, 0x90, 0, 0, 3, 0, 0, 3, 0, 0x78, 0xa0, 0x03, 0x20, 0x80, 0x10, 0xc7]);
+    const sps = Uint8Array.from([
+      0x42, 0x01, 0x01, 0x03, 0x70, 0, 0, 3, 0, 0x90, 0, 0, 3, 0, 0, 3, 0, 0x78, 0xa0, 0x03, 0x20, 0x80, 0x10, 0xc7,
+    ]);
     expect(spsSize(sps)).toEqual({ width: 1600, height: 1072 });
   });
 
@@ -102,6 +111,25 @@ describe('HEIC sources through the worker', () => {
     expect(engineMemory().stats.open).toBe(0);
   });
 
+  it('delivers a 12 MP tiled HEIC at full size as JPEG (f_jpg, q_auto) from tile rows into the encoder, within 48 MB', T, async () => {
+    const id = uid('heicfull');
+    await storeImage(id, fixture('photo-12mp.heic'));
+    const full = await ok(`f_jpg,q_auto/${id}`);
+    expect(MAGIC.jpg(full)).toBe(true);
+    expect(dims(full)).toBe('4608x2592');
+    const wasm = engineStats.lastHeifWasmBytes;
+    expect(wasm).toBeGreaterThan(0);
+    expect(wasm).toBeLessThan(32 * MB);
+    expect(engineStats.lastPeakBytes).toBeGreaterThanOrEqual(wasm);
+    expect(engineStats.lastPeakBytes).toBeLessThanOrEqual(48 * MB);
+    // The same picture as the thumbnail path makes of it.
+    const small = uid('heicsmall');
+    await storeImage(small, full);
+    const fromFull = decode(await ok(`c_fill,w_400,h_300/${small}.png`));
+    const direct = decode(await ok(`c_fill,w_400,h_300/${id}.png`));
+    expect(meanDiff(fromFull, direct)).toBeLessThan(3);
+  });
+
   it('refuses HEIC output with the output format named', T, async () => {
     const id = uid('heic');
     await storeImage(id, fixture('photo.heic'));
@@ -114,9 +142,15 @@ describe('HEIC sources through the worker', () => {
     const id = uid('lie');
     await storeImage(id, fixture('hostile/heic-ispe-lie.heic'));
     const decodesBefore = engineStats.decodes;
-    const res = await get(`w_100/${id}.jpg`);
-    expect(res.status).toBe(400);
-    expect(res.headers.get('x-cld-error')).toMatch(/decoding 100x100 HEIC .*memory budget/);
+    // Same size as JPEG (the strip path) and a thumbnail (the tile-row decode): both charged for the 8192x8192 picture.
+    for (const [t, message] of [
+      ['w_100', /transcoding 100x100 HEIC to JPG in tile rows needs .*memory budget/],
+      ['w_50', /decoding 100x100 HEIC in tile rows at 1\/2 needs .*memory budget/],
+    ] as const) {
+      const res = await get(`${t}/${id}.jpg`);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('x-cld-error')).toMatch(message);
+    }
     expect(engineStats.decodes).toBe(decodesBefore);
     const good = uid('after');
     await storeImage(good, fixture('photo.heic'));
