@@ -134,9 +134,9 @@ export const CASES = [
   {
     name: 'full size PNG',
     photos: ['screenshot-4k.png'],
-    transformation: 'e_grayscale',
+    transformation: 'q_80',
     format: 'png',
-    sharp: (s) => s.grayscale().png(),
+    sharp: (s) => s.png(),
   },
   {
     name: 'scale w1920 PNG',

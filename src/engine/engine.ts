@@ -801,9 +801,27 @@ function resample(working: Working, geo: Geometry, budget?: RequestBudget): Rast
   // Pixels the resampler reads: the region, at the decoded resolution (a JPEG decoded with shrink-on-load has fewer).
   const decodedShare = working.kind === 'scaled' ? (working.img.width * working.img.height) / (width * height) : 1;
   budget.work.spend(geo.region.width * geo.region.height * decodedShare, RESAMPLE_OPS, 'resampling');
-  const copies = working.kind === 'raster' ? rasterBytes(working.img) + outBytes : 2 * outBytes;
   budget.memory.charge(outBytes, `resampling to ${geo.size.width}x${geo.size.height}`);
+  // A source read whole at full size (a PNG or HEIC at 1/1) asked for as it is: its pixels are the result.
+  if (isIdentity(working, geo)) return working.img.toRgba();
+  const copies = working.kind === 'raster' ? rasterBytes(working.img) + outBytes : 2 * outBytes;
   return budget.memory.during(copies, 'resampling', () => resampleNow(working, geo));
+}
+
+function isIdentity(working: Working, geo: Geometry): working is Extract<Working, { kind: 'scaled' }> {
+  if (working.kind !== 'scaled' || working.orientation !== 1 || !(working.img instanceof ReducedSource)) return false;
+  const { img } = working;
+  const { region, size } = geo;
+  return (
+    img.width === img.sourceWidth &&
+    img.height === img.sourceHeight &&
+    region.x === 0 &&
+    region.y === 0 &&
+    region.width === img.width &&
+    region.height === img.height &&
+    size.width === img.width &&
+    size.height === img.height
+  );
 }
 
 function resampleNow(working: Working, geo: Geometry): Raster {

@@ -22,13 +22,13 @@ describe('HEIC through the SDK', async () => {
     return [m.format, m.width, m.height];
   };
 
-  it('uploads report the format and the upright size (a grid, and irot)', { timeout: 120_000 }, async () => {
+  it('uploads report the format and the upright size (a grid, and irot)', { timeout: 300_000 }, async () => {
     expect((await upload('photo.heic')).res).toMatchObject({ format: 'heic', width: 1600, height: 1067 });
     expect((await upload('photo-12mp.heic')).res).toMatchObject({ format: 'heic', width: 4608, height: 2592 });
     expect((await upload('photo-irot.heic')).res).toMatchObject({ format: 'heic', width: 1067, height: 1600 });
   });
 
-  it('f_jpg, w_400/f_auto and c_fill,w_400,h_300 of an uploaded HEIC', { timeout: 180_000 }, async () => {
+  it('f_jpg, w_400/f_auto and c_fill,w_400,h_300 of an uploaded HEIC', { timeout: 400_000 }, async () => {
     const { publicId } = await upload('photo.heic');
     expect(await meta(cloudinary.url(publicId, { ...LOCAL_URL, fetch_format: 'jpg' }))).toEqual(['jpeg', 1600, 1067]);
     const auto = cloudinary.url(publicId, { ...LOCAL_URL, transformation: [{ width: 400 }, { fetch_format: 'auto' }] });
@@ -48,7 +48,7 @@ describe('HEIC through the SDK', async () => {
     ]);
   });
 
-  it('refuses HEIC output, and a HEIC whose ispe hides a huge coded picture, naming why', { timeout: 120_000 }, async () => {
+  it('refuses HEIC output, and a HEIC whose ispe hides a huge coded picture, naming why', { timeout: 300_000 }, async () => {
     const { publicId } = await upload('photo.heic');
     const out = await fetch(cloudinary.url(publicId, { ...LOCAL_URL, width: 100, crop: 'scale', fetch_format: 'heic' }));
     expect(out.status).toBe(400);

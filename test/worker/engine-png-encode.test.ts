@@ -53,6 +53,14 @@ describe('PNG encoded row by row', () => {
     expect(full.status, full.headers.get('x-cld-error') ?? '').toBe(200);
     expect(dims(new Uint8Array(await full.arrayBuffer()))).toBe('1920x1080');
     expect(engineStats.lastPeakBytes).toBeLessThanOrEqual(48 * MB);
+    // At its own size: the rows read whole are the result (no resampling copy), then written row by row.
+    const same = await get(`q_80/${id}.png`);
+    expect(same.status, same.headers.get('x-cld-error') ?? '').toBe(200);
+    const png = new Uint8Array(await same.arrayBuffer());
+    expect(dims(png)).toBe('3840x2160');
+    expect(colourType(png)).toBe(2);
+    // The decoded frame (33 MB) is charged twice while it is both the source and the result, conservatively.
+    expect(engineStats.lastPeakBytes).toBeLessThanOrEqual(72 * MB);
     expect(engineMemory().stats.open).toBe(0);
   });
 });

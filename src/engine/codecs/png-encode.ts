@@ -97,8 +97,11 @@ export async function encodePngRows(img: Raster, charge: (bytes: number) => void
       const src = data.subarray((y0 + r) * width * 4, (y0 + r + 1) * width * 4);
       if (channels === 4) row.set(src);
       else
-        for (let x = 0, i = 0, o = 0; x < width; x++, i += 4, o += 3)
-          ((row[o] = src[i]), (row[o + 1] = src[i + 1]), (row[o + 2] = src[i + 2]));
+        for (let x = 0, i = 0, o = 0; x < width; x++, i += 4, o += 3) {
+          row[o] = src[i];
+          row[o + 1] = src[i + 1];
+          row[o + 2] = src[i + 2];
+        }
       const f = filterRow(row, prev, channels, candidates);
       const at = r * (stride + 1);
       batch[at] = f;
