@@ -71,7 +71,7 @@ for (const file of FILES) {
     // BENCH_CASES=<text>[,<text>...]: only the cases whose name contains one of them (e.g. `overlay`).
     if (process.env.BENCH_CASES && !process.env.BENCH_CASES.split(',').some((t) => c.name.includes(t))) continue;
     const ours = cell('ours', path, c.name);
-    const ref = c.sharp ? cell('sharp', path, c.name) : undefined;
+    const ref = c.sharp ? cell('sharp', c.sharpPhoto ? join(root, 'test', 'fixtures', c.sharpPhoto) : path, c.name) : undefined;
     const oursCells = ours.refused
       ? [`400 in ${ours.ms.toFixed(0)} ms: ${ours.refused.replace(/\|/g, '/')}`, '', mb(ours.peakRssDeltaKB * 1024), mb(ours.wasmBytes)]
       : [ours.medianMs.toFixed(0), String(ours.bytes), mb(ours.peakRssDeltaKB * 1024), mb(ours.wasmBytes)];

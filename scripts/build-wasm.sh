@@ -145,3 +145,6 @@ compile -c "$root/wasm/shim/fail.c" -o obj/shim_fail.o
 (cd "$(dirname "$out")" && sha256sum "$(basename "$out")" > "$(basename "$out").sha256")
 echo "built $out ($(wc -c < "$out") bytes)"
 cat "$out.sha256"
+
+# --- HEIC (issue 17): heif.wasm is a separate module (libde265 + libjpeg-turbo's encoder), built by its own script. ---
+bash "$root/scripts/build-heif-wasm.sh"

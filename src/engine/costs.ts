@@ -32,6 +32,8 @@ export const DECODE_COSTS = {
   svg: { bytes: 8, ops: 20 },
   /** PNG read row by row: the reduced image (RGBA); the rows themselves are charged per source pixel below. */
   pngRows: { bytes: 4, ops: 2 },
+  /** HEIC read a row of tiles at a time: the reduced image (RGBA); the tiles and the strip are charged below. */
+  heicRows: { bytes: 4, ops: 2 },
   /** libwebp scaled while decoding: the scaled RGBA in WASM and its JS copy. */
   webpScaled: { bytes: 8, ops: 4 },
   /** Our GIF frame decoder: the screen as RGBA, a saved copy for "restore to previous", and the frame's indices. */
@@ -48,6 +50,17 @@ export const WEBP_LOSSLESS_FULL_BYTES = 4;
 export const PNG_ROW_OPS = 40;
 /** PNGs above this many pixels are read row by row; smaller ones go to photon whole (faster, and 14.5 bytes per pixel stay small). */
 export const ROW_DECODE_ABOVE_PIXELS = 1_200_000;
+
+/**
+ * libde265 per coded pixel of one tile (or of a whole non-grid image): the
+ * YUV picture and the decoder's per-block metadata (measured: 1600x1072 in
+ * 5.9 MB of module memory beside its 2 MB start).
+ */
+export const HEVC_PICTURE_BYTES = 4;
+/** The HEIC module's own memory (stack and start-up heap) whatever the image. */
+export const HEIF_MODULE_BYTES = 2 * 1024 * 1024;
+/** Decoding (libde265), converting to RGBA and box-reducing one HEIC pixel. */
+export const HEVC_DECODE_OPS = 120;
 
 /** libjpeg-turbo reads every coefficient of the file whatever the shrink: work per source pixel. */
 export const JPEG_ENTROPY_OPS = 4;
@@ -70,8 +83,12 @@ export const ENCODE_COSTS: Record<OutputFormat, StepCost> = {
   jpg: { bytes: 5, ops: 40 },
   /** libwebp encodes from a whole YUV picture (1.5 bytes per pixel) plus its analysis buffers; 100-400 ns per pixel measured (more for larger pictures). */
   webp: { bytes: 8, ops: 200 },
-  /** photon: the image in WASM, the filtered rows and the zlib output. */
-  png: { bytes: 10, ops: 60 },
+  /**
+   * Rows filtered into zlib (./codecs/png-encode.ts): the encoder charges its
+   * rows and its output as it grows, so nothing per pixel up front; 60 ns per
+   * pixel measured (the filter choice in JS; zlib at level 6).
+   */
+  png: { bytes: 0, ops: 60 },
   /** libavif + aom at speed 8: 28 bytes per pixel (plus ENCODE_FIXED_BYTES) of WASM memory, measured at 400x300 and 1600x900. */
   avif: { bytes: 28, ops: 220 },
   /** Palette quantisation and LZW. */

@@ -1,5 +1,5 @@
 import { encodeJpegRgba, encodeWebpRgba } from './codecs/pipeline';
-import { photonEncodePng, photonEncodeWebpLossless, photonFromRaster, type PhotonHandle } from './codecs/photon';
+import { photonEncodeWebpLossless, photonFromRaster, type PhotonHandle } from './codecs/photon';
 import { writeJpegMetadata, writePngIcc, type CarriedMetadata } from './metadata';
 import type { Resolved } from './negotiate';
 import { flatten, type Raster } from './raster';
@@ -16,9 +16,14 @@ export interface EncodeInput {
   metadata: CarriedMetadata;
   /** The plan's last `e_vectorize`: what SVG output traces (SVG needs one). */
   vector?: Effect;
+  /** Charges the request's memory budget before an encoder allocates `bytes` beyond its per-pixel cost (PNG's output as it grows). */
+  charge?: (bytes: number) => void;
 }
 
 type Encoder = (e: EncodeInput) => Promise<Uint8Array>;
+
+/** fl_png8: the palette indices, the filtered rows and the compressed output, per pixel. */
+const PNG8_BYTES = 3;
 
 function withPhoton<T>(img: Raster, run: (p: PhotonHandle) => T): T {
   const p = photonFromRaster(img);
@@ -31,8 +36,9 @@ function withPhoton<T>(img: Raster, run: (p: PhotonHandle) => T): T {
 
 /**
  * One encoder per output format. The codec module (src/codecs: libjpeg-turbo
- * and libwebp) writes JPEG (baseline and progressive) and lossy WebP; photon
- * writes PNG and lossless WebP; libavif and the palette encoders load on
+ * and libwebp) writes JPEG (baseline and progressive) and lossy WebP; PNG is
+ * filtered row by row into zlib (./codecs/png-encode.ts); photon writes
+ * lossless WebP; libavif and the palette encoders load on
  * first use, so the common path stays small.
  */
 const ENCODERS: Record<OutputFormat, Encoder> = {
@@ -40,13 +46,16 @@ const ENCODERS: Record<OutputFormat, Encoder> = {
     const opaque = flatten(img, background);
     return writeJpegMetadata(encodeJpegRgba(opaque, resolved.quality, flags.has('progressive')), metadata);
   },
-  async png({ img, flags, metadata }) {
+  async png({ img, flags, metadata, charge = () => undefined }) {
     let bytes: Uint8Array;
     if (flags.has('png8') || flags.has('lossy')) {
       const { encodePng8 } = await import('./codecs/png8');
+      // Indices, their rows with filter bytes, and the output (at most as large).
+      charge(img.width * img.height * PNG8_BYTES);
       bytes = await encodePng8(img);
     } else {
-      bytes = withPhoton(img, (p) => photonEncodePng(p));
+      const { encodePngRows } = await import('./codecs/png-encode');
+      bytes = await encodePngRows(img, charge);
     }
     return metadata.icc ? writePngIcc(bytes, metadata.icc) : bytes;
   },

@@ -28,7 +28,9 @@ import {
   iccIsSrgb,
   srgbProfile,
 } from './codecs/pipeline';
-import { pngHeader, reducedSize } from './codecs/png-rows';
+import { pngHeader } from './codecs/png-rows';
+import { reducedSize } from './codecs/box-reduce';
+import { readHeif, type HeifImage } from './heif-container';
 import { releaseResident, residentCodecs } from './codecs/resident';
 import { planStream, type StreamPlan } from './stream-plan';
 import { svgFilterCost } from './codecs/svg-guard';
@@ -43,6 +45,9 @@ import {
 import {
   AVIF_DECODER_FIXED_BYTES,
   DECODE_COSTS,
+  HEIF_MODULE_BYTES,
+  HEVC_DECODE_OPS,
+  HEVC_PICTURE_BYTES,
   effectCost,
   ENCODE_COSTS,
   ENCODE_FIXED_BYTES,
@@ -115,7 +120,7 @@ export interface TransformResult {
  * ever in work at once, and the last finished request's memory high-water mark
  * (bytes charged to its lease) and pixel operations.
  */
-export const engineStats = { decodes: 0, peakInWork: 0, lastPeakBytes: 0, lastWorkOps: 0, lastStreamWasmBytes: 0 };
+export const engineStats = { decodes: 0, peakInWork: 0, lastPeakBytes: 0, lastWorkOps: 0, lastStreamWasmBytes: 0, lastHeifWasmBytes: 0 };
 
 /**
  * Requests in work share the isolate's memory budget (./budget.ts): each is
@@ -219,6 +224,7 @@ export async function runPlan(
  */
 function streamCost(input: Uint8Array, info: SourceInfo, s: StreamPlan, resolved: Resolved): Estimate {
   const pixels = s.width * s.height;
+  if (info.format === 'heic') return heicStreamCost(input, s, resolved);
   const coefficients = progressiveCoefficients(info);
   const encoder =
     s.target === 'webp'
@@ -235,7 +241,46 @@ function streamCost(input: Uint8Array, info: SourceInfo, s: StreamPlan, resolved
   return { bytes, what: `transcoding ${s.width}x${s.height} JPG to ${s.target.toUpperCase()} ${how}` };
 }
 
+/**
+ * A HEIC delivered at full size as JPEG: the file and one tile's stream, the
+ * decoded tile, the RGBA strip one tile high, libjpeg's rows and the output
+ * (in the module and its JS copy).
+ */
+function heicStreamCost(input: Uint8Array, s: StreamPlan, resolved: Resolved): Estimate {
+  const heif = readHeif(input);
+  if (!heif) throw badRequest('Invalid image file: the HEIC container could not be read');
+  const coded = heif.coded ?? { width: heif.tileWidth, height: heif.tileHeight };
+  const stripRows = heif.columns === 1 ? 16 : heif.tileHeight;
+  const output = s.width * s.height * (resolved.quality >= 90 ? 2 : 1) * STREAM_OUTPUT_BYTES.jpg;
+  const bytes =
+    2 * input.length +
+    coded.width * coded.height * HEVC_PICTURE_BYTES +
+    s.width * stripRows * RASTER_BYTES +
+    s.width * 3 * 16 +
+    output +
+    HEIF_MODULE_BYTES +
+    STREAM_FIXED_BYTES;
+  return { bytes, what: `transcoding ${s.width}x${s.height} HEIC to JPG in tile rows` };
+}
+
+async function runHeicStream(input: Uint8Array, info: SourceInfo, resolved: Resolved, s: StreamPlan, budget: RequestBudget) {
+  const heif = readHeif(input);
+  if (!heif) throw badRequest('Invalid image file: the HEIC container could not be read');
+  const what = `transcoding ${s.width}x${s.height} HEIC to JPG`;
+  const extent = decodeExtent(info);
+  const coded = heif.coded ?? { width: heif.tileWidth, height: heif.tileHeight };
+  budget.work.spend(Math.max(extent.width * extent.height, coded.width * coded.height * heif.tiles.length), HEVC_DECODE_OPS, what);
+  budget.work.spend(s.width * s.height, ENCODE_COSTS.jpg.ops, what);
+  budget.memory.charge(budget.memory.reservedBytes, what);
+  engineStats.decodes++;
+  const { transcodeHeifToJpeg } = await import('./codecs/heif');
+  const out = await guardDecoder('HEIC', async () => transcodeHeifToJpeg(input, heif, resolved.quality));
+  engineStats.lastHeifWasmBytes = out.peakMemoryBytes;
+  return { bytes: out.bytes, format: resolved.format, width: out.width, height: out.height, contentType: mimeFor(resolved.format) };
+}
+
 async function runStream(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, s: StreamPlan, budget: RequestBudget) {
+  if (info.format === 'heic') return runHeicStream(input, info, resolved, s, budget);
   const pixels = s.width * s.height;
   const what = `transcoding ${s.width}x${s.height} JPG to ${s.target.toUpperCase()}`;
   budget.work.spend(pixels, DECODE_COSTS.jpeg.ops + JPEG_ENTROPY_OPS + ENCODE_COSTS[s.target].ops, what);
@@ -336,16 +381,27 @@ async function run(
     const what = `encoding ${img.width}x${img.height} ${resolved.format.toUpperCase()}`;
     const cost = ENCODE_COSTS[resolved.format];
     budget.work.spend(pixels, cost.ops, what);
-    const bytes = await budget.memory.duringAsync(pixels * cost.bytes + (ENCODE_FIXED_BYTES[resolved.format] ?? 0), what, () =>
-      encodeRaster({
-        img,
-        resolved,
-        flags: plan.output.flags,
-        background: background(plan),
-        metadata: carried(input, info, plan),
-        vector,
-      }),
-    );
+    // What an encoder charges as its output grows is credited with the rest when it is done.
+    let grown = 0;
+    const charge = (n: number) => {
+      budget.memory.charge(n, what);
+      grown += n;
+    };
+    const bytes = await budget.memory.duringAsync(pixels * cost.bytes + (ENCODE_FIXED_BYTES[resolved.format] ?? 0), what, async () => {
+      try {
+        return await encodeRaster({
+          img,
+          resolved,
+          flags: plan.output.flags,
+          background: background(plan),
+          metadata: carried(input, info, plan),
+          vector,
+          charge,
+        });
+      } finally {
+        budget.memory.credit(grown);
+      }
+    });
     return { bytes, format: resolved.format, width: img.width, height: img.height, contentType: mimeFor(resolved.format) };
   } catch (err) {
     // A failure inside photon or the codec module after decoding (the instance is already replaced): still the input's fault, never a 500.
@@ -412,6 +468,8 @@ interface DecodePlan {
   shrink?: number;
   /** WebP decoded straight at this size. */
   scaledTo?: { width: number; height: number };
+  /** HEIC: the container as read when planning. */
+  heif?: HeifImage;
 }
 
 function planDecode(
@@ -447,6 +505,7 @@ function planDecode(
   const rows = info.format === 'png' && page === undefined ? planPngRows(input, info, plan, resolved) : undefined;
   if (rows) return rows;
   if (info.format === 'webp' && info.pages === 1) return planWebp(input, info, plan, resolved);
+  if (info.format === 'heic') return planHeic(input, info, plan, resolved, orientation);
   const { width, height } = decodeExtent(info);
   const pixels = width * height;
   if (pixels > limits.maxDecodePixels) throw TOO_LARGE('decoding', pixels, limits.maxDecodePixels);
@@ -538,6 +597,53 @@ function planPngRows(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: 
 }
 
 /**
+ * HEIC is decoded a row of tiles at a time (./codecs/heif.ts) and
+ * box-reduced on the way like a large PNG: the decode holds one coded tile
+ * (as large as the largest SPS in the file codes, whatever `ispe` claims),
+ * a strip one tile high and the reduced image, so MAX_DECODE_PIXELS (photon's
+ * whole-frame ceiling) does not apply; the work budget is charged for every
+ * pixel the tiles really code.
+ */
+function planHeic(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, orientation: number): DecodePlan {
+  const heif = readHeif(input);
+  if (!heif) throw badRequest('Invalid image file: the HEIC container could not be read');
+  const turned = orientation >= 5;
+  const first = sizingComponent(plan);
+  const g =
+    first &&
+    planGeometry({
+      width: turned ? info.height : info.width,
+      height: turned ? info.width : info.height,
+      params: first,
+      dpr: componentDpr(first, resolved),
+    });
+  const shrink = g ? Math.max(1, Math.floor(Math.min(g.region.width / g.size.width, g.region.height / g.size.height))) : 1;
+  const size = reducedSize(info.width, info.height, shrink);
+  const reduced = size.width * size.height;
+  const coded = heif.coded ?? { width: heif.tileWidth, height: heif.tileHeight };
+  const extent = decodeExtent(info);
+  const stripRows = heif.columns === 1 ? 16 : heif.tileHeight;
+  const largestTile = Math.max(...heif.tiles.map((t) => t.extents.reduce((n, e) => n + e.end - e.start, t.config.length)));
+  return {
+    decoder: 'heicRows',
+    pixels: reduced,
+    // The file, one tile's stream (in JS and in the module), its decoded picture and the RGBA strip.
+    extraBytes:
+      input.length +
+      2 * largestTile +
+      coded.width * coded.height * HEVC_PICTURE_BYTES +
+      info.width * stripRows * RASTER_BYTES +
+      HEIF_MODULE_BYTES,
+    extraOps: Math.max(extent.width * extent.height, coded.width * coded.height * heif.tiles.length) * HEVC_DECODE_OPS,
+    heldBytes: reduced * RASTER_BYTES,
+    what: `decoding ${info.width}x${info.height} HEIC in tile rows at 1/${shrink}`,
+    orientation,
+    shrink,
+    heif,
+  };
+}
+
+/**
  * A still WebP is decoded by libwebp at the size the first component needs
  * (its rescaler works on rows as they are decoded): a lossy file costs its
  * scaled size plus a full-size alpha plane at most, a lossless one is decoded
@@ -604,6 +710,14 @@ const DECODERS: Record<DecodePlan['decoder'], (input: Uint8Array, info: SourceIn
     const { decodePngReduced } = await import('./codecs/png-rows');
     const img = await decodePngReduced(input, d.shrink ?? 1);
     return { kind: 'scaled', img: new ReducedSource(img, info.width, info.height), orientation: 1 };
+  },
+  async heicRows(input, info, d) {
+    const { decodeHeifReduced } = await import('./codecs/heif');
+    const heif = d.heif ?? readHeif(input);
+    if (!heif) throw badRequest('Invalid image file: the HEIC container could not be read');
+    const out = await guardDecoder('HEIC', async () => decodeHeifReduced(input, heif, d.shrink ?? 1));
+    engineStats.lastHeifWasmBytes = out.peakMemoryBytes;
+    return { kind: 'scaled', img: new ReducedSource(out.img, info.width, info.height), orientation: d.orientation };
   },
   async webpScaled(input, info, d) {
     const size = d.scaledTo ?? info;
@@ -720,9 +834,27 @@ function resample(working: Working, geo: Geometry, budget?: RequestBudget): Rast
   // Pixels the resampler reads: the region, at the decoded resolution (a JPEG decoded with shrink-on-load has fewer).
   const decodedShare = working.kind === 'scaled' ? (working.img.width * working.img.height) / (width * height) : 1;
   budget.work.spend(geo.region.width * geo.region.height * decodedShare, RESAMPLE_OPS, 'resampling');
-  const copies = working.kind === 'raster' ? rasterBytes(working.img) + outBytes : 2 * outBytes;
   budget.memory.charge(outBytes, `resampling to ${geo.size.width}x${geo.size.height}`);
+  // A source read whole at full size (a PNG or HEIC at 1/1) asked for as it is: its pixels are the result.
+  if (isIdentity(working, geo)) return working.img.toRgba();
+  const copies = working.kind === 'raster' ? rasterBytes(working.img) + outBytes : 2 * outBytes;
   return budget.memory.during(copies, 'resampling', () => resampleNow(working, geo));
+}
+
+function isIdentity(working: Working, geo: Geometry): working is Extract<Working, { kind: 'scaled' }> {
+  if (working.kind !== 'scaled' || working.orientation !== 1 || !(working.img instanceof ReducedSource)) return false;
+  const { img } = working;
+  const { region, size } = geo;
+  return (
+    img.width === img.sourceWidth &&
+    img.height === img.sourceHeight &&
+    region.x === 0 &&
+    region.y === 0 &&
+    region.width === img.width &&
+    region.height === img.height &&
+    size.width === img.width &&
+    size.height === img.height
+  );
 }
 
 function resampleNow(working: Working, geo: Geometry): Raster {

@@ -1,5 +1,6 @@
 import { badRequest } from '../errors';
 import { sniffImage, type ImageFormat, type Sniffed } from './sniff';
+import { readHeif } from './heif-container';
 
 /**
  * What the engine learns from a source before any decoder sees it: format,
@@ -12,8 +13,8 @@ export interface SourceInfo extends Sniffed {
   lossy: boolean;
 }
 
-/** Formats the engine can decode; HEIC is stored and delivered as an original only. */
-const DECODABLE = new Set<ImageFormat>(['jpg', 'png', 'gif', 'webp', 'avif', 'svg']);
+/** Formats the engine can decode. */
+const DECODABLE = new Set<ImageFormat>(['jpg', 'png', 'gif', 'webp', 'avif', 'heic', 'svg']);
 
 export function inspectSource(bytes: Uint8Array): SourceInfo {
   if (bytes.length === 0) throw badRequest('Invalid image file: empty');
@@ -24,7 +25,7 @@ export function inspectSource(bytes: Uint8Array): SourceInfo {
   if (!(s.width > 0 && s.height > 0)) throw badRequest('Invalid image file: no dimensions in the header');
   const problem = STRUCTURE[s.format]?.(bytes);
   if (problem) throw badRequest(`Invalid image file: ${problem}`);
-  return { ...s, lossy: s.format === 'jpg' || s.format === 'avif' || (s.format === 'webp' && isLossyWebp(bytes)) };
+  return { ...s, lossy: s.format === 'jpg' || s.format === 'avif' || s.format === 'heic' || (s.format === 'webp' && isLossyWebp(bytes)) };
 }
 
 const u32be = (b: Uint8Array, o: number) => ((b[o] << 24) >>> 0) + (b[o + 1] << 16) + (b[o + 2] << 8) + b[o + 3];
@@ -82,6 +83,7 @@ const STRUCTURE: Partial<Record<ImageFormat, (b: Uint8Array) => string | undefin
     return size <= b.length + 1 ? undefined : 'truncated WebP';
   },
   avif: (b) => (b.length >= 64 ? undefined : 'truncated AVIF'),
+  heic: (b) => (readHeif(b)?.tiles.every((t) => t.extents.every((e) => e.end <= b.length)) ? undefined : 'HEIC data ends early'),
 };
 
 function isLossyWebp(b: Uint8Array): boolean {

@@ -42,10 +42,10 @@ const QUALITY: Record<OutputFormat, Record<QualityLevel, number>> = {
   svg: { best: 100, good: 100, eco: 100, low: 100 },
 };
 
-/** The family of a stored format when it must be delivered as itself. */
+/** The family of a stored format when it must be delivered as itself (a HEIC photo, which we cannot encode, as JPEG). */
 function defaultOutput(source: ImageFormat): OutputFormat {
   if (source === 'jpg' || source === 'png' || source === 'gif' || source === 'webp' || source === 'avif') return source;
-  return 'png';
+  return source === 'heic' ? 'jpg' : 'png';
 }
 
 /**

@@ -1,4 +1,5 @@
 import { av1CodedSize } from './sniff-av1';
+import { readHeif } from './heif-container';
 
 /**
  * What a file is, from its first bytes: the format by magic number, and for
@@ -11,7 +12,7 @@ export interface Sniffed {
   format: ImageFormat;
   width: number;
   height: number;
-  /** EXIF orientation 1-8 (JPEG), 1 when absent. */
+  /** EXIF orientation 1-8 (JPEG; HEIC: what its irot/imir amount to), 1 when absent. */
   orientation: number;
   /** Frames of an animated GIF/WebP; 1 otherwise. */
   pages: number;
@@ -252,6 +253,10 @@ function isobmff(b: Uint8Array): Sniffed | null {
       }
     }
   }
+  if (format === 'heic') {
+    const heif = readHeif(b);
+    if (heif) return heic(heif);
+  }
   if (!width || !height) return null;
   // The decoder allocates what the coded stream says, whatever `ispe` claims.
   const coded = format === 'avif' ? av1CodedSize(b) : undefined;
@@ -260,6 +265,21 @@ function isobmff(b: Uint8Array): Sniffed | null {
       ? { width: Math.max(width, coded.width), height: Math.max(height, coded.height) }
       : undefined;
   return { format, width, height, orientation: 1, pages: 1, ...(extent ? { extent } : {}) };
+}
+
+/** Coding pads a picture to whole coding blocks (8-64 pixels): an SPS that much larger than `ispe` is no lie. */
+const CODING_PAD = 64;
+
+/**
+ * HEIC: the primary image's size (a grid's output size, else `ispe`), its
+ * irot/imir as an orientation, and, when an SPS codes more than the tiles'
+ * `ispe` claims, the size the tiles will really decode to.
+ */
+function heic(h: NonNullable<ReturnType<typeof readHeif>>): Sniffed {
+  const c = h.coded;
+  const lie = c && (c.width > h.tileWidth + CODING_PAD || c.height > h.tileHeight + CODING_PAD);
+  const extent = lie ? { width: Math.max(h.width, c.width * h.columns), height: Math.max(h.height, c.height * h.rows) } : undefined;
+  return { format: 'heic', width: h.width, height: h.height, orientation: h.orientation, pages: 1, ...(extent ? { extent } : {}) };
 }
 
 /** CSS pixels per unit (96 per inch), for SVG sizes written in physical units. */

@@ -11,7 +11,9 @@ import type { FlagName, ParamKey, Params, Plan } from './types';
  * codecs/pipeline.ts `transcodeJpeg`): a JPEG source delivered at its own size
  * as JPEG or lossy WebP, with nothing that needs the whole frame. That is the
  * most common Cloudinary URL (`f_auto,q_auto/<photo>`), and the one whose
- * whole-frame cost grows with the photo's area.
+ * whole-frame cost grows with the photo's area. A HEIC delivered at its own
+ * size as JPEG (`f_jpg/<phone photo>`) runs the same way, tile rows into a
+ * baseline JPEG encoder.
  *
  * An EXIF orientation other than 1 (a portrait phone photo) needs the whole
  * frame: the module then decodes it once (3 bytes per pixel, RGB) and
@@ -50,9 +52,13 @@ const NEUTRAL_FLAGS: ReadonlySet<string> = new Set<FlagName>([
 const dprOf = (params: Params, resolved: Resolved) => (params.dpr === 'auto' ? resolved.dpr : (params.dpr ?? 1));
 
 export function planStream(info: SourceInfo, plan: Plan, resolved: Resolved, applyExif: boolean): StreamPlan | undefined {
-  if (info.format !== 'jpg') return undefined;
+  // A HEIC goes from tile rows into a baseline JPEG encoder in the same module (codecs/heif.ts); no WebP or progressive encoder there.
+  const heic = info.format === 'heic' && resolved.format === 'jpg' && !plan.output.flags.has('progressive');
+  if (info.format !== 'jpg' && !heic) return undefined;
   if (resolved.format !== 'jpg' && !(resolved.format === 'webp' && !resolved.lossless)) return undefined;
   const orientation = applyExif ? info.orientation : 1;
+  // The HEIC path writes tile rows as they come: it cannot turn them.
+  if (heic && orientation !== 1) return undefined;
   const turned = orientation >= 5;
   const width = turned ? info.height : info.width;
   const height = turned ? info.width : info.height;
@@ -69,6 +75,6 @@ export function planStream(info: SourceInfo, plan: Plan, resolved: Resolved, app
   }
   const progressive = resolved.format === 'jpg' && plan.output.flags.has('progressive');
   const coefficients = info.width * info.height * JPEG_COEFFICIENT_BYTES(resolved.quality);
-  const wholeImage = resolved.format === 'jpg' && (progressive || coefficients <= MAX_OPTIMIZE_BYTES);
+  const wholeImage = !heic && resolved.format === 'jpg' && (progressive || coefficients <= MAX_OPTIMIZE_BYTES);
   return { target: resolved.format, width, height, progressive, wholeImage, orientation };
 }

@@ -94,10 +94,10 @@ describe('incoming and eager transformations', async () => {
       cloudinary.uploader.upload(fixturePath('alpha.png'), { public_id: id, transformation: 'c_nosuchcrop,w_10' }),
     ).rejects.toMatchObject({ http_code: 400 });
     expect((await fetch(`${base}/demo/image/upload/${id}.png`)).status).toBe(404);
-    // An image the engine cannot read (HEIC) is refused before it is stored when eager work is asked for.
-    await expect(cloudinary.uploader.upload(fixturePath('photo.heic'), { public_id: id, eager: 'w_100' })).rejects.toMatchObject({
+    // An image the engine cannot read (a JPEG that ends before its image data) is refused before it is stored when eager work is asked for.
+    await expect(cloudinary.uploader.upload(fixturePath('truncated.jpg'), { public_id: id, eager: 'w_100' })).rejects.toMatchObject({
       http_code: 400,
     });
-    expect((await fetch(`${base}/demo/image/upload/${id}.heic`)).status).toBe(404);
+    expect((await fetch(`${base}/demo/image/upload/${id}.jpg`)).status).toBe(404);
   });
 });

@@ -364,14 +364,15 @@ describe('inputs', () => {
     expect(animated.headers.get('x-cld-error')).toMatch(/fl_animated/);
   });
 
-  it('refuses to transform HEIC (the original is still delivered)', T, async () => {
+  it('transforms HEIC, and still delivers the original', T, async () => {
     const id = uid('heic');
     await storeImage(id, fixture('photo.heic'));
     const res = await get(`c_scale,w_100/${id}.jpg`);
-    expect(res.status).toBe(400);
-    expect(res.headers.get('x-cld-error')).toMatch(/HEIC.*not supported/);
+    expect(res.status).toBe(200);
+    expect(dims(await bytesOf(res))).toBe('100x67');
     const original = await get(`${id}.heic`);
     expect(original.status).toBe(200);
+    expect(new Uint8Array(await original.arrayBuffer())).toEqual(fixture('photo.heic'));
   });
 
   it('rasterises SVG at the requested size', T, async () => {

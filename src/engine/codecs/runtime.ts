@@ -13,11 +13,15 @@ export class CodecError extends Error {
   override name = 'CodecError';
 }
 
-export interface CodecExports {
+/** What every module of ours exports (codecs.wasm and heif.wasm): memory, allocation and the error text. */
+export interface ModuleExports {
   memory: WebAssembly.Memory;
   codec_error(): number;
   alloc(size: number): number;
   release(ptr: number): void;
+}
+
+export interface CodecExports extends ModuleExports {
   jpeg_info(ptr: number, len: number): number;
   jpeg_decode(ptr: number, len: number, denom: number, channels: number, maxPixels: number, maxMemory: number): number;
   jpeg_encode(ptr: number, width: number, height: number, channels: number, quality: number, progressive: number): number;
@@ -70,8 +74,8 @@ export interface Pixels {
  * state survives. Linear memory never shrinks, so a request opens its own
  * session and lets it go when done: its memory goes with it.
  */
-export class CodecSession {
-  private instance: CodecExports | undefined;
+export class CodecSession<X extends ModuleExports = CodecExports> {
+  private instance: X | undefined;
   private generation = 0;
   private peak = 0;
 
@@ -81,16 +85,16 @@ export class CodecSession {
     return new CodecSession(await source());
   }
 
-  private up(): CodecExports {
+  private up(): X {
     if (!this.instance) {
       const inst = new WebAssembly.Instance(this.module, wasiStubs(this.module));
-      this.instance = inst.exports as unknown as CodecExports;
+      this.instance = inst.exports as unknown as X;
     }
     return this.instance;
   }
 
   /** Runs one C call; a trap becomes a CodecError carrying the C side's message. */
-  call<T>(run: (x: CodecExports) => T): T {
+  call<T>(run: (x: X) => T): T {
     const x = this.up();
     try {
       return run(x);
@@ -183,7 +187,7 @@ export class CodecSession {
     this.generation++;
   }
 
-  private readString(x: CodecExports, ptr: number): string {
+  private readString(x: X, ptr: number): string {
     const bytes = new Uint8Array(x.memory.buffer, ptr, 200);
     const end = bytes.indexOf(0);
     return new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end));

@@ -65,7 +65,7 @@ export async function storeUpload(
   const incoming = incomingText ? parseIncoming(incomingText) : null;
   if ((eager.length || incoming) && info.resourceType !== 'image') throw badRequest('Transformations apply to images only');
   let file = input.file;
-  // The engine must be able to read the file before it is stored for eager work (HEIC, for one, it cannot).
+  // The engine must be able to read the file before it is stored for eager work (a truncated one, for one, it cannot).
   if (eager.length && !incoming) inspectSource(await file.buffer());
   if (incoming) {
     const result = await applyIncoming(env, cloud.cloudName, await file.buffer(), incoming);

@@ -1,0 +1,177 @@
+import { badRequest } from '../../errors';
+import { frameNals, nalType, spsSize, SPS_NAL, type HeifImage, type HeifTile } from '../heif-container';
+import type { Raster } from '../raster';
+import { BoxReducer } from './box-reduce';
+import { CodecError, CodecSession, type ModuleExports } from './runtime';
+import { workerdHeifModule } from './workerd-module';
+
+/**
+ * HEIC decoded a row of tiles at a time (phone photos are grids of 512x512
+ * HEVC tiles): each tile of the row is decoded by libde265 (heif.wasm) and
+ * converted to RGBA into a strip one tile high, whose rows go into a box
+ * reduction; then the next row. Only the strip, one coded tile and the
+ * reduced image are ever alive, so memory follows the width. A single coded
+ * image (no grid) is converted in bands of BAND_ROWS from its one picture.
+ */
+interface HeifExports extends ModuleExports {
+  hevc_decode(ptr: number, len: number): number;
+  hevc_rows(y0: number, rows: number, dst: number, stride: number, width: number, matrix: number, full: number): void;
+  hevc_close(): void;
+  jpeg_rows_begin(width: number, height: number, quality: number): void;
+  jpeg_rows_write(ptr: number, rows: number, stride: number): void;
+  jpeg_rows_end(): number;
+}
+
+const BAND_ROWS = 16;
+
+const INVALID = () => badRequest('Invalid image file: the HEIC data could not be decoded');
+
+/** The tile's NAL units framed for the module; every SPS in them is checked against what the budget was charged for. */
+function tileStream(input: Uint8Array, tile: HeifTile, maxCoded: { width: number; height: number }): Uint8Array {
+  const nals: Uint8Array[] = [];
+  for (const { start, end } of tile.extents) {
+    if (start >= end || end > input.length) throw badRequest('Invalid image file: the HEIC data ends early');
+    for (let o = start; o < end;) {
+      let len = 0;
+      for (let i = 0; i < tile.lengthSize; i++) len = len * 256 + (input[o + i] ?? 0);
+      o += tile.lengthSize;
+      if (len === 0 || o + len > end) throw INVALID();
+      const nal = input.subarray(o, o + len);
+      if (nalType(nal) === SPS_NAL) {
+        let s: { width: number; height: number };
+        try {
+          s = spsSize(nal);
+        } catch {
+          throw INVALID();
+        }
+        // A parameter set inside the data may not code a larger picture than the one charged for.
+        if (s.width > maxCoded.width || s.height > maxCoded.height) throw INVALID();
+      }
+      nals.push(nal);
+      o += len;
+    }
+  }
+  const data = frameNals(nals);
+  const out = new Uint8Array(tile.config.length + data.length);
+  out.set(tile.config);
+  out.set(data, tile.config.length);
+  return out;
+}
+
+export interface HeifDecoded {
+  img: Raster;
+  /** The module's linear memory at its largest (tests and the benchmark compare it with the charge). */
+  peakMemoryBytes: number;
+}
+
+/**
+ * Runs `take` on the image's RGBA rows, top to bottom, in strips inside the
+ * module (a row of tiles, or BAND_ROWS of a single picture): `take` gets the
+ * strip's pointer, its row count and the stride, and must not keep the pointer.
+ */
+function forEachStrip(
+  session: CodecSession<HeifExports>,
+  input: Uint8Array,
+  image: HeifImage,
+  take: (ptr: number, rows: number, stride: number) => void,
+): void {
+  const maxCoded = image.coded ?? { width: image.tileWidth, height: image.tileHeight };
+  const matrix = image.colour?.matrix ?? -1;
+  const full = image.colour ? Number(image.colour.fullRange) : -1;
+  const { width, height, tileWidth, tileHeight, columns } = image;
+  const stride = width * 4;
+  const decodeTile = (tile: HeifTile): { width: number; height: number } => {
+    const stream = tileStream(input, tile, maxCoded);
+    const ptr = session.copyIn(stream);
+    const [w, h] = session.results(
+      session.call((x) => x.hevc_decode(ptr, stream.length)),
+      2,
+    );
+    session.release(ptr);
+    return { width: w, height: h };
+  };
+  const stripRows = columns === 1 ? BAND_ROWS : tileHeight;
+  const strip = session.call((x) => x.alloc(stripRows * stride + 1));
+  for (let row = 0, y = 0; y < height; row++) {
+    const rows = Math.min(tileHeight, height - y);
+    if (columns === 1) {
+      const pic = decodeTile(image.tiles[row]);
+      if (pic.width < width || pic.height < rows) throw INVALID();
+      for (let b = 0; b < rows; b += BAND_ROWS) {
+        const n = Math.min(BAND_ROWS, rows - b);
+        session.call((x) => x.hevc_rows(b, n, strip, stride, width, matrix, full));
+        take(strip, n, stride);
+      }
+    } else {
+      for (let c = 0; c < columns; c++) {
+        const x0 = c * tileWidth;
+        if (x0 >= width) break;
+        const cols = Math.min(tileWidth, width - x0);
+        const pic = decodeTile(image.tiles[row * columns + c]);
+        if (pic.width < cols || pic.height < rows) throw INVALID();
+        session.call((x) => x.hevc_rows(0, rows, strip + x0 * 4, stride, cols, matrix, full));
+      }
+      take(strip, rows, stride);
+    }
+    session.call((x) => x.hevc_close());
+    y += rows;
+  }
+  session.release(strip);
+}
+
+/** Runs `work` in a fresh session of the module, let go afterwards; a codec failure becomes a 400. */
+function withSession<T>(work: (s: CodecSession<HeifExports>) => T): T {
+  const session = new CodecSession<HeifExports>(workerdHeifModule());
+  try {
+    return work(session);
+  } catch (err) {
+    if (err instanceof CodecError)
+      throw badRequest(err.message.startsWith('Invalid image file') ? err.message : 'Image could not be processed');
+    throw err;
+  } finally {
+    session.drop();
+  }
+}
+
+/** The primary image reduced by `shrink` (1: full size), stored orientation (irot/imir are the caller's). */
+export function decodeHeifReduced(input: Uint8Array, image: HeifImage, shrink: number): HeifDecoded {
+  return withSession((session) => {
+    const reducer = new BoxReducer(image.width, image.height, shrink);
+    forEachStrip(session, input, image, (ptr, rows, stride) =>
+      session.call((x) => {
+        // A view made after the call that filled it: memory may have grown.
+        const view = new Uint8Array(x.memory.buffer, ptr, rows * stride);
+        for (let r = 0; r < rows; r++) reducer.add(view.subarray(r * stride, (r + 1) * stride));
+      }),
+    );
+    reducer.flush();
+    return { img: reducer.out, peakMemoryBytes: session.peakMemoryBytes };
+  });
+}
+
+export interface HeifTranscoded {
+  bytes: Uint8Array;
+  width: number;
+  height: number;
+  peakMemoryBytes: number;
+}
+
+/**
+ * The primary image at full size as a baseline JPEG, strip by strip: each
+ * strip of RGBA rows goes into libjpeg-turbo's encoder in the same module,
+ * so the frame never exists whole (stored orientation: the caller plans this
+ * only for images without irot/imir).
+ */
+export function transcodeHeifToJpeg(input: Uint8Array, image: HeifImage, quality: number): HeifTranscoded {
+  return withSession((session) => {
+    const q = Math.max(1, Math.min(100, Math.round(quality)));
+    session.call((x) => x.jpeg_rows_begin(image.width, image.height, q));
+    forEachStrip(session, input, image, (ptr, rows, stride) => session.call((x) => x.jpeg_rows_write(ptr, rows, stride)));
+    const [out, len] = session.results(
+      session.call((x) => x.jpeg_rows_end()),
+      2,
+    );
+    const bytes = session.copyOut(out, len);
+    return { bytes, width: image.width, height: image.height, peakMemoryBytes: session.peakMemoryBytes };
+  });
+}

@@ -1,0 +1,131 @@
+import { crc32 } from '../metadata';
+import type { Raster } from '../raster';
+
+/**
+ * PNG encoded row by row: each row is filtered (of the five filters, the one
+ * whose output has the smallest sum of absolute values, libpng's heuristic
+ * for truecolour) and streamed into zlib deflate (CompressionStream), in
+ * batches of about BATCH_BYTES. The encoder holds the previous row, the five
+ * candidates, one batch and the compressed output, never a copy of the
+ * frame: its working set follows the width. 8-bit RGB when every pixel is
+ * opaque, RGBA otherwise.
+ */
+const BATCH_BYTES = 256 * 1024;
+
+const SIGNATURE = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Writes a chunk (length, type, data, CRC) at `o` of `out`; returns the offset after it. */
+function putChunk(out: Uint8Array, o: number, type: string, data: Uint8Array): number {
+  const v = new DataView(out.buffer, out.byteOffset);
+  v.setUint32(o, data.length);
+  for (let i = 0; i < 4; i++) out[o + 4 + i] = type.charCodeAt(i);
+  out.set(data, o + 8);
+  v.setUint32(o + 8 + data.length, crc32(out.subarray(o + 4, o + 8 + data.length)));
+  return o + 12 + data.length;
+}
+
+function isOpaque(img: Raster): boolean {
+  const d = img.data;
+  for (let i = 3; i < d.length; i += 4) if (d[i] !== 255) return false;
+  return true;
+}
+
+/** The five filtered versions of `row` (against `prev`), each into its own buffer; returns the index of the cheapest. */
+function filterRow(row: Uint8Array, prev: Uint8Array, bpp: number, out: Uint8Array[]): number {
+  const n = row.length;
+  const [none, sub, up, avg, paeth] = out;
+  const sums = [0, 0, 0, 0, 0];
+  for (let i = 0; i < n; i++) {
+    const x = row[i];
+    const a = i >= bpp ? row[i - bpp] : 0;
+    const b = prev[i];
+    const c = i >= bpp ? prev[i - bpp] : 0;
+    const p = a + b - c;
+    const pa = Math.abs(p - a);
+    const pb = Math.abs(p - b);
+    const pc = Math.abs(p - c);
+    const pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+    const v1 = (x - a) & 255;
+    const v2 = (x - b) & 255;
+    const v3 = (x - ((a + b) >> 1)) & 255;
+    const v4 = (x - pred) & 255;
+    none[i] = x;
+    sub[i] = v1;
+    up[i] = v2;
+    avg[i] = v3;
+    paeth[i] = v4;
+    // Bytes read as signed: small differences either way are cheap.
+    sums[0] += x < 128 ? x : 256 - x;
+    sums[1] += v1 < 128 ? v1 : 256 - v1;
+    sums[2] += v2 < 128 ? v2 : 256 - v2;
+    sums[3] += v3 < 128 ? v3 : 256 - v3;
+    sums[4] += v4 < 128 ? v4 : 256 - v4;
+  }
+  let best = 0;
+  for (let f = 1; f < 5; f++) if (sums[f] < sums[best]) best = f;
+  return best;
+}
+
+/** `charge` is called before each allocation: the rows, each piece of compressed output as it comes, and the file. */
+export async function encodePngRows(img: Raster, charge: (bytes: number) => void = () => undefined): Promise<Uint8Array> {
+  const { width, height, data } = img;
+  const channels = isOpaque(img) ? 3 : 4;
+  const stride = width * channels;
+  charge(7 * stride + BATCH_BYTES + stride);
+  let prev = new Uint8Array(stride);
+  let row = new Uint8Array(stride);
+  const candidates = Array.from({ length: 5 }, () => new Uint8Array(stride));
+  const rowsPerBatch = Math.max(1, Math.floor(BATCH_BYTES / (stride + 1)));
+
+  const deflate = new CompressionStream('deflate');
+  const writer = deflate.writable.getWriter();
+  const compressed: Uint8Array[] = [];
+  const collected = (async () => {
+    const reader = deflate.readable.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      charge(value.length + 12);
+      compressed.push(value);
+    }
+  })();
+
+  for (let y0 = 0; y0 < height; y0 += rowsPerBatch) {
+    const rows = Math.min(rowsPerBatch, height - y0);
+    const batch = new Uint8Array(rows * (stride + 1));
+    for (let r = 0; r < rows; r++) {
+      const src = data.subarray((y0 + r) * width * 4, (y0 + r + 1) * width * 4);
+      if (channels === 4) row.set(src);
+      else
+        for (let x = 0, i = 0, o = 0; x < width; x++, i += 4, o += 3) {
+          row[o] = src[i];
+          row[o + 1] = src[i + 1];
+          row[o + 2] = src[i + 2];
+        }
+      const f = filterRow(row, prev, channels, candidates);
+      const at = r * (stride + 1);
+      batch[at] = f;
+      batch.set(candidates[f], at + 1);
+      [prev, row] = [row, prev];
+    }
+    await writer.ready;
+    void writer.write(batch);
+  }
+  await writer.close();
+  await collected;
+
+  const ihdr = new Uint8Array(13);
+  const v = new DataView(ihdr.buffer);
+  v.setUint32(0, width);
+  v.setUint32(4, height);
+  ihdr.set([8, channels === 4 ? 6 : 2, 0, 0, 0], 8);
+  // Each piece deflate gave is one IDAT, written straight into the file: the output exists once more at most.
+  const size = SIGNATURE.length + 25 + compressed.reduce((n, c) => n + 12 + c.length, 0) + 12;
+  charge(size);
+  const out = new Uint8Array(size);
+  out.set(SIGNATURE);
+  let o = putChunk(out, SIGNATURE.length, 'IHDR', ihdr);
+  for (const c of compressed) o = putChunk(out, o, 'IDAT', c);
+  putChunk(out, o, 'IEND', new Uint8Array());
+  return out;
+}
