@@ -90,6 +90,11 @@ function blurCost(level: number): StepCost {
 /** A pixel effect's cost per pixel of the image it runs on. */
 export function effectCost(key: string, value: unknown): StepCost {
   if (key === 'e' && (value as Effect).name === 'blur') return blurCost((value as Effect).level ?? 100);
+  // At most the whole image is a face: a blur of all of it, plus the copy the faces are written into.
+  if (key === 'e' && (value as Effect).name === 'blur_faces') {
+    const blur = blurCost((value as Effect).level ?? 500);
+    return { bytes: blur.bytes + RASTER_BYTES, ops: blur.ops };
+  }
   return EFFECT_COSTS[key === 'e' ? (value as Effect).name : key] ?? EFFECT_COSTS.default;
 }
 

@@ -5,6 +5,7 @@ import { blurSigma, gaussianBlur, pixelate, unsharp } from '../pixels/filter';
 import { trim } from '../pixels/shape';
 import { tintImage } from '../pixels/tint';
 import { redeye } from '../pixels/redeye';
+import { filterFaces } from '../pixels/face-regions';
 import * as tone from '../pixels/tone';
 import { EFFECT_NAMES, type Color, type Effect, type EffectName, type Params } from '../types';
 import { formatColor, formatNumber, invalid, parseColor, parseNumber } from '../values';
@@ -58,6 +59,9 @@ const EFFECTS: Record<EffectName, EffectSpec> = {
     apply: (img, e) => trim(img, level(e), e.color),
   },
   redeye: { apply: (img) => redeye(img) },
+  // The faces come from resolve-plan.ts once they are known (detected, or given with face_coordinates).
+  blur_faces: { range: [1, 2000, 500], apply: (img, e) => filterFaces(img, e.faces, (f) => gaussianBlur(f, blurSigma(level(e)))) },
+  pixelate_faces: { range: [1, 200, 5], apply: (img, e) => filterFaces(img, e.faces, (f) => pixelate(f, Math.round(level(e)))) },
   multiply: { apply: blendOutsideLayer('multiply') },
   screen: { apply: blendOutsideLayer('screen') },
   overlay: { apply: blendOutsideLayer('overlay') },
@@ -67,7 +71,7 @@ const EFFECTS: Record<EffectName, EffectSpec> = {
 
 /** Cloudinary effects we know of but do not run: refused by name rather than called invalid. */
 const UNSUPPORTED =
-  /^(art|cartoonify|oil_paint|shadow|outline|gradient_fade|background_removal|bgremoval|make_transparent|replace_color|upscale|improve|auto_(brightness|contrast|color|enhance)|viesus_correct|fill_light|adv_redeye|distort|shear|displace|style_transfer|gen_\w+|blur_faces|blur_region|pixelate_faces|pixelate_region|red|green|blue|assist_colorblind|simulate_colorblind|anti_removal|light|noise|ordered_dither|vectorize|zoompan|loop|boomerang|accelerate|reverse|fade|preview|volume|transition|deshake|theme|dropshadow|extract|swap_image)$/;
+  /^(art|cartoonify|oil_paint|shadow|outline|gradient_fade|background_removal|bgremoval|make_transparent|replace_color|upscale|improve|auto_(brightness|contrast|color|enhance)|viesus_correct|fill_light|adv_redeye|distort|shear|displace|style_transfer|gen_\w+|blur_region|pixelate_region|red|green|blue|assist_colorblind|simulate_colorblind|anti_removal|light|noise|ordered_dither|vectorize|zoompan|loop|boomerang|accelerate|reverse|fade|preview|volume|transition|deshake|theme|dropshadow|extract|swap_image)$/;
 
 /** Splits the arguments on `:`, keeping `rgb:<hex>` together as one colour. */
 function splitArgs(raw: string): string[] {
