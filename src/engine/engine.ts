@@ -112,9 +112,9 @@ export interface TransformResult {
 /**
  * Counters a test (or an operator) can read: sources decoded, the most images
  * ever in work at once, and the last finished request's memory high-water mark
- * (bytes charged to its lease) and pixel operations.
+ * (bytes charged to its lease) and pixel operations, and how many times faces were looked for.
  */
-export const engineStats = { decodes: 0, peakInWork: 0, lastPeakBytes: 0, lastWorkOps: 0, lastStreamWasmBytes: 0 };
+export const engineStats = { decodes: 0, peakInWork: 0, lastPeakBytes: 0, lastWorkOps: 0, lastStreamWasmBytes: 0, faceDetections: 0 };
 
 /**
  * Requests in work share the isolate's memory budget (./budget.ts): each is
@@ -240,6 +240,7 @@ export async function findFaces(input: Uint8Array, limits: EngineLimits): Promis
     try {
       const small = await runComponent(working, copy, resolved, limits, budget);
       budget.work.spend(1, DETECTION_OPS, 'finding faces');
+      engineStats.faceDetections++;
       const found = budget.memory.during(DETECTION_BYTES, 'finding faces', () => detectFaces(faceModel(), small));
       const sx = upright.width / small.width;
       const sy = upright.height / small.height;

@@ -1,5 +1,6 @@
 import type { AssetFacts } from '../../engine/expressions/evaluate';
 import { getContext, getTags, type ResourceRow } from '../../storage/resources';
+import { givenFaces } from '../analysis/given-faces';
 import { coordinatesOf, parseInfo } from '../analysis/semantic';
 
 const areas = (list: number[][]) => list.map(([x, y, width, height]) => ({ x, y, width, height }));
@@ -7,13 +8,13 @@ const areas = (list: number[][]) => list.map(([x, y, width, height]) => ({ x, y,
 /**
  * What conditions and expressions may read of a stored asset: its tags, its
  * context, its custom coordinates and its faces (given with
- * face_coordinates, else detected; undefined when never looked for).
+ * face_coordinates and clamped to the image, else detected; undefined when
+ * never looked for).
  */
 export async function assetFacts(db: D1Database, resource: ResourceRow): Promise<AssetFacts> {
   const [tags, context] = await Promise.all([getTags(db, resource.id), getContext(db, resource.id)]);
   const coordinates = coordinatesOf(resource.coordinates);
-  const given = coordinates?.faces?.length ? coordinates.faces : undefined;
-  const faces = given ?? parseInfo(resource.info).faces;
+  const faces = givenFaces(resource) ?? parseInfo(resource.info).faces;
   return {
     tags,
     context,
