@@ -94,9 +94,15 @@ describe('face gravities, crops and effects', () => {
     const thumb = await image(`c_thumb,g_face,w_120,h_120/${astronaut}.png`);
     expect([thumb.width, thumb.height]).toEqual([120, 120]);
     // The face fills about half the thumbnail at z_1 (it is found again there), more at z_1.5.
-    const [inThumb] = await findFaces(new Uint8Array(await (await get(`c_thumb,g_face,w_320,h_320/${astronaut}.png`)).arrayBuffer()), limits());
+    const [inThumb] = await findFaces(
+      new Uint8Array(await (await get(`c_thumb,g_face,w_320,h_320/${astronaut}.png`)).arrayBuffer()),
+      limits(),
+    );
     expect(inThumb.width / 320).toBeGreaterThan(0.35);
-    const [zoomed] = await findFaces(new Uint8Array(await (await get(`c_thumb,g_face,w_320,h_320,z_1.5/${astronaut}.png`)).arrayBuffer()), limits());
+    const [zoomed] = await findFaces(
+      new Uint8Array(await (await get(`c_thumb,g_face,w_320,h_320,z_1.5/${astronaut}.png`)).arrayBuffer()),
+      limits(),
+    );
     expect(zoomed.width).toBeGreaterThan(inThumb.width * 1.2);
   });
 
