@@ -188,7 +188,10 @@ export async function runPlan(
     throw badRequest('Animated output (fl_animated) is not supported: animated sources are delivered as their first frame');
   }
   // Faces not on record are found now (the caller stores them when it can, so this happens once per asset).
-  if (facts?.faces === undefined && usesFaces(plan.components)) facts = { ...facts, faces: await findFaces(input, limits) };
+  if (facts?.faces === undefined && usesFaces(plan.components)) {
+    const faces = await findFaces(input, limits);
+    facts = { ...facts, faces, faceCount: faces.length };
+  }
   // Conditions, variables, expressions, w_auto and a chain-wide dpr_ become fixed parameters now that the source is known.
   const upright = plan.components.some((c) => c.params.a?.ignoreExif) ? info : orientedSize(info);
   plan = resolvePlan(plan, {

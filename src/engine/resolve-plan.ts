@@ -1,5 +1,5 @@
 import { badRequest } from '../errors';
-import { readsAssetFacts, type Dynamic } from './expressions/ast';
+import { readsAssetFacts, readsFaceCount, type Dynamic } from './expressions/ast';
 import { asParameterText, evaluate, isTrue, type AssetFacts, type Scope } from './expressions/evaluate';
 import { outputSize, planGeometry } from './geometry';
 import { entryFor } from './registry';
@@ -41,8 +41,8 @@ const needsEvaluation = (components: Component[]) => components.some((c) => c.dy
 /** Whether running the plan needs the asset's facts: expressions that read them, or stored coordinates for g_custom and c_auto. */
 export const usesAssetFacts = (components: Component[]) => readsAssetFacts(components) || components.some(usesStoredAreas);
 
-/** Whether running the plan needs the faces of the image (face gravities, `c_auto`, the face effects): detected once if not on record. */
-export const usesFaces = (components: Component[]) => components.some((c) => readsFaces(c.params));
+/** Whether running the plan needs the faces of the image (face gravities, `c_auto`, the face effects, `fc`): detected once if not on record. */
+export const usesFaces = (components: Component[]) => components.some((c) => readsFaces(c.params)) || readsFaceCount(components);
 
 function evaluateComponents(components: Component[], ctx: PlanContext): Component[] {
   const scope: Scope = {

@@ -126,6 +126,13 @@ describe('face gravities, crops and effects', () => {
     expect(same(await image(`c_auto,w_200,h_100/${landscape}.png`), await crop('g_auto'))).toBe(true);
   });
 
+  it('fc counts the faces, found first when none are on record', T, async () => {
+    const fresh = uid('fc');
+    await storeImage(fresh, fixture('face-cameraman.jpg'));
+    expect((await image(`if_fc_gt_0,c_scale,w_100/${fresh}.png`)).width).toBe(100);
+    expect((await image(`if_fc_gt_0,c_scale,w_100/${landscape}.png`)).width).toBe(1152);
+  });
+
   it('c_auto prefers the faces', T, async () => {
     expect(same(await image(`c_auto,w_100,h_300/${astronaut}.png`), await image(`c_fill,g_faces,w_100,h_300/${astronaut}.png`))).toBe(true);
   });
