@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { loadSdk, uid } from '../support/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSdk, LOCAL_URL, uid } from '../support/sdk';
+import { serve, startOrigin, type Origin } from '../support/origin';
 import labels from '../fixtures/faces-labels.json';
 
 /** Faces through the SDK: detected at upload, answered by upload, explicit and the Admin API, replaced by face_coordinates. */
@@ -42,5 +43,29 @@ describe('faces through the SDK', async () => {
     expect(r).not.toHaveProperty('coordinates');
     await cloudinary.api.update(id, { face_coordinates: [[100, 100, 200, 150]] });
     expect((await cloudinary.api.resource(id, { faces: true })).faces).toEqual([[100, 100, 200, 150]]);
+  });
+
+  describe('a fetched image', () => {
+    let origin: Origin;
+    beforeAll(async () => {
+      origin = await startOrigin();
+    });
+    afterAll(() => origin.close());
+
+    it('g_face finds the face of a remote image and crops to it', async () => {
+      const path = `/${uid()}/astronaut.jpg`;
+      origin.route(path, serve(readFileSync(new URL('../fixtures/face-astronaut.jpg', import.meta.url)), { 'Content-Type': 'image/jpeg' }));
+      const url = cloudinary.url(origin.url + path, { ...LOCAL_URL, type: 'fetch', crop: 'crop', gravity: 'face', fetch_format: 'png' });
+      const res = await fetch(url);
+      expect(res.status, res.headers.get('x-cld-error') ?? '').toBe(200);
+      const png = new DataView(await res.arrayBuffer());
+      const [w, h] = [png.getUint32(16), png.getUint32(20)];
+      // The hand-checked face is 118x92; the detector's box is a little larger (138x119).
+      const [, , lw, lh] = labels.faces['face-astronaut.jpg'][0];
+      expect(w).toBeGreaterThanOrEqual(lw);
+      expect(w).toBeLessThan(lw * 1.4);
+      expect(h).toBeGreaterThanOrEqual(lh);
+      expect(h).toBeLessThan(lh * 1.5);
+    });
   });
 });
