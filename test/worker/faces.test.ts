@@ -11,10 +11,11 @@ import { storeImage, uid } from './support/fixtures';
 import { decode, pixel } from './support/images';
 
 /** Faces through the worker: detection in workerd, recorded once, and every transformation built on it. */
-const FILES = import.meta.glob('../fixtures/{face,faces,photo}-*.jpg', { query: '?inline', import: 'default', eager: true }) as Record<
-  string,
-  string
->;
+const FILES = import.meta.glob('../fixtures/{face-*,faces-*,photo-*,bomb-*,truncated}.{jpg,png}', {
+  query: '?inline',
+  import: 'default',
+  eager: true,
+}) as Record<string, string>;
 function fixture(name: string): Uint8Array {
   const url = FILES[`../fixtures/${name}`];
   if (url === undefined) throw new Error(`no fixture ${name}`);
@@ -44,6 +45,16 @@ describe('findFaces (engine, in workerd)', () => {
       expect(iou(faces[0], box(labels.faces[name][0])), name).toBeGreaterThanOrEqual(0.5);
     }
     expect(await findFaces(fixture('photo-1mp.jpg'), limits())).toEqual([]);
+  });
+
+  it('refuses hostile images with 400 before decoding them, as delivery does', T, async () => {
+    for (const name of ['bomb-50000x50000.png', 'bomb-65500x65500.jpg', 'truncated.jpg']) {
+      const err = await findFaces(fixture(name), limits()).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err, name).toMatchObject({ status: 400 });
+    }
   });
 
   it('reads a 12 MP photo through a copy decoded at the detector size, within its budget', T, async () => {
