@@ -6,12 +6,13 @@ import type { Raster } from '../../src/engine/raster';
 import type { Area } from '../../src/engine/types';
 import { parseTransformation } from '../../src/engine/parse';
 import { configFrom } from '../../src/config/config';
+import { analyse } from '../../src/services/analysis/semantic';
 import labels from '../fixtures/faces-labels.json';
 import { storeImage, uid } from './support/fixtures';
 import { decode, pixel } from './support/images';
 
 /** Faces through the worker: detection in workerd, recorded once, and every transformation built on it. */
-const FILES = import.meta.glob('../fixtures/{face-*,faces-*,photo-*,bomb-*,truncated}.{jpg,png}', {
+const FILES = import.meta.glob('../fixtures/{face-*,faces-*,photo-*,photo,bomb-*,truncated}.{jpg,png,heic}', {
   query: '?inline',
   import: 'default',
   eager: true,
@@ -55,6 +56,13 @@ describe('findFaces (engine, in workerd)', () => {
       );
       expect(err, name).toMatchObject({ status: 400 });
     }
+  });
+
+  it('faces=true never fails an upload: an image the detector cannot read has no faces', T, async () => {
+    const req = { colors: false, phash: false, imageMetadata: false, exif: false, faces: true };
+    expect(await analyse(fixture('photo.heic'), req, limits(), true)).toEqual({ faces: [] });
+    const found = await analyse(fixture('face-hopper.jpg'), req, limits(), true);
+    expect(found.faces).toHaveLength(1);
   });
 
   it('reads a 12 MP photo through a copy decoded at the detector size, within its budget', T, async () => {

@@ -3,6 +3,7 @@ import { configFrom } from '../../config/config';
 import { findFaces } from '../../engine/engine';
 import type { Area } from '../../engine/types';
 import { CldError } from '../../errors';
+import { BudgetRefusal } from '../../engine/budget';
 import { recordAnalysis } from '../../storage/assets';
 import type { ResourceRow } from '../../storage/resources';
 import { logEvent } from '../../log';
@@ -21,7 +22,8 @@ export async function detectAndRecord(env: Env, r: ResourceRow, bytes: Uint8Arra
   try {
     faces = await findFaces(bytes, configFrom(env).limits);
   } catch (err) {
-    if (!(err instanceof CldError)) throw err;
+    // A busy engine fails this delivery (as any budget refusal does) rather than caching a crop made without the faces.
+    if (!(err instanceof CldError) || err instanceof BudgetRefusal) throw err;
     logEvent('warn', 'face detection refused', { public_id: r.public_id, error: err.message });
     return [];
   }

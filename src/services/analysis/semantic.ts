@@ -4,6 +4,8 @@ import { readImageMetadata, type ImageMetadata } from './metadata';
 import { phash } from '../../engine/analysis/phash';
 import { decodeRgba, type Rgba } from '../../engine/analysis/raster';
 import { findFaces, type EngineLimits } from '../../engine/engine';
+import { BudgetRefusal } from '../../engine/budget';
+import { CldError } from '../../errors';
 
 /** Which semantic data an upload, explicit or Admin API call asked for. */
 export interface SemanticRequest {
@@ -51,8 +53,23 @@ export async function analyse(bytes: Uint8Array, req: SemanticRequest, limits: E
     if (req.phash) out.phash = phash(pixels);
   }
   if (req.imageMetadata || req.exif) out.image_metadata = await readImageMetadata(bytes);
-  if (req.faces) out.faces = (await findFaces(bytes, limits)).map((f) => [f.x, f.y, f.width, f.height]);
+  if (req.faces) out.faces = await facesOrNone(bytes, limits);
   return out;
+}
+
+/**
+ * The detected faces as `[x, y, w, h]`; an image the detector cannot read
+ * (HEIC, a decoder's refusal) has none, as before there was a detector, so
+ * `faces=true` never fails an upload. A busy engine is not an answer: it is
+ * passed on rather than recorded as "no faces".
+ */
+async function facesOrNone(bytes: Uint8Array, limits: EngineLimits): Promise<number[][]> {
+  try {
+    return (await findFaces(bytes, limits)).map((f) => [f.x, f.y, f.width, f.height]);
+  } catch (err) {
+    if (err instanceof CldError && !(err instanceof BudgetRefusal)) return [];
+    throw err;
+  }
 }
 
 /** Stored data merged with new: what was computed once stays available to the Admin API. */
