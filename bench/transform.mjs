@@ -14,7 +14,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
-/** `.wasm` imports become compiled modules, as wrangler makes them CompiledWasm modules in the worker; `.ttf` become ArrayBuffers. */
+/** `.wasm` imports become compiled modules, as wrangler makes them CompiledWasm modules in the worker; `.ttf` and `.bin` become ArrayBuffers. */
 const wasmModules = {
   name: 'wasm-modules',
   setup(b) {
@@ -22,8 +22,8 @@ const wasmModules = {
       contents: `import { readFileSync } from 'node:fs'; export default new WebAssembly.Module(readFileSync(${JSON.stringify(args.path)}));`,
       loader: 'js',
     }));
-    // Fonts are wrangler "Data" modules (ArrayBuffers); read from disk at run time like the WASM.
-    b.onLoad({ filter: /\.ttf$/ }, (args) => ({
+    // Fonts and the face model are wrangler "Data" modules (ArrayBuffers); read from disk at run time like the WASM.
+    b.onLoad({ filter: /\.(ttf|bin)$/ }, (args) => ({
       contents: `import { readFileSync } from 'node:fs'; const b = readFileSync(${JSON.stringify(args.path)}); export default b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);`,
       loader: 'js',
     }));

@@ -14,6 +14,11 @@ const wasmFromDisk = {
       contents: `import { readFileSync } from 'node:fs';\nexport default new WebAssembly.Module(readFileSync(${JSON.stringify(args.path)}));`,
       loader: 'js',
     }));
+    // Wrangler "Data" modules (fonts, the face model) are ArrayBuffers.
+    b.onLoad({ filter: /\.(ttf|bin)$/ }, (args) => ({
+      contents: `import { readFileSync } from 'node:fs';\nconst b = readFileSync(${JSON.stringify(args.path)});\nexport default b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);`,
+      loader: 'js',
+    }));
   },
 };
 

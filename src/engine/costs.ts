@@ -118,6 +118,11 @@ export function effectCost(key: string, value: unknown, width: number, height: n
   if (key !== 'e') return EFFECT_COSTS[key] ?? EFFECT_COSTS.default;
   const e = value as Effect;
   if (e.name === 'blur' || e.name === 'blur_region') return blurCost(e.level ?? 100);
+  // At most the whole image is a face: a blur of all of it, plus the copy the faces are written into.
+  if (e.name === 'blur_faces') {
+    const blur = blurCost(e.level ?? 500);
+    return { bytes: blur.bytes + RASTER_BYTES, ops: blur.ops };
+  }
   if (e.name === 'oil_paint') {
     const side = 2 * oilRadius(e.level ?? 30) + 1;
     return { bytes: RASTER_BYTES + 2, ops: side * side * 6 };

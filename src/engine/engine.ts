@@ -77,10 +77,12 @@ import { resolveOutput, type RequestHints, type Resolved } from './negotiate';
 import { orient, WHITE, type Raster } from './raster';
 import { REGISTRY } from './registry';
 import { padCanvas, solidBackground } from './pixels/pad';
-import { resolvePlan } from './resolve-plan';
+import { resolvePlan, usesFaces } from './resolve-plan';
+import { detectFaces, detectorSize, DETECTION_BYTES, DETECTION_OPS } from './faces/detect';
+import { faceModel, faceModelBytes } from './faces/model';
 import type { AssetFacts } from './expressions/evaluate';
 import type { PixelEffect } from './registry-types';
-import type { Color, Effect, OutputFormat, ParamKey, Params, Plan } from './types';
+import type { Area, Color, Effect, OutputFormat, ParamKey, Params, Plan } from './types';
 
 /**
  * The engine: decode once, run each component (geometry, then pixel effects),
@@ -118,9 +120,9 @@ export interface TransformResult {
 /**
  * Counters a test (or an operator) can read: sources decoded, the most images
  * ever in work at once, and the last finished request's memory high-water mark
- * (bytes charged to its lease) and pixel operations.
+ * (bytes charged to its lease) and pixel operations, and how many times faces were looked for.
  */
-export const engineStats = { decodes: 0, peakInWork: 0, lastPeakBytes: 0, lastWorkOps: 0, lastStreamWasmBytes: 0, lastHeifWasmBytes: 0 };
+export const engineStats = { decodes: 0, peakInWork: 0, lastPeakBytes: 0, lastWorkOps: 0, lastStreamWasmBytes: 0, lastHeifWasmBytes: 0, faceDetections: 0 };
 
 /**
  * Requests in work share the isolate's memory budget (./budget.ts): each is
@@ -156,6 +158,7 @@ function settleStanding(pool: MemoryBudget): void {
   pool.setStanding('codec sessions', idleCodecBytes());
   for (const name of ['avif decoder', 'avif encoder']) pool.setStanding(name, 0);
   for (const [codec, bytes] of residentCodecs()) pool.setStanding(codec, bytes);
+  pool.setStanding('face model', faceModelBytes());
 }
 
 const TOO_LARGE = (what: string, pixels: number, max: number) =>
@@ -192,6 +195,11 @@ export async function runPlan(
   if (plan.output.flags.has('animated') && info.pages > 1) {
     throw badRequest('Animated output (fl_animated) is not supported: animated sources are delivered as their first frame');
   }
+  // Faces not on record are found now (the caller stores them when it can, so this happens once per asset).
+  if (facts?.faces === undefined && usesFaces(plan.components)) {
+    const faces = await findFaces(input, limits);
+    facts = { ...facts, faces, faceCount: faces.length };
+  }
   // Conditions, variables, expressions, w_auto and a chain-wide dpr_ become fixed parameters now that the source is known.
   const upright = plan.components.some((c) => c.params.a?.ignoreExif) ? info : orientedSize(info);
   plan = resolvePlan(plan, {
@@ -214,6 +222,53 @@ export async function runPlan(
   const layers = await loadLayers(plan.components, sources);
   const estimate = estimatePeak(decoding, firstOutputPixels(info, plan, resolved, applyExif) ?? decoding.pixels, resolved.format, layers);
   return withBudget(limits, estimate, (budget) => run(input, info, plan, resolved, limits, layers, decoding, budget));
+}
+
+/**
+ * The faces of an image, in pixels of the upright original, largest first.
+ * The image is decoded straight at the detector's size where the format
+ * allows it (JPEG shrink-on-load, PNG rows, WebP scaling) and reduced to it,
+ * so the detector's memory and work are the same for any image; both are
+ * charged to the request's budget like every other step.
+ */
+export async function findFaces(input: Uint8Array, limits: EngineLimits): Promise<Area[]> {
+  const info = inspectSource(input);
+  const upright = orientedSize(info);
+  // The copy faces are found in: no larger than the detector's input.
+  const net = detectorSize(upright.width, upright.height);
+  const copy: Params = { c: 'limit', w: { value: net.width, relative: false }, h: { value: net.height, relative: false } };
+  const plan: Plan = {
+    components: [{ params: copy, canonical: '' }],
+    output: { flags: new Set() },
+    canonical: '',
+    dependsOn: { accept: false, dpr: false },
+  };
+  const resolved: Resolved = { format: 'png', quality: 80, lossless: true, dpr: 1 };
+  const decoding = planDecode(input, info, plan, resolved, limits, true);
+  const decodeBytes = estimatePeak(decoding, net.width * net.height, 'png', []).bytes;
+  return withBudget(limits, { bytes: decodeBytes + DETECTION_BYTES, what: 'finding faces' }, async (budget) => {
+    const working = await decode(input, info, decoding, budget);
+    try {
+      const small = await runComponent(working, copy, resolved, limits, budget);
+      budget.work.spend(1, DETECTION_OPS, 'finding faces');
+      engineStats.faceDetections++;
+      const found = budget.memory.during(DETECTION_BYTES, 'finding faces', () => detectFaces(faceModel(), small));
+      const sx = upright.width / small.width;
+      const sy = upright.height / small.height;
+      return found.map((f) => ({
+        x: Math.round(f.x * sx),
+        y: Math.round(f.y * sy),
+        width: Math.round(f.width * sx),
+        height: Math.round(f.height * sy),
+      }));
+    } catch (err) {
+      if (err instanceof PhotonTrap || err instanceof CodecError) throw badRequest('Image could not be processed');
+      throw err;
+    } finally {
+      if (working.kind !== 'raster') working.img.free();
+      photonRelease();
+    }
+  });
 }
 
 /**
@@ -777,7 +832,8 @@ async function runComponent(
     params.g?.kind === 'auto' ||
     params.c === 'fill_pad' ||
     (params.c === 'auto' && !params.g) ||
-    (params.g?.kind === 'custom' && !!params.g.fallback);
+    (params.g?.kind === 'custom' && !!params.g.fallback) ||
+    (params.g?.kind === 'faces' && params.g.fallback === 'auto');
   const focus = needsFocus ? findFocus(focusThumbnail(working, budget), width, height) : undefined;
   const geo = planGeometry({ width, height, params, dpr: componentDpr(params, resolved), focus });
   const out = outputSize(geo);
@@ -789,6 +845,7 @@ async function runComponent(
     budget.memory.credit(rasterBytes(img));
     img = placed;
   }
+  if (params.e?.faces) params = { ...params, e: { ...params.e, faces: params.e.faces.map((a) => throughGeometry(a, geo)) } };
   for (const [key, effect] of PIXEL_EFFECTS) {
     const value = params[key];
     if (value === undefined) continue;
@@ -805,6 +862,18 @@ async function runComponent(
     }
   }
   return img;
+}
+
+/** Where an area of a component's input lands in its output: the region is cut, resampled to the size, and placed on the canvas. */
+function throughGeometry(a: Area, geo: Geometry): Area {
+  const sx = geo.size.width / geo.region.width;
+  const sy = geo.size.height / geo.region.height;
+  return {
+    x: (a.x - geo.region.x) * sx + (geo.canvas?.x ?? 0),
+    y: (a.y - geo.region.y) * sy + (geo.canvas?.y ?? 0),
+    width: a.width * sx,
+    height: a.height * sy,
+  };
 }
 
 /** Entries whose effect is a pixel step, in their order. */

@@ -115,7 +115,8 @@ export function planGeometry(given: GeometryInput): Geometry {
     case 'lfill': {
       const zoom = mode === 'thumb' ? (p.z ?? 1) : 1;
       const cover = Math.max(w / W, h / H) * zoom;
-      const region = placeWindow(input, w / cover, h / cover);
+      const around = mode === 'thumb' && p.g?.kind === 'area' ? thumbAround(p.g.area, w / h, zoom, W, H) : undefined;
+      const region = around ?? placeWindow(input, w / cover, h / cover);
       // lfill never enlarges: it keeps the requested aspect ratio at the largest size the input holds.
       const size =
         mode === 'lfill' && cover > 1 ? { width: region.width, height: region.height } : { width: atLeast1(w), height: atLeast1(h) };
@@ -206,6 +207,27 @@ export const ANCHORS: Record<Compass, [number, number]> = {
   south_east: [1, 1],
 };
 
+/** How much wider and taller than the faces (or custom area) a `c_thumb` window is at `z_1`: the head with some shoulders. */
+const THUMB_MARGIN = 2;
+
+/**
+ * `c_thumb` around an area (faces, custom coordinates): the window of the
+ * requested aspect ratio that holds the area grown by THUMB_MARGIN, divided
+ * by the zoom (`z_2` comes twice as close), centred on the area and never
+ * larger than the input. The window is then resampled to the requested size.
+ */
+function thumbAround(area: Rect, aspect: number, zoom: number, W: number, H: number): Rect {
+  let width = Math.max((area.width * THUMB_MARGIN) / zoom, ((area.height * THUMB_MARGIN) / zoom) * aspect);
+  let height = width / aspect;
+  // Larger than the input: the largest window of that aspect ratio instead.
+  const fit = Math.min(1, W / width, H / height);
+  width = atLeast1(width * fit);
+  height = atLeast1(height * fit);
+  const x = Math.max(0, Math.min(W - width, Math.round(area.x + area.width / 2 - width / 2)));
+  const y = Math.max(0, Math.min(H - height, Math.round(area.y + area.height / 2 - height / 2)));
+  return { x, y, width: Math.min(W, width), height: Math.min(H, height) };
+}
+
 /**
  * Where a `w` x `h` window sits in the input: by gravity, moved by x/y (away
  * from the anchored edge, as Cloudinary does), then clamped inside the input.
@@ -232,10 +254,11 @@ function placeWindow(input: GeometryInput, w: number, h: number): Rect {
     // Centred on the area: a window larger than it holds it whole, a smaller one shows its middle.
     x = g.area.x + g.area.width / 2 - width / 2;
     y = g.area.y + g.area.height / 2 - height / 2;
-  } else if ((g.kind === 'auto' || (g.kind === 'custom' && g.fallback)) && input.focus) {
+  } else if ((g.kind === 'auto' || (g.kind === 'custom' && g.fallback) || (g.kind === 'faces' && g.fallback === 'auto')) && input.focus) {
     ({ x, y } = input.focus.best(width, height));
   } else {
-    const [ax, ay] = ANCHORS[g.kind === 'compass' ? g.dir : 'center'];
+    // A face gravity still unresolved here found no face: north, or the centre for the `:center` forms.
+    const [ax, ay] = ANCHORS[g.kind === 'compass' ? g.dir : g.kind === 'faces' && g.fallback === 'north' ? 'north' : 'center'];
     x = (W - width) * ax + (ax === 1 ? -ox : ox);
     y = (H - height) * ay + (ay === 1 ? -oy : oy);
   }

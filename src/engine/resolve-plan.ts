@@ -1,5 +1,5 @@
 import { badRequest } from '../errors';
-import { readsAssetFacts, type Dynamic } from './expressions/ast';
+import { readsAssetFacts, readsFaceCount, type Dynamic } from './expressions/ast';
 import { asParameterText, evaluate, isTrue, type AssetFacts, type Scope } from './expressions/evaluate';
 import { outputSize, planGeometry } from './geometry';
 import { entryFor } from './registry';
@@ -33,11 +33,16 @@ export function resolvePlan(plan: Plan, ctx: PlanContext): Plan {
   return withDpr === plan.components ? plan : { ...plan, components: withDpr };
 }
 
-const usesStoredAreas = (c: Component) => c.params.g?.kind === 'custom' || c.params.c === 'auto';
+const FACE_EFFECTS: readonly string[] = ['blur_faces', 'pixelate_faces'];
+const readsFaces = (p: Params) => p.g?.kind === 'faces' || p.c === 'auto' || (p.e !== undefined && FACE_EFFECTS.includes(p.e.name));
+const usesStoredAreas = (c: Component) => c.params.g?.kind === 'custom' || readsFaces(c.params);
 const needsEvaluation = (components: Component[]) => components.some((c) => c.dynamic || usesStoredAreas(c));
 
 /** Whether running the plan needs the asset's facts: expressions that read them, or stored coordinates for g_custom and c_auto. */
 export const usesAssetFacts = (components: Component[]) => readsAssetFacts(components) || components.some(usesStoredAreas);
+
+/** Whether running the plan needs the faces of the image (face gravities, `c_auto`, the face effects, `fc`): detected once if not on record. */
+export const usesFaces = (components: Component[]) => components.some((c) => readsFaces(c.params)) || readsFaceCount(components);
 
 function evaluateComponents(components: Component[], ctx: PlanContext): Component[] {
   const scope: Scope = {
@@ -83,9 +88,11 @@ function evaluateComponents(components: Component[], ctx: PlanContext): Componen
 
 /**
  * `g_custom` becomes the stored custom area (scaled to the image entering the
- * component), else with `:face`/`:faces` the stored faces, else the fallback
+ * component), else with `:face`/`:faces` the faces, else the fallback
  * (content-aware for the face forms, the centre for plain `g_custom`).
- * `c_auto` without a gravity takes the custom area when there is one.
+ * `g_face` becomes the largest face, `g_faces` the box around all of them.
+ * `c_auto` without a gravity takes the custom area, else the faces.
+ * `e_blur_faces`/`e_pixelate_faces` get the faces in the image's pixels.
  */
 function withStoredArea(p: Params, scope: Scope): Params {
   const { custom, faces } = scope.facts;
@@ -102,15 +109,28 @@ function withStoredArea(p: Params, scope: Scope): Params {
     return { kind: 'area', area };
   };
   const g = p.g;
+  let out = p;
+  if (p.e && FACE_EFFECTS.includes(p.e.name)) {
+    const sx = scope.width / scope.initialWidth;
+    const sy = scope.height / scope.initialHeight;
+    const inImage = (faces ?? []).map((a) => ({ x: a.x * sx, y: a.y * sy, width: a.width * sx, height: a.height * sy }));
+    out = { ...out, e: { ...p.e, faces: inImage } };
+  }
   if (g?.kind === 'custom') {
     const found = scaled(custom, false) ?? (g.fallback ? scaled(faces, g.fallback === 'faces') : undefined);
-    return found ? { ...p, g: found } : p;
+    return found ? { ...out, g: found } : out;
   }
+  // The faces when there are any; otherwise the gravity stays and geometry.ts applies its fallback.
+  if (g?.kind === 'faces') {
+    const found = scaled(faces, g.all);
+    return found ? { ...out, g: found } : out;
+  }
+  // c_auto prefers the custom area, then the faces, then the most detailed region.
   if (p.c === 'auto' && !g) {
-    const found = scaled(custom, false);
-    return found ? { ...p, g: found } : p;
+    const found = scaled(custom, false) ?? scaled(faces, true);
+    return found ? { ...out, g: found } : out;
   }
-  return p;
+  return out;
 }
 
 /** `if_<condition>` alone in its component opens a block; with other items it guards only its own component. */

@@ -59,7 +59,21 @@ export type Gravity =
   | { kind: 'xy_center' }
   | { kind: 'auto' }
   | { kind: 'custom'; fallback?: 'face' | 'faces' }
+  | FaceGravity
   | { kind: 'area'; area: Area };
+
+/**
+ * `g_face` (the largest face), `g_faces` (every face), with what stands in
+ * when no face is found: north for the plain forms, the centre for
+ * `:center`, the content-aware region for `:auto` and `g_auto:faces`.
+ * `raw` is the gravity as written (its canonical form).
+ */
+export interface FaceGravity {
+  kind: 'faces';
+  raw: string;
+  all: boolean;
+  fallback: 'north' | 'center' | 'auto';
+}
 
 /** `a_`: an angle in degrees (clockwise) and the modes joined to it with `.`. */
 export interface Angle {
@@ -144,6 +158,8 @@ export const EFFECT_NAMES = [
   'vignette',
   'trim',
   'redeye',
+  'blur_faces',
+  'pixelate_faces',
   ...BLEND_MODES,
   'shadow',
   'outline',
@@ -186,6 +202,8 @@ export interface Effect {
   values?: number[];
   /** `e_replace_color`'s colour to replace (the predominant colour when not given); `color` is the colour it becomes. */
   from?: Color;
+  /** `e_blur_faces`/`e_pixelate_faces`: the faces, in pixels of the image the effect applies to (filled in once they are known). */
+  faces?: Area[];
 }
 
 /** `b_auto[:<mode>[:<count>][:<direction>][:palette_...]]`: padding coloured from the image itself. */

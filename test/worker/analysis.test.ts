@@ -148,7 +148,7 @@ describe('image metadata', () => {
 describe('analyse', { timeout: 30_000 }, () => {
   it('computes only what was asked and answers in Cloudinary names', async () => {
     const req = { colors: false, phash: true, imageMetadata: false, exif: true, faces: true };
-    const data = await analyse(new Uint8Array(cups), req, MAX, true);
+    const data = await analyse(new Uint8Array(cups), req, { maxDecodePixels: MAX, maxOutputPixels: MAX }, true);
     const fields = semanticFields(data, req);
     expect(Object.keys(fields).sort()).toEqual(['exif', 'faces', 'phash']);
     expect(fields.faces).toEqual([]);
@@ -157,7 +157,9 @@ describe('analyse', { timeout: 30_000 }, () => {
 
   it('refuses to decode beyond the pixel limit', async () => {
     const req = { colors: true, phash: false, imageMetadata: false, exif: false, faces: false };
-    await expect(analyse(new Uint8Array(cups), req, 1_000_000, true)).rejects.toThrow(/too large/);
+    await expect(analyse(new Uint8Array(cups), req, { maxDecodePixels: 1_000_000, maxOutputPixels: MAX }, true)).rejects.toThrow(
+      /too large/,
+    );
   });
 
   it('area-averages when shrinking, and sees transparency as white', async () => {

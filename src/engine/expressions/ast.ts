@@ -38,15 +38,20 @@ export interface Dynamic {
   autoWidth?: { step: number; fallback?: number };
 }
 
-/** Whether any expression of the components reads what the asset says of itself (tags, context, metadata, faces). */
-export function readsAssetFacts(components: { dynamic?: Dynamic }[]): boolean {
-  const reads = (e: Expr): boolean =>
-    e.kind === 'lookup' ||
-    (e.kind === 'predefined' && (e.name === 'tags' || e.name === 'fc')) ||
-    (e.kind === 'binary' && (reads(e.left) || reads(e.right)));
+/** Whether any expression of the components has a part that passes `test`. */
+function anyExpression(components: { dynamic?: Dynamic }[], test: (e: Expr) => boolean): boolean {
+  const reads = (e: Expr): boolean => test(e) || (e.kind === 'binary' && (reads(e.left) || reads(e.right)));
   return components.some(({ dynamic: d }) => {
     if (!d) return false;
     const exprs = [d.condition, ...d.assignments.map((a) => a.value), ...d.deferred.flatMap((i) => i.parts)];
     return exprs.some((e) => e !== undefined && typeof e !== 'string' && reads(e));
   });
 }
+
+/** Whether any expression of the components reads what the asset says of itself (tags, context, metadata, faces). */
+export const readsAssetFacts = (components: { dynamic?: Dynamic }[]) =>
+  anyExpression(components, (e) => e.kind === 'lookup' || (e.kind === 'predefined' && (e.name === 'tags' || e.name === 'fc')));
+
+/** Whether any expression reads the face count (`fc`): the faces must be known first. */
+export const readsFaceCount = (components: { dynamic?: Dynamic }[]) =>
+  anyExpression(components, (e) => e.kind === 'predefined' && e.name === 'fc');

@@ -5,6 +5,7 @@ import { blurSigma, gaussianBlur, pixelate, unsharp } from '../pixels/filter';
 import { trim } from '../pixels/shape';
 import { tintImage } from '../pixels/tint';
 import { redeye } from '../pixels/redeye';
+import { filterFaces } from '../pixels/face-regions';
 import * as tone from '../pixels/tone';
 import { EFFECT_NAMES, type Color, type Effect, type EffectName, type Length, type Params } from '../types';
 import { formatColor, formatNumber, invalid, parseColor, parseNumber } from '../values';
@@ -73,6 +74,9 @@ const EFFECTS: Record<EffectName, EffectSpec> = {
     apply: (img, e) => trim(img, level(e), e.color),
   },
   redeye: { apply: (img) => redeye(img) },
+  // The faces come from resolve-plan.ts once they are known (detected, or given with face_coordinates).
+  blur_faces: { range: [1, 2000, 500], apply: (img, e) => filterFaces(img, e.faces, (f) => gaussianBlur(f, blurSigma(level(e)))) },
+  pixelate_faces: { range: [1, 200, 5], apply: (img, e) => filterFaces(img, e.faces, (f) => pixelate(f, Math.round(level(e)))) },
   multiply: { apply: blendOutsideLayer('multiply') },
   screen: { apply: blendOutsideLayer('screen') },
   overlay: { apply: blendOutsideLayer('overlay') },
@@ -279,7 +283,7 @@ function fadeEdges(img: Raster, e: Effect, p: Params): FadeEdge[] {
 
 /** Cloudinary effects we know of but do not run: refused by name rather than called invalid. */
 const UNSUPPORTED =
-  /^(background_removal|bgremoval|upscale|auto_enhance|viesus_correct|adv_redeye|displace|style_transfer|gen_\w+|blur_faces|pixelate_faces|assist_colorblind|simulate_colorblind|anti_removal|light|ordered_dither|zoompan|loop|boomerang|accelerate|reverse|fade|preview|volume|transition|deshake|theme|dropshadow|extract|swap_image)$/;
+  /^(background_removal|bgremoval|upscale|auto_enhance|viesus_correct|adv_redeye|displace|style_transfer|gen_\w+|assist_colorblind|simulate_colorblind|anti_removal|light|ordered_dither|zoompan|loop|boomerang|accelerate|reverse|fade|preview|volume|transition|deshake|theme|dropshadow|extract|swap_image)$/;
 
 /** Splits the arguments on `:`, keeping `rgb:<hex>` together as one colour. */
 function splitArgs(raw: string): string[] {

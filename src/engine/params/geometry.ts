@@ -1,6 +1,6 @@
 import { badRequest } from '../../errors';
 import type { ParamEntry } from '../registry-types';
-import { COMPASS, CROP_MODES, type Compass, type Dpr, type Gravity } from '../types';
+import { COMPASS, CROP_MODES, type Compass, type Dpr, type FaceGravity, type Gravity } from '../types';
 import { formatLength, formatNumber, invalid, parseEnum, parseLength, parseNumber, parseRatio } from '../values';
 
 /** Only widths are automatic (`w_auto`, read by the parser before this entry); expressions are the parser's too (expressions/). */
@@ -28,8 +28,25 @@ const offset = (key: 'x' | 'y'): ParamEntry<'x' | 'y'> => ({
   effect: 'geometry',
 });
 
-/** Face detection is not available: `g_face`, `g_faces` and `g_auto:<anything>` use the content-aware region of `g_auto`. */
-const AUTO_ALIASES = /^(auto(:.*)?|faces?(:.*)?|face_center|faces_center|ocr_text|body(:.*)?|adv_.*)$/;
+/** Content-aware gravities without a detector of their own (text, bodies, eyes): they use the region of `g_auto`. */
+const AUTO_ALIASES = /^(auto(:.*)?|ocr_text|body(:.*)?|adv_.*)$/;
+/** The face gravities: whether all faces count, and what stands in when there is none (Cloudinary's defaults). */
+const FACES: Record<string, Omit<FaceGravity, 'kind' | 'raw'>> = {
+  face: { all: false, fallback: 'north' },
+  faces: { all: true, fallback: 'north' },
+  adv_face: { all: false, fallback: 'north' },
+  adv_faces: { all: true, fallback: 'north' },
+  'face:center': { all: false, fallback: 'center' },
+  'faces:center': { all: true, fallback: 'center' },
+  face_center: { all: false, fallback: 'center' },
+  faces_center: { all: true, fallback: 'center' },
+  'face:auto': { all: false, fallback: 'auto' },
+  'faces:auto': { all: true, fallback: 'auto' },
+  'auto:face': { all: false, fallback: 'auto' },
+  'auto:faces': { all: true, fallback: 'auto' },
+  'auto:adv_face': { all: false, fallback: 'auto' },
+  'auto:adv_faces': { all: true, fallback: 'auto' },
+};
 /** `g_custom` and its fallbacks (`g_custom:face`, `g_custom:faces`, and the `adv_` spellings). */
 const CUSTOM = /^custom(?::(?:adv_)?(faces?))?$/;
 const COMPASS_ALIASES: Record<string, Compass> = { centre: 'center' };
@@ -64,12 +81,14 @@ export const g: ParamEntry<'g'> = {
     if (raw === 'xy_center') return { kind: 'xy_center' };
     const custom = CUSTOM.exec(raw);
     if (custom) return custom[1] ? { kind: 'custom', fallback: custom[1] as 'face' | 'faces' } : { kind: 'custom' };
+    if (Object.hasOwn(FACES, raw)) return { kind: 'faces', raw, ...FACES[raw] };
     if (AUTO_ALIASES.test(raw)) return { kind: 'auto' };
     throw invalid('gravity', raw);
   },
   canonical(v) {
     if (v.kind === 'compass') return v.dir;
     if (v.kind === 'custom') return v.fallback ? `custom:${v.fallback}` : 'custom';
+    if (v.kind === 'faces') return v.raw;
     // An area is never parsed from a URL: it is what g_custom resolves to, written here only for completeness.
     if (v.kind === 'area') return `area:${v.area.x}:${v.area.y}:${v.area.width}:${v.area.height}`;
     return v.kind;

@@ -4,7 +4,7 @@ import { coordinatesOf } from './semantic';
 /**
  * The face rectangles given with `face_coordinates`, as Cloudinary echoes them
  * in `faces`: each `[x, y, width, height]` clamped to the image. Null when
- * none were given (there is no face detector to fall back on).
+ * none were given (the detected faces stand then).
  */
 export function givenFaces(r: Pick<ResourceRow, 'coordinates' | 'width' | 'height'>): number[][] | null {
   const faces = coordinatesOf(r.coordinates)?.faces;

@@ -3,6 +3,9 @@ import { analyseColors, type ColorAnalysis } from '../../engine/analysis/colors'
 import { readImageMetadata, type ImageMetadata } from './metadata';
 import { phash } from '../../engine/analysis/phash';
 import { decodeRgba, type Rgba } from '../../engine/analysis/raster';
+import { findFaces, type EngineLimits } from '../../engine/engine';
+import { BudgetRefusal } from '../../engine/budget';
+import { CldError } from '../../errors';
 
 /** Which semantic data an upload, explicit or Admin API call asked for. */
 export interface SemanticRequest {
@@ -32,25 +35,41 @@ export interface SemanticData {
   predominant?: ColorAnalysis['predominant'];
   phash?: string;
   image_metadata?: ImageMetadata;
-  /** Detected faces: there is no face detector, so this is always empty. */
+  /** Detected faces, `[x, y, width, height]` in pixels of the upright original, largest first (absent until detected). */
   faces?: number[][];
 }
 
 /**
  * Computes the requested data from the original's bytes. Pixels are decoded
- * only when colours or the hash need them; metadata reads the file itself.
+ * only when colours or the hash need them; metadata reads the file itself;
+ * faces are found in a copy reduced to the detector's size.
  */
-export async function analyse(bytes: Uint8Array, req: SemanticRequest, maxDecodePixels: number, isImage: boolean): Promise<SemanticData> {
+export async function analyse(bytes: Uint8Array, req: SemanticRequest, limits: EngineLimits, isImage: boolean): Promise<SemanticData> {
   const out: SemanticData = {};
   if (!isImage) return out;
   if (req.colors || req.phash) {
-    const pixels: Rgba = await decodeRgba(bytes, maxDecodePixels);
+    const pixels: Rgba = await decodeRgba(bytes, limits.maxDecodePixels);
     if (req.colors) Object.assign(out, analyseColors(pixels));
     if (req.phash) out.phash = phash(pixels);
   }
   if (req.imageMetadata || req.exif) out.image_metadata = await readImageMetadata(bytes);
-  if (req.faces) out.faces = [];
+  if (req.faces) out.faces = await facesOrNone(bytes, limits);
   return out;
+}
+
+/**
+ * The detected faces as `[x, y, w, h]`; an image the detector cannot read
+ * (HEIC, a decoder's refusal) has none, as before there was a detector, so
+ * `faces=true` never fails an upload. A busy engine is not an answer: it is
+ * passed on rather than recorded as "no faces".
+ */
+async function facesOrNone(bytes: Uint8Array, limits: EngineLimits): Promise<number[][]> {
+  try {
+    return (await findFaces(bytes, limits)).map((f) => [f.x, f.y, f.width, f.height]);
+  } catch (err) {
+    if (err instanceof CldError && !(err instanceof BudgetRefusal)) return [];
+    throw err;
+  }
 }
 
 /** Stored data merged with new: what was computed once stays available to the Admin API. */

@@ -1,5 +1,6 @@
 import { deliveryUrls, resourceUrls, type UrlBase } from '../../protocol/urls';
 import type { ResourceRow } from '../../storage/resources';
+import { coordinatesOf, parseInfo } from '../analysis/semantic';
 
 /** A row of `derived` as the Admin API reports it. */
 export interface DerivedRow {
@@ -89,7 +90,11 @@ export function fullResource(r: ResourceRow, base: UrlBase, x: FullExtras): Reco
   if (r.moderation_kind) full.moderation = moderationOf(r);
   if (r.access_control) full.access_control = parseJson(r.access_control);
   if (r.pages != null && r.resource_type === 'image') full.pages = r.pages;
-  if (r.coordinates) full.coordinates = parseJson(r.coordinates);
+  const coordinates = { ...coordinatesOf(r.coordinates) };
+  // Faces found by the detector stand in for face_coordinates when none were given.
+  const detected = parseInfo(r.info).faces;
+  if (!coordinates.faces?.length && detected?.length) coordinates.faces = detected;
+  if (Object.keys(coordinates).length) full.coordinates = coordinates;
   if (x.versions) full.versions = x.versions;
   return full;
 }

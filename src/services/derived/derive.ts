@@ -13,7 +13,8 @@ import type { DerivationBudget } from './derivation-budget';
 import { dropLeastRecentlyUsed, touchDerived } from '../../storage/derived-usage';
 import { logEvent } from '../../log';
 import type { AssetFacts } from '../../engine/expressions/evaluate';
-import { usesAssetFacts } from '../../engine/resolve-plan';
+import { usesAssetFacts, usesFaces } from '../../engine/resolve-plan';
+import { detectAndRecord } from '../analysis/faces';
 import { assetFacts, factsKey } from './asset-facts';
 
 /** How a caller asks for a derived image. */
@@ -44,6 +45,13 @@ export async function ensureDerived(
   const eager = opts.eager === true;
   // Transformations that read tags, context or coordinates are a variant per value of them.
   const facts = usesAssetFacts(plan.components) ? await assetFacts(env.DB, resource) : undefined;
+  // The first delivery that needs the faces finds them, once for every later variant (recorded with the resource).
+  let original = opts.original;
+  if (facts && facts.faces === undefined && usesFaces(plan.components)) {
+    original ??= await originalBytes(env, resource);
+    facts.faces = await detectAndRecord(env, resource, original);
+    facts.faceCount = facts.faces.length;
+  }
   const variant = variantOf(plan, resolved, facts);
   const key = derivedObjectKey(resource, await variantHash(variant));
   const found = await stored(env, key, false);
@@ -55,7 +63,10 @@ export async function ensureDerived(
         env.DB,
         key,
         () => stored(env, key, true),
-        async () => ({ ...(await makeDerived(env, resource, plan, resolved, variant, key, opts, facts)), eagerRecorded: eager }),
+        async () => ({
+          ...(await makeDerived(env, resource, plan, resolved, variant, key, { ...opts, original }, facts)),
+          eagerRecorded: eager,
+        }),
       ),
     ));
   if (eager && !made.eagerRecorded) await indexDerived(env.DB, resource, key, variant, made, true);

@@ -5,6 +5,7 @@ import { refOf, type ResourceRow } from '../../storage/resources';
 import { randomId } from '../../auth/crypto';
 import { semanticFields, wantsAnalysis } from '../analysis/semantic';
 import { semanticDataOf } from '../analysis/stored';
+import { givenFaces } from '../analysis/given-faces';
 import { rememberNotificationUrl } from '../../storage/jobs';
 import type { BackgroundOptions } from './background-options';
 import { eagerItem, pendingEager } from './eager';
@@ -34,6 +35,10 @@ export async function completeUpload(env: Env, c: Completion): Promise<Record<st
   const { resource, options: o } = c;
   const answer = { ...c.result };
   if (wantsAnalysis(o.semantic)) Object.assign(answer, semanticFields(await semanticDataOf(env, resource, o.semantic), o.semantic));
+  // Detected faces are also the asset's face coordinates (what g_face uses) until face_coordinates replace them.
+  const faces = answer.faces;
+  if (Array.isArray(faces) && faces.length && !givenFaces(resource))
+    answer.coordinates = { ...(answer.coordinates as Record<string, unknown> | undefined), faces };
   const settingsUrl = (await getSettings(env.CONFIG, resource.cloud)).notification_url;
   const notificationUrl = o.notificationUrl ?? settingsUrl;
 
