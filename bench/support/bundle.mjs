@@ -14,6 +14,11 @@ const wasmFromDisk = {
       contents: `import { readFileSync } from 'node:fs';\nexport default new WebAssembly.Module(readFileSync(${JSON.stringify(args.path)}));`,
       loader: 'js',
     }));
+    // Fonts (text layers) are wrangler "Data" modules: ArrayBuffers, read from disk like the WASM.
+    b.onLoad({ filter: /\.ttf$/ }, (args) => ({
+      contents: `import { readFileSync } from 'node:fs';\nconst b = readFileSync(${JSON.stringify(args.path)});\nexport default b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);`,
+      loader: 'js',
+    }));
   },
 };
 
@@ -25,6 +30,7 @@ export async function importBundled(entry) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    conditions: ['workerd'],
     outfile,
     logLevel: 'error',
     plugins: [wasmFromDisk],

@@ -7,6 +7,7 @@ import { tintImage } from '../pixels/tint';
 import { redeye } from '../pixels/redeye';
 import * as tone from '../pixels/tone';
 import { EFFECT_NAMES, type Color, type Effect, type EffectName, type Params } from '../types';
+import { formatZoomPan, parseZoomPan } from './zoompan';
 import { formatColor, formatNumber, invalid, parseColor, parseNumber } from '../values';
 
 interface EffectSpec {
@@ -63,11 +64,15 @@ const EFFECTS: Record<EffectName, EffectSpec> = {
   overlay: { apply: blendOutsideLayer('overlay') },
   mask: { apply: blendOutsideLayer('mask') },
   cut_out: { apply: blendOutsideLayer('cut_out') },
+  // Timeline effects: the animation runner reads them (src/engine/animation/); a still passes through unchanged.
+  loop: { range: [0, 65535, 0], apply: (img) => img },
+  boomerang: { apply: (img) => img },
+  zoompan: { apply: (img) => img },
 };
 
 /** Cloudinary effects we know of but do not run: refused by name rather than called invalid. */
 const UNSUPPORTED =
-  /^(art|cartoonify|oil_paint|shadow|outline|gradient_fade|background_removal|bgremoval|make_transparent|replace_color|upscale|improve|auto_(brightness|contrast|color|enhance)|viesus_correct|fill_light|adv_redeye|distort|shear|displace|style_transfer|gen_\w+|blur_faces|blur_region|pixelate_faces|pixelate_region|red|green|blue|assist_colorblind|simulate_colorblind|anti_removal|light|noise|ordered_dither|vectorize|zoompan|loop|boomerang|accelerate|reverse|fade|preview|volume|transition|deshake|theme|dropshadow|extract|swap_image)$/;
+  /^(art|cartoonify|oil_paint|shadow|outline|gradient_fade|background_removal|bgremoval|make_transparent|replace_color|upscale|improve|auto_(brightness|contrast|color|enhance)|viesus_correct|fill_light|adv_redeye|distort|shear|displace|style_transfer|gen_\w+|blur_faces|blur_region|pixelate_faces|pixelate_region|red|green|blue|assist_colorblind|simulate_colorblind|anti_removal|light|noise|ordered_dither|vectorize|accelerate|reverse|fade|preview|volume|transition|deshake|theme|dropshadow|extract|swap_image)$/;
 
 /** Splits the arguments on `:`, keeping `rgb:<hex>` together as one colour. */
 function splitArgs(raw: string): string[] {
@@ -97,6 +102,7 @@ function parseTintStops(effect: Effect, args: string[], raw: string): void {
 export const e: ParamEntry<'e'> = {
   key: 'e',
   parse(raw): Effect {
+    if (raw === 'zoompan' || raw.startsWith('zoompan:')) return { name: 'zoompan', zoompan: parseZoomPan(raw.slice(8)) };
     const [name, ...rest] = splitArgs(raw);
     const spec = (EFFECT_NAMES as readonly string[]).includes(name) ? EFFECTS[name as EffectName] : undefined;
     if (!spec) {
@@ -130,6 +136,7 @@ export const e: ParamEntry<'e'> = {
       v.equalize ? 'equalize' : '',
       v.level !== undefined ? formatNumber(v.level) : '',
       v.color ? formatColor(v.color) : '',
+      v.zoompan && formatZoomPan(v.zoompan),
       ...(v.stops ?? []).map((s) => formatColor(s.color) + (s.at !== undefined ? `:${formatNumber(Math.round(s.at * 1e4) / 100)}p` : '')),
     ]
       .filter(Boolean)
