@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { loadSdk, LOCAL_URL, uid } from '../support/sdk';
 import { fixtureBytes } from '../support/fixtures';
 
@@ -13,7 +13,7 @@ function apngFrames(png: Buffer): { count: number; plays: number; delays: number
     out.writeUInt32BE(crc(out.subarray(4, 8 + data.length)), 8 + data.length);
     return out;
   };
-  let ihdr = Buffer.alloc(0);
+  let ihdr: Buffer = Buffer.alloc(0);
   let count = 0;
   let plays = -1;
   const delays: number[] = [];
@@ -65,7 +65,7 @@ describe('animated images through SDK-built URLs', async () => {
     const body = Buffer.from(await res.arrayBuffer());
     return { res, body, meta: await sharp(body, { animated: true }).metadata() };
   };
-  const shape = (m: sharp.Metadata) => ({ format: m.format, width: m.width, height: m.pageHeight ?? m.height, pages: m.pages ?? 1 });
+  const shape = (m: Metadata) => ({ format: m.format, width: m.width, height: m.pageHeight ?? m.height, pages: m.pages ?? 1 });
 
   it('keeps an animated GIF moving through a resize, as GIF and as WebP', async () => {
     const { publicId, answer } = await upload('animated.gif');

@@ -7,11 +7,10 @@ export type AnimationSource = 'frames' | 'zoompan';
 /** Formats and sources that keep (or make) an animation. */
 const ANIMATED_SOURCE_FORMATS = new Set(['gif', 'webp']);
 
-export const isAnimatedSource = (s: { format: string; pages?: number | null }) =>
-  ANIMATED_SOURCE_FORMATS.has(s.format) && (s.pages ?? 1) > 1;
+const isAnimatedSource = (s: { format: string; pages?: number | null }) => ANIMATED_SOURCE_FORMATS.has(s.format) && (s.pages ?? 1) > 1;
 
 const effects = (plan: Plan): Effect[] => plan.components.flatMap((c) => (c.params.e ? [c.params.e] : []));
-export const hasZoomPan = (plan: Plan) => effects(plan).some((e) => e.name === 'zoompan');
+const hasZoomPan = (plan: Plan) => effects(plan).some((e) => e.name === 'zoompan');
 
 /**
  * Whether the answer is an animation, and from what. As Cloudinary does: an

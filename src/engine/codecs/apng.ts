@@ -44,7 +44,6 @@ export function apngFrame(png: Uint8Array, delayMs: number): ApngFrame {
  */
 export class ApngWriter {
   private readonly frames: ApngFrame[] = [];
-  private size = 0;
 
   constructor(
     readonly width: number,
@@ -54,11 +53,6 @@ export class ApngWriter {
 
   add(frame: ApngFrame): void {
     this.frames.push(frame);
-    this.size += frame.data.length + 64;
-  }
-
-  get bytes(): number {
-    return this.size;
   }
 
   finish(): Uint8Array {

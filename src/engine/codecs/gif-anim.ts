@@ -69,10 +69,6 @@ export class GifAnimWriter {
     this.size += part.length;
   }
 
-  get bytes(): number {
-    return this.size;
-  }
-
   finish(): Uint8Array {
     this.push(new Uint8Array([0x3b]));
     return concat(this.parts, this.size);

@@ -2,7 +2,7 @@ import { COMPASS, type Compass, type ZoomPan, type ZoomPanPoint } from '../types
 import { formatLength, formatNumber, invalid, parseLength, parseNumber } from '../values';
 
 /** `mode_`: zoom in towards (`zt`) or out from (`of`) the centre or an edge. */
-export const ZOOMPAN_MODES = ['ztc', 'ztl', 'ztr', 'ztt', 'ztb', 'ofc', 'ofl', 'ofr', 'oft', 'ofb'] as const;
+const ZOOMPAN_MODES = ['ztc', 'ztl', 'ztr', 'ztt', 'ztb', 'ofc', 'ofl', 'ofr', 'oft', 'ofb'] as const;
 
 /**
  * `e_zoompan`'s options, `;`-separated `key_value` pairs, `from_`/`to_`

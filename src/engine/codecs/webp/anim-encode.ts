@@ -9,7 +9,6 @@ import { chunk, putU24, riffChunks, riffFile, vp8x, VP8X_ALPHA, VP8X_ANIMATION }
  */
 export class WebpAnimWriter {
   private readonly frames: Uint8Array[] = [];
-  private size = 0;
   private alpha = false;
 
   /** `loop`: repetitions after the first play, 0 forever, undefined to play once. */
@@ -36,12 +35,7 @@ export class WebpAnimWriter {
 
   add(frame: { bytes: Uint8Array; alpha: boolean }): void {
     this.frames.push(frame.bytes);
-    this.size += frame.bytes.length;
     this.alpha ||= frame.alpha;
-  }
-
-  get bytes(): number {
-    return this.size;
   }
 
   finish(): Uint8Array {

@@ -55,7 +55,7 @@ export function riffFile(chunks: Uint8Array[]): Uint8Array {
   return out;
 }
 
-export function putU32(b: Uint8Array, o: number, v: number): void {
+function putU32(b: Uint8Array, o: number, v: number): void {
   b[o] = v & 0xff;
   b[o + 1] = (v >>> 8) & 0xff;
   b[o + 2] = (v >>> 16) & 0xff;
