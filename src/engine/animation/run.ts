@@ -3,7 +3,15 @@ import type { RequestBudget } from '../budget';
 import { gifFrames, gifLoopCount } from '../codecs/gif-frames';
 import { resampleRgba } from '../codecs/pipeline';
 import { webpAnimation, webpFrames } from '../codecs/webp/anim-decode';
-import { DECODE_COSTS, ENCODE_COSTS, RASTER_BYTES, RESAMPLE_OPS, WEBP_DECODE_OPS } from '../costs';
+import {
+  ANIMATION_FRAME_BYTES,
+  ANIMATION_FRAME_OPS,
+  DECODE_COSTS,
+  ENCODE_COSTS,
+  RASTER_BYTES,
+  RESAMPLE_OPS,
+  WEBP_DECODE_OPS,
+} from '../costs';
 import { outputSize, planGeometry } from '../geometry';
 import type { SourceInfo } from '../inspect';
 import type { Resolved } from '../negotiate';
@@ -44,6 +52,8 @@ interface Shape {
   /** Frames decoded (all up to the last one kept) and frames kept. */
   decoded: number;
   kept: number;
+  /** The largest frame a WebP source's decoder produces before it is drawn on the canvas (0 for GIF). */
+  largestFrame: number;
   out: { width: number; height: number };
   format: AnimatedFormat;
 }
@@ -59,14 +69,15 @@ export function animationShape(job: AnimationJob): Shape {
   let width = info.width;
   let height = info.height;
   let count: number;
+  let largestFrame = 0;
   if (job.zoompan) {
     ({ width, height } = sizeAfter(job.zoompan.before, width, height));
     count = zoomPanFrames(job.zoompan.options);
   } else if (info.format === 'webp') {
     const anim = webpAnimation(job.input);
     count = anim.frames.length;
-    const largest = anim.frames.reduce((n, f) => Math.max(n, f.width * f.height), 0);
-    if (largest > job.limits.maxDecodePixels) throw tooLarge('decoding a frame of', largest, job.limits.maxDecodePixels);
+    largestFrame = anim.frames.reduce((n, f) => Math.max(n, f.width * f.height), 0);
+    if (largestFrame > job.limits.maxDecodePixels) throw tooLarge('decoding a frame of', largestFrame, job.limits.maxDecodePixels);
   } else {
     count = info.pages;
     const extent = decodeExtent(info);
@@ -86,7 +97,7 @@ export function animationShape(job: AnimationJob): Shape {
   }
   const out = sizeAfter(job.frameComponents, width, height);
   if (out.width * out.height > job.limits.maxOutputPixels) throw tooLarge('output', out.width * out.height, job.limits.maxOutputPixels);
-  return { width, height, decoded, kept, out, format };
+  return { width, height, decoded, kept, largestFrame, out, format };
 }
 
 const tooLarge = (what: string, pixels: number, max: number) =>
@@ -110,17 +121,19 @@ export function animationWork(job: AnimationJob, s: Shape): number {
   const outPixels = s.out.width * s.out.height;
   const decodeOps = job.zoompan ? RESAMPLE_OPS : job.info.format === 'webp' ? WEBP_DECODE_OPS + 10 : DECODE_COSTS.gifFrame.ops;
   const perKept = (job.frameComponents.length ? framePixels * RESAMPLE_OPS : 0) + outPixels * ENCODE_COSTS[s.format].ops;
-  return s.decoded * framePixels * decodeOps + s.kept * perKept;
+  return s.decoded * (framePixels * decodeOps + ANIMATION_FRAME_OPS) + s.kept * (perKept + ANIMATION_FRAME_OPS);
 }
 
 /** Bytes held at the peak: the canvas (and its saved copy), one frame in work and its encoder, and the output so far. */
 export function animationBytes(job: AnimationJob, s: Shape): number {
   const framePixels = s.width * s.height;
   const outPixels = s.out.width * s.out.height;
-  const canvas = job.zoompan ? framePixels * RASTER_BYTES : framePixels * (2 * RASTER_BYTES + 1 + (job.info.format === 'webp' ? 8 : 0));
+  const canvas = job.zoompan
+    ? framePixels * RASTER_BYTES
+    : framePixels * (2 * RASTER_BYTES + 1) + s.largestFrame * DECODE_COSTS.webpScaled.bytes;
   const frame = framePixels * RASTER_BYTES + outPixels * (2 * RASTER_BYTES + ENCODE_COSTS[s.format].bytes);
   // The frames' bytes, then the file they are joined into.
-  const output = 2 * s.kept * outPixels * OUTPUT_BYTES[s.format];
+  const output = 2 * s.kept * (outPixels * OUTPUT_BYTES[s.format] + ANIMATION_FRAME_BYTES) * (timelineOf(job.plan).boomerang ? 2 : 1);
   return canvas + frame + output;
 }
 
@@ -167,8 +180,14 @@ export async function runAnimation(
       kept.push(encoded);
     }
     // e_boomerang: the frames again in reverse, without repeating the last or the first.
-    if (timeline.boomerang) for (let i = kept.length - 2; i > 0; i--) kept[i].add();
-    return budget.memory.during(outputBytes, `writing ${what}`, () => ({
+    let written = outputBytes;
+    if (timeline.boomerang) {
+      for (let i = kept.length - 2; i > 0; i--) {
+        kept[i].add();
+        written += kept[i].bytes;
+      }
+    }
+    return budget.memory.during(written, `writing ${what}`, () => ({
       bytes: writer.finish(),
       width: s.out.width,
       height: s.out.height,
