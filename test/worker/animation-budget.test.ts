@@ -21,8 +21,8 @@ function tinyFramesGif(frames: number): Uint8Array {
   return out;
 }
 
-/** An animated WebP of a 10x10 canvas whose one frame claims 16384x16384 pixels. */
-function hugeFrameWebp(): Uint8Array {
+/** An animated WebP of a 10x10 canvas whose one frame claims 16384x16384 pixels (or, `frames` false, with no frame at all). */
+function hugeFrameWebp(frames = true): Uint8Array {
   const chunk = (tag: string, payload: number[]) => {
     const len = payload.length;
     return [...tag].map((c) => c.charCodeAt(0)).concat([len & 0xff, (len >> 8) & 0xff, 0, 0], payload, len & 1 ? [0] : []);
@@ -31,7 +31,7 @@ function hugeFrameWebp(): Uint8Array {
   const anmf = chunk('ANMF', [0, 0, 0, 0, 0, 0, 0xff, 0x3f, 0, 0xff, 0x3f, 0, 100, 0, 0, 2, ...vp8l]);
   const body = [...'WEBP']
     .map((c) => c.charCodeAt(0))
-    .concat(chunk('VP8X', [0x02, 0, 0, 0, 9, 0, 0, 9, 0, 0]), chunk('ANIM', [0, 0, 0, 0, 0, 0]), anmf);
+    .concat(chunk('VP8X', [0x02, 0, 0, 0, 9, 0, 0, 9, 0, 0]), chunk('ANIM', [0, 0, 0, 0, 0, 0]), frames ? anmf : []);
   const len = body.length;
   return new Uint8Array([0x52, 0x49, 0x46, 0x46, len & 0xff, (len >> 8) & 0xff, 0, 0, ...body]);
 }
@@ -53,6 +53,7 @@ describe('animations within the engine budgets', () => {
   it.each([
     ['60,000 frames of 1x1', () => tinyFramesGif(60_000), 'gif', /Animation too large: 60000 frames of 1x1 .*ENGINE_WORK_PIXELS/],
     ['a WebP frame of 16384x16384 on a 10x10 canvas', hugeFrameWebp, 'webp', /Image too large: decoding a frame of 268435456 pixels/],
+    ['an animated WebP without frames', () => hugeFrameWebp(false), 'webp', /Invalid image file: an animation without frames/],
   ] as const)('refuses %s with a 400 before decoding, and serves the next request', T, async (_name, make, ext, message) => {
     const id = uid('anim');
     await storeImage(id, make());

@@ -84,6 +84,7 @@ export function animationShape(job: AnimationJob): Shape {
     if (extent.width * extent.height > job.limits.maxDecodePixels)
       throw tooLarge('decoding', extent.width * extent.height, job.limits.maxDecodePixels);
   }
+  if (!count) throw badRequest('Invalid image file: an animation without frames');
   if (width * height > job.limits.maxDecodePixels) throw tooLarge('decoding', width * height, job.limits.maxDecodePixels);
   const pages = plan.components.find((c) => c.params.pg !== undefined)?.params.pg;
   const select = pages === undefined || job.zoompan ? undefined : pageSelector(pages);

@@ -166,16 +166,16 @@ function lzwDecode(data: Uint8Array, minCode: number, pixels: number): Uint8Arra
     }
     const len = length[c] + (tail >= 0 ? 1 : 0);
     let at = n + len - 1;
-    if (tail >= 0) {
-      if (at < pixels) out[at] = tail;
-      at--;
+    if (at < pixels) {
+      // The whole string fits (all but a broken file's last one): no bounds check per index.
+      if (tail >= 0) out[at--] = tail;
+      for (; c >= 0; c = prefix[c]) out[at--] = suffix[c];
+      n += len;
+    } else {
+      if (tail >= 0) at--;
+      for (; c >= 0; c = prefix[c], at--) if (at < pixels) out[at] = suffix[c];
+      n = pixels;
     }
-    while (c >= 0) {
-      if (at < pixels) out[at] = suffix[c];
-      at--;
-      c = prefix[c];
-    }
-    n = Math.min(pixels, n + len);
     if (prev >= 0 && next < 4096) {
       prefix[next] = prev;
       suffix[next] = first[code < next ? code : prev];
