@@ -30,6 +30,7 @@ export async function importBundled(entry) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    conditions: ['workerd'],
     outfile,
     logLevel: 'error',
     plugins: [wasmFromDisk],

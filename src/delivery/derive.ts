@@ -19,7 +19,12 @@ export const wantsOriginal = ({ d, resource }: Target) =>
 export async function derive({ req, env, target, spend }: Sourced): Promise<DerivedObject> {
   const resolved = resolveOutput(
     target.planned.plan,
-    { format: (target.resource.format ?? 'jpg') as ImageFormat, width: target.resource.width, height: target.resource.height },
+    {
+      format: (target.resource.format ?? 'jpg') as ImageFormat,
+      pages: target.resource.pages,
+      width: target.resource.width,
+      height: target.resource.height,
+    },
     {
       accept: req.headers.get('Accept'),
       dpr: req.headers.get('Sec-CH-DPR') ?? req.headers.get('DPR'),

@@ -97,6 +97,16 @@ export const ENCODE_COSTS: Record<OutputFormat, StepCost> = {
   svg: { bytes: 24, ops: 250 },
 };
 
+/**
+ * What every frame of an animation costs whatever its size (./animation/):
+ * the palette's 32768-entry histogram and lookup, the encoder's tables, a
+ * call into the codec module; and the bytes a frame takes in the file at
+ * the least (a GIF frame's 768-byte local palette and its headers). A GIF
+ * of 100,000 frames of 1x1 pixel is refused by these, not by its pixels.
+ */
+export const ANIMATION_FRAME_OPS = 100_000;
+export const ANIMATION_FRAME_BYTES = 1024;
+
 /** Three box blurs, horizontal and vertical, on a working copy: per pixel it runs on. */
 const BLUR: StepCost = { bytes: 2 * RASTER_BYTES, ops: 60 };
 /** Reducing and enlarging again, per pixel of the image. */

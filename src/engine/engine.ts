@@ -37,6 +37,7 @@ import { svgFilterCost } from './codecs/svg-guard';
 import {
   DEFAULT_ENGINE_MEMORY_BYTES,
   DEFAULT_ENGINE_WORK_PIXELS,
+  BudgetRefusal,
   engineMemory,
   WorkMeter,
   type MemoryBudget,
@@ -80,9 +81,12 @@ import { padCanvas, solidBackground } from './pixels/pad';
 import { resolvePlan, usesFaces } from './resolve-plan';
 import { detectFaces, detectorSize, DETECTION_BYTES, DETECTION_OPS } from './faces/detect';
 import { faceModel, faceModelBytes } from './faces/model';
+import { firstPage } from './params/page';
+import { animationOf, type AnimationSource } from './animation/plan';
+import { animationBytes, animationShape, animationWork, runAnimation, type AnimationJob } from './animation/run';
 import type { AssetFacts } from './expressions/evaluate';
 import type { PixelEffect } from './registry-types';
-import type { Area, Color, Effect, OutputFormat, ParamKey, Params, Plan } from './types';
+import type { Area, Color, Component, Effect, OutputFormat, ParamKey, Params, Plan } from './types';
 
 /**
  * The engine: decode once, run each component (geometry, then pixel effects),
@@ -192,9 +196,6 @@ export async function runPlan(
   sources?: LayerSources,
   facts?: AssetFacts,
 ): Promise<TransformResult> {
-  if (plan.output.flags.has('animated') && info.pages > 1) {
-    throw badRequest('Animated output (fl_animated) is not supported: animated sources are delivered as their first frame');
-  }
   // Faces not on record are found now (the caller stores them when it can, so this happens once per asset).
   if (facts?.faces === undefined && usesFaces(plan.components)) {
     const faces = await findFaces(input, limits);
@@ -211,6 +212,8 @@ export async function runPlan(
     facts,
   });
   const applyExif = !plan.components.some((c) => c.params.a?.ignoreExif);
+  const animation = animationOf(plan, info, resolved.format);
+  if (animation) return runAnimated(input, info, plan, resolved, limits, animation, sources);
   checkFirstOutput(info, plan, resolved, limits, applyExif);
   const stream = planStream(info, plan, resolved, applyExif);
   if (stream)
@@ -269,6 +272,114 @@ export async function findFaces(input: Uint8Array, limits: EngineLimits): Promis
       photonRelease();
     }
   });
+}
+
+/**
+ * An animated answer (./animation/): frames decoded, transformed and
+ * encoded one at a time. Refused before anything is decoded when its frames
+ * times pixels cannot fit the work budget, and admitted to the memory pool
+ * with the canvas, one frame in work and the output it will keep.
+ */
+async function runAnimated(
+  input: Uint8Array,
+  info: SourceInfo,
+  plan: Plan,
+  resolved: Resolved,
+  limits: EngineLimits,
+  animation: AnimationSource,
+  sources?: LayerSources,
+): Promise<TransformResult> {
+  const z = plan.components.findIndex((c) => c.params.e?.name === 'zoompan');
+  const frameComponents = z < 0 ? plan.components : plan.components.slice(z + 1);
+  const before = z < 0 ? [] : plan.components.slice(0, z + 1).map((c) => ({ ...c.params, e: undefined }));
+  const layers = await loadLayers(frameComponents, sources);
+  // A layer is the same on every frame: rendered once for the whole animation.
+  const rendered = new Map<number, Raster>();
+  const job: AnimationJob = {
+    input,
+    info,
+    plan,
+    resolved,
+    source: animation,
+    limits,
+    frameComponents: frameComponents.map((c) => c.params),
+    ...(z >= 0 ? { zoompan: { options: plan.components[z].params.e?.zoompan ?? {}, before } } : {}),
+    perFrame: (img, budget) => applyComponents({ kind: 'raster', img }, frameComponents, layers, resolved, limits, budget, 0, rendered),
+    still: (budget) => renderLayer(input, before, resolved, limits, budget),
+    background: background(plan),
+  };
+  const shape = animationShape(job);
+  const work = animationWork(job, shape);
+  const workLimit = limits.engineWorkPixels ?? DEFAULT_ENGINE_WORK_PIXELS;
+  const what = `${shape.kept} frames of ${shape.out.width}x${shape.out.height} as animated ${shape.format.toUpperCase()}`;
+  if (work > workLimit) {
+    throw new BudgetRefusal(
+      `Animation too large: ${what} (${shape.decoded} frames of ${shape.width}x${shape.height} decoded) needs ${work} pixel operations, the work budget is ${workLimit} per request (ENGINE_WORK_PIXELS)`,
+      'work',
+    );
+  }
+  try {
+    return await withBudget(limits, { bytes: animationBytes(job, shape), what: `making ${what}` }, async (budget) => {
+      const out = await runAnimation(job, shape, budget);
+      const format = shape.format;
+      return { bytes: out.bytes, format, width: out.width, height: out.height, contentType: mimeFor(format) };
+    });
+  } catch (err) {
+    if (err instanceof PhotonTrap || err instanceof CodecError) throw badRequest('Image could not be processed');
+    throw err;
+  } finally {
+    photonRelease();
+  }
+}
+
+/**
+ * Runs components (layers included) on the working image; intermediate
+ * images are credited as they are replaced, the result stays charged. With
+ * `rendered`, each layer image is rendered once and reused (an animation's frames).
+ */
+async function applyComponents(
+  working: Working,
+  components: Component[],
+  layers: Uint8Array[],
+  resolved: Resolved,
+  limits: EngineLimits,
+  budget: RequestBudget,
+  held = 0,
+  rendered?: Map<number, Raster>,
+): Promise<Raster> {
+  let layer = 0;
+  try {
+    for (let i = 0; i < components.length;) {
+      const { params } = components[i];
+      let next: Raster;
+      if (params.l || params.u) {
+        const { step, next: after } = layerStep(components, i);
+        const index = layer++;
+        const render = async (bytes: Uint8Array, list: Params[]) => {
+          const cached = rendered?.get(index);
+          if (cached) return cached;
+          const img = await renderLayer(bytes, list, resolved, limits, budget);
+          rendered?.set(index, img);
+          return img;
+        };
+        const base = toRaster(working, budget);
+        budget.memory.charge(rasterBytes(base), 'composing a layer');
+        next = await applyLayer(base, step, layers[index], render);
+        if (step.after) next = await runComponent({ kind: 'raster', img: next }, step.after, resolved, limits, budget);
+        i = after;
+      } else {
+        next = await runComponent(working, params, resolved, limits, budget);
+        i++;
+      }
+      if (working.kind !== 'raster') working.img.free();
+      working = { kind: 'raster', img: next };
+      budget.memory.credit(held);
+      held = rasterBytes(next);
+    }
+    return toRaster(working, budget);
+  } finally {
+    if (working.kind !== 'raster') working.img.free();
+  }
 }
 
 /**
@@ -406,32 +517,9 @@ async function run(
   const vector = vectorEffect(plan.components);
   // Refused before the decode: SVG is only ever a traced e_vectorize.
   if (resolved.format === 'svg' && !vector) throw SVG_NEEDS_VECTORIZE;
-  let working = await decode(input, info, decoding, budget);
-  // Bytes charged for the working image now; credited when the next one replaces it.
-  let held = decoding.heldBytes;
+  const working = await decode(input, info, decoding, budget);
   try {
-    let layer = 0;
-    for (let i = 0; i < plan.components.length;) {
-      const { params } = plan.components[i];
-      let next: Raster;
-      if (params.l || params.u) {
-        const { step, next: after } = layerStep(plan.components, i);
-        const render = (bytes: Uint8Array, components: Params[]) => renderLayer(bytes, components, resolved, limits, budget);
-        const base = toRaster(working, budget);
-        budget.memory.charge(rasterBytes(base), 'composing a layer');
-        next = await applyLayer(base, step, layers[layer++], render);
-        if (step.after) next = await runComponent({ kind: 'raster', img: next }, step.after, resolved, limits, budget);
-        i = after;
-      } else {
-        next = await runComponent(working, params, resolved, limits, budget);
-        i++;
-      }
-      if (working.kind !== 'raster') working.img.free();
-      working = { kind: 'raster', img: next };
-      budget.memory.credit(held);
-      held = rasterBytes(next);
-    }
-    const img = toRaster(working, budget);
+    const img = await applyComponents(working, plan.components, layers, resolved, limits, budget, decoding.heldBytes);
     const pixels = img.width * img.height;
     const what = `encoding ${img.width}x${img.height} ${resolved.format.toUpperCase()}`;
     const cost = ENCODE_COSTS[resolved.format];
@@ -463,7 +551,6 @@ async function run(
     if (err instanceof PhotonTrap || err instanceof CodecError) throw badRequest('Image could not be processed');
     throw err;
   } finally {
-    if (working.kind !== 'raster') working.img.free();
     photonRelease();
   }
 }
@@ -536,8 +623,9 @@ function planDecode(
   applyExif: boolean,
 ): DecodePlan {
   // pg_: a GIF's frame comes from its own decoder (photon reads the first only); other formats have one page.
-  const page = plan.components.find((c) => c.params.pg)?.params.pg;
-  if (page !== undefined && info.format !== 'gif' && page > info.pages)
+  const pages = plan.components.find((c) => c.params.pg)?.params.pg;
+  const page = pages === undefined ? undefined : firstPage(pages);
+  if (page !== undefined && info.format !== 'gif' && info.format !== 'webp' && page > info.pages)
     throw badRequest(`Invalid page in transformation: ${page} (the image has ${info.pages} page${info.pages === 1 ? '' : 's'})`);
   const orientation = applyExif ? info.orientation : 1;
   const name = info.format.toUpperCase();
@@ -564,7 +652,9 @@ function planDecode(
   const { width, height } = decodeExtent(info);
   const pixels = width * height;
   if (pixels > limits.maxDecodePixels) throw TOO_LARGE('decoding', pixels, limits.maxDecodePixels);
-  const decoder = info.format === 'avif' ? 'avif' : page !== undefined && info.format === 'gif' ? 'gifFrame' : 'photon';
+  // A frame of an animation other than the first, or any frame of an animated WebP (photon reads neither), comes from the frame decoders.
+  const frames = (page !== undefined && info.format === 'gif') || (info.format === 'webp' && info.pages > 1);
+  const decoder = info.format === 'avif' ? 'avif' : frames ? 'gifFrame' : 'photon';
   const heldBytes = decoder === 'photon' ? pixels * DECODE_COSTS.photon.bytes : pixels * RASTER_BYTES;
   return {
     decoder,
@@ -783,7 +873,11 @@ const DECODERS: Record<DecodePlan['decoder'], (input: Uint8Array, info: SourceIn
     const { decodeAvif } = await import('./codecs/avif');
     return { kind: 'raster', img: await guardDecoder('AVIF', () => decodeAvif(input)) };
   },
-  async gifFrame(input, _info, d) {
+  async gifFrame(input, info, d) {
+    if (info.format === 'webp') {
+      const { decodeWebpFrame } = await import('./codecs/webp/anim-decode');
+      return { kind: 'raster', img: await guardDecoder('WEBP', async () => decodeWebpFrame(input, d.page ?? 1)) };
+    }
     const { decodeGifFrame } = await import('./codecs/gif-frames');
     return { kind: 'raster', img: decodeGifFrame(input, d.page ?? 1) };
   },

@@ -86,11 +86,13 @@ const STRUCTURE: Partial<Record<ImageFormat, (b: Uint8Array) => string | undefin
   heic: (b) => (readHeif(b)?.tiles.every((t) => t.extents.every((e) => e.end <= b.length)) ? undefined : 'HEIC data ends early'),
 };
 
-function isLossyWebp(b: Uint8Array): boolean {
+function isLossyWebp(b: Uint8Array, inFrame = false): boolean {
   for (let o = 12; o + 8 <= b.length;) {
     const kind = tag(b, o);
     if (kind === 'VP8 ') return true;
     if (kind === 'VP8L') return false;
+    // An animation: its first frame's image chunk (after the 16-byte frame header, and an ALPH chunk when there is one).
+    if (kind === 'ANMF' && !inFrame) return isLossyWebp(b.subarray(o + 8 + 16 - 12, o + 8 + u32le(b, o + 4)), true);
     o += 8 + u32le(b, o + 4) + (u32le(b, o + 4) & 1);
   }
   return false;

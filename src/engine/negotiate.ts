@@ -1,3 +1,4 @@
+import { animatedAutoFormat, wantsAnimation } from './animation/plan';
 import { outputSize, planGeometry } from './geometry';
 import type { ImageFormat } from './sniff';
 import { parseFormat } from './params/output';
@@ -102,6 +103,8 @@ export function resolveWidth(plan: Plan, header: string | null | undefined): num
 export interface SourceTraits {
   format: ImageFormat;
   lossy?: boolean;
+  /** Frames of an animated GIF/WebP: f_auto then chooses an animated format. */
+  pages?: number | null;
   width?: number | null;
   height?: number | null;
 }
@@ -111,10 +114,11 @@ export function resolveOutput(plan: Plan, source: SourceTraits, hints: RequestHi
   // Only when f_ does not name the format does the extension decide (an explicit f_jpg on a `.heic` URL is a JPEG).
   const fallback = () => (hints.extension ? extensionFormat(hints.extension, source.format) : defaultOutput(source.format));
   const dpr = resolveDpr(plan, hints.dpr);
-  const format =
+  let format =
     o.format === 'auto'
       ? negotiateFormat(hints.accept, fallback(), plannedPixels(plan, source.width ?? undefined, source.height ?? undefined, dpr))
       : (o.format ?? fallback());
+  if (o.format === 'auto' && wantsAnimation(plan, source)) format = animatedAutoFormat(format);
   const q = o.quality;
   const quality = q?.kind === 'fixed' ? q.value : QUALITY[format][q?.kind === 'auto' ? q.level : 'good'];
   const lossySource = source.lossy ?? LOSSY_SOURCES.has(source.format);

@@ -8,6 +8,7 @@ import { l, u } from './params/layer';
 import { f, fl, q } from './params/output';
 import { d } from './params/default-image';
 import { pg } from './params/page';
+import { dl } from './params/delay';
 import { bo, co, o, r } from './params/shape';
 import type { ParamEntry, Registry } from './registry-types';
 import type { ParamKey } from './types';
@@ -18,7 +19,7 @@ import type { ParamKey } from './types';
  * TRANSFORMATION_KEYS is recognised by the URL parser and refused by the
  * transformation parser as not supported.
  */
-export const REGISTRY = { w, h, ar, c, g, x, y, z, dpr, b, a, f, q, fl, cs, d, e, co, o, r, bo, l, u, pg } satisfies Registry;
+export const REGISTRY = { w, h, ar, c, g, x, y, z, dpr, b, a, f, q, fl, cs, d, e, co, o, r, bo, l, u, pg, dl } satisfies Registry;
 
 export function entryFor(key: string): ParamEntry<ParamKey> | undefined {
   return Object.hasOwn(REGISTRY, key) ? (REGISTRY[key as ParamKey] as unknown as ParamEntry<ParamKey>) : undefined;

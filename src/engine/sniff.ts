@@ -220,6 +220,17 @@ function gifFrames(b: Uint8Array): { count: number; right: number; bottom: numbe
   return found;
 }
 
+/** ANMF chunks of an animated WebP (as far as the bytes go; at least 2, since the header says it is animated). */
+function webpFrameCount(b: Uint8Array): number {
+  let count = 0;
+  for (let o = 12; o + 8 <= b.length;) {
+    if (ascii(b, o, 4) === 'ANMF') count++;
+    const len = (b[o + 4] | (b[o + 5] << 8) | (b[o + 6] << 16) | (b[o + 7] << 24)) >>> 0;
+    o += 8 + len + (len & 1);
+  }
+  return Math.max(2, count);
+}
+
 function webp(b: Uint8Array): Sniffed | null {
   const chunk = ascii(b, 12, 4);
   if (chunk === 'VP8 ' && b.length >= 30) {
@@ -231,7 +242,7 @@ function webp(b: Uint8Array): Sniffed | null {
   }
   if (chunk === 'VP8X' && b.length >= 30) {
     const animated = (b[20] & 0x02) !== 0;
-    return { format: 'webp', width: u24le(b, 24) + 1, height: u24le(b, 27) + 1, orientation: 1, pages: animated ? 2 : 1 };
+    return { format: 'webp', width: u24le(b, 24) + 1, height: u24le(b, 27) + 1, orientation: 1, pages: animated ? webpFrameCount(b) : 1 };
   }
   return null;
 }

@@ -120,6 +120,9 @@ export const FLAGS = [
   'text_no_trim',
   /** Text layers: a text layer that would not fit inside the image is an error, not clipped. */
   'text_disallow_overflow',
+  /** Animated WebP and animated PNG output of an animated source (or e_zoompan). */
+  'awebp',
+  'apng',
 ] as const;
 export type FlagName = (typeof FLAGS)[number];
 export interface Flags {
@@ -183,6 +186,10 @@ export const EFFECT_NAMES = [
   'art',
   'distort',
   'shear',
+  /** Timeline effects of an animation (src/engine/animation/): no pixel step. */
+  'loop',
+  'boomerang',
+  'zoompan',
 ] as const;
 export type EffectName = (typeof EFFECT_NAMES)[number];
 
@@ -204,6 +211,27 @@ export interface Effect {
   from?: Color;
   /** `e_blur_faces`/`e_pixelate_faces`: the faces, in pixels of the image the effect applies to (filled in once they are known). */
   faces?: Area[];
+  /** `e_zoompan:<options>`: the camera's path over a still image. */
+  zoompan?: ZoomPan;
+}
+
+/** One end of `e_zoompan`'s path: where the view is centred and how far it is zoomed in (1: the whole image). */
+export interface ZoomPanPoint {
+  gravity?: Compass;
+  zoom?: number;
+  /** Fractions of the image (0-1) or pixels, as `x_`/`y_` are. */
+  x?: Length;
+  y?: Length;
+}
+
+/** `e_zoompan[:mode_<m>][;maxzoom_<z>][;du_<s>][;fps_<f>][;from_(...)][;to_(...)]`. */
+export interface ZoomPan {
+  mode?: string;
+  maxzoom?: number;
+  du?: number;
+  fps?: number;
+  from?: ZoomPanPoint;
+  to?: ZoomPanPoint;
 }
 
 /** `b_auto[:<mode>[:<count>][:<direction>][:palette_...]]`: padding coloured from the image itself. */
@@ -294,9 +322,14 @@ export interface Params {
   bo?: Border;
   l?: Layer;
   u?: Layer;
-  /** `pg_<n>`: the page (frame) of a multi-frame source, 1-based. */
-  pg?: number;
+  /** `pg_<n>`: the page (frame) of a multi-frame source, 1-based; `pg_2-4;6;8-`: the frames an animation keeps. */
+  pg?: Pages;
+  /** `dl_<ms>`: the delay between an animation's frames, in milliseconds. */
+  dl?: number;
 }
+
+/** `pg_`: one page, or ranges of frames (`to` absent: to the last frame). */
+export type Pages = number | { ranges: { from: number; to?: number }[] };
 export type ParamKey = keyof Params;
 
 export interface Component {

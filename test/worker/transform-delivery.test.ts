@@ -350,18 +350,21 @@ describe('inputs', () => {
     expect(meanLuma(decode(out))).toBeGreaterThan(5);
   });
 
-  it('delivers the first frame of an animated GIF, and refuses fl_animated for it', T, async () => {
+  it('keeps an animated GIF animated as GIF, gives its first frame as JPEG, and refuses fl_animated with a still format', T, async () => {
     const id = uid('anim');
     await storeImage(id, fixture('animated.gif'));
-    const first = await get(`c_scale,w_80/${id}.gif`);
-    expect(first.status).toBe(200);
-    const b = await bytesOf(first);
+    const moving = await get(`c_scale,w_80/${id}.gif`);
+    expect(moving.status).toBe(200);
+    const b = await bytesOf(moving);
     expect(MAGIC.gif(b)).toBe(true);
-    expect(gifFrames(b)).toBe(1);
+    expect(gifFrames(b)).toBe(8);
     expect(gifFrames(fixture('animated.gif'))).toBe(8);
-    const animated = await get(`c_scale,w_80,fl_animated/${id}.gif`);
-    expect(animated.status).toBe(400);
-    expect(animated.headers.get('x-cld-error')).toMatch(/fl_animated/);
+    const still = await get(`c_scale,w_80,pg_1/${id}.gif`);
+    expect(gifFrames(await bytesOf(still))).toBe(1);
+    expect((await get(`c_scale,w_80/${id}.jpg`)).status).toBe(200);
+    const refused = await get(`c_scale,w_80,fl_animated/${id}.jpg`);
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('x-cld-error')).toMatch(/animation cannot be delivered as JPG/);
   });
 
   it('transforms HEIC, and still delivers the original', T, async () => {

@@ -1,22 +1,32 @@
 import { badRequest } from '../../errors';
 import type { Raster } from '../raster';
 
+/** One frame of an animated GIF as it is seen: the logical screen after drawing it, and how long it shows. */
+export interface GifFrame {
+  /** The screen, RGBA; the same buffer is drawn on for the next frame, so use it before asking for the next. */
+  canvas: Uint8Array;
+  width: number;
+  height: number;
+  /** Milliseconds (the graphic control extension's hundredths). */
+  delay: number;
+}
+
 /**
- * One frame of an animated GIF as it is seen (`pg_<n>`): frames are drawn
- * onto the logical screen in order, honouring each frame's disposal method
- * and transparent colour, up to frame `page` (1-based). photon decodes only
- * the first frame, so later frames come from here.
+ * Frames of a GIF in order, each drawn onto the logical screen honouring the
+ * previous frame's disposal method and the frame's transparent colour. Only
+ * the screen (4 bytes per pixel), a saved copy for "restore to previous" and
+ * one frame's indices are held, whatever the number of frames.
  */
-export function decodeGifFrame(b: Uint8Array, page: number): Raster {
+export function* gifFrames(b: Uint8Array): Generator<GifFrame> {
   const width = b[6] | (b[7] << 8);
   const height = b[8] | (b[9] << 8);
   let o = 13;
   const globalTable = b[10] & 0x80 ? readTable(b, o, 1 << ((b[10] & 7) + 1)) : undefined;
   if (globalTable) o += globalTable.length;
   const canvas = new Uint8Array(width * height * 4);
-  let frame = 0;
   let transparent = -1;
   let disposal = 0;
+  let delay = 0;
   while (o < b.length) {
     const block = b[o];
     if (block === 0x3b) break;
@@ -24,6 +34,7 @@ export function decodeGifFrame(b: Uint8Array, page: number): Raster {
       if (b[o + 1] === 0xf9 && b[o + 2] >= 4) {
         disposal = (b[o + 3] >> 2) & 7;
         transparent = b[o + 3] & 1 ? b[o + 6] : -1;
+        delay = (b[o + 4] | (b[o + 5] << 8)) * 10;
       }
       o = skipSubBlocks(b, o + 2);
       continue;
@@ -43,16 +54,44 @@ export function decodeGifFrame(b: Uint8Array, page: number): Raster {
     if (!table) throw badRequest('Invalid image file: GIF frame without a colour table');
     const minCode = b[o++];
     const dataEnd = skipSubBlocks(b, o);
-    frame++;
     const saved = disposal === 3 ? canvas.slice() : undefined;
     const indices = lzwDecode(joinSubBlocks(b, o, dataEnd), minCode, fw * fh);
     drawFrame(canvas, width, height, indices, table, { x: fx, y: fy, w: fw, h: fh, interlaced: (flags & 0x40) !== 0, transparent });
-    if (frame === page) return { data: canvas, width, height };
+    yield { canvas, width, height, delay };
     if (disposal === 2) clearRect(canvas, width, height, fx, fy, fw, fh);
     if (saved) canvas.set(saved);
     o = dataEnd;
     transparent = -1;
     disposal = 0;
+    delay = 0;
+  }
+}
+
+/** How many times the animation repeats (the NETSCAPE2.0 extension): 0 forever, undefined when it plays once. */
+export function gifLoopCount(b: Uint8Array): number | undefined {
+  const at = indexOfAscii(b, 'NETSCAPE2.0');
+  if (at < 0 || at + 15 > b.length || b[at + 11] !== 3 || b[at + 12] !== 1) return undefined;
+  return b[at + 13] | (b[at + 14] << 8);
+}
+
+function indexOfAscii(b: Uint8Array, text: string): number {
+  const first = text.charCodeAt(0);
+  for (let i = b.indexOf(first); i >= 0 && i + text.length <= b.length; i = b.indexOf(first, i + 1)) {
+    let k = 1;
+    while (k < text.length && b[i + k] === text.charCodeAt(k)) k++;
+    if (k === text.length) return i;
+  }
+  return -1;
+}
+
+/**
+ * One frame of an animated GIF as it is seen (`pg_<n>`, 1-based). photon
+ * decodes only the first frame, so later frames come from here.
+ */
+export function decodeGifFrame(b: Uint8Array, page: number): Raster {
+  let frame = 0;
+  for (const f of gifFrames(b)) {
+    if (++frame === page) return { data: f.canvas, width: f.width, height: f.height };
   }
   throw badRequest(`Invalid page in transformation: ${page} (the image has ${frame} page${frame === 1 ? '' : 's'})`);
 }
@@ -79,7 +118,7 @@ function joinSubBlocks(b: Uint8Array, start: number, end: number): Uint8Array {
   return out.subarray(0, n);
 }
 
-/** GIF's variable-width LZW; stops at the end code or when `pixels` indices are out. */
+/** GIF's variable-width LZW; stops at the end code or when `pixels` indices are out. Each code's string is written straight into place, back to front. */
 function lzwDecode(data: Uint8Array, minCode: number, pixels: number): Uint8Array {
   if (minCode < 2 || minCode > 11) throw badRequest('Invalid image file: bad GIF code size');
   const out = new Uint8Array(pixels);
@@ -88,11 +127,12 @@ function lzwDecode(data: Uint8Array, minCode: number, pixels: number): Uint8Arra
   const prefix = new Int16Array(4096);
   const suffix = new Uint8Array(4096);
   const first = new Uint8Array(4096);
-  const stack = new Uint8Array(4097);
+  const length = new Uint16Array(4096);
   for (let i = 0; i < clear; i++) {
     suffix[i] = i;
     first[i] = i;
     prefix[i] = -1;
+    length[i] = 1;
   }
   let size = minCode + 1;
   let next = end + 1;
@@ -117,22 +157,30 @@ function lzwDecode(data: Uint8Array, minCode: number, pixels: number): Uint8Arra
     }
     if (code === end) break;
     let c = code;
-    let sp = 0;
+    let tail = -1;
     if (c >= next) {
+      // KwKwK: the previous string and its own first index.
       if (prev < 0 || c > next) throw badRequest('Invalid image file: corrupt GIF data');
-      stack[sp++] = first[prev];
+      tail = first[prev];
       c = prev;
     }
-    while (c >= clear) {
-      stack[sp++] = suffix[c];
-      c = prefix[c];
+    const len = length[c] + (tail >= 0 ? 1 : 0);
+    let at = n + len - 1;
+    if (at < pixels) {
+      // The whole string fits (all but a broken file's last one): no bounds check per index.
+      if (tail >= 0) out[at--] = tail;
+      for (; c >= 0; c = prefix[c]) out[at--] = suffix[c];
+      n += len;
+    } else {
+      if (tail >= 0) at--;
+      for (; c >= 0; c = prefix[c], at--) if (at < pixels) out[at] = suffix[c];
+      n = pixels;
     }
-    stack[sp++] = c;
-    while (sp > 0 && n < pixels) out[n++] = stack[--sp];
     if (prev >= 0 && next < 4096) {
       prefix[next] = prev;
       suffix[next] = first[code < next ? code : prev];
       first[next] = first[prev];
+      length[next] = length[prev] + 1;
       next++;
       if (next === 1 << size && size < 12) size++;
     }
@@ -156,24 +204,27 @@ function drawFrame(
   table: Uint8Array,
   f: { x: number; y: number; w: number; h: number; interlaced: boolean; transparent: number },
 ): void {
-  const rows: number[] = [];
-  if (f.interlaced) for (const [start, step] of INTERLACE) for (let r = start; r < f.h; r += step) rows.push(r);
-  else for (let r = 0; r < f.h; r++) rows.push(r);
-  rows.forEach((row, k) => {
-    const y = f.y + row;
-    if (y >= H) return;
-    for (let col = 0; col < f.w; col++) {
-      const x = f.x + col;
-      if (x >= W) break;
-      const ci = idx[k * f.w + col];
-      if (ci === f.transparent || ci * 3 + 2 >= table.length) continue;
-      const d = (y * W + x) * 4;
+  const rows = new Int32Array(f.h);
+  if (f.interlaced) {
+    let k = 0;
+    for (const [start, step] of INTERLACE) for (let r = start; r < f.h; r += step) rows[k++] = r;
+  } else for (let r = 0; r < f.h; r++) rows[r] = r;
+  const colours = table.length / 3;
+  const cols = Math.max(0, Math.min(f.w, W - f.x));
+  for (let k = 0; k < f.h; k++) {
+    const y = f.y + rows[k];
+    if (y >= H) continue;
+    let s = k * f.w;
+    let d = (y * W + f.x) * 4;
+    for (let col = 0; col < cols; col++, s++, d += 4) {
+      const ci = idx[s];
+      if (ci === f.transparent || ci >= colours) continue;
       canvas[d] = table[ci * 3];
       canvas[d + 1] = table[ci * 3 + 1];
       canvas[d + 2] = table[ci * 3 + 2];
       canvas[d + 3] = 255;
     }
-  });
+  }
 }
 
 function clearRect(canvas: Uint8Array, W: number, H: number, x: number, y: number, w: number, h: number): void {

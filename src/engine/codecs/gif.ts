@@ -32,10 +32,16 @@ export function encodeGif(img: Raster): Uint8Array {
   return new Uint8Array(out);
 }
 
-function lzw(indices: Uint8Array, minCode: number): Uint8Array {
+/** Open-addressing table of (prefix, next index) -> code: a prime above 4096 codes, cleared cheaply at every reset. */
+const HASH_SIZE = 5003;
+
+/** GIF's variable-width LZW of palette indices (`minCode`: the code size written before the data). */
+export function lzw(indices: Uint8Array, minCode: number): Uint8Array {
   const clear = 1 << minCode;
   const eoi = clear + 1;
-  const bytes: number[] = [];
+  // At most 12 bits per index plus the clear codes: never more than 1.5 bytes per index and a little.
+  let bytes = new Uint8Array(Math.ceil(indices.length * 1.6) + 64);
+  let len = 0;
   let acc = 0;
   let accBits = 0;
   let size = minCode + 1;
@@ -43,30 +49,40 @@ function lzw(indices: Uint8Array, minCode: number): Uint8Array {
     acc |= code << accBits;
     accBits += size;
     while (accBits >= 8) {
-      bytes.push(acc & 0xff);
+      if (len === bytes.length) {
+        const grown = new Uint8Array(bytes.length * 2);
+        grown.set(bytes);
+        bytes = grown;
+      }
+      bytes[len++] = acc & 0xff;
       acc >>>= 8;
       accBits -= 8;
     }
   };
-  let dict = new Map<number, number>();
+  const keys = new Int32Array(HASH_SIZE).fill(-1);
+  const codes = new Uint16Array(HASH_SIZE);
   let next = eoi + 1;
   emit(clear);
   let prefix = indices[0];
   for (let i = 1; i < indices.length; i++) {
     const k = indices[i];
     const key = (prefix << 8) | k;
-    const found = dict.get(key);
-    if (found !== undefined) {
-      prefix = found;
+    // compress(1)'s double hashing: the probe step depends on the first slot, so runs of keys do not cluster.
+    let h = ((k << 4) ^ prefix) % HASH_SIZE;
+    const step = h === 0 ? 1 : HASH_SIZE - h;
+    while (keys[h] !== -1 && keys[h] !== key) if ((h -= step) < 0) h += HASH_SIZE;
+    if (keys[h] === key) {
+      prefix = codes[h];
       continue;
     }
     emit(prefix);
     if (next < 4096) {
-      dict.set(key, next++);
+      keys[h] = key;
+      codes[h] = next++;
       if (next > 1 << size && size < 12) size++;
     } else {
       emit(clear);
-      dict = new Map();
+      keys.fill(-1);
       next = eoi + 1;
       size = minCode + 1;
     }
@@ -74,6 +90,10 @@ function lzw(indices: Uint8Array, minCode: number): Uint8Array {
   }
   emit(prefix);
   emit(eoi);
-  if (accBits > 0) bytes.push(acc & 0xff);
-  return new Uint8Array(bytes);
+  // The last bits, padded with zeros to a whole byte.
+  if (accBits > 0) {
+    size = 8 - accBits;
+    emit(0);
+  }
+  return bytes.subarray(0, len);
 }

@@ -8,6 +8,7 @@ import { redeye } from '../pixels/redeye';
 import { filterFaces } from '../pixels/face-regions';
 import * as tone from '../pixels/tone';
 import { EFFECT_NAMES, type Color, type Effect, type EffectName, type Length, type Params } from '../types';
+import { formatZoomPan, parseZoomPan } from './zoompan';
 import { formatColor, formatNumber, invalid, parseColor, parseNumber } from '../values';
 import * as adjust from '../pixels/adjust';
 import { artFilter, ART_FILTER_NAMES, type ArtFilter } from '../pixels/art-filters';
@@ -217,6 +218,10 @@ const EFFECTS: Record<EffectName, EffectSpec> = {
     format: (e) => e.values ?? [],
     apply: (img, e) => shear(img, e.values?.[0] ?? 0, e.values?.[1] ?? 0),
   },
+  // Timeline effects: the animation runner reads them (src/engine/animation/); a still passes through unchanged.
+  loop: { range: [0, 65535, 0], apply: (img) => img },
+  boomerang: { apply: (img) => img },
+  zoompan: { apply: (img) => img },
 };
 
 /** Our default shadow offset when no `x_`/`y_` is given (Cloudinary does not document its own). */
@@ -283,7 +288,7 @@ function fadeEdges(img: Raster, e: Effect, p: Params): FadeEdge[] {
 
 /** Cloudinary effects we know of but do not run: refused by name rather than called invalid. */
 const UNSUPPORTED =
-  /^(background_removal|bgremoval|upscale|auto_enhance|viesus_correct|adv_redeye|displace|style_transfer|gen_\w+|assist_colorblind|simulate_colorblind|anti_removal|light|ordered_dither|zoompan|loop|boomerang|accelerate|reverse|fade|preview|volume|transition|deshake|theme|dropshadow|extract|swap_image)$/;
+  /^(background_removal|bgremoval|upscale|auto_enhance|viesus_correct|adv_redeye|displace|style_transfer|gen_\w+|assist_colorblind|simulate_colorblind|anti_removal|light|ordered_dither|accelerate|reverse|fade|preview|volume|transition|deshake|theme|dropshadow|extract|swap_image)$/;
 
 /** Splits the arguments on `:`, keeping `rgb:<hex>` together as one colour. */
 function splitArgs(raw: string): string[] {
@@ -313,6 +318,7 @@ function parseTintStops(effect: Effect, args: string[], raw: string): void {
 export const e: ParamEntry<'e'> = {
   key: 'e',
   parse(raw): Effect {
+    if (raw === 'zoompan' || raw.startsWith('zoompan:')) return { name: 'zoompan', zoompan: parseZoomPan(raw.slice(8)) };
     const [name, ...rest] = splitArgs(raw);
     const spec = (EFFECT_NAMES as readonly string[]).includes(name) ? EFFECTS[name as EffectName] : undefined;
     if (!spec) {
@@ -353,6 +359,7 @@ export const e: ParamEntry<'e'> = {
       v.equalize ? 'equalize' : '',
       v.level !== undefined ? formatNumber(v.level) : '',
       v.color ? formatColor(v.color) : '',
+      v.zoompan && formatZoomPan(v.zoompan),
       ...(v.stops ?? []).map((s) => formatColor(s.color) + (s.at !== undefined ? `:${formatNumber(Math.round(s.at * 1e4) / 100)}p` : '')),
     ]
       .filter(Boolean)

@@ -43,7 +43,8 @@ const UNSUPPORTED_FORMATS = new Set([
 
 /** A format name as in `f_` or a delivery URL's extension. */
 export function parseFormat(raw: string): OutputFormat | 'auto' {
-  const f: string = FORMAT_ALIASES[raw] ?? raw;
+  // `f_auto:animated` (next-cloudinary's zoompan): f_auto already keeps an animation in an animated format (src/engine/animation/plan.ts).
+  const f: string = raw === 'auto:animated' ? 'auto' : (FORMAT_ALIASES[raw] ?? raw);
   if (f === 'auto' || (OUTPUT_FORMATS as readonly string[]).includes(f)) return f as OutputFormat | 'auto';
   if (UNSUPPORTED_FORMATS.has(f)) throw badRequest(`Output format ${raw} is not supported`);
   throw invalid('format', raw);
@@ -85,8 +86,6 @@ const UNSUPPORTED_FLAGS = new Set([
   'clip',
   'clip_evenodd',
   'replace_image',
-  'awebp',
-  'apng',
   'any_format',
   'force_strip',
   'force_icc',

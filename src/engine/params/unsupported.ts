@@ -11,7 +11,7 @@ const REASONS: Record<string, string> = {
   fn: 'Custom functions (fn_) are not supported',
   p: 'Prefixes (p_) are not supported',
 };
-const VIDEO_KEYS = ['ac', 'af', 'br', 'du', 'eo', 'fps', 'ki', 'so', 'sp', 'vc', 'vs', 'dl'];
+const VIDEO_KEYS = ['ac', 'af', 'br', 'du', 'eo', 'fps', 'ki', 'so', 'sp', 'vc', 'vs'];
 
 export function unsupported(key: string): Error {
   if (key.startsWith('$')) return badRequest(`User-defined variables are not supported: ${key}`);

@@ -71,7 +71,7 @@ function originalEntry(env: Env, r: ResourceRow, name: string): ArchiveEntry {
 async function derivedEntry(env: Env, r: ResourceRow, spec: EagerSpec, name: string): Promise<ArchiveEntry> {
   const resolved = resolveOutput(
     spec.plan,
-    { format: (r.format ?? 'jpg') as ImageFormat, width: r.width, height: r.height },
+    { format: (r.format ?? 'jpg') as ImageFormat, pages: r.pages, width: r.width, height: r.height },
     { extension: spec.format ?? r.format ?? undefined },
   );
   const made = await ensureDerived(env, r, spec.plan, resolved, { eager: true });

@@ -88,7 +88,7 @@ export async function generateEager(
     const extension = spec.format ?? resource.format ?? undefined;
     const resolved = resolveOutput(
       spec.plan,
-      { format: (resource.format ?? 'jpg') as ImageFormat, width: resource.width, height: resource.height },
+      { format: (resource.format ?? 'jpg') as ImageFormat, pages: resource.pages, width: resource.width, height: resource.height },
       { extension },
     );
     const obj = await ensureDerived(env, resource, spec.plan, resolved, { eager: true, original });
