@@ -130,5 +130,5 @@ export const updateRoutes = new Hono<AppEnv>().post('/resources/:rt/:type/:publi
     });
   }
   if (u.accessControl !== undefined) await purgeAsset(c.env, refOf(after));
-  return adminJson(c, await fullFromRow(c.env.DB, urlBase(c.env, c.req.url), after, { derivedMax: 100, versions: false }));
+  return adminJson(c, await fullFromRow(c.env.DB, urlBase(c.env, c.req.url), after, { derivedMax: 100, versions: false, related: false }));
 });
