@@ -7,6 +7,7 @@ import { derivedPageOf } from '../../storage/derived';
 import { briefResource, fullResource, type DerivedRow } from './resource-shape';
 import { metadataAnswers } from '../metadata/answer';
 import { relatedPage } from '../../storage/related';
+import { parseInfo } from '../analysis/semantic';
 
 /** Revisions live with the backup service; the Admin API lists them under its own names. */
 export { listRevisions as revisionsOf, type RevisionRow } from '../../storage/revisions';
@@ -129,6 +130,9 @@ export async function fullFromRow(
   });
   const md = metadata.get(row.id) ?? {};
   if (Object.keys(md).length) full.metadata = md;
+  // Analyses the SDK cannot ask resource() for (it sends a fixed list of options) are answered once stored.
+  const stored = parseInfo(row.info);
+  if (stored.quality_analysis) full.quality_analysis = stored.quality_analysis;
   if (o.related) Object.assign(full, await relatedOf(db, base, row, o.derivedMax, o.relatedCursor));
   return full;
 }
