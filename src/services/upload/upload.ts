@@ -16,7 +16,7 @@ import { inspectSource } from '../../engine/inspect';
 import { checkTargetFormat, type UploadOptions } from './options';
 import { inspectFile } from './inspect';
 import { placementOf, uniqueDisplayName } from './placement';
-import { assignMetadata, parseMetadataParam, withDefaults } from '../metadata/assign';
+import { assignMetadata, checkNewAssetMetadata, parseMetadataParam, withDefaults } from '../metadata/assign';
 import { metadataAnswers } from '../metadata/answer';
 import { choosePublicId } from './public-id';
 import { baseName, extensionOf } from './source';
@@ -79,6 +79,8 @@ export async function storeUpload(
     o = await applyEval(o.eval, file, info, o, limits.maxDecodePixels);
     if (o.metadata !== before) metadata = o.metadata ? await parseMetadataParam(env.DB, cloud.cloudName, o.metadata) : new Map();
   }
+  const newMetadata = await withDefaults(env.DB, cloud.cloudName, metadata);
+  await checkNewAssetMetadata(env.DB, cloud.cloudName, newMetadata);
   const nameForId = o.filenameOverride ?? input.filename;
   const settings = await getSettings(env.CONFIG, cloud.cloudName);
   const place = placementOf(o, settings.folder_mode, baseName(nameForId));
@@ -123,7 +125,7 @@ export async function storeUpload(
     overwritten,
     existing,
   });
-  if (!existing) await assignMetadata(env, cloud.cloudName, [resource.id], await withDefaults(env.DB, cloud.cloudName, metadata));
+  if (!existing) await assignMetadata(env, cloud.cloudName, [resource.id], newMetadata);
   if (resource.access_control) result.access_control = JSON.parse(resource.access_control) as unknown;
   const answeredMetadata = (await metadataAnswers(env.DB, cloud.cloudName, [resource.id])).get(resource.id) ?? {};
   if (Object.keys(answeredMetadata).length) result.metadata = answeredMetadata;
