@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadSdk, sdkFailure as failure, uid } from '../support/sdk';
 import { DYNAMIC, OTHER, basicAuth } from '../support/clouds';
+import { WebhookReceiver } from '../support/webhook-receiver';
 
 const jpg = `data:image/jpeg;base64,${readFileSync(new URL('../fixtures/photo-1mp.jpg', import.meta.url)).toString('base64')}`;
 const png = `data:image/png;base64,${readFileSync(new URL('../fixtures/alpha.png', import.meta.url)).toString('base64')}`; // 782x687
@@ -19,14 +20,68 @@ interface Related {
 describe('upload options quality_analysis, eval, unique_display_name; related assets', async () => {
   const { cloudinary } = await loadSdk();
   const base = inject('workerUrl');
+  const receiver = new WebhookReceiver();
+
+  /** The first notification at `path` that `match` accepts (they arrive through the queue). */
+  async function notified(path: string, match: (n: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const hit = receiver
+        .received(path)
+        .map((d) => JSON.parse(d.body) as Record<string, unknown>)
+        .find(match);
+      if (hit) return hit;
+      if (Date.now() > deadline) throw new Error(`no notification at ${path}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  afterAll(() => receiver.stop());
 
   beforeAll(async () => {
+    await receiver.start();
     const res = await fetch(`${base}/v1_1/${DYNAMIC.cloud_name}/settings`, {
       method: 'PUT',
       headers: { Authorization: basicAuth(DYNAMIC), 'Content-Type': 'application/json' },
       body: JSON.stringify({ folder_mode: 'dynamic' }),
     });
     expect(res.status).toBe(200);
+  });
+
+  it('async answers pending at once; the queue stores the upload and notifies notification_url with the full answer', async () => {
+    const hook = `/async/${uid()}`;
+    const id = uid('async');
+    const pending = await cloudinary.uploader.upload(png, {
+      public_id: id,
+      async: true,
+      tags: ['queued'],
+      notification_url: receiver.url(hook),
+    });
+    expect(pending).toMatchObject({ status: 'pending', public_id: id, type: 'upload' });
+    expect(pending.batch_id).toMatch(/^[0-9a-z]{32}$/);
+    expect(pending.secure_url).toBeUndefined();
+    const done = await notified(hook, (n) => n.notification_type === 'upload' && n.public_id === id);
+    expect(done).toMatchObject({ public_id: id, width: 782, height: 687, format: 'png', tags: ['queued'], resource_type: 'image' });
+    const stored = await cloudinary.api.resource(id);
+    expect(stored).toMatchObject({ public_id: id, width: 782, bytes: done.bytes, tags: ['queued'] });
+
+    // A file the upload refuses fails in the queue: the notification says so, nothing is stored.
+    const badHook = `/async/${uid()}`;
+    const badId = uid('async');
+    const notImage = `data:image/png;base64,${Buffer.from('this is not an image at all').toString('base64')}`;
+    const queued = await cloudinary.uploader.upload(notImage, {
+      public_id: badId,
+      async: true,
+      resource_type: 'image',
+      notification_url: receiver.url(badHook),
+    });
+    expect(queued.status).toBe('pending');
+    const failed = await notified(badHook, (n) => n.public_id === badId);
+    expect(failed).toMatchObject({ notification_type: 'upload', status: 'failed', batch_id: queued.batch_id });
+    expect((failed.error as { message: string }).message).toMatch(/Invalid image file|not an image|Unsupported/i);
+    expect((await failure(cloudinary.api.resource(badId))).http_code).toBe(404);
+    // Options are still checked before anything is queued.
+    expect((await failure(cloudinary.uploader.upload(png, { async: true, type: 'nonsense' }))).http_code).toBe(400);
   });
 
   it('quality_analysis answers a measured focus score: the photo sharp, the same photo blurred on upload much lower', async () => {
