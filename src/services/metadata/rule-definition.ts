@@ -14,7 +14,7 @@ export type RuleCondition =
   | { and: RuleCondition[] }
   | { or: RuleCondition[] };
 
-export interface RuleResult {
+interface RuleResult {
   enable?: boolean;
   set_mandatory?: boolean;
   activate_values?: 'all' | { external_ids: string[]; mode: 'override' | 'append' };
