@@ -1,5 +1,5 @@
 import type { Env } from '../../config/env';
-import { asCldError, badRequest, CldError, DomainError, notFound } from '../../errors';
+import { badRequest, CldError, notFound } from '../../errors';
 import { getSettings } from '../../config/settings';
 import { validatePublicId } from '../upload/public-id';
 import { folderMatches, type FolderRecord, type FolderSearch } from '../../protocol/search/folders';
@@ -17,8 +17,6 @@ import {
 import { renameAsset } from '../../storage/assets';
 import { purgeAsset } from '../cache/purge';
 import { notifyCloud } from '../jobs/admin-notifications';
-import type { FolderRenameJob } from '../jobs/messages';
-import { PermanentJobError } from '../jobs/errors';
 
 /**
  * Cloudinary's folders in both folder modes: "fixed" folders are the paths of
@@ -27,11 +25,8 @@ import { PermanentJobError } from '../jobs/errors';
  * touching a URL).
  */
 
-/**
- * Assets renamed within one rename_folder call (fixed mode), each one moving
- * bytes in R2; a larger folder is renamed by the queue, this many per job.
- */
-const RENAME_BATCH = 50;
+/** Assets renamed in one rename_folder call (fixed mode): each one moves bytes in R2. */
+const MAX_FIXED_RENAME = 1000;
 
 const nameOf = (path: string) => path.split('/').pop() ?? path;
 const entry = (path: string) => ({ name: nameOf(path), path });
@@ -81,52 +76,18 @@ export async function moveFolder(env: Env, cloud: string, from: string, to: stri
   if (mode === 'dynamic') {
     await moveAssetFolders(env.DB, cloud, from, to);
   } else {
-    const assets = await assetsBelow(env.DB, cloud, from, RENAME_BATCH + 1);
-    if (assets.length > RENAME_BATCH) {
-      // Answered now, as Cloudinary answers; the folder rows move and the notification goes when the last batch is done.
-      const job: FolderRenameJob = { kind: 'folder_rename', cloud, from, to };
-      await env.JOBS.send(job, { contentType: 'json' });
-      return { from: entry(from), to: entry(to) };
-    }
-    await renameFixedAssets(env, cloud, from, to, assets);
+    await renameFixedAssets(env, cloud, from, to);
   }
-  await finishMove(env, cloud, from, to);
+  await renameFolderRows(env.DB, cloud, from, to);
+  await notifyCloud(env, cloud, 'move_or_rename_asset_folder', { from_path: from, to_path: to });
   return { from: entry(from), to: entry(to) };
 }
 
-async function finishMove(env: Env, cloud: string, from: string, to: string) {
-  await renameFolderRows(env.DB, cloud, from, to);
-  await notifyCloud(env, cloud, 'move_or_rename_asset_folder', { from_path: from, to_path: to });
-}
-
-/**
- * The queue's side of renaming a large fixed folder: the next batch of assets
- * still below `from` is renamed, then the job queues itself again until none
- * is left (assets uploaded there meanwhile are moved too); the last run moves
- * the folder rows and notifies. An asset that cannot be renamed (its new
- * public id is taken) stops the job for good, recorded in failed_jobs.
- */
-export async function runFolderRenameJob(env: Env, job: FolderRenameJob): Promise<void> {
-  const batch = await assetsBelow(env.DB, job.cloud, job.from, RENAME_BATCH);
-  try {
-    await renameFixedAssets(env, job.cloud, job.from, job.to, batch);
-  } catch (err) {
-    const e = err instanceof DomainError ? asCldError(err) : err;
-    if (e instanceof CldError && e.status < 500) throw new PermanentJobError(`Renaming folder ${job.from}: ${e.message}`);
-    throw err;
-  }
-  if (batch.length === RENAME_BATCH) await env.JOBS.send(job, { contentType: 'json' });
-  else await finishMove(env, job.cloud, job.from, job.to);
-}
-
 /** Fixed folders are part of public ids: every asset below the folder gets a new public id, and its old URLs are purged. */
-async function renameFixedAssets(
-  env: Env,
-  cloud: string,
-  from: string,
-  to: string,
-  assets: { resource_type: string; type: string; public_id: string }[],
-): Promise<void> {
+async function renameFixedAssets(env: Env, cloud: string, from: string, to: string): Promise<void> {
+  const assets = await assetsBelow(env.DB, cloud, from, MAX_FIXED_RENAME + 1);
+  if (assets.length > MAX_FIXED_RENAME)
+    throw badRequest(`Folder ${from} holds more than ${MAX_FIXED_RENAME} assets; rename them in smaller folders`);
   for (const a of assets) {
     const ref = { cloud, resourceType: a.resource_type, type: a.type, publicId: a.public_id };
     const target = { ...ref, publicId: validatePublicId(to + a.public_id.slice(from.length)) };
