@@ -39,10 +39,11 @@ export async function updateMetadataFieldDefinition(db: D1Database, cloud: strin
     .run();
 }
 
-/** Deletes a field and every asset's value of it. */
+/** Deletes a field, every asset's value of it and the rules for it. */
 export async function deleteMetadataField(db: D1Database, cloud: string, externalId: string): Promise<boolean> {
-  const [, del] = await db.batch([
+  const [, , del] = await db.batch([
     db.prepare('DELETE FROM resource_metadata WHERE cloud = ? AND field = ?').bind(cloud, externalId),
+    db.prepare('DELETE FROM metadata_rules WHERE cloud = ? AND metadata_field_id = ?').bind(cloud, externalId),
     db.prepare('DELETE FROM metadata_fields WHERE cloud = ? AND external_id = ?').bind(cloud, externalId),
   ]);
   return del.meta.changes > 0;

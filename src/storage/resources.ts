@@ -49,6 +49,18 @@ export async function getResource(db: D1Database, a: AssetRef): Promise<Resource
     .first<ResourceRow>();
 }
 
+/** Whether an asset other than `self` in the asset folder has this display name (read through the (cloud, asset_folder, id) index). */
+export async function displayNameTaken(db: D1Database, self: AssetRef, assetFolder: string, displayName: string): Promise<boolean> {
+  const row = await db
+    .prepare(
+      `SELECT 1 FROM resources WHERE cloud = ? AND asset_folder = ? AND display_name = ?
+       AND NOT (resource_type = ? AND type = ? AND public_id = ?) LIMIT 1`,
+    )
+    .bind(self.cloud, assetFolder, displayName, self.resourceType, self.type, self.publicId)
+    .first();
+  return row !== null;
+}
+
 export async function getTags(db: D1Database, resourceId: number): Promise<string[]> {
   const rows = await db.prepare('SELECT tag FROM resource_tags WHERE resource_id = ? ORDER BY tag').bind(resourceId).all<{ tag: string }>();
   return rows.results.map((r) => r.tag);

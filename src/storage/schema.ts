@@ -6,6 +6,8 @@ import m0008 from '../../migrations/0008_admin.sql';
 import m0010 from '../../migrations/0010_jobs.sql';
 import m0018 from '../../migrations/0018_derived_lru.sql';
 import m0020 from '../../migrations/0020_search_folders_metadata.sql';
+import m0021 from '../../migrations/0021_related_rules.sql';
+import m0022 from '../../migrations/0022_search_fts.sql';
 
 /**
  * The D1 migrations, in order. The worker applies the missing ones itself on
@@ -22,6 +24,8 @@ const MIGRATIONS: ReadonlyArray<readonly [name: string, sql: string]> = [
   ['0010_jobs', m0010],
   ['0018_derived_lru', m0018],
   ['0020_search_folders_metadata', m0020],
+  ['0021_related_rules', m0021],
+  ['0022_search_fts', m0022],
 ];
 
 let ready: Promise<void> | undefined;

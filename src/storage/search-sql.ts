@@ -140,10 +140,39 @@ function folderCondition(m: TextMatch, mode: FolderMode): Sql {
   }
 }
 
+/** The trigram index finds substrings of at least this many characters; shorter ones are read row by row. */
+const FTS_MIN_CHARS = 3;
+
+/** Which indexed columns can hold a substring of each text field (a display name never set is the public id). */
+const FTS_COLUMNS: Partial<Record<keyof typeof TEXT_COLUMNS, string>> = {
+  public_id: 'public_id',
+  filename: 'public_id',
+  display_name: '{public_id display_name}',
+};
+
+/**
+ * A substring match narrowed through the trigram index (migration 0022):
+ * `r.id IN (rows whose column holds the phrase)`, then the exact test on the
+ * row, since the index is shared by every cloud and only narrows.
+ */
+function containsViaIndex(columns: string, value: string, exact: Sql): Sql {
+  if ([...value].length < FTS_MIN_CHARS) return exact;
+  return {
+    sql: `r.id IN (SELECT rowid FROM resources_fts WHERE resources_fts MATCH ?) AND ${exact.sql}`,
+    binds: [`${columns} : "${value.replace(/"/g, '""')}"`, ...exact.binds],
+  };
+}
+
+function textPredicate(field: keyof typeof TEXT_COLUMNS, m: TextMatch): Sql {
+  const exact = matchColumn(TEXT_COLUMNS[field], m);
+  const columns = FTS_COLUMNS[field];
+  return m.how === 'contains' && columns ? containsViaIndex(columns, m.value, exact) : exact;
+}
+
 function predicate(p: Predicate, cloud: string, mode: FolderMode): Sql {
   switch (p.kind) {
     case 'text':
-      return matchColumn(TEXT_COLUMNS[p.field], p.match);
+      return textPredicate(p.field, p.match);
     case 'keyword':
       return matchColumn(KEYWORD_COLUMNS[p.field], p.match);
     case 'number':
@@ -173,12 +202,16 @@ function predicate(p: Predicate, cloud: string, mode: FolderMode): Sql {
 /**
  * A bare word matches the public id, display name or file name (substring), or a tag (exactly). The
  * file name is part of the public id, and a display name that was never set is the public id's, so
- * two substring tests cover all three.
+ * two substring tests cover all three; the trigram index narrows them when the word is long enough.
  */
 function freeText(value: string, cloud: string): Sql {
+  const substring = matchColumn(TEXT_COLUMNS.public_id, { how: 'contains', value });
+  const named = matchColumn('r.display_name', { how: 'contains', value });
   const parts = [
-    matchColumn(TEXT_COLUMNS.public_id, { how: 'contains', value }),
-    matchColumn('r.display_name', { how: 'contains', value }),
+    containsViaIndex('{public_id display_name}', value, {
+      sql: `(${substring.sql} OR ${named.sql})`,
+      binds: [...substring.binds, ...named.binds],
+    }),
     inSide('resource_tags', cloud, null, null, 'tag', { how: 'exact', value }),
   ];
   return { sql: `(${parts.map((p) => p.sql).join(' OR ')})`, binds: parts.flatMap((p) => p.binds) };

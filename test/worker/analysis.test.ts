@@ -4,6 +4,7 @@ import { PhotonImage, resize, SamplingFilter } from '@cf-wasm/photon';
 import { decodeRgba, shrink, type Rgba } from '../../src/engine/analysis/raster';
 import { hammingDistance, phash } from '../../src/engine/analysis/phash';
 import { analyseColors, colorName } from '../../src/engine/analysis/colors';
+import { focusScore } from '../../src/engine/analysis/sharpness';
 import { readImageMetadata } from '../../src/services/analysis/metadata';
 import { analyse, semanticFields } from '../../src/services/analysis/semantic';
 
@@ -147,7 +148,7 @@ describe('image metadata', () => {
 
 describe('analyse', { timeout: 30_000 }, () => {
   it('computes only what was asked and answers in Cloudinary names', async () => {
-    const req = { colors: false, phash: true, imageMetadata: false, exif: true, faces: true };
+    const req = { colors: false, phash: true, imageMetadata: false, exif: true, faces: true, qualityAnalysis: false };
     const data = await analyse(new Uint8Array(cups), req, { maxDecodePixels: MAX, maxOutputPixels: MAX }, true);
     const fields = semanticFields(data, req);
     expect(Object.keys(fields).sort()).toEqual(['exif', 'faces', 'phash']);
@@ -156,7 +157,7 @@ describe('analyse', { timeout: 30_000 }, () => {
   });
 
   it('refuses to decode beyond the pixel limit', async () => {
-    const req = { colors: true, phash: false, imageMetadata: false, exif: false, faces: false };
+    const req = { colors: true, phash: false, imageMetadata: false, exif: false, faces: false, qualityAnalysis: false };
     await expect(analyse(new Uint8Array(cups), req, { maxDecodePixels: 1_000_000, maxOutputPixels: MAX }, true)).rejects.toThrow(
       /too large/,
     );
@@ -167,5 +168,37 @@ describe('analyse', { timeout: 30_000 }, () => {
     const s = shrink(img, 10, 10);
     expect([s.width, s.height]).toEqual([10, 10]);
     expect(phash(img)).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+describe('quality_analysis focus', { timeout: 30_000 }, () => {
+  /** The photo shrunk to an eighth and enlarged back: the same scene, its detail gone. */
+  function blurred(buf: ArrayBuffer): Uint8Array {
+    const img = PhotonImage.new_from_byteslice(new Uint8Array(buf));
+    const w = img.get_width();
+    const h = img.get_height();
+    const small = resize(img, Math.round(w / 8), Math.round(h / 8), SamplingFilter.Triangle);
+    const back = resize(small, w, h, SamplingFilter.Triangle);
+    const out = back.get_bytes();
+    for (const i of [img, small, back]) i.free();
+    return out;
+  }
+
+  it('scores a sharp photo high, the same photo blurred low, and a flat image 0', async () => {
+    const sharp = focusScore(await rgba(photo));
+    const soft = focusScore(await decodeRgba(blurred(photo), MAX));
+    expect(sharp).toBeGreaterThan(0.5);
+    expect(soft).toBeLessThan(sharp / 2);
+    expect(soft).toBeGreaterThanOrEqual(0);
+    expect(focusScore(solid(64, 64, [90, 120, 200, 255]))).toBe(0);
+  });
+
+  it('is computed with the other semantic data and answered as {focus}', async () => {
+    const req = { colors: false, phash: false, imageMetadata: false, exif: false, faces: false, qualityAnalysis: true };
+    const fields = semanticFields(await analyse(new Uint8Array(photo), req, { maxDecodePixels: MAX, maxOutputPixels: MAX }, true), req);
+    expect(Object.keys(fields)).toEqual(['quality_analysis']);
+    const qa = fields.quality_analysis as { focus: number };
+    expect(qa.focus).toBeGreaterThan(0);
+    expect(qa.focus).toBeLessThanOrEqual(1);
   });
 });

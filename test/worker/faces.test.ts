@@ -59,7 +59,7 @@ describe('findFaces (engine, in workerd)', () => {
   });
 
   it('faces=true never fails an upload: an image the detector cannot read has no faces', T, async () => {
-    const req = { colors: false, phash: false, imageMetadata: false, exif: false, faces: true };
+    const req = { colors: false, phash: false, imageMetadata: false, exif: false, faces: true, qualityAnalysis: false };
     expect(await analyse(fixture('photo.heic'), req, limits(), true)).toEqual({ faces: [] });
     const found = await analyse(fixture('face-hopper.jpg'), req, limits(), true);
     expect(found.faces).toHaveLength(1);

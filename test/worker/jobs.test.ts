@@ -56,6 +56,7 @@ describe('job dispatcher', () => {
     const result = await run([{ body: notify('demo', 1) }, { body: notify('demo', 2) }], {
       notify: async (_env, job) => void seen.push(job.body ?? ''),
       eager: never,
+      upload: never,
     });
     expect(seen).toEqual(['{"n":1}', '{"n":2}']);
     expect(result.explicitAcks.sort()).toEqual(['m0', 'm1']);
@@ -69,6 +70,7 @@ describe('job dispatcher', () => {
         throw new Error('receiver down');
       },
       eager: never,
+      upload: never,
     };
     const policy = retryPolicy(configFrom(env).jobRetry);
     const early = await run(
@@ -101,6 +103,7 @@ describe('job dispatcher', () => {
         throw new PermanentJobError('URL not allowed');
       },
       eager: never,
+      upload: never,
     });
     expect(result.retryMessages).toEqual([]);
     expect(result.explicitAcks).toEqual(['m0']);
@@ -109,7 +112,7 @@ describe('job dispatcher', () => {
 
   it('records messages that are not jobs instead of dropping them silently', async () => {
     const marker = uniq('junk');
-    const result = await run([{ body: { kind: 'nonsense', marker } }, { body: 'text' }], { notify: never, eager: never });
+    const result = await run([{ body: { kind: 'nonsense', marker } }, { body: 'text' }], { notify: never, eager: never, upload: never });
     expect(result.explicitAcks.sort()).toEqual(['m0', 'm1']);
     const row = await env.DB.prepare('SELECT kind, error FROM failed_jobs WHERE cloud IS NULL AND body LIKE ?').bind(`%${marker}%`).first();
     expect(row).toEqual({ kind: 'unknown', error: 'Not a job message' });

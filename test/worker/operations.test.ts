@@ -92,6 +92,7 @@ describe('request ids and structured logs', () => {
         throw new Error('receiver down');
       },
       eager: async () => undefined,
+      upload: async () => undefined,
     };
     const last = retryPolicy(configFrom(env).jobRetry).maxAttempts;
     const batch = createMessageBatch('cld-jobs', [

@@ -136,3 +136,56 @@ describe('search query plans', () => {
     }
   });
 });
+
+describe('free text through the trigram index', () => {
+  it('finds substrings of public ids and display names as the row-by-row test would, and reads them through resources_fts', async () => {
+    await ensureSchema(env.DB);
+    const cloud = `fts_${Date.now().toString(36)}`;
+    const rows = [
+      ['shoes/red_sneaker_01', null],
+      ['shoes/blue_boot', 'Winter Sneaker'],
+      ['hats/cap', null],
+      ['misc/"quoted"_thing', null],
+    ] as const;
+    let id = 900_000_000 + Math.floor(Math.random() * 1_000_000);
+    for (const [publicId, displayName] of rows) {
+      await env.DB.prepare(
+        `INSERT INTO resources (id, cloud, resource_type, type, public_id, asset_id, version, version_id, r2_key, content_type, bytes, etag,
+           created_at, uploaded_at, access_mode, asset_folder, display_name)
+         VALUES (?, ?, 'image', 'upload', ?, ?, 1, 'v', 'k', 'image/png', 1, 'e', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'public', '', ?)`,
+      )
+        .bind(id++, cloud, publicId, crypto.randomUUID().replace(/-/g, ''), displayName)
+        .run();
+    }
+    const found = async (expression: string) => {
+      const q = parseSearchRequest(new Params({ expression }), NOW);
+      const { page } = searchQueries(cloud, 'fixed', q, false);
+      const res = await env.DB.prepare(page.sql)
+        .bind(...page.binds)
+        .all<{ public_id: string }>();
+      return res.results.map((r) => r.public_id).sort();
+    };
+    expect(await found('sneaker')).toEqual(['shoes/blue_boot', 'shoes/red_sneaker_01']);
+    expect(await found('SNEAK')).toEqual(['shoes/blue_boot', 'shoes/red_sneaker_01']);
+    expect(await found('public_id:sneak')).toEqual(['shoes/red_sneaker_01']);
+    expect(await found('display_name:winter')).toEqual(['shoes/blue_boot']);
+    expect(await found('filename:boo')).toEqual(['shoes/blue_boot']);
+    expect(await found('ca')).toEqual(['hats/cap']); // two characters: below the index, read row by row
+    expect(await found('"\\"quoted\\""')).toEqual(['misc/"quoted"_thing']);
+    // Renames and deletes keep the index in step.
+    await env.DB.prepare("UPDATE resources SET public_id = 'shoes/green_loafer' WHERE cloud = ? AND public_id = 'shoes/red_sneaker_01'")
+      .bind(cloud)
+      .run();
+    expect(await found('sneaker')).toEqual(['shoes/blue_boot']);
+    expect(await found('loafer')).toEqual(['shoes/green_loafer']);
+    await env.DB.prepare('DELETE FROM resources WHERE cloud = ?').bind(cloud).run();
+    expect(await found('loafer')).toEqual([]);
+
+    const plan = await env.DB.prepare(
+      `EXPLAIN QUERY PLAN ${searchQueries(cloud, 'fixed', parseSearchRequest(new Params({ expression: 'sneaker' }), NOW), false).page.sql}`,
+    )
+      .bind(...searchQueries(cloud, 'fixed', parseSearchRequest(new Params({ expression: 'sneaker' }), NOW), false).page.binds)
+      .all<{ detail: string }>();
+    expect(plan.results.map((r) => r.detail).join('\n')).toMatch(/resources_fts VIRTUAL TABLE INDEX/);
+  });
+});

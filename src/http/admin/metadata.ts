@@ -13,9 +13,20 @@ import {
   updateDatasource,
   updateField,
 } from '../../services/metadata/fields';
+import { addRule, deleteRule, listRules, updateRule } from '../../services/metadata/rules';
 
-/** Structured metadata field definitions (Admin API, JSON bodies). */
+/** Structured metadata field definitions and rules (Admin API, JSON bodies). */
 export const metadataRoutes = new Hono<AppEnv>()
+  .get('/metadata_rules', adminAuth, async (c) => adminJson(c, await listRules(c.env.DB, c.get('cloud').cloudName)))
+  .post('/metadata_rules', adminAuth, async (c) =>
+    adminJson(c, await addRule(c.env.DB, c.get('cloud').cloudName, await readJsonObject(c.req.raw))),
+  )
+  .put('/metadata_rules/:id', adminAuth, async (c) =>
+    adminJson(c, await updateRule(c.env.DB, c.get('cloud').cloudName, c.req.param('id'), await readJsonObject(c.req.raw))),
+  )
+  .delete('/metadata_rules/:id', adminAuth, async (c) =>
+    adminJson(c, await deleteRule(c.env.DB, c.get('cloud').cloudName, c.req.param('id'))),
+  )
   .get('/metadata_fields', adminAuth, async (c) => {
     const cloud = c.get('cloud');
     return adminJson(c, await listFields(c.env.DB, cloud.cloudName));

@@ -93,6 +93,8 @@ const fullOptions = (p: Params): FullOptions => ({
   derivedMax: parseMaxResults(p, 100),
   derivedCursor: p.string('derived_next_cursor') || undefined,
   versions: p.bool('versions', false),
+  related: p.bool('related', false),
+  relatedCursor: p.string('related_next_cursor') || undefined,
 });
 
 /** Every read of the resource index: listings and single resources (https://cloudinary.com/documentation/admin_api#resources). */

@@ -17,6 +17,7 @@ import { searchRoutes } from './search';
 import { folderRoutes } from './folders';
 import { metadataRoutes } from './metadata';
 import { bulkRoutes } from './bulk';
+import { relatedRoutes } from './related';
 
 /**
  * The Admin API (https://cloudinary.com/documentation/admin_api) and this
@@ -33,6 +34,7 @@ export const adminApi = new Hono<AppEnv>()
   .route('/', folderRoutes)
   .route('/', metadataRoutes)
   .route('/', bulkRoutes)
+  .route('/', relatedRoutes)
   .route('/', accountRoutes)
   .route('/', settingsRoutes)
   .route('/', uploadMappingRoutes)

@@ -13,6 +13,7 @@ import { adminJson } from './respond';
 import { parseDeliveryType, parseResourceType } from '../../protocol/list-params';
 import { fullFromRow } from '../../services/answers/full-resource';
 import { onModerationChange, type ModerationStatus } from '../../services/moderation/on-change';
+import { notifyAssetChanges } from '../../services/jobs/change-notifications';
 
 /** Add-ons this worker does not have: any value for them is illegal, as Cloudinary says for add-ons a cloud lacks. */
 const ADD_ONS = [
@@ -130,5 +131,6 @@ export const updateRoutes = new Hono<AppEnv>().post('/resources/:rt/:type/:publi
     });
   }
   if (u.accessControl !== undefined) await purgeAsset(c.env, refOf(after));
-  return adminJson(c, await fullFromRow(c.env.DB, urlBase(c.env, c.req.url), after, { derivedMax: 100, versions: false }));
+  await notifyAssetChanges(c.env, before, after, { tags: u.tags, context: u.context, metadata: metadata ?? undefined });
+  return adminJson(c, await fullFromRow(c.env.DB, urlBase(c.env, c.req.url), after, { derivedMax: 100, versions: false, related: false }));
 });

@@ -25,6 +25,7 @@ import { fetchRemoteFile } from '../../services/upload/remote-file';
 import { signedApiParams } from './api-params';
 import { completeUpload } from '../../services/jobs/upload-completion';
 import { parseBackgroundOptions } from '../../services/jobs/background-options';
+import { queueUpload } from '../../services/jobs/async-upload';
 import { uploadCallback } from './callback';
 import { downloadRoutes } from '../access/download';
 import { contextCommand } from '../../services/upload/context-command';
@@ -121,10 +122,24 @@ async function upload(c: Ctx): Promise<Response> {
         await outcome.file.discard();
       }
     }
+    const ref = request.file ? null : fileReference(auth.params.string('file'));
+    const remote = ref?.kind === 'remote' ? ref.url : null;
+    if (!request.file && !remote) throw badRequest('Missing required parameter - file');
+    if (auth.params.bool('async', false)) {
+      return answer(
+        await queueUpload(env, {
+          cloud: cloud.cloudName,
+          signerKey: auth.signer?.apiKey ?? null,
+          signed: auth.signed,
+          requested,
+          params: auth.params,
+          file: request.file ? { staged: request.file, filename: request.filename } : { url: remote!.href },
+          base: ctx.base,
+        }),
+      );
+    }
     if (request.file) return answer(await storeUpload(ctx, requested, { file: request.file, filename: request.filename }, options));
-    const ref = fileReference(auth.params.string('file'));
-    if (ref.kind === 'missing') throw badRequest('Missing required parameter - file');
-    return answer(await storeUpload(ctx, requested, await fetchRemoteFile(env, ref.url), options));
+    return answer(await storeUpload(ctx, requested, await fetchRemoteFile(env, remote!), options));
   } catch (err) {
     // Bytes streamed into a session by a request that then failed its checks are given up with it.
     if (direct.open && !committing) await direct.open.fail();

@@ -2,6 +2,7 @@ import type { Params } from '../../protocol/params';
 import { analyseColors, type ColorAnalysis } from '../../engine/analysis/colors';
 import { readImageMetadata, type ImageMetadata } from './metadata';
 import { phash } from '../../engine/analysis/phash';
+import { focusScore } from '../../engine/analysis/sharpness';
 import { decodeRgba, type Rgba } from '../../engine/analysis/raster';
 import { findFaces, type EngineLimits } from '../../engine/engine';
 import { BudgetRefusal } from '../../engine/budget';
@@ -15,6 +16,7 @@ export interface SemanticRequest {
   /** The deprecated alias of image_metadata: the same data under the key `exif`. */
   exif: boolean;
   faces: boolean;
+  qualityAnalysis: boolean;
 }
 
 export function parseSemanticRequest(params: Params): SemanticRequest {
@@ -24,10 +26,11 @@ export function parseSemanticRequest(params: Params): SemanticRequest {
     imageMetadata: params.bool('image_metadata', false),
     exif: params.bool('exif', false),
     faces: params.bool('faces', false),
+    qualityAnalysis: params.bool('quality_analysis', false),
   };
 }
 
-export const wantsAnalysis = (r: SemanticRequest) => r.colors || r.phash || r.imageMetadata || r.exif || r.faces;
+export const wantsAnalysis = (r: SemanticRequest) => r.colors || r.phash || r.imageMetadata || r.exif || r.faces || r.qualityAnalysis;
 
 /** What is kept in `resources.info` and merged into API answers. */
 export interface SemanticData {
@@ -37,6 +40,8 @@ export interface SemanticData {
   image_metadata?: ImageMetadata;
   /** Detected faces, `[x, y, width, height]` in pixels of the upright original, largest first (absent until detected). */
   faces?: number[][];
+  /** Cloudinary's `quality_analysis`: the measured focus, 0 (blurred) to 1 (sharp). */
+  quality_analysis?: { focus: number };
 }
 
 /**
@@ -47,10 +52,11 @@ export interface SemanticData {
 export async function analyse(bytes: Uint8Array, req: SemanticRequest, limits: EngineLimits, isImage: boolean): Promise<SemanticData> {
   const out: SemanticData = {};
   if (!isImage) return out;
-  if (req.colors || req.phash) {
+  if (req.colors || req.phash || req.qualityAnalysis) {
     const pixels: Rgba = await decodeRgba(bytes, limits.maxDecodePixels);
     if (req.colors) Object.assign(out, analyseColors(pixels));
     if (req.phash) out.phash = phash(pixels);
+    if (req.qualityAnalysis) out.quality_analysis = { focus: focusScore(pixels) };
   }
   if (req.imageMetadata || req.exif) out.image_metadata = await readImageMetadata(bytes);
   if (req.faces) out.faces = await facesOrNone(bytes, limits);
@@ -102,6 +108,7 @@ export function semanticFields(data: SemanticData, req: SemanticRequest): Record
   }
   if (req.phash && data.phash) out.phash = data.phash;
   if (req.faces) out.faces = data.faces ?? [];
+  if (req.qualityAnalysis && data.quality_analysis) out.quality_analysis = data.quality_analysis;
   return out;
 }
 

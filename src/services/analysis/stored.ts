@@ -14,6 +14,7 @@ function missing(have: SemanticData, req: SemanticRequest, r: ResourceRow): Sema
     imageMetadata: (req.imageMetadata || req.exif) && !have.image_metadata,
     exif: false,
     faces: req.faces && !have.faces && !givenFaces(r),
+    qualityAnalysis: req.qualityAnalysis && !have.quality_analysis,
   };
 }
 
@@ -32,7 +33,7 @@ export async function semanticDataOf(env: Env, r: ResourceRow, req: SemanticRequ
 async function storedOrAnalysed(env: Env, r: ResourceRow, req: SemanticRequest): Promise<SemanticData> {
   const have = parseInfo(r.info);
   const todo = missing(have, req, r);
-  if (!todo.colors && !todo.phash && !todo.imageMetadata && !todo.faces) return have;
+  if (!todo.colors && !todo.phash && !todo.imageMetadata && !todo.faces && !todo.qualityAnalysis) return have;
   const obj = await env.BUCKET.get(r.r2_key);
   if (!obj) throw notFound(`Resource not found - ${r.public_id}`);
   const bytes = new Uint8Array(await obj.arrayBuffer());

@@ -4,8 +4,10 @@ import type { AssetRef } from '../../protocol/asset-ref';
 import { getContext, getResource, getTags, type ResourceRow } from '../../storage/resources';
 import { decodeCursor, encodeCursor } from '../../storage/cursor';
 import { derivedPageOf } from '../../storage/derived';
-import { fullResource, type DerivedRow } from './resource-shape';
+import { briefResource, fullResource, type DerivedRow } from './resource-shape';
 import { metadataAnswers } from '../metadata/answer';
+import { relatedPage } from '../../storage/related';
+import { parseInfo } from '../analysis/semantic';
 
 /** Revisions live with the backup service; the Admin API lists them under its own names. */
 export { listRevisions as revisionsOf, type RevisionRow } from '../../storage/revisions';
@@ -15,6 +17,9 @@ export interface FullOptions {
   derivedMax: number;
   derivedCursor?: string;
   versions: boolean;
+  /** `related=true`: a page of related assets (max_results long) after `related_next_cursor`. */
+  related: boolean;
+  relatedCursor?: string;
 }
 
 /** One page of an asset's derived resources, oldest first. */
@@ -24,6 +29,16 @@ async function derivedPage(db: D1Database, r: ResourceRow, max: number, cursor?:
   if (rows.length <= max) return { rows };
   const page = rows.slice(0, max);
   return { rows: page, next: encodeCursor([page[page.length - 1].id]) };
+}
+
+/** `related_assets` (brief resources) and `related_assets_next_cursor` when there are more. */
+async function relatedOf(db: D1Database, base: UrlBase, r: ResourceRow, max: number, cursor?: string): Promise<Record<string, unknown>> {
+  const after = cursor ? (decodeCursor(cursor, 'n')[0] as number) : 0;
+  const rows = await relatedPage(db, r.id, after, max + 1);
+  const page = rows.slice(0, max);
+  const out: Record<string, unknown> = { related_assets: page.map((x) => briefResource(x, base)) };
+  if (rows.length > max) out.related_assets_next_cursor = encodeCursor([page[page.length - 1].id]);
+  return out;
 }
 
 const versionEntry = (v: { version_id: string; version: number; format: string | null; bytes: number; created_at: string }) => ({
@@ -115,5 +130,9 @@ export async function fullFromRow(
   });
   const md = metadata.get(row.id) ?? {};
   if (Object.keys(md).length) full.metadata = md;
+  // Analyses the SDK cannot ask resource() for (it sends a fixed list of options) are answered once stored.
+  const stored = parseInfo(row.info);
+  if (stored.quality_analysis) full.quality_analysis = stored.quality_analysis;
+  if (o.related) Object.assign(full, await relatedOf(db, base, row, o.derivedMax, o.relatedCursor));
   return full;
 }

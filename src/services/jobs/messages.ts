@@ -29,7 +29,23 @@ export interface EagerJob {
   base: UrlBase;
 }
 
-export type Job = NotifyJob | EagerJob;
+/** An upload with `async=true`: stored by the queue after the call answered "pending". */
+export interface UploadJob {
+  kind: 'upload';
+  cloud: string;
+  /** The API key that signed the call (the answer is signed with it), or null for an unsigned preset upload. */
+  signerKey: string | null;
+  signed: boolean;
+  requested: 'image' | 'raw' | 'auto';
+  /** The call's parameters after its preset, without the file. */
+  fields: Record<string, string | string[]>;
+  /** The received file, kept in R2 under this key until the job is done; or the remote URL to fetch. */
+  source: { key: string; filename: string | null } | { url: string };
+  base: UrlBase;
+  batchId: string;
+}
+
+export type Job = NotifyJob | EagerJob | UploadJob;
 export type JobKind = Job['kind'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -49,6 +65,19 @@ const SHAPES: { [K in JobKind]: (m: Record<string, unknown>) => boolean } = {
     isObject(m.base) &&
     typeof m.base.url === 'string' &&
     typeof m.base.secureUrl === 'string',
+  upload: (m) =>
+    typeof m.cloud === 'string' &&
+    (m.signerKey === null || typeof m.signerKey === 'string') &&
+    typeof m.signed === 'boolean' &&
+    ['image', 'raw', 'auto'].includes(m.requested as string) &&
+    isObject(m.fields) &&
+    Object.values(m.fields).every((v) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'))) &&
+    isObject(m.source) &&
+    (typeof m.source.key === 'string' || typeof m.source.url === 'string') &&
+    isObject(m.base) &&
+    typeof m.base.url === 'string' &&
+    typeof m.base.secureUrl === 'string' &&
+    typeof m.batchId === 'string',
 };
 
 export function parseJob(body: unknown): Job | null {
@@ -57,4 +86,4 @@ export function parseJob(body: unknown): Job | null {
 }
 
 /** The cloud a job belongs to, for the record of failures. */
-export const cloudOf = (job: Job) => (job.kind === 'notify' ? job.cloud : job.ref.cloud);
+export const cloudOf = (job: Job) => (job.kind === 'eager' ? job.ref.cloud : job.cloud);

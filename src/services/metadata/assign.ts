@@ -1,6 +1,8 @@
 import type { Env } from '../../config/env';
 import { badRequest, CldError } from '../../errors';
-import { setResourceMetadata } from '../../storage/metadata';
+import { metadataValuesOf, setResourceMetadata } from '../../storage/metadata';
+import { listRules } from './rules';
+import { applyRules, type MetadataState } from './rule-effect';
 import { parseContext } from '../upload/context';
 import { fieldDefinitions } from './answer';
 import type { FieldDefinition } from './definition';
@@ -60,7 +62,30 @@ const storedDefault = (def: FieldDefinition): string[] => {
   }
 };
 
-/** Writes the values to each asset. */
+/**
+ * Writes the values to each asset, through the cloud's metadata rules
+ * (rule-effect.ts) when it has any: each asset's stored values with these
+ * applied are what the rules' conditions see. A value the rules refuse for
+ * any asset fails the call before anything is written.
+ */
 export async function assignMetadata(env: Env, cloud: string, resourceIds: number[], values: Map<string, string[]>): Promise<void> {
-  for (const id of resourceIds) await setResourceMetadata(env.DB, cloud, id, values);
+  const rules = await listRules(env.DB, cloud);
+  if (!rules.length) {
+    for (const id of resourceIds) await setResourceMetadata(env.DB, cloud, id, values);
+    return;
+  }
+  const stored = await metadataValuesOf(env.DB, resourceIds);
+  const writes = resourceIds.map((id) => {
+    const state: MetadataState = new Map();
+    for (const r of stored) if (r.resource_id === id) state.set(r.field, [...(state.get(r.field) ?? []), r.value]);
+    for (const [field, list] of values) state.set(field, list);
+    return { id, write: applyRules(rules, state, new Set(values.keys())) };
+  });
+  for (const { id, write } of writes) await setResourceMetadata(env.DB, cloud, id, write);
+}
+
+/** A new asset's values (given and defaults) through the rules, checked before the asset is stored. */
+export async function checkNewAssetMetadata(db: D1Database, cloud: string, values: Map<string, string[]>): Promise<void> {
+  const rules = await listRules(db, cloud);
+  if (rules.length) applyRules(rules, new Map(values), new Set(values.keys()));
 }

@@ -47,6 +47,8 @@ export interface UploadOptions {
   format: string | undefined;
   /** Structured metadata as sent (`id=v|id2=["a"]` or JSON), checked against the cloud's fields before anything is stored. */
   metadata: string | undefined;
+  /** `eval`: a script run against the file's facts before it is stored (src/protocol/upload-eval.ts). */
+  eval: string | undefined;
   /** Semantic data, notifications, eager_async and moderation (src/jobs). */
   background: BackgroundOptions;
 }
@@ -136,6 +138,7 @@ export function parseUploadOptions(params: Params, signed: boolean): UploadOptio
     format: parseTargetFormat(params.string('format')),
     breakpoints: parseBreakpoints(params.string('responsive_breakpoints')),
     accessControl: params.has('access_control') ? JSON.stringify(parseAccessControl(params.string('access_control') ?? '')) : undefined,
+    eval: params.string('eval') || undefined,
     background: parseBackgroundOptions(params),
   };
 }

@@ -15,14 +15,15 @@ import { makeBreakpoints } from './breakpoints';
 import { inspectSource } from '../../engine/inspect';
 import { checkTargetFormat, type UploadOptions } from './options';
 import { inspectFile } from './inspect';
-import { placementOf } from './placement';
-import { assignMetadata, parseMetadataParam, withDefaults } from '../metadata/assign';
+import { placementOf, uniqueDisplayName } from './placement';
+import { assignMetadata, checkNewAssetMetadata, parseMetadataParam, withDefaults } from '../metadata/assign';
 import { metadataAnswers } from '../metadata/answer';
 import { choosePublicId } from './public-id';
 import { baseName, extensionOf } from './source';
 import { createDeleteToken } from '../../storage/delete-tokens';
 import { uploadResult } from './result';
 import { completeUpload } from '../jobs/upload-completion';
+import { applyEval } from './eval';
 
 /** Everything an upload needs to know about where it runs. */
 export interface UploadContext {
@@ -47,8 +48,9 @@ export async function storeUpload(
   ctx: UploadContext,
   requested: 'image' | 'raw' | 'auto',
   input: ReceivedFile,
-  o: UploadOptions,
+  requestOptions: UploadOptions,
 ): Promise<Record<string, unknown>> {
+  let o = requestOptions;
   const { env, cloud } = ctx;
   const limits = configFrom(env).limits;
   let info = inspectFile(input.file, requested, input.filename, limits);
@@ -59,7 +61,7 @@ export async function storeUpload(
     throw badRequest(`${info.resourceType === 'image' ? 'Image' : 'File'} format ${info.format ?? 'unknown'} not allowed`);
   }
   // These are parsed before anything is stored, so a malformed one stores nothing.
-  const metadata = o.metadata ? await parseMetadataParam(env.DB, cloud.cloudName, o.metadata) : new Map<string, string[]>();
+  let metadata = o.metadata ? await parseMetadataParam(env.DB, cloud.cloudName, o.metadata) : new Map<string, string[]>();
   const eager = parseEager(o.eager);
   const incomingText = [o.transformation, convertTo ? `f_${convertTo}` : ''].filter(Boolean).join('/');
   const incoming = incomingText ? parseIncoming(incomingText) : null;
@@ -72,6 +74,13 @@ export async function storeUpload(
     file = await StagedFile.fromMemory(env.BUCKET, result.bytes);
     info = inspectFile(file, 'image', null, limits);
   }
+  if (o.eval) {
+    const before = o.metadata;
+    o = await applyEval(o.eval, file, info, o, limits);
+    if (o.metadata !== before) metadata = o.metadata ? await parseMetadataParam(env.DB, cloud.cloudName, o.metadata) : new Map();
+  }
+  const newMetadata = await withDefaults(env.DB, cloud.cloudName, metadata);
+  await checkNewAssetMetadata(env.DB, cloud.cloudName, newMetadata);
   const nameForId = o.filenameOverride ?? input.filename;
   const settings = await getSettings(env.CONFIG, cloud.cloudName);
   const place = placementOf(o, settings.folder_mode, baseName(nameForId));
@@ -100,7 +109,7 @@ export async function storeUpload(
     context: o.context,
     accessMode: o.accessMode,
     originalFilename: o.discardOriginalFilename ? null : (baseName(nameForId) ?? 'file'),
-    displayName: place.displayName,
+    displayName: await uniqueDisplayName(env.DB, place, o.placement, ref),
     assetFolder: place.assetFolder,
     coordinates: o.coordinates ? JSON.stringify(o.coordinates) : null,
     accessControl: o.accessControl ?? null,
@@ -116,7 +125,7 @@ export async function storeUpload(
     overwritten,
     existing,
   });
-  if (!existing) await assignMetadata(env, cloud.cloudName, [resource.id], await withDefaults(env.DB, cloud.cloudName, metadata));
+  if (!existing) await assignMetadata(env, cloud.cloudName, [resource.id], newMetadata);
   if (resource.access_control) result.access_control = JSON.parse(resource.access_control) as unknown;
   const answeredMetadata = (await metadataAnswers(env.DB, cloud.cloudName, [resource.id])).get(resource.id) ?? {};
   if (Object.keys(answeredMetadata).length) result.metadata = answeredMetadata;
