@@ -4,9 +4,9 @@ import { etagMatches, respondWithBody } from '../protocol/delivery-headers';
 import { cacheKey } from '../protocol/cache-key';
 import { recordEntry } from '../storage/cache-entries';
 import { tagsFor } from '../services/cache/tags';
+import { purgeReachesEverywhere } from '../services/cache/purge';
 import { logEvent } from '../log';
 import { edgeCacheOf } from '../config/metered-bindings';
-import { configFrom } from '../config/config';
 import type { Env } from '../config/env';
 
 /**
@@ -83,8 +83,11 @@ export async function edgeCache(c: Planned, stages: CachedStages): Promise<Respo
   // The Cache API keeps a copy for its max-age: a fetched original's answers no longer than its kept copy is fresh.
   if (maxAgeSeconds !== undefined) stored.set('Cache-Control', `public, max-age=${maxAgeSeconds}`);
   // The copy is read while the client reads its own: a tee branch left unread
-  // would hold the answer back. The index row is written alongside.
-  const keep = Promise.all([cache.put(key.url, new Response(forCache, { status: 200, headers: stored })), recordEntry(env.DB, key)])
+  // would hold the answer back. The cache index row, where one is kept, is written alongside.
+  const keep = Promise.all([
+    cache.put(key.url, new Response(forCache, { status: 200, headers: stored })),
+    purgeReachesEverywhere(env) ? undefined : recordEntry(env.DB, key),
+  ])
     .catch((err: unknown) => logEvent('error', 'edge cache put failed', { key: key.url, error: err }))
     .finally(() => storing.delete(key.url));
   storing.set(key.url, keep);
@@ -106,8 +109,7 @@ const HIT_CHECK = 'X-Cld-Hit-Check';
  * Cloudflare's purge API configured. Without it, another data centre's copy
  * outlives a change, so every hit keeps the asset checks (5 s isolate memo).
  */
-const trustsPurge = (env: Env, cached: Response) =>
-  configFrom(env).cloudflarePurge !== undefined && cached.headers.get(HIT_CHECK) === 'purge';
+const trustsPurge = (env: Env, cached: Response) => purgeReachesEverywhere(env) && cached.headers.get(HIT_CHECK) === 'purge';
 
 function fromCache(req: Request, cached: Response): Response {
   const headers = new Headers(cached.headers);
