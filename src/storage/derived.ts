@@ -20,14 +20,21 @@ export interface DerivedRecord {
 }
 
 /** Records a stored derived image; an eager record stays eager whoever writes the row again. */
-export async function recordDerived(db: D1Database, r: DerivedRecord): Promise<void> {
-  await db
+/**
+ * Answers how many delivery-made variants the asset has (in the same call, so
+ * the per-asset cap is looked at only when it may be reached: no second query
+ * on most misses). Whether the count includes the row just written is
+ * SQLite's business: callers compare with `>=`.
+ */
+export async function recordDerived(db: D1Database, r: DerivedRecord): Promise<number> {
+  const row = await db
     .prepare(
       `INSERT INTO derived (cloud, resource_id, version, transformation, format, r2_key, bytes, width, height, eager, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (resource_id, version, transformation, format)
        DO UPDATE SET r2_key = excluded.r2_key, bytes = excluded.bytes, width = excluded.width, height = excluded.height,
-         eager = max(derived.eager, excluded.eager)`,
+         eager = max(derived.eager, excluded.eager)
+       RETURNING (SELECT COUNT(*) FROM derived d WHERE d.resource_id = derived.resource_id AND d.eager = 0) AS variants`,
     )
     .bind(
       r.cloud,
@@ -42,7 +49,8 @@ export async function recordDerived(db: D1Database, r: DerivedRecord): Promise<v
       r.eager ? 1 : 0,
       new Date().toISOString(),
     )
-    .run();
+    .first<{ variants: number }>();
+  return row?.variants ?? 0;
 }
 
 /** The variants generated eagerly for the current version of an asset, by its URL fields. */

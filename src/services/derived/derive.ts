@@ -101,7 +101,7 @@ async function makeDerived(
     layerSources(env, resource.cloud),
     facts,
   );
-  const stored = await storeDerived(env, {
+  const { stored, variants } = await storeDerived(env, {
     resource,
     key,
     transformation: variant,
@@ -112,7 +112,7 @@ async function makeDerived(
     height: result.height,
     eager: opts.eager === true,
   });
-  if (opts.eager !== true && resource.type !== 'fetch' && limits.maxDerivedPerAsset > 0)
+  if (opts.eager !== true && resource.type !== 'fetch' && limits.maxDerivedPerAsset > 0 && variants >= limits.maxDerivedPerAsset)
     await evictBeyondCap(env, resource, limits.maxDerivedPerAsset);
   return stored;
 }

@@ -58,7 +58,11 @@ export interface StoreDerived {
   eager: boolean;
 }
 
-export async function storeDerived(env: { BUCKET: R2Bucket; DB: D1Database }, s: StoreDerived): Promise<DerivedObject> {
+/** Also answers how many delivery-made variants the asset has now (0 for a fetched original: none are indexed). */
+export async function storeDerived(
+  env: { BUCKET: R2Bucket; DB: D1Database },
+  s: StoreDerived,
+): Promise<{ stored: DerivedObject; variants: number }> {
   const obj = await env.BUCKET.put(s.key, s.bytes, {
     httpMetadata: { contentType: s.contentType },
     customMetadata: { width: String(s.width), height: String(s.height), format: s.format, transformation: s.transformation },
@@ -73,8 +77,8 @@ export async function storeDerived(env: { BUCKET: R2Bucket; DB: D1Database }, s:
     width: s.width,
     height: s.height,
   };
-  await indexDerived(env.DB, s.resource, s.key, s.transformation, stored, s.eager);
-  return stored;
+  const variants = await indexDerived(env.DB, s.resource, s.key, s.transformation, stored, s.eager);
+  return { stored, variants };
 }
 
 /** The `derived` row of a stored object (again, to mark it eager, when eager generation found it made). */
@@ -85,10 +89,10 @@ export async function indexDerived(
   variant: string,
   obj: DerivedObject,
   eager: boolean,
-): Promise<void> {
+): Promise<number> {
   // A fetched remote original has no `resources` row (src/services/remote/fetch-source.ts), so nothing to index.
-  if (resource.type === 'fetch') return;
-  await recordDerived(db, {
+  if (resource.type === 'fetch') return 0;
+  return recordDerived(db, {
     cloud: resource.cloud,
     resourceId: resource.id,
     version: resource.version,
