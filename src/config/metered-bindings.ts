@@ -15,7 +15,7 @@ export type BindingKind = 'd1' | 'r2' | 'kv' | 'queue' | 'cacheapi';
 
 export const BINDING_KINDS: readonly BindingKind[] = ['d1', 'r2', 'kv', 'queue', 'cacheapi'];
 
-export interface BindingUse {
+interface BindingUse {
   count: number;
   ms: number;
 }
