@@ -123,7 +123,7 @@ export async function purgeSelection(env: Env, cloud: string, s: PurgeSelection)
   // Selectors of whole assets; on Cloudflare each found asset is purged by its tag.
   const bySelector: Where[] = [];
   const allInScope = scoped('1 = 1', []);
-  if (s.all && !(everywhere && wholeCloud)) bySelector.push(allInScope);
+  if (s.all && !everywhere) bySelector.push(allInScope);
   for (const ids of chunks(s.publicIds ?? [])) bySelector.push(scoped(`public_id IN (${ids.map(() => '?').join(',')})`, ids));
   if (s.prefix) bySelector.push(scoped('substr(public_id, 1, length(?)) = ?', [s.prefix, s.prefix]));
   if (s.tag) {
@@ -143,7 +143,7 @@ export async function purgeSelection(env: Env, cloud: string, s: PurgeSelection)
     params: [cloud, ...keys],
   }));
   if (!s.all && !bySelector.length && !byUrl.length) throw badRequest('Nothing to purge: give public_ids, prefix, tag, urls or all');
-  if (everywhere) return purgeByTags(env, cloud, { wholeCloud: wholeCloud ? allInScope : undefined, bySelector, urlKeys });
+  if (everywhere) return purgeByTags(env, cloud, { all: s.all ? allInScope : undefined, bySelector, urlKeys });
 
   const found = new Map<string, EntryRow>();
   const assets = new Map<string, AssetRef>();
@@ -168,23 +168,25 @@ export async function purgeSelection(env: Env, cloud: string, s: PurgeSelection)
 
 /**
  * The purge extension where purge by tag reaches every data centre: each
- * selected asset by its tag, the whole cloud (`all` without a type) by the
- * cloud's tag, each URL by its own.
+ * selected asset by its tag, each URL by its own, and `all` by the cloud's tag
+ * even with a type: with no index of what is cached, one tag is one API call
+ * where the tags of every asset of the type would be thousands (other types
+ * of the cloud then miss once: never a stale answer).
  */
 async function purgeByTags(
   env: Env,
   cloud: string,
-  s: { wholeCloud: Where | undefined; bySelector: Where[]; urlKeys: string[] },
+  s: { all: Where | undefined; bySelector: Where[]; urlKeys: string[] },
 ): Promise<{ purged: number }> {
   const assets = new Map<string, AssetRef>();
-  if (!s.wholeCloud) for (const w of s.bySelector) for (const a of await findAssets(env.DB, w)) assets.set(JSON.stringify(a), a);
+  if (!s.all) for (const w of s.bySelector) for (const a of await findAssets(env.DB, w)) assets.set(JSON.stringify(a), a);
   const tags = await Promise.all([
-    ...(s.wholeCloud ? [cloudTag(cloud)] : [...assets.values()].map(assetTag)),
+    ...(s.all ? [cloudTag(cloud)] : [...assets.values()].map(assetTag)),
     ...s.urlKeys.map((k) => urlTag(cloud, k)),
   ]);
   await purgeCloudflareTags(env, tags);
   for (const a of assets.values()) forgetResource(a);
-  const purgedAssets = s.wholeCloud ? await countAssets(env.DB, s.wholeCloud) : assets.size;
+  const purgedAssets = s.all ? await countAssets(env.DB, s.all) : assets.size;
   return { purged: purgedAssets + s.urlKeys.length };
 }
 
