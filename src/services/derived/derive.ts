@@ -7,7 +7,7 @@ import { runPlan } from '../../engine/engine';
 import { inspectSource } from '../../engine/inspect';
 import { layerSources } from './layer-sources';
 import type { Resolved } from '../../engine/negotiate';
-import { shared, underLease } from './single-flight';
+import { shared, underLease, type Lease } from './single-flight';
 import type { Plan } from '../../engine/types';
 import type { DerivationBudget } from './derivation-budget';
 import { dropLeastRecentlyUsed, touchDerived } from '../../storage/derived-usage';
@@ -55,7 +55,10 @@ export async function ensureDerived(
         env.DB,
         key,
         () => stored(env, key, true),
-        async () => ({ ...(await makeDerived(env, resource, plan, resolved, variant, key, opts, facts)), eagerRecorded: eager }),
+        async (lease) => ({
+          ...(await makeDerived(env, resource, plan, resolved, variant, key, opts, facts, lease)),
+          eagerRecorded: eager,
+        }),
       ),
     ));
   if (eager && !made.eagerRecorded) await indexDerived(env.DB, resource, key, variant, made, true);
@@ -87,6 +90,7 @@ async function makeDerived(
   key: string,
   opts: DeriveOptions,
   facts?: AssetFacts,
+  lease?: Lease,
 ): Promise<DerivedObject> {
   await opts.budget?.();
   const input = opts.original ?? (await originalBytes(env, resource));
@@ -111,6 +115,7 @@ async function makeDerived(
     width: result.width,
     height: result.height,
     eager: opts.eager === true,
+    lease: lease?.held,
   });
   if (opts.eager !== true && resource.type !== 'fetch' && limits.maxDerivedPerAsset > 0 && variants >= limits.maxDerivedPerAsset)
     await evictBeyondCap(env, resource, limits.maxDerivedPerAsset);

@@ -1,6 +1,6 @@
 import { derivedKey } from '../../storage/keys';
 import { refOf, type ResourceRow } from '../../storage/resources';
-import { recordDerived } from '../../storage/derived';
+import { recordDerived, type HeldLease } from '../../storage/derived';
 
 /**
  * Derived images in R2, written once under a key made from the asset, its
@@ -56,6 +56,8 @@ export interface StoreDerived {
   width: number;
   height: number;
   eager: boolean;
+  /** The single flight's lease, released with the row (marked released when it was). */
+  lease?: HeldLease & { released: boolean };
 }
 
 /** Also answers how many delivery-made variants the asset has now (0 for a fetched original: none are indexed). */
@@ -77,7 +79,7 @@ export async function storeDerived(
     width: s.width,
     height: s.height,
   };
-  const variants = await indexDerived(env.DB, s.resource, s.key, s.transformation, stored, s.eager);
+  const variants = await indexDerived(env.DB, s.resource, s.key, s.transformation, stored, s.eager, s.lease);
   return { stored, variants };
 }
 
@@ -89,19 +91,27 @@ export async function indexDerived(
   variant: string,
   obj: DerivedObject,
   eager: boolean,
+  lease?: HeldLease & { released: boolean },
 ): Promise<number> {
   // A fetched remote original has no `resources` row (src/services/remote/fetch-source.ts), so nothing to index.
   if (resource.type === 'fetch') return 0;
-  return recordDerived(db, {
-    cloud: resource.cloud,
-    resourceId: resource.id,
-    version: resource.version,
-    transformation: variant,
-    format: obj.format,
-    r2Key: key,
-    bytes: obj.bytes,
-    width: obj.width,
-    height: obj.height,
-    eager,
-  });
+  const release = lease && !lease.released ? lease : undefined;
+  const variants = await recordDerived(
+    db,
+    {
+      cloud: resource.cloud,
+      resourceId: resource.id,
+      version: resource.version,
+      transformation: variant,
+      format: obj.format,
+      r2Key: key,
+      bytes: obj.bytes,
+      width: obj.width,
+      height: obj.height,
+      eager,
+    },
+    release,
+  );
+  if (release) release.released = true;
+  return variants;
 }
