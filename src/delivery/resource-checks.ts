@@ -26,7 +26,15 @@ export const forEdgeCache = (c: Sourced, decision: AccessDecision): AccessDecisi
 
 /** `if_` conditions on tags (`_in_tags`), context (`ctx:`) or structured metadata (`md:`). */
 const ASSET_DATA_CONDITION = /(?:^|,)if_[^,]*(?:_in_tags|_nin_tags|ctx:|md:)/;
-const dependsOnAssetData = (components: readonly string[]) => components.some((t) => ASSET_DATA_CONDITION.test(decodeURIComponent(t)));
+const dependsOnAssetData = (components: readonly string[]) => components.some((t) => ASSET_DATA_CONDITION.test(decoded(t)));
+/** A component as written, when its percent-encoding is malformed: never a reason to fail the answer. */
+const decoded = (t: string) => {
+  try {
+    return decodeURIComponent(t);
+  } catch {
+    return t;
+  }
+};
 
 /**
  * Whether a hit of this answer must re-run the asset checks (checkHit) even
