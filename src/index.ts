@@ -3,6 +3,9 @@ import { app, normaliseApiPath } from './http/app';
 import { consumeJobs } from './services/jobs/consumer';
 import { JOB_HANDLERS } from './services/jobs/handlers';
 
+/** The Durable Object class wrangler.toml binds as USAGE: a cloud's usage counters. */
+export { UsageCounters } from './storage/usage-object';
+
 /** The worker's two entry points: HTTP requests (src/http/app.ts) and queue batches. */
 export default {
   fetch(req: Request, env: Env, ctx: ExecutionContext) {

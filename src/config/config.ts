@@ -2,6 +2,7 @@ import { loadClouds, type CloudDirectory } from './clouds';
 import { ConfigError } from './config-error';
 import type { Env } from './env';
 import { LIMIT_VARIABLES, LIMITS_OFF_AT_ZERO, type Limits } from './limits';
+import { originalEnv } from './metered-bindings';
 
 /**
  * The deployment's configuration, parsed from the variables and checked once.
@@ -17,6 +18,8 @@ export interface Config {
   allowPrivateNetworkFetch: boolean;
   /** ENABLE_DEMO_PAGES: serve the widget demo page and the benchmark's static bodies. */
   enableDemoPages: boolean;
+  /** SERVER_TIMING: every delivery answer says its cache outcome and the calls it made per binding (src/delivery/server-timing.ts). */
+  serverTiming: boolean;
   /** DELIVERY_BASE_URL without trailing slashes, when a custom domain fronts the worker. */
   deliveryBaseUrl: string | undefined;
   /** Cloudflare's purge API, when both CF_ZONE_ID and CF_API_TOKEN are set. */
@@ -48,10 +51,11 @@ const parsed = new WeakMap<object, Config>();
 
 /** The validated configuration; throws a ConfigError naming the first malformed variable. */
 export function configFrom(env: Env): Config {
-  let config = parsed.get(env);
+  const key = originalEnv(env);
+  let config = parsed.get(key);
   if (!config) {
     config = parseConfig(env);
-    parsed.set(env, config);
+    parsed.set(key, config);
   }
   return config;
 }
@@ -67,6 +71,7 @@ function parseConfig(env: Env): Config {
     },
     allowPrivateNetworkFetch: flag(env, 'ALLOW_PRIVATE_NETWORK_FETCH'),
     enableDemoPages: flag(env, 'ENABLE_DEMO_PAGES'),
+    serverTiming: flag(env, 'SERVER_TIMING'),
     deliveryBaseUrl: httpUrl(env, 'DELIVERY_BASE_URL'),
     cloudflarePurge: cloudflarePurge(env),
   };

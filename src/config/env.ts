@@ -14,6 +14,8 @@ export interface Secrets {
   CF_ZONE_ID?: string;
   CF_API_TOKEN?: string;
   CF_API_BASE_URL?: string;
+  /** `true`: delivery answers carry a Server-Timing header (the cache outcome, calls and time per binding). */
+  SERVER_TIMING?: string;
   /** The only host that serves `/console` (src/http/console/host.ts); unset: every host. */
   CONSOLE_HOST?: string;
 }

@@ -65,6 +65,8 @@ export interface Target {
   planned: PlannedTransformation;
   resource: ResourceRow;
   substitute: boolean;
+  /** A fetched original: when its kept copy stops being fresh (ms), so its answers leave the edge cache by then. */
+  freshUntil?: number;
 }
 
 /** After "source". */

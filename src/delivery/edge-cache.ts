@@ -4,7 +4,10 @@ import { etagMatches, respondWithBody } from '../protocol/delivery-headers';
 import { cacheKey } from '../protocol/cache-key';
 import { recordEntry } from '../storage/cache-entries';
 import { tagsFor } from '../services/cache/tags';
+import { purgeReachesEverywhere } from '../services/cache/purge';
 import { logEvent } from '../log';
+import { edgeCacheOf } from '../config/metered-bindings';
+import type { Env } from '../config/env';
 
 /**
  * Stores in progress in this isolate, by cache key. Simultaneous misses of
@@ -33,8 +36,8 @@ export interface CachedStages {
    * shareable is ignored and answered like a miss.
    */
   checkHit(): Promise<AccessDecision>;
-  /** Builds the answer on a miss, with the decision of every check. */
-  produce(): Promise<{ response: Response; decision: AccessDecision }>;
+  /** Builds the answer on a miss, with the decision of every check and whether its hits need checkHit even when purges reach everywhere. */
+  produce(): Promise<{ response: Response; decision: AccessDecision; hitCheck?: boolean; maxAgeSeconds?: number }>;
 }
 
 /**
@@ -44,17 +47,20 @@ export interface CachedStages {
  * cache index. `c.decision` comes from the checks that need no asset
  * (signatures, tokens, strict transformations), run before the lookup.
  * Answers that may not be shared are never stored and leave marked `private`.
- * Fetched originals follow FETCH_TTL_SECONDS and allowed_fetch_domains on
- * every request, so their R2 copy serves them, not the edge cache.
+ * Fetch URLs are cached too, each copy no longer than the fetched original is
+ * fresh (FETCH_TTL_SECONDS, the origin's cache headers); allowed_fetch_domains
+ * is checked before the lookup. A hit reads nothing but the cache where purges
+ * reach every data centre (see trustsPurge), else it re-runs the asset checks.
  */
 export async function edgeCache(c: Planned, stages: CachedStages): Promise<Response> {
   const { req, env, ctx } = c;
-  if (c.d.type === 'fetch') return marked((await stages.produce()).response, 'MISS');
   if (!c.decision.shareable) return unshared((await stages.produce()).response);
 
   const key = cacheKey(c.d, req, c.planned.plan);
   await storeSettled(key.url);
-  const cached = await caches.default.match(key.url);
+  const cache = edgeCacheOf(env);
+  const cached = await cache.match(key.url);
+  if (cached && trustsPurge(env, cached)) return fromCache(req, cached);
   if (cached) {
     const decision = await stages.checkHit().catch((err) => {
       cached.body?.cancel().catch(() => undefined);
@@ -64,19 +70,23 @@ export async function edgeCache(c: Planned, stages: CachedStages): Promise<Respo
     cached.body?.cancel().catch(() => undefined);
   }
 
-  const { response, decision } = await stages.produce();
+  const { response, decision, hitCheck = true, maxAgeSeconds } = await stages.produce();
   if (!decision.shareable) return unshared(response);
-  // HEAD, 304 and errors carry no body worth keeping; a copy already being stored needs no second one.
-  if (req.method !== 'GET' || response.status !== 200 || !response.body || storing.has(key.url)) return marked(response, 'MISS');
+  // HEAD, 304 and errors carry no body worth keeping; a copy already being stored needs no second one; nor does one already stale.
+  if (req.method !== 'GET' || response.status !== 200 || !response.body || storing.has(key.url) || maxAgeSeconds === 0)
+    return marked(response, 'MISS');
 
   const [forClient, forCache] = response.body.tee();
   const stored = new Headers(response.headers);
   stored.set('Cache-Tag', (await tagsFor(key.asset, key.versionForm, key.urlKey)).join(','));
+  stored.set(HIT_CHECK, hitCheck ? 'asset' : 'purge');
+  // The Cache API keeps a copy for its max-age: a fetched original's answers no longer than its kept copy is fresh.
+  if (maxAgeSeconds !== undefined) stored.set('Cache-Control', `public, max-age=${maxAgeSeconds}`);
   // The copy is read while the client reads its own: a tee branch left unread
-  // would hold the answer back. The index row is written alongside.
+  // would hold the answer back. The cache index row, where one is kept, is written alongside.
   const keep = Promise.all([
-    caches.default.put(key.url, new Response(forCache, { status: 200, headers: stored })),
-    recordEntry(env.DB, key),
+    cache.put(key.url, new Response(forCache, { status: 200, headers: stored })),
+    purgeReachesEverywhere(env) ? undefined : recordEntry(env.DB, key),
   ])
     .catch((err: unknown) => logEvent('error', 'edge cache put failed', { key: key.url, error: err }))
     .finally(() => storing.delete(key.url));
@@ -86,9 +96,25 @@ export async function edgeCache(c: Planned, stages: CachedStages): Promise<Respo
   return marked(new Response(forClient, response), 'MISS');
 }
 
+/**
+ * How a stored copy is trusted on a hit, kept beside it: `purge` when every
+ * change that could alter it purges it before it is acknowledged, so the hit
+ * reads nothing but the cache; `asset` when its hits re-run the asset checks
+ * (see needsHitCheck in resource-checks.ts).
+ */
+const HIT_CHECK = 'X-Cld-Hit-Check';
+
+/**
+ * Purge-on-change holds only where a purge reaches every data centre: with
+ * Cloudflare's purge API configured. Without it, another data centre's copy
+ * outlives a change, so every hit keeps the asset checks (5 s isolate memo).
+ */
+const trustsPurge = (env: Env, cached: Response) => purgeReachesEverywhere(env) && cached.headers.get(HIT_CHECK) === 'purge';
+
 function fromCache(req: Request, cached: Response): Response {
   const headers = new Headers(cached.headers);
   headers.delete('Cache-Tag');
+  headers.delete(HIT_CHECK);
   headers.set('X-Cache', 'HIT');
   const etag = headers.get('ETag')?.replace(/"/g, '') ?? '';
   const body = etagMatches(req.headers.get('If-None-Match'), etag) ? null : cached.body;

@@ -5,10 +5,11 @@ import { parseUrl, resolveCloud, checkRequest } from './request';
 import { planTransformation } from './plan';
 import { edgeCache } from './edge-cache';
 import { findSource } from './source';
-import { checkHit, checkResource, forEdgeCache } from './resource-checks';
+import { checkHit, checkResource, edgeLifetime, forEdgeCache, needsHitCheck } from './resource-checks';
 import { derive, wantsOriginal } from './derive';
 import { respondDerived, respondOriginal } from './respond';
 import { answerRange } from './range';
+import { withServerTiming } from './server-timing';
 
 /**
  * GET/HEAD of a delivery URL, as one list of stages over one context
@@ -26,10 +27,11 @@ import { answerRange } from './range';
  *
  * Any stage throws a CldError to answer with its status and X-Cld-Error.
  * A `Range` request gets its slice of the whole answer at the end (range.ts);
- * an original reads only that slice from R2 (respond.ts).
+ * an original reads only that slice from R2 (respond.ts). With SERVER_TIMING=true
+ * the answer says its cache outcome and binding calls (server-timing.ts).
  */
 export async function deliver(req: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
-  return answerRange(req, await deliverWhole(req, env, ctx));
+  return withServerTiming(env, answerRange(req, await deliverWhole(req, env, ctx)));
 }
 
 async function deliverWhole(req: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
@@ -44,7 +46,12 @@ async function deliverWhole(req: Request, env: Env, ctx?: ExecutionContext): Pro
         const sourced = await findSource(planned);
         const access = await checkResource(sourced);
         const answer = wantsOriginal(sourced.target) ? await respondOriginal(sourced) : respondDerived(sourced, await derive(sourced));
-        return { response: withAccessPolicy(answer, access), decision: forEdgeCache(sourced, access) };
+        return {
+          response: withAccessPolicy(answer, access),
+          decision: forEdgeCache(sourced, access),
+          hitCheck: needsHitCheck(sourced),
+          maxAgeSeconds: edgeLifetime(sourced),
+        };
       },
     });
   } catch (err) {

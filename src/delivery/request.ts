@@ -7,6 +7,7 @@ import type { Env } from '../config/env';
 import { checkRequestAccess } from './access/check';
 import { derivationBudget } from '../services/derived/derivation-budget';
 import { clientKey } from './client';
+import { checkRemoteUrl, fetchPolicy } from '../services/remote/policy';
 import type { Checked, Incoming, Located, Parsed } from './context';
 
 /** Stage "parse URL": the path and query as a typed delivery request. */
@@ -32,12 +33,14 @@ export function resolveCloud(c: Parsed): Located {
 
 /**
  * Stage "request checks": what can be decided before any lookup (video is not
- * served; signatures, tokens, strict transformations), so a denial is the
+ * served; signatures, tokens, strict transformations, a fetch URL's domain), so a denial is the
  * same whether or not the asset exists.
  */
 export async function checkRequest(c: Located): Promise<Checked> {
   if (c.d.resourceType === 'video') throw new CldError(501, 'Video delivery is not supported');
   const settings = await getSettings(c.env.CONFIG, c.d.cloud);
+  // Before the edge cache, so narrowing allowed_fetch_domains refuses cached answers of fetch URLs at once.
+  if (c.d.type === 'fetch' && c.d.remoteUrl) checkRemoteUrl(c.d.remoteUrl, fetchPolicy(c.env, settings));
   const decision = await checkRequestAccess({ ...c, settings });
   const proven = decision.proof.signed || decision.proof.token;
   const ctx = c.ctx;

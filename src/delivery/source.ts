@@ -16,8 +16,10 @@ import type { Planned, Sourced } from './context';
  */
 export async function findSource(c: Planned): Promise<Sourced> {
   const { env, d, planned } = c;
-  if (d.type === 'fetch')
-    return { ...c, target: { d, planned, resource: await resolveFetchSource(env, d, c.settings, c.spend.budget), substitute: false } };
+  if (d.type === 'fetch') {
+    const { freshUntil, ...resource } = await resolveFetchSource(env, d, c.settings, c.spend.budget);
+    return { ...c, target: { d, planned, resource, substitute: false, freshUntil } };
+  }
   const ref = { cloud: d.cloud, resourceType: d.resourceType, type: d.type, publicId: d.publicId };
   const stored = await getResource(env.DB, ref);
   const resource = stored ?? (await autoUploadSource(env, d, c.settings, c.spend.budget));

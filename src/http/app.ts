@@ -15,8 +15,15 @@ import { consoleRoutes } from './console/routes';
 import { contentSafety } from './content-safety';
 import { consoleHostOnly } from './console/host';
 import { requestContext } from './request-id';
+import { meterBindings } from '../config/metered-bindings';
 
 export const app = new Hono<AppEnv>();
+
+// Before anything reads a binding: each request gets its own metered bindings (src/config/metered-bindings.ts).
+app.use('*', async (c, next) => {
+  c.env = meterBindings(c.env);
+  await next();
+});
 
 // First, so every answer (configuration errors included) carries X-Request-Id and failures are logged.
 app.use('*', requestContext);

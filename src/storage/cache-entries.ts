@@ -1,11 +1,15 @@
 import type { AssetRef } from '../protocol/asset-ref';
 import type { CacheKey } from '../protocol/cache-key';
+import type { Env } from '../config/env';
+import { edgeCacheOf } from '../config/metered-bindings';
 
 /**
  * The index of what the edge cache holds (`cache_entries` in D1), one row per
  * cached answer, so that purge finds every variant of an asset: each
  * transformation, format, version form and negotiated answer. D1 is global,
- * so the index also lists what other data centres cached.
+ * so the index also lists what other data centres cached. Kept only where
+ * Cloudflare's purge API is not configured (src/services/cache/purge.ts):
+ * there purge by `Cache-Tag` needs no index, and a miss writes nothing to D1.
  */
 export interface EntryRow {
   cache_key: string;
@@ -57,12 +61,11 @@ export function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
 }
 
 /** Removes the answers from this data centre's cache and their rows from the index. */
-export async function removeEntries(db: D1Database, rows: readonly EntryRow[]): Promise<void> {
-  const cache = caches.default;
+export async function removeEntries(env: Env, rows: readonly EntryRow[]): Promise<void> {
+  const cache = edgeCacheOf(env);
   for (const part of chunks(rows)) {
     await Promise.all(part.map((r) => cache.delete(r.cache_key)));
-    await db
-      .prepare(`DELETE FROM cache_entries WHERE cache_key IN (${part.map(() => '?').join(',')})`)
+    await env.DB.prepare(`DELETE FROM cache_entries WHERE cache_key IN (${part.map(() => '?').join(',')})`)
       .bind(...part.map((r) => r.cache_key))
       .run();
   }

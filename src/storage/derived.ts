@@ -20,14 +20,21 @@ export interface DerivedRecord {
 }
 
 /** Records a stored derived image; an eager record stays eager whoever writes the row again. */
-export async function recordDerived(db: D1Database, r: DerivedRecord): Promise<void> {
-  await db
+/**
+ * Answers how many delivery-made variants the asset has (in the same call, so
+ * the per-asset cap is looked at only when it may be reached: no second query
+ * on most misses). Whether the count includes the row just written is
+ * SQLite's business: callers compare with `>=`.
+ */
+export async function recordDerived(db: D1Database, r: DerivedRecord, release?: HeldLease): Promise<number> {
+  const insert = db
     .prepare(
       `INSERT INTO derived (cloud, resource_id, version, transformation, format, r2_key, bytes, width, height, eager, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (resource_id, version, transformation, format)
        DO UPDATE SET r2_key = excluded.r2_key, bytes = excluded.bytes, width = excluded.width, height = excluded.height,
-         eager = max(derived.eager, excluded.eager)`,
+         eager = max(derived.eager, excluded.eager)
+       RETURNING (SELECT COUNT(*) FROM derived d WHERE d.resource_id = derived.resource_id AND d.eager = 0) AS variants`,
     )
     .bind(
       r.cloud,
@@ -41,9 +48,21 @@ export async function recordDerived(db: D1Database, r: DerivedRecord): Promise<v
       r.height,
       r.eager ? 1 : 0,
       new Date().toISOString(),
-    )
-    .run();
+    );
+  if (!release) return (await insert.first<{ variants: number }>())?.variants ?? 0;
+  // The single flight's lease goes in the same call as the row it guarded: one D1 round trip, not two.
+  const [inserted] = await db.batch<{ variants: number }>([insert, releaseStatement(db, release)]);
+  return inserted.results[0]?.variants ?? 0;
 }
+
+/** A lease this isolate holds (`derived_leases`). */
+export interface HeldLease {
+  key: string;
+  holder: string;
+}
+
+const releaseStatement = (db: D1Database, l: HeldLease) =>
+  db.prepare('DELETE FROM derived_leases WHERE lease_key = ? AND holder = ?').bind(l.key, l.holder);
 
 /** The variants generated eagerly for the current version of an asset, by its URL fields. */
 export async function eagerVariants(db: D1Database, a: AssetRef): Promise<{ transformation: string; format: string }[]> {
@@ -73,7 +92,7 @@ export async function takeLease(db: D1Database, key: string, holder: string, exp
 }
 
 export async function releaseLease(db: D1Database, key: string, holder: string): Promise<void> {
-  await db.prepare('DELETE FROM derived_leases WHERE lease_key = ? AND holder = ?').bind(key, holder).run();
+  await releaseStatement(db, { key, holder }).run();
 }
 
 /** One derived row as the Admin API lists it. */

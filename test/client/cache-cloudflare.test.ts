@@ -11,7 +11,12 @@ import { startCloudflareStub } from '../support/cloudflare-stub';
 const ZONE = 'zone0123456789abcdef';
 const TOKEN = 'test-api-token';
 
-/** A second worker whose purges also go to Cloudflare's API, here a stub on 127.0.0.1. */
+/**
+ * A second worker whose purges go to Cloudflare's API, here a stub on 127.0.0.1.
+ * With the API configured the worker keeps no cache index: its own data
+ * centre's copies go with Cloudflare's purge by tag, which the stub cannot do
+ * to miniflare's cache (test/worker/hot-path.test.ts stands in for that).
+ */
 describe('purging through Cloudflare API', () => {
   let stub: Awaited<ReturnType<typeof startCloudflareStub>>;
   let worker: Awaited<ReturnType<typeof unstable_startWorker>>;
@@ -69,7 +74,6 @@ describe('purging through Cloudflare API', () => {
     const r = await purge(base, DEMO, { public_ids: [id] });
     expect(r.json.purged).toBe(1);
     expectCalls([[cfTags.asset('demo', id)]]);
-    expect((await get(`${base}/demo/image/upload/${id}.jpg`)).cache).toBe('MISS');
   });
 
   it('purges a whole cloud by its cloud tag', async () => {
@@ -78,17 +82,19 @@ describe('purging through Cloudflare API', () => {
     expectCalls([[cfTags.cloud('demo')]]);
   });
 
-  it('purges all of one type by the tags of its assets', async () => {
+  it('purges all of one type by the cloud tag (one call, whatever the number of assets), counting the assets in scope', async () => {
     const id = uid('cf');
     await cached(id);
-    await purge(base, DEMO, { all: true, type: 'upload' });
-    expectCalls([[cfTags.asset('demo', id)]]);
+    const r = await purge(base, DEMO, { all: true, type: 'upload' });
+    expect(r.json.purged).toBeGreaterThanOrEqual(1);
+    expectCalls([[cfTags.cloud('demo')]]);
   });
 
   it('purges URLs by their URL tag, cached or not', async () => {
     const id = uid('cf');
     await cached(id);
-    await purge(base, DEMO, { urls: [`${base}/demo/image/upload/${id}.jpg`, `/demo/image/upload/v1/${id}.jpg`] });
+    const r = await purge(base, DEMO, { urls: [`${base}/demo/image/upload/${id}.jpg`, `/demo/image/upload/v1/${id}.jpg`] });
+    expect(r.json.purged).toBe(2);
     expectCalls([[cfTags.url('demo', `demo/image/upload/-/none/${id}.jpg`), cfTags.url('demo', `demo/image/upload/-/v1/${id}.jpg`)]]);
   });
 
@@ -105,13 +111,12 @@ describe('purging through Cloudflare API', () => {
     expect(sent.length).toBe(ids.length);
   });
 
-  it("reports Cloudflare's refusal as an error, after purging locally", async () => {
+  it("reports Cloudflare's refusal as an error", async () => {
     const id = uid('cf');
     await cached(id);
     stub.state.failWith = { status: 403, message: 'Authentication error' };
     const r = await purge(base, DEMO, { public_ids: [id] });
     expect(r.status).toBe(500);
     expect(r.json.error?.message).toBe('Cloudflare purge failed: Authentication error');
-    expect((await get(`${base}/demo/image/upload/${id}.jpg`)).cache).toBe('MISS');
   });
 });

@@ -21,6 +21,7 @@ export const TEST_VARS = {
   CLOUDS: JSON.stringify([OTHER, THIRD, CORS, LOCKED, DEMO, ROTATING, ROTATING_NEW, DYNAMIC]),
   ALLOW_PRIVATE_NETWORK_FETCH: 'true',
   ENABLE_DEMO_PAGES: 'true',
+  SERVER_TIMING: 'true',
   // Short job retry delays, so tests see retries within seconds.
   JOB_RETRY_BASE_SECONDS: '1',
   JOB_RETRY_MAX_SECONDS: '1',

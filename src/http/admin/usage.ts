@@ -29,9 +29,9 @@ async function usage(c: Context<AppEnv>, rawDate?: string): Promise<Response> {
   const cloud = c.get('cloud');
   const onDay = rawDate === undefined ? undefined : parseUsageDate(rawDate);
   const db = c.env.DB;
-  await flushUsage(db); // this isolate's latest counts are part of the answer
+  await flushUsage(c.env); // this isolate's latest counts are part of the answer
   const [counters, originals, derived] = await Promise.all([
-    readUsage(db, cloud.cloudName, onDay),
+    readUsage(c.env, cloud.cloudName, onDay),
     resourceTotals(db, cloud.cloudName),
     derivedTotals(db, cloud.cloudName),
   ]);

@@ -9,6 +9,8 @@ import { assetTag, cloudTag, formTag, urlTag } from './tags';
 import { purgeCloudflareTags } from './cloudflare';
 import { forgetResource } from './resource-memo';
 import { logEvent } from '../../log';
+import { configFrom } from '../../config/config';
+import { countAssets, findAssets } from '../../storage/purge-assets';
 
 /**
  * Removing cached answers: the one module every writer calls. Each function
@@ -45,22 +47,37 @@ export function invalidatedForm(publicId: string, previousVersion: number, inval
   return publicId.includes('/') ? versionForm(1) : versionForm(undefined);
 }
 
+/**
+ * Where Cloudflare's purge API is configured, a purge by `Cache-Tag` reaches
+ * every data centre, this one's Cache API included, so a miss records nothing
+ * (no cache index row) and purges find nothing to remove locally. Without it
+ * (`wrangler dev`, tests, a deployment without credentials) the D1 cache index
+ * lists what this data centre holds.
+ */
+export const purgeReachesEverywhere = (env: Env): boolean => configFrom(env).cloudflarePurge !== undefined;
+
 export async function invalidateAsset(env: Env, a: AssetRef, opts: InvalidateOptions): Promise<number> {
   const settings = await getSettings(env.CONFIG, a.cloud);
   const form = invalidatedForm(a.publicId, opts.previousVersion, settings.invalidate_versioned_urls);
   const where = assetWhere(a);
-  const rows = await findEntries(env.DB, { sql: `${where.sql} AND version_form = ?`, params: [...where.params, form] });
-  await removeEntries(env.DB, rows);
+  const removed = await removeLocally(env, { sql: `${where.sql} AND version_form = ?`, params: [...where.params, form] });
   forgetResource(a);
   await bestEffort(purgeCloudflareTags(env, [await formTag(a, form)]));
-  return rows.length;
+  return removed;
 }
 
 export async function purgeAsset(env: Env, a: AssetRef): Promise<number> {
-  const rows = await findEntries(env.DB, assetWhere(a));
-  await removeEntries(env.DB, rows);
+  const removed = await removeLocally(env, assetWhere(a));
   forgetResource(a);
   await bestEffort(purgeCloudflareTags(env, [await assetTag(a)]));
+  return removed;
+}
+
+/** The indexed entries removed from this data centre (none are indexed where purge by tag reaches everywhere). */
+async function removeLocally(env: Env, where: Where): Promise<number> {
+  if (purgeReachesEverywhere(env)) return 0;
+  const rows = await findEntries(env.DB, where);
+  await removeEntries(env, rows);
   return rows.length;
 }
 
@@ -78,7 +95,15 @@ export interface PurgeSelection {
   type?: string;
 }
 
+/**
+ * The purge extension. `purged` counts what was purged: with the cache index
+ * (no Cloudflare purge API), the cached answers removed; where purge by tag
+ * reaches every data centre, the assets selected (`all`: the assets in scope)
+ * plus the URLs given.
+ */
 export async function purgeSelection(env: Env, cloud: string, s: PurgeSelection): Promise<{ purged: number }> {
+  const everywhere = purgeReachesEverywhere(env);
+  const table = everywhere ? 'resources' : 'cache_entries';
   const scopeSql = ['cloud = ?'];
   const scopeParams: unknown[] = [cloud];
   for (const [column, value] of [
@@ -97,15 +122,16 @@ export async function purgeSelection(env: Env, cloud: string, s: PurgeSelection)
 
   // Selectors of whole assets; on Cloudflare each found asset is purged by its tag.
   const bySelector: Where[] = [];
-  if (s.all) bySelector.push(scoped('1 = 1', []));
+  const allInScope = scoped('1 = 1', []);
+  if (s.all && !everywhere) bySelector.push(allInScope);
   for (const ids of chunks(s.publicIds ?? [])) bySelector.push(scoped(`public_id IN (${ids.map(() => '?').join(',')})`, ids));
   if (s.prefix) bySelector.push(scoped('substr(public_id, 1, length(?)) = ?', [s.prefix, s.prefix]));
   if (s.tag) {
     bySelector.push(
       scoped(
         `EXISTS (SELECT 1 FROM resources r JOIN resource_tags t ON t.resource_id = r.id
-         WHERE t.tag = ? AND r.cloud = cache_entries.cloud AND r.resource_type = cache_entries.resource_type
-           AND r.type = cache_entries.type AND r.public_id = cache_entries.public_id)`,
+         WHERE t.tag = ? AND r.cloud = ${table}.cloud AND r.resource_type = ${table}.resource_type
+           AND r.type = ${table}.type AND r.public_id = ${table}.public_id)`,
         [s.tag],
       ),
     );
@@ -116,7 +142,8 @@ export async function purgeSelection(env: Env, cloud: string, s: PurgeSelection)
     sql: `cloud = ? AND url_key IN (${keys.map(() => '?').join(',')})`,
     params: [cloud, ...keys],
   }));
-  if (!bySelector.length && !byUrl.length) throw badRequest('Nothing to purge: give public_ids, prefix, tag, urls or all');
+  if (!s.all && !bySelector.length && !byUrl.length) throw badRequest('Nothing to purge: give public_ids, prefix, tag, urls or all');
+  if (everywhere) return purgeByTags(env, cloud, { all: s.all ? allInScope : undefined, bySelector, urlKeys });
 
   const found = new Map<string, EntryRow>();
   const assets = new Map<string, AssetRef>();
@@ -128,7 +155,7 @@ export async function purgeSelection(env: Env, cloud: string, s: PurgeSelection)
     }
   }
   for (const w of byUrl) for (const r of await findEntries(env.DB, w)) found.set(r.cache_key, r);
-  await removeEntries(env.DB, [...found.values()]);
+  await removeEntries(env, [...found.values()]);
   for (const r of found.values()) forgetResource({ cloud: r.cloud, resourceType: r.resource_type, type: r.type, publicId: r.public_id });
 
   const tags = await Promise.all([
@@ -137,6 +164,30 @@ export async function purgeSelection(env: Env, cloud: string, s: PurgeSelection)
   ]);
   await purgeCloudflareTags(env, tags);
   return { purged: found.size };
+}
+
+/**
+ * The purge extension where purge by tag reaches every data centre: each
+ * selected asset by its tag, each URL by its own, and `all` by the cloud's tag
+ * even with a type: with no index of what is cached, one tag is one API call
+ * where the tags of every asset of the type would be thousands (other types
+ * of the cloud then miss once: never a stale answer).
+ */
+async function purgeByTags(
+  env: Env,
+  cloud: string,
+  s: { all: Where | undefined; bySelector: Where[]; urlKeys: string[] },
+): Promise<{ purged: number }> {
+  const assets = new Map<string, AssetRef>();
+  if (!s.all) for (const w of s.bySelector) for (const a of await findAssets(env.DB, w)) assets.set(JSON.stringify(a), a);
+  const tags = await Promise.all([
+    ...(s.all ? [cloudTag(cloud)] : [...assets.values()].map(assetTag)),
+    ...s.urlKeys.map((k) => urlTag(cloud, k)),
+  ]);
+  await purgeCloudflareTags(env, tags);
+  for (const a of assets.values()) forgetResource(a);
+  const purgedAssets = s.all ? await countAssets(env.DB, s.all) : assets.size;
+  return { purged: purgedAssets + s.urlKeys.length };
 }
 
 /** The cache index's URL key of a delivery URL of this cloud, given absolute or as a path. */

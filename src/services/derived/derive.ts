@@ -7,7 +7,7 @@ import { runPlan } from '../../engine/engine';
 import { inspectSource } from '../../engine/inspect';
 import { layerSources } from './layer-sources';
 import type { Resolved } from '../../engine/negotiate';
-import { shared, underLease } from './single-flight';
+import { shared, underLease, type Lease } from './single-flight';
 import type { Plan } from '../../engine/types';
 import type { DerivationBudget } from './derivation-budget';
 import { dropLeastRecentlyUsed, touchDerived } from '../../storage/derived-usage';
@@ -63,8 +63,8 @@ export async function ensureDerived(
         env.DB,
         key,
         () => stored(env, key, true),
-        async () => ({
-          ...(await makeDerived(env, resource, plan, resolved, variant, key, { ...opts, original }, facts)),
+        async (lease) => ({
+          ...(await makeDerived(env, resource, plan, resolved, variant, key, { ...opts, original }, facts, lease)),
           eagerRecorded: eager,
         }),
       ),
@@ -98,6 +98,7 @@ async function makeDerived(
   key: string,
   opts: DeriveOptions,
   facts?: AssetFacts,
+  lease?: Lease,
 ): Promise<DerivedObject> {
   await opts.budget?.();
   const input = opts.original ?? (await originalBytes(env, resource));
@@ -112,7 +113,7 @@ async function makeDerived(
     layerSources(env, resource.cloud),
     facts,
   );
-  const stored = await storeDerived(env, {
+  const { stored, variants } = await storeDerived(env, {
     resource,
     key,
     transformation: variant,
@@ -122,8 +123,9 @@ async function makeDerived(
     width: result.width,
     height: result.height,
     eager: opts.eager === true,
+    lease: lease?.held,
   });
-  if (opts.eager !== true && resource.type !== 'fetch' && limits.maxDerivedPerAsset > 0)
+  if (opts.eager !== true && resource.type !== 'fetch' && limits.maxDerivedPerAsset > 0 && variants >= limits.maxDerivedPerAsset)
     await evictBeyondCap(env, resource, limits.maxDerivedPerAsset);
   return stored;
 }

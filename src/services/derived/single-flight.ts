@@ -1,4 +1,4 @@
-import { releaseLease, takeLease } from '../../storage/derived';
+import { releaseLease, takeLease, type HeldLease } from '../../storage/derived';
 
 /**
  * One computation per derived image, however many requests ask for it at
@@ -21,15 +21,29 @@ export const LEASE_MS = 20_000;
 /** How often a waiting isolate looks for the holder's result. */
 const POLL_MS = 100;
 
+/**
+ * A lease held. `held` lets the work release it in a call it makes anyway (the
+ * derived row's, src/storage/derived.ts `recordDerived`), after which
+ * `release` costs nothing.
+ */
 export interface Lease {
   release(): Promise<void>;
+  held: HeldLease & { released: boolean };
 }
 
 /** Takes the lease when it is free or expired; undefined when another isolate holds it. */
 export async function tryLease(db: D1Database, key: string, now = Date.now()): Promise<Lease | undefined> {
   const holder = crypto.randomUUID();
   if (!(await takeLease(db, key, holder, now + LEASE_MS, now))) return undefined;
-  return { release: () => releaseLease(db, key, holder) };
+  const held = { key, holder, released: false };
+  return {
+    held,
+    release: async () => {
+      if (held.released) return;
+      held.released = true;
+      await releaseLease(db, key, holder);
+    },
+  };
 }
 
 /**
@@ -40,7 +54,7 @@ export async function underLease<T>(
   db: D1Database,
   key: string,
   lookup: () => Promise<T | undefined>,
-  compute: () => Promise<T>,
+  compute: (lease?: Lease) => Promise<T>,
 ): Promise<T> {
   const deadline = Date.now() + LEASE_MS + 2 * POLL_MS;
   for (let waited = false; ; waited = true) {
@@ -49,7 +63,7 @@ export async function underLease<T>(
       try {
         // A holder we waited for may have finished just before it let go.
         const done = waited ? await lookup() : undefined;
-        return done ?? (await compute());
+        return done ?? (await compute(lease));
       } finally {
         await lease.release();
       }

@@ -1,6 +1,6 @@
 import { derivedKey } from '../../storage/keys';
 import { refOf, type ResourceRow } from '../../storage/resources';
-import { recordDerived } from '../../storage/derived';
+import { recordDerived, type HeldLease } from '../../storage/derived';
 
 /**
  * Derived images in R2, written once under a key made from the asset, its
@@ -56,9 +56,15 @@ export interface StoreDerived {
   width: number;
   height: number;
   eager: boolean;
+  /** The single flight's lease, released with the row (marked released when it was). */
+  lease?: HeldLease & { released: boolean };
 }
 
-export async function storeDerived(env: { BUCKET: R2Bucket; DB: D1Database }, s: StoreDerived): Promise<DerivedObject> {
+/** Also answers how many delivery-made variants the asset has now (0 for a fetched original: none are indexed). */
+export async function storeDerived(
+  env: { BUCKET: R2Bucket; DB: D1Database },
+  s: StoreDerived,
+): Promise<{ stored: DerivedObject; variants: number }> {
   const obj = await env.BUCKET.put(s.key, s.bytes, {
     httpMetadata: { contentType: s.contentType },
     customMetadata: { width: String(s.width), height: String(s.height), format: s.format, transformation: s.transformation },
@@ -73,8 +79,8 @@ export async function storeDerived(env: { BUCKET: R2Bucket; DB: D1Database }, s:
     width: s.width,
     height: s.height,
   };
-  await indexDerived(env.DB, s.resource, s.key, s.transformation, stored, s.eager);
-  return stored;
+  const variants = await indexDerived(env.DB, s.resource, s.key, s.transformation, stored, s.eager, s.lease);
+  return { stored, variants };
 }
 
 /** The `derived` row of a stored object (again, to mark it eager, when eager generation found it made). */
@@ -85,19 +91,27 @@ export async function indexDerived(
   variant: string,
   obj: DerivedObject,
   eager: boolean,
-): Promise<void> {
+  lease?: HeldLease & { released: boolean },
+): Promise<number> {
   // A fetched remote original has no `resources` row (src/services/remote/fetch-source.ts), so nothing to index.
-  if (resource.type === 'fetch') return;
-  await recordDerived(db, {
-    cloud: resource.cloud,
-    resourceId: resource.id,
-    version: resource.version,
-    transformation: variant,
-    format: obj.format,
-    r2Key: key,
-    bytes: obj.bytes,
-    width: obj.width,
-    height: obj.height,
-    eager,
-  });
+  if (resource.type === 'fetch') return 0;
+  const release = lease && !lease.released ? lease : undefined;
+  const variants = await recordDerived(
+    db,
+    {
+      cloud: resource.cloud,
+      resourceId: resource.id,
+      version: resource.version,
+      transformation: variant,
+      format: obj.format,
+      r2Key: key,
+      bytes: obj.bytes,
+      width: obj.width,
+      height: obj.height,
+      eager,
+    },
+    release,
+  );
+  if (release) release.released = true;
+  return variants;
 }

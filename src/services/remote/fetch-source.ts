@@ -26,6 +26,9 @@ import { keepSeconds } from './freshness';
  * `r2_key` holds the bytes, and `version` changes only when the bytes do.
  */
 
+/** A fetched original's row, with the moment its kept copy stops being fresh: cached answers of it live no longer. */
+export type FetchedRow = ResourceRow & { freshUntil: number };
+
 /** What is kept beside the bytes (R2 custom metadata is all strings). */
 interface FetchedMeta {
   url: string;
@@ -47,7 +50,7 @@ export async function resolveFetchSource(
   d: DeliveryRequest,
   settings: CloudSettings,
   budget?: () => Promise<void>,
-): Promise<ResourceRow> {
+): Promise<FetchedRow> {
   if (d.resourceType !== 'image' || !d.remoteUrl) throw badRequest(`Fetch delivery is supported for images only, not ${d.resourceType}`);
   const cloud = d.cloud;
   const policy = fetchPolicy(env, settings);
@@ -146,7 +149,7 @@ async function dropDerived(bucket: R2Bucket, cloud: string, hash: string, versio
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-function rowOf(cloud: string, hash: string, key: string, m: FetchedMeta, obj: R2Object | null): ResourceRow {
+function rowOf(cloud: string, hash: string, key: string, m: FetchedMeta, obj: R2Object | null): FetchedRow {
   if (!obj) throw new CldError(503, 'The fetched original was replaced meanwhile; try again', { 'Retry-After': '1' });
   // The bytes date from when this version was first fetched; revalidations do not change them.
   const changedAt = iso(Number(m.version) * 1000);
@@ -182,5 +185,6 @@ function rowOf(cloud: string, hash: string, key: string, m: FetchedMeta, obj: R2
     coordinates: null,
     info: null,
     source_url: m.url,
+    freshUntil: Number(m.expiresAt),
   };
 }

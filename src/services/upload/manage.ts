@@ -1,7 +1,7 @@
 import type { Env } from '../../config/env';
 import type { CloudCredentials } from '../../config/clouds';
 import type { UrlBase } from '../../protocol/urls';
-import { invalidateAsset } from '../cache/purge';
+import { invalidateAsset, purgeAsset } from '../cache/purge';
 import { applyTagCommand, destroyAsset, renameAsset, TAG_COMMANDS, updateAssetMeta } from '../../storage/assets';
 import { getContext, getResource, getTags, type ResourceRow } from '../../storage/resources';
 import type { AssetRef } from '../../protocol/asset-ref';
@@ -51,7 +51,8 @@ export async function destroy(ctx: ManageContext, params: Params): Promise<{ res
   };
   const removed = await destroyAsset(ctx.env, ref);
   if (!removed) return { result: 'not found' };
-  if (params.bool('invalidate', false)) await invalidate(ctx.env, ref, removed);
+  // Every form, `invalidate` or not: edge hits read no database, so a destroyed asset must leave the cache now.
+  await purgeAsset(ctx.env, ref);
   return { result: 'ok' };
 }
 
@@ -64,12 +65,11 @@ export async function rename(ctx: ManageContext, params: Params): Promise<Record
     type: oneOf(params, 'to_type', STORAGE_TYPES, type),
     publicId: validatePublicId(required(params, 'to_public_id')),
   };
-  const [source, target] = await Promise.all([getResource(ctx.env.DB, from), getResource(ctx.env.DB, to)]);
+  const target = await getResource(ctx.env.DB, to);
   const moved = await renameAsset(ctx.env, from, to, { overwrite: params.bool('overwrite', false) });
-  if (params.bool('invalidate', false)) {
-    await invalidate(ctx.env, from, source);
-    await invalidate(ctx.env, to, target);
-  }
+  // Whether or not `invalidate` was sent (edge hits read no database): the old name serves nothing, an overwritten target its new bytes.
+  await purgeAsset(ctx.env, from);
+  if (target) await purgeAsset(ctx.env, to);
   return assetAnswer(ctx, moved);
 }
 
@@ -112,6 +112,6 @@ export async function deleteByToken(env: Env, cloud: CloudCredentials, params: P
   const ref = await redeemDeleteToken(env.DB, cloud.cloudName, required(params, 'token'));
   const removed = await destroyAsset(env, ref);
   if (!removed) return { result: 'not found' };
-  await invalidate(env, ref, removed);
+  await purgeAsset(env, ref);
   return { result: 'ok' };
 }

@@ -6,9 +6,9 @@ import { configFrom } from '../../config/config';
 import type { UrlBase } from '../../protocol/urls';
 import { mimeFor } from '../../engine/sniff';
 import { putOriginal } from '../../storage/assets';
-import { getContext, getTags } from '../../storage/resources';
+import { getContext, getTags, isDeliverable, type ResourceRow } from '../../storage/resources';
 import type { AssetRef } from '../../protocol/asset-ref';
-import { invalidateAsset } from '../cache/purge';
+import { invalidateAsset, purgeAsset } from '../cache/purge';
 import { StagedFile } from './staging';
 import { applyIncoming, generateEager, parseEager, parseIncoming } from './eager';
 import { makeBreakpoints } from './breakpoints';
@@ -117,6 +117,8 @@ export async function storeUpload(
     moderation: o.background.moderation,
   });
   if (overwritten && o.invalidate && previousVersion !== null) await invalidateAsset(env, ref, { previousVersion });
+  // Edge hits read no database: an overwrite that restricts who may see the asset takes every cached answer away, `invalidate` or not.
+  if (overwritten && restricted(resource)) await purgeAsset(env, ref);
   const result = await uploadResult(resource, {
     base: ctx.base,
     apiSecret: cloud.apiSecret,
@@ -138,3 +140,5 @@ export async function storeUpload(
   if (o.returnDeleteToken && !existing) result.delete_token = await createDeleteToken(env.DB, ref);
   return completeUpload(env, { base: ctx.base, resource, result, options: o.background, asyncEager, kind: 'upload' });
 }
+
+const restricted = (r: ResourceRow) => r.access_mode !== 'public' || r.access_control !== null || !isDeliverable(r);
