@@ -126,7 +126,15 @@ export interface TransformResult {
  * ever in work at once, and the last finished request's memory high-water mark
  * (bytes charged to its lease) and pixel operations, and how many times faces were looked for.
  */
-export const engineStats = { decodes: 0, peakInWork: 0, lastPeakBytes: 0, lastWorkOps: 0, lastStreamWasmBytes: 0, lastHeifWasmBytes: 0, faceDetections: 0 };
+export const engineStats = {
+  decodes: 0,
+  peakInWork: 0,
+  lastPeakBytes: 0,
+  lastWorkOps: 0,
+  lastStreamWasmBytes: 0,
+  lastHeifWasmBytes: 0,
+  faceDetections: 0,
+};
 
 /**
  * Requests in work share the isolate's memory budget (./budget.ts): each is
