@@ -1,5 +1,5 @@
 import { badRequest } from '../errors';
-import { decodeExtent, mimeFor, orientedSize } from './sniff';
+import { decodeExtent, mimeFor, orientedSize, type JpegShrink } from './sniff';
 import {
   photonCropResize,
   photonDecode,
@@ -399,7 +399,7 @@ async function applyComponents(
 function streamCost(input: Uint8Array, info: SourceInfo, s: StreamPlan, resolved: Resolved): Estimate {
   const pixels = s.width * s.height;
   if (info.format === 'heic') return heicStreamCost(input, s, resolved);
-  const coefficients = progressiveCoefficients(info);
+  const coefficients = progressiveCoefficients(info, 1);
   const encoder =
     s.target === 'webp'
       ? pixels * WEBP_PICTURE_BYTES + WEBP_STREAM_FIXED_BYTES
@@ -470,7 +470,7 @@ async function runStream(input: Uint8Array, info: SourceInfo, plan: Plan, resolv
         progressive: s.progressive,
         optimize: s.wholeImage,
         orientation: s.orientation,
-        coefficientBytes: progressiveCoefficients(info),
+        coefficientBytes: progressiveCoefficients(info, 1),
       }),
     );
     // What the module really took, beside what was charged (tests and the benchmark compare them).
@@ -483,9 +483,9 @@ async function runStream(input: Uint8Array, info: SourceInfo, plan: Plan, resolv
   }
 }
 
-/** A progressive JPEG's whole-image coefficient buffer (libjpeg keeps it until the last scan), from its sampling factors. */
-const progressiveCoefficients = (info: SourceInfo) =>
-  info.progressive ? (info.coefficientBytes ?? info.width * info.height * PROGRESSIVE_COEFFICIENT_BYTES) : 0;
+/** A progressive JPEG's coefficient buffer (kept until the last scan) at a shrink-on-load factor, from its sampling factors. */
+const progressiveCoefficients = (info: SourceInfo, shrink: JpegShrink) =>
+  info.progressive ? (info.coefficientBytes?.[shrink] ?? info.width * info.height * PROGRESSIVE_COEFFICIENT_BYTES) : 0;
 
 /** What a request will hold at its peak, estimated before anything is decoded: the admission charge. */
 interface Estimate {
@@ -708,7 +708,7 @@ function planJpeg(
   const pixels = jpeg.width * jpeg.height;
   if (pixels > max) throw TOO_LARGE('decoding', pixels, max);
   const sourcePixels = info.width * info.height;
-  const coefficients = progressiveCoefficients(info);
+  const coefficients = progressiveCoefficients(info, jpeg.shrink);
   return {
     decoder: 'jpeg',
     pixels,
@@ -855,7 +855,7 @@ const DECODERS: Record<DecodePlan['decoder'], (input: Uint8Array, info: SourceIn
   async jpeg(input, info, d) {
     const plan = d.jpeg as JpegPlan;
     const img = await guardDecoder('JPG', async () =>
-      JpegSource.decode(input, info.width, info.height, plan, plan.width * plan.height, progressiveCoefficients(info)),
+      JpegSource.decode(input, info.width, info.height, plan, plan.width * plan.height, progressiveCoefficients(info, plan.shrink)),
     );
     return { kind: 'scaled', img, orientation: d.orientation };
   },
