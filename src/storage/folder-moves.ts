@@ -27,7 +27,7 @@ interface Row {
   asset_id: string;
 }
 
-export interface MovedAsset {
+interface MovedAsset {
   resourceType: string;
   type: string;
   assetId: string;

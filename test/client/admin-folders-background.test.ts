@@ -107,7 +107,7 @@ describe('background rename of a large fixed folder', async () => {
       expect((await delivered(id)).status).toBe(200);
       expect(Date.now() - t).toBeLessThan(5_000);
     }
-    expect((await cloudinary.api.root_folders(at)).folders.length).toBeGreaterThan(0);
+    expect((await cloudinary.api.root_folders(undefined, at)).folders.length).toBeGreaterThan(0);
 
     // One `move` notification per batch of at most 50, naming every asset once; then the folder's.
     await expect.poll(() => notified('move_or_rename_asset_folder').length, { timeout: 20_000 }).toBe(1);
