@@ -93,12 +93,19 @@ describe('media library in Chromium', { timeout: 240_000 }, () => {
     expect(ids.every((id) => id.startsWith('shop/'))).toBe(true);
     await shot('2-uploaded');
 
-    // The grid, with folder navigation.
+    // The grid, with folder navigation from the Folders API: an empty folder shows too.
+    const created = await fetch(`${worker.url}/v1_1/${LIB.cloud_name}/folders/shop/empty`, {
+      method: 'POST',
+      headers: { Authorization: basicAuth(LIB) },
+    });
+    expect(created.status).toBe(200);
     await page.getByRole('button', { name: 'Library' }).click();
     await page.waitForFunction((n) => document.querySelectorAll('#grid li').length === n, 2);
     await page.getByRole('button', { name: 'Open folder shop/' }).click();
     await page.waitForFunction(() => (document.getElementById('prefix') as HTMLInputElement).value === 'shop/');
     await page.waitForFunction((n) => document.querySelectorAll('#grid li').length === n, 2);
+    await page.getByRole('button', { name: 'Open folder shop/empty/' }).waitFor();
+    expect(await page.$$eval('#folders button', (bs) => bs.map((b) => b.textContent))).toEqual(['All folders', 'shop/empty/']);
     await shot('3-grid');
 
     // Details and tags.
