@@ -45,7 +45,15 @@ export interface UploadJob {
   batchId: string;
 }
 
-export type Job = NotifyJob | EagerJob | UploadJob;
+/** The rest of a fixed-mode rename_folder too large for its call: one batch per run (src/services/folders/folders.ts). */
+export interface FolderRenameJob {
+  kind: 'folder_rename';
+  cloud: string;
+  from: string;
+  to: string;
+}
+
+export type Job = NotifyJob | EagerJob | UploadJob | FolderRenameJob;
 export type JobKind = Job['kind'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -78,6 +86,7 @@ const SHAPES: { [K in JobKind]: (m: Record<string, unknown>) => boolean } = {
     typeof m.base.url === 'string' &&
     typeof m.base.secureUrl === 'string' &&
     typeof m.batchId === 'string',
+  folder_rename: (m) => typeof m.cloud === 'string' && typeof m.from === 'string' && typeof m.to === 'string' && !!m.from && !!m.to,
 };
 
 export function parseJob(body: unknown): Job | null {
