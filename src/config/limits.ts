@@ -92,7 +92,7 @@ export const LIMIT_VARIABLES: { readonly [K in keyof Limits]: readonly [variable
   derivationsPerMinutePerClient: ['DERIVATIONS_PER_MINUTE_PER_CLIENT', 1_000],
   derivationsPerMinutePerCloud: ['DERIVATIONS_PER_MINUTE_PER_CLOUD', 10_000],
   maxDerivedPerAsset: ['MAX_DERIVED_PER_ASSET', 1_000],
-  folderRenameSyncMax: ['FOLDER_RENAME_SYNC_MAX', 1_000],
+  folderRenameSyncMax: ['FOLDER_RENAME_SYNC_MAX', 100],
 };
 
 /** Limits where 0 is a value of its own: it turns the limit off. */

@@ -5,7 +5,7 @@ import { startOwnWorker } from '../support/worker';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
 const paths = (r: { folders: { path: string }[] }) => r.folders.map((f) => f.path);
-/** Above it, rename_folder answers at once and the queue renames (the default is 1000; lowered so the test stays small). */
+/** Above it, rename_folder answers at once and the queue renames (the default is 100; lowered so the test stays small). */
 const SYNC_MAX = 20;
 
 /** rename_folder in fixed mode beyond what one call renames: the queue renames the rest in batches of 50. */
