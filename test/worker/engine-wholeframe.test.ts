@@ -91,3 +91,50 @@ describe('the whole-frame path (effects and crops at full size)', () => {
     expect(meanDiff(crop, region(whole, 1002, 333, 640, 480))).toBeGreaterThan(0.5);
   });
 });
+
+describe('the box reduction (integer sums, opaque fast path)', () => {
+  /** Straightforward alpha-weighted block means in doubles: what the reducer must give exactly. */
+  function reference(r: Raster, k: number): Raster {
+    const w = Math.ceil(r.width / k);
+    const h = Math.ceil(r.height / k);
+    const data = new Uint8Array(w * h * 4);
+    for (let by = 0; by < h; by++)
+      for (let bx = 0; bx < w; bx++) {
+        const s = [0, 0, 0, 0];
+        let n = 0;
+        for (let y = by * k; y < Math.min(r.height, (by + 1) * k); y++)
+          for (let x = bx * k; x < Math.min(r.width, (bx + 1) * k); x++) {
+            const i = (y * r.width + x) * 4;
+            const a = r.data[i + 3];
+            for (let c = 0; c < 3; c++) s[c] += r.data[i + c] * a;
+            s[3] += a;
+            n++;
+          }
+        const o = (by * w + bx) * 4;
+        data[o + 3] = Math.round(s[3] / n);
+        for (let c = 0; c < 3; c++) data[o + c] = s[3] > 0 ? Math.round(s[c] / s[3]) : 0;
+      }
+    return { data, width: w, height: h };
+  }
+
+  it.each([
+    [3, 'mixed alpha'],
+    [4, 'opaque'],
+    [300, 'large blocks (double sums)'],
+  ])('matches the reference at 1/%i (%s), partial edge blocks included', async (k, kind) => {
+    const { BoxReducer } = await import('../../src/engine/codecs/box-reduce');
+    const width = k === 300 ? 700 : 101;
+    const height = k === 300 ? 650 : 53;
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+    const data = new Uint8Array(width * height * 4);
+    for (let i = 0; i < data.length; i++) data[i] = i % 4 === 3 && kind !== 'opaque' ? [0, 255, next()][next() % 3] : next();
+    if (kind === 'opaque') for (let i = 3; i < data.length; i += 4) data[i] = 255;
+    const src = { data, width, height };
+    const reducer = new BoxReducer(width, height, k);
+    for (let y = 0; y < height; y++) reducer.add(data.subarray(y * width * 4, (y + 1) * width * 4));
+    reducer.flush();
+    expect(reducer.out.width).toBe(Math.ceil(width / k));
+    expect(Array.from(reducer.out.data)).toEqual(Array.from(reference(src, k).data));
+  });
+});
