@@ -94,7 +94,7 @@ const ENCODERS: Record<OutputFormat, Encoder> = {
  * quality 90 and up (kept 4:4:4), progressive output and smaller images keep
  * the whole-frame encoder (its optimised tables make files about 6% smaller).
  */
-export const STRIP_JPEG_ABOVE_PIXELS = 2_000_000;
+const STRIP_JPEG_ABOVE_PIXELS = 2_000_000;
 
 export const jpegInStrips = (pixels: number, quality: number, flags: ReadonlySet<FlagName>) =>
   pixels > STRIP_JPEG_ABOVE_PIXELS && quality < 90 && !flags.has('progressive');

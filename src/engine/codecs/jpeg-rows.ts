@@ -37,9 +37,6 @@ function flattenStrip(rows: Uint8Array, bg: Color): void {
   }
 }
 
-/** Bytes the module holds beside the output: one strip and libjpeg's row buffers (a few strips' worth). */
-export const rowsWorkingBytes = (width: number) => 4 * STRIP_ROWS * width * 4;
-
 export function encodeJpegRows(img: Raster, quality: number, background: Color): RowsEncoded {
   const session = new CodecSession<JpegRowsExports>(workerdHeifModule());
   try {
