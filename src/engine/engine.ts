@@ -518,8 +518,9 @@ function estimatePeak(d: DecodePlan, outPixels: number, encoder: EncodeCost, lay
   const decodeBytes = d.pixels * DECODE_COSTS[d.decoder].bytes + d.extraBytes + fixed + outPixels * RASTER_BYTES;
   // The output in JS, a copy of it in the next step (or the encoder's input), and the encoder's working set; an
   // encoder working from strips only needs the raster beside it, so the peak is the larger of a step and the encode.
-  const perPixel = encoder.strips ? Math.max(2 * RASTER_BYTES, RASTER_BYTES + encoder.cost.bytes) : 2 * RASTER_BYTES + encoder.cost.bytes;
-  const encodeBytes = outPixels * perPixel + encoder.fixed;
+  const encodeBytes = encoder.strips
+    ? Math.max(outPixels * 2 * RASTER_BYTES, outPixels * (RASTER_BYTES + encoder.cost.bytes) + encoder.fixed)
+    : outPixels * (2 * RASTER_BYTES + encoder.cost.bytes) + encoder.fixed;
   const layerBytes = layers.reduce((n, l) => n + l.length, 0);
   const what = decodeBytes >= encodeBytes ? d.what : `encoding ${outPixels} pixels as ${encoder.format.toUpperCase()}`;
   return { bytes: Math.max(decodeBytes, encodeBytes) + layerBytes, what };

@@ -65,6 +65,16 @@ describe('the whole-frame path (effects and crops at full size)', () => {
     expect(engineMemory().stats.open).toBe(0);
   });
 
+  it('refuses a 24 MP photo with an effect at full size with a 400 naming the limit, and serves the next request', T, async () => {
+    const id = uid('wf24');
+    await storeImage(id, fixture('photo-24mp.jpg'));
+    const res = await get(`e_grayscale/${id}.jpg`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-cld-error')).toMatch(/memory budget|Image too large/);
+    expect((await get(`w_100,e_grayscale/${id}.jpg`)).status).toBe(200);
+    expect(engineMemory().stats.open).toBe(0);
+  });
+
   it('serves c_crop at full size from a 12 MP photo by copying rows, not resampling', T, async () => {
     const id = uid('wfcrop');
     await storeImage(id, fixture('photo-12mp.jpg'));
