@@ -76,9 +76,9 @@ describe('transformations through SDK-built URLs', async () => {
     const effect = await fetch(cloudinary.url(id, { ...LOCAL_URL, effect: 'background_removal', format: 'jpg' }));
     expect(effect.status).toBe(400);
     expect(effect.headers.get('x-cld-error')).toMatch(/not supported/);
-    // HEIC is read (engine-heic tests), but there is no HEVC encoder: HEIC output is refused by name.
+    // HEIC is read (engine-heic tests), but there is no HEVC encoder: f_heic is refused by name (a .heic extension delivers JPEG).
     const heic = await upload('photo.heic');
-    const heicOut = await fetch(cloudinary.url(heic, { ...LOCAL_URL, width: 100, crop: 'scale', format: 'heic' }));
+    const heicOut = await fetch(cloudinary.url(heic, { ...LOCAL_URL, width: 100, crop: 'scale', fetch_format: 'heic' }));
     expect(heicOut.status).toBe(400);
     expect(heicOut.headers.get('x-cld-error')).toMatch(/Output format heic is not supported/);
   });
