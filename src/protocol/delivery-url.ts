@@ -5,7 +5,7 @@ import { decodeSegment } from '../engine/values';
 
 export type ResourceType = 'image' | 'raw' | 'video';
 export const RESOURCE_TYPES: readonly ResourceType[] = ['image', 'raw', 'video'];
-export const DELIVERY_TYPES = ['upload', 'fetch', 'private', 'authenticated', 'text'] as const;
+export const DELIVERY_TYPES = ['upload', 'fetch', 'private', 'authenticated', 'text', 'multi', 'sprite'] as const;
 export type DeliveryType = (typeof DELIVERY_TYPES)[number];
 
 /** A delivery URL, parsed: everything later stages need, nothing read twice. */

@@ -1,0 +1,75 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { LOCAL_URL, loadSdk, uid } from '../support/sdk';
+
+const dataUri = (bytes: Buffer) => `data:image/png;base64,${bytes.toString('base64')}`;
+const solid = (width: number, height: number, r: number, g: number, b: number) =>
+  sharp({ create: { width, height, channels: 3, background: { r, g, b } } })
+    .png()
+    .toBuffer();
+const fetchBytes = async (url: string) => {
+  const res = await fetch(url);
+  return { res, body: Buffer.from(await res.arrayBuffer()) };
+};
+/** The colour at the centre of frame `page` of an animated file. */
+async function centre(body: Buffer, page: number, box?: { x: number; y: number; width: number; height: number }) {
+  const img = sharp(body, { page, animated: false });
+  const meta = await img.metadata();
+  const area = box ?? { x: 0, y: 0, width: meta.width!, height: meta.pageHeight ?? meta.height! };
+  const { data } = await img
+    .extract({ left: area.x + (area.width >> 1), top: area.y + (area.height >> 1), width: 1, height: 1 })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return [...data];
+}
+const near = (got: number[], want: number[]) => got.every((v, i) => Math.abs(v - want[i]) <= 12);
+
+describe('multi, explode and generate_sprite through the SDK', async () => {
+  const { cloudinary } = await loadSdk();
+  const tag = uid('collage');
+  const folder = uid('col');
+  // Uploaded out of order: Cloudinary combines them in public id order (a, b, c).
+  await Promise.all([
+    cloudinary.uploader.upload(dataUri(await solid(40, 30, 0, 0, 255)), { public_id: `${folder}/c`, tags: [tag] }),
+    cloudinary.uploader.upload(dataUri(await solid(80, 60, 255, 0, 0)), { public_id: `${folder}/a`, tags: [tag] }),
+    cloudinary.uploader.upload(dataUri(await solid(60, 60, 0, 255, 0)), { public_id: `${folder}/b`, tags: [tag] }),
+  ]);
+
+  it('multi makes an animated GIF of the tagged images in public id order, delivered as type multi', async () => {
+    const answer = await cloudinary.uploader.multi(tag, { format: 'gif' });
+    expect(answer.public_id).toBe(tag);
+    expect(typeof answer.version).toBe('number');
+    expect(answer.url).toContain(`/image/multi/v${answer.version}/${tag}.gif`);
+    expect(answer.secure_url).toMatch(/^https?:\/\//);
+    const { res, body } = await fetchBytes(answer.secure_url);
+    expect(res.status).toBe(200);
+    const meta = await sharp(body, { animated: true }).metadata();
+    expect(meta.format).toBe('gif');
+    expect(meta.pages).toBe(3);
+    expect([meta.width, meta.pageHeight]).toEqual([80, 60]);
+    expect(near(await centre(body, 0), [255, 0, 0])).toBe(true);
+    expect(near(await centre(body, 1), [0, 255, 0])).toBe(true);
+    expect(near(await centre(body, 2), [0, 0, 255])).toBe(true);
+    // The SDK's own URL for type multi, with a transformation: still animated.
+    const url = cloudinary.url(`${tag}.gif`, { ...LOCAL_URL, type: 'multi', width: 40, crop: 'scale' });
+    const scaled = await fetchBytes(url);
+    expect(scaled.res.status).toBe(200);
+    const small = await sharp(scaled.body, { animated: true }).metadata();
+    expect([small.pages, small.width, small.pageHeight]).toEqual([3, 40, 30]);
+  });
+
+  it('multi applies the transformation to every frame and writes animated WebP', async () => {
+    const answer = await cloudinary.uploader.multi(tag, { format: 'webp', transformation: [{ width: 20, height: 20, crop: 'fill' }] });
+    expect(answer.url).toContain(`${tag}.webp`);
+    const { body } = await fetchBytes(answer.secure_url);
+    const meta = await sharp(body, { animated: true }).metadata();
+    expect([meta.format, meta.pages, meta.width, meta.pageHeight]).toEqual(['webp', 3, 20, 20]);
+    expect(near(await centre(body, 2), [0, 0, 255])).toBe(true);
+  });
+
+  it('multi refuses PDF and unknown tags with Cloudinary errors', async () => {
+    await expect(cloudinary.uploader.multi(tag, { format: 'pdf' })).rejects.toMatchObject({ http_code: 400 });
+    await expect(cloudinary.uploader.multi(uid('none'), { format: 'gif' })).rejects.toMatchObject({ http_code: 404 });
+  });
+});
