@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_URL, loadSdk, uid } from '../support/sdk';
@@ -71,5 +72,38 @@ describe('multi, explode and generate_sprite through the SDK', async () => {
   it('multi refuses PDF and unknown tags with Cloudinary errors', async () => {
     await expect(cloudinary.uploader.multi(tag, { format: 'pdf' })).rejects.toMatchObject({ http_code: 400 });
     await expect(cloudinary.uploader.multi(uid('none'), { format: 'gif' })).rejects.toMatchObject({ http_code: 404 });
+  });
+});
+
+describe('explode through the SDK', async () => {
+  const { cloudinary } = await loadSdk();
+  const gif = readFileSync(new URL('../fixtures/animated.gif', import.meta.url));
+  const publicId = uid('explode');
+  await cloudinary.uploader.upload(`data:image/gif;base64,${gif.toString('base64')}`, { public_id: publicId });
+  const frames = (await sharp(gif, { animated: true }).metadata()).pages!;
+
+  it('makes every frame a derived image pg_<n> on the queue and answers processing with a batch id', async () => {
+    const answer = await cloudinary.uploader.explode(publicId, { page: 'all', format: 'png' });
+    expect(answer.status).toBe('processing');
+    expect(answer.batch_id).toMatch(/^[0-9a-zA-Z]{16,}$/);
+    let derived: { transformation: string; format: string; secure_url: string }[] = [];
+    const until = Date.now() + 90_000;
+    while (derived.length < frames && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 300));
+      derived = (await cloudinary.api.resource(publicId)).derived ?? [];
+    }
+    // The admin API names a derived image by its transformation and extension (`pg_3|png`).
+    const pages = derived.map((d) => Number(/^pg_(\d+)\|png$/.exec(d.transformation)?.[1]));
+    expect(pages.sort((a, b) => a - b)).toEqual(Array.from({ length: frames }, (_, i) => i + 1));
+    expect(derived.every((d) => d.format === 'png')).toBe(true);
+    // The derived image is what the SDK's URL for that page now serves.
+    const res = await fetch(cloudinary.url(publicId, { ...LOCAL_URL, page: 3, format: 'png' }));
+    const meta = await sharp(Buffer.from(await res.arrayBuffer())).metadata();
+    expect([res.status, meta.format, meta.pages ?? 1]).toEqual([200, 'png', 1]);
+  }, 120_000);
+
+  it('refuses a transformation without pg_all and an unknown public id', async () => {
+    await expect(cloudinary.uploader.explode(publicId, { width: 10 })).rejects.toMatchObject({ http_code: 400 });
+    await expect(cloudinary.uploader.explode(uid('none'), { page: 'all' })).rejects.toMatchObject({ http_code: 404 });
   });
 });

@@ -31,6 +31,7 @@ import { downloadRoutes } from '../access/download';
 import { contextCommand } from '../../services/upload/context-command';
 import { updateMetadataCommand } from '../../services/metadata/update-command';
 import { createMulti } from '../../services/collage/multi';
+import { explode } from '../../services/collage/explode';
 import { assetAnswer, deleteByToken, destroy, explicitMeta, rename, tags, type ManageContext } from '../../services/upload/manage';
 
 type Ctx = Context<AppEnv>;
@@ -190,6 +191,10 @@ export const uploadApi = new Hono<AppEnv>()
   .post('/image/multi', withCloud, async (c) => {
     const ctx = generatorContext(c);
     return c.json(await createMulti(ctx, await signed(c, ctx)));
+  })
+  .post('/image/explode', withCloud, async (c) => {
+    const ctx = generatorContext(c);
+    return c.json(await explode(ctx, await signed(c, ctx)));
   })
   .post('/:rt/destroy', withCloud, async (c) => {
     const ctx = manageContext(c);
