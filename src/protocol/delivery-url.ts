@@ -143,6 +143,9 @@ export function parseDeliveryPath(pathname: string, query = ''): DeliveryRequest
       if (resourceType !== 'raw') publicId = decoded.slice(0, decoded.length - ext.length - 1);
     }
   }
+  // A sprite's CSS and JSON are delivered beside its image (`image/sprite/<tag>.css`) and stored as raw files named with their extension.
+  if (type === 'sprite' && resourceType === 'image' && (format === 'css' || format === 'json'))
+    return { cloud, resourceType: 'raw', type, signature, transformations, version, publicId: decoded, format, rawSource, urlSuffix };
   return { cloud, resourceType, type, signature, transformations, version, publicId, format, rawSource, urlSuffix };
 }
 

@@ -107,3 +107,65 @@ describe('explode through the SDK', async () => {
     await expect(cloudinary.uploader.explode(uid('none'), { page: 'all' })).rejects.toMatchObject({ http_code: 404 });
   });
 });
+
+describe('generate_sprite through the SDK', async () => {
+  const { cloudinary } = await loadSdk();
+  const tag = uid('sprite');
+  const folder = uid('spr');
+  await Promise.all([
+    cloudinary.uploader.upload(dataUri(await solid(30, 20, 0, 0, 255)), { public_id: `${folder}/z`, tags: [tag] }),
+    cloudinary.uploader.upload(dataUri(await solid(50, 40, 255, 0, 0)), { public_id: `${folder}/m`, tags: [tag] }),
+  ]);
+
+  it('stacks the tagged images into a PNG with CSS and JSON, delivered as type sprite', async () => {
+    const answer = await cloudinary.uploader.generate_sprite(tag);
+    expect(answer.public_id).toBe(tag);
+    expect(answer.image_url).toContain(`/image/sprite/v${answer.version}/${tag}.png`);
+    expect(answer.css_url).toContain(`/image/sprite/v${answer.version}/${tag}.css`);
+    expect(answer.json_url).toContain(`/image/sprite/v${answer.version}/${tag}.json`);
+    const m = { x: 0, y: 0, width: 50, height: 40 };
+    const z = { x: 0, y: 40, width: 30, height: 20 };
+    expect(answer.image_infos).toEqual({ [`${folder}/m`]: m, [`${folder}/z`]: z });
+
+    const { res, body } = await fetchBytes(answer.secure_image_url);
+    expect(res.status).toBe(200);
+    const meta = await sharp(body).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 50, 60]);
+    expect(near(await centre(body, 0, m), [255, 0, 0])).toBe(true);
+    expect(near(await centre(body, 0, z), [0, 0, 255])).toBe(true);
+
+    const css = await fetchBytes(answer.secure_css_url);
+    expect(css.res.status).toBe(200);
+    expect(css.res.headers.get('content-type')).toMatch(/^text\/css/);
+    const text = css.body.toString('utf8');
+    expect(text).toContain(`url('${answer.secure_image_url}')`);
+    expect(text).toContain(`.${folder}-z { background-position: -0px -40px; width: 30px; height: 20px; }`);
+    const json = await fetchBytes(answer.secure_json_url);
+    expect(JSON.parse(json.body.toString('utf8')).image_infos).toEqual(answer.image_infos);
+  });
+
+  it('applies the transformation to every image and serves the sprite in the requested format', async () => {
+    const answer = await cloudinary.uploader.generate_sprite(tag, {
+      transformation: [{ width: 10, height: 10, crop: 'fill' }],
+      format: 'jpg',
+    });
+    expect(Object.values(answer.image_infos)).toEqual([
+      { x: 0, y: 0, width: 10, height: 10 },
+      { x: 0, y: 10, width: 10, height: 10 },
+    ]);
+    expect(answer.image_url).toMatch(/\.jpg$/);
+    const { body } = await fetchBytes(answer.secure_image_url);
+    const meta = await sharp(body).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 10, 20]);
+  });
+
+  it('refuses a sprite beyond the output pixel budget and an unknown tag', async () => {
+    await expect(
+      cloudinary.uploader.generate_sprite(tag, { transformation: [{ width: 4000, height: 4000, crop: 'scale' }] }),
+    ).rejects.toMatchObject({
+      http_code: 400,
+      message: expect.stringMatching(/too large/i),
+    });
+    await expect(cloudinary.uploader.generate_sprite(uid('none'))).rejects.toMatchObject({ http_code: 404 });
+  });
+});

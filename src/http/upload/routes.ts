@@ -32,6 +32,7 @@ import { contextCommand } from '../../services/upload/context-command';
 import { updateMetadataCommand } from '../../services/metadata/update-command';
 import { createMulti } from '../../services/collage/multi';
 import { explode } from '../../services/collage/explode';
+import { generateSprite } from '../../services/collage/sprite';
 import { assetAnswer, deleteByToken, destroy, explicitMeta, rename, tags, type ManageContext } from '../../services/upload/manage';
 
 type Ctx = Context<AppEnv>;
@@ -191,6 +192,10 @@ export const uploadApi = new Hono<AppEnv>()
   .post('/image/multi', withCloud, async (c) => {
     const ctx = generatorContext(c);
     return c.json(await createMulti(ctx, await signed(c, ctx)));
+  })
+  .post('/image/sprite', withCloud, async (c) => {
+    const ctx = generatorContext(c);
+    return c.json(await generateSprite(ctx, await signed(c, ctx)));
   })
   .post('/image/explode', withCloud, async (c) => {
     const ctx = generatorContext(c);
