@@ -45,7 +45,21 @@ export interface UploadJob {
   batchId: string;
 }
 
-export type Job = NotifyJob | EagerJob | UploadJob;
+/** `generate_archive` with `async=true`: the archive is created by the queue, then notified. */
+export interface ArchiveJob {
+  kind: 'archive';
+  cloud: string;
+  /** The API key that signed the call (the stored archive's answer is signed with it). */
+  signerKey: string;
+  /** The resource type of the call's path (`image`, `raw`, `all`...). */
+  rt: string;
+  /** The call's parameters, without `async`. */
+  fields: Record<string, string | string[]>;
+  base: UrlBase;
+  batchId: string;
+}
+
+export type Job = NotifyJob | EagerJob | UploadJob | ArchiveJob;
 export type JobKind = Job['kind'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -74,6 +88,16 @@ const SHAPES: { [K in JobKind]: (m: Record<string, unknown>) => boolean } = {
     Object.values(m.fields).every((v) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'))) &&
     isObject(m.source) &&
     (typeof m.source.key === 'string' || typeof m.source.url === 'string') &&
+    isObject(m.base) &&
+    typeof m.base.url === 'string' &&
+    typeof m.base.secureUrl === 'string' &&
+    typeof m.batchId === 'string',
+  archive: (m) =>
+    typeof m.cloud === 'string' &&
+    typeof m.signerKey === 'string' &&
+    typeof m.rt === 'string' &&
+    isObject(m.fields) &&
+    Object.values(m.fields).every((v) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'))) &&
     isObject(m.base) &&
     typeof m.base.url === 'string' &&
     typeof m.base.secureUrl === 'string' &&
