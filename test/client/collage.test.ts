@@ -103,7 +103,7 @@ describe('explode through the SDK', async () => {
   }, 120_000);
 
   it('refuses a transformation without pg_all and an unknown public id', async () => {
-    await expect(cloudinary.uploader.explode(publicId, { width: 10 })).rejects.toMatchObject({ http_code: 400 });
+    await expect(cloudinary.uploader.explode(publicId, { format: 'png' })).rejects.toMatchObject({ http_code: 400 });
     await expect(cloudinary.uploader.explode(uid('none'), { page: 'all' })).rejects.toMatchObject({ http_code: 404 });
   });
 });
@@ -141,6 +141,7 @@ describe('generate_sprite through the SDK', async () => {
     expect(text).toContain(`url('${answer.secure_image_url}')`);
     expect(text).toContain(`.${folder}-z { background-position: -0px -40px; width: 30px; height: 20px; }`);
     const json = await fetchBytes(answer.secure_json_url);
+    expect(json.res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(JSON.parse(json.body.toString('utf8')).image_infos).toEqual(answer.image_infos);
   });
 
