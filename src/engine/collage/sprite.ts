@@ -1,25 +1,7 @@
 import { decodePngReduced } from '../codecs/png-rows';
 import { encodeRaster } from '../encode';
 import { blank, drawInto, TRANSPARENT } from '../raster';
-
-/** Where one image sits in a sprite, in pixels of the sprite. */
-export interface SpriteBox {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-/** The sprite's layout: images stacked top to bottom at the left edge, as Cloudinary lays them out. */
-export function spriteLayout(sizes: readonly { width: number; height: number }[]): { width: number; height: number; boxes: SpriteBox[] } {
-  let y = 0;
-  const boxes = sizes.map((s) => {
-    const box = { x: 0, y, width: s.width, height: s.height };
-    y += s.height;
-    return box;
-  });
-  return { width: Math.max(1, ...sizes.map((s) => s.width)), height: Math.max(1, y), boxes };
-}
+import type { SpriteBox } from './layout';
 
 /** The sprite PNG: each image (PNG bytes) drawn into its box, one decoded at a time. */
 export async function drawSprite(

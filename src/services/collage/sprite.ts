@@ -1,7 +1,8 @@
 import { badRequest } from '../../errors';
 import { configFrom } from '../../config/config';
 import type { Params } from '../../protocol/params';
-import { drawSprite, spriteLayout, type SpriteBox } from '../../engine/collage/sprite';
+import { drawSprite } from '../../engine/collage/sprite';
+import { maxSpritePixels, spriteLayout, type SpriteBox } from '../../engine/collage/layout';
 import type { UploadContext } from '../upload/upload';
 import { renderPng, splitTransformation, taggedImages } from './tagged';
 import { storeGenerated } from './store';
@@ -32,7 +33,8 @@ export async function generateSprite(ctx: UploadContext, params: Params): Promis
   const { components, format = 'png' } = splitTransformation(params.string('transformation'));
   if (!SPRITE_FORMATS.has(format)) throw badRequest(`Invalid format ${format} for a sprite: use png, jpg, gif or webp`);
   const rows = await taggedImages(ctx.env, ctx.cloud.cloudName, tag);
-  const maxPixels = configFrom(ctx.env).limits.maxOutputPixels;
+  const limits = configFrom(ctx.env).limits;
+  const maxPixels = maxSpritePixels(limits.maxOutputPixels, limits.engineMemoryBytes);
   // Each image is rendered once and kept as PNG (compressed) until the sprite is drawn; the sprite's size is known before any pixel is.
   const images: Uint8Array[] = [];
   const sizes: { width: number; height: number }[] = [];
@@ -40,12 +42,15 @@ export async function generateSprite(ctx: UploadContext, params: Params): Promis
   for (const row of rows) {
     const png = await renderPng(ctx.env, row, components);
     pixels += png.width * png.height;
+    if (pixels > maxPixels) throw badRequest(`Sprite too large: more than ${maxPixels} pixels (MAX_OUTPUT_PIXELS, ENGINE_MEMORY_MB / 12)`);
     images.push(png.bytes);
     sizes.push({ width: png.width, height: png.height });
   }
   const layout = spriteLayout(sizes);
-  if (layout.width * layout.height > maxPixels || pixels > maxPixels)
-    throw badRequest(`Sprite too large: ${layout.width}x${layout.height} pixels, maximum is ${maxPixels} pixels (MAX_OUTPUT_PIXELS)`);
+  if (layout.width * layout.height > maxPixels)
+    throw badRequest(
+      `Sprite too large: ${layout.width}x${layout.height} pixels, maximum is ${maxPixels} pixels (MAX_OUTPUT_PIXELS, ENGINE_MEMORY_MB / 12)`,
+    );
   async function* each() {
     // Each PNG is let go once drawn.
     while (images.length) yield images.shift()!;

@@ -1,4 +1,4 @@
-import type { Params } from '../../protocol/params';
+import { Params } from '../../protocol/params';
 import { parseUploadOptions } from '../upload/options';
 import { StagedFile } from '../upload/staging';
 import { storeUpload, type UploadContext } from '../upload/upload';
@@ -13,18 +13,15 @@ export async function storeGenerated(
   params: Params,
   what: { type: 'multi' | 'sprite'; resourceType: 'image' | 'raw'; publicId: string; bytes: Uint8Array },
 ): Promise<Record<string, unknown>> {
+  // Only the notification URL carries over: eval, eager, folders and the like are upload options, not the call's.
+  const notificationUrl = params.string('notification_url');
   const options = {
-    ...parseUploadOptions(params, true),
+    ...parseUploadOptions(new Params(notificationUrl ? { notification_url: notificationUrl } : {}), true),
     publicId: what.publicId,
     folder: '',
     type: what.type,
     overwrite: true,
     invalidate: true,
-    transformation: undefined,
-    eager: [],
-    tags: [],
-    format: undefined,
-    allowedFormats: [],
   };
   const file = await StagedFile.fromMemory(ctx.env.BUCKET, what.bytes);
   return storeUpload(ctx, what.resourceType, { file, filename: what.publicId }, options);
