@@ -16,7 +16,8 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const c = await importBundled(here('./support/codecs-entry.ts'));
 const module = await c.codecModule();
 
-const FIXTURES = ['photo-1mp.jpg', 'photo-3mp-exif.jpg', 'photo-12mp.jpg', 'photo-24mp.jpg'];
+// BENCH_EXTRA_ONLY=1: only the second table (colour management, EXIF-turned and progressive sources).
+const FIXTURES = process.env.BENCH_EXTRA_ONLY ? [] : ['photo-1mp.jpg', 'photo-3mp-exif.jpg', 'photo-12mp.jpg', 'photo-24mp.jpg'];
 const QUALITY = 80;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
@@ -211,5 +212,17 @@ const progressive = c.transcodeJpeg(fixtureOf('photo-24mp.jpg'), {
   const b = await timedN(() => viaSharp(progressive, s, 'jpeg'));
   console.log(
     `| photo-24mp.jpg as progressive (24.0 MP, 4:2:0) | c_fill,w_400,h_300 JPEG | ${a.ms.toFixed(0)} | ${b.ms.toFixed(0)} | ${a.last.bytes.length} | ${b.last.length} | | ${mb(a.last.peak)} |`,
+  );
+}
+// 36 MP progressive (issue 17): sharp enlarges photo-24mp.jpg to 6928x5196 and writes it progressive, 4:2:0.
+const progressive36 = new Uint8Array(
+  await sharp(fixtureOf('photo-24mp.jpg')).resize(6928, 5196, { fit: 'fill' }).jpeg({ quality: QUALITY, progressive: true }).toBuffer(),
+);
+{
+  const s = { name: 'c_fill,w_400,h_300', fill: true, w: 400, h: 300 };
+  const a = await timedN(async () => ours(progressive36, s, 'jpeg'));
+  const b = await timedN(() => viaSharp(progressive36, s, 'jpeg'));
+  console.log(
+    `| photo-24mp.jpg enlarged to 36 MP, progressive (6928x5196, 4:2:0) | c_fill,w_400,h_300 JPEG | ${a.ms.toFixed(0)} | ${b.ms.toFixed(0)} | ${a.last.bytes.length} | ${b.last.length} | | ${mb(a.last.peak)} |`,
   );
 }

@@ -52,8 +52,8 @@ async function database() {
   }
 }
 
-async function withWorker(fn) {
-  const worker = await startLocalWorker('scale', vars, 'error', state);
+async function withWorker(fn, extra = {}) {
+  const worker = await startLocalWorker('scale', { ...vars, ...extra }, 'error', state);
   try {
     return await fn(worker.base);
   } finally {
@@ -126,7 +126,7 @@ async function callsPerRequestKind(base) {
   );
   await new Promise((r) => origin.listen(0, '127.0.0.1', r));
   try {
-    const publicId = `kinds_${Date.now()}`;
+    const publicId = `kinds_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
     await upload(base, { public_id: publicId });
     const url = (t) => `${base}/${CLOUD.name}/image/upload/${t}${publicId}.jpg`;
     const fetched = `${base}/${CLOUD.name}/image/fetch/w_200/http://127.0.0.1:${origin.address().port}/photo.jpg`;
@@ -178,7 +178,17 @@ try {
   );
   console.log(`D1 size: ${before.size} bytes empty, ${after.size} bytes after -> ${Math.round(perAsset)} bytes per typical asset`);
   console.log(`one 10 GB D1 database holds about ${(D1_LIMIT_BYTES / perAsset / 1e6).toFixed(1)} million such assets`);
+  console.log('\nWithout Cloudflare purge credentials (wrangler dev, the tests): hits of assets that can change keep a check');
   await withWorker(callsPerRequestKind);
+  console.log('\nWith CF_ZONE_ID/CF_API_TOKEN (purge by Cache-Tag reaches every data centre; a local stub answers the API)');
+  const cloudflare = createServer((req, res) => req.resume().on('end', () => res.writeHead(200).end('{"success":true,"result":{}}')));
+  await new Promise((r) => cloudflare.listen(0, '127.0.0.1', r));
+  try {
+    const api = `http://127.0.0.1:${cloudflare.address().port}`;
+    await withWorker(callsPerRequestKind, { CF_ZONE_ID: 'zone', CF_API_TOKEN: 'token', CF_API_BASE_URL: api });
+  } finally {
+    cloudflare.close();
+  }
 } finally {
   rmSync(state, { recursive: true, force: true });
 }

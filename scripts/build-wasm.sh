@@ -76,6 +76,13 @@ cp "$root/wasm/config/jconfig.h" "$root/wasm/config/jconfigint.h" "$jpeg/"
 # pointers, like the x32 ABI, so the Huffman coders get x32's 64-bit bit buffer.
 sed -i 's/defined(__x86_64__) && defined(__ILP32__)/(defined(__x86_64__) \&\& defined(__ILP32__)) || defined(__wasm__)/' \
   "$jpeg/jdhuff.h" "$jpeg/jdhuff.c" "$jpeg/jchuff.c"
+# --- progressive thumbnails (issue 17) ---
+# A scaled decode of a multi-scan (progressive) file keeps per block only the
+# coefficients the scaled inverse DCT uses (1/8: DC, 1/4: 2x2, 1/2: 4x4) and a
+# nonzero bitmap of the others for AC refinement scans, instead of every
+# coefficient of the image (wasm/patches/jdcoefct-compact.patch).
+patch -s -p1 -d "$jpeg" < "$root/wasm/patches/jdcoefct-compact.patch"
+# --- end progressive thumbnails ---
 
 CFLAGS=(--target=wasm32-wasi -isystem "$SYSROOT_INC" -O3 -msimd128 -mbulk-memory -mnontrapping-fptoint
   -ffunction-sections -fdata-sections -DNDEBUG -DNO_GETENV -w)

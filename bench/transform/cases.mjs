@@ -102,6 +102,21 @@ export const CASES = [
     format: 'jpg',
     sharp: (s) => s.rotate().resize(1600).blur(100).jpeg({ quality: 80 }),
   },
+  // The whole-frame path: an effect and a crop at full size (JPEG written from the raster in strips).
+  {
+    name: 'wholeframe e_grayscale JPEG q80',
+    photos: ['photo-3mp-exif.jpg', 'photo-12mp.jpg'],
+    transformation: 'e_grayscale,q_80',
+    format: 'jpg',
+    sharp: (s) => s.rotate().grayscale().jpeg({ quality: 80 }),
+  },
+  {
+    name: 'wholeframe c_crop 4000x2500 JPEG q80',
+    photos: ['photo-12mp.jpg'],
+    transformation: 'c_crop,w_4000,h_2500,x_300,y_50,q_80',
+    format: 'jpg',
+    sharp: (s) => s.rotate().extract({ left: 300, top: 50, width: 4000, height: 2500 }).jpeg({ quality: 80 }),
+  },
   {
     name: 'fill 400x300 JPEG q80 (PNG source)',
     photos: ['screenshot-4k.png'],

@@ -64,6 +64,12 @@ export interface Limits {
    * what anonymous URLs can make the worker store; responsive sites use tens.
    */
   maxDerivedPerAsset: number;
+  /**
+   * Assets a fixed-mode rename_folder renames within its call. Each rename
+   * copies an original in R2 (Workers have no server-side copy), so a larger
+   * folder is answered at once and renamed by the queue, a batch per run.
+   */
+  folderRenameSyncMax: number;
 }
 
 /**
@@ -86,6 +92,7 @@ export const LIMIT_VARIABLES: { readonly [K in keyof Limits]: readonly [variable
   derivationsPerMinutePerClient: ['DERIVATIONS_PER_MINUTE_PER_CLIENT', 1_000],
   derivationsPerMinutePerCloud: ['DERIVATIONS_PER_MINUTE_PER_CLOUD', 10_000],
   maxDerivedPerAsset: ['MAX_DERIVED_PER_ASSET', 1_000],
+  folderRenameSyncMax: ['FOLDER_RENAME_SYNC_MAX', 100],
 };
 
 /** Limits where 0 is a value of its own: it turns the limit off. */
@@ -110,7 +117,8 @@ type LimitVariable =
   | 'UNVERSIONED_MAX_AGE'
   | 'DERIVATIONS_PER_MINUTE_PER_CLIENT'
   | 'DERIVATIONS_PER_MINUTE_PER_CLOUD'
-  | 'MAX_DERIVED_PER_ASSET';
+  | 'MAX_DERIVED_PER_ASSET'
+  | 'FOLDER_RENAME_SYNC_MAX';
 
 /** Versioned URLs never change content, so they may be cached for a year. */
 export const VERSIONED_MAX_AGE = 31_536_000;

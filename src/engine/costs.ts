@@ -170,6 +170,15 @@ function effectGrowth(e: Effect, w: number, h: number): number {
 }
 
 /** What an encoder's module takes whatever the size (the AVIF encoder's Emscripten heap: about 16 MB at 400x300). */
+/**
+ * JPEG written from the JS raster in strips (./encode.ts `jpegInStrips`): the
+ * output growing in WASM (libjpeg doubles its buffer, so up to three times the
+ * output while it copies) and its JS copy; photos below quality 90 come to
+ * 0.1-0.4 bytes per pixel, so 1.5 covers the copies with room.
+ */
+export const JPEG_ROWS_COST: StepCost = { bytes: 1.5, ops: 40 };
+/** The row encoder's module beside its output: its initial 2 MB of memory, libjpeg's state and the strips. */
+export const JPEG_ROWS_FIXED_BYTES = 4 * 1024 * 1024;
 export const ENCODE_FIXED_BYTES: Partial<Record<OutputFormat, number>> = { avif: 16 * 1024 * 1024 };
 /** The same for the AVIF decoder (libavif + dav1d). */
 export const AVIF_DECODER_FIXED_BYTES = 16 * 1024 * 1024;

@@ -18,6 +18,8 @@ export interface EncodeInput {
   vector?: Effect;
   /** Charges the request's memory budget before an encoder allocates `bytes` beyond its per-pixel cost (PNG's output as it grows). */
   charge?: (bytes: number) => void;
+  /** Told the codec module's memory high-water mark where an encoder measures it (JPEG in strips). */
+  measured?: (wasmBytes: number) => void;
 }
 
 type Encoder = (e: EncodeInput) => Promise<Uint8Array>;
@@ -42,7 +44,13 @@ function withPhoton<T>(img: Raster, run: (p: PhotonHandle) => T): T {
  * first use, so the common path stays small.
  */
 const ENCODERS: Record<OutputFormat, Encoder> = {
-  async jpg({ img, resolved, flags, background, metadata }) {
+  async jpg({ img, resolved, flags, background, metadata, measured }) {
+    if (jpegInStrips(img.width * img.height, resolved.quality, flags)) {
+      const { encodeJpegRows } = await import('./codecs/jpeg-rows');
+      const out = encodeJpegRows(img, resolved.quality, background);
+      measured?.(out.peakMemoryBytes);
+      return writeJpegMetadata(out.bytes, metadata);
+    }
     const opaque = flatten(img, background);
     return writeJpegMetadata(encodeJpegRgba(opaque, resolved.quality, flags.has('progressive')), metadata);
   },
@@ -77,6 +85,19 @@ const ENCODERS: Record<OutputFormat, Encoder> = {
     return traceSvg(flatRegions(img, vector) ?? vectorRegions(img, vector), img.width, img.height);
   },
 };
+
+/**
+ * Large JPEGs from the JS raster go to the row encoder a strip at a time
+ * (./codecs/jpeg-rows.ts): about 1 byte per pixel beside the raster instead of
+ * an RGBA copy, a flattened copy and the optimised-table encoder's whole-image
+ * coefficients (about 10). It writes 4:2:0 with standard Huffman tables, so
+ * quality 90 and up (kept 4:4:4), progressive output and smaller images keep
+ * the whole-frame encoder (its optimised tables make files about 6% smaller).
+ */
+const STRIP_JPEG_ABOVE_PIXELS = 2_000_000;
+
+export const jpegInStrips = (pixels: number, quality: number, flags: ReadonlySet<FlagName>) =>
+  pixels > STRIP_JPEG_ABOVE_PIXELS && quality < 90 && !flags.has('progressive');
 
 /** SVG is written only by tracing `e_vectorize`'s regions; a raster image is not embedded in an SVG here. */
 export const SVG_NEEDS_VECTORIZE = badRequest('SVG output needs e_vectorize (f_svg delivers the vectorized image)');

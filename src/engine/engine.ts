@@ -1,5 +1,5 @@
 import { badRequest } from '../errors';
-import { decodeExtent, mimeFor, orientedSize } from './sniff';
+import { decodeExtent, mimeFor, orientedSize, type JpegShrink } from './sniff';
 import {
   photonCropResize,
   photonDecode,
@@ -53,6 +53,8 @@ import {
   ENCODE_COSTS,
   ENCODE_FIXED_BYTES,
   JPEG_ENTROPY_OPS,
+  JPEG_ROWS_COST,
+  JPEG_ROWS_FIXED_BYTES,
   PROGRESSIVE_COEFFICIENT_BYTES,
   RASTER_BYTES,
   PNG_ROW_OPS,
@@ -68,7 +70,7 @@ import {
   WEBP_STREAM_FIXED_BYTES,
 } from './costs';
 import { CodecError } from './codecs/runtime';
-import { encodeRaster, SVG_NEEDS_VECTORIZE, vectorEffect } from './encode';
+import { encodeRaster, jpegInStrips, SVG_NEEDS_VECTORIZE, vectorEffect } from './encode';
 import { readJpegMetadata, writeJpegMetadata, type CarriedMetadata } from './metadata';
 import { findFocus } from './focus';
 import { planGeometry, outputSize, type Geometry, type Rect } from './geometry';
@@ -86,7 +88,7 @@ import { animationOf, type AnimationSource } from './animation/plan';
 import { animationBytes, animationShape, animationWork, runAnimation, type AnimationJob } from './animation/run';
 import type { AssetFacts } from './expressions/evaluate';
 import type { PixelEffect } from './registry-types';
-import type { Area, Color, Component, Effect, OutputFormat, ParamKey, Params, Plan } from './types';
+import type { Area, Color, Component, Effect, FlagName, OutputFormat, ParamKey, Params, Plan } from './types';
 
 /**
  * The engine: decode once, run each component (geometry, then pixel effects),
@@ -126,7 +128,16 @@ export interface TransformResult {
  * ever in work at once, and the last finished request's memory high-water mark
  * (bytes charged to its lease) and pixel operations, and how many times faces were looked for.
  */
-export const engineStats = { decodes: 0, peakInWork: 0, lastPeakBytes: 0, lastWorkOps: 0, lastStreamWasmBytes: 0, lastHeifWasmBytes: 0, faceDetections: 0 };
+export const engineStats = {
+  decodes: 0,
+  peakInWork: 0,
+  lastPeakBytes: 0,
+  lastWorkOps: 0,
+  lastStreamWasmBytes: 0,
+  lastHeifWasmBytes: 0,
+  lastEncodeWasmBytes: 0,
+  faceDetections: 0,
+};
 
 /**
  * Requests in work share the isolate's memory budget (./budget.ts): each is
@@ -223,7 +234,8 @@ export async function runPlan(
   const decoding = planDecode(input, info, plan, resolved, limits, applyExif);
   // Layer images are loaded (stored, fetched or rendered) before taking the isolate's turn, so a slow origin holds up no one else.
   const layers = await loadLayers(plan.components, sources);
-  const estimate = estimatePeak(decoding, firstOutputPixels(info, plan, resolved, applyExif) ?? decoding.pixels, resolved.format, layers);
+  const outPixels = firstOutputPixels(info, plan, resolved, applyExif) ?? decoding.pixels;
+  const estimate = estimatePeak(decoding, outPixels, encodeCost(resolved, plan.output.flags, outPixels), layers);
   return withBudget(limits, estimate, (budget) => run(input, info, plan, resolved, limits, layers, decoding, budget));
 }
 
@@ -248,7 +260,12 @@ export async function findFaces(input: Uint8Array, limits: EngineLimits): Promis
   };
   const resolved: Resolved = { format: 'png', quality: 80, lossless: true, dpr: 1 };
   const decoding = planDecode(input, info, plan, resolved, limits, true);
-  const decodeBytes = estimatePeak(decoding, net.width * net.height, 'png', []).bytes;
+  const decodeBytes = estimatePeak(
+    decoding,
+    net.width * net.height,
+    encodeCost(resolved, plan.output.flags, net.width * net.height),
+    [],
+  ).bytes;
   return withBudget(limits, { bytes: decodeBytes + DETECTION_BYTES, what: 'finding faces' }, async (budget) => {
     const working = await decode(input, info, decoding, budget);
     try {
@@ -368,7 +385,18 @@ async function applyComponents(
         if (step.after) next = await runComponent({ kind: 'raster', img: next }, step.after, resolved, limits, budget);
         i = after;
       } else {
-        next = await runComponent(working, params, resolved, limits, budget);
+        // A decoded JPEG lives in its own codec session: let it go (and credit it) as soon as the component's
+        // first raster exists, so effects after the resample do not hold it too.
+        const decoded = working;
+        let released = false;
+        const release = () => {
+          if (released || decoded.kind !== 'scaled' || !(decoded.img instanceof JpegSource)) return;
+          released = true;
+          decoded.img.free();
+          budget.memory.credit(held);
+          held = 0;
+        };
+        next = await runComponent(working, params, resolved, limits, budget, release);
         i++;
       }
       if (working.kind !== 'raster') working.img.free();
@@ -391,7 +419,7 @@ async function applyComponents(
 function streamCost(input: Uint8Array, info: SourceInfo, s: StreamPlan, resolved: Resolved): Estimate {
   const pixels = s.width * s.height;
   if (info.format === 'heic') return heicStreamCost(input, s, resolved);
-  const coefficients = progressiveCoefficients(info);
+  const coefficients = progressiveCoefficients(info, 1);
   const encoder =
     s.target === 'webp'
       ? pixels * WEBP_PICTURE_BYTES + WEBP_STREAM_FIXED_BYTES
@@ -462,7 +490,7 @@ async function runStream(input: Uint8Array, info: SourceInfo, plan: Plan, resolv
         progressive: s.progressive,
         optimize: s.wholeImage,
         orientation: s.orientation,
-        coefficientBytes: progressiveCoefficients(info),
+        coefficientBytes: progressiveCoefficients(info, 1),
       }),
     );
     // What the module really took, beside what was charged (tests and the benchmark compare them).
@@ -475,9 +503,9 @@ async function runStream(input: Uint8Array, info: SourceInfo, plan: Plan, resolv
   }
 }
 
-/** A progressive JPEG's whole-image coefficient buffer (libjpeg keeps it until the last scan), from its sampling factors. */
-const progressiveCoefficients = (info: SourceInfo) =>
-  info.progressive ? (info.coefficientBytes ?? info.width * info.height * PROGRESSIVE_COEFFICIENT_BYTES) : 0;
+/** A progressive JPEG's coefficient buffer (kept until the last scan) at a shrink-on-load factor, from its sampling factors. */
+const progressiveCoefficients = (info: SourceInfo, shrink: JpegShrink) =>
+  info.progressive ? (info.coefficientBytes?.[shrink] ?? info.width * info.height * PROGRESSIVE_COEFFICIENT_BYTES) : 0;
 
 /** What a request will hold at its peak, estimated before anything is decoded: the admission charge. */
 interface Estimate {
@@ -485,14 +513,33 @@ interface Estimate {
   what: string;
 }
 
-function estimatePeak(d: DecodePlan, outPixels: number, format: OutputFormat, layers: Uint8Array[]): Estimate {
+function estimatePeak(d: DecodePlan, outPixels: number, encoder: EncodeCost, layers: Uint8Array[]): Estimate {
   const fixed = d.decoder === 'avif' ? AVIF_DECODER_FIXED_BYTES : 0;
   const decodeBytes = d.pixels * DECODE_COSTS[d.decoder].bytes + d.extraBytes + fixed + outPixels * RASTER_BYTES;
-  // The output in JS, a copy of it in the next step (or the encoder's input), and the encoder's working set.
-  const encodeBytes = outPixels * (2 * RASTER_BYTES + ENCODE_COSTS[format].bytes) + (ENCODE_FIXED_BYTES[format] ?? 0);
+  // The output in JS, a copy of it in the next step (or the encoder's input), and the encoder's working set; an
+  // encoder working from strips only needs the raster beside it, so the peak is the larger of a step and the encode.
+  const encodeBytes = encoder.strips
+    ? Math.max(outPixels * 2 * RASTER_BYTES, outPixels * (RASTER_BYTES + encoder.cost.bytes) + encoder.fixed)
+    : outPixels * (2 * RASTER_BYTES + encoder.cost.bytes) + encoder.fixed;
   const layerBytes = layers.reduce((n, l) => n + l.length, 0);
-  const what = decodeBytes >= encodeBytes ? d.what : `encoding ${outPixels} pixels as ${format.toUpperCase()}`;
+  const what = decodeBytes >= encodeBytes ? d.what : `encoding ${outPixels} pixels as ${encoder.format.toUpperCase()}`;
   return { bytes: Math.max(decodeBytes, encodeBytes) + layerBytes, what };
+}
+
+interface EncodeCost {
+  format: OutputFormat;
+  cost: { bytes: number; ops: number };
+  fixed: number;
+  /** The encoder reads the raster a strip at a time (no copy of it). */
+  strips: boolean;
+}
+
+/** What encoding `pixels` in the resolved format costs, by the encoder that will do it. */
+function encodeCost(resolved: Resolved, flags: ReadonlySet<FlagName>, pixels: number): EncodeCost {
+  const { format } = resolved;
+  if (format === 'jpg' && jpegInStrips(pixels, resolved.quality, flags))
+    return { format, cost: JPEG_ROWS_COST, fixed: JPEG_ROWS_FIXED_BYTES, strips: true };
+  return { format, cost: ENCODE_COSTS[format], fixed: ENCODE_FIXED_BYTES[format] ?? 0, strips: false };
 }
 
 /** The first component's output size in pixels, from the header alone. */
@@ -522,15 +569,16 @@ async function run(
     const img = await applyComponents(working, plan.components, layers, resolved, limits, budget, decoding.heldBytes);
     const pixels = img.width * img.height;
     const what = `encoding ${img.width}x${img.height} ${resolved.format.toUpperCase()}`;
-    const cost = ENCODE_COSTS[resolved.format];
+    const { cost, fixed } = encodeCost(resolved, plan.output.flags, pixels);
     budget.work.spend(pixels, cost.ops, what);
     // What an encoder charges as its output grows is credited with the rest when it is done.
     let grown = 0;
+    engineStats.lastEncodeWasmBytes = 0;
     const charge = (n: number) => {
       budget.memory.charge(n, what);
       grown += n;
     };
-    const bytes = await budget.memory.duringAsync(pixels * cost.bytes + (ENCODE_FIXED_BYTES[resolved.format] ?? 0), what, async () => {
+    const bytes = await budget.memory.duringAsync(pixels * cost.bytes + fixed, what, async () => {
       try {
         return await encodeRaster({
           img,
@@ -540,6 +588,7 @@ async function run(
           metadata: carried(input, info, plan),
           vector,
           charge,
+          measured: (wasm) => (engineStats.lastEncodeWasmBytes = wasm),
         });
       } finally {
         budget.memory.credit(grown);
@@ -700,7 +749,7 @@ function planJpeg(
   const pixels = jpeg.width * jpeg.height;
   if (pixels > max) throw TOO_LARGE('decoding', pixels, max);
   const sourcePixels = info.width * info.height;
-  const coefficients = progressiveCoefficients(info);
+  const coefficients = progressiveCoefficients(info, jpeg.shrink);
   return {
     decoder: 'jpeg',
     pixels,
@@ -847,7 +896,7 @@ const DECODERS: Record<DecodePlan['decoder'], (input: Uint8Array, info: SourceIn
   async jpeg(input, info, d) {
     const plan = d.jpeg as JpegPlan;
     const img = await guardDecoder('JPG', async () =>
-      JpegSource.decode(input, info.width, info.height, plan, plan.width * plan.height, progressiveCoefficients(info)),
+      JpegSource.decode(input, info.width, info.height, plan, plan.width * plan.height, progressiveCoefficients(info, plan.shrink)),
     );
     return { kind: 'scaled', img, orientation: d.orientation };
   },
@@ -920,6 +969,8 @@ async function runComponent(
   resolved: Resolved,
   limits: EngineLimits,
   budget: RequestBudget,
+  /** Lets the working image go once its resampled raster exists (the caller knows what it holds). */
+  release: () => void = () => undefined,
 ): Promise<Raster> {
   const { width, height } = dimsOf(working);
   const needsFocus =
@@ -933,6 +984,7 @@ async function runComponent(
   const out = outputSize(geo);
   if (out.width * out.height > limits.maxOutputPixels) throw TOO_LARGE('output', out.width * out.height, limits.maxOutputPixels);
   let img = resample(working, geo, budget);
+  release();
   if (geo.canvas) {
     budget.memory.charge(rasterBytes(geo.canvas), 'padding');
     const placed = padCanvas(img, geo.canvas, params.b);
@@ -999,12 +1051,31 @@ function resample(working: Working, geo: Geometry, budget?: RequestBudget): Rast
   budget.work.spend(geo.region.width * geo.region.height * decodedShare, RESAMPLE_OPS, 'resampling');
   budget.memory.charge(outBytes, `resampling to ${geo.size.width}x${geo.size.height}`);
   // A source read whole at full size (a PNG or HEIC at 1/1) asked for as it is: its pixels are the result.
-  if (isIdentity(working, geo)) return working.img.toRgba();
+  if (working.kind === 'scaled' && isIdentity(working, geo)) return working.img.toRgba();
+  // Same size, whole pixels, decoded at full resolution (an effect, layer or c_crop at full size): rows are copied straight out.
+  const crop = wholePixelCrop(working, geo);
+  if (crop && working.kind === 'scaled') {
+    const { img, orientation } = working;
+    if (orientation === 1) return img.crop(crop);
+    return budget.memory.during(outBytes, 'turning', () => orient(img.crop(crop), orientation));
+  }
   const copies = working.kind === 'raster' ? rasterBytes(working.img) + outBytes : 2 * outBytes;
   return budget.memory.during(copies, 'resampling', () => resampleNow(working, geo));
 }
 
-function isIdentity(working: Working, geo: Geometry): working is Extract<Working, { kind: 'scaled' }> {
+/** The stored-pixel rectangle when the geometry only cuts whole pixels out of a source decoded at full resolution. */
+function wholePixelCrop(working: Working, geo: Geometry): Rect | undefined {
+  if (working.kind !== 'scaled') return undefined;
+  const { img, orientation: o } = working;
+  if (img.width !== img.sourceWidth || img.height !== img.sourceHeight) return undefined;
+  const r = storedRect(geo.region, o, img.sourceWidth, img.sourceHeight);
+  const size = o >= 5 ? { width: geo.size.height, height: geo.size.width } : geo.size;
+  const whole = [r.x, r.y, r.width, r.height].every(Number.isInteger) && r.x >= 0 && r.y >= 0;
+  const inside = r.x + r.width <= img.width && r.y + r.height <= img.height;
+  return whole && inside && r.width === size.width && r.height === size.height ? r : undefined;
+}
+
+function isIdentity(working: Working, geo: Geometry): boolean {
   if (working.kind !== 'scaled' || working.orientation !== 1 || !(working.img instanceof ReducedSource)) return false;
   const { img } = working;
   const { region, size } = geo;

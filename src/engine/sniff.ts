@@ -20,8 +20,12 @@ export interface Sniffed {
   progressive?: boolean;
   /** JPEG: four components (CMYK or YCCK), which the codec module converts to sRGB through a CMYK profile. */
   cmyk?: boolean;
-  /** JPEG: bytes of every DCT coefficient of the image (what a progressive decode keeps), from the frame's sampling factors. */
-  coefficientBytes?: number;
+  /**
+   * JPEG: bytes of DCT coefficients a progressive decode keeps until its last scan, by shrink-on-load factor, from the
+   * frame's sampling factors: every coefficient at 1/1; at 1/2..1/8 the codec module keeps per block only what the scaled
+   * inverse DCT reads plus a nonzero bitmap of the rest (wasm/patches/jdcoefct-compact.patch).
+   */
+  coefficientBytes?: CoefficientBytes;
   /**
    * The pixels a decoder will really produce when they differ from the
    * header's claim: a GIF frame larger than its screen, an AVIF whose coded
@@ -35,7 +39,7 @@ export interface Sniffed {
  * its blocks over whole MCUs (sampling factors from the SOF at `o`), 64
  * coefficients of 2 bytes each. 4:2:0 is 3 bytes per pixel, 4:4:4 6.
  */
-function jpegCoefficientBytes(b: Uint8Array, o: number, width: number, height: number): number | undefined {
+function jpegCoefficientBytes(b: Uint8Array, o: number, width: number, height: number): CoefficientBytes | undefined {
   const n = b[o + 9];
   if (!(n >= 1 && n <= 4) || o + 10 + 3 * n > b.length) return undefined;
   const factors = Array.from({ length: n }, (_, i) => b[o + 11 + 3 * i]).map((f) => ({ h: f >> 4 || 1, v: f & 15 || 1 }));
@@ -43,8 +47,27 @@ function jpegCoefficientBytes(b: Uint8Array, o: number, width: number, height: n
   const vMax = Math.max(...factors.map((f) => f.v));
   const mcuX = Math.ceil(width / (8 * hMax));
   const mcuY = Math.ceil(height / (8 * vMax));
-  return factors.reduce((sum, f) => sum + mcuX * f.h * mcuY * f.v * 64 * 2, 0);
+  const at = (shrink: number) =>
+    factors.reduce((sum, f) => sum + mcuX * f.h * mcuY * f.v * storedBlockBytes(keptSide(8 / shrink, f, hMax, vMax)), 0);
+  return { 1: at(1), 2: at(2), 4: at(4), 8: at(8) };
 }
+
+/** Shrink-on-load factors of the JPEG decoder. */
+export type JpegShrink = 1 | 2 | 4 | 8;
+type CoefficientBytes = Record<JpegShrink, number>;
+
+/**
+ * libjpeg's DCT size for a component (jdmaster.c): chroma is scaled up inside the inverse DCT, not upsampled, while its
+ * sampling factors allow it; the patched coefficient buffer keeps that many coefficients on each side of a block.
+ */
+function keptSide(min: number, f: { h: number; v: number }, hMax: number, vMax: number): number {
+  let size = min;
+  while (size < 8 && (hMax * min) % (f.h * size * 2) === 0 && (vMax * min) % (f.v * size * 2) === 0) size *= 2;
+  return size;
+}
+
+/** A stored block: 64 coefficients of 2 bytes, or the kept side squared plus an 8-byte map of the others that are nonzero. */
+const storedBlockBytes = (side: number) => (side >= 8 ? 128 : side * side * 2 + 8);
 
 /** The size every budget is checked against: the decoder's real output, not only the header's claim. */
 export const decodeExtent = (s: Sniffed) => s.extent ?? { width: s.width, height: s.height };

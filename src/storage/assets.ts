@@ -57,16 +57,19 @@ export interface PutResult {
   previousVersion: number | null;
 }
 
-async function nextVersion(db: D1Database, a: AssetRef, floor: number): Promise<number> {
-  const row = await db
+/** Takes the next version of a public id, at least `floor` (RETURNING last_version); batched by moves of many assets. */
+export const nextVersionStatement = (db: D1Database, a: AssetRef, floor: number) =>
+  db
     .prepare(
       `INSERT INTO version_seq (cloud, resource_type, type, public_id, last_version) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (cloud, resource_type, type, public_id)
        DO UPDATE SET last_version = max(excluded.last_version, version_seq.last_version + 1)
        RETURNING last_version`,
     )
-    .bind(a.cloud, a.resourceType, a.type, a.publicId, floor)
-    .first<{ last_version: number }>();
+    .bind(a.cloud, a.resourceType, a.type, a.publicId, floor);
+
+async function nextVersion(db: D1Database, a: AssetRef, floor: number): Promise<number> {
+  const row = await nextVersionStatement(db, a, floor).first<{ last_version: number }>();
   if (!row) throw new DomainError('internal', 'Could not allocate a version');
   return row.last_version;
 }
@@ -194,7 +197,7 @@ export async function putOriginal(env: { BUCKET: R2Bucket; DB: D1Database }, p: 
 }
 
 /** R2 needs the length of a streamed body up front. */
-function withLength(body: ReadableStream<Uint8Array>, length: number): ReadableStream<Uint8Array> {
+export function withLength(body: ReadableStream<Uint8Array>, length: number): ReadableStream<Uint8Array> {
   const fixed = new FixedLengthStream(length);
   body.pipeTo(fixed.writable).catch(() => undefined);
   return fixed.readable;
@@ -205,7 +208,7 @@ function withLength(body: ReadableStream<Uint8Array>, length: number): ReadableS
  * or lost writes), except those kept as backup revisions. Objects of versions
  * above the current one belong to writes still in flight and are left alone.
  */
-async function removeSuperseded(
+export async function removeSuperseded(
   env: { BUCKET: R2Bucket; DB: D1Database },
   a: AssetRef,
   keepKey: string | undefined,

@@ -5,6 +5,7 @@ import { launchChromium, screenshotDir } from '../support/browser';
 import { startOwnWorker } from '../support/worker';
 import { OTHER, THIRD, basicAuth } from '../support/clouds';
 import { fixtureBytes } from '../support/fixtures';
+import { signedPost } from '../support/upload';
 
 /**
  * The media library end to end in Chromium against a local worker: sign in,
@@ -93,12 +94,19 @@ describe('media library in Chromium', { timeout: 240_000 }, () => {
     expect(ids.every((id) => id.startsWith('shop/'))).toBe(true);
     await shot('2-uploaded');
 
-    // The grid, with folder navigation.
+    // The grid, with folder navigation from the Folders API: an empty folder shows too.
+    const created = await fetch(`${worker.url}/v1_1/${LIB.cloud_name}/folders/shop/empty`, {
+      method: 'POST',
+      headers: { Authorization: basicAuth(LIB) },
+    });
+    expect(created.status).toBe(200);
     await page.getByRole('button', { name: 'Library' }).click();
     await page.waitForFunction((n) => document.querySelectorAll('#grid li').length === n, 2);
     await page.getByRole('button', { name: 'Open folder shop/' }).click();
     await page.waitForFunction(() => (document.getElementById('prefix') as HTMLInputElement).value === 'shop/');
     await page.waitForFunction((n) => document.querySelectorAll('#grid li').length === n, 2);
+    await page.getByRole('button', { name: 'Open folder shop/empty/' }).waitFor();
+    expect(await page.$$eval('#folders button', (bs) => bs.map((b) => b.textContent))).toEqual(['All folders', 'shop/empty/']);
     await shot('3-grid');
 
     // Details and tags.
@@ -196,5 +204,30 @@ describe('media library in Chromium', { timeout: 240_000 }, () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await shot('9-mobile');
+  });
+
+  it('in the dynamic folder mode, lists asset folders and opens one to show the assets in it', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const mode = await fetch(`${worker.url}/v1_1/${LIB.cloud_name}/settings`, {
+      method: 'PUT',
+      headers: { Authorization: basicAuth(LIB), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ folder_mode: 'dynamic' }),
+    });
+    expect(mode.status).toBe(200);
+    const up = await signedPost(
+      worker.url,
+      `/v1_1/${LIB.cloud_name}/image/upload`,
+      { public_id: 'loose-id', asset_folder: 'albums/summer' },
+      { file: { bytes: fixtureBytes('alpha.png'), name: 'alpha.png' }, secret: LIB.api_secret, apiKey: LIB.api_key },
+    );
+    expect(up.status).toBe(200);
+    await page.getByLabel('Folder / prefix').fill('albums/');
+    await page.getByLabel('Tag', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('button', { name: 'Open folder albums/summer/' }).click();
+    await page.waitForFunction(() => {
+      const items = [...document.querySelectorAll('#grid li')].map((li) => li.getAttribute('data-public-id'));
+      return items.length === 1 && items[0] === 'loose-id';
+    });
   });
 });

@@ -23,6 +23,18 @@ describe('large and hostile images through SDK-built URLs', async () => {
     expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 6532, 3675]);
   });
 
+  it('delivers a 12 MP photo with e_grayscale at full size (the whole-frame path)', { timeout: 120_000 }, async () => {
+    const id = await upload('photo-12mp.jpg');
+    const res = await fetch(cloudinary.url(id, { ...LOCAL_URL, effect: 'grayscale', format: 'jpg' }));
+    expect(res.status, res.headers.get('x-cld-error') ?? '').toBe(200);
+    const out = sharp(Buffer.from(await res.arrayBuffer()));
+    const meta = await out.metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 4608, 2592]);
+    // Grey: the channels agree everywhere (within JPEG's chroma error).
+    const stats = await out.stats();
+    expect(Math.abs(stats.channels[0].mean - stats.channels[2].mean)).toBeLessThan(1);
+  });
+
   it('crops a 4K PNG screenshot', { timeout: 120_000 }, async () => {
     const id = await upload('screenshot-4k.png');
     const res = await fetch(cloudinary.url(id, { ...LOCAL_URL, width: 400, height: 300, crop: 'fill', format: 'png' }));

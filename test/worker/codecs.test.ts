@@ -5,6 +5,7 @@ import { chooseShrink, decodeJpeg, jpegInfo, JPEG_SHRINKS } from '../../src/engi
 import { encodeJpeg } from '../../src/engine/codecs/jpeg/encode';
 import { encodeWebp } from '../../src/engine/codecs/webp/encode';
 import { resize } from '../../src/engine/codecs/resize';
+import { sniffImage } from '../../src/engine/sniff';
 import { fixture } from './support/fixtures';
 
 const open = () => CodecSession.open(workerdCodecModule);
@@ -85,5 +86,21 @@ describe('codec module inside workerd', () => {
     expect(() => decodeJpeg(s, fixture('progressive.jpg'), { ...decodeOpts, shrink: 1, maxWorkingBytes: 64 * 1024 })).toThrow(CodecError);
     const ok = decodeJpeg(s, fixture('progressive.jpg'), { ...decodeOpts, shrink: 1 });
     expect(ok.width).toBeGreaterThan(0);
+  });
+
+  it('keeps only the scaled coefficients of a progressive file: 1/8 fits a cap that 1/1 does not', async () => {
+    const s = await open();
+    const bytes = fixture('progressive.jpg');
+    const coefficients = sniffImage(bytes)?.coefficientBytes;
+    if (!coefficients) throw new Error('no coefficient sizes');
+    // libjpeg's cap sits between what 1/8 and 1/1 keep: the whole-image arrays fail, the compact store passes.
+    const cap = Math.floor((coefficients[1] + coefficients[8]) / 2);
+    expect(() => decodeJpeg(s, bytes, { ...decodeOpts, shrink: 1, maxWorkingBytes: cap })).toThrow(CodecError);
+    const small = decodeJpeg(s, bytes, { ...decodeOpts, shrink: 8, maxWorkingBytes: cap });
+    const info = jpegInfo(s, bytes);
+    expect(small.width).toBe(Math.ceil(info.width / 8));
+    // Cut short in its refinement scans: a clean error (warnings are errors here), and the store is gone with it.
+    expect(() => decodeJpeg(s, bytes.subarray(0, Math.floor(bytes.length * 0.6)), { ...decodeOpts, shrink: 8 })).toThrow(CodecError);
+    expect(decodeJpeg(s, bytes, { ...decodeOpts, shrink: 8, maxWorkingBytes: cap }).width).toBe(small.width);
   });
 });

@@ -58,6 +58,7 @@ describe('job dispatcher', () => {
       eager: never,
       upload: never,
       archive: never,
+      folder_rename: never,
     });
     expect(seen).toEqual(['{"n":1}', '{"n":2}']);
     expect(result.explicitAcks.sort()).toEqual(['m0', 'm1']);
@@ -73,6 +74,7 @@ describe('job dispatcher', () => {
       eager: never,
       upload: never,
       archive: never,
+      folder_rename: never,
     };
     const policy = retryPolicy(configFrom(env).jobRetry);
     const early = await run(
@@ -107,6 +109,7 @@ describe('job dispatcher', () => {
       eager: never,
       upload: never,
       archive: never,
+      folder_rename: never,
     });
     expect(result.retryMessages).toEqual([]);
     expect(result.explicitAcks).toEqual(['m0']);
@@ -120,6 +123,7 @@ describe('job dispatcher', () => {
       eager: never,
       upload: never,
       archive: never,
+      folder_rename: never,
     });
     expect(result.explicitAcks.sort()).toEqual(['m0', 'm1']);
     const row = await env.DB.prepare('SELECT kind, error FROM failed_jobs WHERE cloud IS NULL AND body LIKE ?').bind(`%${marker}%`).first();

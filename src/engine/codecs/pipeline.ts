@@ -88,6 +88,8 @@ export interface ScaledSource {
   resample(region: Region, width: number, height: number): Rgba;
   /** The whole decoded image (at its reduced size). */
   toRgba(): Rgba;
+  /** Whole pixels of the decoded image, copied as they are (the caller checked the region lies inside). */
+  crop(region: Region): Rgba;
   free(): void;
 }
 
@@ -127,6 +129,16 @@ export class ReducedSource implements ScaledSource {
 
   toRgba(): Rgba {
     return this.img;
+  }
+
+  crop(r: Region): Rgba {
+    const { data, width } = this.img;
+    const out = new Uint8Array(r.width * r.height * 4);
+    for (let y = 0; y < r.height; y++) {
+      const from = ((r.y + y) * width + r.x) * 4;
+      out.set(data.subarray(from, from + r.width * 4), y * r.width * 4);
+    }
+    return { data: out, width: r.width, height: r.height };
   }
 
   free(): void {}
@@ -171,6 +183,10 @@ export class JpegSource implements ScaledSource {
   /** The whole decoded image (at its shrunk size) as RGBA. */
   toRgba(): Rgba {
     return { data: this.session.toRgba(this.pixels), width: this.pixels.width, height: this.pixels.height };
+  }
+
+  crop(r: Region): Rgba {
+    return { data: this.session.toRgba(this.pixels, r), width: r.width, height: r.height };
   }
 
   get width(): number {

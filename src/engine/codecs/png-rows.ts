@@ -104,14 +104,6 @@ function rowToRgba(h: PngHeader, c: Chunks, row: Uint8Array, out: Uint8Array): v
   }
 }
 
-function paeth(a: number, b: number, c: number): number {
-  const p = a + b - c;
-  const pa = Math.abs(p - a);
-  const pb = Math.abs(p - b);
-  const pc = Math.abs(p - c);
-  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-}
-
 /** Undoes the row's filter in place (`prev` is the previous unfiltered row, zeros for the first). */
 function unfilter(filter: number, row: Uint8Array, prev: Uint8Array, bpp: number): void {
   const n = row.length;
@@ -125,10 +117,21 @@ function unfilter(filter: number, row: Uint8Array, prev: Uint8Array, bpp: number
       for (let i = 0; i < n; i++) row[i] = (row[i] + prev[i]) & 255;
       return;
     case 3:
-      for (let i = 0; i < n; i++) row[i] = (row[i] + (((i >= bpp ? row[i - bpp] : 0) + prev[i]) >> 1)) & 255;
+      // The first pixel has no left neighbour; the rest without a bounds test per byte.
+      for (let i = 0; i < bpp && i < n; i++) row[i] = (row[i] + (prev[i] >> 1)) & 255;
+      for (let i = bpp; i < n; i++) row[i] = (row[i] + ((row[i - bpp] + prev[i]) >> 1)) & 255;
       return;
     case 4:
-      for (let i = 0; i < n; i++) row[i] = (row[i] + paeth(i >= bpp ? row[i - bpp] : 0, prev[i], i >= bpp ? prev[i - bpp] : 0)) & 255;
+      for (let i = 0; i < bpp && i < n; i++) row[i] = (row[i] + prev[i]) & 255;
+      for (let i = bpp; i < n; i++) {
+        const l = row[i - bpp];
+        const u = prev[i];
+        const ul = prev[i - bpp];
+        const pa = Math.abs(u - ul);
+        const pb = Math.abs(l - ul);
+        const pc = Math.abs(l + u - 2 * ul);
+        row[i] = (row[i] + (pa <= pb && pa <= pc ? l : pb <= pc ? u : ul)) & 255;
+      }
       return;
     default:
       throw badRequest('Invalid image file: unknown PNG row filter');

@@ -57,6 +57,13 @@ function wasiStubs(module: WebAssembly.Module): WebAssembly.Imports {
   return { wasi_snapshot_preview1: wasi };
 }
 
+interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 /** Decoded pixels living inside a session's WASM memory (3 or 4 bytes per pixel). */
 export interface Pixels {
   readonly ptr: number;
@@ -150,18 +157,26 @@ export class CodecSession<X extends ModuleExports = CodecExports> {
     return this.pixels(this.copyIn(data), width, height, 4);
   }
 
-  /** A JS RGBA copy of the pixels (alpha 255 added to RGB). */
-  toRgba(p: Pixels): Uint8Array {
+  /** A JS RGBA copy of the pixels, or of a rectangle of them inside the image (alpha 255 added to RGB). */
+  toRgba(p: Pixels, r: Rect = { x: 0, y: 0, width: p.width, height: p.height }): Uint8Array {
     this.check(p);
-    const n = p.width * p.height;
-    const src = this.call((x) => new Uint8Array(x.memory.buffer, p.ptr, n * p.channels));
-    if (p.channels === 4) return src.slice();
-    const out = new Uint8Array(n * 4);
-    for (let i = 0, j = 0; i < n * 3; i += 3, j += 4) {
-      out[j] = src[i];
-      out[j + 1] = src[i + 1];
-      out[j + 2] = src[i + 2];
-      out[j + 3] = 255;
+    const c = p.channels;
+    const all = this.call((x) => new Uint8Array(x.memory.buffer, p.ptr, p.width * p.height * c));
+    const out = new Uint8Array(r.width * r.height * 4);
+    for (let y = 0; y < r.height; y++) {
+      const start = ((r.y + y) * p.width + r.x) * c;
+      const src = all.subarray(start, start + r.width * c);
+      const o = y * r.width * 4;
+      if (c === 4) {
+        out.set(src, o);
+        continue;
+      }
+      for (let i = 0, j = o; i < src.length; i += 3, j += 4) {
+        out[j] = src[i];
+        out[j + 1] = src[i + 1];
+        out[j + 2] = src[i + 2];
+        out[j + 3] = 255;
+      }
     }
     return out;
   }

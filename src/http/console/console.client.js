@@ -122,7 +122,7 @@
         });
         state.cursor = data.next_cursor || null;
         $('more').hidden = !state.cursor;
-        renderFolders(data.resources);
+        renderFolders();
         if (!quiet) status(grid.children.length ? grid.children.length + ' assets' : 'No assets here yet.');
       })
       .catch(function (e) {
@@ -130,42 +130,43 @@
       });
   }
 
-  function renderFolders(resources) {
+  // The folders come from the Folders API, so empty ones and those beyond the first page of assets show too.
+  function renderFolders() {
     var prefix = state.filters.prefix || '';
-    var seen = {};
-    resources.forEach(function (r) {
-      if (r.public_id.indexOf(prefix) !== 0) return;
-      var rest = r.public_id.slice(prefix.length);
-      var slash = rest.indexOf('/');
-      if (slash > 0) seen[prefix + rest.slice(0, slash + 1)] = true;
-    });
     var nav = $('folders');
-    nav.textContent = '';
-    if (prefix)
-      nav.appendChild(
-        el('button', {
-          type: 'button',
-          class: 'secondary',
-          text: 'All folders',
-          onclick: function () {
-            setPrefix('');
-          },
-        }),
-      );
-    Object.keys(seen)
-      .sort()
-      .forEach(function (p) {
-        nav.appendChild(
-          el('button', {
-            type: 'button',
-            class: 'secondary',
-            text: p,
-            'aria-label': 'Open folder ' + p,
-            onclick: function () {
-              setPrefix(p);
-            },
-          }),
-        );
+    return api('GET', 'folders?' + query({ prefix: prefix }))
+      .catch(function () {
+        // A prefix that is not a folder (yet) has no subfolders.
+        return { folders: [] };
+      })
+      .then(function (data) {
+        nav.textContent = '';
+        if (prefix)
+          nav.appendChild(
+            el('button', {
+              type: 'button',
+              class: 'secondary',
+              text: 'All folders',
+              onclick: function () {
+                setPrefix('');
+              },
+            }),
+          );
+        data.folders.forEach(function (f) {
+          var p = f.path + '/';
+          nav.appendChild(
+            el('button', {
+              type: 'button',
+              class: 'secondary',
+              text: p,
+              'aria-label': 'Open folder ' + p,
+              onclick: function () {
+                setPrefix(p);
+              },
+            }),
+          );
+        });
+        if (data.next_cursor) nav.appendChild(el('span', { text: 'More folders: type a prefix to narrow them.' }));
       });
   }
 

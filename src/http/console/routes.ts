@@ -12,6 +12,7 @@ import consolePage from './console.client.html';
 import consoleScript from './console.client.js';
 import signInPage from './signin.client.html';
 import { logEvent } from '../../log';
+import { getSettings } from '../../config/settings';
 
 /**
  * The media library at `/console/<cloud>`. The page talks only to these
@@ -172,8 +173,23 @@ export function consoleRoutes(dispatch: Dispatch) {
       let path = 'resources/image/upload';
       if (q.status) path = `resources/image/moderations/manual/${enc(q.status)}`;
       else if (q.tag) path = `resources/image/tags/${enc(q.tag)}`;
-      else if (q.prefix) params.prefix = q.prefix;
+      else if (q.prefix && (await getSettings(c.env.CONFIG, cloud.cloudName)).folder_mode === 'dynamic') {
+        // Dynamic folders are asset folders, independent of public ids: a folder button lists what is in it.
+        path = 'resources/by_asset_folder';
+        params.asset_folder = q.prefix.replace(/\/+$/, '');
+      } else if (q.prefix) params.prefix = q.prefix;
       return admin(c, cloud, 'GET', path, params);
+    })
+    .get('/console/:cloud/api/folders', async (c) => {
+      const cloud = cloudOf(c);
+      await requireSession(c, cloud, false);
+      // The folder that holds what the prefix names: `a/b/` and `a/b/x` both list the subfolders of `a/b`.
+      const prefix = c.req.query('prefix') ?? '';
+      const parent = prefix.slice(0, prefix.lastIndexOf('/') + 1).replace(/\/+$/, '');
+      const params: Record<string, string> = { max_results: '100' };
+      const cursor = c.req.query('cursor');
+      if (cursor) params.next_cursor = cursor;
+      return admin(c, cloud, 'GET', parent ? `folders/${parent.split('/').map(enc).join('/')}` : 'folders', params);
     })
     .get('/console/:cloud/api/resource', async (c) => {
       const cloud = cloudOf(c);

@@ -1,5 +1,6 @@
 import type { Env } from '../../config/env';
-import { badRequest, CldError, notFound } from '../../errors';
+import { asCldError, badRequest, CldError, DomainError, notFound } from '../../errors';
+import { configFrom } from '../../config/config';
 import { getSettings } from '../../config/settings';
 import { validatePublicId } from '../upload/public-id';
 import { folderMatches, type FolderRecord, type FolderSearch } from '../../protocol/search/folders';
@@ -14,9 +15,11 @@ import {
   moveAssetFolders,
   renameFolderRows,
 } from '../../storage/folders';
-import { renameAsset } from '../../storage/assets';
+import { moveAssetsBelow, type FolderMoveBatch } from '../../storage/folder-moves';
 import { purgeAsset } from '../cache/purge';
 import { notifyCloud } from '../jobs/admin-notifications';
+import type { FolderRenameJob } from '../jobs/messages';
+import { PermanentJobError } from '../jobs/errors';
 
 /**
  * Cloudinary's folders in both folder modes: "fixed" folders are the paths of
@@ -25,8 +28,11 @@ import { notifyCloud } from '../jobs/admin-notifications';
  * touching a URL).
  */
 
-/** Assets renamed in one rename_folder call (fixed mode): each one moves bytes in R2. */
-const MAX_FIXED_RENAME = 1000;
+/**
+ * Assets renamed per batch (fixed mode): one D1 batch each, and below D1's
+ * 100 bound parameters per statement (the batch's taken-id check binds them all).
+ */
+const RENAME_BATCH = 50;
 
 const nameOf = (path: string) => path.split('/').pop() ?? path;
 const entry = (path: string) => ({ name: nameOf(path), path });
@@ -76,31 +82,90 @@ export async function moveFolder(env: Env, cloud: string, from: string, to: stri
   if (mode === 'dynamic') {
     await moveAssetFolders(env.DB, cloud, from, to);
   } else {
-    await renameFixedAssets(env, cloud, from, to);
+    const syncMax = configFrom(env).limits.folderRenameSyncMax;
+    const large = (await assetsBelow(env.DB, cloud, from, syncMax + 1)).length > syncMax;
+    // Uploads into the folder meanwhile could keep the loop going: past the batches the count allowed, the queue takes over.
+    let batches = large ? 0 : Math.ceil(syncMax / RENAME_BATCH) + 1;
+    for (; batches > 0; batches--) {
+      if (!progressed(await renameBatch(env, cloud, from, to), from)) break;
+    }
+    if (!batches) {
+      // Answered at once, as Cloudinary answers; the queue renames the assets, then the folder rows move and the notification goes.
+      const job: FolderRenameJob = { kind: 'folder_rename', cloud, from, to };
+      await env.JOBS.send(job, { contentType: 'json' });
+      return { from: entry(from), to: entry(to) };
+    }
   }
-  await renameFolderRows(env.DB, cloud, from, to);
-  await notifyCloud(env, cloud, 'move_or_rename_asset_folder', { from_path: from, to_path: to });
+  await finishMove(env, cloud, from, to);
   return { from: entry(from), to: entry(to) };
 }
 
-/** Fixed folders are part of public ids: every asset below the folder gets a new public id, and its old URLs are purged. */
-async function renameFixedAssets(env: Env, cloud: string, from: string, to: string): Promise<void> {
-  const assets = await assetsBelow(env.DB, cloud, from, MAX_FIXED_RENAME + 1);
-  if (assets.length > MAX_FIXED_RENAME)
-    throw badRequest(`Folder ${from} holds more than ${MAX_FIXED_RENAME} assets; rename them in smaller folders`);
-  for (const a of assets) {
-    const ref = { cloud, resourceType: a.resource_type, type: a.type, publicId: a.public_id };
-    const target = { ...ref, publicId: validatePublicId(to + a.public_id.slice(from.length)) };
-    await renameAsset(env, ref, target, { overwrite: false });
-    await purgeAsset(env, ref);
-    await notifyCloud(env, cloud, 'rename', {
-      resource_type: ref.resourceType,
-      type: ref.type,
-      from_public_id: ref.publicId,
-      to_public_id: target.publicId,
-    });
-  }
+async function finishMove(env: Env, cloud: string, from: string, to: string): Promise<void> {
+  await renameFolderRows(env.DB, cloud, from, to);
+  await notifyCloud(env, cloud, 'move_or_rename_asset_folder', { from_path: from, to_path: to });
 }
+
+/**
+ * Whether another batch is due: a full batch may have left assets behind. A
+ * full batch that moved nothing (each asset changed under it) would be found
+ * again unchanged, so it stops the rename instead of repeating forever.
+ */
+function progressed(batch: FolderMoveBatch, from: string): boolean {
+  if (batch.found < RENAME_BATCH) return false;
+  if (!batch.moved.length) throw new CldError(409, `Folder ${from} changed while being renamed; try again`);
+  return true;
+}
+
+/**
+ * The queue's side of renaming a large fixed folder: one batch per run, then
+ * the job is queued again (a fresh run, so no invocation grows with the
+ * folder) until no asset is left below `from` (assets uploaded there meanwhile
+ * move too); the last run moves the folder rows and notifies. A batch that
+ * cannot succeed (a new public id is taken) stops the job for good, recorded
+ * in failed_jobs; the assets renamed so far stay renamed.
+ */
+export async function runFolderRenameJob(env: Env, job: FolderRenameJob): Promise<void> {
+  let more: boolean;
+  try {
+    more = progressed(await renameBatch(env, job.cloud, job.from, job.to), job.from);
+  } catch (err) {
+    const e = err instanceof DomainError ? asCldError(err) : err;
+    if (e instanceof CldError && e.status < 500) throw new PermanentJobError(`Renaming folder ${job.from}: ${e.message}`);
+    throw err;
+  }
+  if (more) await env.JOBS.send(job, { contentType: 'json' });
+  else await finishMove(env, job.cloud, job.from, job.to);
+}
+
+/**
+ * Fixed folders are part of public ids: a batch of assets below the folder
+ * get new public ids, their old URLs are purged, and one `move` notification
+ * names them all.
+ */
+async function renameBatch(env: Env, cloud: string, from: string, to: string): Promise<FolderMoveBatch> {
+  const batch = await moveAssetsBelow(env, cloud, from, RENAME_BATCH, (id) => validatePublicId(to + id.slice(from.length)));
+  for (const m of batch.moved) await purgeAsset(env, { cloud, resourceType: m.resourceType, type: m.type, publicId: m.from });
+  if (batch.moved.length)
+    await notifyCloud(env, cloud, 'move', {
+      resources: Object.fromEntries(
+        batch.moved.map((m) => [
+          m.to,
+          {
+            resource_type: m.resourceType,
+            type: m.type,
+            asset_id: m.assetId,
+            from_public_id: m.from,
+            to_public_id: m.to,
+            from_asset_folder: folderOf(m.from),
+            to_asset_folder: folderOf(m.to),
+          },
+        ]),
+      ),
+    });
+  return batch;
+}
+
+const folderOf = (publicId: string) => publicId.slice(0, Math.max(0, publicId.lastIndexOf('/')));
 
 /** Folders search_folders considers at most; a cloud with more recorded folder paths gets a 400. */
 const MAX_SEARCHED_FOLDERS = 50_000;

@@ -3,6 +3,7 @@ import { runEagerJob } from './eager';
 import { deliverNotification } from './notify';
 import { runAsyncUpload } from './async-upload';
 import { runArchiveJob } from './async-archive';
+import { runFolderRenameJob } from '../folders/folders';
 
 /** Job kind -> what runs it. Adding a kind means adding its message type and one entry here. */
 export const JOB_HANDLERS: JobHandlers = {
@@ -10,4 +11,5 @@ export const JOB_HANDLERS: JobHandlers = {
   eager: runEagerJob,
   upload: runAsyncUpload,
   archive: runArchiveJob,
+  folder_rename: runFolderRenameJob,
 };

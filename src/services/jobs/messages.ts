@@ -59,7 +59,15 @@ export interface ArchiveJob {
   batchId: string;
 }
 
-export type Job = NotifyJob | EagerJob | UploadJob | ArchiveJob;
+/** The rest of a fixed-mode rename_folder too large for its call: one batch per run (src/services/folders/folders.ts). */
+export interface FolderRenameJob {
+  kind: 'folder_rename';
+  cloud: string;
+  from: string;
+  to: string;
+}
+
+export type Job = NotifyJob | EagerJob | UploadJob | ArchiveJob | FolderRenameJob;
 export type JobKind = Job['kind'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -102,6 +110,7 @@ const SHAPES: { [K in JobKind]: (m: Record<string, unknown>) => boolean } = {
     typeof m.base.url === 'string' &&
     typeof m.base.secureUrl === 'string' &&
     typeof m.batchId === 'string',
+  folder_rename: (m) => typeof m.cloud === 'string' && typeof m.from === 'string' && typeof m.to === 'string' && !!m.from && !!m.to,
 };
 
 export function parseJob(body: unknown): Job | null {
