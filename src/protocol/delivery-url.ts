@@ -5,7 +5,7 @@ import { decodeSegment } from '../engine/values';
 
 export type ResourceType = 'image' | 'raw' | 'video';
 export const RESOURCE_TYPES: readonly ResourceType[] = ['image', 'raw', 'video'];
-export const DELIVERY_TYPES = ['upload', 'fetch', 'private', 'authenticated', 'text'] as const;
+export const DELIVERY_TYPES = ['upload', 'fetch', 'private', 'authenticated', 'text', 'multi', 'sprite'] as const;
 export type DeliveryType = (typeof DELIVERY_TYPES)[number];
 
 /** A delivery URL, parsed: everything later stages need, nothing read twice. */
@@ -143,6 +143,9 @@ export function parseDeliveryPath(pathname: string, query = ''): DeliveryRequest
       if (resourceType !== 'raw') publicId = decoded.slice(0, decoded.length - ext.length - 1);
     }
   }
+  // A sprite's CSS and JSON are delivered beside its image (`image/sprite/<tag>.css`) and stored as raw files named with their extension.
+  if (type === 'sprite' && resourceType === 'image' && (format === 'css' || format === 'json'))
+    return { cloud, resourceType: 'raw', type, signature, transformations, version, publicId: decoded, format, rawSource, urlSuffix };
   return { cloud, resourceType, type, signature, transformations, version, publicId, format, rawSource, urlSuffix };
 }
 

@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebhookReceiver } from '../support/webhook-receiver';
 import { loadSdk, uid } from '../support/sdk';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
@@ -161,5 +162,52 @@ describe('archives through the SDK: create_zip, download_zip_url, download_folde
     expect(body.equals(png)).toBe(true);
     const wrong = await fetch(cloudinary.utils.download_backedup_asset(first.asset_id, 'no-such-version'));
     expect(wrong.status).toBe(404);
+  });
+});
+
+describe('generate_archive with async: true', async () => {
+  const { cloudinary } = await loadSdk();
+  const receiver = new WebhookReceiver();
+  beforeAll(() => receiver.start());
+  afterAll(() => receiver.stop());
+
+  async function notified(path: string): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const hit = receiver.received(path)[0];
+      if (hit) return JSON.parse(hit.body) as Record<string, unknown>;
+      if (Date.now() > deadline) throw new Error(`no notification at ${path}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it('answers processing with a batch id; the queue stores the archive and notifies notification_url', async () => {
+    const id = uid('asyncarch');
+    const png = fixture('alpha.png');
+    await cloudinary.uploader.upload(dataUri('image/png', png), { public_id: id });
+    const hook = `/archive/${uid()}`;
+    const target = uid('asynczip');
+    const answer = await cloudinary.uploader.create_zip({
+      public_ids: [id],
+      target_public_id: target,
+      async: true,
+      notification_url: receiver.url(hook),
+    });
+    expect(answer.status).toBe('processing');
+    expect(answer.batch_id).toMatch(/^[0-9a-z]{32}$/);
+    const done = await notified(hook);
+    expect(done).toMatchObject({
+      notification_type: 'archive',
+      status: 'complete',
+      batch_id: answer.batch_id,
+      public_id: `${target}.zip`,
+      file_count: 1,
+    });
+    const res = await fetch(done.secure_url as string);
+    expect(res.status).toBe(200);
+    const stored = await cloudinary.api.resource(`${target}.zip`, { resource_type: 'raw' });
+    expect(stored.bytes).toBe(done.bytes);
+    // A request the archive refuses is refused in the call, before anything is queued.
+    await expect(cloudinary.uploader.create_zip({ async: true })).rejects.toMatchObject({ http_code: 400 });
   });
 });

@@ -57,6 +57,7 @@ describe('job dispatcher', () => {
       notify: async (_env, job) => void seen.push(job.body ?? ''),
       eager: never,
       upload: never,
+      archive: never,
       folder_rename: never,
     });
     expect(seen).toEqual(['{"n":1}', '{"n":2}']);
@@ -72,6 +73,7 @@ describe('job dispatcher', () => {
       },
       eager: never,
       upload: never,
+      archive: never,
       folder_rename: never,
     };
     const policy = retryPolicy(configFrom(env).jobRetry);
@@ -106,6 +108,7 @@ describe('job dispatcher', () => {
       },
       eager: never,
       upload: never,
+      archive: never,
       folder_rename: never,
     });
     expect(result.retryMessages).toEqual([]);
@@ -119,6 +122,7 @@ describe('job dispatcher', () => {
       notify: never,
       eager: never,
       upload: never,
+      archive: never,
       folder_rename: never,
     });
     expect(result.explicitAcks.sort()).toEqual(['m0', 'm1']);

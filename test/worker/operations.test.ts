@@ -93,6 +93,7 @@ describe('request ids and structured logs', () => {
       },
       eager: async () => undefined,
       upload: async () => undefined,
+      archive: async () => undefined,
       folder_rename: async () => undefined,
     };
     const last = retryPolicy(configFrom(env).jobRetry).maxAttempts;

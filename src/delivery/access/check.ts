@@ -37,6 +37,8 @@ const NEEDS_PROOF: Record<DeliveryType, { original: boolean; derived: boolean }>
   upload: { original: false, derived: false },
   fetch: { original: false, derived: false },
   text: { original: false, derived: false },
+  multi: { original: false, derived: false },
+  sprite: { original: false, derived: false },
   private: { original: true, derived: false },
   authenticated: { original: true, derived: true },
 };

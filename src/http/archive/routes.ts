@@ -9,6 +9,7 @@ import { findBackup } from '../../storage/archive-selection';
 import { archiveEntries } from '../../services/archive/entries';
 import { archiveDisposition, createArchive, writeArchive } from '../../services/archive/archive';
 import { parseArchiveRequest } from '../../services/archive/request';
+import { queueArchive } from '../../services/jobs/async-archive';
 
 type Ctx = Context<AppEnv>;
 
@@ -52,8 +53,10 @@ export const archiveRoutes = new Hono<AppEnv>()
   })
   .post('/:rt/generate_archive', withCloud, async (c) => {
     const cloud = c.get('cloud');
-    const { params } = await signedApiParams(c.req.raw, cloud);
+    const { params, signer } = await signedApiParams(c.req.raw, cloud);
     if (params.string('mode') === 'download') return download(c, params);
+    if (params.bool('async', false))
+      return c.json(await queueArchive(c.env, cloud, signer.apiKey, c.req.param('rt') ?? '', params, urlBase(c.env, c.req.url)));
     const req = parseArchiveRequest(params, c.req.param('rt') ?? '', 'create');
     const base = urlBase(c.env, c.req.url);
     const entries = await archiveEntries(c.env, cloud.cloudName, req);

@@ -30,6 +30,9 @@ import { uploadCallback } from './callback';
 import { downloadRoutes } from '../access/download';
 import { contextCommand } from '../../services/upload/context-command';
 import { updateMetadataCommand } from '../../services/metadata/update-command';
+import { createMulti } from '../../services/collage/multi';
+import { explode } from '../../services/collage/explode';
+import { generateSprite } from '../../services/collage/sprite';
 import { assetAnswer, deleteByToken, destroy, explicitMeta, rename, tags, type ManageContext } from '../../services/upload/manage';
 
 type Ctx = Context<AppEnv>;
@@ -153,6 +156,14 @@ function manageContext(c: Ctx): ManageContext {
   return { env: c.env, cloud: c.get('cloud'), base: urlBase(c.env, c.req.url), resourceType: storedResourceType(c.req.param('rt') ?? '') };
 }
 
+/** The calls that generate assets from others (multi, sprite, explode): images only. */
+const generatorContext = (c: Ctx): ManageContext => ({
+  env: c.env,
+  cloud: c.get('cloud'),
+  base: urlBase(c.env, c.req.url),
+  resourceType: 'image',
+});
+
 /** The checked parameters of a signed call; from here on the call's answers are signed with the caller's key. */
 const signed = async (c: Ctx, ctx: ManageContext) => {
   const { params, signer } = await signedApiParams(c.req.raw, ctx.cloud);
@@ -178,6 +189,18 @@ export const uploadApi = new Hono<AppEnv>()
   .route('/', archiveRoutes)
   .post('/delete_by_token', withCloud, async (c) => c.json(await deleteByToken(c.env, c.get('cloud'), await readParams(c.req.raw))))
   .post('/:rt/upload', withCloud, upload)
+  .post('/image/multi', withCloud, async (c) => {
+    const ctx = generatorContext(c);
+    return c.json(await createMulti(ctx, await signed(c, ctx)));
+  })
+  .post('/image/sprite', withCloud, async (c) => {
+    const ctx = generatorContext(c);
+    return c.json(await generateSprite(ctx, await signed(c, ctx)));
+  })
+  .post('/image/explode', withCloud, async (c) => {
+    const ctx = generatorContext(c);
+    return c.json(await explode(ctx, await signed(c, ctx)));
+  })
   .post('/:rt/destroy', withCloud, async (c) => {
     const ctx = manageContext(c);
     return c.json(await destroy(ctx, await signed(c, ctx)));

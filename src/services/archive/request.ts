@@ -63,7 +63,6 @@ export function parseArchiveRequest(p: Params, resourceType: string, defaultMode
     targetTags: p.list('target_tags'),
     targetAssetFolder: p.string('target_asset_folder') || undefined,
   };
-  if (p.bool('async', false)) throw badRequest('async archive creation is not supported; omit async to create the archive in the call');
   if (!request.publicIds.length && !request.prefixes.length && !request.tags.length && !request.fullyQualified.length) {
     throw badRequest('Must supply public_ids, prefixes, tags or fully_qualified_public_ids');
   }

@@ -2,6 +2,7 @@ import type { JobHandlers } from './consumer';
 import { runEagerJob } from './eager';
 import { deliverNotification } from './notify';
 import { runAsyncUpload } from './async-upload';
+import { runArchiveJob } from './async-archive';
 import { runFolderRenameJob } from '../folders/folders';
 
 /** Job kind -> what runs it. Adding a kind means adding its message type and one entry here. */
@@ -9,5 +10,6 @@ export const JOB_HANDLERS: JobHandlers = {
   notify: deliverNotification,
   eager: runEagerJob,
   upload: runAsyncUpload,
+  archive: runArchiveJob,
   folder_rename: runFolderRenameJob,
 };

@@ -45,6 +45,20 @@ export interface UploadJob {
   batchId: string;
 }
 
+/** `generate_archive` with `async=true`: the archive is created by the queue, then notified. */
+export interface ArchiveJob {
+  kind: 'archive';
+  cloud: string;
+  /** The API key that signed the call (the stored archive's answer is signed with it). */
+  signerKey: string;
+  /** The resource type of the call's path (`image`, `raw`, `all`...). */
+  rt: string;
+  /** The call's parameters, without `async`. */
+  fields: Record<string, string | string[]>;
+  base: UrlBase;
+  batchId: string;
+}
+
 /** The rest of a fixed-mode rename_folder too large for its call: one batch per run (src/services/folders/folders.ts). */
 export interface FolderRenameJob {
   kind: 'folder_rename';
@@ -53,7 +67,7 @@ export interface FolderRenameJob {
   to: string;
 }
 
-export type Job = NotifyJob | EagerJob | UploadJob | FolderRenameJob;
+export type Job = NotifyJob | EagerJob | UploadJob | ArchiveJob | FolderRenameJob;
 export type JobKind = Job['kind'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -82,6 +96,16 @@ const SHAPES: { [K in JobKind]: (m: Record<string, unknown>) => boolean } = {
     Object.values(m.fields).every((v) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'))) &&
     isObject(m.source) &&
     (typeof m.source.key === 'string' || typeof m.source.url === 'string') &&
+    isObject(m.base) &&
+    typeof m.base.url === 'string' &&
+    typeof m.base.secureUrl === 'string' &&
+    typeof m.batchId === 'string',
+  archive: (m) =>
+    typeof m.cloud === 'string' &&
+    typeof m.signerKey === 'string' &&
+    typeof m.rt === 'string' &&
+    isObject(m.fields) &&
+    Object.values(m.fields).every((v) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'))) &&
     isObject(m.base) &&
     typeof m.base.url === 'string' &&
     typeof m.base.secureUrl === 'string' &&

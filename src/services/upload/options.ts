@@ -10,6 +10,8 @@ import { parseAccessControl } from '../../protocol/access-control';
 
 export const STORAGE_TYPES = ['upload', 'private', 'authenticated'] as const;
 type StorageType = (typeof STORAGE_TYPES)[number];
+/** Types only the service itself writes: the results of `multi` and `generate_sprite`, named by their tag. */
+type GeneratedType = 'multi' | 'sprite';
 const ACCESS_MODES = ['public', 'authenticated'] as const;
 
 /** The upload parameters this worker acts on, parsed and checked once
@@ -21,7 +23,7 @@ export interface UploadOptions {
   uniqueFilename: boolean;
   filenameOverride: string | undefined;
   discardOriginalFilename: boolean;
-  type: StorageType;
+  type: StorageType | GeneratedType;
   accessMode: (typeof ACCESS_MODES)[number];
   overwrite: boolean;
   invalidate: boolean;
