@@ -92,8 +92,8 @@ describe('explode through the SDK', async () => {
       await new Promise((r) => setTimeout(r, 300));
       derived = (await cloudinary.api.resource(publicId)).derived ?? [];
     }
-    // The admin API names a derived image by its transformation and extension (`pg_3|png`).
-    const pages = derived.map((d) => Number(/^pg_(\d+)\|png$/.exec(d.transformation)?.[1]));
+    // The admin API names a derived image by its transformation; its format is a field of its own.
+    const pages = derived.map((d) => Number(/^pg_(\d+)$/.exec(d.transformation)?.[1]));
     expect(pages.sort((a, b) => a - b)).toEqual(Array.from({ length: frames }, (_, i) => i + 1));
     expect(derived.every((d) => d.format === 'png')).toBe(true);
     // The derived image is what the SDK's URL for that page now serves.

@@ -100,17 +100,19 @@ export function fullResource(r: ResourceRow, base: UrlBase, x: FullExtras): Reco
 }
 
 function derivedEntry(r: ResourceRow, base: UrlBase, d: DerivedRow): Record<string, unknown> {
+  // The stored variant key is `<canonical transformation>|<format>[|resolved values]`; the answer and its URL carry the transformation.
+  const transformation = d.transformation.split('|', 1)[0];
   const urls = deliveryUrls(base, {
     cloud: r.cloud,
     resourceType: r.resource_type,
     type: r.type,
-    transformation: d.transformation,
+    transformation,
     version: d.version,
     publicId: r.public_id,
     format: d.format || r.format,
   });
   return {
-    transformation: d.transformation,
+    transformation,
     format: d.format,
     bytes: d.bytes,
     id: String(d.id),
