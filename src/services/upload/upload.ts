@@ -4,7 +4,7 @@ import type { CloudCredentials } from '../../config/clouds';
 import { getSettings } from '../../config/settings';
 import { configFrom } from '../../config/config';
 import type { UrlBase } from '../../protocol/urls';
-import { mimeFor } from '../../engine/sniff';
+import { mimeFor, sniffImage } from '../../engine/sniff';
 import { putOriginal } from '../../storage/assets';
 import { getContext, getTags, isDeliverable, type ResourceRow } from '../../storage/resources';
 import type { AssetRef } from '../../protocol/asset-ref';
@@ -14,7 +14,7 @@ import { applyIncoming, generateEager, parseEager, parseIncoming } from './eager
 import { makeBreakpoints } from './breakpoints';
 import { inspectSource } from '../../engine/inspect';
 import { checkTargetFormat, type UploadOptions } from './options';
-import { inspectFile } from './inspect';
+import { inspectFile, type Inspected } from './inspect';
 import { placementOf, uniqueDisplayName } from './placement';
 import { assignMetadata, checkNewAssetMetadata, parseMetadataParam, withDefaults } from '../metadata/assign';
 import { metadataAnswers } from '../metadata/answer';
@@ -53,7 +53,7 @@ export async function storeUpload(
   let o = requestOptions;
   const { env, cloud } = ctx;
   const limits = configFrom(env).limits;
-  let info = inspectFile(input.file, requested, input.filename, limits);
+  let info = await countPages(input.file, inspectFile(input.file, requested, input.filename, limits));
   // `format` converts an image on upload, which also admits a file that allowed_formats would refuse as it came.
   const convertTo = o.format && info.resourceType === 'image' && o.format !== info.format ? checkTargetFormat(o.format) : undefined;
   const allowed = (f: string | undefined) => !!f && o.allowedFormats.includes(f);
@@ -142,3 +142,14 @@ export async function storeUpload(
 }
 
 const restricted = (r: ResourceRow) => r.access_mode !== 'public' || r.access_control !== null || !isDeliverable(r);
+
+/** Largest animation whose frames are counted over the whole file (the header sniff sees only the file's head). */
+const MAX_COUNTED_ANIMATION_BYTES = 32 * 1024 * 1024;
+
+/** An animated GIF or WebP longer than the sniffed head has its frames counted over all of its bytes, so `pages` is right. */
+async function countPages(file: StagedFile, info: Inspected): Promise<Inspected> {
+  const animated = (info.format === 'gif' || info.format === 'webp') && (info.pages ?? 1) > 1;
+  if (!animated || file.bytes <= file.head.length || file.bytes > MAX_COUNTED_ANIMATION_BYTES) return info;
+  const whole = sniffImage(await file.buffer());
+  return whole ? { ...info, pages: whole.pages } : info;
+}
