@@ -57,6 +57,7 @@ describe('job dispatcher', () => {
       notify: async (_env, job) => void seen.push(job.body ?? ''),
       eager: never,
       upload: never,
+      'derived-uses': never,
     });
     expect(seen).toEqual(['{"n":1}', '{"n":2}']);
     expect(result.explicitAcks.sort()).toEqual(['m0', 'm1']);
@@ -71,6 +72,7 @@ describe('job dispatcher', () => {
       },
       eager: never,
       upload: never,
+      'derived-uses': never,
     };
     const policy = retryPolicy(configFrom(env).jobRetry);
     const early = await run(
@@ -104,6 +106,7 @@ describe('job dispatcher', () => {
       },
       eager: never,
       upload: never,
+      'derived-uses': never,
     });
     expect(result.retryMessages).toEqual([]);
     expect(result.explicitAcks).toEqual(['m0']);
@@ -112,7 +115,7 @@ describe('job dispatcher', () => {
 
   it('records messages that are not jobs instead of dropping them silently', async () => {
     const marker = uniq('junk');
-    const result = await run([{ body: { kind: 'nonsense', marker } }, { body: 'text' }], { notify: never, eager: never, upload: never });
+    const result = await run([{ body: { kind: 'nonsense', marker } }, { body: 'text' }], { notify: never, eager: never, upload: never, 'derived-uses': never });
     expect(result.explicitAcks.sort()).toEqual(['m0', 'm1']);
     const row = await env.DB.prepare('SELECT kind, error FROM failed_jobs WHERE cloud IS NULL AND body LIKE ?').bind(`%${marker}%`).first();
     expect(row).toEqual({ kind: 'unknown', error: 'Not a job message' });

@@ -93,6 +93,7 @@ describe('request ids and structured logs', () => {
       },
       eager: async () => undefined,
       upload: async () => undefined,
+      'derived-uses': async () => undefined,
     };
     const last = retryPolicy(configFrom(env).jobRetry).maxAttempts;
     const batch = createMessageBatch('cld-jobs', [

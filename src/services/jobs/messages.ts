@@ -45,7 +45,13 @@ export interface UploadJob {
   batchId: string;
 }
 
-export type Job = NotifyJob | EagerJob | UploadJob;
+/** Last uses of derived images an isolate noted (src/services/derived/recent-use.ts): `[r2Key, epochMs]` pairs, of any cloud. */
+export interface DerivedUsesJob {
+  kind: 'derived-uses';
+  uses: [string, number][];
+}
+
+export type Job = NotifyJob | EagerJob | UploadJob | DerivedUsesJob;
 export type JobKind = Job['kind'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -78,6 +84,9 @@ const SHAPES: { [K in JobKind]: (m: Record<string, unknown>) => boolean } = {
     typeof m.base.url === 'string' &&
     typeof m.base.secureUrl === 'string' &&
     typeof m.batchId === 'string',
+  'derived-uses': (m) =>
+    Array.isArray(m.uses) &&
+    m.uses.every((u) => Array.isArray(u) && u.length === 2 && typeof u[0] === 'string' && typeof u[1] === 'number' && Number.isFinite(u[1])),
 };
 
 export function parseJob(body: unknown): Job | null {
@@ -86,4 +95,4 @@ export function parseJob(body: unknown): Job | null {
 }
 
 /** The cloud a job belongs to, for the record of failures. */
-export const cloudOf = (job: Job) => (job.kind === 'eager' ? job.ref.cloud : job.cloud);
+export const cloudOf = (job: Job): string | null => (job.kind === 'eager' ? job.ref.cloud : job.kind === 'derived-uses' ? null : job.cloud);
