@@ -74,6 +74,8 @@ const bookmarks = new WeakMap<object, () => string | null>();
 function kindOf(value: unknown): Exclude<BindingKind, 'cacheapi'> | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const has = (m: string) => typeof (value as Record<string, unknown>)[m] === 'function';
+  // A service binding or RPC stub answers every name with a method: it is none of these kinds.
+  if (has('notAMethodOfAnyBinding')) return undefined;
   return (Object.keys(SHAPES) as (keyof typeof SHAPES)[]).find((k) => SHAPES[k].marks.every(has));
 }
 
