@@ -26,8 +26,7 @@ describe('D1 sessions', () => {
     const resource = await storeImage(uid('sess'), fixture('alpha.png'));
     const first = sessionOf(env.DB, 'first-primary');
     expect(first.bookmark()).toBeNull();
-    const tagsOf = (db: D1Database) =>
-      db.prepare('SELECT tag FROM resource_tags WHERE resource_id = ? AND tag = ?').bind(resource.id, tag);
+    const tagsOf = (db: D1Database) => db.prepare('SELECT tag FROM resource_tags WHERE resource_id = ? AND tag = ?').bind(resource.id, tag);
     await first.db.prepare("INSERT INTO resource_tags (resource_id, cloud, tag) VALUES (?, 'demo', ?)").bind(resource.id, tag).run();
     expect(await tagsOf(first.db).first('tag')).toBe(tag);
     const bookmark = first.bookmark();

@@ -48,7 +48,9 @@ describe('last uses of derived images', () => {
     const { r2_key: key } = (await row())!;
 
     const consume = async (uses: [string, number][]) => {
-      const batch = createMessageBatch('jobs', [{ id: uid('m'), timestamp: new Date(), attempts: 1, body: { kind: 'derived-uses', uses } }]);
+      const batch = createMessageBatch('jobs', [
+        { id: uid('m'), timestamp: new Date(), attempts: 1, body: { kind: 'derived-uses', uses } },
+      ]);
       const qctx = createExecutionContext();
       await consumeJobs(batch, env, JOB_HANDLERS);
       expect((await getQueueResult(batch, qctx)).explicitAcks).toHaveLength(1);

@@ -115,7 +115,12 @@ describe('job dispatcher', () => {
 
   it('records messages that are not jobs instead of dropping them silently', async () => {
     const marker = uniq('junk');
-    const result = await run([{ body: { kind: 'nonsense', marker } }, { body: 'text' }], { notify: never, eager: never, upload: never, 'derived-uses': never });
+    const result = await run([{ body: { kind: 'nonsense', marker } }, { body: 'text' }], {
+      notify: never,
+      eager: never,
+      upload: never,
+      'derived-uses': never,
+    });
     expect(result.explicitAcks.sort()).toEqual(['m0', 'm1']);
     const row = await env.DB.prepare('SELECT kind, error FROM failed_jobs WHERE cloud IS NULL AND body LIKE ?').bind(`%${marker}%`).first();
     expect(row).toEqual({ kind: 'unknown', error: 'Not a job message' });

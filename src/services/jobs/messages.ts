@@ -86,7 +86,9 @@ const SHAPES: { [K in JobKind]: (m: Record<string, unknown>) => boolean } = {
     typeof m.batchId === 'string',
   'derived-uses': (m) =>
     Array.isArray(m.uses) &&
-    m.uses.every((u) => Array.isArray(u) && u.length === 2 && typeof u[0] === 'string' && typeof u[1] === 'number' && Number.isFinite(u[1])),
+    m.uses.every(
+      (u) => Array.isArray(u) && u.length === 2 && typeof u[0] === 'string' && typeof u[1] === 'number' && Number.isFinite(u[1]),
+    ),
 };
 
 export function parseJob(body: unknown): Job | null {
