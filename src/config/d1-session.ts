@@ -37,7 +37,7 @@ export function sessionStart(req: Request): string {
   return req.method === 'GET' || req.method === 'HEAD' ? 'first-unconstrained' : 'first-primary';
 }
 
-export interface Session {
+interface Session {
   /** A database whose `prepare` and `batch` run in the session; `exec` (schema set-up) and a nested `withSession` go to the database itself. */
   db: D1Database;
   /** The latest bookmark the session saw, or null before its first query. */
@@ -47,12 +47,13 @@ export interface Session {
 /** One session of `db` starting at `start`, shaped as the database the repositories take. */
 export function sessionOf(db: D1Database, start: string): Session {
   const session = db.withSession(start);
+  // Forwarding only: no SQL is written here.
   const facade: D1Database = {
-    prepare: (query: string) => session.prepare(query),
-    batch: <T = unknown>(statements: D1PreparedStatement[]) => session.batch<T>(statements),
-    exec: (query: string) => db.exec(query),
-    withSession: (constraint?: string) => db.withSession(constraint),
-    dump: () => db.dump(),
+    prepare: session.prepare.bind(session),
+    batch: session.batch.bind(session),
+    exec: db.exec.bind(db),
+    withSession: db.withSession.bind(db),
+    dump: db.dump.bind(db),
   };
   return { db: facade, bookmark: () => session.getBookmark() };
 }
