@@ -1,3 +1,4 @@
+import { sessionOf } from './d1-session';
 import type { Env } from './env';
 
 /**
@@ -68,10 +69,13 @@ const statementOf = (target: object): string => {
 
 const meters = new WeakMap<object, BindingMeter>();
 const originals = new WeakMap<object, Env>();
+const bookmarks = new WeakMap<object, () => string | null>();
 
 function kindOf(value: unknown): Exclude<BindingKind, 'cacheapi'> | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const has = (m: string) => typeof (value as Record<string, unknown>)[m] === 'function';
+  // A service binding or RPC stub answers every name with a method: it is none of these kinds.
+  if (has('notAMethodOfAnyBinding')) return undefined;
   return (Object.keys(SHAPES) as (keyof typeof SHAPES)[]).find((k) => SHAPES[k].marks.every(has));
 }
 
@@ -113,19 +117,33 @@ function metered<T extends object>(target: T, kind: BindingKind, s: Shape, meter
   });
 }
 
-/** The env a request works with: the same variables, every binding metered for this request alone. */
-export function meterBindings(env: Env): Env {
+/**
+ * The env a request works with: the same variables, every binding metered for
+ * this request alone; with `d1Start`, each D1 database is one session of the
+ * Sessions API starting there (src/config/d1-session.ts), metered in turn.
+ */
+export function meterBindings(env: Env, d1Start?: string): Env {
   const meter = emptyMeter();
   const out: Record<string, unknown> = {};
+  let bookmark: (() => string | null) | undefined;
   for (const [name, value] of Object.entries(env)) {
     const kind = kindOf(value);
     out[name] = kind ? metered(value as object, kind, SHAPES[kind], meter) : value;
+    if (kind === 'd1' && d1Start !== undefined) {
+      const session = sessionOf(out[name] as D1Database, d1Start);
+      out[name] = session.db;
+      bookmark = session.bookmark;
+    }
   }
   const wrapped = out as unknown as Env;
   meters.set(wrapped, meter);
   originals.set(wrapped, originalEnv(env));
+  if (bookmark) bookmarks.set(wrapped, bookmark);
   return wrapped;
 }
+
+/** The latest D1 bookmark the request's session saw (null before its first query, undefined without a session). */
+export const d1BookmarkOf = (env: Env): string | null | undefined => bookmarks.get(env)?.();
 
 /** The calls made so far through a metered env (undefined for one that was not: the queue consumer, some tests). */
 export const meterOf = (env: Env): BindingMeter | undefined => meters.get(env);

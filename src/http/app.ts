@@ -15,14 +15,19 @@ import { consoleRoutes } from './console/routes';
 import { contentSafety } from './content-safety';
 import { consoleHostOnly } from './console/host';
 import { requestContext } from './request-id';
-import { meterBindings } from '../config/metered-bindings';
+import { d1BookmarkOf, meterBindings } from '../config/metered-bindings';
+import { BOOKMARK_HEADER, sessionStart } from '../config/d1-session';
 
 export const app = new Hono<AppEnv>();
 
-// Before anything reads a binding: each request gets its own metered bindings (src/config/metered-bindings.ts).
+// Before anything reads a binding: each request gets its own metered bindings (src/config/metered-bindings.ts),
+// its D1 a session that may read from a replica (src/config/d1-session.ts). An API answer carries the session's
+// bookmark, which the client may send back so that its next read sees what this call wrote.
 app.use('*', async (c, next) => {
-  c.env = meterBindings(c.env);
+  c.env = meterBindings(c.env, sessionStart(c.req.raw));
   await next();
+  const bookmark = d1BookmarkOf(c.env);
+  if (bookmark && new URL(c.req.url).pathname.startsWith('/v1_1/')) c.header(BOOKMARK_HEADER, bookmark);
 });
 
 // First, so every answer (configuration errors included) carries X-Request-Id and failures are logged.

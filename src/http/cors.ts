@@ -14,8 +14,8 @@ import { apiErrorResponse, CldError } from '../errors';
 const UPLOAD_PATH = /^\/v1_1\/([^/]+)\/(?:(?:image|raw|auto|video)\/upload|delete_by_token)$/;
 
 /** What browser code of the SDKs and the widget sends and must read back. */
-const ALLOW_HEADERS = 'Content-Type, X-Requested-With, Content-Range, X-Unique-Upload-Id';
-const EXPOSE_HEADERS = 'X-Cld-Error, X-Request-Id, Location';
+const ALLOW_HEADERS = 'Content-Type, X-Requested-With, Content-Range, X-Unique-Upload-Id, X-D1-Bookmark';
+const EXPOSE_HEADERS = 'X-Cld-Error, X-Request-Id, Location, X-D1-Bookmark';
 const PREFLIGHT_MAX_AGE = '600';
 
 export function originAllowed(allowed: readonly string[], origin: string): boolean {

@@ -1,26 +1,28 @@
 /**
- * Recency of stored derived images, for the per-asset cap: R2 reads record
- * when a variant was last served (at most once per TOUCH_INTERVAL_MS, so a
- * busy variant costs one write an hour, not one per request), and a new
+ * Recency of stored derived images, for the per-asset cap: a variant served
+ * from R2 is noted by the isolate (src/services/derived/recent-use.ts, no D1
+ * call on the hit) and its last use written here in batches, and a new
  * variant beyond the cap removes the least recently used ones. Eager variants
  * (asked for by the owner through the signed Upload API) neither count nor go.
  */
-const TOUCH_INTERVAL_MS = 3_600_000;
 
-/** Keys this isolate recorded lately, so a busy variant costs no D1 call per request. Bounded: cleared when full. */
-const touched = new Map<string, number>();
-const TOUCHED_MAX = 10_000;
+/** One noted use: the variant's R2 key and when (epoch ms). */
+export interface DerivedUse {
+  key: string;
+  at: number;
+}
 
-export async function touchDerived(db: D1Database, r2Key: string, now = Date.now()): Promise<void> {
-  const last = touched.get(r2Key);
-  if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return;
-  if (touched.size >= TOUCHED_MAX) touched.clear();
-  touched.set(r2Key, now);
-  const at = new Date(now).toISOString();
-  const staleBefore = new Date(now - TOUCH_INTERVAL_MS).toISOString();
+/** Writes a batch of last uses in one statement; a use older than the recorded one changes nothing. */
+export async function recordDerivedUses(db: D1Database, uses: readonly DerivedUse[]): Promise<void> {
+  if (!uses.length) return;
+  const batch = JSON.stringify(uses.map((u) => [u.key, new Date(u.at).toISOString()]));
   await db
-    .prepare('UPDATE derived SET last_used_at = ? WHERE r2_key = ? AND (last_used_at IS NULL OR last_used_at < ?)')
-    .bind(at, r2Key, staleBefore)
+    .prepare(
+      `UPDATE derived SET last_used_at = u.at
+       FROM (SELECT json_extract(value, '$[0]') AS key, MAX(json_extract(value, '$[1]')) AS at FROM json_each(?) GROUP BY 1) AS u
+       WHERE derived.r2_key = u.key AND (derived.last_used_at IS NULL OR derived.last_used_at < u.at)`,
+    )
+    .bind(batch)
     .run();
 }
 

@@ -59,6 +59,7 @@ describe('job dispatcher', () => {
       upload: never,
       archive: never,
       folder_rename: never,
+      derived_uses: never,
     });
     expect(seen).toEqual(['{"n":1}', '{"n":2}']);
     expect(result.explicitAcks.sort()).toEqual(['m0', 'm1']);
@@ -75,6 +76,7 @@ describe('job dispatcher', () => {
       upload: never,
       archive: never,
       folder_rename: never,
+      derived_uses: never,
     };
     const policy = retryPolicy(configFrom(env).jobRetry);
     const early = await run(
@@ -110,6 +112,7 @@ describe('job dispatcher', () => {
       upload: never,
       archive: never,
       folder_rename: never,
+      derived_uses: never,
     });
     expect(result.retryMessages).toEqual([]);
     expect(result.explicitAcks).toEqual(['m0']);
@@ -124,6 +127,7 @@ describe('job dispatcher', () => {
       upload: never,
       archive: never,
       folder_rename: never,
+      derived_uses: never,
     });
     expect(result.explicitAcks.sort()).toEqual(['m0', 'm1']);
     const row = await env.DB.prepare('SELECT kind, error FROM failed_jobs WHERE cloud IS NULL AND body LIKE ?').bind(`%${marker}%`).first();

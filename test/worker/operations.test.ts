@@ -95,6 +95,7 @@ describe('request ids and structured logs', () => {
       upload: async () => undefined,
       archive: async () => undefined,
       folder_rename: async () => undefined,
+      derived_uses: async () => undefined,
     };
     const last = retryPolicy(configFrom(env).jobRetry).maxAttempts;
     const batch = createMessageBatch('cld-jobs', [

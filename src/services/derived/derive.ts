@@ -10,7 +10,9 @@ import type { Resolved } from '../../engine/negotiate';
 import { shared, underLease, type Lease } from './single-flight';
 import type { Plan } from '../../engine/types';
 import type { DerivationBudget } from './derivation-budget';
-import { dropLeastRecentlyUsed, touchDerived } from '../../storage/derived-usage';
+import { dropLeastRecentlyUsed, recordDerivedUses } from '../../storage/derived-usage';
+import { noteDerivedUse, takeDerivedUses } from './recent-use';
+import { enqueueDerivedUses } from '../jobs/derived-uses';
 import { logEvent } from '../../log';
 import type { AssetFacts } from '../../engine/expressions/evaluate';
 import { usesAssetFacts, usesFaces } from '../../engine/resolve-plan';
@@ -55,7 +57,9 @@ export async function ensureDerived(
   const variant = variantOf(plan, resolved, facts);
   const key = derivedObjectKey(resource, await variantHash(variant));
   const found = await stored(env, key, false);
-  if (found && resource.type !== 'fetch') await keepInBackground(opts, touchDerived(env.DB, key));
+  // The last use for the per-asset cap is only noted here (no D1 write on a hit); a due batch goes to the queue.
+  const due = found && resource.type !== 'fetch' ? noteDerivedUse(key) : undefined;
+  if (due) await keepInBackground(opts, enqueueDerivedUses(env, due));
   const made =
     found ??
     (await shared(key, () =>
@@ -132,6 +136,8 @@ async function makeDerived(
 
 /** The per-asset cap: the least recently used delivery-made variants beyond it leave the index, then R2. */
 async function evictBeyondCap(env: Env, resource: ResourceRow, cap: number): Promise<void> {
+  // This isolate's noted uses first, so the order below counts them.
+  await recordDerivedUses(env.DB, takeDerivedUses());
   const keys = await dropLeastRecentlyUsed(env.DB, resource.id, cap);
   if (keys.length) await env.BUCKET.delete(keys);
 }

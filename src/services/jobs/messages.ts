@@ -67,7 +67,13 @@ export interface FolderRenameJob {
   to: string;
 }
 
-export type Job = NotifyJob | EagerJob | UploadJob | ArchiveJob | FolderRenameJob;
+/** Last uses of derived images an isolate noted (src/services/derived/recent-use.ts): `[r2Key, epochMs]` pairs, of any cloud. */
+export interface DerivedUsesJob {
+  kind: 'derived_uses';
+  uses: [string, number][];
+}
+
+export type Job = NotifyJob | EagerJob | UploadJob | ArchiveJob | FolderRenameJob | DerivedUsesJob;
 export type JobKind = Job['kind'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -111,6 +117,11 @@ const SHAPES: { [K in JobKind]: (m: Record<string, unknown>) => boolean } = {
     typeof m.base.secureUrl === 'string' &&
     typeof m.batchId === 'string',
   folder_rename: (m) => typeof m.cloud === 'string' && typeof m.from === 'string' && typeof m.to === 'string' && !!m.from && !!m.to,
+  derived_uses: (m) =>
+    Array.isArray(m.uses) &&
+    m.uses.every(
+      (u) => Array.isArray(u) && u.length === 2 && typeof u[0] === 'string' && typeof u[1] === 'number' && Number.isFinite(u[1]),
+    ),
 };
 
 export function parseJob(body: unknown): Job | null {
@@ -119,4 +130,4 @@ export function parseJob(body: unknown): Job | null {
 }
 
 /** The cloud a job belongs to, for the record of failures. */
-export const cloudOf = (job: Job) => (job.kind === 'eager' ? job.ref.cloud : job.cloud);
+export const cloudOf = (job: Job): string | null => (job.kind === 'eager' ? job.ref.cloud : job.kind === 'derived_uses' ? null : job.cloud);
