@@ -245,7 +245,9 @@ try {
     ['search tags=t7 OR tags=t8, NOT png', { expression: '(tags=t7 OR tags=t8) AND NOT format=png', max_results: 100 }],
     ['search t7 + aggregate format, bytes', { expression: 'tags=t7', max_results: 10, aggregate: ['format', 'bytes'] }],
     ['search with_field tags+context (100)', { expression: 'folder=folder_7', max_results: 100, with_field: ['tags', 'context'] }],
-    ['search free text asset_00500 (scan)', { expression: 'asset_00500', max_results: 100 }],
+    ['search free text asset_00500 (FTS)', { expression: 'asset_00500', max_results: 100 }],
+    ['search free text folder_42 (FTS, 1%)', { expression: 'folder_42', max_results: 100 }],
+    ['search free text 2 chars _7 (scan)', { expression: '_7', max_results: 100 }],
   ];
   for (const [label, query] of searches) {
     // Free text reads every asset of the cloud (no full-text index): measured, but without the target.
