@@ -1,6 +1,7 @@
 import type { Raster } from '../raster';
 import type { Color } from '../types';
 import { clamp255 } from './common';
+import { fillFromEdges } from './edge-fill';
 
 /**
  * Effects that pick pixels by colour: `e_make_transparent` and
@@ -26,31 +27,8 @@ export function makeTransparent(img: Raster, tolerance: number, color?: Color): 
     return { data, width: w, height: h };
   }
   const key: Color = { r: data[0], g: data[1], b: data[2], a: 255 };
-  const seen = new Uint8Array(w * h);
-  const stack: number[] = [];
-  const push = (p: number) => {
-    if (!seen[p] && distance(data, p * 4, key) <= limit) {
-      seen[p] = 1;
-      stack.push(p);
-    }
-  };
-  for (let x = 0; x < w; x++) {
-    push(x);
-    push((h - 1) * w + x);
-  }
-  for (let y = 0; y < h; y++) {
-    push(y * w);
-    push(y * w + w - 1);
-  }
-  while (stack.length) {
-    const p = stack.pop() as number;
-    data[p * 4 + 3] = 0;
-    const x = p % w;
-    if (x > 0) push(p - 1);
-    if (x < w - 1) push(p + 1);
-    if (p >= w) push(p - w);
-    if (p < w * (h - 1)) push(p + w);
-  }
+  const background = fillFromEdges(w, h, (p) => distance(data, p * 4, key) <= limit);
+  for (let p = 0; p < w * h; p++) if (background[p]) data[p * 4 + 3] = 0;
   return { data, width: w, height: h };
 }
 

@@ -3,6 +3,7 @@ import { blank, drawInto, place, TRANSPARENT, type Raster } from '../raster';
 import type { Color } from '../types';
 import { distanceSquared } from './common';
 import { blurDirect, blurSigma } from './filter';
+import { fillFromEdges } from './edge-fill';
 
 /**
  * Effects drawn from the image's silhouette (its alpha): `e_shadow` and
@@ -119,30 +120,7 @@ function recolor(img: Raster, color: Color): Raster {
 
 /** Transparent pixels that cannot reach the canvas edge through transparent pixels. */
 function enclosedHoles(outside: Uint8Array, w: number, h: number): Uint8Array {
-  const reached = new Uint8Array(w * h);
-  const stack: number[] = [];
-  const push = (i: number) => {
-    if (outside[i] && !reached[i]) {
-      reached[i] = 1;
-      stack.push(i);
-    }
-  };
-  for (let x = 0; x < w; x++) {
-    push(x);
-    push((h - 1) * w + x);
-  }
-  for (let y = 0; y < h; y++) {
-    push(y * w);
-    push(y * w + w - 1);
-  }
-  while (stack.length) {
-    const i = stack.pop() as number;
-    const x = i % w;
-    if (x > 0) push(i - 1);
-    if (x < w - 1) push(i + 1);
-    if (i >= w) push(i - w);
-    if (i < w * (h - 1)) push(i + w);
-  }
+  const reached = fillFromEdges(w, h, (i) => outside[i] !== 0);
   const holes = new Uint8Array(w * h);
   for (let i = 0; i < w * h; i++) holes[i] = outside[i] && !reached[i] ? 1 : 0;
   return holes;
