@@ -731,15 +731,7 @@ function planJpeg(
   orientation: number,
 ): DecodePlan {
   const turned = orientation >= 5;
-  const first = sizingComponent(plan);
-  const g =
-    first &&
-    planGeometry({
-      width: turned ? info.height : info.width,
-      height: turned ? info.width : info.height,
-      params: first,
-      dpr: componentDpr(first, resolved),
-    });
+  const g = firstGeometry(info, plan, resolved, orientation);
   const need = g && (turned ? { width: g.size.height, height: g.size.width } : g.size);
   const max = limits.maxJpegDecodePixels ?? limits.maxDecodePixels;
   const planned = planJpegDecode(info.width, info.height, need, g && storedRect(g.region, orientation, info.width, info.height));
@@ -790,6 +782,16 @@ function planPngRows(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: 
   };
 }
 
+/** The sizing component's geometry over the upright image (a quarter-turned source's sides swapped), if there is one. */
+function firstGeometry(info: SourceInfo, plan: Plan, resolved: Resolved, orientation: number) {
+  const first = sizingComponent(plan);
+  if (!first) return undefined;
+  const turned = orientation >= 5;
+  const width = turned ? info.height : info.width;
+  const height = turned ? info.width : info.height;
+  return planGeometry({ width, height, params: first, dpr: componentDpr(first, resolved) });
+}
+
 /**
  * HEIC is decoded a row of tiles at a time (./codecs/heif.ts) and
  * box-reduced on the way like a large PNG: the decode holds one coded tile
@@ -801,16 +803,7 @@ function planPngRows(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: 
 function planHeic(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, orientation: number): DecodePlan {
   const heif = readHeif(input);
   if (!heif) throw badRequest('Invalid image file: the HEIC container could not be read');
-  const turned = orientation >= 5;
-  const first = sizingComponent(plan);
-  const g =
-    first &&
-    planGeometry({
-      width: turned ? info.height : info.width,
-      height: turned ? info.width : info.height,
-      params: first,
-      dpr: componentDpr(first, resolved),
-    });
+  const g = firstGeometry(info, plan, resolved, orientation);
   const shrink = g ? Math.max(1, Math.floor(Math.min(g.region.width / g.size.width, g.region.height / g.size.height))) : 1;
   const size = reducedSize(info.width, info.height, shrink);
   const reduced = size.width * size.height;
