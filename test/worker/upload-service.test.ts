@@ -325,3 +325,27 @@ describe('chunked uploads and delete tokens', () => {
     expect(foreign.status).toBe(400);
   });
 });
+
+describe('frames of a long animation', () => {
+  /** A GIF of `frames` 1x1 frames, each carrying `filler` bytes of sub-blocks, so the file is as long as asked. */
+  function longGif(frames: number, filler: number): Uint8Array {
+    const subBlocks = new Uint8Array(Math.ceil(filler / 255) * 256 + 1);
+    for (let i = 0; i < subBlocks.length - 1; i += 256) subBlocks[i] = 255;
+    const frame = new Uint8Array([0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, ...subBlocks]);
+    const head = new Uint8Array([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 1, 0, 1, 0, 0, 0, 0]);
+    const out = new Uint8Array(head.length + frames * frame.length + 1);
+    out.set(head);
+    for (let i = 0; i < frames; i++) out.set(frame, head.length + i * frame.length);
+    out[out.length - 1] = 0x3b;
+    return out;
+  }
+
+  it('counts every frame of a GIF staged in R2 (past one part), streaming it', async () => {
+    const gif = longGif(400, 16_000);
+    expect(gif.length).toBeGreaterThan(PART_SIZE);
+    const res = await post('/v1_1/demo/image/upload', form(await signed({ public_id: uid('long-gif') }), { bytes: gif, name: 'long.gif' }));
+    expect(res.status).toBe(200);
+    const answer = await res.json<{ pages: number; format: string }>();
+    expect(answer).toMatchObject({ format: 'gif', pages: 400 });
+  });
+});

@@ -4,7 +4,8 @@ import type { CloudCredentials } from '../../config/clouds';
 import { getSettings } from '../../config/settings';
 import { configFrom } from '../../config/config';
 import type { UrlBase } from '../../protocol/urls';
-import { mimeFor, sniffImage } from '../../engine/sniff';
+import { mimeFor } from '../../engine/sniff';
+import { FrameCounter } from '../../engine/frame-count';
 import { putOriginal } from '../../storage/assets';
 import { getContext, getTags, isDeliverable, type ResourceRow } from '../../storage/resources';
 import type { AssetRef } from '../../protocol/asset-ref';
@@ -143,13 +144,22 @@ export async function storeUpload(
 
 const restricted = (r: ResourceRow) => r.access_mode !== 'public' || r.access_control !== null || !isDeliverable(r);
 
-/** Largest animation whose frames are counted over the whole file (the header sniff sees only the file's head). */
-const MAX_COUNTED_ANIMATION_BYTES = 32 * 1024 * 1024;
-
-/** An animated GIF or WebP longer than the sniffed head has its frames counted over all of its bytes, so `pages` is right. */
+/**
+ * An animated GIF or WebP longer than the sniffed head has its frames counted
+ * over all of its bytes, so `pages` is right; the bytes stream past the counter,
+ * which holds a few of them, so a long animation is never held whole here.
+ */
 async function countPages(file: StagedFile, info: Inspected): Promise<Inspected> {
-  const animated = (info.format === 'gif' || info.format === 'webp') && (info.pages ?? 1) > 1;
-  if (!animated || file.bytes <= file.head.length || file.bytes > MAX_COUNTED_ANIMATION_BYTES) return info;
-  const whole = sniffImage(await file.buffer());
-  return whole ? { ...info, pages: whole.pages } : info;
+  const format = info.format === 'gif' || info.format === 'webp' ? info.format : undefined;
+  if (!format || (info.pages ?? 1) <= 1 || file.bytes <= file.head.length) return info;
+  const counter = new FrameCounter(format);
+  const body = await file.body();
+  if (body instanceof Uint8Array) counter.push(body);
+  else {
+    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+      counter.push(chunk);
+      if (counter.done) break;
+    }
+  }
+  return { ...info, pages: counter.pages };
 }
