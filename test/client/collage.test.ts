@@ -101,7 +101,21 @@ describe('multi, explode and generate_sprite through the SDK', async () => {
     const meta = await sharp(page.body).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 20, 15]);
     expect(near(await centre(page.body, 0), [0, 0, 255])).toBe(true);
-  });
+    // The PDF uploaded again is an image of 3 pages (sized by its first), and explode makes every page a derived image.
+    const uploaded = await cloudinary.uploader.upload(`data:application/pdf;base64,${body.toString('base64')}`, {
+      public_id: uid('pdfup'),
+    });
+    expect([uploaded.format, uploaded.resource_type, uploaded.pages, uploaded.width, uploaded.height]).toEqual(['pdf', 'image', 3, 80, 60]);
+    const exploded = await cloudinary.uploader.explode(uploaded.public_id, { page: 'all', format: 'jpg' });
+    expect(exploded.status).toBe('processing');
+    let derived: { transformation: string; format: string }[] = [];
+    const until = Date.now() + 60_000;
+    while (derived.length < 3 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 300));
+      derived = (await cloudinary.api.resource(uploaded.public_id)).derived ?? [];
+    }
+    expect(derived.map((d) => `${d.transformation}.${d.format}`).sort()).toEqual(['pg_1.jpg', 'pg_2.jpg', 'pg_3.jpg']);
+  }, 90_000);
 
   it('multi refuses unknown formats and tags with Cloudinary errors', async () => {
     await expect(cloudinary.uploader.multi(tag, { format: 'bmp' })).rejects.toMatchObject({ http_code: 400 });
