@@ -14,9 +14,9 @@ export interface ParsedPdf {
   endsWithEof: boolean;
 }
 
-const text = (b: Uint8Array, from = 0, to = b.length) => {
+const text = (b: Uint8Array) => {
   let s = '';
-  for (let i = from; i < to; i++) s += String.fromCharCode(b[i]);
+  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
   return s;
 };
 

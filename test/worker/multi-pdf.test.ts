@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { signParams } from '../../src/auth/api-signature';
 import { engineStats } from '../../src/engine/engine';
 import { pdfStats } from '../../src/engine/pdf/writer';
+import { pdfOfPages } from '../../src/engine/collage/pdf';
 import { parsePdf } from '../support/pdf';
 import { fixture, storeImage, uid } from './support/fixtures';
 import { decode, encodePng, makeRaster, pixel } from './support/images';
@@ -16,6 +17,7 @@ async function multi(fields: Record<string, string>): Promise<Response> {
   for (const [k, v] of Object.entries({ ...all, signature: await signParams(all, DEMO.secret), api_key: DEMO.key })) body.set(k, v);
   return SELF.fetch('http://w/v1_1/demo/image/multi', { method: 'POST', body });
 }
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
 const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer());
 const solid = (w: number, h: number, rgba: [number, number, number, number?]) => encodePng(makeRaster(w, h, () => rgba));
 const near = (got: number[], want: number[], tolerance = 12) => want.every((v, i) => Math.abs(got[i] - v) <= tolerance);
@@ -115,3 +117,64 @@ describe('multi to PDF', () => {
     expect((await res.json<{ error: { message: string } }>()).error.message).toMatch(/PDF too large: 3 pages .*MAX_OUTPUT_PIXELS/);
   });
 });
+
+describe('the PDF writer and reader in the engine', () => {
+  const limits = { maxDecodePixels: 100_000_000, maxOutputPixels: 100_000_000 };
+  async function* of(...files: Uint8Array[]) {
+    yield* files;
+  }
+
+  it('keeps grey and CMYK JPEGs as they are, with their colour space (Adobe CMYK inverted by /Decode)', T, async () => {
+    const grey = fixture('grayscale.jpg');
+    const cmyk = fixture('cmyk.jpg');
+    const pdf = parsePdf(await pdfOfPages(of(grey, cmyk), limits));
+    expect(pdf.badOffsets).toEqual([]);
+    expect(pdf.pages.map((p) => p.image.colourSpace)).toEqual(['DeviceGray', 'DeviceCMYK']);
+    expect(sameBytes(pdf.pages[0].image.jpeg, grey)).toBe(true);
+    expect(sameBytes(pdf.pages[1].image.jpeg, cmyk)).toBe(true);
+    const text = new TextDecoder('latin1').decode(await pdfOfPages(of(cmyk), limits));
+    expect(text).toMatch(/\/DeviceCMYK \/BitsPerComponent 8 \/Decode \[1 0 1 0 1 0 1 0\]/);
+  });
+
+  it('charges every page and the file to its lease, and refuses what passes the memory budget', T, async () => {
+    const photo = fixture('photo-1mp.jpg');
+    await pdfOfPages(of(photo, photo), limits);
+    expect(pdfStats.chargedBytes).toBe(pdfStats.bytes + 2 * (photo.length + 1024));
+    expect(engineStats.lastPeakBytes).toBe(pdfStats.chargedBytes);
+    const small = { ...limits, engineMemoryBytes: 3 * photo.length };
+    await expect(pdfOfPages(of(photo, photo, photo, photo), small)).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('refuses to read pages of a PDF it did not write (no JPEG pages), and keeps it deliverable as it is', T, async () => {
+    const id = uid('vector');
+    const vector = vectorPdf();
+    await storeImage(id, vector);
+    const original = await SELF.fetch(`http://w/demo/image/upload/${id}.pdf`);
+    expect([original.status, original.headers.get('content-type')]).toEqual([200, 'application/pdf']);
+    expect(await bytesOf(original)).toEqual(vector);
+    const page = await SELF.fetch(`http://w/demo/image/upload/pg_1/${id}.png`);
+    expect(page.status).toBe(400);
+    expect(page.headers.get('x-cld-error')).toMatch(/only PDFs whose pages are each one JPEG image/);
+  });
+});
+
+/** A one-page PDF drawing a rectangle (no image), with a correct xref table. */
+function vectorPdf(): Uint8Array {
+  const draw = '0 0 1 rg 10 10 80 60 re f';
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 80] /Contents 4 0 R /Resources << >> >>',
+    `<< /Length ${draw.length} >>\nstream\n${draw}\nendstream`,
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 5\n0000000000 65535 f\r\n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n\r\n`).join('')}`;
+  out += `trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new TextEncoder().encode(out);
+}
