@@ -104,8 +104,11 @@ describe('multi, explode and generate_sprite through the SDK', async () => {
     // The PDF uploaded again is an image of 3 pages (sized by its first), and explode makes every page a derived image.
     const uploaded = await cloudinary.uploader.upload(`data:application/pdf;base64,${body.toString('base64')}`, {
       public_id: uid('pdfup'),
+      eager: [{ page: 2, format: 'jpg' }],
     });
     expect([uploaded.format, uploaded.resource_type, uploaded.pages, uploaded.width, uploaded.height]).toEqual(['pdf', 'image', 3, 80, 60]);
+    const eager = uploaded.eager[0];
+    expect([eager.transformation, eager.format, eager.width, eager.height]).toEqual(['pg_2', 'jpg', 60, 60]);
     const exploded = await cloudinary.uploader.explode(uploaded.public_id, { page: 'all', format: 'jpg' });
     expect(exploded.status).toBe('processing');
     let derived: { transformation: string; format: string }[] = [];

@@ -156,14 +156,22 @@ describe('the PDF writer and reader in the engine', () => {
     expect(page.status).toBe(400);
     expect(page.headers.get('x-cld-error')).toMatch(/only PDFs whose pages are each one JPEG image/);
   });
+
+  it('refuses a page tree that points back at itself instead of walking it', T, async () => {
+    const id = uid('cycle');
+    await storeImage(id, vectorPdf('2 0 R 2 0 R'));
+    const page = await SELF.fetch(`http://w/demo/image/upload/pg_1/${id}.png`);
+    expect(page.status).toBe(400);
+    expect(page.headers.get('x-cld-error')).toMatch(/Cannot read this PDF/);
+  });
 });
 
-/** A one-page PDF drawing a rectangle (no image), with a correct xref table. */
-function vectorPdf(): Uint8Array {
+/** A one-page PDF drawing a rectangle (no image), with a correct xref table; `kids` replaces the page tree's. */
+function vectorPdf(kids = '3 0 R'): Uint8Array {
   const draw = '0 0 1 rg 10 10 80 60 re f';
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    `<< /Type /Pages /Kids [${kids}] /Count 1 >>`,
     '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 80] /Contents 4 0 R /Resources << >> >>',
     `<< /Length ${draw.length} >>\nstream\n${draw}\nendstream`,
   ];

@@ -1,5 +1,6 @@
 import { badRequest } from '../../errors';
 import type { Params, Plan } from '../types';
+import { inspectSource } from '../inspect';
 import { isPdf, pdfPageJpeg } from './reader';
 
 /**
@@ -21,4 +22,10 @@ export function pdfPageSource(input: Uint8Array, plan: Plan): { input: Uint8Arra
     return { ...c, params };
   });
   return { input: jpeg, plan: { ...plan, components } };
+}
+
+/** Refuses (400) a file the engine cannot read: an image it cannot decode, or a PDF whose pages are not JPEG images. */
+export function readableSource(input: Uint8Array): void {
+  if (isPdf(input)) pdfPageJpeg(input, 1);
+  else inspectSource(input);
 }

@@ -18,6 +18,8 @@ function latin1(b: Uint8Array, from = 0, to = b.length): string {
 }
 
 const REF = /(\d+)\s+(\d+)\s+R/;
+/** 200,000 objects of 20 bytes: far beyond any PDF of at most 100 JPEG pages. */
+const MAX_XREF_BYTES = 4 * 1024 * 1024;
 
 class PdfFile {
   private readonly offsets = new Map<number, number>();
@@ -28,9 +30,10 @@ class PdfFile {
     const start = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail);
     if (!start) throw badRequest(UNREADABLE);
     const xrefAt = Number(start[1]);
-    const table = latin1(b, xrefAt, Math.min(b.length, xrefAt + 64));
-    if (!table.startsWith('xref')) throw badRequest(UNREADABLE);
+    // The table and trailer only: a hostile startxref must not turn a whole large file into a string.
+    if (b.length - xrefAt > MAX_XREF_BYTES) throw badRequest(UNREADABLE);
     const rest = latin1(b, xrefAt, b.length);
+    if (!rest.startsWith('xref')) throw badRequest(UNREADABLE);
     const trailerAt = rest.indexOf('trailer');
     if (trailerAt < 0) throw badRequest(UNREADABLE);
     // Subsections: "first count" then count entries of 20 bytes.
@@ -80,8 +83,11 @@ class PdfFile {
     const pagesRef = /\/Pages\s+(\d+)\s+\d+\s+R/.exec(this.object(this.root).dict);
     if (!pagesRef) throw badRequest(UNREADABLE);
     const out: number[] = [];
+    // Each node once: a tree whose kids point back up (or twice at one node) is refused, not walked forever.
+    const seen = new Set<number>();
     const walk = (num: number, depth: number) => {
-      if (depth > 32) throw badRequest(UNREADABLE);
+      if (depth > 32 || seen.has(num)) throw badRequest(UNREADABLE);
+      seen.add(num);
       const dict = this.object(num).dict;
       if (/\/Type\s*\/Pages\b/.test(dict)) {
         const kids = /\/Kids\s*\[([^\]]*)\]/.exec(dict);
