@@ -239,3 +239,13 @@ export const JPEG_COEFFICIENT_BYTES = (quality: number) => (quality >= 90 ? 6 : 
 export const MAX_OPTIMIZE_BYTES = 16 * 1024 * 1024;
 /** The codec instance itself: its initial memory and stack. */
 export const STREAM_FIXED_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A PDF of JPEG pages (./pdf/writer.ts): each page's JPEG is kept until the
+ * file is assembled, beside its dictionaries and its cross-reference entry;
+ * the file is one copy of them all. Work is copying bytes, plus a page's
+ * header reading and dictionaries.
+ */
+export const PDF_PAGE_OVERHEAD_BYTES = 1024;
+export const PDF_BYTE_OPS = 1;
+export const PDF_PAGE_OPS = 10_000;

@@ -84,6 +84,7 @@ import { resolvePlan, usesFaces } from './resolve-plan';
 import { detectFaces, detectorSize, DETECTION_BYTES, DETECTION_OPS } from './faces/detect';
 import { faceModel, faceModelBytes } from './faces/model';
 import { firstPage } from './params/page';
+import { pdfPageSource } from './pdf/page-source';
 import { animationOf, type AnimationSource } from './animation/plan';
 import { animationBytes, animationShape, animationWork, runAnimation, type AnimationJob } from './animation/run';
 import type { AssetFacts } from './expressions/evaluate';
@@ -167,6 +168,10 @@ async function withBudget<T>(limits: EngineLimits, estimate: Estimate, run: (bud
   }
 }
 
+/** Work that is not one transformation (a PDF of pages, ./collage/pdf.ts) under the same pool and meters, counted in engineStats alike. */
+export const withEngineBudget = <T>(limits: EngineLimits, estimate: Estimate, run: (budget: RequestBudget) => Promise<T>): Promise<T> =>
+  withBudget(limits, estimate, run);
+
 /** WASM memories kept for the next request stay charged to the pool until they are let go. */
 function settleStanding(pool: MemoryBudget): void {
   pool.setStanding('photon', photonMemoryBytes());
@@ -180,7 +185,8 @@ const TOO_LARGE = (what: string, pixels: number, max: number) =>
   badRequest(`Image too large: ${what} ${pixels} pixels, maximum is ${max} pixels`);
 
 /** Bytes in, bytes out: what delivery, eager and incoming transformations call. */
-export async function transformImage(input: Uint8Array, plan: Plan, opts: TransformOptions): Promise<TransformResult> {
+export async function transformImage(source: Uint8Array, sourcePlan: Plan, opts: TransformOptions): Promise<TransformResult> {
+  const { input, plan } = pdfPageSource(source, sourcePlan);
   const info = inspectSource(input);
   const resolved = resolveOutput(plan, info, opts);
   return runPlan(input, info, plan, resolved, opts.limits, opts.sources, opts.facts);

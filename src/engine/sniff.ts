@@ -1,12 +1,13 @@
 import { av1CodedSize } from './sniff-av1';
 import { readHeif } from './heif-container';
+import { pdfHeadFacts } from './pdf/reader';
 
 /**
  * What a file is, from its first bytes: the format by magic number, and for
  * images the dimensions from the header, without decoding any pixels. Every
  * size limit is checked on this before a decoder sees the file.
  */
-export type ImageFormat = 'jpg' | 'png' | 'gif' | 'webp' | 'avif' | 'heic' | 'svg' | 'bmp' | 'tiff' | 'ico';
+export type ImageFormat = 'jpg' | 'png' | 'gif' | 'webp' | 'avif' | 'heic' | 'svg' | 'bmp' | 'tiff' | 'ico' | 'pdf';
 
 export interface Sniffed {
   format: ImageFormat;
@@ -121,6 +122,11 @@ export function sniffImage(b: Uint8Array): Sniffed | null {
   if (ascii(b, 0, 4) === 'GIF8') return gif(b);
   if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') return webp(b);
   if (ascii(b, 4, 4) === 'ftyp') return isobmff(b);
+  // A PDF is an image when its head names its pages' size (what multi writes); others stay raw files.
+  if (ascii(b, 0, 5) === '%PDF-') {
+    const facts = pdfHeadFacts(b);
+    return facts ? { format: 'pdf', ...facts, orientation: 1 } : null;
+  }
   if (b[0] === 0x42 && b[1] === 0x4d && b.length >= 26) {
     return {
       format: 'bmp',

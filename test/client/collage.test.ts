@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { parsePdf } from '../support/pdf';
 import { LOCAL_URL, loadSdk, uid } from '../support/sdk';
 
 const dataUri = (bytes: Buffer) => `data:image/png;base64,${bytes.toString('base64')}`;
@@ -69,9 +70,59 @@ describe('multi, explode and generate_sprite through the SDK', async () => {
     expect(near(await centre(body, 2), [0, 0, 255])).toBe(true);
   });
 
-  it('multi refuses PDF and unknown tags with Cloudinary errors', async () => {
-    await expect(cloudinary.uploader.multi(tag, { format: 'pdf' })).rejects.toMatchObject({ http_code: 400 });
-    await expect(cloudinary.uploader.multi(uid('none'), { format: 'gif' })).rejects.toMatchObject({ http_code: 404 });
+  it('multi writes a PDF of one JPEG page per tagged image, in public id order, delivered as application/pdf', async () => {
+    const answer = await cloudinary.uploader.multi(tag, { format: 'pdf' });
+    expect(answer.public_id).toBe(tag);
+    expect(answer.url).toContain(`/image/multi/v${answer.version}/${tag}.pdf`);
+    const { res, body } = await fetchBytes(cloudinary.url(`${tag}.pdf`, { ...LOCAL_URL, type: 'multi', version: answer.version }));
+    expect([res.status, res.headers.get('content-type')]).toEqual([200, 'application/pdf']);
+    const pdf = parsePdf(new Uint8Array(body));
+    expect([pdf.version, pdf.pageObjects, pdf.badOffsets, pdf.endsWithEof]).toEqual(['1.4', 3, [], true]);
+    const sizes = [
+      [80, 60],
+      [60, 60],
+      [40, 30],
+    ];
+    const colours = [
+      [255, 0, 0],
+      [0, 255, 0],
+      [0, 0, 255],
+    ];
+    for (const [i, page] of pdf.pages.entries()) {
+      expect([page.width, page.height]).toEqual(sizes[i]);
+      const jpeg = Buffer.from(page.image.jpeg);
+      const meta = await sharp(jpeg).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', ...sizes[i]]);
+      expect(near(await centre(jpeg, 0), colours[i])).toBe(true);
+    }
+    // The SDK's URL for one page of it, as an image.
+    const page = await fetchBytes(cloudinary.url(`${tag}.png`, { ...LOCAL_URL, type: 'multi', page: 3, width: 20, crop: 'scale' }));
+    expect(page.res.status).toBe(200);
+    const meta = await sharp(page.body).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 20, 15]);
+    expect(near(await centre(page.body, 0), [0, 0, 255])).toBe(true);
+    // The PDF uploaded again is an image of 3 pages (sized by its first), and explode makes every page a derived image.
+    const uploaded = await cloudinary.uploader.upload(`data:application/pdf;base64,${body.toString('base64')}`, {
+      public_id: uid('pdfup'),
+      eager: [{ page: 2, format: 'jpg' }],
+    });
+    expect([uploaded.format, uploaded.resource_type, uploaded.pages, uploaded.width, uploaded.height]).toEqual(['pdf', 'image', 3, 80, 60]);
+    const eager = uploaded.eager[0];
+    expect([eager.transformation, eager.format, eager.width, eager.height]).toEqual(['pg_2', 'jpg', 60, 60]);
+    const exploded = await cloudinary.uploader.explode(uploaded.public_id, { page: 'all', format: 'jpg' });
+    expect(exploded.status).toBe('processing');
+    let derived: { transformation: string; format: string }[] = [];
+    const until = Date.now() + 60_000;
+    while (derived.length < 3 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 300));
+      derived = (await cloudinary.api.resource(uploaded.public_id)).derived ?? [];
+    }
+    expect(derived.map((d) => `${d.transformation}.${d.format}`).sort()).toEqual(['pg_1.jpg', 'pg_2.jpg', 'pg_3.jpg']);
+  }, 90_000);
+
+  it('multi refuses unknown formats and tags with Cloudinary errors', async () => {
+    await expect(cloudinary.uploader.multi(tag, { format: 'bmp' })).rejects.toMatchObject({ http_code: 400 });
+    await expect(cloudinary.uploader.multi(uid('none'), { format: 'pdf' })).rejects.toMatchObject({ http_code: 404 });
   });
 });
 

@@ -1,5 +1,6 @@
 import { badRequest, notFound } from '../../errors';
 import { inspectSource } from '../../engine/inspect';
+import { isPdf, pdfPageCount } from '../../engine/pdf/reader';
 import { randomId } from '../../auth/crypto';
 import type { Params } from '../../protocol/params';
 import { getSettings } from '../../config/settings';
@@ -29,7 +30,8 @@ export async function explode(ctx: UploadContext, params: Params): Promise<Recor
   // Counted from the file itself: the page count recorded at upload is read from its first bytes only.
   const original = await ctx.env.BUCKET.get(resource.r2_key);
   if (!original) throw notFound(`Resource not found - ${publicId}`);
-  const pages = inspectSource(new Uint8Array(await original.arrayBuffer())).pages;
+  const bytes = new Uint8Array(await original.arrayBuffer());
+  const pages = isPdf(bytes) ? pdfPageCount(bytes) : inspectSource(bytes).pages;
   if (pages > MAX_COMBINED_IMAGES) throw badRequest(`Too many pages to explode: ${pages}, at most ${MAX_COMBINED_IMAGES}`);
   const format = (params.string('format') ?? '').toLowerCase().replace(/^\./, '');
   if (format && !/^[a-z0-9]{1,10}$/.test(format)) throw badRequest(`Invalid format ${format}`);

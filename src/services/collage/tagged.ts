@@ -44,14 +44,20 @@ export function splitTransformation(text: string | undefined): { components: str
 }
 
 /** One tagged image through the components, as PNG bytes (the engine's budgets apply to each as to a delivery). */
-export async function renderPng(
+export const renderPng = (env: Env, row: ResourceRow, components: readonly string[]) => render(env, row, components, 'png');
+
+/** The same as JPEG bytes (a PDF page): transparent pixels are flattened on white, as any JPEG delivery does. */
+export const renderJpeg = (env: Env, row: ResourceRow, components: readonly string[]) => render(env, row, components, 'jpg');
+
+async function render(
   env: Env,
   row: ResourceRow,
   components: readonly string[],
+  format: 'png' | 'jpg',
 ): Promise<{ bytes: Uint8Array; width: number; height: number }> {
   const obj = await env.BUCKET.get(row.r2_key);
   if (!obj) throw notFound(`Resource not found - ${row.public_id}`);
   const input = new Uint8Array(await obj.arrayBuffer());
-  const plan = parseTransformation([...components, 'f_png']);
+  const plan = parseTransformation([...components, `f_${format}`]);
   return transformImage(input, plan, { limits: configFrom(env).limits, sources: layerSources(env, row.cloud) });
 }

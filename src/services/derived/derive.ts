@@ -5,6 +5,7 @@ import type { ResourceRow } from '../../storage/resources';
 import { derivedObjectKey, indexDerived, readDerived, storeDerived, variantHash, type DerivedObject } from './store';
 import { runPlan } from '../../engine/engine';
 import { inspectSource } from '../../engine/inspect';
+import { pdfPageSource } from '../../engine/pdf/page-source';
 import { layerSources } from './layer-sources';
 import type { Resolved } from '../../engine/negotiate';
 import { shared, underLease, type Lease } from './single-flight';
@@ -105,13 +106,14 @@ async function makeDerived(
   lease?: Lease,
 ): Promise<DerivedObject> {
   await opts.budget?.();
-  const input = opts.original ?? (await originalBytes(env, resource));
+  // A PDF's page is its source (pg_ picks which), as for the engine's own callers (transformImage).
+  const { input, plan: pagePlan } = pdfPageSource(opts.original ?? (await originalBytes(env, resource)), plan);
   const info = inspectSource(input);
   const limits = configFrom(env).limits;
   const result = await runPlan(
     input,
     info,
-    plan,
+    pagePlan,
     { ...resolved, lossless: resolved.lossless && !info.lossy },
     limits,
     layerSources(env, resource.cloud),

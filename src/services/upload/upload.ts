@@ -13,7 +13,7 @@ import { invalidateAsset, purgeAsset } from '../cache/purge';
 import { StagedFile } from './staging';
 import { applyIncoming, generateEager, parseEager, parseIncoming } from './eager';
 import { makeBreakpoints } from './breakpoints';
-import { inspectSource } from '../../engine/inspect';
+import { readableSource } from '../../engine/pdf/page-source';
 import { checkTargetFormat, type UploadOptions } from './options';
 import { inspectFile, type Inspected } from './inspect';
 import { placementOf, uniqueDisplayName } from './placement';
@@ -69,7 +69,7 @@ export async function storeUpload(
   if ((eager.length || incoming) && info.resourceType !== 'image') throw badRequest('Transformations apply to images only');
   let file = input.file;
   // The engine must be able to read the file before it is stored for eager work (a truncated one, for one, it cannot).
-  if (eager.length && !incoming) inspectSource(await file.buffer());
+  if (eager.length && !incoming) readableSource(await file.buffer());
   if (incoming) {
     const result = await applyIncoming(env, cloud.cloudName, await file.buffer(), incoming);
     file = await StagedFile.fromMemory(env.BUCKET, result.bytes);
