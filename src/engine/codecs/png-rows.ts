@@ -72,20 +72,30 @@ interface PngRowsExports extends ModuleExports {
 }
 
 /** IDAT bytes handed to the module at a time (the buffer it inflates from). */
-export const PNG_INPUT_CHUNK = 64 * 1024;
+const PNG_INPUT_CHUNK = 64 * 1024;
 /** zlib's inflate state and 32 KB window, and the module's own bookkeeping. */
 const INFLATE_BYTES = 64 * 1024;
+/** The module's linear memory before any call (`--initial-memory` in scripts/build-wasm.sh: stack, data, first heap). */
+const MODULE_INITIAL_BYTES = 2 * 1024 * 1024;
 
 /**
- * What the module allocates for one decode beyond its initial memory: the
- * input buffer, zlib, two filtered rows, one RGBA row, the block sums and
+ * The module's linear memory for one decode (a fresh instance): its initial
+ * memory, the input buffer, zlib, two filtered rows, one RGBA row, the block sums and
  * the reduced row; an interlaced image adds its whole RGBA frame (Adam7
  * completes no row before the last pass).
  */
 export function pngDecodeBytes(h: PngHeader, shrink: number): number {
   const stride = Math.ceil((h.width * (CHANNELS[h.colorType] ?? 4) * h.bitDepth) / 8) + 1;
   const outWidth = Math.ceil(h.width / shrink);
-  return PNG_INPUT_CHUNK + INFLATE_BYTES + 2 * stride + h.width * 4 + outWidth * 40 + (h.interlaced ? h.width * h.height * 4 : 0);
+  return (
+    MODULE_INITIAL_BYTES +
+    PNG_INPUT_CHUNK +
+    INFLATE_BYTES +
+    2 * stride +
+    h.width * 4 +
+    outWidth * 40 +
+    (h.interlaced ? h.width * h.height * 4 : 0)
+  );
 }
 
 const STEP = { needInput: 0, row: 1, done: 2 } as const;
