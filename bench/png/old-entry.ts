@@ -1,0 +1,1 @@
+export { decodePngReduced } from '../../src/engine/codecs/png-rows-old';
