@@ -48,5 +48,7 @@ for (const [file, shrink] of CASES) {
     const img = sharp(bytes).ensureAlpha();
     return (shrink > 1 ? img.resize(width, Math.ceil(meta.height / shrink), { kernel: 'nearest' }) : img).raw().toBuffer();
   });
-  console.log(`| ${file} (${meta.width}x${meta.height}${meta.isProgressive ? ', Adam7' : ''}) | 1/${shrink} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(2)} |`);
+  console.log(
+    `| ${file} (${meta.width}x${meta.height}${meta.isProgressive ? ', Adam7' : ''}) | 1/${shrink} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(2)} |`,
+  );
 }

@@ -3,7 +3,7 @@ import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { BoxReducer } from '../../src/engine/codecs/box-reduce';
-import { decodePngIn, pngDecodeBytes, pngHeader } from '../../src/engine/codecs/png-rows';
+import { decodePngIn, pngDecodeBytes, pngHeader, type PngRowsExports } from '../../src/engine/codecs/png-rows';
 import { CodecSession } from '../../src/engine/codecs/runtime';
 import type { Raster } from '../../src/engine/raster';
 import { fixtureBytes } from '../support/fixtures';
@@ -17,7 +17,7 @@ import { fixtureBytes } from '../support/fixtures';
  */
 const CompiledModule = WebAssembly.Module as unknown as new (bytes: Uint8Array) => WebAssembly.Module;
 const wasm = new CompiledModule(readFileSync(new URL('../../src/engine/codecs/wasm/codecs.wasm', import.meta.url)));
-const session = () => new CodecSession(wasm);
+const session = () => new CodecSession<PngRowsExports>(wasm);
 const decode = (bytes: Uint8Array, shrink = 1, s = session()) => decodePngIn(s, bytes, shrink);
 
 const VARIANTS = readdirSync(new URL('../fixtures/png/', import.meta.url)).filter((f) => f.endsWith('.png'));

@@ -52,7 +52,7 @@ function chunks(b: Uint8Array): Chunks {
   return out;
 }
 
-interface PngRowsExports extends ModuleExports {
+export interface PngRowsExports extends ModuleExports {
   png_rows_open(
     width: number,
     height: number,

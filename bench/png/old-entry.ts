@@ -1,1 +1,0 @@
-export { decodePngReduced } from '../../src/engine/codecs/png-rows-old';
