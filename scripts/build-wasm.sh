@@ -140,6 +140,19 @@ pids=()
 compile -DCMS_NO_PTHREADS=1 -I"$jpeg" -I"$lcms/include" -I"$work/gen" -c "$root/wasm/shim/colour.c" -o obj/shim_colour.o
 # --- end colour management ---
 
+# --- PNG decode (issue 17): zlib's inflate and our PNG row reader (wasm/shim/png_rows.c) ---
+ZLIB_PKG=zlib ZLIB_EPOCH=1: ZLIB_VER=1.2.13.dfsg-1 ZLIB_UP=1.2.13.dfsg
+ZLIB_DSC_SHA=3fa1e6b2fc525062aa88207dda52fed8e045373c809d362fe8a2bfbf7cf515a8
+ZLIB_ORIG_SHA=71feb7947e3c00ef125f83b79a4e529bde31171e5babe48b391f06758d1ab0a1
+zlib_orig="${ZLIB_PKG}_$ZLIB_UP.orig.tar.bz2"
+[ -f "$zlib_orig" ] || apt-get source --download-only "$ZLIB_PKG=$ZLIB_EPOCH$ZLIB_VER"
+echo "$ZLIB_DSC_SHA  ${ZLIB_PKG}_$ZLIB_VER.dsc" | sha256sum -c --quiet
+echo "$ZLIB_ORIG_SHA  $zlib_orig" | sha256sum -c --quiet
+rm -rf "zlib-$ZLIB_UP" && tar xjf "$zlib_orig"
+zlib="$work/zlib-$ZLIB_UP"
+for s in adler32 crc32 inffast inflate inftrees zutil; do compile -I"$zlib" -c "$zlib/$s.c" -o "obj/zlib_$s.o"; done
+compile -I"$zlib" -c "$root/wasm/shim/png_rows.c" -o obj/shim_png_rows.o
+# --- end PNG decode ---
 compile -I"$jpeg" -c "$root/wasm/shim/jpeg.c" -o obj/shim_jpeg.o
 compile -I"$webp/src" -c "$root/wasm/shim/webp.c" -o obj/shim_webp.o
 compile -I"$jpeg" -I"$webp/src" -c "$root/wasm/shim/transcode.c" -o obj/shim_transcode.o

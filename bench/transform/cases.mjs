@@ -125,6 +125,13 @@ export const CASES = [
     sharp: (s) => s.resize(400, 300, { fit: 'cover' }).jpeg({ quality: 80 }),
   },
   {
+    name: 'fill 400x300 JPEG q80 (interlaced PNG source)',
+    photos: ['png/interlaced-1600x900.png'],
+    transformation: 'c_fill,w_400,h_300,q_80',
+    format: 'jpg',
+    sharp: (s) => s.resize(400, 300, { fit: 'cover' }).jpeg({ quality: 80 }),
+  },
+  {
     name: 'fill 400x300 JPEG q80 (WebP source)',
     photos: ['large-4096.webp'],
     transformation: 'c_fill,w_400,h_300,q_80',

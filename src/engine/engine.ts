@@ -28,7 +28,7 @@ import {
   iccIsSrgb,
   srgbProfile,
 } from './codecs/pipeline';
-import { pngHeader } from './codecs/png-rows';
+import { pngDecodeBytes, pngHeader } from './codecs/png-rows';
 import { reducedSize } from './codecs/box-reduce';
 import { readHeif, type HeifImage } from './heif-container';
 import { releaseResident, residentCodecs } from './codecs/resident';
@@ -761,16 +761,18 @@ function planJpeg(
 }
 
 /**
- * A PNG larger than ROW_DECODE_ABOVE_PIXELS (not interlaced) is read row by
- * row and box-reduced on the way by the largest whole factor whose result
- * still covers what the first component needs: memory follows the width and
- * the reduced size, and MAX_DECODE_PIXELS (photon's whole-frame ceiling) does
- * not apply; the work budget bounds how many rows may be read.
+ * A PNG larger than ROW_DECODE_ABOVE_PIXELS, or interlaced, is read row by
+ * row in the codec module and box-reduced on the way by the largest whole
+ * factor whose result still covers what the first component needs: memory
+ * follows the width and the reduced size (an interlaced one adds its RGBA
+ * frame in the module, charged: beyond the memory budget it is a 400), and
+ * MAX_DECODE_PIXELS (photon's whole-frame ceiling) does not apply; the work
+ * budget bounds how many rows may be read.
  */
 function planPngRows(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved): DecodePlan | undefined {
   const header = pngHeader(input);
   const pixels = info.width * info.height;
-  if (!header || header.interlaced || pixels <= ROW_DECODE_ABOVE_PIXELS) return undefined;
+  if (!header || (!header.interlaced && pixels <= ROW_DECODE_ABOVE_PIXELS)) return undefined;
   const first = plan.components[0]?.params;
   const g = first && planGeometry({ width: info.width, height: info.height, params: first, dpr: componentDpr(first, resolved) });
   const shrink = g ? Math.max(1, Math.floor(Math.min(g.region.width / g.size.width, g.region.height / g.size.height))) : 1;
@@ -779,10 +781,10 @@ function planPngRows(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: 
   return {
     decoder: 'pngRows',
     pixels: reduced,
-    extraBytes: input.length + info.width * 24,
+    extraBytes: input.length + pngDecodeBytes(header, shrink),
     extraOps: pixels * PNG_ROW_OPS,
     heldBytes: reduced * RASTER_BYTES,
-    what: `decoding ${info.width}x${info.height} PNG row by row at 1/${shrink}`,
+    what: `decoding ${info.width}x${info.height} ${header.interlaced ? 'interlaced PNG' : 'PNG row by row'} at 1/${shrink}`,
     orientation: 1,
     shrink,
   };

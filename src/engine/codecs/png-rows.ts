@@ -1,14 +1,16 @@
 import { badRequest } from '../../errors';
 import type { Raster } from '../raster';
-import { BoxReducer } from './box-reduce';
+import { reducedSize } from './box-reduce';
+import { CodecError, CodecSession, type ModuleExports } from './runtime';
 
 /**
- * PNG decoded row by row: the IDAT stream goes through DecompressionStream
- * ('deflate' is zlib), each row is unfiltered against the previous one,
- * turned into RGBA and added into a box-reduced image (every `shrink` x
- * `shrink` block averaged, alpha-weighted), so memory follows the width and
- * the reduced size, never the full frame. Interlaced (Adam7) files are not
- * read here: their passes need the whole frame.
+ * PNG decoded row by row in the codec module (wasm/shim/png_rows.c, zlib
+ * 1.2.13): the IDAT stream is fed in pieces, each row inflated, unfiltered
+ * against the previous one, turned into RGBA and added into a box-reduced
+ * image (every `shrink` x `shrink` block averaged, alpha-weighted), so memory
+ * follows the width and the reduced size, never the full frame. Interlaced
+ * (Adam7) files are read too, through one RGBA frame in the module (their
+ * passes complete no row before the last one).
  */
 export interface PngHeader {
   width: number;
@@ -50,145 +52,138 @@ function chunks(b: Uint8Array): Chunks {
   return out;
 }
 
-/** Turns one unfiltered row into 8-bit RGBA (16-bit samples keep their high byte; tRNS keys compare the file's own values). */
-function rowToRgba(h: PngHeader, c: Chunks, row: Uint8Array, out: Uint8Array): void {
-  const { width, bitDepth, colorType } = h;
-  // The common screenshot and photo layouts, without per-sample calls.
-  if (bitDepth === 8 && colorType === 6) {
-    out.set(row.subarray(0, width * 4));
-    return;
-  }
-  if (bitDepth === 8 && colorType === 2 && !c.transparency) {
-    for (let x = 0, i = 0, o = 0; x < width; x++, i += 3, o += 4) {
-      out[o] = row[i];
-      out[o + 1] = row[i + 1];
-      out[o + 2] = row[i + 2];
-      out[o + 3] = 255;
-    }
-    return;
-  }
-  const max = (1 << Math.min(bitDepth, 8)) - 1;
-  const raw = (i: number): number => {
-    if (bitDepth === 16) return (row[i * 2] << 8) | row[i * 2 + 1];
-    if (bitDepth === 8) return row[i];
-    const perByte = 8 / bitDepth;
-    return (row[Math.floor(i / perByte)] >> (8 - bitDepth * ((i % perByte) + 1))) & max;
-  };
-  const to8 = (v: number) => (bitDepth === 16 ? v >> 8 : bitDepth === 8 ? v : Math.round((v * 255) / max));
-  const t = c.transparency;
-  const keyAt = (i: number) => (t && t.length >= 2 * (i + 1) ? (t[i * 2] << 8) | t[i * 2 + 1] : -1);
-  const n = CHANNELS[colorType];
-  for (let x = 0; x < width; x++) {
-    const o = x * 4;
-    if (colorType === 3) {
-      const i = raw(x);
-      const p = c.palette;
-      if (!p || i * 3 + 2 >= p.length) throw badRequest('Invalid image file: PNG palette index out of range');
-      out[o] = p[i * 3];
-      out[o + 1] = p[i * 3 + 1];
-      out[o + 2] = p[i * 3 + 2];
-      out[o + 3] = t && i < t.length ? t[i] : 255;
-    } else if (colorType === 0 || colorType === 4) {
-      const g = raw(x * n);
-      out[o] = out[o + 1] = out[o + 2] = to8(g);
-      out[o + 3] = colorType === 4 ? to8(raw(x * 2 + 1)) : g === keyAt(0) ? 0 : 255;
-    } else {
-      const r = raw(x * n);
-      const g = raw(x * n + 1);
-      const b = raw(x * n + 2);
-      out[o] = to8(r);
-      out[o + 1] = to8(g);
-      out[o + 2] = to8(b);
-      out[o + 3] = colorType === 6 ? to8(raw(x * n + 3)) : r === keyAt(0) && g === keyAt(1) && b === keyAt(2) ? 0 : 255;
-    }
-  }
+export interface PngRowsExports extends ModuleExports {
+  png_rows_open(
+    width: number,
+    height: number,
+    depth: number,
+    colorType: number,
+    interlaced: number,
+    shrink: number,
+    plte: number,
+    plteLen: number,
+    trns: number,
+    trnsLen: number,
+  ): number;
+  png_rows_input(state: number, ptr: number, len: number): void;
+  png_rows_step(state: number): number;
+  png_rows_row(state: number): number;
+  png_rows_close(state: number): void;
 }
 
-/** Undoes the row's filter in place (`prev` is the previous unfiltered row, zeros for the first). */
-function unfilter(filter: number, row: Uint8Array, prev: Uint8Array, bpp: number): void {
-  const n = row.length;
-  switch (filter) {
-    case 0:
-      return;
-    case 1:
-      for (let i = bpp; i < n; i++) row[i] = (row[i] + row[i - bpp]) & 255;
-      return;
-    case 2:
-      for (let i = 0; i < n; i++) row[i] = (row[i] + prev[i]) & 255;
-      return;
-    case 3:
-      // The first pixel has no left neighbour; the rest without a bounds test per byte.
-      for (let i = 0; i < bpp && i < n; i++) row[i] = (row[i] + (prev[i] >> 1)) & 255;
-      for (let i = bpp; i < n; i++) row[i] = (row[i] + ((row[i - bpp] + prev[i]) >> 1)) & 255;
-      return;
-    case 4:
-      for (let i = 0; i < bpp && i < n; i++) row[i] = (row[i] + prev[i]) & 255;
-      for (let i = bpp; i < n; i++) {
-        const l = row[i - bpp];
-        const u = prev[i];
-        const ul = prev[i - bpp];
-        const pa = Math.abs(u - ul);
-        const pb = Math.abs(l - ul);
-        const pc = Math.abs(l + u - 2 * ul);
-        row[i] = (row[i] + (pa <= pb && pa <= pc ? l : pb <= pc ? u : ul)) & 255;
-      }
-      return;
-    default:
-      throw badRequest('Invalid image file: unknown PNG row filter');
-  }
+/** IDAT bytes handed to the module at a time (the buffer it inflates from). */
+const PNG_INPUT_CHUNK = 64 * 1024;
+/** zlib's inflate state and 32 KB window, and the module's own bookkeeping. */
+const INFLATE_BYTES = 64 * 1024;
+/** The module's linear memory before any call (`--initial-memory` in scripts/build-wasm.sh: stack, data, first heap). */
+const MODULE_INITIAL_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The module's linear memory for one decode (a fresh instance): its initial
+ * memory, the input buffer, zlib, two filtered rows, one RGBA row, the block sums and
+ * the reduced row; an interlaced image adds its whole RGBA frame (Adam7
+ * completes no row before the last pass).
+ */
+export function pngDecodeBytes(h: PngHeader, shrink: number): number {
+  const stride = Math.ceil((h.width * (CHANNELS[h.colorType] ?? 4) * h.bitDepth) / 8) + 1;
+  const outWidth = Math.ceil(h.width / shrink);
+  return (
+    MODULE_INITIAL_BYTES +
+    PNG_INPUT_CHUNK +
+    INFLATE_BYTES +
+    2 * stride +
+    h.width * 4 +
+    outWidth * 40 +
+    (h.interlaced ? h.width * h.height * 4 : 0)
+  );
 }
 
-/** Decodes a non-interlaced PNG reduced by `shrink` (1: full size) without ever holding the full frame. */
-export async function decodePngReduced(b: Uint8Array, shrink: number): Promise<Raster> {
+const STEP = { needInput: 0, row: 1, done: 2 } as const;
+
+/** The module's failures as the 400 a client sees (its messages for bad data are already worded for them). */
+function asBadRequest(e: unknown): unknown {
+  if (!(e instanceof CodecError)) return e;
+  return badRequest(
+    /^(Invalid image file|Image too large)/.test(e.message) ? e.message : 'Invalid image file: the PNG data could not be decoded',
+  );
+}
+
+/**
+ * Decodes a PNG reduced by `shrink` (1: full size) in `session` (zlib and the
+ * row reader of wasm/shim/png_rows.c): IDAT goes in PNG_INPUT_CHUNK at a time,
+ * reduced rows come out one by one into the result. A failure drops the
+ * session's instance (CodecSession does) and is a 400.
+ */
+export function decodePngIn(session: CodecSession<PngRowsExports>, b: Uint8Array, shrink: number): Raster {
   const h = pngHeader(b);
-  if (!h || h.interlaced || !CHANNELS[h.colorType]) throw badRequest('Invalid image file: the PNG data could not be decoded');
+  if (!h || !CHANNELS[h.colorType]) throw badRequest('Invalid image file: the PNG data could not be decoded');
   const c = chunks(b);
-  const bitsPerPixel = CHANNELS[h.colorType] * h.bitDepth;
-  const stride = Math.ceil((h.width * bitsPerPixel) / 8);
-  const bpp = Math.max(1, bitsPerPixel >> 3);
-  const prev = new Uint8Array(stride);
-  const row = new Uint8Array(stride + 1);
-  let filled = 0;
-  let rows = 0;
-  const rgba = new Uint8Array(h.width * 4);
-  const reducer = new BoxReducer(h.width, h.height, shrink);
-  const take = (data: Uint8Array) => {
-    for (let i = 0; i < data.length && rows < h.height;) {
-      const n = Math.min(stride + 1 - filled, data.length - i);
-      row.set(data.subarray(i, i + n), filled);
-      filled += n;
-      i += n;
-      if (filled < stride + 1) break;
-      const pixels = row.subarray(1);
-      unfilter(row[0], pixels, prev, bpp);
-      rowToRgba(h, c, pixels, rgba);
-      reducer.add(rgba);
-      prev.set(pixels);
-      filled = 0;
-      rows++;
-    }
-  };
-  const inflate = new DecompressionStream('deflate');
-  const writer = inflate.writable.getWriter();
-  const written = (async () => {
-    for (const part of c.data) await writer.write(part);
-    await writer.close();
-  })().catch(() => undefined);
-  const reader = inflate.readable.getReader();
+  const size = reducedSize(h.width, h.height, shrink);
+  const out: Raster = { data: new Uint8Array(size.width * size.height * 4), width: size.width, height: size.height };
+  const rowBytes = size.width * 4;
   try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      take(value);
-      if (rows >= h.height) break;
-    }
-  } catch {
-    throw badRequest('Invalid image file: the PNG data could not be decoded');
-  } finally {
-    reader.cancel().catch(() => undefined);
-    await written;
+    session.call((x) => {
+      const table = (bytes: Uint8Array | undefined) => {
+        if (!bytes?.length) return 0;
+        const ptr = x.alloc(bytes.length);
+        new Uint8Array(x.memory.buffer, ptr, bytes.length).set(bytes);
+        return ptr;
+      };
+      const plte = table(c.palette);
+      const trns = table(c.transparency);
+      const state = x.png_rows_open(
+        h.width,
+        h.height,
+        h.bitDepth,
+        h.colorType,
+        Number(h.interlaced),
+        shrink,
+        plte,
+        c.palette?.length ?? 0,
+        trns,
+        c.transparency?.length ?? 0,
+      );
+      const input = x.alloc(PNG_INPUT_CHUNK);
+      let part = 0;
+      let offset = 0;
+      let y = 0;
+      for (;;) {
+        const step = x.png_rows_step(state);
+        if (step === STEP.done) break;
+        if (step === STEP.row) {
+          out.data.set(new Uint8Array(x.memory.buffer, x.png_rows_row(state), rowBytes), y++ * rowBytes);
+          continue;
+        }
+        while (part < c.data.length && offset >= c.data[part].length) {
+          part++;
+          offset = 0;
+        }
+        if (part >= c.data.length) throw badRequest('Invalid image file: the PNG data ends early');
+        const piece = c.data[part].subarray(offset, offset + PNG_INPUT_CHUNK);
+        new Uint8Array(x.memory.buffer, input, piece.length).set(piece);
+        x.png_rows_input(state, input, piece.length);
+        offset += piece.length;
+      }
+      x.png_rows_close(state);
+      x.release(input);
+      x.release(plte);
+      x.release(trns);
+    });
+  } catch (e) {
+    // Whatever failed (a trap already dropped it), no half-read state is kept.
+    session.drop();
+    throw asBadRequest(e);
   }
-  if (rows < h.height) throw badRequest('Invalid image file: the PNG data ends early');
-  reducer.flush();
-  return reducer.out;
+  return out;
+}
+
+/** Decodes a PNG (interlaced or not) reduced by `shrink` (1: full size) without ever holding the full frame of a non-interlaced one. */
+export async function decodePngReduced(b: Uint8Array, shrink: number): Promise<Raster> {
+  const { workerdCodecModule } = await import('./workerd-module');
+  const session = new CodecSession<PngRowsExports>(workerdCodecModule());
+  try {
+    return decodePngIn(session, b, shrink);
+  } finally {
+    session.drop();
+  }
 }

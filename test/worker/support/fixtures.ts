@@ -4,7 +4,7 @@ import { putOriginal, type PutOriginal } from '../../../src/storage/assets';
 import { sniffImage, mimeFor } from '../../../src/engine/sniff';
 
 /** Fixture bytes, bundled by Vite as data URLs (workerd has no file system). */
-const FILES = import.meta.glob('../../fixtures/{,hostile/}*.{jpg,png,gif,webp,avif,heic,svg}', {
+const FILES = import.meta.glob('../../fixtures/{,hostile/,png/}*.{jpg,png,gif,webp,avif,heic,svg}', {
   query: '?inline',
   import: 'default',
   eager: true,
