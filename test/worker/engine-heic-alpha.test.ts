@@ -19,6 +19,9 @@ async function ok(path: string, headers: Record<string, string> = {}): Promise<U
 
 const near = (got: number[], want: number[], tolerance: number) => got.every((v, i) => Math.abs(v - want[i]) <= tolerance);
 
+/** The largest difference of two same-size rasters' alpha. */
+const alphaDiff = (a: Raster, b: Raster) => a.data.reduce((m, v, i) => (i % 4 === 3 ? Math.max(m, Math.abs(v - b.data[i])) : m), 0);
+
 /** A quarter turn clockwise. */
 function turnClockwise(r: Raster): Raster {
   const out = new Uint8Array(r.data.length);
@@ -49,6 +52,38 @@ describe('HEIC alpha planes', () => {
     expect(heif?.alpha?.coded).toEqual({ width: 128, height: 96 });
     expect(readHeif(fixture('hostile/heic-alpha-lie.heic'))?.alpha?.coded).toEqual({ width: 8192, height: 8192 });
     expect(readHeif(fixture('photo.heic'))?.alpha).toBeUndefined();
+    expect(readHeif(fixture('alpha-prem.heic'))?.alpha?.premultiplied).toBe(true);
+  });
+
+  it('decode the same from one alpha picture beside a banded colour picture as from grids of both', T, async () => {
+    expect(readHeif(fixture('alpha-single.heic'))).toMatchObject({ columns: 1, rows: 1, alpha: { columns: 1, rows: 1 } });
+    const grid = uid('hgrid');
+    const single = uid('hsingle');
+    await storeImage(grid, fixture('alpha.heic'));
+    await storeImage(single, fixture('alpha-single.heic'));
+    for (const t of ['f_png', 'w_100/f_png', 'b_blue,f_jpg']) {
+      const a = decode(await ok(`${t}/${grid}`));
+      const b = decode(await ok(`${t}/${single}`));
+      expect(meanDiff(a, b), t).toBeLessThan(0.5);
+      expect(alphaDiff(a, b), t).toBeLessThanOrEqual(1);
+      expect(pixel(b, 2, 2)[3], t).toBe(t.endsWith('jpg') ? 255 : 0);
+    }
+  });
+
+  it('keeps partial alpha, and divides premultiplied colour (a prem reference) by it', T, async () => {
+    const plain = uid('hstraight');
+    const prem = uid('hprem');
+    await storeImage(plain, fixture('alpha.heic'));
+    await storeImage(prem, fixture('alpha-prem.heic'));
+    const a = decode(await ok(`f_png/${plain}`));
+    const b = decode(await ok(`f_png/${prem}`));
+    // The bottom 16 rows have alpha = x.
+    for (let x = 40; x < 256; x += 24) {
+      expect(pixel(a, x, 184)[3]).toBe(x);
+      expect(pixel(b, x, 184)[3]).toBe(x);
+      // Premultiplied colour loses precision where alpha is small; from a half up it comes back within rounding.
+      if (x >= 128) expect(near(pixel(b, x, 184), pixel(a, x, 184), 3), `${x}: ${pixel(b, x, 184)} ${pixel(a, x, 184)}`).toBe(true);
+    }
   });
 
   it('f_png keeps the transparency at full size and reduced', T, async () => {
