@@ -41,6 +41,8 @@ for (const [columns, rows] of [
     const ms = (performance.now() - t0).toFixed(0);
     const charged = result.startsWith('400') ? '' : mb(m.engineStats.lastPeakBytes);
     const wasm = result.startsWith('400') ? '' : mb(m.engineStats.lastHeifWasmBytes);
-    console.log(`| ${columns}x${rows} | ${size.width}x${size.height} | ${((size.width * size.height) / 1e6).toFixed(1)} | ${t} | ${result} | ${ms} | ${charged} | ${wasm} |`);
+    console.log(
+      `| ${columns}x${rows} | ${size.width}x${size.height} | ${((size.width * size.height) / 1e6).toFixed(1)} | ${t} | ${result} | ${ms} | ${charged} | ${wasm} |`,
+    );
   }
 }

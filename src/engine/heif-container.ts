@@ -45,7 +45,7 @@ export interface HeifImage {
  * whose rows of tiles line up with the colour's (what the row decoder can
  * keep beside one colour strip).
  */
-export interface HeifAlpha {
+interface HeifAlpha {
   columns: number;
   rows: number;
   tileWidth: number;
@@ -412,7 +412,9 @@ function layoutOf(items: Items, id: number): Layout | undefined {
  */
 function alphaOf(items: Items, primary: number, colour: Layout): HeifAlpha | undefined {
   const auxl = references(items.b, child(items.b, items.meta, 'iref', 4), 'auxl');
-  const id = [...auxl].find(([from, to]) => to.includes(primary) && ALPHA_URNS.has(auxTypeOf(items.b, items.props.get(from) ?? []) ?? ''))?.[0];
+  const id = [...auxl].find(
+    ([from, to]) => to.includes(primary) && ALPHA_URNS.has(auxTypeOf(items.b, items.props.get(from) ?? []) ?? ''),
+  )?.[0];
   if (id === undefined) return undefined;
   const a = layoutOf(items, id);
   if (!a || a.size.width !== colour.size.width || a.size.height !== colour.size.height) return undefined;

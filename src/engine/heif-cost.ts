@@ -14,7 +14,8 @@ export interface HeifPictureCost {
   ops: number;
 }
 
-const streamBytes = (tiles: HeifTile[]) => Math.max(0, ...tiles.map((t) => t.extents.reduce((n, e) => n + e.end - e.start, t.config.length)));
+const streamBytes = (tiles: HeifTile[]) =>
+  Math.max(0, ...tiles.map((t) => t.extents.reduce((n, e) => n + e.end - e.start, t.config.length)));
 
 export function heifPictureCost(heif: HeifImage, extent: { width: number; height: number }): HeifPictureCost {
   const coded = heif.coded ?? { width: heif.tileWidth, height: heif.tileHeight };

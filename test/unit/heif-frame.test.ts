@@ -6,7 +6,16 @@ import { CodecSession, type ModuleExports } from '../../src/engine/codecs/runtim
 interface FrameExports extends ModuleExports {
   rgba_flatten(ptr: number, pixels: number, r: number, g: number, b: number): void;
   rgb_frame_put(frame: number, width: number, y0: number, rows: number, src: number, stride: number): void;
-  rgb_frame_turned(frame: number, width: number, height: number, orientation: number, y0: number, rows: number, dst: number, stride: number): void;
+  rgb_frame_turned(
+    frame: number,
+    width: number,
+    height: number,
+    orientation: number,
+    y0: number,
+    rows: number,
+    dst: number,
+    stride: number,
+  ): void;
 }
 
 const CompiledModule = WebAssembly.Module as unknown as new (bytes: Uint8Array) => WebAssembly.Module;

@@ -27,7 +27,16 @@ interface HeifExports extends ModuleExports {
   hevc_alpha_close(): void;
   rgba_flatten(ptr: number, pixels: number, r: number, g: number, b: number): void;
   rgb_frame_put(frame: number, width: number, y0: number, rows: number, src: number, stride: number): void;
-  rgb_frame_turned(frame: number, width: number, height: number, orientation: number, y0: number, rows: number, dst: number, stride: number): void;
+  rgb_frame_turned(
+    frame: number,
+    width: number,
+    height: number,
+    orientation: number,
+    y0: number,
+    rows: number,
+    dst: number,
+    stride: number,
+  ): void;
   jpeg_rows_begin(width: number, height: number, quality: number): void;
   jpeg_rows_write(ptr: number, rows: number, stride: number): void;
   jpeg_rows_end(): number;
@@ -198,7 +207,13 @@ export interface HeifTranscoded {
  * is stored once as RGB (3 bytes per pixel) and the encoder's rows are
  * gathered from it already turned, HEIF_TURNED_ROWS at a time.
  */
-export function transcodeHeifToJpeg(input: Uint8Array, image: HeifImage, quality: number, background: Color, orientation = 1): HeifTranscoded {
+export function transcodeHeifToJpeg(
+  input: Uint8Array,
+  image: HeifImage,
+  quality: number,
+  background: Color,
+  orientation = 1,
+): HeifTranscoded {
   return withSession((session) => {
     const q = Math.max(1, Math.min(100, Math.round(quality)));
     const flatten = (ptr: number, rows: number, stride: number) => {
