@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { engineMemory } from '../../src/engine/budget';
 import { engineStats } from '../../src/engine/engine';
 import { readHeif } from '../../src/engine/heif-container';
+import { inspectSource } from '../../src/engine/inspect';
 import type { Raster } from '../../src/engine/raster';
 import { fixture, storeImage, uid } from './support/fixtures';
 import { decode, dims, MAGIC, meanDiff, pixel } from './support/images';
@@ -53,6 +54,8 @@ describe('HEIC alpha planes', () => {
     expect(readHeif(fixture('hostile/heic-alpha-lie.heic'))?.alpha?.coded).toEqual({ width: 8192, height: 8192 });
     expect(readHeif(fixture('photo.heic'))?.alpha).toBeUndefined();
     expect(readHeif(fixture('alpha-prem.heic'))?.alpha?.premultiplied).toBe(true);
+    // The alpha tiles are the last bytes of the file: cut into them, the file is refused as incomplete.
+    expect(() => inspectSource(fixture('alpha.heic').slice(0, -100))).toThrow(/HEIC data ends early/);
   });
 
   it('decode the same from one alpha picture beside a banded colour picture as from grids of both', T, async () => {
