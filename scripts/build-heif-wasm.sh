@@ -91,6 +91,10 @@ for p in "${pids[@]}"; do wait "$p"; done
   -c "$root/wasm/heif/hevc.c" -o obj/shim_hevc.o
 "$CC" --target=wasm32-wasi -isystem "$SYSROOT_INC" -O3 -msimd128 -ffunction-sections -fdata-sections -I"$jpeg" \
   -c "$root/wasm/heif/jpeg_rows.c" -o obj/shim_jpeg_rows.o
+"$CC" --target=wasm32-wasi -isystem "$SYSROOT_INC" -O3 -msimd128 -ffunction-sections -fdata-sections -I"$src" \
+  -c "$root/wasm/heif/alpha.c" -o obj/shim_alpha.o
+"$CC" --target=wasm32-wasi -isystem "$SYSROOT_INC" -O3 -msimd128 -ffunction-sections -fdata-sections \
+  -c "$root/wasm/heif/frame.c" -o obj/shim_frame.o
 "$CC" --target=wasm32-wasi -isystem "$SYSROOT_INC" -O3 -c "$root/wasm/shim/fail.c" -o obj/shim_fail.o
 
 "$LD" --no-entry --gc-sections --strip-all -z stack-size=1048576 --initial-memory=2097152 \

@@ -59,6 +59,8 @@ export const ROW_DECODE_ABOVE_PIXELS = 1_200_000;
 export const HEVC_PICTURE_BYTES = 4;
 /** The HEIC module's own memory (stack and start-up heap) whatever the image. */
 export const HEIF_MODULE_BYTES = 2 * 1024 * 1024;
+/** A quarter-turned HEIC at full size as JPEG: rows gathered at a time from its RGB frame (longer runs down its columns per stored row read). */
+export const HEIF_TURNED_ROWS = 128;
 /** Decoding (libde265), converting to RGBA and box-reducing one HEIC pixel. */
 export const HEVC_DECODE_OPS = 120;
 

@@ -31,6 +31,7 @@ import {
 import { pngDecodeBytes, pngHeader } from './codecs/png-rows';
 import { reducedSize } from './codecs/box-reduce';
 import { readHeif, type HeifImage } from './heif-container';
+import { heifPictureCost } from './heif-cost';
 import { releaseResident, residentCodecs } from './codecs/resident';
 import { planStream, type StreamPlan } from './stream-plan';
 import { svgFilterCost } from './codecs/svg-guard';
@@ -47,8 +48,7 @@ import {
   AVIF_DECODER_FIXED_BYTES,
   DECODE_COSTS,
   HEIF_MODULE_BYTES,
-  HEVC_DECODE_OPS,
-  HEVC_PICTURE_BYTES,
+  HEIF_TURNED_ROWS,
   effectCost,
   ENCODE_COSTS,
   ENCODE_FIXED_BYTES,
@@ -424,7 +424,7 @@ async function applyComponents(
  */
 function streamCost(input: Uint8Array, info: SourceInfo, s: StreamPlan, resolved: Resolved): Estimate {
   const pixels = s.width * s.height;
-  if (info.format === 'heic') return heicStreamCost(input, s, resolved);
+  if (info.format === 'heic') return heicStreamCost(input, info, s, resolved);
   const coefficients = progressiveCoefficients(info, 1);
   const encoder =
     s.target === 'webp'
@@ -442,45 +442,46 @@ function streamCost(input: Uint8Array, info: SourceInfo, s: StreamPlan, resolved
 }
 
 /**
- * A HEIC delivered at full size as JPEG: the file and one tile's stream, the
- * decoded tile, the RGBA strip one tile high, libjpeg's rows and the output
- * (in the module and its JS copy).
+ * A HEIC delivered at full size as JPEG: the file, the coded pictures (colour
+ * and alpha) and their streams, the RGBA strip one tile high, libjpeg's rows
+ * and the output (in the module and its JS copy); turned (irot/imir), the
+ * stored frame as RGB and the strip of rows gathered from it.
  */
-function heicStreamCost(input: Uint8Array, s: StreamPlan, resolved: Resolved): Estimate {
+function heicStreamCost(input: Uint8Array, info: SourceInfo, s: StreamPlan, resolved: Resolved): Estimate {
   const heif = readHeif(input);
   if (!heif) throw badRequest('Invalid image file: the HEIC container could not be read');
-  const coded = heif.coded ?? { width: heif.tileWidth, height: heif.tileHeight };
   const stripRows = heif.columns === 1 ? 16 : heif.tileHeight;
   const output = s.width * s.height * (resolved.quality >= 90 ? 2 : 1) * STREAM_OUTPUT_BYTES.jpg;
+  const turned = s.orientation === 1 ? 0 : heif.width * heif.height * 3 + s.width * HEIF_TURNED_ROWS * RASTER_BYTES;
   const bytes =
     2 * input.length +
-    coded.width * coded.height * HEVC_PICTURE_BYTES +
-    s.width * stripRows * RASTER_BYTES +
+    heifPictureCost(heif, decodeExtent(info)).bytes +
+    heif.width * stripRows * RASTER_BYTES +
+    turned +
     s.width * 3 * 16 +
     output +
     HEIF_MODULE_BYTES +
     STREAM_FIXED_BYTES;
-  return { bytes, what: `transcoding ${s.width}x${s.height} HEIC to JPG in tile rows` };
+  const how = s.orientation === 1 ? 'in tile rows' : `turned (orientation ${s.orientation}) from the whole frame`;
+  return { bytes, what: `transcoding ${s.width}x${s.height} HEIC to JPG ${how}` };
 }
 
-async function runHeicStream(input: Uint8Array, info: SourceInfo, resolved: Resolved, s: StreamPlan, budget: RequestBudget) {
+async function runHeicStream(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, s: StreamPlan, budget: RequestBudget) {
   const heif = readHeif(input);
   if (!heif) throw badRequest('Invalid image file: the HEIC container could not be read');
   const what = `transcoding ${s.width}x${s.height} HEIC to JPG`;
-  const extent = decodeExtent(info);
-  const coded = heif.coded ?? { width: heif.tileWidth, height: heif.tileHeight };
-  budget.work.spend(Math.max(extent.width * extent.height, coded.width * coded.height * heif.tiles.length), HEVC_DECODE_OPS, what);
+  budget.work.spend(1, heifPictureCost(heif, decodeExtent(info)).ops, what);
   budget.work.spend(s.width * s.height, ENCODE_COSTS.jpg.ops, what);
   budget.memory.charge(budget.memory.reservedBytes, what);
   engineStats.decodes++;
   const { transcodeHeifToJpeg } = await import('./codecs/heif');
-  const out = await guardDecoder('HEIC', async () => transcodeHeifToJpeg(input, heif, resolved.quality));
+  const out = await guardDecoder('HEIC', async () => transcodeHeifToJpeg(input, heif, resolved.quality, background(plan), s.orientation));
   engineStats.lastHeifWasmBytes = out.peakMemoryBytes;
   return { bytes: out.bytes, format: resolved.format, width: out.width, height: out.height, contentType: mimeFor(resolved.format) };
 }
 
 async function runStream(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Resolved, s: StreamPlan, budget: RequestBudget) {
-  if (info.format === 'heic') return runHeicStream(input, info, resolved, s, budget);
+  if (info.format === 'heic') return runHeicStream(input, info, plan, resolved, s, budget);
   const pixels = s.width * s.height;
   const what = `transcoding ${s.width}x${s.height} JPG to ${s.target.toUpperCase()}`;
   budget.work.spend(pixels, DECODE_COSTS.jpeg.ops + JPEG_ENTROPY_OPS + ENCODE_COSTS[s.target].ops, what);
@@ -815,21 +816,14 @@ function planHeic(input: Uint8Array, info: SourceInfo, plan: Plan, resolved: Res
   const shrink = g ? Math.max(1, Math.floor(Math.min(g.region.width / g.size.width, g.region.height / g.size.height))) : 1;
   const size = reducedSize(info.width, info.height, shrink);
   const reduced = size.width * size.height;
-  const coded = heif.coded ?? { width: heif.tileWidth, height: heif.tileHeight };
-  const extent = decodeExtent(info);
+  const pictures = heifPictureCost(heif, decodeExtent(info));
   const stripRows = heif.columns === 1 ? 16 : heif.tileHeight;
-  const largestTile = Math.max(...heif.tiles.map((t) => t.extents.reduce((n, e) => n + e.end - e.start, t.config.length)));
   return {
     decoder: 'heicRows',
     pixels: reduced,
-    // The file, one tile's stream (in JS and in the module), its decoded picture and the RGBA strip.
-    extraBytes:
-      input.length +
-      2 * largestTile +
-      coded.width * coded.height * HEVC_PICTURE_BYTES +
-      info.width * stripRows * RASTER_BYTES +
-      HEIF_MODULE_BYTES,
-    extraOps: Math.max(extent.width * extent.height, coded.width * coded.height * heif.tiles.length) * HEVC_DECODE_OPS,
+    // The file, the coded pictures (colour and alpha) with their streams, and the RGBA strip.
+    extraBytes: input.length + pictures.bytes + info.width * stripRows * RASTER_BYTES + HEIF_MODULE_BYTES,
+    extraOps: pictures.ops,
     heldBytes: reduced * RASTER_BYTES,
     what: `decoding ${info.width}x${info.height} HEIC in tile rows at 1/${shrink}`,
     orientation,

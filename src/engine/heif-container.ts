@@ -33,6 +33,28 @@ export interface HeifImage {
   colour?: { matrix: number; fullRange: boolean };
   /** The largest picture any SPS of the hvcC boxes codes. */
   coded?: { width: number; height: number };
+  /** The alpha plane, when the primary image has one this reader can decode beside its colour rows. */
+  alpha?: HeifAlpha;
+}
+
+/**
+ * An alpha plane: an `auxl` item (auxC `urn:mpeg:hevc:2015:auxid:1` or
+ * `urn:mpeg:mpegB:cicp:systems:auxiliary:alpha`) of the primary image, one
+ * monochrome coded image or a grid of them, whose luma is the alpha. Read
+ * only when it is as large as the colour and either one picture or a grid
+ * whose rows of tiles line up with the colour's (what the row decoder can
+ * keep beside one colour strip).
+ */
+interface HeifAlpha {
+  columns: number;
+  rows: number;
+  tileWidth: number;
+  tileHeight: number;
+  tiles: HeifTile[];
+  /** The largest picture any SPS of the alpha's hvcC boxes codes. */
+  coded?: { width: number; height: number };
+  /** A `prem` reference: the colour was multiplied by the alpha before coding. */
+  premultiplied: boolean;
 }
 
 const u8 = (b: Uint8Array, o: number) => {
@@ -132,13 +154,13 @@ function itemTypes(b: Uint8Array, iinf: Box): Map<number, string> {
   return out;
 }
 
-/** `dimg` references: a derived item (a grid) to the items it is made of, in order. */
-function derivations(b: Uint8Array, iref: Box | undefined): Map<number, number[]> {
+/** References of one type (`dimg`: a grid to its tiles, in order; `auxl`: an auxiliary image to its master): from item to items. */
+function references(b: Uint8Array, iref: Box | undefined, type: string): Map<number, number[]> {
   const out = new Map<number, number[]>();
   if (!iref) return out;
   const wide = u8(b, iref.start) !== 0;
   for (const ref of boxes(b, iref.start + 4, iref.end)) {
-    if (ref.type !== 'dimg') continue;
+    if (ref.type !== type) continue;
     const r = new Reader(b, ref.start);
     const from = r.n(wide ? 4 : 2);
     const count = r.n(2);
@@ -313,6 +335,104 @@ function colourOf(b: Uint8Array, props: Box[]): HeifImage['colour'] {
 /** The most tiles a grid may have (255 x 255 is what its byte-sized counts allow; real phones use 48-80). */
 const MAX_TILES = 4096;
 
+/** The auxC types that make an auxiliary image an alpha plane (HEVC's, and the codec-independent one). */
+const ALPHA_URNS = new Set(['urn:mpeg:hevc:2015:auxid:1', 'urn:mpeg:mpegB:cicp:systems:auxiliary:alpha']);
+
+/** The auxC box's type string (NUL-terminated after the full-box header). */
+function auxTypeOf(b: Uint8Array, props: Box[]): string | undefined {
+  const auxC = props.find((p) => p.type === 'auxC');
+  if (!auxC) return undefined;
+  let s = '';
+  for (let o = auxC.start + 4; o < auxC.end && u8(b, o) !== 0 && s.length < 128; o++) s += String.fromCharCode(u8(b, o));
+  return s;
+}
+
+interface Items {
+  b: Uint8Array;
+  meta: Box;
+  types: Map<number, string>;
+  where: Map<number, Extents>;
+  props: Map<number, Box[]>;
+  dimg: Map<number, number[]>;
+}
+
+/** One coded image item or a grid of them: its output size, tiling, tiles and the largest picture its SPSs code. */
+interface Layout {
+  size: { width: number; height: number };
+  columns: number;
+  rows: number;
+  tileWidth: number;
+  tileHeight: number;
+  tiles: HeifTile[];
+  coded?: { width: number; height: number };
+}
+
+function layoutOf(items: Items, id: number): Layout | undefined {
+  const { b, types, where, props } = items;
+  let tileIds = [id];
+  let grid: { rows: number; columns: number; width: number; height: number } | undefined;
+  const kind = types.get(id);
+  if (kind === 'grid') {
+    const data = where.get(id)?.[0];
+    if (!data) return undefined;
+    const r = new Reader(b, data.start + 1);
+    const wide = (r.n(1) & 1) === 1;
+    grid = { rows: r.n(1) + 1, columns: r.n(1) + 1, width: r.n(wide ? 4 : 2), height: r.n(wide ? 4 : 2) };
+    tileIds = items.dimg.get(id) ?? [];
+    if (tileIds.length !== grid.rows * grid.columns || tileIds.length > MAX_TILES) return undefined;
+  } else if (kind !== 'hvc1') return undefined;
+  let coded: Layout['coded'];
+  const tiles = tileIds.map((tile): HeifTile => {
+    const hvcC = (props.get(tile) ?? []).find((p) => p.type === 'hvcC');
+    const extents = where.get(tile);
+    if (types.get(tile) !== 'hvc1' || !hvcC || !extents) throw new RangeError('tile is not an HEVC image');
+    const cfg = decoderConfig(b, hvcC);
+    for (const nal of cfg.nals) {
+      if (nalType(nal) !== SPS_NAL) continue;
+      const s = spsSize(nal);
+      if (!coded || s.width * s.height > coded.width * coded.height) coded = s;
+    }
+    return { config: cfg.config, extents, lengthSize: cfg.lengthSize };
+  });
+  const tileSize = ispeOf(b, props.get(tileIds[0]) ?? []) ?? coded;
+  const size = grid ?? ispeOf(b, props.get(id) ?? []) ?? tileSize;
+  if (!size || !tileSize || !(size.width > 0 && size.height > 0 && tileSize.width > 0 && tileSize.height > 0)) return undefined;
+  // The tiles must cover the output (a grid crops its right and bottom tiles, never pads them).
+  const columns = grid?.columns ?? 1;
+  const rows = grid?.rows ?? 1;
+  if (columns * tileSize.width < size.width || rows * tileSize.height < size.height) return undefined;
+  return { size, columns, rows, tileWidth: tileSize.width, tileHeight: tileSize.height, tiles, coded };
+}
+
+/**
+ * The primary image's alpha plane, if it has one the row decoder can follow:
+ * the same output size, and one picture or rows of tiles as high as the
+ * colour's (a single colour column is decoded in bands from its one picture,
+ * so a grid alpha there must be one column too).
+ */
+function alphaOf(items: Items, primary: number, colour: Layout): HeifAlpha | undefined {
+  const auxl = references(items.b, child(items.b, items.meta, 'iref', 4), 'auxl');
+  const id = [...auxl].find(
+    ([from, to]) => to.includes(primary) && ALPHA_URNS.has(auxTypeOf(items.b, items.props.get(from) ?? []) ?? ''),
+  )?.[0];
+  if (id === undefined) return undefined;
+  const a = layoutOf(items, id);
+  if (!a || a.size.width !== colour.size.width || a.size.height !== colour.size.height) return undefined;
+  const whole = a.columns === 1 && a.rows === 1;
+  const aligned = a.rows === colour.rows && a.tileHeight === colour.tileHeight && (colour.columns > 1 || a.columns === 1);
+  if (!whole && !aligned) return undefined;
+  const prem = references(items.b, child(items.b, items.meta, 'iref', 4), 'prem').get(primary) ?? [];
+  return {
+    columns: a.columns,
+    rows: a.rows,
+    tileWidth: a.tileWidth,
+    tileHeight: a.tileHeight,
+    tiles: a.tiles,
+    coded: a.coded,
+    premultiplied: prem.includes(id),
+  };
+}
+
 /** The primary image of a HEIF file, or undefined when the container is not one this reader understands. */
 export function readHeif(b: Uint8Array): HeifImage | undefined {
   try {
@@ -322,54 +442,31 @@ export function readHeif(b: Uint8Array): HeifImage | undefined {
     const pitm = child(b, meta, 'pitm', 4);
     if (!meta || !iinf || !iloc || !pitm) return undefined;
     const primary = u8(b, pitm.start) === 0 ? u16(b, pitm.start + 4) : u32(b, pitm.start + 4);
-    const types = itemTypes(b, iinf);
-    const where = locations(b, iloc, child(b, meta, 'idat', 4));
-    const props = associations(b, child(b, meta, 'iprp', 4));
-    const primaryProps = props.get(primary) ?? [];
-    const kind = types.get(primary);
-    let tileIds = [primary];
-    let grid: { rows: number; columns: number; width: number; height: number } | undefined;
-    if (kind === 'grid') {
-      const data = where.get(primary)?.[0];
-      if (!data) return undefined;
-      const r = new Reader(b, data.start + 1);
-      const wide = (r.n(1) & 1) === 1;
-      grid = { rows: r.n(1) + 1, columns: r.n(1) + 1, width: r.n(wide ? 4 : 2), height: r.n(wide ? 4 : 2) };
-      tileIds = derivations(b, child(b, meta, 'iref', 4)).get(primary) ?? [];
-      if (tileIds.length !== grid.rows * grid.columns || tileIds.length > MAX_TILES) return undefined;
-    } else if (kind !== 'hvc1') return undefined;
-    let coded: HeifImage['coded'];
-    const tiles = tileIds.map((id): HeifTile => {
-      const own = props.get(id) ?? [];
-      const hvcC = own.find((p) => p.type === 'hvcC');
-      const extents = where.get(id);
-      if (types.get(id) !== 'hvc1' || !hvcC || !extents) throw new RangeError('tile is not an HEVC image');
-      const cfg = decoderConfig(b, hvcC);
-      for (const nal of cfg.nals) {
-        if (nalType(nal) !== SPS_NAL) continue;
-        const s = spsSize(nal);
-        if (!coded || s.width * s.height > coded.width * coded.height) coded = s;
-      }
-      return { config: cfg.config, extents, lengthSize: cfg.lengthSize };
-    });
-    const tileSize = ispeOf(b, props.get(tileIds[0]) ?? []) ?? coded;
-    const size = grid ?? ispeOf(b, primaryProps) ?? tileSize;
-    if (!size || !tileSize || !(size.width > 0 && size.height > 0 && tileSize.width > 0 && tileSize.height > 0)) return undefined;
-    // The tiles must cover the output (a grid crops its right and bottom tiles, never pads them).
-    const columns = grid?.columns ?? 1;
-    const rows = grid?.rows ?? 1;
-    if (columns * tileSize.width < size.width || rows * tileSize.height < size.height) return undefined;
+    const items: Items = {
+      b,
+      meta,
+      types: itemTypes(b, iinf),
+      where: locations(b, iloc, child(b, meta, 'idat', 4)),
+      props: associations(b, child(b, meta, 'iprp', 4)),
+      dimg: references(b, child(b, meta, 'iref', 4), 'dimg'),
+    };
+    const colour = layoutOf(items, primary);
+    if (!colour) return undefined;
+    const primaryProps = items.props.get(primary) ?? [];
+    const firstTile = items.dimg.get(primary)?.[0] ?? primary;
+    const alpha = alphaOf(items, primary, colour);
     return {
-      width: size.width,
-      height: size.height,
-      columns,
-      rows,
-      tileWidth: tileSize.width,
-      tileHeight: tileSize.height,
-      tiles,
+      width: colour.size.width,
+      height: colour.size.height,
+      columns: colour.columns,
+      rows: colour.rows,
+      tileWidth: colour.tileWidth,
+      tileHeight: colour.tileHeight,
+      tiles: colour.tiles,
       orientation: orientationOf(b, primaryProps),
-      colour: colourOf(b, primaryProps) ?? colourOf(b, props.get(tileIds[0]) ?? []),
-      coded,
+      colour: colourOf(b, primaryProps) ?? colourOf(b, items.props.get(firstTile) ?? []),
+      coded: colour.coded,
+      ...(alpha ? { alpha } : {}),
     };
   } catch {
     return undefined;

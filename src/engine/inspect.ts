@@ -83,7 +83,12 @@ const STRUCTURE: Partial<Record<ImageFormat, (b: Uint8Array) => string | undefin
     return size <= b.length + 1 ? undefined : 'truncated WebP';
   },
   avif: (b) => (b.length >= 64 ? undefined : 'truncated AVIF'),
-  heic: (b) => (readHeif(b)?.tiles.every((t) => t.extents.every((e) => e.end <= b.length)) ? undefined : 'HEIC data ends early'),
+  heic: (b) => {
+    const h = readHeif(b);
+    // The alpha plane's tiles too: they are decoded beside the colour's.
+    const tiles = h ? [...h.tiles, ...(h.alpha?.tiles ?? [])] : [];
+    return h && tiles.every((t) => t.extents.every((e) => e.end <= b.length)) ? undefined : 'HEIC data ends early';
+  },
 };
 
 function isLossyWebp(b: Uint8Array, inFrame = false): boolean {

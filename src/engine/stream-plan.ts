@@ -13,7 +13,7 @@ import type { FlagName, ParamKey, Params, Plan } from './types';
  * most common Cloudinary URL (`f_auto,q_auto/<photo>`), and the one whose
  * whole-frame cost grows with the photo's area. A HEIC delivered at its own
  * size as JPEG (`f_jpg/<phone photo>`) runs the same way, tile rows into a
- * baseline JPEG encoder.
+ * baseline JPEG encoder (a quarter-turned one through an RGB frame, as below).
  *
  * An EXIF orientation other than 1 (a portrait phone photo) needs the whole
  * frame: the module then decodes it once (3 bytes per pixel, RGB) and
@@ -57,8 +57,6 @@ export function planStream(info: SourceInfo, plan: Plan, resolved: Resolved, app
   if (info.format !== 'jpg' && !heic) return undefined;
   if (resolved.format !== 'jpg' && !(resolved.format === 'webp' && !resolved.lossless)) return undefined;
   const orientation = applyExif ? info.orientation : 1;
-  // The HEIC path writes tile rows as they come: it cannot turn them.
-  if (heic && orientation !== 1) return undefined;
   const turned = orientation >= 5;
   const width = turned ? info.height : info.width;
   const height = turned ? info.width : info.height;

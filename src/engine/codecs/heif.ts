@@ -1,6 +1,8 @@
 import { badRequest } from '../../errors';
+import { HEIF_TURNED_ROWS } from '../costs';
 import { frameNals, nalType, spsSize, SPS_NAL, type HeifImage, type HeifTile } from '../heif-container';
 import type { Raster } from '../raster';
+import type { Color } from '../types';
 import { BoxReducer } from './box-reduce';
 import { CodecError, CodecSession, type ModuleExports } from './runtime';
 import { workerdHeifModule } from './workerd-module';
@@ -12,11 +14,29 @@ import { workerdHeifModule } from './workerd-module';
  * reduction; then the next row. Only the strip, one coded tile and the
  * reduced image are ever alive, so memory follows the width. A single coded
  * image (no grid) is converted in bands of BAND_ROWS from its one picture.
+ * An alpha plane is decoded by a second decoder in the same module (its own
+ * picture alive beside the colour's) and written into the A bytes of each
+ * strip: one alpha picture for the whole image, or its tiles row by row.
  */
 interface HeifExports extends ModuleExports {
   hevc_decode(ptr: number, len: number): number;
   hevc_rows(y0: number, rows: number, dst: number, stride: number, width: number, matrix: number, full: number): void;
   hevc_close(): void;
+  hevc_alpha_decode(ptr: number, len: number): number;
+  hevc_alpha_rows(y0: number, rows: number, dst: number, stride: number, width: number, premultiplied: number): void;
+  hevc_alpha_close(): void;
+  rgba_flatten(ptr: number, pixels: number, r: number, g: number, b: number): void;
+  rgb_frame_put(frame: number, width: number, y0: number, rows: number, src: number, stride: number): void;
+  rgb_frame_turned(
+    frame: number,
+    width: number,
+    height: number,
+    orientation: number,
+    y0: number,
+    rows: number,
+    dst: number,
+    stride: number,
+  ): void;
   jpeg_rows_begin(width: number, height: number, quality: number): void;
   jpeg_rows_write(ptr: number, rows: number, stride: number): void;
   jpeg_rows_end(): number;
@@ -64,8 +84,7 @@ export interface HeifDecoded {
   peakMemoryBytes: number;
 }
 
-/**
- * Runs `take` on the image's RGBA rows, top to bottom, in strips inside the
+/** Runs `take` on the image's RGBA rows, top to bottom, in strips inside the
  * module (a row of tiles, or BAND_ROWS of a single picture): `take` gets the
  * strip's pointer, its row count and the stride, and must not keep the pointer.
  */
@@ -78,18 +97,29 @@ function forEachStrip(
   const maxCoded = image.coded ?? { width: image.tileWidth, height: image.tileHeight };
   const matrix = image.colour?.matrix ?? -1;
   const full = image.colour ? Number(image.colour.fullRange) : -1;
-  const { width, height, tileWidth, tileHeight, columns } = image;
+  const { width, height, tileWidth, tileHeight, columns, alpha } = image;
   const stride = width * 4;
-  const decodeTile = (tile: HeifTile): { width: number; height: number } => {
-    const stream = tileStream(input, tile, maxCoded);
+  const decode = (tile: HeifTile, limit: { width: number; height: number }, into: 'hevc_decode' | 'hevc_alpha_decode') => {
+    const stream = tileStream(input, tile, limit);
     const ptr = session.copyIn(stream);
     const [w, h] = session.results(
-      session.call((x) => x.hevc_decode(ptr, stream.length)),
+      session.call((x) => x[into](ptr, stream.length)),
       2,
     );
     session.release(ptr);
     return { width: w, height: h };
   };
+  const decodeTile = (tile: HeifTile) => decode(tile, maxCoded, 'hevc_decode');
+  const alphaCoded = alpha && (alpha.coded ?? { width: alpha.tileWidth, height: alpha.tileHeight });
+  const decodeAlpha = (index: number, cols: number, rows: number) => {
+    if (!alpha || !alphaCoded) return;
+    const pic = decode(alpha.tiles[index], alphaCoded, 'hevc_alpha_decode');
+    if (pic.width < cols || pic.height < rows) throw INVALID();
+  };
+  const premultiplied = Number(alpha?.premultiplied ?? false);
+  // One alpha picture serves every strip (its rows addressed from the top); a grid's is decoded a row of tiles at a time.
+  const wholeAlpha = alpha !== undefined && alpha.columns === 1 && alpha.rows === 1;
+  if (wholeAlpha) decodeAlpha(0, width, height);
   const stripRows = columns === 1 ? BAND_ROWS : tileHeight;
   const strip = session.call((x) => x.alloc(stripRows * stride + 1));
   for (let row = 0, y = 0; y < height; row++) {
@@ -97,9 +127,11 @@ function forEachStrip(
     if (columns === 1) {
       const pic = decodeTile(image.tiles[row]);
       if (pic.width < width || pic.height < rows) throw INVALID();
+      if (alpha && !wholeAlpha) decodeAlpha(row, width, rows);
       for (let b = 0; b < rows; b += BAND_ROWS) {
         const n = Math.min(BAND_ROWS, rows - b);
         session.call((x) => x.hevc_rows(b, n, strip, stride, width, matrix, full));
+        if (alpha) session.call((x) => x.hevc_alpha_rows(wholeAlpha ? y + b : b, n, strip, stride, width, premultiplied));
         take(strip, n, stride);
       }
     } else {
@@ -111,11 +143,22 @@ function forEachStrip(
         if (pic.width < cols || pic.height < rows) throw INVALID();
         session.call((x) => x.hevc_rows(0, rows, strip + x0 * 4, stride, cols, matrix, full));
       }
+      if (wholeAlpha) session.call((x) => x.hevc_alpha_rows(y, rows, strip, stride, width, premultiplied));
+      else if (alpha)
+        for (let c = 0; c < alpha.columns; c++) {
+          const x0 = c * alpha.tileWidth;
+          if (x0 >= width) break;
+          const cols = Math.min(alpha.tileWidth, width - x0);
+          decodeAlpha(row * alpha.columns + c, cols, rows);
+          session.call((x) => x.hevc_alpha_rows(0, rows, strip + x0 * 4, stride, cols, premultiplied));
+        }
       take(strip, rows, stride);
     }
     session.call((x) => x.hevc_close());
+    if (alpha && !wholeAlpha) session.call((x) => x.hevc_alpha_close());
     y += rows;
   }
+  session.call((x) => x.hevc_alpha_close());
   session.release(strip);
 }
 
@@ -158,20 +201,57 @@ export interface HeifTranscoded {
 
 /**
  * The primary image at full size as a baseline JPEG, strip by strip: each
- * strip of RGBA rows goes into libjpeg-turbo's encoder in the same module,
- * so the frame never exists whole (stored orientation: the caller plans this
- * only for images without irot/imir).
+ * strip of RGBA rows (flattened onto `background` when the image has alpha)
+ * goes into libjpeg-turbo's encoder in the same module, so the frame never
+ * exists whole. An `orientation` other than 1 (irot/imir) needs the frame: it
+ * is stored once as RGB (3 bytes per pixel) and the encoder's rows are
+ * gathered from it already turned, HEIF_TURNED_ROWS at a time.
  */
-export function transcodeHeifToJpeg(input: Uint8Array, image: HeifImage, quality: number): HeifTranscoded {
+export function transcodeHeifToJpeg(
+  input: Uint8Array,
+  image: HeifImage,
+  quality: number,
+  background: Color,
+  orientation = 1,
+): HeifTranscoded {
   return withSession((session) => {
     const q = Math.max(1, Math.min(100, Math.round(quality)));
-    session.call((x) => x.jpeg_rows_begin(image.width, image.height, q));
-    forEachStrip(session, input, image, (ptr, rows, stride) => session.call((x) => x.jpeg_rows_write(ptr, rows, stride)));
-    const [out, len] = session.results(
+    const flatten = (ptr: number, rows: number, stride: number) => {
+      if (image.alpha) session.call((x) => x.rgba_flatten(ptr, (rows * stride) / 4, background.r, background.g, background.b));
+    };
+    const { width, height } = image;
+    const turned = orientation >= 5;
+    const out = { width: turned ? height : width, height: turned ? width : height };
+    if (orientation === 1) {
+      session.call((x) => x.jpeg_rows_begin(width, height, q));
+      forEachStrip(session, input, image, (ptr, rows, stride) => {
+        flatten(ptr, rows, stride);
+        session.call((x) => x.jpeg_rows_write(ptr, rows, stride));
+      });
+    } else {
+      const frame = session.call((x) => x.alloc(width * height * 3));
+      let y = 0;
+      forEachStrip(session, input, image, (ptr, rows, stride) => {
+        flatten(ptr, rows, stride);
+        session.call((x) => x.rgb_frame_put(frame, width, y, rows, ptr, stride));
+        y += rows;
+      });
+      session.call((x) => x.jpeg_rows_begin(out.width, out.height, q));
+      const stride = out.width * 4;
+      const strip = session.call((x) => x.alloc(HEIF_TURNED_ROWS * stride));
+      for (let y0 = 0; y0 < out.height; y0 += HEIF_TURNED_ROWS) {
+        const n = Math.min(HEIF_TURNED_ROWS, out.height - y0);
+        session.call((x) => x.rgb_frame_turned(frame, width, height, orientation, y0, n, strip, stride));
+        session.call((x) => x.jpeg_rows_write(strip, n, stride));
+      }
+      session.release(strip);
+      session.release(frame);
+    }
+    const [ptr, len] = session.results(
       session.call((x) => x.jpeg_rows_end()),
       2,
     );
-    const bytes = session.copyOut(out, len);
-    return { bytes, width: image.width, height: image.height, peakMemoryBytes: session.peakMemoryBytes };
+    const bytes = session.copyOut(ptr, len);
+    return { bytes, width: out.width, height: out.height, peakMemoryBytes: session.peakMemoryBytes };
   });
 }
