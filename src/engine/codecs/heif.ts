@@ -3,6 +3,7 @@ import { frameNals, nalType, spsSize, SPS_NAL, type HeifImage, type HeifTile } f
 import type { Raster } from '../raster';
 import { BoxReducer } from './box-reduce';
 import { CodecError, CodecSession, type ModuleExports } from './runtime';
+import type { Measured, Strips } from './strips';
 import { workerdHeifModule } from './workerd-module';
 
 /**
@@ -64,17 +65,18 @@ export interface HeifDecoded {
   peakMemoryBytes: number;
 }
 
+/** A strip of RGBA rows inside the module: valid until the next is asked for (the pointer must not be kept). */
+interface ModuleStrip {
+  ptr: number;
+  rows: number;
+  stride: number;
+}
+
 /**
- * Runs `take` on the image's RGBA rows, top to bottom, in strips inside the
- * module (a row of tiles, or BAND_ROWS of a single picture): `take` gets the
- * strip's pointer, its row count and the stride, and must not keep the pointer.
+ * The image's RGBA rows, top to bottom, in strips inside the module (a row
+ * of tiles, or BAND_ROWS of a single picture).
  */
-function forEachStrip(
-  session: CodecSession<HeifExports>,
-  input: Uint8Array,
-  image: HeifImage,
-  take: (ptr: number, rows: number, stride: number) => void,
-): void {
+function* moduleStrips(session: CodecSession<HeifExports>, input: Uint8Array, image: HeifImage): Generator<ModuleStrip> {
   const maxCoded = image.coded ?? { width: image.tileWidth, height: image.tileHeight };
   const matrix = image.colour?.matrix ?? -1;
   const full = image.colour ? Number(image.colour.fullRange) : -1;
@@ -100,7 +102,7 @@ function forEachStrip(
       for (let b = 0; b < rows; b += BAND_ROWS) {
         const n = Math.min(BAND_ROWS, rows - b);
         session.call((x) => x.hevc_rows(b, n, strip, stride, width, matrix, full));
-        take(strip, n, stride);
+        yield { ptr: strip, rows: n, stride };
       }
     } else {
       for (let c = 0; c < columns; c++) {
@@ -111,12 +113,39 @@ function forEachStrip(
         if (pic.width < cols || pic.height < rows) throw INVALID();
         session.call((x) => x.hevc_rows(0, rows, strip + x0 * 4, stride, cols, matrix, full));
       }
-      take(strip, rows, stride);
+      yield { ptr: strip, rows, stride };
     }
     session.call((x) => x.hevc_close());
     y += rows;
   }
   session.release(strip);
+}
+
+/** A codec failure is the input's: a 400. */
+const asBadRequest = (err: unknown) =>
+  err instanceof CodecError ? badRequest(err.message.startsWith('Invalid image file') ? err.message : 'Image could not be processed') : err;
+
+/**
+ * The primary image at full size as strips of RGBA rows copied out of the
+ * module (a row of tiles, or BAND_ROWS), for the strip pipeline; stored
+ * orientation. The module holds one coded tile and one strip.
+ */
+export async function* heifStrips(input: Uint8Array, image: HeifImage, measured: Measured): Strips {
+  const session = new CodecSession<HeifExports>(workerdHeifModule());
+  try {
+    let out = new Uint8Array(0);
+    for (const { ptr, rows, stride } of moduleStrips(session, input, image)) {
+      if (out.length < rows * stride) out = new Uint8Array(rows * stride);
+      const data = out.subarray(0, rows * stride);
+      session.call((x) => data.set(new Uint8Array(x.memory.buffer, ptr, rows * stride)));
+      yield { data, width: image.width, height: rows };
+    }
+  } catch (err) {
+    throw asBadRequest(err);
+  } finally {
+    measured.wasmBytes = session.peakMemoryBytes;
+    session.drop();
+  }
 }
 
 /** Runs `work` in a fresh session of the module, let go afterwards; a codec failure becomes a 400. */
@@ -125,9 +154,7 @@ function withSession<T>(work: (s: CodecSession<HeifExports>) => T): T {
   try {
     return work(session);
   } catch (err) {
-    if (err instanceof CodecError)
-      throw badRequest(err.message.startsWith('Invalid image file') ? err.message : 'Image could not be processed');
-    throw err;
+    throw asBadRequest(err);
   } finally {
     session.drop();
   }
@@ -137,13 +164,12 @@ function withSession<T>(work: (s: CodecSession<HeifExports>) => T): T {
 export function decodeHeifReduced(input: Uint8Array, image: HeifImage, shrink: number): HeifDecoded {
   return withSession((session) => {
     const reducer = new BoxReducer(image.width, image.height, shrink);
-    forEachStrip(session, input, image, (ptr, rows, stride) =>
+    for (const { ptr, rows, stride } of moduleStrips(session, input, image))
       session.call((x) => {
         // A view made after the call that filled it: memory may have grown.
         const view = new Uint8Array(x.memory.buffer, ptr, rows * stride);
         for (let r = 0; r < rows; r++) reducer.add(view.subarray(r * stride, (r + 1) * stride));
-      }),
-    );
+      });
     reducer.flush();
     return { img: reducer.out, peakMemoryBytes: session.peakMemoryBytes };
   });
@@ -166,7 +192,7 @@ export function transcodeHeifToJpeg(input: Uint8Array, image: HeifImage, quality
   return withSession((session) => {
     const q = Math.max(1, Math.min(100, Math.round(quality)));
     session.call((x) => x.jpeg_rows_begin(image.width, image.height, q));
-    forEachStrip(session, input, image, (ptr, rows, stride) => session.call((x) => x.jpeg_rows_write(ptr, rows, stride)));
+    for (const { ptr, rows, stride } of moduleStrips(session, input, image)) session.call((x) => x.jpeg_rows_write(ptr, rows, stride));
     const [out, len] = session.results(
       session.call((x) => x.jpeg_rows_end()),
       2,

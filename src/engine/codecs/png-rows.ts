@@ -141,7 +141,29 @@ function unfilter(filter: number, row: Uint8Array, prev: Uint8Array, bpp: number
 /** Decodes a non-interlaced PNG reduced by `shrink` (1: full size) without ever holding the full frame. */
 export async function decodePngReduced(b: Uint8Array, shrink: number): Promise<Raster> {
   const h = pngHeader(b);
-  if (!h || h.interlaced || !CHANNELS[h.colorType]) throw badRequest('Invalid image file: the PNG data could not be decoded');
+  if (!h) throw INVALID();
+  const reducer = new BoxReducer(h.width, h.height, shrink);
+  for await (const rgba of pngRows(b)) reducer.add(rgba);
+  reducer.flush();
+  return reducer.out;
+}
+
+const INVALID = () => badRequest('Invalid image file: the PNG data could not be decoded');
+
+/** A PNG that may have transparent pixels: an alpha channel, or a tRNS chunk. */
+export function pngHasAlpha(b: Uint8Array): boolean {
+  const h = pngHeader(b);
+  return !!h && (h.colorType === 4 || h.colorType === 6 || chunks(b).transparency !== undefined);
+}
+
+/**
+ * The rows of a non-interlaced PNG as 8-bit RGBA, top to bottom: the same
+ * buffer each time (valid until the next row is asked for). What the box
+ * reduction reads, and the strip pipeline at full size.
+ */
+export async function* pngRows(b: Uint8Array): AsyncGenerator<Uint8Array> {
+  const h = pngHeader(b);
+  if (!h || h.interlaced || !CHANNELS[h.colorType]) throw INVALID();
   const c = chunks(b);
   const bitsPerPixel = CHANNELS[h.colorType] * h.bitDepth;
   const stride = Math.ceil((h.width * bitsPerPixel) / 8);
@@ -151,23 +173,6 @@ export async function decodePngReduced(b: Uint8Array, shrink: number): Promise<R
   let filled = 0;
   let rows = 0;
   const rgba = new Uint8Array(h.width * 4);
-  const reducer = new BoxReducer(h.width, h.height, shrink);
-  const take = (data: Uint8Array) => {
-    for (let i = 0; i < data.length && rows < h.height;) {
-      const n = Math.min(stride + 1 - filled, data.length - i);
-      row.set(data.subarray(i, i + n), filled);
-      filled += n;
-      i += n;
-      if (filled < stride + 1) break;
-      const pixels = row.subarray(1);
-      unfilter(row[0], pixels, prev, bpp);
-      rowToRgba(h, c, pixels, rgba);
-      reducer.add(rgba);
-      prev.set(pixels);
-      filled = 0;
-      rows++;
-    }
-  };
   const inflate = new DecompressionStream('deflate');
   const writer = inflate.writable.getWriter();
   const written = (async () => {
@@ -176,19 +181,37 @@ export async function decodePngReduced(b: Uint8Array, shrink: number): Promise<R
   })().catch(() => undefined);
   const reader = inflate.readable.getReader();
   try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      take(value);
-      if (rows >= h.height) break;
+    while (rows < h.height) {
+      let data: Uint8Array;
+      try {
+        const { value, done } = await reader.read();
+        if (done) break;
+        data = value;
+      } catch {
+        throw INVALID();
+      }
+      for (let i = 0; i < data.length && rows < h.height;) {
+        const n = Math.min(stride + 1 - filled, data.length - i);
+        row.set(data.subarray(i, i + n), filled);
+        filled += n;
+        i += n;
+        if (filled < stride + 1) break;
+        const pixels = row.subarray(1);
+        try {
+          unfilter(row[0], pixels, prev, bpp);
+          rowToRgba(h, c, pixels, rgba);
+        } catch {
+          throw INVALID();
+        }
+        prev.set(pixels);
+        filled = 0;
+        rows++;
+        yield rgba;
+      }
     }
-  } catch {
-    throw badRequest('Invalid image file: the PNG data could not be decoded');
   } finally {
     reader.cancel().catch(() => undefined);
     await written;
   }
   if (rows < h.height) throw badRequest('Invalid image file: the PNG data ends early');
-  reducer.flush();
-  return reducer.out;
 }
