@@ -58,7 +58,7 @@ const heifOf = (input: Uint8Array): HeifImage => {
 function stripBytes(input: Uint8Array, s: StripPlan, resolved: Resolved, coefficients: number): StripBytes {
   const { width, height } = s;
   const pixels = width * height;
-  let rowsPerStrip = STRIP_ROWS;
+  const rowsPerStrip = STRIP_ROWS;
   let source: number;
   if (s.source === 'jpg') {
     // The file in the module, libjpeg's rows (an iMCU of 16 rows at up to 3 samples, and its output buffer), the strip in WASM and in JS.
@@ -68,9 +68,14 @@ function stripBytes(input: Uint8Array, s: StripPlan, resolved: Resolved, coeffic
   } else {
     const heif = heifOf(input);
     const coded = heif.coded ?? { width: heif.tileWidth, height: heif.tileHeight };
-    rowsPerStrip = heif.columns === 1 ? STRIP_ROWS : heif.tileHeight;
+    // The module converts a row of tiles (or 16 rows of one picture) at a time; JS takes it 16 rows at a time.
+    const moduleRows = heif.columns === 1 ? STRIP_ROWS : heif.tileHeight;
     const largestTile = Math.max(...heif.tiles.map((t) => t.extents.reduce((n, e) => n + e.end - e.start, t.config.length)));
-    source = 2 * largestTile + coded.width * coded.height * HEVC_PICTURE_BYTES + 2 * width * rowsPerStrip * RASTER_BYTES + HEIF_MODULE_BYTES;
+    source =
+      2 * largestTile +
+      coded.width * coded.height * HEVC_PICTURE_BYTES +
+      width * (moduleRows + STRIP_ROWS) * RASTER_BYTES +
+      HEIF_MODULE_BYTES;
   }
   const strip = width * rowsPerStrip * RASTER_BYTES;
   const steps = s.steps.length * strip;

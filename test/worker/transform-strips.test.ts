@@ -79,7 +79,8 @@ describe('same-size deliveries in strips, with point effects', () => {
     expect(res.status, res.headers.get('x-cld-error') ?? '').toBe(200);
     expect(res.headers.get('content-type')).toBe('image/webp');
     expect(dims(await bytesOf(res))).toBe('4608x2592');
-    expect(engineStats.lastPeakBytes).toBeLessThanOrEqual(48 * MB);
+    // libwebp's whole YUV picture and its encoder's buffers (charged 2.5 bytes per pixel and 8 MB) beside the HEIC module's row of tiles.
+    expect(engineStats.lastPeakBytes).toBeLessThanOrEqual(64 * MB);
     expect(engineStats.lastStreamWasmBytes).toBeLessThanOrEqual(engineStats.lastPeakBytes);
     expect(engineMemory().stats.open).toBe(0);
   });

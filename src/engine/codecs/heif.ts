@@ -3,7 +3,7 @@ import { frameNals, nalType, spsSize, SPS_NAL, type HeifImage, type HeifTile } f
 import type { Raster } from '../raster';
 import { BoxReducer } from './box-reduce';
 import { CodecError, CodecSession, type ModuleExports } from './runtime';
-import type { Measured, Strips } from './strips';
+import { STRIP_ROWS, type Measured, type Strips } from './strips';
 import { workerdHeifModule } from './workerd-module';
 
 /**
@@ -126,19 +126,21 @@ const asBadRequest = (err: unknown) =>
   err instanceof CodecError ? badRequest(err.message.startsWith('Invalid image file') ? err.message : 'Image could not be processed') : err;
 
 /**
- * The primary image at full size as strips of RGBA rows copied out of the
- * module (a row of tiles, or BAND_ROWS), for the strip pipeline; stored
- * orientation. The module holds one coded tile and one strip.
+ * The primary image at full size as strips of STRIP_ROWS RGBA rows copied
+ * out of the module, for the strip pipeline; stored orientation. The module
+ * holds one coded tile and one row of tiles (or BAND_ROWS), JS one strip.
  */
 export async function* heifStrips(input: Uint8Array, image: HeifImage, measured: Measured): Strips {
   const session = new CodecSession<HeifExports>(workerdHeifModule());
   try {
-    let out = new Uint8Array(0);
+    const out = new Uint8Array(STRIP_ROWS * image.width * 4);
     for (const { ptr, rows, stride } of moduleStrips(session, input, image)) {
-      if (out.length < rows * stride) out = new Uint8Array(rows * stride);
-      const data = out.subarray(0, rows * stride);
-      session.call((x) => data.set(new Uint8Array(x.memory.buffer, ptr, rows * stride)));
-      yield { data, width: image.width, height: rows };
+      for (let y = 0; y < rows; y += STRIP_ROWS) {
+        const n = Math.min(STRIP_ROWS, rows - y);
+        const data = out.subarray(0, n * stride);
+        session.call((x) => data.set(new Uint8Array(x.memory.buffer, ptr + y * stride, n * stride)));
+        yield { data, width: image.width, height: n };
+      }
     }
   } catch (err) {
     throw asBadRequest(err);

@@ -17,7 +17,6 @@ interface JpegRowsExports extends ModuleExports {
   jpeg_rows_end(): number;
 }
 
-
 export interface RowsEncoded {
   bytes: Uint8Array;
   /** The module's linear memory at its largest during the call. */
@@ -91,7 +90,13 @@ export function encodeJpegRows(img: Raster, quality: number, background: Color):
 }
 
 /** The same from strips (./strips.ts): only the strip in hand and the growing output exist. */
-export async function encodeJpegStrips(strips: Strips, width: number, height: number, quality: number, background: Color): Promise<RowsEncoded> {
+export async function encodeJpegStrips(
+  strips: Strips,
+  width: number,
+  height: number,
+  quality: number,
+  background: Color,
+): Promise<RowsEncoded> {
   const writer = new JpegRowsWriter(width, height, quality);
   try {
     for await (const strip of strips) writer.write(strip.data, background);
