@@ -102,7 +102,7 @@ export interface StripPlan {
   alpha: boolean;
 }
 
-export interface StripStep {
+interface StripStep {
   key: ParamKey;
   value: unknown;
   params: Params;
@@ -113,7 +113,7 @@ type StripSource = 'jpg' | 'png' | 'heic';
 type StripSink = 'jpg' | 'png' | 'webp';
 
 /** Below this many pixels the whole frame is small and the whole-frame encoders (optimised JPEG tables, RGB PNG when opaque) win. */
-export const STRIPS_ABOVE_PIXELS = 2_000_000;
+const STRIPS_ABOVE_PIXELS = 2_000_000;
 
 /** Sources with a row decoder, and whether this file can use it; `alpha`: it may have transparent pixels. */
 const STRIP_SOURCES: Record<StripSource, { accepts(input: Uint8Array): boolean; alpha(input: Uint8Array): boolean }> = {
