@@ -72,7 +72,7 @@ import {
 } from './costs';
 import { CodecError } from './codecs/runtime';
 import { encodeRaster, jpegInStrips, SVG_NEEDS_VECTORIZE, vectorEffect } from './encode';
-import { readJpegMetadata, writeJpegMetadata, writePngIcc, type CarriedMetadata } from './metadata';
+import { pngIccChunk, readJpegMetadata, writeJpegMetadata, type CarriedMetadata } from './metadata';
 import { findFocus } from './focus';
 import { planGeometry, outputSize, type Geometry, type Rect } from './geometry';
 import { inspectSource, type SourceInfo } from './inspect';
@@ -237,16 +237,12 @@ export async function runPlan(
     const coefficients = progressiveCoefficients(info, 1);
     return withBudget(limits, stripCost(input, strips, resolved, coefficients), async (budget) => {
       engineStats.decodes++;
-      const out = await runStrips({ input, plan: strips, resolved, coefficients, background: background(plan), budget });
+      const metadata = carried(input, info, plan);
+      const pngIcc = strips.sink === 'png' && metadata.icc ? await pngIccChunk(metadata.icc) : undefined;
+      const out = await runStrips({ input, plan: strips, resolved, coefficients, background: background(plan), pngIcc, budget });
       // What the modules really took, beside what was charged (tests and the benchmark compare them).
       engineStats.lastStreamWasmBytes = out.wasmBytes;
-      const metadata = carried(input, info, plan);
-      const bytes =
-        strips.sink === 'jpg'
-          ? writeJpegMetadata(out.bytes, metadata)
-          : strips.sink === 'png' && metadata.icc
-            ? await writePngIcc(out.bytes, metadata.icc)
-            : out.bytes;
+      const bytes = strips.sink === 'jpg' ? writeJpegMetadata(out.bytes, metadata) : out.bytes;
       return { bytes, format: resolved.format, width: strips.width, height: strips.height, contentType: mimeFor(resolved.format) };
     });
   }

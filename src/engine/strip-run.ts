@@ -121,6 +121,8 @@ export interface StripRun {
   /** A progressive JPEG's coefficients (0 otherwise). */
   coefficients: number;
   background: Color;
+  /** A PNG output's iCCP chunk, written in place. */
+  pngIcc?: Uint8Array;
   budget: RequestBudget;
 }
 
@@ -185,7 +187,7 @@ async function encode(strips: Strips, r: StripRun, b: StripBytes, measured: Meas
   const { plan: s, resolved, budget } = r;
   if (s.sink === 'png') {
     const { encodePngStrips } = await import('./codecs/png-encode');
-    return encodePngStrips(strips, s.width, s.height, s.alpha ? 4 : 3, (n) => budget.memory.charge(n, what), true);
+    return encodePngStrips(strips, s.width, s.height, s.alpha ? 4 : 3, (n) => budget.memory.charge(n, what), true, r.pngIcc);
   }
   budget.memory.charge(b.sink, what);
   if (s.sink === 'webp') {

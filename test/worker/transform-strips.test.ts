@@ -17,6 +17,14 @@ const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer())
 const T = { timeout: 300_000 };
 const MB = 1024 * 1024;
 
+/** A PNG's iCCP chunk (length, type, data, CRC), if it has one right after IHDR. */
+function iccp(png: Uint8Array): Uint8Array | undefined {
+  const at = 8 + 25;
+  if (String.fromCharCode(...png.subarray(at + 4, at + 8)) !== 'iCCP') return undefined;
+  const length = new DataView(png.buffer, png.byteOffset).getUint32(at);
+  return png.slice(at, at + 12 + length);
+}
+
 /** Largest |r-g|, |g-b| over every pixel (a grayscale image's chroma, after JPEG's rounding). */
 function chroma(r: Raster): number {
   let m = 0;
@@ -101,7 +109,11 @@ describe('same-size deliveries in strips, with point effects', () => {
       const framed = await get(`${t.replace('/', ',a_0/')},a_0/${id}.png`);
       expect(framed.status).toBe(200);
       expect(engineStats.lastStreamWasmBytes).toBe(0);
-      expect(meanDiff(decode(strips), decode(await bytesOf(framed)))).toBe(0);
+      const whole = await bytesOf(framed);
+      expect(meanDiff(decode(strips), decode(whole))).toBe(0);
+      // The converted profile's replacement (sRGB), written in place after IHDR as the whole-frame path inserts it.
+      expect(iccp(strips)).toBeDefined();
+      expect(iccp(strips)).toEqual(iccp(whole));
     },
   );
 

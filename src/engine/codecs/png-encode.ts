@@ -90,10 +90,12 @@ export async function encodePngStrips(
    * size, which for a photo is more: a 24 MP photo is 50 MB of PNG).
    */
   preallocate = false,
+  /** Whole chunks written after IHDR in the preallocated file (an iCCP), so that it is not copied to insert them. */
+  ancillary: Uint8Array = new Uint8Array(),
 ): Promise<Uint8Array> {
   const stride = width * channels;
   charge(7 * stride + BATCH_BYTES + stride);
-  const file = preallocate ? new SingleIdatFile(height * (stride + 1), charge) : undefined;
+  const file = preallocate ? new SingleIdatFile(height * (stride + 1), ancillary, charge) : undefined;
   let prev = new Uint8Array(stride);
   let row = new Uint8Array(stride);
   const candidates = Array.from({ length: 5 }, () => new Uint8Array(stride));
@@ -168,17 +170,21 @@ export async function encodePngStrips(
   return out;
 }
 
-/** Where the IDAT's data starts: after the signature, IHDR (25 bytes) and the IDAT's length and type. */
-const IDAT_DATA = SIGNATURE.length + 25 + 8;
-
 /** A PNG whose one IDAT is written as deflate gives its pieces, into room for zlib's bound of `raw` bytes (deflateBound). */
 class SingleIdatFile {
   private readonly out: Uint8Array;
-  private at = IDAT_DATA;
+  /** Where the IDAT's data starts: after the signature, IHDR (25 bytes), the ancillary chunks and the IDAT's length and type. */
+  private readonly start: number;
+  private at: number;
 
-  constructor(raw: number, charge: (bytes: number) => void) {
+  constructor(
+    raw: number,
+    private readonly ancillary: Uint8Array,
+    charge: (bytes: number) => void,
+  ) {
     const bound = raw + (raw >>> 12) + (raw >>> 14) + (raw >>> 25) + 64;
-    const size = IDAT_DATA + bound + 4 + 12;
+    this.start = this.at = SIGNATURE.length + 25 + ancillary.length + 8;
+    const size = this.start + bound + 4 + 12;
     charge(size);
     this.out = new Uint8Array(size);
   }
@@ -192,10 +198,10 @@ class SingleIdatFile {
   finish(ihdr: Uint8Array): Uint8Array {
     const { out } = this;
     out.set(SIGNATURE);
-    putChunk(out, SIGNATURE.length, 'IHDR', ihdr);
-    const start = IDAT_DATA - 8;
+    out.set(this.ancillary, putChunk(out, SIGNATURE.length, 'IHDR', ihdr));
+    const start = this.start - 8;
     const v = new DataView(out.buffer, out.byteOffset);
-    const length = this.at - IDAT_DATA;
+    const length = this.at - this.start;
     v.setUint32(start, length);
     for (let i = 0; i < 4; i++) out[start + 4 + i] = 'IDAT'.charCodeAt(i);
     v.setUint32(this.at, crc32(out.subarray(start + 4, this.at)));
