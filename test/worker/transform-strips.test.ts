@@ -117,6 +117,30 @@ describe('same-size deliveries in strips, with point effects', () => {
     },
   );
 
+  it.each([
+    ['photo-24mp.jpg', 'e_grayscale', 'jpg', /Invalid image file: the JPG data could not be decoded/],
+    ['screenshot-4k.png', 'e_negate', 'png', /Invalid image file: the PNG data could not be decoded/],
+  ])(
+    'answers %s damaged halfway with %s in strips with a 400, leaves no lease open, and serves the next request',
+    T,
+    async (file, t, f, message) => {
+      const id = uid('cut');
+      // Headers intact (the source passes inspection); a run of garbage in the middle of the coded data.
+      const bytes = fixture(file).slice();
+      const mid = Math.floor(bytes.length / 2);
+      for (let i = 0; i < 64; i++) bytes[mid + i] = i % 2 ? 0xd9 : 0xff;
+      await storeImage(id, bytes);
+      const res = await get(`${t}/${id}.${f}`);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('x-cld-error')).toMatch(message);
+      await res.arrayBuffer();
+      expect(engineMemory().stats.open).toBe(0);
+      const good = uid('after');
+      await storeImage(good, fixture('photo-1mp.jpg'));
+      expect((await get(`w_50/${good}.jpg`)).status).toBe(200);
+    },
+  );
+
   it('f_webp and f_jpg of e_grayscale in strips come close to the whole-frame encoders', T, async () => {
     const id = uid('p3w');
     await storeImage(id, fixture('photo-3mp-exif.jpg'));
