@@ -202,6 +202,51 @@ export const CASES = [
     format: 'avif',
     sharp: null,
   },
+  // Same-size deliveries run in strips (src/engine/strip-run.ts): a point effect, or another output, at full size.
+  {
+    name: 'strips e_grayscale JPEG q80',
+    photos: ['photo-24mp.jpg'],
+    transformation: 'e_grayscale,q_80',
+    format: 'jpg',
+    sharp: (s) => s.rotate().grayscale().jpeg({ quality: 80 }),
+  },
+  {
+    name: 'strips f_png',
+    photos: ['photo-24mp.jpg'],
+    transformation: '',
+    format: 'png',
+    sharp: (s) => s.rotate().png(),
+  },
+  {
+    name: 'strips e_grayscale PNG',
+    photos: ['screenshot-4k.png'],
+    transformation: 'e_grayscale',
+    format: 'png',
+    sharp: (s) => s.grayscale().png(),
+  },
+  {
+    name: 'strips e_sepia WebP q80',
+    photos: ['photo-12mp.jpg'],
+    transformation: 'e_sepia:100,q_80',
+    format: 'webp',
+    sharp: (s) =>
+      s
+        .rotate()
+        .recomb([
+          [0.393, 0.769, 0.189],
+          [0.349, 0.686, 0.168],
+          [0.272, 0.534, 0.131],
+        ])
+        .webp({ quality: 80 }),
+  },
+  {
+    name: 'strips f_webp q80 (HEIC source)',
+    photos: ['photo-12mp.heic'],
+    sharpPhoto: 'photo-12mp.jpg',
+    transformation: 'q_80',
+    format: 'webp',
+    sharp: (s) => s.webp({ quality: 80 }),
+  },
 ];
 
 /** The layer image the overlay cases use (`l_logo`). */

@@ -75,6 +75,13 @@ export function writeJpegMetadata(jpeg: Uint8Array, meta: CarriedMetadata): Uint
 
 /** Inserts an iCCP chunk (zlib-compressed profile) after a PNG's IHDR. */
 export async function writePngIcc(png: Uint8Array, icc: Uint8Array): Promise<Uint8Array> {
+  const chunk = await pngIccChunk(icc);
+  const ihdrEnd = 8 + 12 + 13;
+  return concat([png.subarray(0, ihdrEnd), chunk, png.subarray(ihdrEnd)]);
+}
+
+/** The iCCP chunk of a profile (for an encoder that writes it in place rather than copying the file). */
+export async function pngIccChunk(icc: Uint8Array): Promise<Uint8Array> {
   const zipped = new Uint8Array(await new Response(new Blob([icc]).stream().pipeThrough(new CompressionStream('deflate'))).arrayBuffer());
   const data = concat([new TextEncoder().encode('icc\0'), new Uint8Array([0]), zipped]);
   const chunk = new Uint8Array(data.length + 12);
@@ -83,8 +90,7 @@ export async function writePngIcc(png: Uint8Array, icc: Uint8Array): Promise<Uin
   chunk.set(new TextEncoder().encode('iCCP'), 4);
   chunk.set(data, 8);
   view.setUint32(8 + data.length, crc32(chunk.subarray(4, 8 + data.length)));
-  const ihdrEnd = 8 + 12 + 13;
-  return concat([png.subarray(0, ihdrEnd), chunk, png.subarray(ihdrEnd)]);
+  return chunk;
 }
 
 let table: Uint32Array | undefined;

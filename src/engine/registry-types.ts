@@ -5,6 +5,14 @@ import type { ParamKey, Params } from './types';
 export interface PixelEffect<K extends ParamKey> {
   order: number;
   apply(img: Raster, value: NonNullable<Params[K]>, component: Params): Raster;
+  /**
+   * A point operation with this value: each output pixel depends only on the
+   * same input pixel (and the parameters), never on its neighbours, its
+   * position or the whole image (a histogram), and the canvas stays. Such a
+   * step gives the same pixels applied strip by strip as to the whole raster,
+   * so a same-size delivery can run it in strips (./stream-plan.ts).
+   */
+  pointwise?(value: NonNullable<Params[K]>, component: Params): boolean;
 }
 
 /**

@@ -23,7 +23,7 @@ describe('large and hostile images through SDK-built URLs', async () => {
     expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 6532, 3675]);
   });
 
-  it('delivers a 12 MP photo with e_grayscale at full size (the whole-frame path)', { timeout: 120_000 }, async () => {
+  it('delivers a 12 MP photo with e_grayscale at full size (in strips)', { timeout: 120_000 }, async () => {
     const id = await upload('photo-12mp.jpg');
     const res = await fetch(cloudinary.url(id, { ...LOCAL_URL, effect: 'grayscale', format: 'jpg' }));
     expect(res.status, res.headers.get('x-cld-error') ?? '').toBe(200);

@@ -121,8 +121,8 @@ describe('progressive JPEG sources above 13 MP', () => {
     expect(full.status).toBe(400);
     expect(full.headers.get('x-cld-error')).toMatch(/memory budget.*ENGINE_MEMORY_MB/);
     await full.arrayBuffer();
-    // Through the whole frame (a pixel effect) the decode ceiling answers first.
-    const framed = await get(`q_80,e_brightness:0/${id}.jpg`);
+    // Through the whole frame (an effect that needs it; a point effect would run in strips) the decode ceiling answers first.
+    const framed = await get(`q_80,e_vignette:0/${id}.jpg`);
     expect(framed.status).toBe(400);
     expect(framed.headers.get('x-cld-error')).toContain('Image too large: decoding 24005100 pixels');
     await framed.arrayBuffer();

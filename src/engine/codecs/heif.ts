@@ -5,6 +5,7 @@ import type { Raster } from '../raster';
 import type { Color } from '../types';
 import { BoxReducer } from './box-reduce';
 import { CodecError, CodecSession, type ModuleExports } from './runtime';
+import { STRIP_ROWS, type Measured, type Strips } from './strips';
 import { workerdHeifModule } from './workerd-module';
 
 /**
@@ -84,16 +85,18 @@ export interface HeifDecoded {
   peakMemoryBytes: number;
 }
 
-/** Runs `take` on the image's RGBA rows, top to bottom, in strips inside the
- * module (a row of tiles, or BAND_ROWS of a single picture): `take` gets the
- * strip's pointer, its row count and the stride, and must not keep the pointer.
+/** A strip of RGBA rows inside the module: valid until the next is asked for (the pointer must not be kept). */
+interface ModuleStrip {
+  ptr: number;
+  rows: number;
+  stride: number;
+}
+
+/**
+ * The image's RGBA rows, top to bottom, in strips inside the module (a row
+ * of tiles, or BAND_ROWS of a single picture), alpha written into A.
  */
-function forEachStrip(
-  session: CodecSession<HeifExports>,
-  input: Uint8Array,
-  image: HeifImage,
-  take: (ptr: number, rows: number, stride: number) => void,
-): void {
+function* moduleStrips(session: CodecSession<HeifExports>, input: Uint8Array, image: HeifImage): Generator<ModuleStrip> {
   const maxCoded = image.coded ?? { width: image.tileWidth, height: image.tileHeight };
   const matrix = image.colour?.matrix ?? -1;
   const full = image.colour ? Number(image.colour.fullRange) : -1;
@@ -132,7 +135,7 @@ function forEachStrip(
         const n = Math.min(BAND_ROWS, rows - b);
         session.call((x) => x.hevc_rows(b, n, strip, stride, width, matrix, full));
         if (alpha) session.call((x) => x.hevc_alpha_rows(wholeAlpha ? y + b : b, n, strip, stride, width, premultiplied));
-        take(strip, n, stride);
+        yield { ptr: strip, rows: n, stride };
       }
     } else {
       for (let c = 0; c < columns; c++) {
@@ -152,7 +155,7 @@ function forEachStrip(
           decodeAlpha(row * alpha.columns + c, cols, rows);
           session.call((x) => x.hevc_alpha_rows(0, rows, strip + x0 * 4, stride, cols, premultiplied));
         }
-      take(strip, rows, stride);
+      yield { ptr: strip, rows, stride };
     }
     session.call((x) => x.hevc_close());
     if (alpha && !wholeAlpha) session.call((x) => x.hevc_alpha_close());
@@ -162,15 +165,42 @@ function forEachStrip(
   session.release(strip);
 }
 
+/** A codec failure is the input's: a 400. */
+const asBadRequest = (err: unknown) =>
+  err instanceof CodecError ? badRequest(err.message.startsWith('Invalid image file') ? err.message : 'Image could not be processed') : err;
+
+/**
+ * The primary image at full size as strips of STRIP_ROWS RGBA rows copied
+ * out of the module, for the strip pipeline; stored orientation. The module
+ * holds one coded tile and one row of tiles (or BAND_ROWS), JS one strip.
+ */
+export async function* heifStrips(input: Uint8Array, image: HeifImage, measured: Measured): Strips {
+  const session = new CodecSession<HeifExports>(workerdHeifModule());
+  try {
+    const out = new Uint8Array(STRIP_ROWS * image.width * 4);
+    for (const { ptr, rows, stride } of moduleStrips(session, input, image)) {
+      for (let y = 0; y < rows; y += STRIP_ROWS) {
+        const n = Math.min(STRIP_ROWS, rows - y);
+        const data = out.subarray(0, n * stride);
+        session.call((x) => data.set(new Uint8Array(x.memory.buffer, ptr + y * stride, n * stride)));
+        yield { data, width: image.width, height: n };
+      }
+    }
+  } catch (err) {
+    throw asBadRequest(err);
+  } finally {
+    measured.wasmBytes = session.peakMemoryBytes;
+    session.drop();
+  }
+}
+
 /** Runs `work` in a fresh session of the module, let go afterwards; a codec failure becomes a 400. */
 function withSession<T>(work: (s: CodecSession<HeifExports>) => T): T {
   const session = new CodecSession<HeifExports>(workerdHeifModule());
   try {
     return work(session);
   } catch (err) {
-    if (err instanceof CodecError)
-      throw badRequest(err.message.startsWith('Invalid image file') ? err.message : 'Image could not be processed');
-    throw err;
+    throw asBadRequest(err);
   } finally {
     session.drop();
   }
@@ -180,13 +210,12 @@ function withSession<T>(work: (s: CodecSession<HeifExports>) => T): T {
 export function decodeHeifReduced(input: Uint8Array, image: HeifImage, shrink: number): HeifDecoded {
   return withSession((session) => {
     const reducer = new BoxReducer(image.width, image.height, shrink);
-    forEachStrip(session, input, image, (ptr, rows, stride) =>
+    for (const { ptr, rows, stride } of moduleStrips(session, input, image))
       session.call((x) => {
         // A view made after the call that filled it: memory may have grown.
         const view = new Uint8Array(x.memory.buffer, ptr, rows * stride);
         for (let r = 0; r < rows; r++) reducer.add(view.subarray(r * stride, (r + 1) * stride));
-      }),
-    );
+      });
     reducer.flush();
     return { img: reducer.out, peakMemoryBytes: session.peakMemoryBytes };
   });
@@ -224,18 +253,18 @@ export function transcodeHeifToJpeg(
     const out = { width: turned ? height : width, height: turned ? width : height };
     if (orientation === 1) {
       session.call((x) => x.jpeg_rows_begin(width, height, q));
-      forEachStrip(session, input, image, (ptr, rows, stride) => {
+      for (const { ptr, rows, stride } of moduleStrips(session, input, image)) {
         flatten(ptr, rows, stride);
         session.call((x) => x.jpeg_rows_write(ptr, rows, stride));
-      });
+      }
     } else {
       const frame = session.call((x) => x.alloc(width * height * 3));
       let y = 0;
-      forEachStrip(session, input, image, (ptr, rows, stride) => {
+      for (const { ptr, rows, stride } of moduleStrips(session, input, image)) {
         flatten(ptr, rows, stride);
         session.call((x) => x.rgb_frame_put(frame, width, y, rows, ptr, stride));
         y += rows;
-      });
+      }
       session.call((x) => x.jpeg_rows_begin(out.width, out.height, q));
       const stride = out.width * 4;
       const strip = session.call((x) => x.alloc(HEIF_TURNED_ROWS * stride));

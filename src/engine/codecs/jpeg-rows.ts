@@ -1,6 +1,7 @@
 import type { Raster } from '../raster';
 import type { Color } from '../types';
 import { CodecSession, type ModuleExports } from './runtime';
+import { STRIP_ROWS, type Strips } from './strips';
 import { workerdHeifModule } from './workerd-module';
 
 /**
@@ -15,8 +16,6 @@ interface JpegRowsExports extends ModuleExports {
   jpeg_rows_write(ptr: number, rows: number, stride: number): void;
   jpeg_rows_end(): number;
 }
-
-const STRIP_ROWS = 16;
 
 export interface RowsEncoded {
   bytes: Uint8Array;
@@ -37,17 +36,26 @@ function flattenStrip(rows: Uint8Array, bg: Color): void {
   }
 }
 
-export function encodeJpegRows(img: Raster, quality: number, background: Color): RowsEncoded {
-  const session = new CodecSession<JpegRowsExports>(workerdHeifModule());
-  try {
-    const { width, height, data } = img;
-    const stride = width * 4;
+/** The row encoder in its own session: strips of RGBA rows in, flattened onto `background` on the way. */
+class JpegRowsWriter {
+  private readonly session = new CodecSession<JpegRowsExports>(workerdHeifModule());
+  private readonly strip: number;
+  private readonly stride: number;
+
+  constructor(width: number, height: number, quality: number) {
+    this.stride = width * 4;
     const q = Math.max(1, Math.min(100, Math.round(quality)));
-    session.call((x) => x.jpeg_rows_begin(width, height, q));
-    const strip = session.call((x) => x.alloc(STRIP_ROWS * stride));
+    this.session.call((x) => x.jpeg_rows_begin(width, height, q));
+    this.strip = this.session.call((x) => x.alloc(STRIP_ROWS * this.stride));
+  }
+
+  /** Rows in `data` (any number: taken STRIP_ROWS at a time). */
+  write(data: Uint8Array, background: Color): void {
+    const { stride, strip } = this;
+    const height = data.length / stride;
     for (let y = 0; y < height; y += STRIP_ROWS) {
       const rows = Math.min(STRIP_ROWS, height - y);
-      session.call((x) => {
+      this.session.call((x) => {
         // A view made now: the memory may have grown in the last call.
         const view = new Uint8Array(x.memory.buffer, strip, rows * stride);
         view.set(data.subarray(y * stride, (y + rows) * stride));
@@ -55,13 +63,45 @@ export function encodeJpegRows(img: Raster, quality: number, background: Color):
         x.jpeg_rows_write(strip, rows, stride);
       });
     }
-    session.release(strip);
-    const [out, len] = session.results(
-      session.call((x) => x.jpeg_rows_end()),
+  }
+
+  end(): RowsEncoded {
+    this.session.release(this.strip);
+    const [out, len] = this.session.results(
+      this.session.call((x) => x.jpeg_rows_end()),
       2,
     );
-    return { bytes: session.copyOut(out, len), peakMemoryBytes: session.peakMemoryBytes };
+    return { bytes: this.session.copyOut(out, len), peakMemoryBytes: this.session.peakMemoryBytes };
+  }
+
+  drop(): void {
+    this.session.drop();
+  }
+}
+
+export function encodeJpegRows(img: Raster, quality: number, background: Color): RowsEncoded {
+  const writer = new JpegRowsWriter(img.width, img.height, quality);
+  try {
+    writer.write(img.data, background);
+    return writer.end();
   } finally {
-    session.drop();
+    writer.drop();
+  }
+}
+
+/** The same from strips (./strips.ts): only the strip in hand and the growing output exist. */
+export async function encodeJpegStrips(
+  strips: Strips,
+  width: number,
+  height: number,
+  quality: number,
+  background: Color,
+): Promise<RowsEncoded> {
+  const writer = new JpegRowsWriter(width, height, quality);
+  try {
+    for await (const strip of strips) writer.write(strip.data, background);
+    return writer.end();
+  } finally {
+    writer.drop();
   }
 }

@@ -26,7 +26,7 @@ export interface Rgba {
  */
 const JPEG_WORKING_BYTES = 40 * 1024 * 1024;
 const JPEG_ROW_BYTES = 8 * 1024 * 1024;
-const workingBytes = (coefficientBytes: number) => Math.max(JPEG_WORKING_BYTES, coefficientBytes + JPEG_ROW_BYTES);
+export const jpegWorkingBytes = (coefficientBytes: number) => Math.max(JPEG_WORKING_BYTES, coefficientBytes + JPEG_ROW_BYTES);
 
 /**
  * Sessions kept for the next request. A WASM memory never shrinks and a
@@ -160,7 +160,7 @@ export class JpegSource implements ScaledSource {
   static decode(input: Uint8Array, width: number, height: number, plan: JpegPlan, maxPixels: number, coefficientBytes = 0): JpegSource {
     const session = acquire();
     try {
-      const maxWorkingBytes = workingBytes(coefficientBytes);
+      const maxWorkingBytes = jpegWorkingBytes(coefficientBytes);
       const pixels = decodeJpeg(session, input, { shrink: plan.shrink, channels: 3, maxPixels, maxWorkingBytes });
       return new JpegSource(session, pixels, width, height);
     } catch (err) {
@@ -289,7 +289,7 @@ export function transcodeJpeg(input: Uint8Array, opts: TranscodeOptions): Transc
         quality,
         opts.progressive ? 1 : 0,
         opts.optimize ? 1 : 0,
-        workingBytes(opts.coefficientBytes),
+        jpegWorkingBytes(opts.coefficientBytes),
         opts.orientation,
       ),
     );

@@ -1,5 +1,6 @@
 import { crc32 } from '../metadata';
 import type { Raster } from '../raster';
+import { rasterStrips, type Strips } from './strips';
 
 /**
  * PNG encoded row by row: each row is filtered (of the five filters, the one
@@ -67,11 +68,34 @@ function filterRow(row: Uint8Array, prev: Uint8Array, bpp: number, out: Uint8Arr
 }
 
 /** `charge` is called before each allocation: the rows, each piece of compressed output as it comes, and the file. */
-export async function encodePngRows(img: Raster, charge: (bytes: number) => void = () => undefined): Promise<Uint8Array> {
-  const { width, height, data } = img;
-  const channels = isOpaque(img) ? 3 : 4;
+export function encodePngRows(img: Raster, charge: (bytes: number) => void = () => undefined): Promise<Uint8Array> {
+  return encodePngStrips(rasterStrips(img), img.width, img.height, isOpaque(img) ? 3 : 4, charge);
+}
+
+/**
+ * The same from strips (./strips.ts), e.g. decoded and mapped a strip at a
+ * time: `channels` is 3 (RGB, alpha dropped) when the caller knows every
+ * pixel is opaque, else 4.
+ */
+export async function encodePngStrips(
+  strips: Strips,
+  width: number,
+  height: number,
+  channels: 3 | 4,
+  charge: (bytes: number) => void = () => undefined,
+  /**
+   * Write the compressed data straight into a file allocated up front for
+   * zlib's bound of it (one IDAT): the output exists once, at most about the
+   * raw size, instead of its pieces and then the file (twice the compressed
+   * size, which for a photo is more: a 24 MP photo is 50 MB of PNG).
+   */
+  preallocate = false,
+  /** Whole chunks written after IHDR in the preallocated file (an iCCP), so that it is not copied to insert them. */
+  ancillary: Uint8Array = new Uint8Array(),
+): Promise<Uint8Array> {
   const stride = width * channels;
   charge(7 * stride + BATCH_BYTES + stride);
+  const file = preallocate ? new SingleIdatFile(height * (stride + 1), ancillary, charge) : undefined;
   let prev = new Uint8Array(stride);
   let row = new Uint8Array(stride);
   const candidates = Array.from({ length: 5 }, () => new Uint8Array(stride));
@@ -85,32 +109,47 @@ export async function encodePngRows(img: Raster, charge: (bytes: number) => void
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
+      if (file) {
+        file.add(value);
+        continue;
+      }
       charge(value.length + 12);
       compressed.push(value);
     }
   })();
 
-  for (let y0 = 0; y0 < height; y0 += rowsPerBatch) {
-    const rows = Math.min(rowsPerBatch, height - y0);
-    const batch = new Uint8Array(rows * (stride + 1));
-    for (let r = 0; r < rows; r++) {
-      const src = data.subarray((y0 + r) * width * 4, (y0 + r + 1) * width * 4);
+  let batch = new Uint8Array(rowsPerBatch * (stride + 1));
+  let r = 0;
+  let y = 0;
+  const send = async () => {
+    await writer.ready;
+    void writer.write(batch.subarray(0, r * (stride + 1)));
+    batch = new Uint8Array(Math.min(rowsPerBatch, height - y) * (stride + 1));
+    r = 0;
+  };
+  for await (const strip of strips) {
+    const data = strip.data;
+    for (let i = 0; i < strip.height; i++) {
+      const src = data.subarray(i * width * 4, (i + 1) * width * 4);
       if (channels === 4) row.set(src);
       else
-        for (let x = 0, i = 0, o = 0; x < width; x++, i += 4, o += 3) {
-          row[o] = src[i];
-          row[o + 1] = src[i + 1];
-          row[o + 2] = src[i + 2];
+        for (let x = 0, k = 0, o = 0; x < width; x++, k += 4, o += 3) {
+          row[o] = src[k];
+          row[o + 1] = src[k + 1];
+          row[o + 2] = src[k + 2];
         }
       const f = filterRow(row, prev, channels, candidates);
       const at = r * (stride + 1);
       batch[at] = f;
       batch.set(candidates[f], at + 1);
       [prev, row] = [row, prev];
+      r++;
+      y++;
+      if (r === rowsPerBatch) await send();
     }
-    await writer.ready;
-    void writer.write(batch);
   }
+  if (y !== height) throw new Error(`PNG encoder: ${y} rows given for ${height}`);
+  if (r) await send();
   await writer.close();
   await collected;
 
@@ -119,6 +158,7 @@ export async function encodePngRows(img: Raster, charge: (bytes: number) => void
   v.setUint32(0, width);
   v.setUint32(4, height);
   ihdr.set([8, channels === 4 ? 6 : 2, 0, 0, 0], 8);
+  if (file) return file.finish(ihdr);
   // Each piece deflate gave is one IDAT, written straight into the file: the output exists once more at most.
   const size = SIGNATURE.length + 25 + compressed.reduce((n, c) => n + 12 + c.length, 0) + 12;
   charge(size);
@@ -128,4 +168,44 @@ export async function encodePngRows(img: Raster, charge: (bytes: number) => void
   for (const c of compressed) o = putChunk(out, o, 'IDAT', c);
   putChunk(out, o, 'IEND', new Uint8Array());
   return out;
+}
+
+/** A PNG whose one IDAT is written as deflate gives its pieces, into room for zlib's bound of `raw` bytes (deflateBound). */
+class SingleIdatFile {
+  private readonly out: Uint8Array;
+  /** Where the IDAT's data starts: after the signature, IHDR (25 bytes), the ancillary chunks and the IDAT's length and type. */
+  private readonly start: number;
+  private at: number;
+
+  constructor(
+    raw: number,
+    private readonly ancillary: Uint8Array,
+    charge: (bytes: number) => void,
+  ) {
+    const bound = raw + (raw >>> 12) + (raw >>> 14) + (raw >>> 25) + 64;
+    this.start = this.at = SIGNATURE.length + 25 + ancillary.length + 8;
+    const size = this.start + bound + 4 + 12;
+    charge(size);
+    this.out = new Uint8Array(size);
+  }
+
+  add(piece: Uint8Array): void {
+    if (this.at + piece.length + 16 > this.out.length) throw new Error('PNG encoder: deflate passed its bound');
+    this.out.set(piece, this.at);
+    this.at += piece.length;
+  }
+
+  finish(ihdr: Uint8Array): Uint8Array {
+    const { out } = this;
+    out.set(SIGNATURE);
+    out.set(this.ancillary, putChunk(out, SIGNATURE.length, 'IHDR', ihdr));
+    const start = this.start - 8;
+    const v = new DataView(out.buffer, out.byteOffset);
+    const length = this.at - this.start;
+    v.setUint32(start, length);
+    for (let i = 0; i < 4; i++) out[start + 4 + i] = 'IDAT'.charCodeAt(i);
+    v.setUint32(this.at, crc32(out.subarray(start + 4, this.at)));
+    const end = putChunk(out, this.at + 4, 'IEND', new Uint8Array());
+    return out.subarray(0, end);
+  }
 }

@@ -116,22 +116,31 @@ function asBadRequest(e: unknown): unknown {
  */
 export function decodePngIn(session: CodecSession<PngRowsExports>, b: Uint8Array, shrink: number): Raster {
   const h = pngHeader(b);
-  if (!h || !CHANNELS[h.colorType]) throw badRequest('Invalid image file: the PNG data could not be decoded');
-  const c = chunks(b);
+  if (!h || !CHANNELS[h.colorType]) throw INVALID();
   const size = reducedSize(h.width, h.height, shrink);
   const out: Raster = { data: new Uint8Array(size.width * size.height * 4), width: size.width, height: size.height };
   const rowBytes = size.width * 4;
+  let y = 0;
+  for (const row of moduleRows(session, b, h, shrink)) out.data.set(row, y++ * rowBytes);
+  return out;
+}
+
+/**
+ * The module's rows of `b` reduced by `shrink`, top to bottom, each a view of
+ * the module's memory valid until the next is asked for. A failure drops the
+ * session's instance and is a 400; so does a generator left early (the row
+ * reader's state is not worth closing: the instance goes).
+ */
+function* moduleRows(session: CodecSession<PngRowsExports>, b: Uint8Array, h: PngHeader, shrink: number): Generator<Uint8Array> {
+  const c = chunks(b);
+  const rowBytes = reducedSize(h.width, h.height, shrink).width * 4;
+  let finished = false;
   try {
-    session.call((x) => {
-      const table = (bytes: Uint8Array | undefined) => {
-        if (!bytes?.length) return 0;
-        const ptr = x.alloc(bytes.length);
-        new Uint8Array(x.memory.buffer, ptr, bytes.length).set(bytes);
-        return ptr;
-      };
-      const plte = table(c.palette);
-      const trns = table(c.transparency);
-      const state = x.png_rows_open(
+    const table = (bytes: Uint8Array | undefined) => (bytes?.length ? session.copyIn(bytes) : 0);
+    const plte = table(c.palette);
+    const trns = table(c.transparency);
+    const state = session.call((x) =>
+      x.png_rows_open(
         h.width,
         h.height,
         h.bitDepth,
@@ -142,39 +151,41 @@ export function decodePngIn(session: CodecSession<PngRowsExports>, b: Uint8Array
         c.palette?.length ?? 0,
         trns,
         c.transparency?.length ?? 0,
-      );
-      const input = x.alloc(PNG_INPUT_CHUNK);
-      let part = 0;
-      let offset = 0;
-      let y = 0;
-      for (;;) {
-        const step = x.png_rows_step(state);
-        if (step === STEP.done) break;
-        if (step === STEP.row) {
-          out.data.set(new Uint8Array(x.memory.buffer, x.png_rows_row(state), rowBytes), y++ * rowBytes);
-          continue;
-        }
-        while (part < c.data.length && offset >= c.data[part].length) {
-          part++;
-          offset = 0;
-        }
-        if (part >= c.data.length) throw badRequest('Invalid image file: the PNG data ends early');
-        const piece = c.data[part].subarray(offset, offset + PNG_INPUT_CHUNK);
+      ),
+    );
+    const input = session.call((x) => x.alloc(PNG_INPUT_CHUNK));
+    let part = 0;
+    let offset = 0;
+    for (;;) {
+      const step = session.call((x) => x.png_rows_step(state));
+      if (step === STEP.done) break;
+      if (step === STEP.row) {
+        yield session.call((x) => new Uint8Array(x.memory.buffer, x.png_rows_row(state), rowBytes));
+        continue;
+      }
+      while (part < c.data.length && offset >= c.data[part].length) {
+        part++;
+        offset = 0;
+      }
+      if (part >= c.data.length) throw badRequest('Invalid image file: the PNG data ends early');
+      const piece = c.data[part].subarray(offset, offset + PNG_INPUT_CHUNK);
+      session.call((x) => {
         new Uint8Array(x.memory.buffer, input, piece.length).set(piece);
         x.png_rows_input(state, input, piece.length);
-        offset += piece.length;
-      }
-      x.png_rows_close(state);
-      x.release(input);
-      x.release(plte);
-      x.release(trns);
-    });
+      });
+      offset += piece.length;
+    }
+    session.call((x) => x.png_rows_close(state));
+    session.release(input);
+    session.release(plte);
+    session.release(trns);
+    finished = true;
   } catch (e) {
-    // Whatever failed (a trap already dropped it), no half-read state is kept.
-    session.drop();
     throw asBadRequest(e);
+  } finally {
+    // Whatever failed or stopped early (a trap already dropped it), no half-read state is kept.
+    if (!finished) session.drop();
   }
-  return out;
 }
 
 /** Decodes a PNG (interlaced or not) reduced by `shrink` (1: full size) without ever holding the full frame of a non-interlaced one. */
@@ -183,6 +194,33 @@ export async function decodePngReduced(b: Uint8Array, shrink: number): Promise<R
   const session = new CodecSession<PngRowsExports>(workerdCodecModule());
   try {
     return decodePngIn(session, b, shrink);
+  } finally {
+    session.drop();
+  }
+}
+
+const INVALID = () => badRequest('Invalid image file: the PNG data could not be decoded');
+
+/** A PNG that may have transparent pixels: an alpha channel, or a tRNS chunk. */
+export function pngHasAlpha(b: Uint8Array): boolean {
+  const h = pngHeader(b);
+  return !!h && (h.colorType === 4 || h.colorType === 6 || chunks(b).transparency !== undefined);
+}
+
+/**
+ * The rows of a non-interlaced PNG at full size as 8-bit RGBA, top to
+ * bottom, decoded in the codec module one at a time: the same buffer each
+ * time (valid until the next row is asked for). What the strip pipeline reads.
+ * `measured` gets the module's memory high-water mark when the rows end.
+ */
+export async function* pngRows(b: Uint8Array, measured?: { wasmBytes: number }): AsyncGenerator<Uint8Array> {
+  const h = pngHeader(b);
+  if (!h || h.interlaced || !CHANNELS[h.colorType]) throw INVALID();
+  const { workerdCodecModule } = await import('./workerd-module');
+  const session = new CodecSession<PngRowsExports>(workerdCodecModule());
+  try {
+    for (const row of moduleRows(session, b, h, 1)) yield row;
+    if (measured) measured.wasmBytes = session.peakMemoryBytes;
   } finally {
     session.drop();
   }

@@ -11,7 +11,7 @@ import { EFFECT_NAMES, type Color, type Effect, type EffectName, type Length, ty
 import { formatZoomPan, parseZoomPan } from './zoompan';
 import { formatColor, formatNumber, invalid, parseColor, parseNumber } from '../values';
 import * as adjust from '../pixels/adjust';
-import { artFilter, ART_FILTER_NAMES, type ArtFilter } from '../pixels/art-filters';
+import { artFilter, artIsPointwise, ART_FILTER_NAMES, type ArtFilter } from '../pixels/art-filters';
 import { cartoonify, oilPaint } from '../pixels/artistic';
 import { makeTransparent, replaceColor } from '../pixels/colour-select';
 import { gradientFade, type FadeEdge } from '../pixels/fade';
@@ -30,6 +30,8 @@ interface EffectSpec {
   /** The canonical arguments of an effect with its own `parse` (re-parsed by it to the same value). */
   format?: (effect: Effect) => (string | number | undefined)[];
   apply(img: Raster, effect: Effect, component: Params): Raster;
+  /** A point operation (see PixelEffect.pointwise): per pixel, no neighbours, no position, no statistics of the image. */
+  pointwise?: true | ((effect: Effect) => boolean);
 }
 
 const BLACK: Color = { r: 0, g: 0, b: 0, a: 255 };
@@ -45,22 +47,24 @@ const blendOutsideLayer = (name: string) => (): Raster => {
 
 /** Every effect this worker runs: Cloudinary's level range and default, and the pixel operation. */
 const EFFECTS: Record<EffectName, EffectSpec> = {
-  grayscale: { apply: (img) => tone.grayscale(img) },
-  blackwhite: { range: [0, 100, 50], apply: (img, e) => tone.blackwhite(img, level(e)) },
-  sepia: { range: [1, 100, 80], apply: (img, e) => tone.sepia(img, level(e)) },
-  negate: { apply: (img) => tone.negate(img) },
+  grayscale: { pointwise: true, apply: (img) => tone.grayscale(img) },
+  blackwhite: { pointwise: true, range: [0, 100, 50], apply: (img, e) => tone.blackwhite(img, level(e)) },
+  sepia: { pointwise: true, range: [1, 100, 80], apply: (img, e) => tone.sepia(img, level(e)) },
+  negate: { pointwise: true, apply: (img) => tone.negate(img) },
   blur: { range: [1, 2000, 100], apply: (img, e) => gaussianBlur(img, blurSigma(level(e))) },
   pixelate: { range: [1, 200, 5], apply: (img, e) => pixelate(img, Math.round(level(e))) },
   sharpen: { range: [1, 2000, 100], apply: (img, e) => unsharp(img, 1, level(e) / 100) },
   unsharp_mask: { range: [1, 2000, 100], apply: (img, e) => unsharp(img, 2, level(e) / 200) },
-  brightness: { range: [-99, 100, 80], apply: (img, e) => tone.brightness(img, level(e)) },
-  contrast: { range: [-100, 100, 0], apply: (img, e) => tone.contrast(img, level(e)) },
-  saturation: { range: [-100, 100, 80], apply: (img, e) => tone.saturation(img, level(e)) },
-  hue: { range: [-100, 100, 80], apply: (img, e) => tone.hue(img, level(e)) },
-  gamma: { range: [-50, 150, 0], apply: (img, e) => tone.gamma(img, level(e)) },
-  vibrance: { range: [-100, 100, 20], apply: (img, e) => tone.vibrance(img, level(e)) },
-  colorize: { range: [0, 100, 100], apply: (img, e, p) => tone.colorize(img, level(e), p.co ?? GRAY) },
+  brightness: { pointwise: true, range: [-99, 100, 80], apply: (img, e) => tone.brightness(img, level(e)) },
+  contrast: { pointwise: true, range: [-100, 100, 0], apply: (img, e) => tone.contrast(img, level(e)) },
+  saturation: { pointwise: true, range: [-100, 100, 80], apply: (img, e) => tone.saturation(img, level(e)) },
+  hue: { pointwise: true, range: [-100, 100, 80], apply: (img, e) => tone.hue(img, level(e)) },
+  gamma: { pointwise: true, range: [-50, 150, 0], apply: (img, e) => tone.gamma(img, level(e)) },
+  vibrance: { pointwise: true, range: [-100, 100, 20], apply: (img, e) => tone.vibrance(img, level(e)) },
+  colorize: { pointwise: true, range: [0, 100, 100], apply: (img, e, p) => tone.colorize(img, level(e), p.co ?? GRAY) },
   tint: {
+    // `equalize` first spreads the image's own histogram: that needs the whole image.
+    pointwise: (e) => !e.equalize,
     range: [0, 100, 60],
     args: parseTintStops,
     apply: (img, e) => tintImage(img, level(e), e.stops ?? [{ color: RED }], e.equalize ?? false),
@@ -123,6 +127,8 @@ const EFFECTS: Record<EffectName, EffectSpec> = {
       };
     },
     format: (e) => [e.color && formatColor(e.color), e.level, e.from && formatColor(e.from)],
+    // Without `from`, the colour replaced is the image's predominant one: a statistic of the whole image.
+    pointwise: (e) => e.from !== undefined,
     apply: (img, e) => replaceColor(img, e.color ?? RED, level(e), e.from),
   },
   improve: {
@@ -139,9 +145,9 @@ const EFFECTS: Record<EffectName, EffectSpec> = {
   auto_contrast: { range: [0, 100, 100], apply: (img, e) => adjust.autoContrast(img, level(e)) },
   auto_color: { range: [0, 100, 100], apply: (img, e) => adjust.autoColor(img, level(e)) },
   noise: { range: [0, 100, 0], apply: (img, e) => adjust.noise(img, level(e)) },
-  red: { range: [-100, 100, 0], apply: (img, e) => adjust.channel(img, 0, level(e)) },
-  green: { range: [-100, 100, 0], apply: (img, e) => adjust.channel(img, 1, level(e)) },
-  blue: { range: [-100, 100, 0], apply: (img, e) => adjust.channel(img, 2, level(e)) },
+  red: { pointwise: true, range: [-100, 100, 0], apply: (img, e) => adjust.channel(img, 0, level(e)) },
+  green: { pointwise: true, range: [-100, 100, 0], apply: (img, e) => adjust.channel(img, 1, level(e)) },
+  blue: { pointwise: true, range: [-100, 100, 0], apply: (img, e) => adjust.channel(img, 2, level(e)) },
   blur_region: {
     range: [1, 2000, 100],
     apply: (img, e, p) => withinRegion(img, regionOf(img, p), (part) => gaussianBlur(part, blurSigma(level(e)))),
@@ -194,6 +200,8 @@ const EFFECTS: Record<EffectName, EffectSpec> = {
       return { mode: args[0] };
     },
     format: (e) => [e.mode],
+    // The recipes with a vignette darken by position.
+    pointwise: (e) => artIsPointwise(e.mode as ArtFilter),
     apply: (img, e) => artFilter(img, e.mode as ArtFilter),
   },
   distort: {
@@ -368,5 +376,9 @@ export const e: ParamEntry<'e'> = {
   effect: {
     order: 20,
     apply: (img, v, component) => EFFECTS[v.name].apply(img, v, component),
+    pointwise: (v) => {
+      const p = EFFECTS[v.name].pointwise;
+      return p === true || (p !== undefined && p(v));
+    },
   },
 };

@@ -60,5 +60,5 @@ export const o: ParamEntry<'o'> = {
     return parseNumber('opacity', raw, 0, 100);
   },
   canonical: formatNumber,
-  effect: { order: 50, apply: (img, v) => (v === 100 ? img : opacity(img, v)) },
+  effect: { order: 50, apply: (img, v) => (v === 100 ? img : opacity(img, v)), pointwise: () => true },
 };

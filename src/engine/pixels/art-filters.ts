@@ -57,6 +57,9 @@ const ART_FILTERS = {
 export type ArtFilter = keyof typeof ART_FILTERS;
 export const ART_FILTER_NAMES = Object.keys(ART_FILTERS) as ArtFilter[];
 
+/** A recipe without a vignette maps each pixel by its own colour alone. */
+export const artIsPointwise = (name: ArtFilter) => !ART_FILTERS[name].vignette;
+
 export function artFilter(img: Raster, name: ArtFilter): Raster {
   const f: Recipe = ART_FILTERS[name];
   const { width: w, height: h, data: s } = img;
