@@ -27,7 +27,10 @@ import {
   type ScaledSource,
   iccIsSrgb,
   srgbProfile,
+  withCodecSession,
 } from './codecs/pipeline';
+import { hasEmbeddedProfile, ICC_READ_BYTES, readEmbeddedProfile } from './codecs/icc-profile';
+import { profileKind, rgbaToSrgb, type ProfileKind } from './codecs/icc-rows';
 import { pngHeader } from './codecs/png-rows';
 import { reducedSize } from './codecs/box-reduce';
 import { readHeif, type HeifImage } from './heif-container';
@@ -49,6 +52,9 @@ import {
   HEIF_MODULE_BYTES,
   HEVC_DECODE_OPS,
   HEVC_PICTURE_BYTES,
+  ICC_CONVERT_BYTES,
+  ICC_CONVERT_OPS,
+  ICC_PHOTON_BYTES,
   effectCost,
   ENCODE_COSTS,
   ENCODE_FIXED_BYTES,
@@ -137,6 +143,8 @@ export const engineStats = {
   lastHeifWasmBytes: 0,
   lastEncodeWasmBytes: 0,
   faceDetections: 0,
+  /** The last PNG or WebP source's embedded profile: its kind (./codecs/icc-rows.ts) or why it was ignored. */
+  lastSourceProfile: '',
 };
 
 /**
@@ -585,7 +593,7 @@ async function run(
           resolved,
           flags: plan.output.flags,
           background: background(plan),
-          metadata: carried(input, info, plan),
+          metadata: carried(input, info, plan, decoding.profile),
           vector,
           charge,
           measured: (wasm) => (engineStats.lastEncodeWasmBytes = wasm),
@@ -661,6 +669,8 @@ interface DecodePlan {
   scaledTo?: { width: number; height: number };
   /** HEIC: the container as read when planning. */
   heif?: HeifImage;
+  /** Set by decode(): what a PNG or WebP source's embedded profile was (converted to sRGB unless unusable or sRGB already). */
+  profile?: ProfileKind;
 }
 
 function planDecode(
@@ -867,15 +877,73 @@ async function decode(input: Uint8Array, info: SourceInfo, d: DecodePlan, budget
   budget.work.spend(d.pixels, cost.ops, d.what);
   budget.work.spend(1, d.extraOps, d.what);
   const peakBytes = d.pixels * cost.bytes + d.extraBytes + (d.decoder === 'avif' ? AVIF_DECODER_FIXED_BYTES : 0);
+  const icc = await sourceProfile(input, info, d, budget);
   // The decoder's peak is charged for the decode; what the decoded image keeps stays charged until it is replaced.
   budget.memory.charge(peakBytes, d.what);
+  let working: Working;
   try {
     engineStats.decodes++;
-    return await DECODERS[d.decoder](input, info, d);
+    working = await DECODERS[d.decoder](input, info, d);
   } finally {
     budget.memory.credit(peakBytes);
     budget.memory.charge(d.heldBytes, d.what);
   }
+  if (!icc) return working;
+  try {
+    return budget.memory.during(ICC_CONVERT_BYTES, `converting ${d.what} to sRGB`, () => inSrgb(working, icc, budget));
+  } catch (err) {
+    if (working.kind !== 'raster') working.img.free();
+    throw err;
+  } finally {
+    budget.memory.credit(icc.length);
+  }
+}
+
+/**
+ * A PNG or WebP source's embedded profile when its pixels need converting to
+ * sRGB (photon and libwebp hand them over as stored): read (a PNG's inflated,
+ * at most MAX_ICC_BYTES), classified and the conversion's work spent before
+ * anything is decoded; it stays charged until converted. Unusable profiles
+ * are ignored, as libvips does: the pixels are taken as sRGB.
+ */
+async function sourceProfile(input: Uint8Array, info: SourceInfo, d: DecodePlan, budget: RequestBudget): Promise<Uint8Array | undefined> {
+  if (!hasEmbeddedProfile(input, info.format)) return undefined;
+  const read = await budget.memory.duringAsync(ICC_READ_BYTES, 'reading the ICC profile', () => readEmbeddedProfile(input, info.format));
+  const icc = read.icc;
+  if (!icc) {
+    engineStats.lastSourceProfile = `ignored: ${read.ignored ?? 'no profile'}`;
+    return undefined;
+  }
+  budget.memory.charge(icc.length, 'the ICC profile');
+  const kind = budget.memory.during(icc.length + ICC_CONVERT_BYTES, 'reading the ICC profile', () =>
+    withCodecSession((s) => profileKind(s, icc)),
+  );
+  d.profile = kind;
+  engineStats.lastSourceProfile = kind === 'unusable' ? 'ignored: not a usable RGB profile' : kind;
+  if (kind === 'unusable' || kind === 'srgb') {
+    budget.memory.credit(icc.length);
+    return undefined;
+  }
+  budget.work.spend(d.pixels, ICC_CONVERT_OPS[kind], `converting ${d.what} to sRGB`);
+  return icc;
+}
+
+/** The decoded pixels converted to sRGB: in place where they are in JS, through an RGBA copy for photon. */
+function inSrgb(working: Working, icc: Uint8Array, budget: RequestBudget): Working {
+  const convert = (img: Raster) => withCodecSession((s) => rgbaToSrgb(s, img, icc));
+  if (working.kind === 'raster') convert(working.img);
+  // PNG rows and libwebp's output live in a ReducedSource, which hands out its own pixels.
+  else if (working.kind === 'scaled' && working.img instanceof ReducedSource) convert(working.img.toRgba());
+  if (working.kind !== 'photon') return working;
+  const old = working.img;
+  const { width, height } = photonSize(old);
+  const img = budget.memory.during(width * height * ICC_PHOTON_BYTES, 'converting the decoded image to sRGB', () => {
+    const raster = photonToRaster(old);
+    convert(raster);
+    return photonFromRaster(raster);
+  });
+  old.free();
+  return { kind: 'photon', img, orientation: working.orientation };
 }
 
 const DECODERS: Record<DecodePlan['decoder'], (input: Uint8Array, info: SourceInfo, d: DecodePlan) => Promise<Working>> = {
@@ -1182,16 +1250,19 @@ function background(plan: Plan): Color {
 }
 
 /**
- * Metadata kept from a JPEG source. The codec module converts every JPEG to
+ * Metadata kept from a source. The codec module converts every JPEG to
  * sRGB, so its profile is kept only when it describes sRGB already; one that
  * was converted (Adobe RGB, Display P3, CMYK) is replaced by a small sRGB
- * profile, as `cs_tinysrgb` asks for any source. fl_strip_profile drops
- * either. IPTC with fl_keep_iptc.
+ * profile, as `cs_tinysrgb` asks for any source. PNG and WebP sources are
+ * converted after decoding; their profile is always replaced (it is not read
+ * again here). fl_strip_profile drops either. IPTC (JPEG) with fl_keep_iptc.
  */
-function carried(input: Uint8Array, info: SourceInfo, plan: Plan): CarriedMetadata {
+function carried(input: Uint8Array, info: SourceInfo, plan: Plan, sourceProfile?: ProfileKind): CarriedMetadata {
   const { flags, colourSpace } = plan.output;
   const tiny = colourSpace === 'tinysrgb' ? srgbProfile() : undefined;
-  if (info.format !== 'jpg') return { icc: flags.has('strip_profile') ? undefined : tiny };
+  // A PNG or WebP source's usable profile (sRGB, or converted from) is replaced by the small sRGB one; an unusable one is dropped.
+  const replaced = sourceProfile && sourceProfile !== 'unusable' ? srgbProfile() : undefined;
+  if (info.format !== 'jpg') return { icc: flags.has('strip_profile') ? undefined : (tiny ?? replaced) };
   const meta = readJpegMetadata(input);
   const own = meta.icc && (tiny ?? (iccIsSrgb(meta.icc) ? meta.icc : srgbProfile()));
   return { icc: flags.has('strip_profile') ? undefined : (tiny ?? own), iptc: flags.has('keep_iptc') ? meta.iptc : undefined };
