@@ -13,7 +13,7 @@ export interface EmbeddedProfile {
 }
 
 /** Larger inflated profiles are ignored: real RGB profiles are a few KB (matrix-shaper) to a few hundred (tables). */
-export const MAX_ICC_BYTES = 4 * 1024 * 1024;
+const MAX_ICC_BYTES = 4 * 1024 * 1024;
 
 /** What reading a profile may hold at once: the inflated parts and their joined copy. */
 export const ICC_READ_BYTES = 2 * MAX_ICC_BYTES;
