@@ -27,10 +27,9 @@ import {
   type ScaledSource,
   iccIsSrgb,
   srgbProfile,
-  withCodecSession,
 } from './codecs/pipeline';
-import { hasEmbeddedProfile, ICC_READ_BYTES, readEmbeddedProfile } from './codecs/icc-profile';
-import { profileKind, rgbaToSrgb, type ProfileKind } from './codecs/icc-rows';
+import type { ProfileKind } from './codecs/icc-rows';
+import { convertToSrgb, releaseProfile, sourceProfile } from './source-profile';
 import { pngHeader } from './codecs/png-rows';
 import { reducedSize } from './codecs/box-reduce';
 import { readHeif, type HeifImage } from './heif-container';
@@ -52,8 +51,6 @@ import {
   HEIF_MODULE_BYTES,
   HEVC_DECODE_OPS,
   HEVC_PICTURE_BYTES,
-  ICC_CONVERT_BYTES,
-  ICC_CONVERT_OPS,
   ICC_PHOTON_BYTES,
   effectCost,
   ENCODE_COSTS,
@@ -143,7 +140,7 @@ export const engineStats = {
   lastHeifWasmBytes: 0,
   lastEncodeWasmBytes: 0,
   faceDetections: 0,
-  /** The last PNG or WebP source's embedded profile: its kind (./codecs/icc-rows.ts) or why it was ignored. */
+  /** The last decoded source's embedded profile (PNG, WebP): its kind (./codecs/icc-rows.ts), why it was ignored, or '' (none). */
   lastSourceProfile: '',
 };
 
@@ -877,7 +874,9 @@ async function decode(input: Uint8Array, info: SourceInfo, d: DecodePlan, budget
   budget.work.spend(d.pixels, cost.ops, d.what);
   budget.work.spend(1, d.extraOps, d.what);
   const peakBytes = d.pixels * cost.bytes + d.extraBytes + (d.decoder === 'avif' ? AVIF_DECODER_FIXED_BYTES : 0);
-  const icc = await sourceProfile(input, info, d, budget);
+  const profile = await sourceProfile(input, info.format, d.pixels, d.what, budget);
+  d.profile = profile.kind;
+  engineStats.lastSourceProfile = profile.note;
   // The decoder's peak is charged for the decode; what the decoded image keeps stays charged until it is replaced.
   budget.memory.charge(peakBytes, d.what);
   let working: Working;
@@ -888,49 +887,21 @@ async function decode(input: Uint8Array, info: SourceInfo, d: DecodePlan, budget
     budget.memory.credit(peakBytes);
     budget.memory.charge(d.heldBytes, d.what);
   }
+  const icc = profile.icc;
   if (!icc) return working;
   try {
-    return budget.memory.during(ICC_CONVERT_BYTES, `converting ${d.what} to sRGB`, () => inSrgb(working, icc, budget));
+    return inSrgb(working, icc, budget);
   } catch (err) {
     if (working.kind !== 'raster') working.img.free();
     throw err;
   } finally {
-    budget.memory.credit(icc.length);
+    releaseProfile(profile, budget);
   }
-}
-
-/**
- * A PNG or WebP source's embedded profile when its pixels need converting to
- * sRGB (photon and libwebp hand them over as stored): read (a PNG's inflated,
- * at most MAX_ICC_BYTES), classified and the conversion's work spent before
- * anything is decoded; it stays charged until converted. Unusable profiles
- * are ignored, as libvips does: the pixels are taken as sRGB.
- */
-async function sourceProfile(input: Uint8Array, info: SourceInfo, d: DecodePlan, budget: RequestBudget): Promise<Uint8Array | undefined> {
-  if (!hasEmbeddedProfile(input, info.format)) return undefined;
-  const read = await budget.memory.duringAsync(ICC_READ_BYTES, 'reading the ICC profile', () => readEmbeddedProfile(input, info.format));
-  const icc = read.icc;
-  if (!icc) {
-    engineStats.lastSourceProfile = `ignored: ${read.ignored ?? 'no profile'}`;
-    return undefined;
-  }
-  budget.memory.charge(icc.length, 'the ICC profile');
-  const kind = budget.memory.during(icc.length + ICC_CONVERT_BYTES, 'reading the ICC profile', () =>
-    withCodecSession((s) => profileKind(s, icc)),
-  );
-  d.profile = kind;
-  engineStats.lastSourceProfile = kind === 'unusable' ? 'ignored: not a usable RGB profile' : kind;
-  if (kind === 'unusable' || kind === 'srgb') {
-    budget.memory.credit(icc.length);
-    return undefined;
-  }
-  budget.work.spend(d.pixels, ICC_CONVERT_OPS[kind], `converting ${d.what} to sRGB`);
-  return icc;
 }
 
 /** The decoded pixels converted to sRGB: in place where they are in JS, through an RGBA copy for photon. */
 function inSrgb(working: Working, icc: Uint8Array, budget: RequestBudget): Working {
-  const convert = (img: Raster) => withCodecSession((s) => rgbaToSrgb(s, img, icc));
+  const convert = (img: Raster) => convertToSrgb(img, icc, budget);
   if (working.kind === 'raster') convert(working.img);
   // PNG rows and libwebp's output live in a ReducedSource, which hands out its own pixels.
   else if (working.kind === 'scaled' && working.img instanceof ReducedSource) convert(working.img.toRgba());
