@@ -1,5 +1,5 @@
 import type { RequestBudget } from './budget';
-import { hasEmbeddedProfile, ICC_READ_BYTES, readEmbeddedProfile } from './codecs/icc-profile';
+import { hasEmbeddedProfile, readEmbeddedProfile } from './codecs/icc-profile';
 import { profileKind, rgbaToSrgb, type ProfileKind } from './codecs/icc-rows';
 import { withCodecSession } from './codecs/pipeline';
 import { ICC_CONVERT_BYTES, ICC_CONVERT_OPS } from './costs';
@@ -28,7 +28,12 @@ export async function sourceProfile(
   budget: RequestBudget,
 ): Promise<SourceProfile> {
   if (!hasEmbeddedProfile(input, format)) return { note: '' };
-  const read = await budget.memory.duringAsync(ICC_READ_BYTES, 'reading the ICC profile', () => readEmbeddedProfile(input, format));
+  // What inflating held (its parts and the joined profile) is given back, and the profile charged again only if it is kept.
+  let held = 0;
+  const read = await readEmbeddedProfile(input, format, (bytes) => {
+    budget.memory.charge(bytes, 'reading the ICC profile');
+    held += bytes;
+  }).finally(() => budget.memory.credit(held));
   const icc = read.icc;
   if (!icc) return { note: `ignored: ${read.ignored ?? 'no profile'}` };
   const kind = budget.memory.during(icc.length + ICC_CONVERT_BYTES, 'reading the ICC profile', () =>

@@ -7,7 +7,8 @@ import { chunk, riffChunks, riffFile } from '../../src/engine/codecs/webp/contai
 import { crc32 } from '../../src/engine/metadata';
 import type { Raster } from '../../src/engine/raster';
 import { fixture, storeImage, uid } from './support/fixtures';
-import { decode, encodePng, meanDiff } from './support/images';
+import { decode, dims, encodePng, meanDiff } from './support/images';
+import { ICC_CONVERT_BYTES, ICC_CONVERT_OPS } from '../../src/engine/costs';
 
 /**
  * PNG and WebP sources with embedded profiles (Adobe RGB, Display P3: made by
@@ -28,13 +29,13 @@ const REFERENCE: Record<string, string> = {
   'p3-alpha.webp': 'ref-p3-photo-srgb-w300.png',
 };
 
-async function thumbnail(bytes: Uint8Array, extra = ''): Promise<{ out: Uint8Array; profile: string }> {
+async function thumbnail(bytes: Uint8Array, extra = ''): Promise<{ out: Uint8Array; profile: string; ops: number; peak: number }> {
   const id = uid('cpw');
   await storeImage(id, bytes);
   const res = await get(`c_scale,w_300${extra}/${id}.png`);
   expect(res.status, res.headers.get('x-cld-error') ?? '').toBe(200);
   const out = await bytesOf(res);
-  return { out, profile: engineStats.lastSourceProfile };
+  return { out, profile: engineStats.lastSourceProfile, ops: engineStats.lastWorkOps, peak: engineStats.lastPeakBytes };
 }
 
 /** The PNG with its iCCP chunk (if any) replaced by one with this body (name, method, compressed data); undefined removes it. */
@@ -88,7 +89,7 @@ const garbage = new Uint8Array(3000).map((_, i) => (i * 131 + 7) & 255);
 
 describe('colour management of PNG and WebP sources', () => {
   it.each(Object.keys(REFERENCE))('%s at c_scale,w_300 is within a mean difference of 3 of libvips sRGB', T, async (name) => {
-    const { out, profile } = await thumbnail(fixture(name));
+    const { out, profile, ops, peak } = await thumbnail(fixture(name));
     expect(profile).toBe('matrixShaper');
     const ours = decode(out);
     const reference = decode(fixture(REFERENCE[name]));
@@ -96,9 +97,16 @@ describe('colour management of PNG and WebP sources', () => {
     const converted = meanDiff(ours, reference);
     expect(converted).toBeLessThan(3);
     // Without its profile the same file is taken as sRGB, and is further off: the conversion did something.
-    const plain = decode((await thumbnail(name.endsWith('.png') ? withIccp(fixture(name)) : withIccpWebp(fixture(name), garbage))).out);
+    const without = await thumbnail(name.endsWith('.png') ? withIccp(fixture(name)) : withIccpWebp(fixture(name), garbage));
+    const plain = decode(without.out);
     expect(meanDiff(plain, reference)).toBeGreaterThan(converted);
     expect(meanDiff(plain, ours)).toBeGreaterThan(1);
+    // The conversion was charged: its work per decoded pixel (photon decodes a small PNG whole, libwebp at the output size)
+    // and the module's share of memory.
+    const [w, h] = (name.endsWith('.png') ? dims(fixture(name)) : `${ours.width}x${ours.height}`).split('x').map(Number);
+    expect(ops - without.ops).toBe(w * h * ICC_CONVERT_OPS.matrixShaper);
+    expect(peak).toBeGreaterThanOrEqual(ICC_CONVERT_BYTES);
+    expect(peak).toBeGreaterThan(without.peak);
     // The profile was replaced by the small sRGB one.
     expect(latin1(out)).toContain('iCCP');
     expect(engineMemory().stats.open).toBe(0);

@@ -15,9 +15,6 @@ export interface EmbeddedProfile {
 /** Larger inflated profiles are ignored: real RGB profiles are a few KB (matrix-shaper) to a few hundred (tables). */
 const MAX_ICC_BYTES = 4 * 1024 * 1024;
 
-/** What reading a profile may hold at once: the inflated parts and their joined copy. */
-export const ICC_READ_BYTES = 2 * MAX_ICC_BYTES;
-
 const VP8X_ICC = 0x20;
 const u32 = (b: Uint8Array, o: number) => ((b[o] << 24) >>> 0) + (b[o + 1] << 16) + (b[o + 2] << 8) + b[o + 3];
 const tag = (b: Uint8Array, o: number) => String.fromCharCode(b[o], b[o + 1], b[o + 2], b[o + 3]);
@@ -51,8 +48,17 @@ export function hasEmbeddedProfile(input: Uint8Array, format: string): boolean {
   return format === 'png' ? pngIccChunk(input) !== undefined : format === 'webp' ? webpIccChunk(input) !== undefined : false;
 }
 
-/** Reads the profile; callers charge ICC_READ_BYTES while it runs (a PNG's is inflated). */
-export async function readEmbeddedProfile(input: Uint8Array, format: string): Promise<EmbeddedProfile> {
+/**
+ * Reads the profile. A PNG's is inflated: `charge` is told of every inflated
+ * part as it arrives (the stream's own chunks, a few KB each) and of the
+ * joined copy before it is made, so at most twice MAX_ICC_BYTES; a WebP's is
+ * a view of the input (nothing allocated).
+ */
+export async function readEmbeddedProfile(
+  input: Uint8Array,
+  format: string,
+  charge: (bytes: number) => void = () => undefined,
+): Promise<EmbeddedProfile> {
   if (format === 'webp') {
     const icc = webpIccChunk(input);
     return icc ? { icc } : {};
@@ -62,11 +68,11 @@ export async function readEmbeddedProfile(input: Uint8Array, format: string): Pr
   if (!body) return {};
   const nul = body.indexOf(0);
   if (nul < 1 || nul > 79 || body[nul + 1] !== 0) return { ignored: 'iCCP: bad profile name or compression method' };
-  return inflateBounded(body.subarray(nul + 2));
+  return inflateBounded(body.subarray(nul + 2), charge);
 }
 
 /** zlib data inflated up to MAX_ICC_BYTES; beyond, or on a broken stream, the profile is ignored. */
-async function inflateBounded(data: Uint8Array): Promise<EmbeddedProfile> {
+async function inflateBounded(data: Uint8Array, charge: (bytes: number) => void): Promise<EmbeddedProfile> {
   const inflate = new DecompressionStream('deflate');
   const writer = inflate.writable.getWriter();
   const written = writer
@@ -82,6 +88,7 @@ async function inflateBounded(data: Uint8Array): Promise<EmbeddedProfile> {
       if (done) break;
       total += value.length;
       if (total > MAX_ICC_BYTES) return { ignored: `iCCP: the profile inflates beyond ${MAX_ICC_BYTES} bytes` };
+      charge(value.length);
       parts.push(value);
     }
   } catch {
@@ -90,6 +97,7 @@ async function inflateBounded(data: Uint8Array): Promise<EmbeddedProfile> {
     reader.cancel().catch(() => undefined);
     await written;
   }
+  charge(total);
   const icc = new Uint8Array(total);
   let o = 0;
   for (const p of parts) {
