@@ -44,11 +44,12 @@ function mad(a, b) {
 console.log(`\nConverting decoded RGBA to sRGB in the codec module (${RUNS} timed runs, median):\n`);
 console.log('| profile | pixels | ms | ns per pixel | module memory MB |');
 console.log('|---|---:|---:|---:|---:|');
-for (const [name, file] of [
+for (const [name, file, table] of [
   ['Adobe RGB (1998), matrix-shaper', 'adobergb-icc.png'],
   ['Display P3, matrix-shaper', 'p3-alpha.png'],
+  ['Adobe RGB as a 17-point table (adobergb-lut.icc)', 'adobergb-icc.png', 'adobergb-lut.icc'],
 ]) {
-  const icc = (await profiles.readEmbeddedProfile(fixture(file), 'png')).icc;
+  const icc = table ? fixture(table) : (await profiles.readEmbeddedProfile(fixture(file), 'png')).icc;
   const { data, info } = await sharp(fixture(file)).keepIccProfile().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   const width = info.width;
   const height = Math.ceil(4e6 / width);

@@ -48,10 +48,12 @@ export const WEBP_LOSSLESS_FULL_BYTES = 4;
 
 /**
  * Little CMS converting one decoded PNG or WebP pixel from its embedded profile to sRGB
- * (./codecs/icc-rows.ts): a matrix-shaper profile (Adobe RGB, Display P3) about 60 ns a pixel,
- * a table-based one 450-550 (measured for JPEG rows, which take the same transforms).
+ * (./codecs/icc-rows.ts; bench/icc.mjs, 4 MP in the module): a matrix-shaper profile (Adobe RGB,
+ * Display P3) 33-62 ns a pixel depending on load, an RGB table (LUT) profile 56, as lcms
+ * optimises an 8-bit RGB transform into one 3-D table whatever the profile's stages; charged
+ * at about twice that (CMYK through the 4-D link, JPEG only, is 450-550).
  */
-export const ICC_CONVERT_OPS = { matrixShaper: 60, tables: 500 } as const;
+export const ICC_CONVERT_OPS = { matrixShaper: 60, tables: 120 } as const;
 /** The module's share of a conversion: one strip of RGBA (1 MB), the transform (a table profile's grid) and lcms's working set. */
 export const ICC_CONVERT_BYTES = 2 * 1024 * 1024;
 /** A photon-decoded source converted: its RGBA copy out of photon and the copy put back, per pixel. */
