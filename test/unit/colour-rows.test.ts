@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CodecSession } from '../../src/engine/codecs/runtime';
 import { decodePngReduced } from '../../src/engine/codecs/png-rows';
 import { readEmbeddedProfile } from '../../src/engine/codecs/icc-profile';
+import { chunk, riffChunks, riffFile } from '../../src/engine/codecs/webp/container';
 import { profileKind, rgbaToSrgb, ICC_STRIP_PIXELS } from '../../src/engine/codecs/icc-rows';
 import { fixtureBytes } from '../support/fixtures';
 
@@ -94,7 +95,6 @@ describe('colour management of PNG and WebP sources against libvips', () => {
       expect(rgbaToSrgb(s, img, profile.icc!)).toBe(true);
       const ref = await reference(fixtureBytes(name));
       const { mad, alpha } = compare(img, ref);
-      console.log(`${name}: mean abs. difference to libvips ${mad.toFixed(3)}`);
       expect(mad).toBeLessThan(3);
       // The conversion did something (the source's own numbers are further off), and alpha is as decoded.
       expect(compare({ ...img, data: asDecoded }, ref).mad).toBeGreaterThan(mad + 1);
@@ -113,7 +113,6 @@ describe('colour management of PNG and WebP sources against libvips', () => {
     const img = await decodePngReduced(png, 1);
     expect(rgbaToSrgb(s, img, lut)).toBe(true);
     const mad = compare(img, await reference(png)).mad;
-    console.log(`adobergb-lut.icc: mean abs. difference to libvips ${mad.toFixed(3)}`);
     expect(mad).toBeLessThan(3);
     // The same Adobe RGB sampled on a 17-point grid (of gamma-encoded values, so coarse in the darks): near the matrix-shaper result.
     expect(compare(img, await reference(fixtureBytes('adobergb-icc.png'))).mad).toBeLessThan(3);
@@ -155,4 +154,16 @@ describe('colour management of PNG and WebP sources against libvips', () => {
     }
     expect(s.live).toBe(true);
   }, 30_000);
+
+  it('ignores profiles over 4 MB, inflated (PNG) or stored (WebP), saying why', async () => {
+    const huge = new Uint8Array(5 << 20);
+    const png = withIccp(fixtureBytes('adobergb-icc.png'), huge);
+    expect((await readEmbeddedProfile(png, 'png')).ignored).toContain('inflates beyond');
+    const webp = riffFile(riffChunks(fixtureBytes('adobergb-icc.webp')).map((c) => (c.tag === 'ICCP' ? chunk('ICCP', huge) : c.bytes)));
+    expect((await readEmbeddedProfile(webp, 'webp')).ignored).toContain('larger than');
+    // What the PNG's inflation was charged: its parts as they came, then the joined copy, never more than the limit twice.
+    let charged = 0;
+    const kept = await readEmbeddedProfile(fixtureBytes('adobergb-icc.png'), 'png', (n) => (charged += n));
+    expect(charged).toBe(2 * kept.icc!.length);
+  });
 });

@@ -61,6 +61,7 @@ export async function readEmbeddedProfile(
 ): Promise<EmbeddedProfile> {
   if (format === 'webp') {
     const icc = webpIccChunk(input);
+    if (icc && icc.length > MAX_ICC_BYTES) return { ignored: `ICCP: the profile is larger than ${MAX_ICC_BYTES} bytes` };
     return icc ? { icc } : {};
   }
   if (format !== 'png') return {};
