@@ -138,6 +138,7 @@ done
 for p in "${pids[@]}"; do wait "$p"; done
 pids=()
 compile -DCMS_NO_PTHREADS=1 -I"$jpeg" -I"$lcms/include" -I"$work/gen" -c "$root/wasm/shim/colour.c" -o obj/shim_colour.o
+compile -DCMS_NO_PTHREADS=1 -I"$lcms/include" -c "$root/wasm/shim/colour_rows.c" -o obj/shim_colour_rows.o
 # --- end colour management ---
 
 # --- PNG decode (issue 17): zlib's inflate and our PNG row reader (wasm/shim/png_rows.c) ---

@@ -46,6 +46,19 @@ export const WEBP_DECODE_OPS = 20;
 export const WEBP_LOSSY_FULL_BYTES = 1;
 export const WEBP_LOSSLESS_FULL_BYTES = 4;
 
+/**
+ * Little CMS converting one decoded PNG or WebP pixel from its embedded profile to sRGB
+ * (./codecs/icc-rows.ts; bench/icc.mjs, 4 MP in the module): a matrix-shaper profile (Adobe RGB,
+ * Display P3) 33-62 ns a pixel depending on load, an RGB table (LUT) profile 56, as lcms
+ * optimises an 8-bit RGB transform into one 3-D table whatever the profile's stages; charged
+ * at about twice that (CMYK through the 4-D link, JPEG only, is 450-550).
+ */
+export const ICC_CONVERT_OPS = { matrixShaper: 60, tables: 120 } as const;
+/** The module's share of a conversion: one strip of RGBA (1 MB), the transform (a table profile's grid) and lcms's working set. */
+export const ICC_CONVERT_BYTES = 2 * 1024 * 1024;
+/** A photon-decoded source converted: its RGBA copy out of photon and the copy put back, per pixel. */
+export const ICC_PHOTON_BYTES = 8;
+
 /** Inflating, unfiltering, converting and box-reducing one PNG source pixel in the codec module (measured 3-5 ns). */
 export const PNG_ROW_OPS = 10;
 /** PNGs above this many pixels are read row by row; smaller ones go to photon whole (faster, and 14.5 bytes per pixel stay small). */

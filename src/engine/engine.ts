@@ -29,6 +29,8 @@ import {
   srgbProfile,
 } from './codecs/pipeline';
 import { pngDecodeBytes, pngHeader } from './codecs/png-rows';
+import type { ProfileKind } from './codecs/icc-rows';
+import { convertToSrgb, releaseProfile, sourceProfile } from './source-profile';
 import { reducedSize } from './codecs/box-reduce';
 import { readHeif, type HeifImage } from './heif-container';
 import { heifPictureCost } from './heif-cost';
@@ -50,6 +52,7 @@ import {
   DECODE_COSTS,
   HEIF_MODULE_BYTES,
   HEIF_TURNED_ROWS,
+  ICC_PHOTON_BYTES,
   effectCost,
   ENCODE_COSTS,
   ENCODE_FIXED_BYTES,
@@ -139,6 +142,8 @@ export const engineStats = {
   lastHeifWasmBytes: 0,
   lastEncodeWasmBytes: 0,
   faceDetections: 0,
+  /** The last decoded source's embedded profile (PNG, WebP): its kind (./codecs/icc-rows.ts), why it was ignored, or '' (none). */
+  lastSourceProfile: '',
 };
 
 /**
@@ -243,9 +248,14 @@ export async function runPlan(
     const coefficients = progressiveCoefficients(info, 1);
     return withBudget(limits, stripCost(input, strips, resolved, coefficients), async (budget) => {
       engineStats.decodes++;
-      const metadata = carried(input, info, plan);
+      // A PNG's embedded profile is applied strip by strip (JPEG sources are converted inside the module's decoder).
+      const profile =
+        strips.source === 'png' ? await sourceProfile(input, info.format, strips.width * strips.height, 'the PNG', budget) : undefined;
+      engineStats.lastSourceProfile = profile?.note ?? '';
+      const metadata = carried(input, info, plan, profile?.kind);
       const pngIcc = strips.sink === 'png' && metadata.icc ? await pngIccChunk(metadata.icc) : undefined;
-      const out = await runStrips({ input, plan: strips, resolved, coefficients, background: background(plan), pngIcc, budget });
+      const run = { input, plan: strips, resolved, coefficients, background: background(plan), pngIcc, sourceIcc: profile?.icc, budget };
+      const out = await runStrips(run).finally(() => profile && releaseProfile(profile, budget));
       // What the modules really took, beside what was charged (tests and the benchmark compare them).
       engineStats.lastStreamWasmBytes = out.wasmBytes;
       const bytes = strips.sink === 'jpg' ? writeJpegMetadata(out.bytes, metadata) : out.bytes;
@@ -607,7 +617,7 @@ async function run(
           resolved,
           flags: plan.output.flags,
           background: background(plan),
-          metadata: carried(input, info, plan),
+          metadata: carried(input, info, plan, decoding.profile),
           vector,
           charge,
           measured: (wasm) => (engineStats.lastEncodeWasmBytes = wasm),
@@ -683,6 +693,8 @@ interface DecodePlan {
   scaledTo?: { width: number; height: number };
   /** HEIC: the container as read when planning. */
   heif?: HeifImage;
+  /** Set by decode(): what a PNG or WebP source's embedded profile was (converted to sRGB unless unusable or sRGB already). */
+  profile?: ProfileKind;
 }
 
 function planDecode(
@@ -884,15 +896,47 @@ async function decode(input: Uint8Array, info: SourceInfo, d: DecodePlan, budget
   budget.work.spend(d.pixels, cost.ops, d.what);
   budget.work.spend(1, d.extraOps, d.what);
   const peakBytes = d.pixels * cost.bytes + d.extraBytes + (d.decoder === 'avif' ? AVIF_DECODER_FIXED_BYTES : 0);
+  const profile = await sourceProfile(input, info.format, d.pixels, d.what, budget);
+  d.profile = profile.kind;
+  engineStats.lastSourceProfile = profile.note;
   // The decoder's peak is charged for the decode; what the decoded image keeps stays charged until it is replaced.
   budget.memory.charge(peakBytes, d.what);
+  let working: Working;
   try {
     engineStats.decodes++;
-    return await DECODERS[d.decoder](input, info, d);
+    working = await DECODERS[d.decoder](input, info, d);
   } finally {
     budget.memory.credit(peakBytes);
     budget.memory.charge(d.heldBytes, d.what);
   }
+  const icc = profile.icc;
+  if (!icc) return working;
+  try {
+    return inSrgb(working, icc, budget);
+  } catch (err) {
+    if (working.kind !== 'raster') working.img.free();
+    throw err;
+  } finally {
+    releaseProfile(profile, budget);
+  }
+}
+
+/** The decoded pixels converted to sRGB: in place where they are in JS, through an RGBA copy for photon. */
+function inSrgb(working: Working, icc: Uint8Array, budget: RequestBudget): Working {
+  const convert = (img: Raster) => convertToSrgb(img, icc, budget);
+  if (working.kind === 'raster') convert(working.img);
+  // PNG rows and libwebp's output live in a ReducedSource, which hands out its own pixels.
+  else if (working.kind === 'scaled' && working.img instanceof ReducedSource) convert(working.img.toRgba());
+  if (working.kind !== 'photon') return working;
+  const old = working.img;
+  const { width, height } = photonSize(old);
+  const img = budget.memory.during(width * height * ICC_PHOTON_BYTES, 'converting the decoded image to sRGB', () => {
+    const raster = photonToRaster(old);
+    convert(raster);
+    return photonFromRaster(raster);
+  });
+  old.free();
+  return { kind: 'photon', img, orientation: working.orientation };
 }
 
 const DECODERS: Record<DecodePlan['decoder'], (input: Uint8Array, info: SourceInfo, d: DecodePlan) => Promise<Working>> = {
@@ -1199,16 +1243,19 @@ function background(plan: Plan): Color {
 }
 
 /**
- * Metadata kept from a JPEG source. The codec module converts every JPEG to
+ * Metadata kept from a source. The codec module converts every JPEG to
  * sRGB, so its profile is kept only when it describes sRGB already; one that
  * was converted (Adobe RGB, Display P3, CMYK) is replaced by a small sRGB
- * profile, as `cs_tinysrgb` asks for any source. fl_strip_profile drops
- * either. IPTC with fl_keep_iptc.
+ * profile, as `cs_tinysrgb` asks for any source. PNG and WebP sources are
+ * converted after decoding; their profile is always replaced (it is not read
+ * again here). fl_strip_profile drops either. IPTC (JPEG) with fl_keep_iptc.
  */
-function carried(input: Uint8Array, info: SourceInfo, plan: Plan): CarriedMetadata {
+function carried(input: Uint8Array, info: SourceInfo, plan: Plan, sourceProfile?: ProfileKind): CarriedMetadata {
   const { flags, colourSpace } = plan.output;
   const tiny = colourSpace === 'tinysrgb' ? srgbProfile() : undefined;
-  if (info.format !== 'jpg') return { icc: flags.has('strip_profile') ? undefined : tiny };
+  // A PNG or WebP source's usable profile (sRGB, or converted from) is replaced by the small sRGB one; an unusable one is dropped.
+  const replaced = sourceProfile && sourceProfile !== 'unusable' ? srgbProfile() : undefined;
+  if (info.format !== 'jpg') return { icc: flags.has('strip_profile') ? undefined : (tiny ?? replaced) };
   const meta = readJpegMetadata(input);
   const own = meta.icc && (tiny ?? (iccIsSrgb(meta.icc) ? meta.icc : srgbProfile()));
   return { icc: flags.has('strip_profile') ? undefined : (tiny ?? own), iptc: flags.has('keep_iptc') ? meta.iptc : undefined };

@@ -21,6 +21,7 @@ import { pngDecodeBytes, pngHeader } from './codecs/png-rows';
 import { STRIP_ROWS, gatherRows, type Measured, type Strips } from './codecs/strips';
 import { readHeif, type HeifImage } from './heif-container';
 import { heifPictureCost } from './heif-cost';
+import { convertToSrgb } from './source-profile';
 import type { Resolved } from './negotiate';
 import type { Raster } from './raster';
 import type { StripPlan } from './stream-plan';
@@ -119,6 +120,8 @@ export interface StripRun {
   background: Color;
   /** A PNG output's iCCP chunk, written in place. */
   pngIcc?: Uint8Array;
+  /** The source's embedded profile when its pixels need converting to sRGB (../source-profile.ts; charged by the caller). */
+  sourceIcc?: Uint8Array;
   budget: RequestBudget;
 }
 
@@ -169,6 +172,7 @@ async function* mapStrips(source: Strips, r: StripRun, rowsPerStrip: number, wha
     const pixels = strip.width * strip.height;
     budget.work.spend(pixels, DECODE_OPS[s.source], what);
     let img: Raster = strip;
+    if (r.sourceIcc) convertToSrgb(img, r.sourceIcc, budget);
     for (const step of s.steps) {
       budget.work.spend(pixels, effectCost(step.key, step.value, s.width, s.height).ops, what);
       img = step.effect.apply(img, step.value as never, step.params);

@@ -20,6 +20,7 @@
 #include "fail.h"
 #include "colour.h"
 #include "cmyk_link.h"
+#include "colour_cache.h"
 
 /* Profiles lcms writes carry a creation date; the module has no clock (and
    no imports for one), so every date is the epoch and the output reproducible. */
@@ -178,3 +179,19 @@ __attribute__((export_name("srgb_profile"))) int32_t *srgb_profile(void) {
   profile_result[1] = (int32_t)n;
   return profile_result;
 }
+
+/* --- PNG and WebP sources: colour_rows.c reaches the cache and the sRGB test through these (colour_cache.h) --- */
+void colour_quiet(void) {
+  if (!quiet) {
+    cmsSetLogErrorHandler(on_lcms_error);
+    quiet = 1;
+  }
+}
+uint32_t colour_key(const uint8_t *icc, uint32_t length) { return fnv(icc, length); }
+cmsHTRANSFORM colour_cached(uint32_t key, uint32_t length, cmsUInt32Number in_format, cmsUInt32Number out_format) {
+  return lookup(key, length, in_format, out_format);
+}
+cmsHTRANSFORM colour_remember(uint32_t key, uint32_t length, cmsUInt32Number in_format, cmsUInt32Number out_format, cmsHTRANSFORM t) {
+  return remember(key, length, in_format, out_format, t);
+}
+int colour_profile_is_srgb(cmsHPROFILE p) { return profile_is_srgb(p); }

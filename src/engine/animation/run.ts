@@ -8,6 +8,7 @@ import {
   ANIMATION_FRAME_OPS,
   DECODE_COSTS,
   ENCODE_COSTS,
+  ICC_CONVERT_OPS,
   RASTER_BYTES,
   RESAMPLE_OPS,
   WEBP_DECODE_OPS,
@@ -18,6 +19,7 @@ import type { Resolved } from '../negotiate';
 import { place, TRANSPARENT, type Raster } from '../raster';
 import { pageSelector } from '../params/page';
 import { decodeExtent } from '../sniff';
+import { convertToSrgb, releaseProfile, sourceProfile } from '../source-profile';
 import type { Color, Params, Plan, ZoomPan } from '../types';
 import { animatedAutoFormat, timelineOf, type AnimationSource } from './plan';
 import { ANIMATION_WRITERS, type AnimatedFormat, type EncodedFrame } from './writers';
@@ -237,19 +239,41 @@ async function* sourceFrames(job: AnimationJob, s: Shape, budget: RequestBudget)
   const select = pages === undefined ? undefined : pageSelector(pages);
   const frames = job.info.format === 'webp' ? webpFrames(job.input) : gifFrames(job.input);
   const decodeOps = job.info.format === 'webp' ? WEBP_DECODE_OPS + 10 : DECODE_COSTS.gifFrame.ops;
+  // An animated WebP's profile applies to every frame: its work is spent per frame below, the profile read once.
+  const profile = await sourceProfile(job.input, job.info.format, 0, 'frames', budget);
   let n = 0;
-  for (;;) {
-    budget.work.spend(framePixels, decodeOps, `decoding frame ${n + 1} of ${s.width}x${s.height}`);
-    const next = frames.next();
-    if (next.done) return;
-    n++;
-    if (select && !select.keeps(n)) {
-      if (n >= select.last) return;
-      continue;
+  try {
+    for (;;) {
+      budget.work.spend(framePixels, decodeOps, `decoding frame ${n + 1} of ${s.width}x${s.height}`);
+      const next = frames.next();
+      if (next.done) return;
+      n++;
+      if (select && !select.keeps(n)) {
+        if (n >= select.last) return;
+        continue;
+      }
+      const f = next.value;
+      const img = { data: f.canvas, width: f.width, height: f.height };
+      if (!profile.icc || !profile.kind || profile.kind === 'unusable' || profile.kind === 'srgb') yield { img, delay: f.delay };
+      else yield* inSrgb(img, f.delay, profile.icc, ICC_CONVERT_OPS[profile.kind], budget);
+      if (select && n >= select.last) return;
     }
-    const f = next.value;
-    yield { img: { data: f.canvas, width: f.width, height: f.height }, delay: f.delay };
-    if (select && n >= select.last) return;
+  } finally {
+    releaseProfile(profile, budget);
+  }
+}
+
+/** A frame converted to sRGB: a copy, as the decoder composes the next frame on its canvas. */
+function* inSrgb(frame: Raster, delay: number, icc: Uint8Array, ops: number, budget: RequestBudget): Generator<SourceFrame> {
+  const bytes = frame.width * frame.height * RASTER_BYTES;
+  budget.work.spend(frame.width * frame.height, ops, 'converting a frame to sRGB');
+  budget.memory.charge(bytes, 'converting a frame to sRGB');
+  try {
+    const img = { ...frame, data: frame.data.slice() };
+    convertToSrgb(img, icc, budget);
+    yield { img, delay };
+  } finally {
+    budget.memory.credit(bytes);
   }
 }
 

@@ -206,6 +206,16 @@ export class JpegSource implements ScaledSource {
   }
 }
 
+/** Runs `work` in a session from the pool (given back when it returns). */
+export function withCodecSession<T>(work: (s: CodecSession) => T): T {
+  const session = acquire();
+  try {
+    return work(session);
+  } finally {
+    giveBack(session);
+  }
+}
+
 /** Runs `work` on RGBA pixels copied into a session; `work` frees what it allocates, or consumes the pixels. */
 function withPixels<T>(img: Rgba, work: (s: CodecSession, p: Pixels) => T): T {
   const session = acquire();

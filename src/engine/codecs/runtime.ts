@@ -39,6 +39,8 @@ export interface CodecExports extends ModuleExports {
   ): number;
   webp_decode(ptr: number, len: number, width: number, height: number): number;
   icc_is_srgb(ptr: number, len: number): number;
+  icc_profile_kind(ptr: number, len: number): number;
+  icc_rows_to_srgb(icc: number, iccLen: number, pixels: number, count: number, channels: number): number;
   srgb_profile(): number;
   resize(ptr: number, stride: number, sx: number, sy: number, sw: number, sh: number, dw: number, dh: number, channels: number): number;
 }
