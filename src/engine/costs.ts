@@ -196,8 +196,8 @@ export const ENCODE_FIXED_BYTES: Partial<Record<OutputFormat, number>> = { avif:
  * joined into (lossy 4:2:0 codes at most about 1.5 bytes per pixel, photos
  * at quality 60 about 0.04).
  */
-export const AVIF_GRID_COST: StepCost = { bytes: 2 * 1.5, ops: 220 };
-export const AVIF_GRID_FIXED_BYTES = 16 * 1024 * 1024 + AVIF_TILE_MAX_PIXELS * RASTER_BYTES;
+const AVIF_GRID_COST: StepCost = { bytes: 2 * 1.5, ops: 220 };
+const AVIF_GRID_FIXED_BYTES = 16 * 1024 * 1024 + AVIF_TILE_MAX_PIXELS * RASTER_BYTES;
 
 /**
  * Lossless AVIF (4:4:4, quality 100, encoded whole): measured 23.1 MB of WASM
@@ -205,7 +205,7 @@ export const AVIF_GRID_FIXED_BYTES = 16 * 1024 * 1024 + AVIF_TILE_MAX_PIXELS * R
  * bytes per pixel beyond 12 MB), and the output (about 1.2 bytes per pixel
  * for photos) copied out; 3-5 s for 0.3-0.8 MP on the shared machine.
  */
-export const AVIF_LOSSLESS_COST: StepCost = { bytes: 48, ops: 2000 };
+const AVIF_LOSSLESS_COST: StepCost = { bytes: 48, ops: 2000 };
 
 /** An AVIF encode's charge: a grid for lossy output (an image that turns out transparent or too thin is charged the rest by the encoder), whole for lossless. */
 export const avifEncodeCost = (lossless: boolean): { cost: StepCost; fixed: number } =>

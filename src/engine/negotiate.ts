@@ -68,7 +68,12 @@ const AUTO_AVIF_LOSSLESS_MAX_PIXELS = 262_144;
 const AUTO_WEBP_MAX_PIXELS = 16_000_000;
 
 /** f_auto: AVIF if accepted (and small enough to pay), then WebP (if it fits), then the source's own family. */
-export function negotiateFormat(accept: string | null | undefined, fallback: OutputFormat, outputPixels = 0, lossless = false): OutputFormat {
+export function negotiateFormat(
+  accept: string | null | undefined,
+  fallback: OutputFormat,
+  outputPixels = 0,
+  lossless = false,
+): OutputFormat {
   const a = (accept ?? '').toLowerCase();
   const avifMax = lossless ? AUTO_AVIF_LOSSLESS_MAX_PIXELS : AUTO_AVIF_MAX_PIXELS;
   if (/\bimage\/avif\b/.test(a) && outputPixels <= avifMax) return 'avif';

@@ -15,7 +15,9 @@ import { fixtureBytes } from '../support/fixtures';
  * the source as the same image encoded whole, with no visible seams.
  */
 const require = createRequire(import.meta.url);
-const WASM = new WebAssembly.Module(readFileSync(require.resolve('@jsquash/avif/codec/enc/avif_enc.wasm')));
+// The DOM and Workers typings disagree on WebAssembly.Module's constructor in this project's Node config.
+const CompiledModule = WebAssembly.Module as unknown as new (bytes: Uint8Array) => WebAssembly.Module;
+const WASM = new CompiledModule(readFileSync(require.resolve('@jsquash/avif/codec/enc/avif_enc.wasm')));
 const T = { timeout: 120_000 };
 
 type Encoder = Awaited<ReturnType<typeof encFactory>>;
@@ -120,9 +122,17 @@ describe('an AVIF grid of separately encoded tiles', () => {
     let restN = 0;
     for (let y = 1; y < h - 1; y++) {
       for (let x = 1; x < w - 1; x++) {
-        const edge = x % grid.tileWidth <= 0 || x % grid.tileWidth === grid.tileWidth - 1 || y % grid.tileHeight <= 0 || y % grid.tileHeight === grid.tileHeight - 1;
+        const edge =
+          x % grid.tileWidth <= 0 ||
+          x % grid.tileWidth === grid.tileWidth - 1 ||
+          y % grid.tileHeight <= 0 ||
+          y % grid.tileHeight === grid.tileHeight - 1;
         const i = (y * w + x) * 4;
-        const d = (Math.abs(tiled.data[i] - source[i]) + Math.abs(tiled.data[i + 1] - source[i + 1]) + Math.abs(tiled.data[i + 2] - source[i + 2])) / 3;
+        const d =
+          (Math.abs(tiled.data[i] - source[i]) +
+            Math.abs(tiled.data[i + 1] - source[i + 1]) +
+            Math.abs(tiled.data[i + 2] - source[i + 2])) /
+          3;
         if (edge) {
           near += d;
           nearN++;

@@ -37,22 +37,26 @@ async function avifOf(path: string, headers: Record<string, string> = {}) {
 }
 
 describe('AVIF within the budget', () => {
-  it('writes c_scale,w_1600 of a 12 MP photo as a grid: the whole image, charged at least what the encoder module reached, within 48 MB', T, async () => {
-    const id = uid('avif12');
-    await storeImage(id, fixture('photo-12mp.jpg'));
-    const { image } = await avifOf(`c_scale,w_1600,f_avif/${id}`);
-    expect([image.width, image.height]).toEqual([1600, 900]);
-    expect(spread(image)).toBeGreaterThan(100);
-    const charged = engineStats.lastPeakBytes;
-    const measured = engineStats.lastEncodeWasmBytes;
-    expect(measured).toBeGreaterThan(0);
-    expect(charged).toBeGreaterThanOrEqual(measured);
-    expect(charged).toBeLessThanOrEqual(48 * MB);
-    // The module stays at the size a one-tile encode needs.
-    await avifOf(`c_fill,w_400,h_300,f_avif/${id}`);
-    expect(measured).toBeLessThanOrEqual(engineStats.lastEncodeWasmBytes);
-    expect(engineMemory().stats.open).toBe(0);
-  });
+  it(
+    'writes c_scale,w_1600 of a 12 MP photo as a grid: the whole image, charged at least what the encoder module reached, within 48 MB',
+    T,
+    async () => {
+      const id = uid('avif12');
+      await storeImage(id, fixture('photo-12mp.jpg'));
+      const { image } = await avifOf(`c_scale,w_1600,f_avif/${id}`);
+      expect([image.width, image.height]).toEqual([1600, 900]);
+      expect(spread(image)).toBeGreaterThan(100);
+      const charged = engineStats.lastPeakBytes;
+      const measured = engineStats.lastEncodeWasmBytes;
+      expect(measured).toBeGreaterThan(0);
+      expect(charged).toBeGreaterThanOrEqual(measured);
+      expect(charged).toBeLessThanOrEqual(48 * MB);
+      // The module stays at the size a one-tile encode needs.
+      await avifOf(`c_fill,w_400,h_300,f_avif/${id}`);
+      expect(measured).toBeLessThanOrEqual(engineStats.lastEncodeWasmBytes);
+      expect(engineMemory().stats.open).toBe(0);
+    },
+  );
 
   it('lets f_auto choose AVIF at 1920x1080 (a grid), WebP beyond about 2 MP', T, async () => {
     const id = uid('avifauto');

@@ -29,7 +29,7 @@ interface Box {
 
 function children(b: Uint8Array, start: number, end: number): Box[] {
   const out: Box[] = [];
-  for (let o = start; o + 8 <= end; ) {
+  for (let o = start; o + 8 <= end;) {
     const size = u32(b, o);
     if (size < 8 || o + size > end) throw new Error('AVIF box out of bounds');
     out.push({ type: fourcc(b, o + 4), at: o, start: o + 8, end: o + size });
