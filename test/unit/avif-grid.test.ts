@@ -6,7 +6,7 @@ import encFactory from '@jsquash/avif/codec/enc/avif_enc.js';
 import { defaultOptions } from '@jsquash/avif/meta.js';
 import { initEmscriptenModule } from '@jsquash/avif/utils.js';
 import { readCodedTile, writeAvifGrid } from '../../src/engine/codecs/avif-container';
-import { AVIF_TILE_MAX_PIXELS, avifGrid } from '../../src/engine/codecs/avif-grid';
+import { AVIF_TILE_MAX_PIXELS, avifGrid, copyTile } from '../../src/engine/codecs/avif-grid';
 import { fixtureBytes } from '../support/fixtures';
 
 /**
@@ -41,13 +41,7 @@ function encodeTiles(data: Uint8Array, width: number, height: number) {
   for (let r = 0; r < grid.rows; r++) {
     for (let c = 0; c < grid.columns; c++) {
       const tile = new Uint8Array(tw * th * 4);
-      for (let y = 0; y < th; y++) {
-        const sy = Math.min(height - 1, r * th + y);
-        for (let x = 0; x < tw; x++) {
-          const sx = Math.min(width - 1, c * tw + x);
-          tile.set(data.subarray((sy * width + sx) * 4, (sy * width + sx) * 4 + 4), (y * tw + x) * 4);
-        }
-      }
+      copyTile({ data, width, height }, c * tw, r * th, tw, th, tile);
       const out = encoder.encode(tile, tw, th, options);
       if (!out) throw new Error('encode failed');
       tiles.push(readCodedTile(out));
@@ -95,6 +89,18 @@ describe('avifGrid', () => {
     expect(avifGrid(400, 300)).toEqual({ columns: 1, rows: 1, tileWidth: 400, tileHeight: 300 });
     // A side under 64 pixels on an image larger than a tile: no grid (encoded whole).
     expect(avifGrid(10_000, 50)).toBeUndefined();
+  });
+});
+
+describe('copyTile', () => {
+  it('copies a tile and repeats the last column and row into the padding', () => {
+    const data = new Uint8Array(3 * 2 * 4).map((_, i) => i);
+    const out = new Uint8Array(4 * 3 * 4);
+    copyTile({ data, width: 3, height: 2 }, 1, 0, 4, 3, out);
+    const px = (x: number, y: number) => Array.from(out.subarray((y * 4 + x) * 4, (y * 4 + x) * 4 + 4));
+    const src = (x: number, y: number) => Array.from(data.subarray((y * 3 + x) * 4, (y * 3 + x) * 4 + 4));
+    expect([px(0, 0), px(1, 0), px(2, 0), px(3, 0)]).toEqual([src(1, 0), src(2, 0), src(2, 0), src(2, 0)]);
+    expect([px(0, 2), px(3, 2)]).toEqual([src(1, 1), src(2, 1)]);
   });
 });
 

@@ -1,3 +1,5 @@
+import type { Raster } from '../raster';
+
 /**
  * How an AVIF is cut into a grid of independently encoded tiles (a HEIF
  * `grid` derived image, ISO/IEC 23008-12 6.6.2.3, as phone HEICs are made), so
@@ -50,4 +52,16 @@ export function avifGrid(width: number, height: number): AvifGrid | undefined {
     if (!best || better(score, best.score)) best = { columns, rows, tileWidth, tileHeight, score };
   }
   return best && { columns: best.columns, rows: best.rows, tileWidth: best.tileWidth, tileHeight: best.tileHeight };
+}
+
+/** The raster's `w` x `h` pixels from (x0, y0), the last column and row repeated where the tile passes the image's edge. */
+export function copyTile(img: Raster, x0: number, y0: number, w: number, h: number, out: Uint8Array): void {
+  const inside = Math.min(w, img.width - x0);
+  for (let y = 0; y < h; y++) {
+    const sy = Math.min(img.height - 1, y0 + y);
+    const row = (sy * img.width + x0) * 4;
+    out.set(img.data.subarray(row, row + inside * 4), y * w * 4);
+    const last = out.subarray((y * w + inside - 1) * 4, (y * w + inside) * 4);
+    for (let x = inside; x < w; x++) out.set(last, (y * w + x) * 4);
+  }
 }

@@ -6,7 +6,7 @@ import { defaultOptions } from '@jsquash/avif/meta.js';
 import { initEmscriptenModule } from '@jsquash/avif/utils.js';
 import type { Raster } from '../raster';
 import { readCodedTile, writeAvifGrid, type CodedTile } from './avif-container';
-import { avifGrid, type AvifGrid } from './avif-grid';
+import { avifGrid, copyTile, type AvifGrid } from './avif-grid';
 import { reportResident } from './resident';
 
 /**
@@ -119,16 +119,4 @@ function encodeGrid(encode: Encode, img: Raster, grid: AvifGrid, options: Encode
     }
   }
   return writeAvifGrid(grid, img.width, img.height, tiles);
-}
-
-/** The raster's `w` x `h` pixels from (x0, y0), the last column and row repeated where the tile passes the image's edge. */
-function copyTile(img: Raster, x0: number, y0: number, w: number, h: number, out: Uint8Array): void {
-  const inside = Math.min(w, img.width - x0);
-  for (let y = 0; y < h; y++) {
-    const sy = Math.min(img.height - 1, y0 + y);
-    const row = (sy * img.width + x0) * 4;
-    out.set(img.data.subarray(row, row + inside * 4), y * w * 4);
-    const last = out.subarray((y * w + inside - 1) * 4, (y * w + inside) * 4);
-    for (let x = inside; x < w; x++) out.set(last, (y * w + x) * 4);
-  }
 }
