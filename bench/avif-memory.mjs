@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `node bench/avif-memory.mjs`: the AVIF encoder's (@jsquash/avif: libavif + aom) WASM memory high-water
-// mark, time and output size for each encoder setting and for the grid of tiles the engine writes, at
+// mark, time and output size for each encoder setting and for the grid of tiles the engine writes (at speed 10), at
 // 400x300, 1600x900 and 2500x1400 of the 12 MP photo (docs/engine.md "AVIF within the budget").
 // Each cell runs in a fresh process on a fresh module (a WASM memory never shrinks, so its size after
 // the encode is its high-water mark); time is the second of two encodes (the first compiles the module's

@@ -53,17 +53,18 @@ function defaultOutput(source: ImageFormat): OutputFormat {
  * f_auto's ceilings, in output pixels: AVIF only where its encoder pays, WebP
  * where it fits, the source's own family (strip-wise JPEG for photos) beyond.
  * Measured on the benchmark machine (docs/engine.md "AVIF within the
- * budget"): lossy AVIF is written as a grid of tiles, so its memory no
- * longer grows with the image (16 MB of module heap, about 11 bytes per pixel
- * with the raster); its time does (speed 8: about 400-600 ns per pixel, so
- * 1920x1080 in about 1 s, twice that under load), so AVIF stops at about
- * 2 MP, where it would pass 1.5 s. Lossless AVIF (PNG and other lossless
- * sources) is encoded whole at 4:4:4: 45 bytes and several microseconds per
- * pixel, so only up to one tile's size. Lossy WebP takes 100-400 ns and 2.5
- * bytes per pixel (24 MP: 3-10 s, 60 MB), a strip-wise JPEG 20-100 ns and
- * under 10 MB whatever the size.
+ * budget"): lossy AVIF larger than a tile is written as a grid of tiles at
+ * speed 10, so its encoder's memory no longer grows with the image (16 MB
+ * of module heap) and it takes about 160 ns per pixel; what still grows is
+ * the raster, its copy and the coded output beside it, 11 bytes per pixel,
+ * so AVIF stops at 2.5 MP, where the encode's charge reaches 43 MiB of the
+ * 48 MB target (2.5 MP: about 0.4 s of encoding). Lossless AVIF (PNG and
+ * other lossless sources) is encoded whole at 4:4:4: 45 bytes and several
+ * microseconds per pixel, so only up to one tile's size. Lossy WebP takes
+ * 100-400 ns and 2.5 bytes per pixel (24 MP: 3-10 s, 60 MB), a strip-wise
+ * JPEG 20-100 ns and under 10 MB whatever the size.
  */
-const AUTO_AVIF_MAX_PIXELS = 2_100_000;
+const AUTO_AVIF_MAX_PIXELS = 2_500_000;
 const AUTO_AVIF_LOSSLESS_MAX_PIXELS = 262_144;
 const AUTO_WEBP_MAX_PIXELS = 16_000_000;
 
