@@ -97,6 +97,8 @@ const fullBox = (type: string, version: number, flags: number, ...parts: Part[])
 /** The AVIF file of `tiles` (columns x rows, row by row) making a `width` x `height` image. */
 export function writeAvifGrid(grid: AvifGrid, width: number, height: number, tiles: CodedTile[]): Uint8Array {
   if (tiles.length !== grid.columns * grid.rows) throw new Error('AVIF grid: wrong number of tiles');
+  // Item IDs are 16-bit here (infe version 2, iloc and ipma version 0).
+  if (tiles.length + 1 > 0xffff) throw new Error('AVIF grid: too many tiles');
   const first = tiles[0].props;
   const wide = width > 0xffff || height > 0xffff;
   const gridData = concat([[0, wide ? 1 : 0, grid.rows - 1, grid.columns - 1], be(width, wide ? 4 : 2), be(height, wide ? 4 : 2)]);
