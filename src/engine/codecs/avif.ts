@@ -18,8 +18,10 @@ let encoder: ReturnType<typeof encFactory> | undefined;
 
 /**
  * A module whose memory grew past this is let go after use (its memory never
- * shrinks; 1600x900 leaves the encoder at about 54 MB): the next call loads a
- * fresh one from the compiled module, which costs a few milliseconds.
+ * shrinks; a whole-image encode of 1600x900, as transparent and lossless
+ * images still get, leaves the encoder at about 54 MB; a grid stays at its
+ * initial 16 MB): the next call loads a fresh one from the compiled module,
+ * which costs a few milliseconds.
  */
 const RETIRE_BYTES = 24 * 1024 * 1024;
 const memoryOf = (m: unknown) => (m as { HEAPU8?: Uint8Array }).HEAPU8?.buffer.byteLength ?? 0;
