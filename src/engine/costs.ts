@@ -3,6 +3,7 @@ import { oilRadius } from './pixels/artistic';
 import { outlineMargin, shadowCanvas, type OutlineMode } from './pixels/silhouette';
 import { arcGeometry, distortBox, MAX_GROWTH, shearBox } from './pixels/warp';
 import type { Effect, OutputFormat } from './types';
+import { AVIF_TILE_MAX_PIXELS } from './codecs/avif-grid';
 
 /**
  * What each step of the engine costs per pixel, charged to the request's
@@ -104,7 +105,13 @@ export const ENCODE_COSTS: Record<OutputFormat, StepCost> = {
    * pixel measured (the filter choice in JS; zlib at level 6).
    */
   png: { bytes: 0, ops: 60 },
-  /** libavif + aom at speed 8: 28 bytes per pixel (plus ENCODE_FIXED_BYTES) of WASM memory, measured at 400x300 and 1600x900. */
+  /**
+   * libavif + aom at speed 8 on the whole image: 28 bytes per pixel (plus
+   * ENCODE_FIXED_BYTES) of WASM memory, measured at 400x300 and 1600x900
+   * (53.5 MB) and 2500x1400 (108 MB). Lossy opaque images larger than a tile
+   * are written as a grid instead (AVIF_GRID_COST); this is the charge of
+   * lossless and transparent ones.
+   */
   avif: { bytes: 28, ops: 220 },
   /** Palette quantisation and LZW. */
   gif: { bytes: 6, ops: 100 },
@@ -195,6 +202,34 @@ export const JPEG_ROWS_COST: StepCost = { bytes: 1.5, ops: 40 };
 /** The row encoder's module beside its output: its initial 2 MB of memory, libjpeg's state and the strips. */
 export const JPEG_ROWS_FIXED_BYTES = 4 * 1024 * 1024;
 export const ENCODE_FIXED_BYTES: Partial<Record<OutputFormat, number>> = { avif: 16 * 1024 * 1024 };
+
+/**
+ * AVIF as a grid of tiles of at most AVIF_TILE_MAX_PIXELS (./codecs/avif-grid.ts):
+ * the module's heap stays at its initial 16 MB whatever the image (measured
+ * for every tile shape up to 512x512), beside it the tile's RGBA copy in JS;
+ * per pixel, the tiles' coded bytes copied out of WASM and the file they are
+ * joined into (lossy 4:2:0 codes at most about 1.5 bytes per pixel, photos
+ * at quality 60 about 0.04). Its tiles at speed 10 take 150-160 ns of CPU per
+ * pixel (1600x900: 212 ms, 2500x1400: 555 ms; bench/avif-memory.mjs).
+ */
+const AVIF_GRID_COST: StepCost = { bytes: 2 * 1.5, ops: 160 };
+const AVIF_GRID_FIXED_BYTES = 16 * 1024 * 1024 + AVIF_TILE_MAX_PIXELS * RASTER_BYTES;
+
+/**
+ * Lossless AVIF (4:4:4, quality 100, encoded whole): measured 23.1 MB of WASM
+ * memory at 512x512, 27.8 MB at 800x450, 47.2 MB at 1200x675 (about 45
+ * bytes per pixel beyond 12 MB), and the output (about 1.2 bytes per pixel
+ * for photos) copied out; 3-5 s for 0.3-0.8 MP on the shared machine.
+ */
+const AVIF_LOSSLESS_COST: StepCost = { bytes: 48, ops: 2000 };
+
+/** An AVIF encode's charge: a grid for lossy output (an image that turns out transparent or too thin is charged the rest by the encoder), whole for lossless. */
+export const avifEncodeCost = (lossless: boolean): { cost: StepCost; fixed: number } =>
+  lossless ? { cost: AVIF_LOSSLESS_COST, fixed: ENCODE_FIXED_BYTES.avif ?? 0 } : { cost: AVIF_GRID_COST, fixed: AVIF_GRID_FIXED_BYTES };
+
+/** What an AVIF encoded whole needs beyond the grid's charge: what the encoder charges when it cannot write a grid. */
+export const avifWholeExtraBytes = (pixels: number): number =>
+  Math.max(0, pixels * (ENCODE_COSTS.avif.bytes - AVIF_GRID_COST.bytes) + (ENCODE_FIXED_BYTES.avif ?? 0) - AVIF_GRID_FIXED_BYTES);
 /** The same for the AVIF decoder (libavif + dav1d). */
 export const AVIF_DECODER_FIXED_BYTES = 16 * 1024 * 1024;
 

@@ -5,6 +5,7 @@ import type { Resolved } from './negotiate';
 import { flatten, type Raster } from './raster';
 import type { Color, Effect, FlagName, OutputFormat } from './types';
 import { badRequest } from '../errors';
+import { avifWholeExtraBytes } from './costs';
 
 export interface EncodeInput {
   img: Raster;
@@ -71,9 +72,13 @@ const ENCODERS: Record<OutputFormat, Encoder> = {
     if (resolved.lossless) return withPhoton(img, (p) => photonEncodeWebpLossless(p));
     return encodeWebpRgba(img, resolved.quality);
   },
-  async avif({ img, resolved }) {
-    const { encodeAvif } = await import('./codecs/avif');
-    return encodeAvif(img, resolved.quality, resolved.lossless);
+  async avif({ img, resolved, charge = () => undefined, measured }) {
+    const { avifGridOf, encodeAvif } = await import('./codecs/avif');
+    // Admission charged lossy output as a grid; an image that must be encoded whole (transparent, too thin) pays the rest first.
+    if (!resolved.lossless && !avifGridOf(img, false)) charge(avifWholeExtraBytes(img.width * img.height));
+    const out = await encodeAvif(img, resolved.quality, resolved.lossless);
+    measured?.(out.wasmBytes);
+    return out.bytes;
   },
   async gif({ img }) {
     const { encodeGif } = await import('./codecs/gif');

@@ -49,6 +49,7 @@ import {
 } from './budget';
 import {
   AVIF_DECODER_FIXED_BYTES,
+  avifEncodeCost,
   DECODE_COSTS,
   HEIF_MODULE_BYTES,
   HEIF_TURNED_ROWS,
@@ -571,6 +572,7 @@ function encodeCost(resolved: Resolved, flags: ReadonlySet<FlagName>, pixels: nu
   const { format } = resolved;
   if (format === 'jpg' && jpegInStrips(pixels, resolved.quality, flags))
     return { format, cost: JPEG_ROWS_COST, fixed: JPEG_ROWS_FIXED_BYTES, strips: true };
+  if (format === 'avif') return { format, ...avifEncodeCost(resolved.lossless), strips: false };
   return { format, cost: ENCODE_COSTS[format], fixed: ENCODE_FIXED_BYTES[format] ?? 0, strips: false };
 }
 

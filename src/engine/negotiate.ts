@@ -52,20 +52,32 @@ function defaultOutput(source: ImageFormat): OutputFormat {
 /**
  * f_auto's ceilings, in output pixels: AVIF only where its encoder pays, WebP
  * where it fits, the source's own family (strip-wise JPEG for photos) beyond.
- * Measured on the benchmark machine (docs/engine.md): AVIF at speed 8 takes
- * about 250 ns and 28 bytes per pixel plus 16 MB (1600x900: 0.4-1.8 s and
- * 54 MB; 3200x1800: 1.1 s and over 100 MB), lossy WebP 100-400 ns and 2.5 bytes
- * per pixel (24 MP: 3-10 s, 60 MB), a strip-wise JPEG 20-100 ns and under
- * 10 MB whatever the size. 1.5 MP of AVIF stays within the memory budget
- * beside the decode.
+ * Measured on the benchmark machine (docs/engine.md "AVIF within the
+ * budget"): lossy AVIF larger than a tile is written as a grid of tiles at
+ * speed 10, so its encoder's memory no longer grows with the image (16 MB
+ * of module heap) and it takes about 160 ns per pixel; what still grows is
+ * the raster, its copy and the coded output beside it, 11 bytes per pixel,
+ * so AVIF stops at 2.5 MP, where the encode's charge reaches 43 MiB of the
+ * 48 MB target (2.5 MP: about 0.4 s of encoding). Lossless AVIF (PNG and
+ * other lossless sources) is encoded whole at 4:4:4: 45 bytes and several
+ * microseconds per pixel, so only up to one tile's size. Lossy WebP takes
+ * 100-400 ns and 2.5 bytes per pixel (24 MP: 3-10 s, 60 MB), a strip-wise
+ * JPEG 20-100 ns and under 10 MB whatever the size.
  */
-const AUTO_AVIF_MAX_PIXELS = 1_500_000;
+const AUTO_AVIF_MAX_PIXELS = 2_500_000;
+const AUTO_AVIF_LOSSLESS_MAX_PIXELS = 262_144;
 const AUTO_WEBP_MAX_PIXELS = 16_000_000;
 
 /** f_auto: AVIF if accepted (and small enough to pay), then WebP (if it fits), then the source's own family. */
-export function negotiateFormat(accept: string | null | undefined, fallback: OutputFormat, outputPixels = 0): OutputFormat {
+export function negotiateFormat(
+  accept: string | null | undefined,
+  fallback: OutputFormat,
+  outputPixels = 0,
+  lossless = false,
+): OutputFormat {
   const a = (accept ?? '').toLowerCase();
-  if (/\bimage\/avif\b/.test(a) && outputPixels <= AUTO_AVIF_MAX_PIXELS) return 'avif';
+  const avifMax = lossless ? AUTO_AVIF_LOSSLESS_MAX_PIXELS : AUTO_AVIF_MAX_PIXELS;
+  if (/\bimage\/avif\b/.test(a) && outputPixels <= avifMax) return 'avif';
   if (/\bimage\/(avif|webp)\b/.test(a) && outputPixels <= AUTO_WEBP_MAX_PIXELS) return 'webp';
   return fallback;
 }
@@ -114,15 +126,16 @@ export function resolveOutput(plan: Plan, source: SourceTraits, hints: RequestHi
   // Only when f_ does not name the format does the extension decide (an explicit f_jpg on a `.heic` URL is a JPEG).
   const fallback = () => (hints.extension ? extensionFormat(hints.extension, source.format) : defaultOutput(source.format));
   const dpr = resolveDpr(plan, hints.dpr);
+  const lossySource = source.lossy ?? LOSSY_SOURCES.has(source.format);
+  const lossless = !lossySource && !o.flags.has('lossy');
   let format =
     o.format === 'auto'
-      ? negotiateFormat(hints.accept, fallback(), plannedPixels(plan, source.width ?? undefined, source.height ?? undefined, dpr))
+      ? negotiateFormat(hints.accept, fallback(), plannedPixels(plan, source.width ?? undefined, source.height ?? undefined, dpr), lossless)
       : (o.format ?? fallback());
   if (o.format === 'auto' && wantsAnimation(plan, source)) format = animatedAutoFormat(format);
   const q = o.quality;
   const quality = q?.kind === 'fixed' ? q.value : QUALITY[format][q?.kind === 'auto' ? q.level : 'good'];
-  const lossySource = source.lossy ?? LOSSY_SOURCES.has(source.format);
-  const resolved: Resolved = { format, quality, lossless: !lossySource && !o.flags.has('lossy'), dpr };
+  const resolved: Resolved = { format, quality, lossless, dpr };
   const width = resolveWidth(plan, hints.width);
   if (width !== undefined) resolved.width = width;
   return resolved;
