@@ -119,7 +119,8 @@ describe('same-size deliveries in strips, with point effects', () => {
 
   it.each([
     ['photo-24mp.jpg', 'e_grayscale', 'jpg', /Invalid image file: the JPG data could not be decoded/],
-    ['screenshot-4k.png', 'e_negate', 'png', /Invalid image file: the PNG data could not be decoded/],
+    // The module's PNG reader names what it found wrong (a row filter, a bad deflate stream).
+    ['screenshot-4k.png', 'e_negate', 'png', /^Invalid image file: (the PNG data could not be decoded|unknown PNG row filter)/],
   ])(
     'answers %s damaged halfway with %s in strips with a 400, leaves no lease open, and serves the next request',
     T,
