@@ -3,7 +3,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { CodecSession } from '../../src/engine/codecs/runtime';
-import { decodePngReduced } from '../../src/engine/codecs/png-rows';
+import { decodePngIn, type PngRowsExports } from '../../src/engine/codecs/png-rows';
 import { readEmbeddedProfile } from '../../src/engine/codecs/icc-profile';
 import { chunk, riffChunks, riffFile } from '../../src/engine/codecs/webp/container';
 import { profileKind, rgbaToSrgb, ICC_STRIP_PIXELS } from '../../src/engine/codecs/icc-rows';
@@ -17,6 +17,8 @@ import { fixtureBytes } from '../support/fixtures';
  */
 const CompiledModule = WebAssembly.Module as unknown as new (bytes: Uint8Array) => WebAssembly.Module;
 const wasm = new CompiledModule(readFileSync(new URL('../../src/engine/codecs/wasm/codecs.wasm', import.meta.url)));
+/** The engine's PNG row reader on a fresh instance of the module (Node cannot import the WASM as workerd does). */
+const decodePngReduced = async (png: Uint8Array, shrink: number) => decodePngIn(new CodecSession<PngRowsExports>(wasm), png, shrink);
 
 interface Rgba {
   data: Uint8Array;
