@@ -193,3 +193,32 @@ describe('archive memory: the high-water mark of its buffers does not grow with 
     }
   }
 });
+
+describe('archive entry cap', () => {
+  it('refuses more than 1,000 files (Cloudinary’s limit) before any archive buffer is charged', async () => {
+    const tag = uid('archcap');
+    const finished = archiveStats.finished;
+    for (let i = 0; i < 1001; i += 100) {
+      await Promise.all(
+        Array.from({ length: Math.min(100, 1001 - i) }, (_, j) =>
+          putOriginal(env, {
+            ref: { cloud: 'demo', resourceType: 'raw', type: 'upload', publicId: `${tag}/f${i + j}.txt` },
+            body: utf8.encode('x'),
+            bytes: 1,
+            etag: '9dd4e461268c8034f5c8564e155c67a6',
+            contentType: 'text/plain',
+            format: 'txt',
+            overwrite: true,
+            tags: [tag],
+          }),
+        ),
+      );
+    }
+    for (const mode of ['download', 'create']) {
+      const res = await generateArchive({ tags: tag, mode });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe('Too many files for one archive (maximum 1000)');
+    }
+    expect(archiveStats.finished).toBe(finished);
+  }, 120_000);
+});

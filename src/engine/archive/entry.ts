@@ -71,19 +71,17 @@ export async function* entryChunks(entry: ArchiveEntry, lease: MemoryLease): Asy
     try {
       for (;;) {
         lease.charge(ARCHIVE_READ_CHUNK, `archive read of ${entry.name}`);
-        const chunk = await fill(byob, new ArrayBuffer(ARCHIVE_READ_CHUNK)).catch((err: unknown) => {
-          lease.credit(ARCHIVE_READ_CHUNK);
-          throw err;
-        });
-        if (!chunk.length) {
-          lease.credit(ARCHIVE_READ_CHUNK);
-          break;
-        }
+        let chunk: Uint8Array;
         try {
+          chunk = await fill(byob, new ArrayBuffer(ARCHIVE_READ_CHUNK));
           count(chunk.length);
         } catch (err) {
           lease.credit(ARCHIVE_READ_CHUNK);
           throw err;
+        }
+        if (!chunk.length) {
+          lease.credit(ARCHIVE_READ_CHUNK);
+          break;
         }
         yield* lent(lease, ARCHIVE_READ_CHUNK, chunk);
       }
