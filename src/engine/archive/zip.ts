@@ -46,7 +46,7 @@ export function zipLength(entries: readonly ArchiveEntry[]): number {
 }
 
 /** What the central directory holds until the end: one record per entry (its name included) and the closing record. */
-export function zipDirectoryBytes(entries: readonly ArchiveEntry[]): number {
+function zipDirectoryBytes(entries: readonly ArchiveEntry[]): number {
   let n = END_OF_CENTRAL_DIRECTORY;
   for (const e of entries) n += CENTRAL_HEADER + utf8.encode(e.name).length;
   return n;
