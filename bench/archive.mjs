@@ -8,6 +8,7 @@
 // resident memory before and at their peak while the archive streams.
 import { execFileSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
+import { request } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,23 +46,30 @@ function workerdRssMb() {
 /**
  * The worker's figures for its last finished archive: a HEAD of a download URL
  * makes no archive and carries them (`archive-last;desc="...";files=;bytes=;peak=`).
- * Right after a 210 MB archive, one such HEAD took 80 s to be answered by the
- * local worker on this loaded machine (another over 300 s), hence the long timeout.
+ * On a connection of its own: sent through fetch's kept-alive pool after a long
+ * archive, it waited minutes here while a new connection was answered at once.
  */
-async function lastArchive(url) {
+function lastArchive(url) {
   const t0 = performance.now();
-  const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(900_000) });
-  const metric = (res.headers.get('server-timing') ?? '').split(', ').find((m) => m.startsWith('archive-last;'));
-  if (!metric) throw new Error(`no archive-last metric in ${res.headers.get('server-timing')}`);
-  return {
-    ...Object.fromEntries(
-      metric
-        .split(';')
-        .slice(1)
-        .map((p) => p.split('=')),
-    ),
-    seconds: (performance.now() - t0) / 1000,
-  };
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'HEAD', agent: false, timeout: 120_000 }, (res) => {
+      res.resume();
+      const metric = String(res.headers['server-timing'] ?? '')
+        .split(', ')
+        .find((m) => m.startsWith('archive-last;'));
+      if (!metric) return reject(new Error(`no archive-last metric in ${res.headers['server-timing']}`));
+      const figures = Object.fromEntries(
+        metric
+          .split(';')
+          .slice(1)
+          .map((p) => p.split('=')),
+      );
+      resolve({ ...figures, seconds: (performance.now() - t0) / 1000 });
+    });
+    req.on('timeout', () => req.destroy(new Error('HEAD timed out')));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 async function measured(label, run, statsUrl) {
