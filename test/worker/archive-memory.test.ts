@@ -1,6 +1,10 @@
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signParams } from '../../src/auth/api-signature';
+import { configFrom } from '../../src/config/config';
+import { engineMemory } from '../../src/engine/budget';
+import { zipArchive } from '../../src/engine/archive/zip';
+import { archiveLease } from '../../src/services/archive/memory';
 import { crc32 } from '../../src/engine/archive/crc32';
 import { ARCHIVE_READ_CHUNK } from '../../src/engine/archive/entry';
 import { GZIP_STATE_BYTES } from '../../src/engine/archive/tar';
@@ -192,6 +196,24 @@ describe('archive memory: the high-water mark of its buffers does not grow with 
       }, 180_000);
     }
   }
+});
+
+describe('archive admission', () => {
+  it('refuses an archive whose buffers can never fit the memory budget, naming the variable', async () => {
+    const entry = { name: 'a.bin', source: 'a', bytes: 1, modified: new Date(0), open: async () => new Response('x').body! };
+    const small = { ...env, ENGINE_MEMORY_MB: '4' };
+    try {
+      const writer = zipArchive([entry]);
+      const need = ((writer.peakBytes + PART_SIZE) / MiB).toFixed(1);
+      await expect(archiveLease(small, writer, PART_SIZE)).rejects.toThrow(
+        `Archive too large for the memory budget: its buffers need ${need} MB, the memory budget is 4.0 MB per isolate (ENGINE_MEMORY_MB)`,
+      );
+      // The download alone (no part) fits.
+      (await archiveLease(small, writer, 0)).close();
+    } finally {
+      engineMemory(configFrom(env).limits.engineMemoryBytes);
+    }
+  });
 });
 
 describe('archive entry cap', () => {

@@ -69,7 +69,7 @@ async function* paxHeader(entry: ArchiveEntry, lease: MemoryLease): AsyncGenerat
   yield* lentBuffer(lease, paxBlocks(entry.name), 'tar PAX record', (out) => out.set(record));
 }
 
-/** The PAX record's bytes, padded to whole blocks (an over-estimate by a few bytes for names that need none). */
+/** The PAX record of a name, padded to whole blocks (the peak counts it for every name, needed or not). */
 function paxBlocks(name: string): number {
   return Math.ceil(paxRecord('path', name).length / BLOCK) * BLOCK;
 }
