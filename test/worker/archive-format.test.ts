@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { crc32 } from '../../src/engine/archive/crc32';
-import type { ArchiveEntry } from '../../src/engine/archive/entry';
+import { MemoryBudget } from '../../src/engine/budget';
+import { streamOf, type ArchiveEntry, type ArchiveWriter } from '../../src/engine/archive/entry';
 import { tgzArchive } from '../../src/engine/archive/tar';
 import { zipArchive, zipLength } from '../../src/engine/archive/zip';
 
@@ -13,6 +14,18 @@ const entry = (name: string, bytes: Uint8Array, announced = bytes.length): Archi
   open: async () => new Response(bytes).body!,
 });
 const readAll = async (s: ReadableStream<Uint8Array>) => new Uint8Array(await new Response(s).arrayBuffer());
+/** Streams a writer through a lease of its own pool; the lease must be back at zero when the stream is done. */
+async function written(writer: ArchiveWriter): Promise<Uint8Array> {
+  const lease = await new MemoryBudget(64 * 1024 * 1024).admit(writer.peakBytes, 'test archive');
+  try {
+    return await readAll(streamOf(writer.chunks(lease)));
+  } finally {
+    expect(lease.chargedBytes).toBe(0);
+    expect(lease.peak).toBeGreaterThan(0);
+    expect(lease.peak).toBeLessThanOrEqual(writer.peakBytes);
+    lease.close();
+  }
+}
 
 describe('archive formats', () => {
   it('computes CRC-32 as ZIP and gzip define it, in one go or piece by piece', () => {
@@ -26,7 +39,7 @@ describe('archive formats', () => {
   it('writes a ZIP of exactly its announced length, with a central directory that points at each entry', async () => {
     const files = [entry('a/one.jpg', utf8.encode('first file')), entry('α/two.csv', new Uint8Array(70_000).fill(7))];
     const archive = zipArchive(files);
-    const bytes = await readAll(archive.body);
+    const bytes = await written(archive);
     expect(bytes.length).toBe(archive.length);
     expect(bytes.length).toBe(zipLength(files));
     const v = new DataView(bytes.buffer);
@@ -50,7 +63,7 @@ describe('archive formats', () => {
 
   it('fails the stream when an entry delivers other bytes than announced, instead of writing a corrupt archive', async () => {
     const archive = zipArchive([entry('short.bin', new Uint8Array(10), 11)]);
-    await expect(readAll(archive.body)).rejects.toThrow(/10 bytes instead of the 11 announced/);
+    await expect(written(archive)).rejects.toThrow(/10 bytes instead of the 11 announced/);
   });
 
   it('writes a gzip tar with a PAX header for long and non-ASCII names', async () => {
@@ -58,7 +71,7 @@ describe('archive formats', () => {
     const content = utf8.encode('tar content');
     const archive = tgzArchive([entry(longName, content), entry('plain.txt', content)]);
     expect(archive.length).toBeNull();
-    const tar = await readAll(archive.body.pipeThrough(new DecompressionStream('gzip')));
+    const tar = await readAll(new Response(await written(archive)).body!.pipeThrough(new DecompressionStream('gzip')));
     expect(tar.length % 512).toBe(0);
     const text = new TextDecoder().decode(tar);
     expect(text).toContain(` path=${longName}\n`);

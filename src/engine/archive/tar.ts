@@ -1,44 +1,77 @@
-import { entryChunks, streamOf, type ArchiveEntry, type ArchiveStream } from './entry';
+import type { MemoryLease } from '../budget';
+import { ARCHIVE_READ_CHUNK, entryChunks, lent, lentBuffer, streamOf, type ArchiveEntry, type ArchiveWriter } from './entry';
 
 /**
  * A gzip-compressed tar (`target_format=tgz`), streamed: a POSIX ustar header
  * per entry (a PAX header before it when the name is long or not ASCII), the
  * bytes, padding to 512, then gzip through the runtime's CompressionStream.
  * The compressed length is not known in advance.
+ *
+ * Memory: one read chunk and one header at a time, and the compressor: its
+ * deflate state (zlib's default window and hash tables) and each piece of
+ * output it hands back (made by the runtime, so charged as it arrives).
  */
 const BLOCK = 512;
+/** zlib's deflate state at its defaults (windowBits 15, memLevel 8): 128 KiB of window, 128 KiB of hash chains, and its structures. */
+export const GZIP_STATE_BYTES = 264 * 1024;
 const utf8 = new TextEncoder();
 
-export function tgzArchive(entries: readonly ArchiveEntry[]): ArchiveStream {
-  const tar = streamOf(tarChunks(entries));
+export function tgzArchive(entries: readonly ArchiveEntry[]): ArchiveWriter {
+  const longestPax = Math.max(0, ...entries.map((e) => paxBlocks(e.name)));
   return {
     contentType: 'application/gzip',
     extension: 'tgz',
     length: null,
-    body: tar.pipeThrough(new CompressionStream('gzip')) as ReadableStream<Uint8Array>,
+    // A read chunk with the compressor, the next being read, a header and its PAX record, and the compressor.
+    peakBytes: GZIP_STATE_BYTES + 2 * ARCHIVE_READ_CHUNK + 2 * BLOCK + longestPax,
+    chunks: (lease) => tgzChunks(entries, lease),
   };
 }
 
-async function* tarChunks(entries: readonly ArchiveEntry[]): AsyncGenerator<Uint8Array> {
+async function* tgzChunks(entries: readonly ArchiveEntry[], lease: MemoryLease): AsyncGenerator<Uint8Array> {
+  lease.charge(GZIP_STATE_BYTES, 'gzip compressor');
+  const reader = streamOf(tarChunks(entries, lease))
+    .pipeThrough(new CompressionStream('gzip'))
+    .getReader() as ReadableStreamDefaultReader<Uint8Array>;
+  let ended = false;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+      lease.charge(next.value.length, 'gzip output');
+      yield* lent(lease, next.value.length, next.value);
+    }
+    ended = true;
+  } finally {
+    if (!ended) await reader.cancel().catch(() => undefined);
+    lease.credit(GZIP_STATE_BYTES);
+  }
+}
+
+async function* tarChunks(entries: readonly ArchiveEntry[], lease: MemoryLease): AsyncGenerator<Uint8Array> {
   for (const entry of entries) {
     const name = utf8.encode(entry.name);
     const plain = name.length <= 100 && /^[\x20-\x7e]*$/.test(entry.name);
-    if (!plain) yield* paxHeader(entry);
-    yield header(plain ? entry.name : entry.name.replace(/[^\x20-\x7e]/g, '_').slice(-100), entry.bytes, entry.modified, '0');
-    for await (const chunk of entryChunks(entry)) yield chunk;
+    if (!plain) yield* paxHeader(entry, lease);
+    const shown = plain ? entry.name : entry.name.replace(/[^\x20-\x7e]/g, '_').slice(-100);
+    yield* lentBuffer(lease, BLOCK, 'tar header', (out) => header(out, shown, entry.bytes, entry.modified, '0'));
+    for await (const chunk of entryChunks(entry, lease)) yield chunk;
     const pad = (BLOCK - (entry.bytes % BLOCK)) % BLOCK;
-    if (pad) yield new Uint8Array(pad);
+    if (pad) yield* lentBuffer(lease, pad, 'tar padding', () => undefined);
   }
-  yield new Uint8Array(BLOCK * 2);
+  yield* lentBuffer(lease, BLOCK * 2, 'tar end', () => undefined);
 }
 
 /** A PAX extended header holding the full UTF-8 path. */
-function* paxHeader(entry: ArchiveEntry): Generator<Uint8Array> {
+async function* paxHeader(entry: ArchiveEntry, lease: MemoryLease): AsyncGenerator<Uint8Array> {
   const record = paxRecord('path', entry.name);
-  yield header('PaxHeader', record.length, entry.modified, 'x');
-  const body = new Uint8Array(Math.ceil(record.length / BLOCK) * BLOCK);
-  body.set(record);
-  yield body;
+  yield* lentBuffer(lease, BLOCK, 'tar PAX header', (out) => header(out, 'PaxHeader', record.length, entry.modified, 'x'));
+  yield* lentBuffer(lease, paxBlocks(entry.name), 'tar PAX record', (out) => out.set(record));
+}
+
+/** The PAX record of a name, padded to whole blocks (the peak counts it for every name, needed or not). */
+function paxBlocks(name: string): number {
+  return Math.ceil(paxRecord('path', name).length / BLOCK) * BLOCK;
 }
 
 /** `<length> <key>=<value>\n`, where the length counts itself. */
@@ -49,8 +82,7 @@ function paxRecord(key: string, value: string): Uint8Array {
   return utf8.encode(`${len} ${key}=${value}\n`);
 }
 
-function header(name: string, size: number, modified: Date, type: '0' | 'x'): Uint8Array {
-  const h = new Uint8Array(BLOCK);
+function header(h: Uint8Array, name: string, size: number, modified: Date, type: '0' | 'x'): void {
   const put = (at: number, s: string) => h.set(utf8.encode(s), at);
   put(0, name);
   put(100, '0000644\0');
@@ -65,7 +97,6 @@ function header(name: string, size: number, modified: Date, type: '0' | 'x'): Ui
   let sum = 0;
   for (const b of h) sum += b;
   put(148, octal(sum, 6) + '\0 ');
-  return h;
 }
 
 const octal = (n: number, width: number) => n.toString(8).padStart(width, '0');

@@ -7,7 +7,9 @@ import { verifyApiSignature } from '../../auth/api-signature';
 import { signedApiParams } from '../upload/api-params';
 import { findBackup } from '../../storage/archive-selection';
 import { archiveEntries } from '../../services/archive/entries';
-import { archiveDisposition, createArchive, writeArchive } from '../../services/archive/archive';
+import { archiveDisposition, createArchive, downloadArchive, writeArchive } from '../../services/archive/archive';
+import { archiveStats, archiveTiming, type ArchiveMeasure } from '../../services/archive/memory';
+import { configFrom } from '../../config/config';
 import { parseArchiveRequest } from '../../services/archive/request';
 import { queueArchive } from '../../services/jobs/async-archive';
 
@@ -24,19 +26,34 @@ const DOWNLOAD_HEADERS = { 'Cache-Control': 'private, no-store', 'X-Content-Type
 async function download(c: Ctx, params: Params): Promise<Response> {
   const cloud = c.get('cloud');
   const req = parseArchiveRequest(params, c.req.param('rt') ?? '', 'download');
-  const archive = writeArchive(req, await archiveEntries(c.env, cloud.cloudName, req));
+  const entries = await archiveEntries(c.env, cloud.cloudName, req);
+  const archive = writeArchive(req, entries);
   const headers = new Headers({
     ...DOWNLOAD_HEADERS,
     'Content-Type': archive.contentType,
     'Content-Disposition': archiveDisposition(req, archive),
+    ...serverTiming(c),
   });
   if (c.req.method === 'HEAD') return new Response(null, { headers });
-  if (archive.length === null) return new Response(archive.body, { headers });
+  const body = await downloadArchive(c.env, archive, entries);
+  if (archive.length === null) return new Response(body, { headers });
   // A stream of announced length: the runtime sends Content-Length instead of chunked encoding.
   headers.set('Content-Length', String(archive.length));
   const fixed = new FixedLengthStream(archive.length);
-  c.executionCtx.waitUntil(archive.body.pipeTo(fixed.writable).catch(() => undefined));
+  c.executionCtx.waitUntil(body.pipeTo(fixed.writable).catch(() => undefined));
   return new Response(fixed.readable, { headers });
+}
+
+/**
+ * With SERVER_TIMING=true, an archive answer says what archives held: the one
+ * it made (create mode) and the isolate's last finished one (a download's own
+ * figures are only known once it has streamed: the next answer carries them).
+ */
+function serverTiming(c: Ctx, made?: ArchiveMeasure): Record<string, string> {
+  if (!configFrom(c.env).serverTiming) return {};
+  const last = archiveStats.last;
+  const metrics = [made && archiveTiming('archive', made), last && last !== made && archiveTiming('archive-last', last)].filter(Boolean);
+  return metrics.length ? { 'Server-Timing': metrics.join(', ') } : {};
 }
 
 /**
@@ -60,7 +77,8 @@ export const archiveRoutes = new Hono<AppEnv>()
     const req = parseArchiveRequest(params, c.req.param('rt') ?? '', 'create');
     const base = urlBase(c.env, c.req.url);
     const entries = await archiveEntries(c.env, cloud.cloudName, req);
-    return c.json(await createArchive(c.env, cloud, base, req, entries));
+    const { answer, measure } = await createArchive(c.env, cloud, base, req, entries);
+    return c.json(answer, 200, serverTiming(c, measure));
   })
   .get('/download_backup', withCloud, async (c) => {
     const cloud = c.get('cloud');

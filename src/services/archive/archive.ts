@@ -2,14 +2,16 @@ import { badRequest } from '../../errors';
 import type { Env } from '../../config/env';
 import type { CloudCredentials } from '../../config/clouds';
 import { randomId } from '../../auth/crypto';
-import type { ArchiveEntry, ArchiveStream } from '../../engine/archive/entry';
+import { streamOf, type ArchiveEntry, type ArchiveWriter } from '../../engine/archive/entry';
 import { tgzArchive } from '../../engine/archive/tar';
 import { zipArchive } from '../../engine/archive/zip';
 import type { UrlBase } from '../../protocol/urls';
 import { putOriginal } from '../../storage/assets';
 import { uploadKey } from '../../storage/keys';
-import { Staging } from '../upload/staging';
+import { PART_SIZE, Staging } from '../upload/staging';
 import { uploadResult } from '../upload/result';
+import { archiveLease, finishArchive, measured, type ArchiveMeasure } from './memory';
+import { PartFiller } from './parts';
 import type { ArchiveRequest } from './request';
 
 /**
@@ -18,15 +20,29 @@ import type { ArchiveRequest } from './request';
  */
 const MAX_ARCHIVE_BYTES = 0xffffffff;
 
-export function writeArchive(req: ArchiveRequest, entries: readonly ArchiveEntry[]): ArchiveStream {
+export function writeArchive(req: ArchiveRequest, entries: readonly ArchiveEntry[]): ArchiveWriter {
   if (req.targetFormat === 'zip') return zipArchive(entries);
   const input = entries.reduce((n, e) => n + e.bytes, 0);
   if (input > MAX_ARCHIVE_BYTES) throw badRequest(`Archive too large. Got ${input} bytes. Maximum is ${MAX_ARCHIVE_BYTES}.`);
   return tgzArchive(entries);
 }
 
+/**
+ * Download mode: the archive as a stream, its buffers admitted to the
+ * isolate's memory budget before the answer starts (a refusal is still an
+ * error answer) and charged while it streams.
+ */
+export async function downloadArchive(
+  env: Env,
+  writer: ArchiveWriter,
+  entries: readonly ArchiveEntry[],
+): Promise<ReadableStream<Uint8Array>> {
+  const lease = await archiveLease(env, writer, 0);
+  return streamOf(measured(writer.chunks(lease), lease, { mode: 'download', format: writer.extension, files: entries.length }));
+}
+
 /** `attachment; filename=...` for a download of the archive. */
-export function archiveDisposition(req: ArchiveRequest, archive: ArchiveStream): string {
+export function archiveDisposition(req: ArchiveRequest, archive: ArchiveWriter): string {
   const base = (req.targetPublicId ?? 'download')
     .split('/')
     .pop()!
@@ -35,10 +51,17 @@ export function archiveDisposition(req: ArchiveRequest, archive: ArchiveStream):
   return `attachment; filename="${name}"`;
 }
 
+/** A stored archive's answer, and what making it held and wrote. */
+export interface CreatedArchive {
+  answer: Record<string, unknown>;
+  measure: ArchiveMeasure;
+}
+
 /**
  * Create mode: the archive streams into an R2 multipart upload (parts of one
  * size, the last shorter: src/services/upload/staging.ts) and becomes a raw
- * asset through the asset service, like any upload. Memory stays at one part.
+ * asset through the asset service, like any upload. Memory stays at one part
+ * (./parts.ts) besides the writer's own buffers, all charged to one lease.
  */
 export async function createArchive(
   env: Env,
@@ -46,16 +69,26 @@ export async function createArchive(
   base: UrlBase,
   req: ArchiveRequest,
   entries: readonly ArchiveEntry[],
-): Promise<Record<string, unknown>> {
+): Promise<CreatedArchive> {
   const archive = writeArchive(req, entries);
+  const lease = await archiveLease(env, archive, PART_SIZE);
   const staging = Staging.start(env.BUCKET, uploadKey(cloud.cloudName, `archive-${randomId()}`), MAX_ARCHIVE_BYTES);
+  const parts = new PartFiller(staging, lease);
+  let bytes = 0;
   let staged;
+  let measure: ArchiveMeasure;
   try {
-    for await (const chunk of archive.body as unknown as AsyncIterable<Uint8Array>) await staging.write(chunk);
-    staged = await staging.finish();
+    for await (const chunk of archive.chunks(lease)) {
+      bytes += chunk.length;
+      await parts.write(chunk);
+    }
+    staged = await parts.finish();
   } catch (err) {
+    parts.release();
     await staging.abort();
     throw err;
+  } finally {
+    measure = finishArchive(lease, { mode: 'create', format: archive.extension, files: entries.length }, bytes);
   }
   try {
     const publicId = withExtension(req.targetPublicId ?? randomId(20).toLowerCase(), archive.extension);
@@ -71,7 +104,10 @@ export async function createArchive(
       assetFolder: req.targetAssetFolder,
     });
     const answer = await uploadResult(resource, { base, apiSecret: cloud.apiSecret, tags: [...new Set(req.targetTags)], context: {} });
-    return { ...answer, resource_count: new Set(entries.map((e) => e.source)).size, file_count: entries.length };
+    return {
+      answer: { ...answer, resource_count: new Set(entries.map((e) => e.source)).size, file_count: entries.length },
+      measure,
+    };
   } finally {
     await staged.discard();
   }

@@ -48,7 +48,7 @@ export async function runArchiveJob(env: Env, job: ArchiveJob): Promise<void> {
   let answer: Record<string, unknown>;
   try {
     const req = parseArchiveRequest(params, job.rt, 'create');
-    answer = await createArchive(env, cloud, job.base, req, await archiveEntries(env, job.cloud, req));
+    ({ answer } = await createArchive(env, cloud, job.base, req, await archiveEntries(env, job.cloud, req)));
   } catch (err) {
     const e = err instanceof DomainError ? asCldError(err) : err;
     // What the archive refuses (nothing selected, too large) it refuses on every attempt: say so and stop.

@@ -197,6 +197,11 @@ export class Staging {
   }
 
   private take(n: number): Uint8Array {
+    // A chunk that is exactly the part (an archive's part buffer) goes out as it is, not copied.
+    if (this.pending[0]?.length === n) {
+      this.pendingBytes -= n;
+      return this.pending.shift()!;
+    }
     const out = new Uint8Array(n);
     let o = 0;
     while (o < n) {
