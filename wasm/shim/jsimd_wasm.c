@@ -86,7 +86,7 @@ static inline V load8_u16(const JSAMPLE *p) { return wasm_u16x8_load8x8(p); }
 GLOBAL(int)
 jsimd_can_rgb_ycc(void)
 {
-  return 0;
+  return 1;
 }
 
 GLOBAL(int)
@@ -234,14 +234,86 @@ jsimd_ycc_rgb_convert(j_decompress_ptr cinfo, JSAMPIMAGE input_buf,
   }
 }
 
-/* ENCODER_RGB_YCC */
+/* Sixteen pixels of `layout` split into r, g, b. */
+static inline void load_rgb16(JSAMPROW in, V *r, V *g, V *b, struct rgb_layout L) {
+  if (L.size == 3 && L.r == 0 && L.b == 2) {
+    V v0 = wasm_v128_load(in), v1 = wasm_v128_load(in + 16), v2 = wasm_v128_load(in + 32);
+    V t = wasm_i8x16_shuffle(v0, v1, 0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 0, 0, 0, 0, 0);
+    *r = wasm_i8x16_shuffle(t, v2, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 17, 20, 23, 26, 29);
+    t = wasm_i8x16_shuffle(v0, v1, 1, 4, 7, 10, 13, 16, 19, 22, 25, 28, 31, 0, 0, 0, 0, 0);
+    *g = wasm_i8x16_shuffle(t, v2, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 18, 21, 24, 27, 30);
+    t = wasm_i8x16_shuffle(v0, v1, 2, 5, 8, 11, 14, 17, 20, 23, 26, 29, 0, 0, 0, 0, 0, 0);
+    *b = wasm_i8x16_shuffle(t, v2, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 19, 22, 25, 28, 31);
+    return;
+  }
+  if (L.size == 4 && L.r == 0 && L.b == 2) {
+    V v0 = wasm_v128_load(in), v1 = wasm_v128_load(in + 16), v2 = wasm_v128_load(in + 32), v3 = wasm_v128_load(in + 48);
+    /* Bytes 0..3 of each pixel gathered channel-major: c0 of px 0-7, c1 of px 0-7, ... */
+    V lo = wasm_i8x16_shuffle(v0, v1, 0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
+    V lo2 = wasm_i8x16_shuffle(v0, v1, 2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31);
+    V hi = wasm_i8x16_shuffle(v2, v3, 0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
+    V hi2 = wasm_i8x16_shuffle(v2, v3, 2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31);
+    *r = wasm_i64x2_shuffle(lo, hi, 0, 2);
+    *g = wasm_i64x2_shuffle(lo, hi, 1, 3);
+    *b = wasm_i64x2_shuffle(lo2, hi2, 0, 2);
+    return;
+  }
+  JSAMPLE rs[16], gs[16], bs[16];
+  for (int i = 0; i < 16; i++, in += L.size) {
+    rs[i] = in[L.r];
+    gs[i] = in[L.g];
+    bs[i] = in[L.b];
+  }
+  *r = wasm_v128_load(rs);
+  *g = wasm_v128_load(gs);
+  *b = wasm_v128_load(bs);
+}
+
+/* (a*r + b*g + c*b + k) >> 16 for sixteen pixels, as jccolor.c's table sums. */
+static inline V rgb_term(const V r[4], const V g[4], const V b[4], int32_t a, int32_t bg, int32_t c, int32_t k) {
+  V out[4];
+  for (int i = 0; i < 4; i++) {
+    V sum = wasm_i32x4_add(wasm_i32x4_add(wasm_i32x4_mul(r[i], I32(a)), wasm_i32x4_mul(g[i], I32(bg))),
+                           wasm_i32x4_add(wasm_i32x4_mul(b[i], I32(c)), I32(k)));
+    out[i] = wasm_i32x4_shr(sum, SCALEBITS);
+  }
+  return pack16(out);
+}
+
 GLOBAL(void)
 jsimd_rgb_ycc_convert(j_compress_ptr cinfo, JSAMPARRAY input_buf,
                       JSAMPIMAGE output_buf, JDIMENSION output_row,
                       int num_rows)
 {
+  struct rgb_layout L = layout_of(cinfo->in_color_space);
+  JDIMENSION num_cols = cinfo->image_width;
+  const int32_t yr = (int32_t)FIX(0.29900), yg = (int32_t)FIX(0.58700), yb = (int32_t)FIX(0.11400);
+  const int32_t cbr = (int32_t)-FIX(0.16874), cbg = (int32_t)-FIX(0.33126), half = (int32_t)FIX(0.50000);
+  const int32_t crg = (int32_t)-FIX(0.41869), crb = (int32_t)-FIX(0.08131);
+  const int32_t ck = (int32_t)(CBCR_OFFSET + ONE_HALF - 1);
+  while (--num_rows >= 0) {
+    JSAMPROW in = *input_buf++;
+    JSAMPROW out0 = output_buf[0][output_row], out1 = output_buf[1][output_row], out2 = output_buf[2][output_row];
+    output_row++;
+    JDIMENSION col = 0;
+    for (; col + 16 <= num_cols; col += 16, in += 16 * L.size) {
+      V r8, g8, b8, r[4], g[4], b[4];
+      load_rgb16(in, &r8, &g8, &b8, L);
+      widen16(r8, 0, r);
+      widen16(g8, 0, g);
+      widen16(b8, 0, b);
+      wasm_v128_store(out0 + col, rgb_term(r, g, b, yr, yg, yb, (int32_t)ONE_HALF));
+      wasm_v128_store(out1 + col, rgb_term(r, g, b, cbr, cbg, half, ck));
+      wasm_v128_store(out2 + col, rgb_term(r, g, b, half, crg, crb, ck));
+    }
+    for (; col < num_cols; col++, in += L.size) {
+      int32_t r = in[L.r], g = in[L.g], b = in[L.b];
+      out0[col] = (JSAMPLE)((yr * r + yg * g + yb * b + (int32_t)ONE_HALF) >> SCALEBITS);
+      out1[col] = (JSAMPLE)((cbr * r + cbg * g + half * b + ck) >> SCALEBITS);
+      out2[col] = (JSAMPLE)((half * r + crg * g + crb * b + ck) >> SCALEBITS);
+    }
+  }
 }
-
 
 GLOBAL(void)
 jsimd_rgb_gray_convert(j_compress_ptr cinfo, JSAMPARRAY input_buf,
@@ -266,11 +338,10 @@ jsimd_c_null_convert(j_compress_ptr cinfo, JSAMPARRAY input_buf,
 
 /* ---------- downsampling (encoder) ---------- */
 
-/* ENCODER_DOWNSAMPLE */
 GLOBAL(int)
 jsimd_can_h2v2_downsample(void)
 {
-  return 0;
+  return 1;
 }
 
 GLOBAL(int)
@@ -285,10 +356,34 @@ jsimd_can_h2v2_smooth_downsample(void)
   return 0;
 }
 
+/* jcsample.c's expand_right_edge: repeat each row's last sample out to output_cols. */
+static void expand_right_edge(JSAMPARRAY image_data, int num_rows, JDIMENSION input_cols, JDIMENSION output_cols) {
+  if (output_cols <= input_cols) return;
+  for (int row = 0; row < num_rows; row++) {
+    JSAMPROW ptr = image_data[row] + input_cols;
+    memset(ptr, ptr[-1], output_cols - input_cols);
+  }
+}
+
+/* jcsample.c's h2v2_downsample: 2x2 box average with biases 1, 2 alternating. */
 GLOBAL(void)
 jsimd_h2v2_downsample(j_compress_ptr cinfo, jpeg_component_info *compptr,
                       JSAMPARRAY input_data, JSAMPARRAY output_data)
 {
+  JDIMENSION output_cols = compptr->width_in_blocks * DCTSIZE;
+  expand_right_edge(input_data, cinfo->max_v_samp_factor, cinfo->image_width, output_cols * 2);
+  const V bias = wasm_i16x8_make(1, 2, 1, 2, 1, 2, 1, 2);
+  int inrow = 0;
+  for (int outrow = 0; outrow < compptr->v_samp_factor; outrow++, inrow += 2) {
+    JSAMPROW in0 = input_data[inrow], in1 = input_data[inrow + 1], out = output_data[outrow];
+    /* output_cols is a multiple of DCTSIZE (8). */
+    for (JDIMENSION col = 0; col < output_cols; col += 8) {
+      V sum = wasm_i16x8_add(wasm_u16x8_extadd_pairwise_u8x16(wasm_v128_load(in0 + 2 * col)),
+                             wasm_u16x8_extadd_pairwise_u8x16(wasm_v128_load(in1 + 2 * col)));
+      V avg = wasm_u16x8_shr(wasm_i16x8_add(sum, bias), 2);
+      wasm_v128_store64_lane(out + col, wasm_u8x16_narrow_i16x8(avg, avg), 0);
+    }
+  }
 }
 
 GLOBAL(void)
@@ -303,7 +398,6 @@ jsimd_h2v1_downsample(j_compress_ptr cinfo, jpeg_component_info *compptr,
                       JSAMPARRAY input_data, JSAMPARRAY output_data)
 {
 }
-
 
 /* ---------- upsampling (decoder) ---------- */
 
