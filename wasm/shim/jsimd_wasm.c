@@ -79,7 +79,39 @@ static inline void transpose8x16(V r[8]) {
 /* Low 16 bits of each 32-bit lane of a and b (C's cast to short, no saturation). */
 static inline V narrow_wrap(V a, V b) { return wasm_i16x8_shuffle(a, b, 0, 2, 4, 6, 8, 10, 12, 14); }
 
+/* Lanes of a where mask is set, else b. */
+static inline V pick(V mask, V a, V b) { return wasm_v128_bitselect(a, b, mask); }
+
 static inline V load8_u16(const JSAMPLE *p) { return wasm_u16x8_load8x8(p); }
+
+/* DCT constants: jidctint.c / jfdctint.c (CONST_BITS 13) and jidctred.c. */
+#define CONST_BITS 13
+#define PASS1_BITS 2
+#define FIX_0_298631336 ((JLONG)2446)
+#define FIX_0_390180644 ((JLONG)3196)
+#define FIX_0_541196100 ((JLONG)4433)
+#define FIX_0_765366865 ((JLONG)6270)
+#define FIX_0_899976223 ((JLONG)7373)
+#define FIX_1_175875602 ((JLONG)9633)
+#define FIX_1_501321110 ((JLONG)12299)
+#define FIX_1_847759065 ((JLONG)15137)
+#define FIX_1_961570560 ((JLONG)16069)
+#define FIX_2_053119869 ((JLONG)16819)
+#define FIX_2_562915447 ((JLONG)20995)
+#define FIX_3_072711026 ((JLONG)25172)
+/* jidctred.c's */
+#define FIX_0_211164243 ((JLONG)1730)
+#define FIX_0_509795579 ((JLONG)4176)
+#define FIX_0_601344887 ((JLONG)4926)
+#define FIX_0_720959822 ((JLONG)5906)
+#define FIX_0_850430095 ((JLONG)6967)
+#define FIX_1_061594337 ((JLONG)8697)
+#define FIX_1_272758580 ((JLONG)10426)
+#define FIX_1_451774981 ((JLONG)11893)
+#define FIX_2_172734803 ((JLONG)17799)
+#define FIX_3_624509785 ((JLONG)29692)
+
+#define MUL(a, c) wasm_i32x4_mul((a), I32((int32_t)(c)))
 
 /* ---------- colour conversion ---------- */
 
@@ -569,41 +601,141 @@ jsimd_h2v1_merged_upsample(j_decompress_ptr cinfo, JSAMPIMAGE input_buf,
 
 /* ---------- forward DCT and quantisation (encoder) ---------- */
 
-/* ENCODER_FDCT */
 GLOBAL(int)
 jsimd_can_convsamp(void)
 {
-  return 0;
+  return 1;
 }
 
+/* jcdctmgr.c's convsamp: samples minus CENTERJSAMPLE into the (int) workspace. */
 GLOBAL(void)
 jsimd_convsamp(JSAMPARRAY sample_data, JDIMENSION start_col,
                DCTELEM *workspace)
 {
+  const V centre = wasm_i16x8_splat(CENTERJSAMPLE);
+  for (int r = 0; r < DCTSIZE; r++) {
+    V s = wasm_i16x8_sub(load8_u16(sample_data[r] + start_col), centre);
+    wasm_v128_store(workspace + 8 * r, wasm_i32x4_extend_low_i16x8(s));
+    wasm_v128_store(workspace + 8 * r + 4, wasm_i32x4_extend_high_i16x8(s));
+  }
 }
 
 GLOBAL(int)
 jsimd_can_fdct_islow(void)
 {
-  return 0;
+  return 1;
 }
 
+/* jfdctint.c's 8-point butterfly; `last` selects pass 2's descaling. */
+static inline void fdct_butterfly(const V x[8], V o[8], int last) {
+  V tmp0 = wasm_i32x4_add(x[0], x[7]), tmp7 = wasm_i32x4_sub(x[0], x[7]);
+  V tmp1 = wasm_i32x4_add(x[1], x[6]), tmp6 = wasm_i32x4_sub(x[1], x[6]);
+  V tmp2 = wasm_i32x4_add(x[2], x[5]), tmp5 = wasm_i32x4_sub(x[2], x[5]);
+  V tmp3 = wasm_i32x4_add(x[3], x[4]), tmp4 = wasm_i32x4_sub(x[3], x[4]);
+  V tmp10 = wasm_i32x4_add(tmp0, tmp3), tmp13 = wasm_i32x4_sub(tmp0, tmp3);
+  V tmp11 = wasm_i32x4_add(tmp1, tmp2), tmp12 = wasm_i32x4_sub(tmp1, tmp2);
+  int n = last ? CONST_BITS + PASS1_BITS : CONST_BITS - PASS1_BITS;
+  if (last) {
+    o[0] = descale(wasm_i32x4_add(tmp10, tmp11), PASS1_BITS);
+    o[4] = descale(wasm_i32x4_sub(tmp10, tmp11), PASS1_BITS);
+  } else {
+    o[0] = wasm_i32x4_shl(wasm_i32x4_add(tmp10, tmp11), PASS1_BITS);
+    o[4] = wasm_i32x4_shl(wasm_i32x4_sub(tmp10, tmp11), PASS1_BITS);
+  }
+  V z1 = MUL(wasm_i32x4_add(tmp12, tmp13), FIX_0_541196100);
+  o[2] = descale(wasm_i32x4_add(z1, MUL(tmp13, FIX_0_765366865)), n);
+  o[6] = descale(wasm_i32x4_add(z1, MUL(tmp12, -FIX_1_847759065)), n);
+  z1 = wasm_i32x4_add(tmp4, tmp7);
+  V z2 = wasm_i32x4_add(tmp5, tmp6);
+  V z3 = wasm_i32x4_add(tmp4, tmp6);
+  V z4 = wasm_i32x4_add(tmp5, tmp7);
+  V z5 = MUL(wasm_i32x4_add(z3, z4), FIX_1_175875602);
+  tmp4 = MUL(tmp4, FIX_0_298631336);
+  tmp5 = MUL(tmp5, FIX_2_053119869);
+  tmp6 = MUL(tmp6, FIX_3_072711026);
+  tmp7 = MUL(tmp7, FIX_1_501321110);
+  z1 = MUL(z1, -FIX_0_899976223);
+  z2 = MUL(z2, -FIX_2_562915447);
+  z3 = wasm_i32x4_add(MUL(z3, -FIX_1_961570560), z5);
+  z4 = wasm_i32x4_add(MUL(z4, -FIX_0_390180644), z5);
+  o[7] = descale(wasm_i32x4_add(tmp4, wasm_i32x4_add(z1, z3)), n);
+  o[5] = descale(wasm_i32x4_add(tmp5, wasm_i32x4_add(z2, z4)), n);
+  o[3] = descale(wasm_i32x4_add(tmp6, wasm_i32x4_add(z2, z3)), n);
+  o[1] = descale(wasm_i32x4_add(tmp7, wasm_i32x4_add(z1, z4)), n);
+}
+
+/* 8x8 transpose of an int block held as v[h][r] (row r, columns 4h..4h+3). */
+static inline void transpose8x32(V v[2][8]) {
+  for (int g = 0; g < 2; g++) {
+    transpose4(&v[0][4 * g], &v[0][4 * g + 1], &v[0][4 * g + 2], &v[0][4 * g + 3]);
+    transpose4(&v[1][4 * g], &v[1][4 * g + 1], &v[1][4 * g + 2], &v[1][4 * g + 3]);
+  }
+  /* Off-diagonal 4x4 blocks change places. */
+  for (int i = 0; i < 4; i++) {
+    V t = v[1][i];
+    v[1][i] = v[0][4 + i];
+    v[0][4 + i] = t;
+  }
+}
+
+/* jfdctint.c's jpeg_fdct_islow: rows, then columns, in place. */
 GLOBAL(void)
 jsimd_fdct_islow(DCTELEM *data)
 {
+  V v[2][8], o[8];
+  for (int r = 0; r < 8; r++) {
+    v[0][r] = wasm_v128_load(data + 8 * r);
+    v[1][r] = wasm_v128_load(data + 8 * r + 4);
+  }
+  /* Pass 1 works along rows: lanes must be rows, so transpose first. */
+  transpose8x32(v);
+  for (int g = 0; g < 2; g++) {
+    fdct_butterfly(v[g], o, 0);
+    for (int j = 0; j < 8; j++) v[g][j] = o[j];
+  }
+  transpose8x32(v);
+  for (int h = 0; h < 2; h++) {
+    fdct_butterfly(v[h], o, 1);
+    for (int r = 0; r < 8; r++) wasm_v128_store(data + 8 * r + 4 * h, o[r]);
+  }
 }
 
 GLOBAL(int)
 jsimd_can_quantize(void)
 {
-  return 0;
+  return 1;
+}
+
+/* Two lanes of jcdctmgr.c's reciprocal quantisation, floor((t + corr) * recip / 2^(shift + 32)),
+   in doubles: the product is below 2^53, so every step is exact. */
+static inline V quantize2(V t, V recip, V shift) {
+  V product = wasm_f64x2_mul(wasm_f64x2_convert_low_u32x4(t), wasm_f64x2_convert_low_u32x4(recip));
+  V exponent = wasm_i64x2_shl(wasm_i64x2_sub(wasm_i64x2_splat(1023 - 32), wasm_i64x2_extend_low_i32x4(shift)), 52);
+  return wasm_i32x4_trunc_sat_f64x2_zero(wasm_f64x2_mul(product, exponent));
 }
 
 GLOBAL(void)
 jsimd_quantize(JCOEFPTR coef_block, DCTELEM *divisors, DCTELEM *workspace)
 {
+  for (int i = 0; i < DCTSIZE2; i += 8) {
+    V q[2];
+    for (int h = 0; h < 2; h++) {
+      int k = i + 4 * h;
+      V temp = wasm_v128_load(workspace + k);
+      V recip = wasm_v128_load(divisors + k);
+      V corr = wasm_v128_load(divisors + k + DCTSIZE2);
+      V shift = wasm_v128_load(divisors + k + DCTSIZE2 * 3);
+      V neg = wasm_i32x4_lt(temp, I32(0));
+      V t = wasm_i32x4_add(wasm_i32x4_abs(temp), corr);
+      V lo = quantize2(t, recip, shift);
+      V hi = quantize2(wasm_i64x2_shuffle(t, t, 1, 1), wasm_i64x2_shuffle(recip, recip, 1, 1),
+                       wasm_i64x2_shuffle(shift, shift, 1, 1));
+      V mag = wasm_i64x2_shuffle(lo, hi, 0, 2);
+      q[h] = pick(neg, wasm_i32x4_neg(mag), mag);
+    }
+    wasm_v128_store(coef_block + i, narrow_wrap(q[0], q[1]));
+  }
 }
-
 
 GLOBAL(int)
 jsimd_can_convsamp_float(void)
@@ -653,33 +785,6 @@ jsimd_quantize_float(JCOEFPTR coef_block, FAST_FLOAT *divisors,
 
 /* ---------- inverse DCT (decoder) ---------- */
 
-#define CONST_BITS 13
-#define PASS1_BITS 2
-#define FIX_0_298631336 ((JLONG)2446)
-#define FIX_0_390180644 ((JLONG)3196)
-#define FIX_0_541196100 ((JLONG)4433)
-#define FIX_0_765366865 ((JLONG)6270)
-#define FIX_0_899976223 ((JLONG)7373)
-#define FIX_1_175875602 ((JLONG)9633)
-#define FIX_1_501321110 ((JLONG)12299)
-#define FIX_1_847759065 ((JLONG)15137)
-#define FIX_1_961570560 ((JLONG)16069)
-#define FIX_2_053119869 ((JLONG)16819)
-#define FIX_2_562915447 ((JLONG)20995)
-#define FIX_3_072711026 ((JLONG)25172)
-/* jidctred.c's */
-#define FIX_0_211164243 ((JLONG)1730)
-#define FIX_0_509795579 ((JLONG)4176)
-#define FIX_0_601344887 ((JLONG)4926)
-#define FIX_0_720959822 ((JLONG)5906)
-#define FIX_0_850430095 ((JLONG)6967)
-#define FIX_1_061594337 ((JLONG)8697)
-#define FIX_1_272758580 ((JLONG)10426)
-#define FIX_1_451774981 ((JLONG)11893)
-#define FIX_2_172734803 ((JLONG)17799)
-#define FIX_3_624509785 ((JLONG)29692)
-
-#define MUL(a, c) wasm_i32x4_mul((a), I32((int32_t)(c)))
 
 /* Dequantised coefficient row k, columns 4h .. 4h+3 (int products, as DEQUANTIZE). */
 static inline V dequant(JCOEFPTR coef, const ISLOW_MULT_TYPE *q, int k, int h) {
@@ -697,8 +802,6 @@ static inline V zero_columns(JCOEFPTR coef, unsigned rows, int h) {
   return h ? wasm_i32x4_extend_high_i16x8(zero) : wasm_i32x4_extend_low_i16x8(zero);
 }
 
-/* Lanes of a where mask is set, else b. */
-static inline V pick(V mask, V a, V b) { return wasm_v128_bitselect(a, b, mask); }
 
 /* jidctint.c's 8-point islow butterfly on vectors x[0..7]; results before descaling into o[0..7]. */
 static inline void islow_butterfly(const V x[8], V o[8]) {
