@@ -856,6 +856,20 @@ static inline void store_rows8(const V lo[8], const V hi[8], JSAMPARRAY output_b
   }
 }
 
+/* Whether coefficients 1..63 are all zero. Then every column and row of
+   jidctint.c / jidctred.c takes its shortcut and the block is one value:
+   range_limit(DESCALE(DEQUANTIZE(dc) << PASS1_BITS, PASS1_BITS + 3)). */
+static inline int dc_only(JCOEFPTR coef) {
+  V any = wasm_v128_and(wasm_v128_load(coef), wasm_i16x8_make(0, -1, -1, -1, -1, -1, -1, -1));
+  for (int k = 1; k < 8; k++) any = wasm_v128_or(any, wasm_v128_load(coef + 8 * k));
+  return !wasm_v128_any_true(any);
+}
+
+static inline JSAMPLE dc_value(JCOEFPTR coef, const ISLOW_MULT_TYPE *q) {
+  V dc = wasm_i32x4_shl(I32(coef[0] * q[0]), PASS1_BITS);
+  return (JSAMPLE)wasm_i32x4_extract_lane(range_limit(descale(dc, PASS1_BITS + 3)), 0);
+}
+
 GLOBAL(int)
 jsimd_can_idct_islow(void)
 {
@@ -868,6 +882,11 @@ jsimd_idct_islow(j_decompress_ptr cinfo, jpeg_component_info *compptr,
                  JDIMENSION output_col)
 {
   const ISLOW_MULT_TYPE *q = (const ISLOW_MULT_TYPE *)compptr->dct_table;
+  if (dc_only(coef_block)) {
+    V fill = wasm_i8x16_splat((char)dc_value(coef_block, q));
+    for (int k = 0; k < 8; k++) wasm_v128_store64_lane(output_buf[k] + output_col, fill, 0);
+    return;
+  }
   V ws[2][8]; /* ws[h][k]: workspace row k, columns 4h..4h+3 */
   /* Pass 1: columns (lanes), as jidctint.c, with its all-AC-zero column shortcut. */
   for (int h = 0; h < 2; h++) {
@@ -969,6 +988,11 @@ jsimd_idct_4x4(j_decompress_ptr cinfo, jpeg_component_info *compptr,
                JDIMENSION output_col)
 {
   const ISLOW_MULT_TYPE *q = (const ISLOW_MULT_TYPE *)compptr->dct_table;
+  if (dc_only(coef_block)) {
+    JSAMPLE v = dc_value(coef_block, q);
+    for (int k = 0; k < 4; k++) memset(output_buf[k] + output_col, v, 4);
+    return;
+  }
   V in[8]; /* in[j]: workspace column j, lanes = rows 0..3 (column 4 is never read) */
   for (int h = 0; h < 2; h++) {
     V x[8], o[4];
@@ -1006,6 +1030,12 @@ jsimd_idct_2x2(j_decompress_ptr cinfo, jpeg_component_info *compptr,
                JDIMENSION output_col)
 {
   const ISLOW_MULT_TYPE *q = (const ISLOW_MULT_TYPE *)compptr->dct_table;
+  if (dc_only(coef_block)) {
+    JSAMPLE v = dc_value(coef_block, q);
+    memset(output_buf[0] + output_col, v, 2);
+    memset(output_buf[1] + output_col, v, 2);
+    return;
+  }
   int32_t ws[2][8]; /* workspace rows 0 and 1, as jidctred.c (columns 2, 4, 6 unused) */
   for (int h = 0; h < 2; h++) {
     V x0 = dequant(coef_block, q, 0, h);
