@@ -7,7 +7,10 @@
  * scalar build (test/unit/jpeg-simd.test.ts holds the scalar checksums).
  * libjpeg-turbo is built without WITH_SIMD (wasm/config), so DCTELEM and
  * ISLOW_MULT_TYPE are int, not the short its x86/Arm SIMD code assumes.
- * Routines answered "no" here keep libjpeg-turbo's C.
+ * Routines answered "no" here keep libjpeg-turbo's C. The arithmetic is
+ * libjpeg-turbo's (jidctint.c, jidctred.c, jfdctint.c, jdsample.c, jcsample.c,
+ * jdcolor.c, jccolor.c, jcdctmgr.c: IJG licence, see licenses/); the lane
+ * layout follows its Arm NEON intrinsics (simd/arm/).
  */
 #define JPEG_INTERNALS
 #include <errno.h>
