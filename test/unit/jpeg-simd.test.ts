@@ -100,6 +100,6 @@ describe('libjpeg-turbo SIMD against its scalar C', () => {
   );
 
   it.runIf(RECORD)('records the checksums', () => {
-    writeFileSync(CHECKSUMS, JSON.stringify(recorded, null, 1) + '\n');
+    writeFileSync(CHECKSUMS, JSON.stringify(recorded, null, 2) + '\n');
   });
 });
