@@ -54,6 +54,38 @@ const ENCODINGS = [
   { name: 'q95-progressive', quality: 95, progressive: true },
 ];
 
+/**
+ * Synthetic RGBA images of awkward sizes (partial MCUs, one-pixel rows) whose
+ * content drives the transforms to their extremes at quality 1: noise, a
+ * two-pixel checkerboard and hard colour edges.
+ */
+type Kind = 'noise' | 'checker' | 'edges';
+const SYNTHETIC: [string, number, number, Kind][] = [
+  ['1x1 noise', 1, 1, 'noise'],
+  ['2x3 checker', 2, 3, 'checker'],
+  ['17x9 noise', 17, 9, 'noise'],
+  ['33x31 checker', 33, 31, 'checker'],
+  ['90x70 edges', 90, 70, 'edges'],
+  ['61x45 noise', 61, 45, 'noise'],
+];
+
+function synthetic(width: number, height: number, kind: Kind): Uint8Array {
+  let seed = width * 7919 + height;
+  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24;
+  const out = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      for (let c = 0; c < 3; c++) {
+        const on = kind === 'checker' ? ((x >> 1) + (y >> 1) + c) % 2 === 1 : x < width / 2 === (c === 1);
+        out[i + c] = kind === 'noise' ? random() : on ? 255 : 0;
+      }
+      out[i + 3] = 255;
+    }
+  }
+  return out;
+}
+
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 function decode(session: CodecSession, name: string, shrink: (typeof SHRINKS)[number], channels: 3 | 4): Pixels {
@@ -97,6 +129,31 @@ describe('libjpeg-turbo SIMD against its scalar C', () => {
       }
     },
     120_000,
+  );
+
+  it.each(SYNTHETIC)(
+    'encodes and decodes synthetic %s exactly as the scalar build',
+    (name, width, height, kind) => {
+      const session = new CodecSession(wasm);
+      const rgba = synthetic(width, height, kind);
+      const hash = createHash('sha256');
+      for (const quality of [1, 50, 100]) {
+        for (const progressive of [false, true]) {
+          const jpeg = encodeJpeg(session, session.fromRgba(rgba, width, height), { quality, progressive });
+          hash.update(jpeg);
+          for (const shrink of SHRINKS) {
+            for (const channels of [3, 4] as const) {
+              const p = decodeJpeg(session, jpeg, { shrink, channels, maxPixels: 1e6, maxWorkingBytes: 64 << 20 });
+              hash.update(pixelBytes(session, p));
+              session.free(p);
+            }
+          }
+        }
+      }
+      expectRecorded(`synthetic ${name}`, hash.digest('hex'));
+      session.drop();
+    },
+    60_000,
   );
 
   it.runIf(RECORD)('records the checksums', () => {
