@@ -90,7 +90,7 @@ JPEG_SOURCES=(jcapimin jcapistd jccoefct jccolor jcdctmgr jchuff jcicc jcinit jc
   jcmaster jcomapi jcparam jcphuff jcprepct jcsample jctrans jdapimin jdapistd jdatadst jdatasrc
   jdcoefct jdcolor jddctmgr jdhuff jdicc jdinput jdmainct jdmarker jdmaster jdmerge jdphuff
   jdpostct jdsample jdtrans jerror jfdctflt jfdctfst jfdctint jidctflt jidctfst jidctint jidctred
-  jquant1 jquant2 jutils jmemmgr jmemnobs jaricom jcarith jdarith jsimd_none)
+  jquant1 jquant2 jutils jmemmgr jmemnobs jaricom jcarith jdarith)
 
 mkdir -p obj && rm -f obj/*.o
 pids=()
@@ -154,6 +154,8 @@ zlib="$work/zlib-$ZLIB_UP"
 for s in adler32 crc32 inffast inflate inftrees zutil; do compile -I"$zlib" -c "$zlib/$s.c" -o "obj/zlib_$s.o"; done
 compile -I"$zlib" -c "$root/wasm/shim/png_rows.c" -o obj/shim_png_rows.o
 # --- end PNG decode ---
+# libjpeg-turbo's SIMD hooks in WASM SIMD128 (instead of its jsimd_none.c), bit-exact with its C.
+compile -I"$jpeg" -include errno.h -c "$root/wasm/shim/jsimd_wasm.c" -o obj/jpeg_jsimd_wasm.o
 compile -I"$jpeg" -c "$root/wasm/shim/jpeg.c" -o obj/shim_jpeg.o
 compile -I"$webp/src" -c "$root/wasm/shim/webp.c" -o obj/shim_webp.o
 compile -I"$jpeg" -I"$webp/src" -c "$root/wasm/shim/transcode.c" -o obj/shim_transcode.o
