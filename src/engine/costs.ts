@@ -264,20 +264,49 @@ const EFFECT_COSTS: Record<string, StepCost> = {
   distort: { bytes: RASTER_BYTES, ops: 70 },
 };
 
-/** Strip-wise transcoding (./stream-plan.ts): libwebp's YUV 4:2:0 picture and its encoder's buffers, per pixel. */
-export const WEBP_PICTURE_BYTES = 2.5;
 /**
- * libwebp's buffers that follow the coded data rather than the area (token
- * pages): measured in the module at quality 90, a detailed 1.6 MP photo
- * (orientation-6.jpg) took 15.1 MB of WASM memory, a 12 MP one 41 MB.
+ * libwebp's lossy encoder as the strip sink (wasm/shim/webp_rows_encode.c)
+ * and the JPEG transcode (wasm/shim/transcode.c) run it: method 4 with
+ * `low_memory` (no token buffer, which took 1 byte per pixel at quality 90
+ * and 5 at 100). Measured in the module by bench/webp-memory.mjs, 2-24 MP at
+ * quality 50-100 (docs/engine.md "WebP output memory"): the YUV 4:2:0
+ * picture, 1.5 bytes per pixel and 1 more for an alpha plane; 0.29-0.30
+ * bytes per pixel of per-macroblock state and partition 0 beyond it at
+ * quality 50 (almost no output); and the coded data, about 2.5 times the
+ * output (the partitions growing by doubling, then the file they are written into).
  */
-export const WEBP_STREAM_FIXED_BYTES = 8 * 1024 * 1024;
+const WEBP_PICTURE_BYTES = 1.5;
+const WEBP_ALPHA_PLANE_BYTES = 1;
+const WEBP_ENCODER_BYTES = 0.35;
+const WEBP_CODED_COPIES = 3;
 /**
- * Room for the encoded output per pixel, in WASM and in its JS copy (twice
- * that from quality 90 up); photos take well under it (0.03-0.15 measured).
- * libwebp's share in WASM is inside WEBP_PICTURE_BYTES.
+ * An alpha plane with transparent pixels is coded losslessly (VP8L) before
+ * the lossy pass, beside the picture: an ARGB copy, its transform buffer, the
+ * hash chain, backward references and histograms. Measured 23.3 bytes per
+ * pixel in all at 12 and 24 MP (the picture's 2.5 included), 28 at 2 MP: 21.8
+ * per pixel and 10 MB. libwebp skips it when every alpha is 255.
  */
-export const STREAM_OUTPUT_BYTES = { jpg: 2 * 0.5, webp: 0.25 };
+const WEBP_ALPHA_CODING_BYTES = 22;
+const WEBP_ALPHA_CODING_FIXED_BYTES = 12 * 1024 * 1024;
+/**
+ * Room for the encoded output per pixel, by quality: photos measured
+ * 0.013-0.04 below 90, 0.072-0.087 at 90, 0.21-0.28 at 100 (2-3 times that).
+ */
+export const webpOutputRoom = (quality: number) => (quality >= 100 ? 0.5 : quality >= 90 ? 0.2 : 0.08);
+
+/** libwebp's memory in the codec module for a lossy picture of `pixels` (its output in the module included, its JS copy not). */
+export function webpEncodeBytes(pixels: number, quality: number, alpha: boolean): number {
+  const picture = pixels * (WEBP_PICTURE_BYTES + (alpha ? WEBP_ALPHA_PLANE_BYTES : 0));
+  const lossy = pixels * (WEBP_ENCODER_BYTES + WEBP_CODED_COPIES * webpOutputRoom(quality));
+  const alphaCoding = alpha ? pixels * WEBP_ALPHA_CODING_BYTES + WEBP_ALPHA_CODING_FIXED_BYTES : 0;
+  return picture + Math.max(lossy, alphaCoding);
+}
+
+/**
+ * Room for a JPEG's encoded output per pixel, in WASM and in its JS copy
+ * (twice that from quality 90 up); photos take well under it (0.03-0.15 measured).
+ */
+export const STREAM_OUTPUT_BYTES = { jpg: 2 * 0.5 };
 /**
  * A JPEG encoder with optimised Huffman tables or progressive scans keeps
  * every coefficient: 2 bytes per sample, 1.5 samples per pixel at 4:2:0

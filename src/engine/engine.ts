@@ -71,8 +71,8 @@ import {
   JPEG_COEFFICIENT_BYTES,
   STREAM_FIXED_BYTES,
   STREAM_OUTPUT_BYTES,
-  WEBP_PICTURE_BYTES,
-  WEBP_STREAM_FIXED_BYTES,
+  webpEncodeBytes,
+  webpOutputRoom,
 } from './costs';
 import { CodecError } from './codecs/runtime';
 import { encodeRaster, jpegInStrips, SVG_NEEDS_VECTORIZE, vectorEffect } from './encode';
@@ -445,20 +445,22 @@ async function applyComponents(
 /**
  * A strip-wise JPEG transcode holds the input (in JS and in WASM), 16 rows,
  * libjpeg's working memory (a progressive source: every coefficient), for
- * WebP the YUV picture and the encoder's buffers, and the output twice (in
+ * WebP the encoder's picture, working memory and output, and the output twice (in
  * WASM and its JS copy); a source to be turned (EXIF orientation) its whole frame in RGB.
  */
 function streamCost(input: Uint8Array, info: SourceInfo, s: StreamPlan, resolved: Resolved): Estimate {
   const pixels = s.width * s.height;
   if (info.format === 'heic') return heicStreamCost(input, info, s, resolved);
   const coefficients = progressiveCoefficients(info, 1);
+  // WebP: libwebp's picture, working memory and output in the module (./costs.ts webpEncodeBytes), and the output's JS copy.
   const encoder =
     s.target === 'webp'
-      ? pixels * WEBP_PICTURE_BYTES + WEBP_STREAM_FIXED_BYTES
+      ? webpEncodeBytes(pixels, resolved.quality, false)
       : s.wholeImage
         ? pixels * JPEG_COEFFICIENT_BYTES(resolved.quality)
         : 0;
-  const output = pixels * (resolved.quality >= 90 ? 2 : 1) * STREAM_OUTPUT_BYTES[s.target];
+  const output =
+    s.target === 'webp' ? pixels * webpOutputRoom(resolved.quality) : pixels * (resolved.quality >= 90 ? 2 : 1) * STREAM_OUTPUT_BYTES.jpg;
   const frame = s.orientation === 1 ? 0 : pixels * DECODE_COSTS.jpeg.bytes;
   // Rows in flight: 16 straight through, 128 when gathered from a frame being turned (longer runs down its columns).
   const strip = s.width * 3 * (s.orientation === 1 ? 16 : 128);

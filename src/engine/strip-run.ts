@@ -12,8 +12,8 @@ import {
   RASTER_BYTES,
   STREAM_FIXED_BYTES,
   STREAM_OUTPUT_BYTES,
-  WEBP_PICTURE_BYTES,
-  WEBP_STREAM_FIXED_BYTES,
+  webpEncodeBytes,
+  webpOutputRoom,
 } from './costs';
 import { CodecError } from './codecs/runtime';
 import { jpegWorkingBytes } from './codecs/pipeline';
@@ -80,12 +80,8 @@ function stripBytes(input: Uint8Array, s: StripPlan, resolved: Resolved, coeffic
   let sink: number;
   if (s.sink === 'jpg') sink = JPEG_ROWS_FIXED_BYTES + width * STRIP_ROWS * RASTER_BYTES + pixels * STREAM_OUTPUT_BYTES.jpg * outputScale;
   else if (s.sink === 'webp')
-    sink =
-      STREAM_FIXED_BYTES +
-      pixels * (WEBP_PICTURE_BYTES + (s.alpha ? 1 : 0)) +
-      WEBP_STREAM_FIXED_BYTES +
-      strip +
-      pixels * STREAM_OUTPUT_BYTES.webp * outputScale;
+    // libwebp in its module (./costs.ts webpEncodeBytes), the strip copied in, the output's JS copy.
+    sink = STREAM_FIXED_BYTES + webpEncodeBytes(pixels, resolved.quality, s.alpha) + strip + pixels * webpOutputRoom(resolved.quality);
   else {
     // Charged by the encoder itself as it allocates (its rows, then the file for zlib's bound of the raw rows).
     const stride = width * (s.alpha ? 4 : 3);

@@ -45,7 +45,9 @@ describe('EXIF-rotated sources at full size: decoded once, turned while encoding
       const [s, f] = [await bytesOf(streamed), await bytesOf(framed)];
       expect(dims(s)).toBe(size);
       expect(dims(f)).toBe(size);
-      expect(meanDiff(decode(s), decode(f)), ext).toBeLessThan(1);
+      // The transcode's libwebp keeps no token buffer (low_memory) and decides otherwise than the whole-frame encoder:
+      // the two WebPs differ by 1.3 on average while each is 2.0 from the source (docs/engine.md "WebP output memory").
+      expect(meanDiff(decode(s), decode(f)), ext).toBeLessThan(ext === 'webp' ? 2 : 1);
       expect(wasm).toBeGreaterThan(0);
       expect(wasm).toBeLessThanOrEqual(charged);
     }

@@ -67,6 +67,28 @@ describe('full-size JPEG deliveries in strips', () => {
     const res = await get(`q_auto/${id}.webp`);
     expect(res.status, res.headers.get('x-cld-error') ?? '').toBe(200);
     expect(dims(await bytesOf(res))).toBe('4608x2592');
+    expect(engineStats.lastStreamWasmBytes).toBeGreaterThan(0);
+    expect(engineStats.lastStreamWasmBytes).toBeLessThanOrEqual(engineStats.lastPeakBytes);
+  });
+
+  it('writes a full-size lossy WebP of a 24 MP photo within 64 MB, by its own accounting and the module measured', T, async () => {
+    const id = uid('p24w');
+    await storeImage(id, fixture('photo-24mp.jpg'));
+    const res = await get(`${id}.webp`);
+    expect(res.status, res.headers.get('x-cld-error') ?? '').toBe(200);
+    expect(dims(await bytesOf(res))).toBe('6532x3675');
+    expect(engineStats.lastPeakBytes).toBeLessThanOrEqual(64 * MB);
+    expect(engineStats.lastStreamWasmBytes).toBeGreaterThan(0);
+    expect(engineStats.lastStreamWasmBytes).toBeLessThanOrEqual(engineStats.lastPeakBytes);
+    expect(engineMemory().stats.open).toBe(0);
+  });
+
+  it('charges q_100 WebP of a 12 MP photo for the coded data libwebp holds', T, async () => {
+    const id = uid('p12q');
+    await storeImage(id, fixture('photo-12mp.jpg'));
+    const res = await get(`q_100/${id}.webp`);
+    expect(res.status, res.headers.get('x-cld-error') ?? '').toBe(200);
+    expect(engineStats.lastStreamWasmBytes).toBeGreaterThan(0);
     expect(engineStats.lastStreamWasmBytes).toBeLessThanOrEqual(engineStats.lastPeakBytes);
   });
 });

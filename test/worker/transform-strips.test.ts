@@ -87,8 +87,34 @@ describe('same-size deliveries in strips, with point effects', () => {
     expect(res.status, res.headers.get('x-cld-error') ?? '').toBe(200);
     expect(res.headers.get('content-type')).toBe('image/webp');
     expect(dims(await bytesOf(res))).toBe('4608x2592');
-    // libwebp's whole YUV picture and its encoder's buffers (charged 2.5 bytes per pixel and 8 MB) beside the HEIC module's row of tiles.
+    // libwebp's whole YUV picture and its working memory (src/engine/costs.ts webpEncodeBytes) beside the HEIC module's row of tiles.
+    expect(engineStats.lastPeakBytes).toBeLessThanOrEqual(48 * MB);
+    expect(engineStats.lastStreamWasmBytes).toBeGreaterThan(0);
+    expect(engineStats.lastStreamWasmBytes).toBeLessThanOrEqual(engineStats.lastPeakBytes);
+    expect(engineMemory().stats.open).toBe(0);
+  });
+
+  it('delivers e_grayscale of a 24 MP photo as WebP within 64 MB, by its own accounting and the modules measured', T, async () => {
+    const id = uid('g24w');
+    await storeImage(id, fixture('photo-24mp.jpg'));
+    const res = await get(`e_grayscale/${id}.webp`);
+    expect(res.status, res.headers.get('x-cld-error') ?? '').toBe(200);
+    expect(dims(await bytesOf(res))).toBe('6532x3675');
     expect(engineStats.lastPeakBytes).toBeLessThanOrEqual(64 * MB);
+    expect(engineStats.lastStreamWasmBytes).toBeGreaterThan(0);
+    expect(engineStats.lastStreamWasmBytes).toBeLessThanOrEqual(engineStats.lastPeakBytes);
+    expect(engineMemory().stats.open).toBe(0);
+  });
+
+  it('charges o_50 of a 3 MP photo as WebP for libwebp coding its alpha plane losslessly', T, async () => {
+    const id = uid('o50w');
+    await storeImage(id, fixture('photo-3mp-exif.jpg'));
+    engineStats.lastStreamWasmBytes = 0;
+    const res = await get(`o_50/${id}.webp`);
+    expect(res.status, res.headers.get('x-cld-error') ?? '').toBe(200);
+    expect(dims(await bytesOf(res))).toBe('2190x1369');
+    // VP8L on the alpha plane takes about 22 bytes a pixel beside the picture: far more than the lossy pass.
+    expect(engineStats.lastStreamWasmBytes).toBeGreaterThan(2190 * 1369 * 10);
     expect(engineStats.lastStreamWasmBytes).toBeLessThanOrEqual(engineStats.lastPeakBytes);
     expect(engineMemory().stats.open).toBe(0);
   });

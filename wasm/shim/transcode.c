@@ -177,6 +177,8 @@ static void to_webp(source *s, uint8_t *strip, float quality) {
   if (!WebPConfigPreset(&config, WEBP_PRESET_DEFAULT, quality)) codec_fail("WebP: bad configuration");
   config.method = 4;
   config.alpha_quality = 100;
+  /* No token buffer (about 1 byte per pixel at quality 90, 5 at 100): the picture is coded twice instead (docs/engine.md "WebP output memory"). */
+  config.low_memory = 1;
   if (!WebPPictureInit(&picture) || !WebPPictureInit(&part)) codec_fail("WebP: version mismatch");
   int width = (int)s->width, height = (int)s->height;
   picture.width = width;

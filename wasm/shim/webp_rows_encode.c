@@ -68,6 +68,8 @@ __attribute__((export_name("webp_rows_end"))) int32_t *webp_rows_end(void) {
   if (!WebPConfigPreset(&config, WEBP_PRESET_DEFAULT, quality)) codec_fail("WebP: bad configuration");
   config.method = 4;
   config.alpha_quality = 100;
+  /* No token buffer (about 1 byte per pixel at quality 90, 5 at 100): the picture is coded twice instead (docs/engine.md "WebP output memory"). */
+  config.low_memory = 1;
   WebPMemoryWriterInit(&writer);
   picture.writer = WebPMemoryWrite;
   picture.custom_ptr = &writer;
