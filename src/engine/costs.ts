@@ -264,6 +264,14 @@ const EFFECT_COSTS: Record<string, StepCost> = {
   distort: { bytes: RASTER_BYTES, ops: 70 },
 };
 
+/**
+ * The lossy WebP row decoder (codecs/webp-strips.ts), per column of the
+ * image: a macroblock row of RGBA it holds for the strips (32 rows of 4
+ * bytes), libwebp's row caches (Y and chroma for 16 rows plus the loop
+ * filter's 8) and per-macroblock state. MEASURE.
+ */
+export const WEBP_ROWS_DECODE_ROW_BYTES = 32 * 4 + 64;
+
 /** Strip-wise transcoding (./stream-plan.ts): libwebp's YUV 4:2:0 picture and its encoder's buffers, per pixel. */
 export const WEBP_PICTURE_BYTES = 2.5;
 /**

@@ -12,7 +12,9 @@ import {
   RASTER_BYTES,
   STREAM_FIXED_BYTES,
   STREAM_OUTPUT_BYTES,
+  WEBP_DECODE_OPS,
   WEBP_PICTURE_BYTES,
+  WEBP_ROWS_DECODE_ROW_BYTES,
   WEBP_STREAM_FIXED_BYTES,
 } from './costs';
 import { CodecError } from './codecs/runtime';
@@ -68,6 +70,15 @@ function stripBytes(input: Uint8Array, s: StripPlan, resolved: Resolved, coeffic
     const header = pngHeader(input);
     if (!header) throw badRequest('Invalid image file: the PNG data could not be decoded');
     source = pngDecodeBytes(header, 1) + width * STRIP_ROWS * RASTER_BYTES;
+  } else if (s.source === 'webp') {
+    // The file in the module, libwebp's per-row state and a macroblock row of RGBA (per column), an ALPH chunk's
+    // alpha plane (a byte per pixel), the strip in WASM and in JS.
+    source =
+      input.length +
+      STREAM_FIXED_BYTES +
+      width * WEBP_ROWS_DECODE_ROW_BYTES +
+      (s.alpha ? pixels : 0) +
+      2 * width * STRIP_ROWS * RASTER_BYTES;
   } else {
     const heif = heifOf(input);
     // The module converts a row of tiles (or 16 rows of one picture) at a time; JS takes it 16 rows at a time.
@@ -109,6 +120,7 @@ const DECODE_OPS: Record<StripPlan['source'], number> = {
   jpg: DECODE_COSTS.jpeg.ops + JPEG_ENTROPY_OPS,
   png: PNG_ROW_OPS,
   heic: HEVC_DECODE_OPS,
+  webp: WEBP_DECODE_OPS,
 };
 
 export interface StripRun {
@@ -159,6 +171,10 @@ async function openSource(r: StripRun, measured: Measured): Promise<Strips> {
   if (s.source === 'png') {
     const { pngRows } = await import('./codecs/png-rows');
     return gatherRows(pngRows(input, measured), s.width);
+  }
+  if (s.source === 'webp') {
+    const { webpStrips } = await import('./codecs/webp-strips');
+    return webpStrips(input, s.width, s.height, measured);
   }
   const { heifStrips } = await import('./codecs/heif');
   return heifStrips(input, heifOf(input), measured);
