@@ -5,6 +5,8 @@ import { engineStats } from '../../src/engine/engine';
 import { decodePngReduced } from '../../src/engine/codecs/png-rows';
 import { fixture, storeImage, uid } from './support/fixtures';
 import { dims, meanDiff } from './support/images';
+import { stillLossyWebp } from '../../src/engine/codecs/webp/still-lossy';
+import type { Raster } from '../../src/engine/raster';
 
 const get = (path: string) => SELF.fetch(`http://w/demo/image/upload/${path}`);
 const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer());
@@ -70,6 +72,29 @@ describe('lossy WebP as a strip source', () => {
     const f = await decodePngReduced(await bytesOf(framed), 1);
     expect([s.width, s.height]).toEqual([f.width, f.height]);
     expect(meanDiff(s, f)).toBe(0);
+    expect(stripPeak).toBeLessThan(engineStats.lastPeakBytes);
+  });
+
+  it('keeps the transparency of an ALPH chunk, the same pixels and alpha as the whole-frame decode', T, async () => {
+    const src = uid('wasrc');
+    await storeImage(src, fixture('photo-24mp.jpg'));
+    const made = await get(`f_webp,q_80,w_2000,o_60/${src}`);
+    expect(made.status).toBe(200);
+    const webp = await bytesOf(made);
+    expect(stillLossyWebp(webp)).toEqual({ alpha: true });
+    const id = uid('wa');
+    await storeImage(id, webp);
+    const strips = await get(`f_png/${id}`);
+    expect(strips.status, strips.headers.get('x-cld-error') ?? '').toBe(200);
+    const s = await decodePngReduced(await bytesOf(strips), 1);
+    const stripPeak = engineStats.lastPeakBytes;
+    const framed = await get(`f_png,a_0/${id}`);
+    expect(framed.status).toBe(200);
+    const f = await decodePngReduced(await bytesOf(framed), 1);
+    expect(meanDiff(s, f)).toBe(0);
+    const alphaOf = (r: Raster) => r.data.filter((_, i) => i % 4 === 3);
+    expect(alphaOf(s)).toEqual(alphaOf(f));
+    expect(Math.max(...alphaOf(s).subarray(0, 4096))).toBeLessThan(255);
     expect(stripPeak).toBeLessThan(engineStats.lastPeakBytes);
   });
 
