@@ -249,9 +249,10 @@ export async function runPlan(
     const coefficients = progressiveCoefficients(info, 1);
     return withBudget(limits, stripCost(input, strips, resolved, coefficients), async (budget) => {
       engineStats.decodes++;
-      // A PNG's embedded profile is applied strip by strip (JPEG sources are converted inside the module's decoder).
-      const profile =
-        strips.source === 'png' ? await sourceProfile(input, info.format, strips.width * strips.height, 'the PNG', budget) : undefined;
+      // A PNG's or WebP's embedded profile is applied strip by strip (JPEG sources are converted inside the module's decoder).
+      const profiled = strips.source === 'png' || strips.source === 'webp';
+      const what = `the ${strips.source.toUpperCase()}`;
+      const profile = profiled ? await sourceProfile(input, info.format, strips.width * strips.height, what, budget) : undefined;
       engineStats.lastSourceProfile = profile?.note ?? '';
       const metadata = carried(input, info, plan, profile?.kind);
       const pngIcc = strips.sink === 'png' && metadata.icc ? await pngIccChunk(metadata.icc) : undefined;

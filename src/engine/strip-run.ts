@@ -71,13 +71,14 @@ function stripBytes(input: Uint8Array, s: StripPlan, resolved: Resolved, coeffic
     if (!header) throw badRequest('Invalid image file: the PNG data could not be decoded');
     source = pngDecodeBytes(header, 1) + width * STRIP_ROWS * RASTER_BYTES;
   } else if (s.source === 'webp') {
-    // The file in the module, libwebp's per-row state and a macroblock row of RGBA (per column), an ALPH chunk's
-    // alpha plane (a byte per pixel), the strip in WASM and in JS.
+    // The file in the module, libwebp's per-row state and a macroblock row of RGBA (per column), the strip in WASM
+    // and in JS. An ALPH chunk: libwebp's alpha plane, and a palette-coded alpha's 8-bit indices (VP8L's 8b mode
+    // decodes the whole plane), 2 bytes per pixel.
     source =
       input.length +
       STREAM_FIXED_BYTES +
       width * WEBP_ROWS_DECODE_ROW_BYTES +
-      (s.alpha ? pixels : 0) +
+      (s.alpha ? 2 * pixels : 0) +
       2 * width * STRIP_ROWS * RASTER_BYTES;
   } else {
     const heif = heifOf(input);

@@ -6,12 +6,16 @@ import { decodePngReduced } from '../../src/engine/codecs/png-rows';
 import { fixture, storeImage, uid } from './support/fixtures';
 import { dims, meanDiff } from './support/images';
 import { stillLossyWebp } from '../../src/engine/codecs/webp/still-lossy';
+import { riffChunks, riffFile, vp8x } from '../../src/engine/codecs/webp/container';
 import type { Raster } from '../../src/engine/raster';
 
 const get = (path: string) => SELF.fetch(`http://w/demo/image/upload/${path}`);
 const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer());
 const T = { timeout: 300_000 };
 const MB = 1024 * 1024;
+
+/** VP8X's flag for an ICCP chunk. */
+const VP8X_ICC = 0x20;
 
 const putU32le = (b: Uint8Array, o: number, v: number) => new DataView(b.buffer, b.byteOffset).setUint32(o, v, true);
 
@@ -96,6 +100,36 @@ describe('lossy WebP as a strip source', () => {
     expect(alphaOf(s)).toEqual(alphaOf(f));
     expect(Math.max(...alphaOf(s).subarray(0, 4096))).toBeLessThan(255);
     expect(stripPeak).toBeLessThan(engineStats.lastPeakBytes);
+  });
+
+  it('converts an embedded ICC profile strip by strip as the whole-frame decode does', T, async () => {
+    const src = uid('wisrc');
+    await storeImage(src, fixture('photo-24mp.jpg'));
+    const made = await get(`f_webp,q_80,w_2000/${src}`);
+    expect(made.status).toBe(200);
+    const plain = await bytesOf(made);
+    // The same picture tagged Adobe RGB: adobergb-icc.webp's ICCP chunk in a VP8X file around its VP8 chunk.
+    const iccp = riffChunks(fixture('adobergb-icc.webp')).find((c) => c.tag === 'ICCP');
+    const vp8 = riffChunks(plain).find((c) => c.tag === 'VP8 ');
+    expect(iccp && vp8).toBeTruthy();
+    const tagged = riffFile([vp8x(VP8X_ICC, 2000, 1125), iccp!.bytes, vp8!.bytes]);
+    const id = uid('wi');
+    await storeImage(id, tagged);
+    const strips = await get(`f_png/${id}`);
+    expect(strips.status, strips.headers.get('x-cld-error') ?? '').toBe(200);
+    expect(engineStats.lastSourceProfile).not.toBe('');
+    const stripPeak = engineStats.lastPeakBytes;
+    const s = await decodePngReduced(await bytesOf(strips), 1);
+    const framed = await get(`f_png,a_0/${id}`);
+    expect(framed.status).toBe(200);
+    const f = await decodePngReduced(await bytesOf(framed), 1);
+    expect(stripPeak).toBeLessThan(engineStats.lastPeakBytes);
+    expect(meanDiff(s, f)).toBe(0);
+    // Converted: not the untagged picture's pixels.
+    const untagged = uid('wu');
+    await storeImage(untagged, plain);
+    const u = await decodePngReduced(await bytesOf(await get(`f_png/${untagged}`)), 1);
+    expect(meanDiff(s, u)).toBeGreaterThan(0.5);
   });
 
   it('answers a truncated lossy WebP with a 400, and the next request works', T, async () => {
