@@ -21,6 +21,7 @@ import { CodecError } from './codecs/runtime';
 import { jpegWorkingBytes } from './codecs/pipeline';
 import { pngDecodeBytes, pngHeader } from './codecs/png-rows';
 import { STRIP_ROWS, gatherRows, type Measured, type Strips } from './codecs/strips';
+import { stillLossyWebp } from './codecs/webp/still-lossy';
 import { readHeif, type HeifImage } from './heif-container';
 import { heifPictureCost } from './heif-cost';
 import { convertToSrgb } from './source-profile';
@@ -73,12 +74,12 @@ function stripBytes(input: Uint8Array, s: StripPlan, resolved: Resolved, coeffic
   } else if (s.source === 'webp') {
     // The file in the module, libwebp's per-row state and a macroblock row of RGBA (per column), the strip in WASM
     // and in JS. An ALPH chunk: libwebp's alpha plane, and a palette-coded alpha's 8-bit indices (VP8L's 8b mode
-    // decodes the whole plane), 2 bytes per pixel.
+    // decodes the whole plane), 2 bytes per pixel, whatever the output (a JPEG's background is flattened with it).
     source =
       input.length +
       STREAM_FIXED_BYTES +
       width * WEBP_ROWS_DECODE_ROW_BYTES +
-      (s.alpha ? 2 * pixels : 0) +
+      (stillLossyWebp(input)?.alpha ? 2 * pixels : 0) +
       2 * width * STRIP_ROWS * RASTER_BYTES;
   } else {
     const heif = heifOf(input);

@@ -116,6 +116,11 @@ describe('lossy WebP as a strip source', () => {
     expect(alphaOf(s)).toEqual(alphaOf(f));
     expect(Math.max(...alphaOf(s).subarray(0, 4096))).toBeLessThan(255);
     expect(stripPeak).toBeLessThan(engineStats.lastPeakBytes);
+    // A JPEG output flattens the alpha onto the background: the decoder still holds the alpha plane, and is charged for it.
+    const jpg = await get(`f_jpg,q_80/${id}`);
+    expect(jpg.status, jpg.headers.get('x-cld-error') ?? '').toBe(200);
+    expect(engineStats.lastPeakBytes).toBeGreaterThanOrEqual(decoderCharge(webp, 2000, true));
+    expect(engineStats.lastStreamWasmBytes).toBeLessThanOrEqual(engineStats.lastPeakBytes);
   });
 
   it('converts an embedded ICC profile strip by strip as the whole-frame decode does', T, async () => {
