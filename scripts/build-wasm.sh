@@ -164,6 +164,7 @@ compile -c "$root/wasm/shim/resize.c" -o obj/shim_resize.o
 compile -c "$root/wasm/shim/fail.c" -o obj/shim_fail.o
 compile -I"$jpeg" -c "$root/wasm/shim/jpeg_rows_decode.c" -o obj/shim_jpeg_rows_decode.o
 compile -I"$webp/src" -c "$root/wasm/shim/webp_rows_encode.c" -o obj/shim_webp_rows_encode.o
+compile -I"$webp" -I"$webp/src" -c "$root/wasm/shim/webp_rows_decode.c" -o obj/shim_webp_rows_decode.o
 
 "$LD" --no-entry --gc-sections --strip-all -z stack-size=1048576 --initial-memory=2097152 \
   --max-memory=1073741824 obj/*.o -L"$SYSROOT_LIB" -lc -lm "$BUILTINS" -o "$out"

@@ -269,6 +269,13 @@ export const CASES = [
     format: 'webp',
     sharp: (s) => s.webp({ quality: 80 }),
   },
+  {
+    name: 'strips f_jpg q80 (WebP source)',
+    photos: ['large-4096.webp'],
+    transformation: 'q_80',
+    format: 'jpg',
+    sharp: (s) => s.jpeg({ quality: 80 }),
+  },
 ];
 
 /** The layer image the overlay cases use (`l_logo`). */

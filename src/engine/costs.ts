@@ -265,6 +265,15 @@ const EFFECT_COSTS: Record<string, StepCost> = {
 };
 
 /**
+ * The lossy WebP row decoder (codecs/webp-strips.ts), per column of the
+ * image: a macroblock row of RGBA it holds for the strips (32 rows of 4
+ * bytes), libwebp's row caches (Y and chroma for 16 rows plus the loop
+ * filter's 8) and per-macroblock state. Measured: the module's high-water
+ * mark for a 4096x4096 file (400 kB) was 2.9 MB, its initial memory included.
+ */
+export const WEBP_ROWS_DECODE_ROW_BYTES = 32 * 4 + 64;
+
+/**
  * libwebp's lossy encoder as the strip sink (wasm/shim/webp_rows_encode.c)
  * and the JPEG transcode (wasm/shim/transcode.c) run it: method 4 with
  * `low_memory` (no token buffer, which took 1 byte per pixel at quality 90
@@ -294,10 +303,30 @@ const WEBP_ALPHA_CODING_FIXED_BYTES = 12 * 1024 * 1024;
  */
 export const webpOutputRoom = (quality: number) => (quality >= 100 ? 0.5 : quality >= 90 ? 0.2 : 0.08);
 
+/**
+ * libwebp's token buffer, kept unless `low_memory` is set: measured (bench/webp-memory.mjs, before
+ * and after `low_memory`) about 0.3 bytes per pixel at quality 50-80, 1 at 90, 5 at 100; charged
+ * with a margin.
+ */
+const webpTokenBytes = (pixels: number, quality: number) => pixels * (quality >= 100 ? 5.5 : quality >= 90 ? 1.2 : 0.4);
+/** Tokens beyond this are not kept: libwebp codes the picture twice instead (about 1.7x the CPU), as memory is what an isolate cannot spare. */
+const WEBP_TOKEN_LIMIT_BYTES = 8 * 1024 * 1024;
+/** Whether libwebp runs without its token buffer for this picture (wasm/shim/transcode.c, webp_rows_encode.c). */
+export const webpLowMemory = (pixels: number, quality: number) => webpTokenBytes(pixels, quality) > WEBP_TOKEN_LIMIT_BYTES;
+
+/**
+ * What a transparent picture adds to the whole-frame WebP encoder's charge (ENCODE_COSTS.webp, at
+ * admission, when nobody knows yet whether the result will have transparent pixels): libwebp's
+ * lossless coding of the alpha plane, charged by the encoder once it has seen the pixels.
+ */
+export const webpAlphaExtraBytes = (pixels: number) =>
+  Math.max(0, pixels * WEBP_ALPHA_CODING_BYTES + WEBP_ALPHA_CODING_FIXED_BYTES - pixels * ENCODE_COSTS.webp.bytes);
+
 /** libwebp's memory in the codec module for a lossy picture of `pixels` (its output in the module included, its JS copy not). */
 export function webpEncodeBytes(pixels: number, quality: number, alpha: boolean): number {
   const picture = pixels * (WEBP_PICTURE_BYTES + (alpha ? WEBP_ALPHA_PLANE_BYTES : 0));
-  const lossy = pixels * (WEBP_ENCODER_BYTES + WEBP_CODED_COPIES * webpOutputRoom(quality));
+  const tokens = webpLowMemory(pixels, quality) ? 0 : webpTokenBytes(pixels, quality);
+  const lossy = pixels * (WEBP_ENCODER_BYTES + WEBP_CODED_COPIES * webpOutputRoom(quality)) + tokens;
   const alphaCoding = alpha ? pixels * WEBP_ALPHA_CODING_BYTES + WEBP_ALPHA_CODING_FIXED_BYTES : 0;
   return picture + Math.max(lossy, alphaCoding);
 }

@@ -2,10 +2,10 @@ import { encodeJpegRgba, encodeWebpRgba } from './codecs/pipeline';
 import { photonEncodeWebpLossless, photonFromRaster, type PhotonHandle } from './codecs/photon';
 import { writeJpegMetadata, writePngIcc, type CarriedMetadata } from './metadata';
 import type { Resolved } from './negotiate';
-import { flatten, type Raster } from './raster';
+import { flatten, hasAlpha, type Raster } from './raster';
 import type { Color, Effect, FlagName, OutputFormat } from './types';
 import { badRequest } from '../errors';
-import { avifWholeExtraBytes } from './costs';
+import { avifWholeExtraBytes, webpAlphaExtraBytes } from './costs';
 
 export interface EncodeInput {
   img: Raster;
@@ -68,8 +68,10 @@ const ENCODERS: Record<OutputFormat, Encoder> = {
     }
     return metadata.icc ? writePngIcc(bytes, metadata.icc) : bytes;
   },
-  async webp({ img, resolved }) {
+  async webp({ img, resolved, charge = () => undefined }) {
     if (resolved.lossless) return withPhoton(img, (p) => photonEncodeWebpLossless(p));
+    // libwebp codes a transparent alpha plane losslessly before the lossy pass (about 22 bytes per pixel): charged once seen.
+    if (hasAlpha(img)) charge(webpAlphaExtraBytes(img.width * img.height));
     return encodeWebpRgba(img, resolved.quality);
   },
   async avif({ img, resolved, charge = () => undefined, measured }) {

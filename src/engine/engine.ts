@@ -72,6 +72,7 @@ import {
   STREAM_FIXED_BYTES,
   STREAM_OUTPUT_BYTES,
   webpEncodeBytes,
+  webpLowMemory,
   webpOutputRoom,
 } from './costs';
 import { CodecError } from './codecs/runtime';
@@ -249,9 +250,10 @@ export async function runPlan(
     const coefficients = progressiveCoefficients(info, 1);
     return withBudget(limits, stripCost(input, strips, resolved, coefficients), async (budget) => {
       engineStats.decodes++;
-      // A PNG's embedded profile is applied strip by strip (JPEG sources are converted inside the module's decoder).
-      const profile =
-        strips.source === 'png' ? await sourceProfile(input, info.format, strips.width * strips.height, 'the PNG', budget) : undefined;
+      // A PNG's or WebP's embedded profile is applied strip by strip (JPEG sources are converted inside the module's decoder).
+      const profiled = strips.source === 'png' || strips.source === 'webp';
+      const what = `the ${strips.source.toUpperCase()}`;
+      const profile = profiled ? await sourceProfile(input, info.format, strips.width * strips.height, what, budget) : undefined;
       engineStats.lastSourceProfile = profile?.note ?? '';
       const metadata = carried(input, info, plan, profile?.kind);
       const pngIcc = strips.sink === 'png' && metadata.icc ? await pngIccChunk(metadata.icc) : undefined;
@@ -526,6 +528,7 @@ async function runStream(input: Uint8Array, info: SourceInfo, plan: Plan, resolv
         optimize: s.wholeImage,
         orientation: s.orientation,
         coefficientBytes: progressiveCoefficients(info, 1),
+        lowMemory: s.target === 'webp' && webpLowMemory(pixels, resolved.quality),
       }),
     );
     // What the module really took, beside what was charged (tests and the benchmark compare them).

@@ -68,7 +68,8 @@ export function flatten(img: Raster, background: Color): Raster {
   return place(img, img.width, img.height, 0, 0, { ...background, a: 255 });
 }
 
-function hasAlpha(img: Raster): boolean {
+/** Whether any pixel is not fully opaque. */
+export function hasAlpha(img: Raster): boolean {
   const d = img.data;
   for (let i = 3; i < d.length; i += 4) if (d[i] !== 255) return true;
   return false;

@@ -5,6 +5,7 @@ import type { Resolved } from './negotiate';
 import type { SourceInfo } from './inspect';
 import { pngHasAlpha, pngHeader } from './codecs/png-rows';
 import { readHeif } from './heif-container';
+import { stillLossyWebp } from './codecs/webp/still-lossy';
 import type { PixelEffect } from './registry-types';
 import type { FlagName, ParamKey, Params, Plan } from './types';
 
@@ -86,7 +87,7 @@ export function planStream(info: SourceInfo, plan: Plan, resolved: Resolved, app
  * same function the whole-frame path runs on the raster, so the same pixels),
  * a row encoder takes them. Memory follows the width: the frame never exists
  * (lossy WebP holds its YUV picture, 1.5-2.5 bytes per pixel). For what the
- * transcode above does not cover: any point effect, PNG and HEIC sources,
+ * transcode above does not cover: any point effect, PNG, HEIC and lossy WebP sources,
  * PNG output. Not here: resizes, crops, pads, layers, effects that read
  * neighbours, positions or the whole image, an orientation to apply.
  */
@@ -108,7 +109,7 @@ interface StripStep {
   effect: PixelEffect<ParamKey>;
 }
 
-type StripSource = 'jpg' | 'png' | 'heic';
+type StripSource = 'jpg' | 'png' | 'heic' | 'webp';
 type StripSink = 'jpg' | 'png' | 'webp';
 
 /** Below this many pixels the whole frame is small and the whole-frame encoders (optimised JPEG tables, RGB PNG when opaque) win. */
@@ -120,6 +121,8 @@ const STRIP_SOURCES: Record<StripSource, { accepts(input: Uint8Array): boolean; 
   // Interlaced (Adam7) passes need the whole frame.
   png: { accepts: (input) => pngHeader(input)?.interlaced === false, alpha: pngHasAlpha },
   heic: { accepts: () => true, alpha: (input) => readHeif(input)?.alpha !== undefined },
+  // Lossy stills only (wasm/shim/webp_rows_decode.c); lossless (VP8L) and animations keep the whole-frame path.
+  webp: { accepts: (input) => stillLossyWebp(input) !== undefined, alpha: (input) => stillLossyWebp(input)?.alpha === true },
 };
 
 /** Outputs with a row encoder, and whether these settings can use it. */

@@ -14,11 +14,14 @@ import {
   STREAM_OUTPUT_BYTES,
   webpEncodeBytes,
   webpOutputRoom,
+  WEBP_DECODE_OPS,
+  WEBP_ROWS_DECODE_ROW_BYTES,
 } from './costs';
 import { CodecError } from './codecs/runtime';
 import { jpegWorkingBytes } from './codecs/pipeline';
 import { pngDecodeBytes, pngHeader } from './codecs/png-rows';
 import { STRIP_ROWS, gatherRows, type Measured, type Strips } from './codecs/strips';
+import { stillLossyWebp } from './codecs/webp/still-lossy';
 import { readHeif, type HeifImage } from './heif-container';
 import { heifPictureCost } from './heif-cost';
 import { convertToSrgb } from './source-profile';
@@ -68,6 +71,16 @@ function stripBytes(input: Uint8Array, s: StripPlan, resolved: Resolved, coeffic
     const header = pngHeader(input);
     if (!header) throw badRequest('Invalid image file: the PNG data could not be decoded');
     source = pngDecodeBytes(header, 1) + width * STRIP_ROWS * RASTER_BYTES;
+  } else if (s.source === 'webp') {
+    // The file in the module, libwebp's per-row state and a macroblock row of RGBA (per column), the strip in WASM
+    // and in JS. An ALPH chunk: libwebp's alpha plane, and a palette-coded alpha's 8-bit indices (VP8L's 8b mode
+    // decodes the whole plane), 2 bytes per pixel, whatever the output (a JPEG's background is flattened with it).
+    source =
+      input.length +
+      STREAM_FIXED_BYTES +
+      width * WEBP_ROWS_DECODE_ROW_BYTES +
+      (stillLossyWebp(input)?.alpha ? 2 * pixels : 0) +
+      2 * width * STRIP_ROWS * RASTER_BYTES;
   } else {
     const heif = heifOf(input);
     // The module converts a row of tiles (or 16 rows of one picture) at a time; JS takes it 16 rows at a time.
@@ -105,6 +118,7 @@ const DECODE_OPS: Record<StripPlan['source'], number> = {
   jpg: DECODE_COSTS.jpeg.ops + JPEG_ENTROPY_OPS,
   png: PNG_ROW_OPS,
   heic: HEVC_DECODE_OPS,
+  webp: WEBP_DECODE_OPS,
 };
 
 export interface StripRun {
@@ -155,6 +169,10 @@ async function openSource(r: StripRun, measured: Measured): Promise<Strips> {
   if (s.source === 'png') {
     const { pngRows } = await import('./codecs/png-rows');
     return gatherRows(pngRows(input, measured), s.width);
+  }
+  if (s.source === 'webp') {
+    const { webpStrips } = await import('./codecs/webp-strips');
+    return webpStrips(input, s.width, s.height, measured);
   }
   const { heifStrips } = await import('./codecs/heif');
   return heifStrips(input, heifOf(input), measured);

@@ -184,3 +184,21 @@ describe('hostile and heavy requests through the worker', () => {
     expect(engineStats.lastPeakBytes).toBeLessThanOrEqual(48 * MB);
   });
 });
+
+describe('WebP output with transparency', () => {
+  it('charges libwebp lossless alpha coding once the encoder sees transparent pixels, and not for opaque ones', T, async () => {
+    const [clear, opaque] = [uid('webp-alpha'), uid('webp-opaque')];
+    await storeImage(clear, fixture('alpha.png'));
+    await storeImage(opaque, fixture('photo-1mp.jpg'));
+    const transparent = await get(`w_500/${clear}.webp`);
+    expect(transparent.status, transparent.headers.get('x-cld-error') ?? '').toBe(200);
+    const size = dims(new Uint8Array(await transparent.arrayBuffer()));
+    const alphaPeak = engineStats.lastPeakBytes;
+    // The alpha coding (22 bytes per pixel and 12 MB, costs.ts) is in the request's high-water mark.
+    expect(alphaPeak).toBeGreaterThan(size.width * size.height * 22 + 12 * MB);
+    const plain = await get(`w_500/${opaque}.webp`);
+    expect(plain.status).toBe(200);
+    expect(engineStats.lastPeakBytes).toBeLessThan(12 * MB);
+    expect(engineMemory().stats.open).toBe(0);
+  });
+});

@@ -170,15 +170,16 @@ static void to_jpeg(source *s, uint8_t *strip, int quality, int progressive, int
   result[1] = (int32_t)out_len;
 }
 
-static void to_webp(source *s, uint8_t *strip, float quality) {
+static void to_webp(source *s, uint8_t *strip, float quality, int low_memory) {
   WebPConfig config;
   WebPPicture picture, part;
   WebPMemoryWriter writer;
   if (!WebPConfigPreset(&config, WEBP_PRESET_DEFAULT, quality)) codec_fail("WebP: bad configuration");
   config.method = 4;
   config.alpha_quality = 100;
-  /* No token buffer (about 1 byte per pixel at quality 90, 5 at 100): the picture is coded twice instead (docs/engine.md "WebP output memory"). */
-  config.low_memory = 1;
+  /* Without the token buffer (about 0.3 byte per pixel below quality 90, 1 at 90, 5 at 100) the picture is coded
+     twice, about 1.7 times the CPU: the engine asks for it where the tokens would be large (costs.ts webpLowMemory). */
+  config.low_memory = low_memory;
   if (!WebPPictureInit(&picture) || !WebPPictureInit(&part)) codec_fail("WebP: version mismatch");
   int width = (int)s->width, height = (int)s->height;
   picture.width = width;
@@ -208,7 +209,8 @@ static void to_webp(source *s, uint8_t *strip, float quality) {
 }
 
 /*
- * target: 0 JPEG (quality, progressive, optimised Huffman tables), 1 lossy WebP (quality).
+ * target: 0 JPEG (quality, progressive, optimised Huffman tables), 1 lossy WebP (quality), 2 lossy WebP without
+ * libwebp's token buffer (docs/engine.md "WebP output memory").
  * orientation: the EXIF orientation to apply (1-8).
  */
 __attribute__((export_name("jpeg_transcode"))) int32_t *jpeg_transcode(
@@ -221,7 +223,7 @@ __attribute__((export_name("jpeg_transcode"))) int32_t *jpeg_transcode(
   uint8_t *strip = malloc((size_t)s.width * 3 * s.strip_rows);
   if (!strip) codec_fail("out of memory");
   if (target == 0) to_jpeg(&s, strip, quality, progressive, optimize);
-  else to_webp(&s, strip, (float)quality);
+  else to_webp(&s, strip, (float)quality, target == 2);
   result[2] = (int32_t)s.width;
   result[3] = (int32_t)s.height;
   free(strip);

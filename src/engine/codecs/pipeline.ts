@@ -269,6 +269,8 @@ export interface TranscodeOptions {
   orientation: number;
   /** A progressive source's whole-image coefficients, already charged by the caller (0 for baseline). */
   coefficientBytes: number;
+  /** WebP: code without libwebp's token buffer (../costs.ts webpLowMemory; the caller's charge follows it). */
+  lowMemory?: boolean;
 }
 
 export interface Transcoded {
@@ -289,7 +291,7 @@ export function transcodeJpeg(input: Uint8Array, opts: TranscodeOptions): Transc
   try {
     const ptr = session.copyIn(input);
     const quality = Math.max(1, Math.min(100, Math.round(opts.quality)));
-    const target = opts.target === 'jpg' ? 0 : 1;
+    const target = opts.target === 'jpg' ? 0 : opts.lowMemory ? 2 : 1;
     const res = session.call((x) =>
       x.jpeg_transcode(
         ptr,

@@ -1,3 +1,4 @@
+import { webpLowMemory } from '../../costs';
 import { CodecSession, type CodecExports } from '../runtime';
 import type { Measured, Strips } from '../strips';
 import { workerdCodecModule } from '../workerd-module';
@@ -10,7 +11,7 @@ import { workerdCodecModule } from '../workerd-module';
  * (./strips.ts STRIP_ROWS, or a HEIC tile row). Same settings as encode.ts.
  */
 interface WebpStripExports extends CodecExports {
-  webp_rows_begin(width: number, height: number, quality: number, alpha: number): void;
+  webp_rows_begin(width: number, height: number, quality: number, alpha: number, lowMemory: number): void;
   webp_rows_write(ptr: number, rows: number, stride: number): void;
   webp_rows_end(): number;
 }
@@ -26,7 +27,8 @@ export async function encodeWebpStrips(
   const session = new CodecSession<WebpStripExports>(workerdCodecModule());
   try {
     const q = Math.max(0, Math.min(100, quality));
-    session.call((x) => x.webp_rows_begin(width, height, q, alpha ? 1 : 0));
+    const lowMemory = webpLowMemory(width * height, q) ? 1 : 0;
+    session.call((x) => x.webp_rows_begin(width, height, q, alpha ? 1 : 0, lowMemory));
     const stride = width * 4;
     let ptr = 0;
     let room = 0;
