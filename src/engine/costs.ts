@@ -304,15 +304,19 @@ const WEBP_ALPHA_CODING_FIXED_BYTES = 12 * 1024 * 1024;
 export const webpOutputRoom = (quality: number) => (quality >= 100 ? 0.5 : quality >= 90 ? 0.2 : 0.08);
 
 /**
- * libwebp's token buffer, kept unless `low_memory` is set: measured (bench/webp-memory.mjs, before
- * and after `low_memory`) about 0.3 bytes per pixel at quality 50-80, 1 at 90, 5 at 100; charged
- * with a margin.
+ * libwebp's token buffer, kept unless `low_memory` is set: measured (bench/webp-memory.mjs) about
+ * 0.3 bytes per pixel at quality 50-80, 1 at 90 and 5 at 100 on photos, but more on detailed
+ * pictures (orientation-6.jpg at q80 took 4 MB more than 0.4 bytes per pixel allowed), so it is
+ * charged at the most seen, 6 bytes per pixel, whatever the quality.
  */
-const webpTokenBytes = (pixels: number, quality: number) => pixels * (quality >= 100 ? 5.5 : quality >= 90 ? 1.2 : 0.4);
-/** Tokens beyond this are not kept: libwebp codes the picture twice instead (about 1.7x the CPU), as memory is what an isolate cannot spare. */
+const webpTokenBytes = (pixels: number) => pixels * 6;
+/**
+ * Tokens beyond this are not kept: libwebp codes the picture twice instead (about 1.7x the CPU),
+ * as memory is what an isolate cannot spare. So pictures up to about 1.4 MP are coded once.
+ */
 const WEBP_TOKEN_LIMIT_BYTES = 8 * 1024 * 1024;
 /** Whether libwebp runs without its token buffer for this picture (wasm/shim/transcode.c, webp_rows_encode.c). */
-export const webpLowMemory = (pixels: number, quality: number) => webpTokenBytes(pixels, quality) > WEBP_TOKEN_LIMIT_BYTES;
+export const webpLowMemory = (pixels: number) => webpTokenBytes(pixels) > WEBP_TOKEN_LIMIT_BYTES;
 
 /**
  * What a transparent picture adds to the whole-frame WebP encoder's charge (ENCODE_COSTS.webp, at
@@ -325,7 +329,7 @@ export const webpAlphaExtraBytes = (pixels: number) =>
 /** libwebp's memory in the codec module for a lossy picture of `pixels` (its output in the module included, its JS copy not). */
 export function webpEncodeBytes(pixels: number, quality: number, alpha: boolean): number {
   const picture = pixels * (WEBP_PICTURE_BYTES + (alpha ? WEBP_ALPHA_PLANE_BYTES : 0));
-  const tokens = webpLowMemory(pixels, quality) ? 0 : webpTokenBytes(pixels, quality);
+  const tokens = webpLowMemory(pixels) ? 0 : webpTokenBytes(pixels);
   const lossy = pixels * (WEBP_ENCODER_BYTES + WEBP_CODED_COPIES * webpOutputRoom(quality)) + tokens;
   const alphaCoding = alpha ? pixels * WEBP_ALPHA_CODING_BYTES + WEBP_ALPHA_CODING_FIXED_BYTES : 0;
   return picture + Math.max(lossy, alphaCoding);

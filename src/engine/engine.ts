@@ -528,7 +528,7 @@ async function runStream(input: Uint8Array, info: SourceInfo, plan: Plan, resolv
         optimize: s.wholeImage,
         orientation: s.orientation,
         coefficientBytes: progressiveCoefficients(info, 1),
-        lowMemory: s.target === 'webp' && webpLowMemory(pixels, resolved.quality),
+        lowMemory: s.target === 'webp' && webpLowMemory(pixels),
       }),
     );
     // What the module really took, beside what was charged (tests and the benchmark compare them).

@@ -27,7 +27,7 @@ export async function encodeWebpStrips(
   const session = new CodecSession<WebpStripExports>(workerdCodecModule());
   try {
     const q = Math.max(0, Math.min(100, quality));
-    const lowMemory = webpLowMemory(width * height, q) ? 1 : 0;
+    const lowMemory = webpLowMemory(width * height) ? 1 : 0;
     session.call((x) => x.webp_rows_begin(width, height, q, alpha ? 1 : 0, lowMemory));
     const stride = width * 4;
     let ptr = 0;
