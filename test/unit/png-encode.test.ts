@@ -44,7 +44,16 @@ async function encode(img: Raster, channels: 3 | 4, preallocate = false, ancilla
   const session = new CodecSession<PngEncodeExports>(wasm);
   const charges: number[] = [];
   try {
-    const bytes = await encodePngIn(session, rasterStrips(img, rows), img.width, img.height, channels, (n) => charges.push(n), preallocate, ancillary);
+    const bytes = await encodePngIn(
+      session,
+      rasterStrips(img, rows),
+      img.width,
+      img.height,
+      channels,
+      (n) => charges.push(n),
+      preallocate,
+      ancillary,
+    );
     return { bytes, peak: session.peakMemoryBytes, charges };
   } finally {
     session.drop();

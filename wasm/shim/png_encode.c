@@ -37,8 +37,8 @@ static void *must(size_t n) {
 }
 
 __attribute__((export_name("png_encode_begin"))) png_encoder *png_encode_begin(uint32_t width, uint32_t height, uint32_t channels,
-                                                                                 int level, uint32_t out_cap) {
-  if (width == 0 || height == 0 || (channels != 3 && channels != 4) || level < 0 || level > 9)
+                                                                                 int level, int strategy, uint32_t out_cap) {
+  if (width == 0 || height == 0 || (channels != 3 && channels != 4) || level < 0 || level > 9 || strategy < 0 || strategy > Z_FIXED)
     codec_fail("PNG encoder: bad parameters");
   png_encoder *s = must(sizeof(png_encoder));
   s->width = width;
@@ -50,7 +50,8 @@ __attribute__((export_name("png_encode_begin"))) png_encoder *png_encode_begin(u
   s->filtered = must(s->stride + 1);
   s->cap = out_cap;
   s->out = must(out_cap);
-  if (deflateInit(&s->z, level) != Z_OK) codec_fail("out of memory");
+  /* zlib's defaults (32 KB window, memLevel 8): the memory the caller charges. */
+  if (deflateInit2(&s->z, level, Z_DEFLATED, 15, 8, strategy) != Z_OK) codec_fail("out of memory");
   return s;
 }
 

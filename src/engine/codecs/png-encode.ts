@@ -7,7 +7,7 @@ import { STRIP_ROWS } from './strips';
 
 /**
  * PNG encoded row by row in the codec module (wasm/shim/png_encode.c, zlib
- * 1.2.13 at level 6, libpng's and sharp's default): each row is filtered (of
+ * 1.2.13 at level 6, libpng's and sharp's default, see STRATEGY): each row is filtered (of
  * the five filters, the one whose output has the smallest sum of absolute
  * values, libpng's heuristic for truecolour) and deflated there; JS copies
  * the compressed bytes out as they come and writes the chunks. The module
@@ -16,7 +16,7 @@ import { STRIP_ROWS } from './strips';
  * width. 8-bit RGB when every pixel is opaque, RGBA otherwise.
  */
 export interface PngEncodeExports extends ModuleExports {
-  png_encode_begin(width: number, height: number, channels: number, level: number, outCap: number): number;
+  png_encode_begin(width: number, height: number, channels: number, level: number, strategy: number, outCap: number): number;
   png_encode_write(state: number, rows: number, n: number, stride: number): number;
   png_encode_end(state: number): number;
   png_encode_output(state: number): number;
@@ -27,6 +27,14 @@ export interface PngEncodeExports extends ModuleExports {
 
 /** zlib's level: libpng's default and sharp's (`compressionLevel: 6`). */
 const LEVEL = 6;
+/**
+ * zlib's strategy by channels (measured with bench/png-encode.mjs, docs/engine.md "PNG encode in
+ * the module"). Opaque frames (photos, screenshots) take Z_RLE: after the filters a photo's
+ * matches are runs, and deflate's hash-chain search at level 6 costs 7x the time for a file 2%
+ * larger. Frames with alpha (logos, cut-outs) keep the default strategy, whose long matches keep
+ * them within sharp's size (Z_RLE: 18% larger on alpha.png).
+ */
+const STRATEGY: Record<3 | 4, number> = { 3: 3, 4: 0 };
 /** The module's output buffer: compressed bytes wait there until JS takes them (at half full, or when it fills). */
 const OUTPUT_BYTES = 64 * 1024;
 /**
@@ -116,7 +124,7 @@ export async function encodePngIn(
   const stride = width * channels;
   const file = preallocate ? new SingleIdatFile(height * (stride + 1), ancillary, charge) : undefined;
   const compressed: Uint8Array[] = [];
-  const state = session.call((x) => x.png_encode_begin(width, height, channels, LEVEL, OUTPUT_BYTES));
+  const state = session.call((x) => x.png_encode_begin(width, height, channels, LEVEL, STRATEGY[channels], OUTPUT_BYTES));
   const input = session.call((x) => x.alloc(STRIP_ROWS * width * 4));
   /** Takes the module's pending output into the file (or a piece of its own). */
   const drain = () =>
