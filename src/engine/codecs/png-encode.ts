@@ -1,9 +1,7 @@
 import { crc32 } from '../metadata';
 import type { Raster } from '../raster';
-import { rasterStrips, type Strips } from './strips';
-
 import { CodecSession, type ModuleExports } from './runtime';
-import { STRIP_ROWS } from './strips';
+import { STRIP_ROWS, rasterStrips, type Strips } from './strips';
 
 /**
  * PNG encoded row by row in the codec module (wasm/shim/png_encode.c, zlib
