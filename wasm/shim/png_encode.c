@@ -91,38 +91,52 @@ static inline uint8_t paeth(uint8_t a, uint8_t b, uint8_t c) {
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
-/* Writes the row filtered by `f` into filtered + 1. */
+/* Writes the row filtered by `f` into `out` (the first pixel's left neighbours are 0). */
 static void apply(int f, const uint8_t *restrict row, const uint8_t *restrict prev, uint8_t *restrict out, size_t n, size_t bpp) {
+  size_t head = bpp < n ? bpp : n;
   switch (f) {
     case 0: memcpy(out, row, n); return;
     case 1:
-      for (size_t i = 0; i < n; i++) out[i] = (uint8_t)(row[i] - (i >= bpp ? row[i - bpp] : 0));
+      memcpy(out, row, head);
+      for (size_t i = bpp; i < n; i++) out[i] = (uint8_t)(row[i] - row[i - bpp]);
       return;
     case 2:
       for (size_t i = 0; i < n; i++) out[i] = (uint8_t)(row[i] - prev[i]);
       return;
     case 3:
-      for (size_t i = 0; i < n; i++) out[i] = (uint8_t)(row[i] - (((i >= bpp ? row[i - bpp] : 0) + prev[i]) >> 1));
+      for (size_t i = 0; i < head; i++) out[i] = (uint8_t)(row[i] - (prev[i] >> 1));
+      for (size_t i = bpp; i < n; i++) out[i] = (uint8_t)(row[i] - ((row[i - bpp] + prev[i]) >> 1));
       return;
     default:
-      for (size_t i = 0; i < n; i++) {
-        uint8_t a = i >= bpp ? row[i - bpp] : 0, c = i >= bpp ? prev[i - bpp] : 0;
-        out[i] = (uint8_t)(row[i] - paeth(a, prev[i], c));
-      }
+      for (size_t i = 0; i < head; i++) out[i] = (uint8_t)(row[i] - prev[i]);
+      for (size_t i = bpp; i < n; i++) out[i] = (uint8_t)(row[i] - paeth(row[i - bpp], prev[i], prev[i - bpp]));
   }
 }
 
 /* The filter of the five whose output has the smallest sum of absolute values (the first on a tie). */
 static int choose(const uint8_t *restrict row, const uint8_t *restrict prev, size_t n, size_t bpp) {
-  uint32_t sums[5] = {0, 0, 0, 0, 0};
-  for (size_t i = 0; i < n; i++) {
-    uint8_t x = row[i], a = i >= bpp ? row[i - bpp] : 0, b = prev[i], c = i >= bpp ? prev[i - bpp] : 0;
-    sums[0] += cost(x);
-    sums[1] += cost((uint8_t)(x - a));
-    sums[2] += cost((uint8_t)(x - b));
-    sums[3] += cost((uint8_t)(x - ((a + b) >> 1)));
-    sums[4] += cost((uint8_t)(x - paeth(a, b, c)));
+  uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0;
+  /* The first pixel has no left neighbour (a = c = 0): Sub is None, Paeth is Up. */
+  for (size_t i = 0; i < bpp && i < n; i++) {
+    uint8_t x = row[i], b = prev[i];
+    s0 += cost(x);
+    s1 += cost(x);
+    s2 += cost((uint8_t)(x - b));
+    s3 += cost((uint8_t)(x - (b >> 1)));
+    s4 += cost((uint8_t)(x - b));
   }
+  /* Branch-free from here on, so that clang can vectorise it. */
+  for (size_t i = bpp; i < n; i++) {
+    int x = row[i], a = row[i - bpp], b = prev[i], c = prev[i - bpp];
+    int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+    int pred = (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c);
+    s0 += cost((uint8_t)x);
+    s1 += cost((uint8_t)(x - a));
+    s2 += cost((uint8_t)(x - b));
+    s3 += cost((uint8_t)(x - ((a + b) >> 1)));
+    s4 += cost((uint8_t)(x - pred));
+  }
+  uint32_t sums[5] = {s0, s1, s2, s3, s4};
   int best = 0;
   for (int f = 1; f < 5; f++)
     if (sums[f] < sums[best]) best = f;
