@@ -153,6 +153,9 @@ rm -rf "zlib-$ZLIB_UP" && tar xjf "$zlib_orig"
 zlib="$work/zlib-$ZLIB_UP"
 for s in adler32 crc32 inffast inflate inftrees zutil; do compile -I"$zlib" -c "$zlib/$s.c" -o "obj/zlib_$s.o"; done
 compile -I"$zlib" -c "$root/wasm/shim/png_rows.c" -o obj/shim_png_rows.o
+# PNG encode (issue 17): zlib's deflate and our PNG row encoder (wasm/shim/png_encode.c).
+for s in deflate trees; do compile -I"$zlib" -c "$zlib/$s.c" -o "obj/zlib_$s.o"; done
+compile -I"$zlib" -c "$root/wasm/shim/png_encode.c" -o obj/shim_png_encode.o
 # --- end PNG decode ---
 # libjpeg-turbo's SIMD hooks in WASM SIMD128 (instead of its jsimd_none.c), bit-exact with its C.
 compile -I"$jpeg" -include errno.h -c "$root/wasm/shim/jsimd_wasm.c" -o obj/jpeg_jsimd_wasm.o

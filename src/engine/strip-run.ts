@@ -19,6 +19,7 @@ import {
 } from './costs';
 import { CodecError } from './codecs/runtime';
 import { jpegWorkingBytes } from './codecs/pipeline';
+import { pngEncodeBytes } from './codecs/png-encode';
 import { pngDecodeBytes, pngHeader } from './codecs/png-rows';
 import { STRIP_ROWS, gatherRows, type Measured, type Strips } from './codecs/strips';
 import { stillLossyWebp } from './codecs/webp/still-lossy';
@@ -39,8 +40,8 @@ import type { Color } from './types';
 
 /** Room for a PNG file beyond zlib's bound of the raw rows (headers, and the pieces deflate hands over in flight). */
 const PNG_FILE_SLACK = 1024 * 1024;
-/** The PNG encoder's batch of filtered rows given to deflate at once (codecs/png-encode.ts). */
-const PNG_BATCH_BYTES = 256 * 1024;
+/** The codec module's initial linear memory, where the PNG encoder's instance starts (scripts/build-wasm.sh `--initial-memory`). */
+const PNG_MODULE_BYTES = 2 * 1024 * 1024;
 
 interface StripBytes {
   /** The decoder: the file in the module, its working memory, its strip and the strip's JS copy. */
@@ -96,10 +97,10 @@ function stripBytes(input: Uint8Array, s: StripPlan, resolved: Resolved, coeffic
     // libwebp in its module (./costs.ts webpEncodeBytes), the strip copied in, the output's JS copy.
     sink = STREAM_FIXED_BYTES + webpEncodeBytes(pixels, resolved.quality, s.alpha) + strip + pixels * webpOutputRoom(resolved.quality);
   else {
-    // Charged by the encoder itself as it allocates (its rows, then the file for zlib's bound of the raw rows).
+    // Charged by the encoder itself as it allocates (its module's working set, then the file for zlib's bound of the raw rows).
     const stride = width * (s.alpha ? 4 : 3);
     const raw = height * (stride + 1);
-    sink = 8 * stride + PNG_BATCH_BYTES + raw + (raw >>> 12) + (raw >>> 14) + PNG_FILE_SLACK;
+    sink = PNG_MODULE_BYTES + pngEncodeBytes(width, s.alpha ? 4 : 3) + raw + (raw >>> 12) + (raw >>> 14) + PNG_FILE_SLACK;
   }
   return { source, steps, sink, rowsPerStrip };
 }

@@ -1,17 +1,58 @@
 import { crc32 } from '../metadata';
 import type { Raster } from '../raster';
-import { rasterStrips, type Strips } from './strips';
+import { CodecSession, type ModuleExports } from './runtime';
+import { STRIP_ROWS, rasterStrips, type Strips } from './strips';
 
 /**
- * PNG encoded row by row: each row is filtered (of the five filters, the one
- * whose output has the smallest sum of absolute values, libpng's heuristic
- * for truecolour) and streamed into zlib deflate (CompressionStream), in
- * batches of about BATCH_BYTES. The encoder holds the previous row, the five
- * candidates, one batch and the compressed output, never a copy of the
- * frame: its working set follows the width. 8-bit RGB when every pixel is
- * opaque, RGBA otherwise.
+ * PNG encoded row by row in the codec module (wasm/shim/png_encode.c, zlib
+ * 1.2.13 at level 6, libpng's and sharp's default, see STRATEGY): each row is filtered (of
+ * the five filters, the one whose output has the smallest sum of absolute
+ * values, libpng's heuristic for truecolour) and deflated there; JS copies
+ * the compressed bytes out as they come and writes the chunks. The module
+ * holds zlib's state, two rows, the filtered row, one strip of input and the
+ * pending output, never a copy of the frame: its working set follows the
+ * width. 8-bit RGB when every pixel is opaque, RGBA otherwise.
  */
-const BATCH_BYTES = 256 * 1024;
+export interface PngEncodeExports extends ModuleExports {
+  png_encode_begin(width: number, height: number, channels: number, level: number, strategy: number, outCap: number): number;
+  png_encode_write(state: number, rows: number, n: number, stride: number): number;
+  png_encode_end(state: number): number;
+  png_encode_output(state: number): number;
+  png_encode_pending(state: number): number;
+  png_encode_drain(state: number): void;
+  png_encode_close(state: number): void;
+}
+
+/** zlib's level: libpng's default and sharp's (`compressionLevel: 6`). */
+const LEVEL = 6;
+/**
+ * zlib's strategy by channels (measured with bench/png-encode.mjs, docs/engine.md "PNG encode in
+ * the module"). Opaque frames (photos, screenshots) take Z_RLE: after the filters a photo's
+ * matches are runs, and deflate's hash-chain search at level 6 costs 7x the time for a file 2%
+ * larger. Frames with alpha (logos, cut-outs) keep the default strategy, whose long matches keep
+ * them within sharp's size (Z_RLE: 18% larger on alpha.png).
+ */
+const STRATEGY: Record<3 | 4, number> = { 3: 3, 4: 0 };
+/** The module's output buffer: compressed bytes wait there until JS takes them (at half full, or when it fills). */
+const OUTPUT_BYTES = 64 * 1024;
+/**
+ * zlib's deflate state at level 6 (windowBits 15, memLevel 8): the 32 KB
+ * window twice, the hash chains (prev, head) and the pending buffer, 64 KB
+ * each, and the state itself; with room for malloc's headers.
+ */
+const DEFLATE_BYTES = 272 * 1024;
+/** Linear memory grows a 64 KB page at a time. */
+const PAGE_BYTES = 64 * 1024;
+
+/**
+ * What the encoder adds to the module's memory (its initial memory, where
+ * the heap starts, is not counted): zlib, two rows and the filtered one, one
+ * strip of RGBA input and the output buffer.
+ */
+export function pngEncodeBytes(width: number, channels: 3 | 4): number {
+  const stride = width * channels;
+  return DEFLATE_BYTES + 3 * (stride + 1) + STRIP_ROWS * width * 4 + OUTPUT_BYTES + PAGE_BYTES;
+}
 
 const SIGNATURE = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -31,43 +72,7 @@ function isOpaque(img: Raster): boolean {
   return true;
 }
 
-/** The five filtered versions of `row` (against `prev`), each into its own buffer; returns the index of the cheapest. */
-function filterRow(row: Uint8Array, prev: Uint8Array, bpp: number, out: Uint8Array[]): number {
-  const n = row.length;
-  const [none, sub, up, avg, paeth] = out;
-  const sums = [0, 0, 0, 0, 0];
-  for (let i = 0; i < n; i++) {
-    const x = row[i];
-    const a = i >= bpp ? row[i - bpp] : 0;
-    const b = prev[i];
-    const c = i >= bpp ? prev[i - bpp] : 0;
-    const p = a + b - c;
-    const pa = Math.abs(p - a);
-    const pb = Math.abs(p - b);
-    const pc = Math.abs(p - c);
-    const pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-    const v1 = (x - a) & 255;
-    const v2 = (x - b) & 255;
-    const v3 = (x - ((a + b) >> 1)) & 255;
-    const v4 = (x - pred) & 255;
-    none[i] = x;
-    sub[i] = v1;
-    up[i] = v2;
-    avg[i] = v3;
-    paeth[i] = v4;
-    // Bytes read as signed: small differences either way are cheap.
-    sums[0] += x < 128 ? x : 256 - x;
-    sums[1] += v1 < 128 ? v1 : 256 - v1;
-    sums[2] += v2 < 128 ? v2 : 256 - v2;
-    sums[3] += v3 < 128 ? v3 : 256 - v3;
-    sums[4] += v4 < 128 ? v4 : 256 - v4;
-  }
-  let best = 0;
-  for (let f = 1; f < 5; f++) if (sums[f] < sums[best]) best = f;
-  return best;
-}
-
-/** `charge` is called before each allocation: the rows, each piece of compressed output as it comes, and the file. */
+/** `charge` is called before each allocation: the encoder's working memory, each piece of compressed output as it comes, and the file. */
 export function encodePngRows(img: Raster, charge: (bytes: number) => void = () => undefined): Promise<Uint8Array> {
   return encodePngStrips(rasterStrips(img), img.width, img.height, isOpaque(img) ? 3 : 4, charge);
 }
@@ -93,65 +98,65 @@ export async function encodePngStrips(
   /** Whole chunks written after IHDR in the preallocated file (an iCCP), so that it is not copied to insert them. */
   ancillary: Uint8Array = new Uint8Array(),
 ): Promise<Uint8Array> {
+  charge(pngEncodeBytes(width, channels));
+  const { workerdCodecModule } = await import('./workerd-module');
+  const session = new CodecSession<PngEncodeExports>(workerdCodecModule());
+  try {
+    return await encodePngIn(session, strips, width, height, channels, charge, preallocate, ancillary);
+  } finally {
+    session.drop();
+  }
+}
+
+/** encodePngStrips in `session` (the caller has charged pngEncodeBytes and drops the session). */
+export async function encodePngIn(
+  session: CodecSession<PngEncodeExports>,
+  strips: Strips,
+  width: number,
+  height: number,
+  channels: 3 | 4,
+  charge: (bytes: number) => void,
+  preallocate: boolean,
+  ancillary: Uint8Array,
+): Promise<Uint8Array> {
   const stride = width * channels;
-  charge(7 * stride + BATCH_BYTES + stride);
   const file = preallocate ? new SingleIdatFile(height * (stride + 1), ancillary, charge) : undefined;
-  let prev = new Uint8Array(stride);
-  let row = new Uint8Array(stride);
-  const candidates = Array.from({ length: 5 }, () => new Uint8Array(stride));
-  const rowsPerBatch = Math.max(1, Math.floor(BATCH_BYTES / (stride + 1)));
-
-  const deflate = new CompressionStream('deflate');
-  const writer = deflate.writable.getWriter();
   const compressed: Uint8Array[] = [];
-  const collected = (async () => {
-    const reader = deflate.readable.getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      if (file) {
-        file.add(value);
-        continue;
+  const state = session.call((x) => x.png_encode_begin(width, height, channels, LEVEL, STRATEGY[channels], OUTPUT_BYTES));
+  const input = session.call((x) => x.alloc(STRIP_ROWS * width * 4));
+  /** Takes the module's pending output into the file (or a piece of its own). */
+  const drain = () =>
+    session.call((x) => {
+      const n = x.png_encode_pending(state);
+      if (!n) return;
+      const bytes = new Uint8Array(x.memory.buffer, x.png_encode_output(state), n);
+      if (file) file.add(bytes);
+      else {
+        charge(n + 12);
+        compressed.push(bytes.slice());
       }
-      charge(value.length + 12);
-      compressed.push(value);
-    }
-  })();
+      x.png_encode_drain(state);
+    });
 
-  let batch = new Uint8Array(rowsPerBatch * (stride + 1));
-  let r = 0;
   let y = 0;
-  const send = async () => {
-    await writer.ready;
-    void writer.write(batch.subarray(0, r * (stride + 1)));
-    batch = new Uint8Array(Math.min(rowsPerBatch, height - y) * (stride + 1));
-    r = 0;
-  };
   for await (const strip of strips) {
-    const data = strip.data;
-    for (let i = 0; i < strip.height; i++) {
-      const src = data.subarray(i * width * 4, (i + 1) * width * 4);
-      if (channels === 4) row.set(src);
-      else
-        for (let x = 0, k = 0, o = 0; x < width; x++, k += 4, o += 3) {
-          row[o] = src[k];
-          row[o + 1] = src[k + 1];
-          row[o + 2] = src[k + 2];
-        }
-      const f = filterRow(row, prev, channels, candidates);
-      const at = r * (stride + 1);
-      batch[at] = f;
-      batch.set(candidates[f], at + 1);
-      [prev, row] = [row, prev];
-      r++;
-      y++;
-      if (r === rowsPerBatch) await send();
+    for (let at = 0; at < strip.height; at += STRIP_ROWS) {
+      const n = Math.min(STRIP_ROWS, strip.height - at);
+      if (y + n > height) throw new Error(`PNG encoder: more than ${height} rows given`);
+      session.call((x) =>
+        new Uint8Array(x.memory.buffer, input, n * width * 4).set(strip.data.subarray(at * width * 4, (at + n) * width * 4)),
+      );
+      for (let done = 0; done < n;) {
+        done += session.call((x) => x.png_encode_write(state, input + done * width * 4, n - done, width * 4));
+        if (done < n || session.call((x) => x.png_encode_pending(state)) >= OUTPUT_BYTES / 2) drain();
+      }
+      y += n;
     }
   }
   if (y !== height) throw new Error(`PNG encoder: ${y} rows given for ${height}`);
-  if (r) await send();
-  await writer.close();
-  await collected;
+  while (!session.call((x) => x.png_encode_end(state))) drain();
+  drain();
+  session.call((x) => x.png_encode_close(state));
 
   const ihdr = new Uint8Array(13);
   const v = new DataView(ihdr.buffer);
@@ -159,7 +164,7 @@ export async function encodePngStrips(
   v.setUint32(4, height);
   ihdr.set([8, channels === 4 ? 6 : 2, 0, 0, 0], 8);
   if (file) return file.finish(ihdr);
-  // Each piece deflate gave is one IDAT, written straight into the file: the output exists once more at most.
+  // Each piece taken from the module is one IDAT, written straight into the file: the output exists once more at most.
   const size = SIGNATURE.length + 25 + compressed.reduce((n, c) => n + 12 + c.length, 0) + 12;
   charge(size);
   const out = new Uint8Array(size);
