@@ -1,3 +1,5 @@
+import { concat } from './bytes';
+
 /**
  * The metadata a derived image may carry over from its source. Every encoder
  * writes pixels only, so EXIF (camera, GPS), XMP and IPTC are gone by
@@ -32,16 +34,6 @@ export function readJpegMetadata(b: Uint8Array): CarriedMetadata {
   const profile = parts.length ? concat(parts) : undefined;
   // Only an RGB profile still describes our RGB output (a CMYK one does not).
   return { icc: profile && ascii(profile, 16, 4) === 'RGB ' ? profile : undefined, iptc };
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 const segment = (marker: number, body: Uint8Array) => {

@@ -5,6 +5,7 @@ import { engineStats } from '../../src/engine/engine';
 import { readEmbeddedProfile } from '../../src/engine/codecs/icc-profile';
 import { chunk, riffChunks, riffFile } from '../../src/engine/codecs/webp/container';
 import { crc32 } from '../../src/engine/metadata';
+import { concat } from '../../src/engine/bytes';
 import type { Raster } from '../../src/engine/raster';
 import { fixture, storeImage, uid } from './support/fixtures';
 import { decode, dims, encodePng, meanDiff } from './support/images';
@@ -57,13 +58,7 @@ function withIccp(png: Uint8Array, body?: Uint8Array): Uint8Array {
     }
     o += 12 + len;
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 const deflate = async (b: Uint8Array) =>

@@ -1,6 +1,6 @@
 import { badRequest } from '../../errors';
 import { crc32 } from '../metadata';
-import { concat } from './gif-anim';
+import { concat } from '../bytes';
 
 const u32be = (b: Uint8Array, o: number) => ((b[o] << 24) >>> 0) + (b[o + 1] << 16) + (b[o + 2] << 8) + b[o + 3];
 const be32 = (v: number) => [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];

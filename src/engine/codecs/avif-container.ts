@@ -1,3 +1,4 @@
+import { concat } from '../bytes';
 import type { AvifGrid } from './avif-grid';
 
 /**
@@ -77,16 +78,6 @@ export function readCodedTile(file: Uint8Array): CodedTile {
 type Part = Uint8Array | number[];
 const be = (v: number, n: number) => Array.from({ length: n }, (_, i) => (v / 2 ** (8 * (n - 1 - i))) & 255);
 const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
-
-function concat(parts: Part[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 const box = (type: string, ...parts: Part[]) => {
   const body = concat(parts);

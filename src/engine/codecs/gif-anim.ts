@@ -1,3 +1,4 @@
+import { concat } from '../bytes';
 import type { Raster } from '../raster';
 import { lzw } from './gif';
 import { quantize } from './quantize';
@@ -73,14 +74,4 @@ export class GifAnimWriter {
     this.push(new Uint8Array([0x3b]));
     return concat(this.parts, this.size);
   }
-}
-
-export function concat(parts: Uint8Array[], size = parts.reduce((n, p) => n + p.length, 0)): Uint8Array {
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
