@@ -20,6 +20,7 @@
 #include "fail.h"
 #include "jpeg_shim.h"
 #include "colour.h"
+#include "webp_config.h"
 
 static int32_t result[4];
 
@@ -174,12 +175,7 @@ static void to_webp(source *s, uint8_t *strip, float quality, int low_memory) {
   WebPConfig config;
   WebPPicture picture, part;
   WebPMemoryWriter writer;
-  if (!WebPConfigPreset(&config, WEBP_PRESET_DEFAULT, quality)) codec_fail("WebP: bad configuration");
-  config.method = 4;
-  config.alpha_quality = 100;
-  /* Without the token buffer (about 0.3 byte per pixel below quality 90, 1 at 90, 5 at 100) the picture is coded
-     twice, about 1.7 times the CPU: the engine asks for it where the tokens would be large (costs.ts webpLowMemory). */
-  config.low_memory = low_memory;
+  webp_lossy_config(&config, quality, low_memory);
   if (!WebPPictureInit(&picture) || !WebPPictureInit(&part)) codec_fail("WebP: version mismatch");
   int width = (int)s->width, height = (int)s->height;
   picture.width = width;

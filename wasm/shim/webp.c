@@ -3,8 +3,16 @@
 #include <stdlib.h>
 #include "webp/encode.h"
 #include "fail.h"
+#include "webp_config.h"
 
 static int32_t result[2];
+
+void webp_lossy_config(WebPConfig *config, float quality, int low_memory) {
+  if (!WebPConfigPreset(config, WEBP_PRESET_DEFAULT, quality)) codec_fail("WebP: bad configuration");
+  config->method = 4;
+  config->alpha_quality = 100;
+  config->low_memory = low_memory;
+}
 
 /*
  * Encodes RGB or RGBA pixels. The pixels are converted to YUV first; when
@@ -16,9 +24,7 @@ __attribute__((export_name("webp_encode"))) int32_t *webp_encode(
   WebPConfig config;
   WebPPicture picture;
   WebPMemoryWriter writer;
-  if (!WebPConfigPreset(&config, WEBP_PRESET_DEFAULT, quality)) codec_fail("WebP: bad configuration");
-  config.method = 4;
-  config.alpha_quality = 100;
+  webp_lossy_config(&config, quality, 0);
   if (!WebPPictureInit(&picture)) codec_fail("WebP: version mismatch");
   picture.width = (int)width;
   picture.height = (int)height;

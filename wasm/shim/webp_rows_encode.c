@@ -12,6 +12,7 @@
 #include <string.h>
 #include "webp/encode.h"
 #include "fail.h"
+#include "webp_config.h"
 
 static WebPPicture picture;
 static int open;
@@ -67,12 +68,7 @@ __attribute__((export_name("webp_rows_end"))) int32_t *webp_rows_end(void) {
   if (!open || next_row != (uint32_t)picture.height) codec_fail("WebP: picture not complete");
   WebPConfig config;
   WebPMemoryWriter writer;
-  if (!WebPConfigPreset(&config, WEBP_PRESET_DEFAULT, quality)) codec_fail("WebP: bad configuration");
-  config.method = 4;
-  config.alpha_quality = 100;
-  /* Without the token buffer (about 0.3 byte per pixel below quality 90, 1 at 90, 5 at 100) the picture is coded
-     twice, about 1.7 times the CPU: the engine asks for it where the tokens would be large (costs.ts webpLowMemory). */
-  config.low_memory = tokens_off;
+  webp_lossy_config(&config, quality, tokens_off);
   WebPMemoryWriterInit(&writer);
   picture.writer = WebPMemoryWrite;
   picture.custom_ptr = &writer;
