@@ -45,14 +45,7 @@ export interface HeifImage {
  * whose rows of tiles line up with the colour's (what the row decoder can
  * keep beside one colour strip).
  */
-interface HeifAlpha {
-  columns: number;
-  rows: number;
-  tileWidth: number;
-  tileHeight: number;
-  tiles: HeifTile[];
-  /** The largest picture any SPS of the alpha's hvcC boxes codes. */
-  coded?: { width: number; height: number };
+interface HeifAlpha extends Omit<Layout, 'size'> {
   /** A `prem` reference: the colour was multiplied by the alpha before coding. */
   premultiplied: boolean;
 }
