@@ -1,5 +1,6 @@
 import { CldError, badRequest } from '../../errors';
 import { MAX_FETCH_REDIRECTS } from '../../config/limits';
+import { concat } from '../../engine/bytes';
 import { mimeFor, sniffImage } from '../../engine/sniff';
 import { checkRemoteUrl, type RemotePolicy } from './policy';
 
@@ -156,14 +157,7 @@ async function readLimited(res: Response, max: number, url: string, deadline: De
     if (err instanceof CldError) throw err;
     throw new RemoteFailure(502, `Error in loading ${url} - the connection failed while reading the body`, url, 'unreachable');
   }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return chunks.length === 1 ? chunks[0] : concat(chunks, total);
 }
 
 /** The status a failed remote answer becomes: its 404 stays a 404, its server errors are a bad gateway. */

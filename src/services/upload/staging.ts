@@ -1,5 +1,6 @@
 import { badRequest } from '../../errors';
 import { toHex } from '../../auth/crypto';
+import { concat } from '../../engine/bytes';
 import { SNIFF_BYTES } from '../../engine/sniff';
 
 /**
@@ -106,29 +107,19 @@ class Head {
     this.n += take.length;
   }
   bytes(): Uint8Array {
-    return join(this.pieces, this.n);
+    return concat(this.pieces, this.n);
   }
 }
 
 class Tail {
   private last = new Uint8Array(0);
   add(chunk: Uint8Array) {
-    const both = join([this.last, chunk], this.last.length + chunk.length);
+    const both = concat([this.last, chunk], this.last.length + chunk.length);
     this.last = both.slice(Math.max(0, both.length - TAIL_BYTES));
   }
   bytes(): Uint8Array {
     return this.last;
   }
-}
-
-function join(pieces: Uint8Array[], n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of pieces) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /**
