@@ -1,0 +1,186 @@
+import childProcess, { type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+/**
+ * Watches the workerd runtime behind the shared test worker, and replaces it
+ * when it stops answering.
+ *
+ * Why: on a machine with two cores, V8 gives workerd one background thread.
+ * Seen here (gdb on a stuck runtime, after about one client run in six under
+ * load): that thread compiles with Maglev, needs a garbage collection and
+ * waits for the main thread, while the main thread, between two requests,
+ * pumps V8's task queue and runs cppgc's incremental sweep task, which needs
+ * that background thread, again and again. The runtime spins forever and
+ * wrangler's dev proxy holds every request until the client gives up; CI ran
+ * out of time that way. The same isolate code runs in Cloudflare's runtime,
+ * not in this binary, so this is a fault of the local test runtime, and the
+ * tests answer it by restarting the runtime (the state lives on disk, in the
+ * persist directory, so nothing is lost) rather than by waiting.
+ *
+ * What is printed on each restart: why (the runtime exited, or the worker
+ * did not answer a ping), whether the old runtime was busy (CPU time growing)
+ * or idle, and the last lines it wrote. After MAX_RESTARTS, `statusFile` gets
+ * the reason and the client tests' setup fails every later test at once.
+ */
+export interface RuntimeWatch {
+  /** Pings `url`; `reload` makes wrangler start a new runtime (the proxy keeps its address). */
+  watch(url: string, reload: () => Promise<void>): void;
+  /** Stops watching (before a deliberate shutdown, whose exits are expected). */
+  stop(): void;
+}
+
+const TAIL_BYTES = 16 * 1024;
+const PING_EVERY_MS = 5_000;
+/** Far above the longest time one test request keeps the isolate busy (a few seconds), and well inside a test's 60 s. */
+const PING_TIMEOUT_MS = 25_000;
+/** How long a restarted runtime may take to answer its first ping. */
+const RESTART_TIMEOUT_MS = 60_000;
+const MAX_RESTARTS = 3;
+
+interface Runtime {
+  proc: ChildProcess;
+  tail: string;
+  /** Killed by this watch, so its exit is no news. */
+  replaced: boolean;
+}
+
+/**
+ * Captures the workerd processes that the code in `spawner` (the directory of
+ * the worker's miniflare) spawns through node:child_process from `start` on.
+ * Other runtimes of this process (vitest's pool for the worker tests) have
+ * their own miniflare and are left alone.
+ */
+export async function watchRuntimes<T>(
+  statusFile: string,
+  spawner: string,
+  start: () => Promise<T>,
+): Promise<{ started: T; watch: RuntimeWatch }> {
+  const runtimes: Runtime[] = [];
+  let stopped = false;
+  let recovering = false;
+  let restarts = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let url = '';
+  let reload: () => Promise<void> = async () => undefined;
+
+  const original = childProcess.spawn;
+  const spawn = ((...args: Parameters<typeof original>) => {
+    const proc = original(...args);
+    if (String(args[0]).includes('workerd') && new Error().stack?.includes(spawner)) track(proc);
+    return proc;
+  }) as typeof original;
+  const track = (proc: ChildProcess) => {
+    const r: Runtime = { proc, tail: '', replaced: false };
+    runtimes.push(r);
+    const keep = (chunk: Buffer) => {
+      r.tail = (r.tail + chunk.toString()).slice(-TAIL_BYTES);
+    };
+    proc.stdout?.on('data', keep);
+    proc.stderr?.on('data', keep);
+    proc.on('exit', (code, signal) => {
+      if (!r.replaced) void recover(`workerd pid ${proc.pid} exited (code ${code}, signal ${signal})`);
+    });
+  };
+
+  const ping = async (timeoutMs: number): Promise<string | undefined> => {
+    const t0 = Date.now();
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+      await res.arrayBuffer();
+      return undefined;
+    } catch (err) {
+      return `GET ${url} failed after ${Date.now() - t0} ms (${err instanceof Error ? err.message : String(err)})`;
+    }
+  };
+
+  const schedule = () => {
+    if (!stopped) timer = setTimeout(() => void tick(), PING_EVERY_MS);
+  };
+  const tick = async () => {
+    const failure = await ping(PING_TIMEOUT_MS);
+    if (stopped || recovering) return;
+    if (failure) await recover(failure);
+    else schedule();
+  };
+
+  const recover = async (reason: string) => {
+    if (stopped || recovering) return;
+    recovering = true;
+    clearTimeout(timer);
+    // The user worker's runtime is the newest one; the first is wrangler's proxy, which keeps the address.
+    const alive = runtimes.filter((r) => r.proc.exitCode === null && r.proc.signalCode === null);
+    const stuck = alive.length > 1 ? alive[alive.length - 1] : undefined;
+    // Two readings a second apart: a runtime spinning in a loop gains CPU time, a stuck one does not.
+    const before = runtimes.map((r) => describeProcess(r.proc));
+    await new Promise((r) => setTimeout(r, 1000));
+    const detail = [
+      `The shared test worker stopped answering: ${reason}`,
+      ...runtimes.map(
+        (r, i) =>
+          `workerd pid ${r.proc.pid} (${before[i]}; a second later ${describeProcess(r.proc)}), its last output:\n${r.tail.trim().slice(-2000) || '(none)'}`,
+      ),
+    ].join('\n');
+    if (++restarts > MAX_RESTARTS) {
+      console.error(`\n[runtime-watch] ${detail}\nGiving up after ${MAX_RESTARTS} restarts.\n`);
+      writeFileSync(statusFile, detail);
+      return;
+    }
+    console.error(`\n[runtime-watch] ${detail}\nRestarting the runtime (restart ${restarts} of at most ${MAX_RESTARTS}).\n`);
+    // Reload first, so that wrangler's proxy is paused and requeues the GETs the old runtime drops; then let it go.
+    const spawned = runtimes.length;
+    if (stuck) stuck.replaced = true;
+    await reload();
+    // The proxy hears of the reload through a message of its own; give it a moment before the old runtime drops its requests.
+    await new Promise((r) => setTimeout(r, 1000));
+    stuck?.proc.kill('SIGKILL');
+    const deadline = Date.now() + RESTART_TIMEOUT_MS;
+    while (runtimes.length === spawned && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const failure = runtimes.length === spawned ? 'no new runtime started' : await ping(Math.max(1, deadline - Date.now()));
+    recovering = false;
+    if (failure) {
+      restarts = MAX_RESTARTS;
+      await recover(`the restarted runtime does not answer: ${failure}`);
+      return;
+    }
+    console.error(`[runtime-watch] the restarted runtime answers.`);
+    schedule();
+  };
+
+  // Kept until stop(): wrangler starts the runtime that runs the worker after its proxy, not always before `start` settles.
+  childProcess.spawn = spawn;
+  let started: T;
+  try {
+    started = await start();
+  } catch (err) {
+    childProcess.spawn = original;
+    throw err;
+  }
+
+  return {
+    started,
+    watch: {
+      watch(at: string, restart: () => Promise<void>) {
+        url = at;
+        reload = restart;
+        schedule();
+      },
+      stop() {
+        stopped = true;
+        clearTimeout(timer);
+        childProcess.spawn = original;
+      },
+    },
+  };
+}
+
+/** Alive or not, and CPU time so far. */
+function describeProcess(proc: ChildProcess): string {
+  if (proc.exitCode !== null || proc.signalCode !== null) return `exited: code ${proc.exitCode}, signal ${proc.signalCode}`;
+  try {
+    const fields = readFileSync(`/proc/${proc.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // After the command: state is field 3, utime and stime fields 14 and 15 (clock ticks, usually 100 a second).
+    return `running, state ${fields[0]}, cpu ${(Number(fields[11]) + Number(fields[12])) / 100} s`;
+  } catch {
+    return 'running';
+  }
+}
