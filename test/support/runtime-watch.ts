@@ -27,6 +27,8 @@ export interface RuntimeWatch {
   watch(url: string, reload: () => Promise<void>): void;
   /** Stops watching (before a deliberate shutdown, whose exits are expected). */
   stop(): void;
+  /** The runtimes seen so far, oldest first (wrangler's proxy, then the worker's), and the restarts made. */
+  readonly seen: { pids: (number | undefined)[]; restarts: number };
 }
 
 const TAIL_BYTES = 16 * 1024;
@@ -54,6 +56,7 @@ export async function watchRuntimes<T>(
   statusFile: string,
   spawner: string,
   start: () => Promise<T>,
+  pingTimeoutMs = PING_TIMEOUT_MS,
 ): Promise<{ started: T; watch: RuntimeWatch }> {
   const runtimes: Runtime[] = [];
   let stopped = false;
@@ -97,7 +100,7 @@ export async function watchRuntimes<T>(
     if (!stopped) timer = setTimeout(() => void tick(), PING_EVERY_MS);
   };
   const tick = async () => {
-    const failure = await ping(PING_TIMEOUT_MS);
+    const failure = await ping(pingTimeoutMs);
     if (stopped || recovering) return;
     if (failure) await recover(failure);
     else schedule();
@@ -168,6 +171,9 @@ export async function watchRuntimes<T>(
         stopped = true;
         clearTimeout(timer);
         childProcess.spawn = original;
+      },
+      get seen() {
+        return { pids: runtimes.map((r) => r.proc.pid), restarts };
       },
     },
   };
