@@ -1,10 +1,10 @@
 import { defineConfig } from 'vitest/config';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { TEST_VARS } from './test/support/clouds.ts';
-import { spawnRuntimesWithMoreV8Threads } from './test/support/v8-threads.ts';
+import { startRuntimesWithTestFlags } from './test/support/runtime-flags.ts';
 
 // In vitest's own process, where the worker tests' pool and the client tests' shared worker start their runtimes.
-spawnRuntimesWithMoreV8Threads();
+startRuntimesWithTestFlags();
 
 export default defineConfig({
   test: {
@@ -32,7 +32,7 @@ export default defineConfig({
           include: ['test/client/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/client/global-setup.ts'],
-          setupFiles: ['test/support/worker-alive.ts', 'test/support/more-v8-threads.ts'],
+          setupFiles: ['test/support/worker-alive.ts', 'test/support/runtime-flags-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

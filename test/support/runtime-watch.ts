@@ -5,17 +5,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
  * Watches the workerd runtime behind the shared test worker, and replaces it
  * when it stops answering.
  *
- * Why: on a machine with two cores, V8 gives workerd one background thread.
- * Seen here (gdb on a stuck runtime, after about one client run in six under
- * load): that thread compiles with Maglev, needs a garbage collection and
- * waits for the main thread, while the main thread, between two requests,
- * pumps V8's task queue and runs cppgc's incremental sweep task, which needs
- * that background thread, again and again. The runtime spins forever and
- * wrangler's dev proxy holds every request until the client gives up; CI ran
- * out of time that way. The same isolate code runs in Cloudflare's runtime,
- * not in this binary, so this is a fault of the local test runtime, and the
- * tests answer it by restarting the runtime (the state lives on disk, in the
- * persist directory, so nothing is lost) rather than by waiting.
+ * Why: CI once timed out because that runtime locked up for good 80 s into
+ * the client tests, and wrangler's dev proxy held every later request until
+ * its test gave up. gdb on a runtime locked up the same way here showed V8's
+ * one background thread (two cores give one) in a Maglev compile waiting for
+ * a garbage collection, and the main thread, between two requests, running
+ * cppgc's incremental sweep task over and over. ./runtime-flags.ts removes
+ * that cycle; this watch is what is left if a runtime stops answering anyway:
+ * it says so, with the evidence, and the run goes on with a new runtime (the
+ * state lives on disk, in the persist directory, so nothing is lost).
  *
  * What is printed on each restart: why (the runtime exited, or the worker
  * did not answer a ping), whether the old runtime was busy (CPU time growing)
