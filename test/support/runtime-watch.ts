@@ -30,7 +30,11 @@ export interface RuntimeWatch {
 }
 
 const TAIL_BYTES = 16 * 1024;
-const PING_EVERY_MS = 5_000;
+/**
+ * Not 5 s: workerd drops a keep-alive connection after 5 s idle, and a ping every 5 s keeps a connection of
+ * wrangler's proxy idle for just that long, so a test's POST that picks it up as it closes gets the proxy's 503.
+ */
+const PING_EVERY_MS = 2_000;
 /** Far above the longest time one test request keeps the isolate busy (a few seconds), and well inside a test's 60 s. */
 const PING_TIMEOUT_MS = 25_000;
 /** How long a restarted runtime may take to answer its first ping. */
