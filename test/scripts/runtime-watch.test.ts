@@ -1,4 +1,4 @@
-import childProcess, { spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { TEST_VARS } from '../support/clouds';
 import { watchRuntimes } from '../support/runtime-watch';
 import { startRuntimesWithTestFlags } from '../support/runtime-flags';
 import { withV8Flags } from '../support/workerd-config';
+import { onWorkerdSpawn, rewriteConfig } from '../support/workerd-spawns';
 
 /** The client tests' guard around their shared worker (test/support/runtime-watch.ts, runtime-flags.ts), on a worker of its own. */
 const wrangler = createRequire(import.meta.url).resolve('wrangler');
@@ -18,18 +19,12 @@ describe('the shared worker guard', async () => {
   startRuntimesWithTestFlags();
   // What miniflare writes to the runtime's standard input (before the flags go in), kept to hand to workerd again below.
   const configs: { command: string; bytes: Uint8Array }[] = [];
-  const original = childProcess.spawn;
-  childProcess.spawn = ((...call: Parameters<typeof original>) => {
-    const proc = original(...call);
-    const write = proc.stdin?.write.bind(proc.stdin) as ((chunk: unknown, ...rest: unknown[]) => boolean) | undefined;
-    if (String(call[0]).includes('workerd') && proc.stdin && write) {
-      proc.stdin.write = ((chunk: unknown, ...rest: unknown[]) => {
-        if (chunk instanceof Uint8Array) configs.push({ command: String(call[0]), bytes: Uint8Array.from(chunk) });
-        return write(chunk, ...rest);
-      }) as typeof proc.stdin.write;
-    }
-    return proc;
-  }) as typeof original;
+  const unlisten = onWorkerdSpawn((proc, command) =>
+    rewriteConfig(proc, (config) => {
+      configs.push({ command, bytes: Uint8Array.from(config) });
+      return config;
+    }),
+  );
 
   const persist = mkdtempSync(join(tmpdir(), 'cld-watch-'));
   const vars = (generation: number) =>
@@ -55,7 +50,7 @@ describe('the shared worker guard', async () => {
   });
   afterAll(async () => {
     watch.stop();
-    childProcess.spawn = original;
+    unlisten();
     await worker.dispose();
     rmSync(persist, { recursive: true, force: true });
   });

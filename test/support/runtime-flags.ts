@@ -1,5 +1,5 @@
-import childProcess from 'node:child_process';
 import { withV8Flags } from './workerd-config';
+import { onWorkerdSpawn, rewriteConfig } from './workerd-spawns';
 
 /**
  * Starts every test runtime (workerd) with `--single-threaded-gc`.
@@ -24,19 +24,5 @@ let installed = false;
 export function startRuntimesWithTestFlags(): void {
   if (installed) return;
   installed = true;
-  const original = childProcess.spawn;
-  childProcess.spawn = ((...call: Parameters<typeof original>) => {
-    const proc = original(...call);
-    if (!String(call[0]).includes('workerd') || !proc.stdin) return proc;
-    const stdin = proc.stdin;
-    const write = stdin.write.bind(stdin) as (chunk: unknown, ...rest: unknown[]) => boolean;
-    // The configuration is the first thing written, in one piece.
-    let first = true;
-    stdin.write = ((chunk: unknown, ...rest: unknown[]) => {
-      const patched = first && chunk instanceof Uint8Array ? withV8Flags(chunk, TEST_RUNTIME_V8_FLAGS) : chunk;
-      first = false;
-      return write(patched, ...rest);
-    }) as typeof stdin.write;
-    return proc;
-  }) as typeof original;
+  onWorkerdSpawn((proc) => rewriteConfig(proc, (config) => withV8Flags(config, TEST_RUNTIME_V8_FLAGS)));
 }

@@ -1,5 +1,6 @@
-import childProcess, { type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { onWorkerdSpawn } from './workerd-spawns';
 
 /**
  * Watches the workerd runtime behind the shared test worker, and replaces it
@@ -50,7 +51,7 @@ interface Runtime {
 
 /**
  * Captures the workerd processes that the code in `spawner` (the directory of
- * the worker's miniflare) spawns through node:child_process from `start` on.
+ * the worker's miniflare) spawns from `start` on (./workerd-spawns.ts).
  * Other runtimes of this process (vitest's pool for the worker tests) have
  * their own miniflare and are left alone.
  */
@@ -68,12 +69,6 @@ export async function watchRuntimes<T>(
   let url = '';
   let reload: () => Promise<void> = async () => undefined;
 
-  const original = childProcess.spawn;
-  const spawn = ((...args: Parameters<typeof original>) => {
-    const proc = original(...args);
-    if (String(args[0]).includes('workerd') && new Error().stack?.includes(spawner)) track(proc);
-    return proc;
-  }) as typeof original;
   const track = (proc: ChildProcess) => {
     const r: Runtime = { proc, tail: '', replaced: false };
     runtimes.push(r);
@@ -152,12 +147,14 @@ export async function watchRuntimes<T>(
   };
 
   // Kept until stop(): wrangler starts the runtime that runs the worker after its proxy, not always before `start` settles.
-  childProcess.spawn = spawn;
+  const unlisten = onWorkerdSpawn((proc) => {
+    if (new Error().stack?.includes(spawner)) track(proc);
+  });
   let started: T;
   try {
     started = await start();
   } catch (err) {
-    childProcess.spawn = original;
+    unlisten();
     throw err;
   }
 
@@ -172,7 +169,7 @@ export async function watchRuntimes<T>(
       stop() {
         stopped = true;
         clearTimeout(timer);
-        childProcess.spawn = original;
+        unlisten();
       },
       get seen() {
         return { pids: runtimes.map((r) => r.proc.pid), restarts };
