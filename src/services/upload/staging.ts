@@ -114,7 +114,9 @@ class Head {
 class Tail {
   private last = new Uint8Array(0);
   add(chunk: Uint8Array) {
-    const both = concat([this.last, chunk], this.last.length + chunk.length);
+    // Only the chunk's own last bytes can end up in the tail: the rest of a large chunk is not copied.
+    const end = chunk.subarray(Math.max(0, chunk.length - TAIL_BYTES));
+    const both = concat([this.last, end], this.last.length + end.length);
     this.last = both.slice(Math.max(0, both.length - TAIL_BYTES));
   }
   bytes(): Uint8Array {
